@@ -1,0 +1,66 @@
+import { createClient, type Client } from '@libsql/client';
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+export type Database = LibSQLDatabase<Schema> & { $client: Client };
+
+export interface DatabaseHandle {
+  db: Database;
+  client: Client;
+  url: string;
+  close(): void;
+}
+
+export const MIGRATIONS_FOLDER = resolve(import.meta.dir, 'migrations');
+
+/** Milliseconds a connection waits on a locked database before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+function isLocalFile(url: string): boolean {
+  return url.startsWith('file:');
+}
+
+function localPath(url: string): string {
+  return url.slice('file:'.length).replace(/^\/\/(localhost)?(?=\/)/, '');
+}
+
+/**
+ * Opens a libSQL database. A `file:` URL gets its folder created and is put
+ * in WAL mode; `:memory:`, `libsql://` and `http(s)://` URLs are used as given.
+ *
+ * @example
+ * const { db, close } = await openDatabase('file:data/statehouse.db');
+ */
+export async function openDatabase(url: string, authToken?: string): Promise<DatabaseHandle> {
+  const local = isLocalFile(url) && !url.includes(':memory:');
+  if (local) mkdirSync(dirname(resolve(localPath(url))), { recursive: true });
+  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  if (local) {
+    await client.execute('PRAGMA journal_mode = WAL');
+    await client.execute('PRAGMA synchronous = NORMAL');
+  }
+  await client.execute('PRAGMA foreign_keys = ON');
+  const db = drizzle(client, { schema });
+  return { db, client, url, close: () => client.close() };
+}
+
+/** Applies every pending drizzle-kit migration. Safe to call on each start. */
+export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
+  await migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
+}
+
+/** Opens and migrates: what a server start or a CLI command needs. */
+export async function openMigratedDatabase(url: string, authToken?: string): Promise<DatabaseHandle> {
+  const handle = await openDatabase(url, authToken);
+  try {
+    await migrateDatabase(handle);
+  } catch (error) {
+    handle.close();
+    throw error;
+  }
+  return handle;
+}

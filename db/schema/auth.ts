@@ -1,0 +1,152 @@
+import { sql } from 'drizzle-orm';
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+/**
+ * Django-shaped auth tables. All instants are milliseconds since the epoch
+ * (plain integers: cheap to compare on the per-event path).
+ */
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    username: text('username').notNull(),
+    email: text('email'),
+    firstName: text('first_name').notNull().default(''),
+    lastName: text('last_name').notNull().default(''),
+    /** argon2id PHC string; '!' marks an unusable password. */
+    passwordHash: text('password_hash').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    isStaff: integer('is_staff', { mode: 'boolean' }).notNull().default(false),
+    isSuperuser: integer('is_superuser', { mode: 'boolean' }).notNull().default(false),
+    dateJoined: integer('date_joined').notNull(),
+    lastLogin: integer('last_login'),
+  },
+  (t) => [
+    uniqueIndex('users_username_lower_unique').on(sql`lower(${t.username})`),
+    uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`),
+  ],
+);
+
+export const groups = sqliteTable('groups', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+});
+
+export const permissions = sqliteTable(
+  'permissions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    appLabel: text('app_label').notNull(),
+    codename: text('codename').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('permissions_app_codename_unique').on(t.appLabel, t.codename)],
+);
+
+export const userGroups = sqliteTable(
+  'user_groups',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.groupId] }), index('user_groups_group_idx').on(t.groupId)],
+);
+
+export const groupPermissions = sqliteTable(
+  'group_permissions',
+  {
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    permissionId: integer('permission_id')
+      .notNull()
+      .references(() => permissions.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.permissionId] })],
+);
+
+export const userPermissions = sqliteTable(
+  'user_permissions',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    permissionId: integer('permission_id')
+      .notNull()
+      .references(() => permissions.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.permissionId] })],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    /** SHA-256 of the token's secret part; the secret itself is never stored. */
+    secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+    /** Null for an anonymous visitor's session. */
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    /** Last time the inactivity window was renewed (throttled writes). */
+    lastVerifiedAt: integer('last_verified_at').notNull(),
+    /** Inactivity expiry: moves forward on use. */
+    expiresAt: integer('expires_at').notNull(),
+    /** Absolute expiry: never moves. */
+    absoluteExpiresAt: integer('absolute_expires_at').notNull(),
+    userAgent: text('user_agent').notNull().default(''),
+    ip: text('ip').notNull().default(''),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
+);
+
+/** Session data, one row per key: writing one key never overwrites another. */
+export const sessionData = sqliteTable(
+  'session_data',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** JSON text. */
+    value: text('value').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.key] })],
+);
+
+/** Single-use tokens: cookie tickets and password-reset links. */
+export const authTokens = sqliteTable(
+  'auth_tokens',
+  {
+    id: text('id').primaryKey(),
+    secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+    purpose: text('purpose', { enum: ['cookie_ticket', 'password_reset'] }).notNull(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('auth_tokens_user_idx').on(t.userId, t.purpose), index('auth_tokens_expires_idx').on(t.expiresAt)],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type NewUserRow = typeof users.$inferInsert;
+export type GroupRow = typeof groups.$inferSelect;
+export type PermissionRow = typeof permissions.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type NewSessionRow = typeof sessions.$inferInsert;
+export type AuthTokenRow = typeof authTokens.$inferSelect;

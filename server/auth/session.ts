@@ -1,0 +1,224 @@
+import { and, eq, lt, ne, or, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { sessionData, sessions, users, type SessionRow } from '../../db/schema';
+import { newToken, secretMatches, splitToken } from './secrets';
+import { toAuthUser, type LoggedInUser } from './user';
+
+/** Session lifetimes; all in milliseconds. */
+export interface SessionSettings {
+  /** Idle time after which a session dies. */
+  inactivityTimeoutMs: number;
+  /** The inactivity window is pushed forward at most once per interval. */
+  renewalIntervalMs: number;
+  /** Hard limit from creation, whatever the activity. */
+  absoluteLifetimeMs: number;
+}
+
+/** A session as handlers see it: never the secret or its hash. */
+export type Session = Omit<SessionRow, 'secretHash'>;
+
+export type SessionValidationResult =
+  | { session: Session; user: LoggedInUser | null }
+  | { session: null; user: null };
+
+const INVALID: SessionValidationResult = Object.freeze({ session: null, user: null });
+
+export interface NewSessionInfo {
+  userId: number | null;
+  userAgent?: string;
+  ip?: string;
+}
+
+/** Longest user agent kept for the "your sessions" list. */
+const MAX_USER_AGENT = 512;
+
+function prepare(db: Database) {
+  return {
+    lookup: db
+      .select({
+        session: sessions,
+        user: {
+          id: users.id,
+          username: users.username,
+          email: users.email,
+          firstName: users.firstName,
+          lastName: users.lastName,
+          isActive: users.isActive,
+          isStaff: users.isStaff,
+          isSuperuser: users.isSuperuser,
+          dateJoined: users.dateJoined,
+          lastLogin: users.lastLogin,
+        },
+      })
+      .from(sessions)
+      .leftJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare(),
+    renew: db
+      .update(sessions)
+      .set({
+        lastVerifiedAt: sql`${sql.placeholder('now')}`,
+        expiresAt: sql`${sql.placeholder('expiresAt')}`,
+      })
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare(),
+    remove: db.delete(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare(),
+  };
+}
+
+const prepared = new WeakMap<Database, ReturnType<typeof prepare>>();
+
+function statements(db: Database) {
+  let s = prepared.get(db);
+  if (!s) {
+    s = prepare(db);
+    prepared.set(db, s);
+  }
+  return s;
+}
+
+function stripSecret(row: SessionRow): Session {
+  const { secretHash: _secretHash, ...session } = row;
+  return session;
+}
+
+/**
+ * Creates a session and returns its token (`id.secret`). Only the SHA-256 of
+ * the secret is stored; the token exists nowhere else once this returns.
+ *
+ * @example
+ * const { token, session } = await createSession(db, settings, { userId: user.id });
+ */
+export async function createSession(
+  db: Database,
+  settings: SessionSettings,
+  info: NewSessionInfo,
+  now: number = Date.now(),
+): Promise<{ token: string; session: Session }> {
+  const { id, token, secretHash } = newToken();
+  const row: SessionRow = {
+    id,
+    secretHash: Buffer.from(secretHash),
+    userId: info.userId,
+    createdAt: now,
+    lastVerifiedAt: now,
+    absoluteExpiresAt: now + settings.absoluteLifetimeMs,
+    expiresAt: Math.min(now + settings.inactivityTimeoutMs, now + settings.absoluteLifetimeMs),
+    userAgent: (info.userAgent ?? '').slice(0, MAX_USER_AGENT),
+    ip: info.ip ?? '',
+  };
+  await db.insert(sessions).values(row);
+  return { token, session: stripSecret(row) };
+}
+
+/**
+ * Validates a token from a cookie. Expected failures (malformed, unknown id,
+ * wrong secret, expired, inactive user) return `{ session: null, user: null }`;
+ * only database faults throw. An unknown id and a wrong secret cost the same:
+ * one lookup, one hash, one constant-time compare.
+ */
+export async function validateSessionToken(
+  db: Database,
+  settings: SessionSettings,
+  token: string | null | undefined,
+  now: number = Date.now(),
+): Promise<SessionValidationResult> {
+  const parts = splitToken(token);
+  if (!parts) return INVALID;
+  const s = statements(db);
+  const [found] = await s.lookup.execute({ id: parts.id });
+  // Hash and compare even when nothing was found, so both paths do the same work.
+  const storedHash = found ? new Uint8Array(found.session.secretHash) : DUMMY_HASH;
+  const matches = secretMatches(parts.secret, storedHash);
+  if (!found || !matches) return INVALID;
+  const row = found.session;
+  if (now >= row.expiresAt || now >= row.absoluteExpiresAt) {
+    await s.remove.execute({ id: row.id });
+    return INVALID;
+  }
+  if (row.userId !== null && (!found.user || !found.user.isActive)) return INVALID;
+  let session = stripSecret(row);
+  if (now - row.lastVerifiedAt >= settings.renewalIntervalMs) {
+    const expiresAt = Math.min(now + settings.inactivityTimeoutMs, row.absoluteExpiresAt);
+    await s.renew.execute({ id: row.id, now, expiresAt });
+    session = { ...session, lastVerifiedAt: now, expiresAt };
+  }
+  return { session, user: found.user ? toAuthUser(found.user) : null };
+}
+
+const DUMMY_HASH = new Uint8Array(32);
+
+/** Deletes one session (its data goes with it). */
+export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
+  await statements(db).remove.execute({ id: sessionId });
+}
+
+/**
+ * Deletes every session of a user, except the one named in `except`.
+ * Returns the ids deleted, so callers can tell the identity bus.
+ */
+export async function invalidateUserSessions(
+  db: Database,
+  userId: number,
+  options: { except?: string } = {},
+): Promise<string[]> {
+  const where = options.except
+    ? and(eq(sessions.userId, userId), ne(sessions.id, options.except))
+    : eq(sessions.userId, userId);
+  const rows = await db.delete(sessions).where(where).returning({ id: sessions.id });
+  return rows.map((r) => r.id);
+}
+
+/** A user's live sessions, newest first (for a "your sessions" page). */
+export async function listUserSessions(db: Database, userId: number, now: number = Date.now()): Promise<Session[]> {
+  const rows = await db.select().from(sessions).where(eq(sessions.userId, userId));
+  return rows
+    .filter((r) => r.expiresAt > now && r.absoluteExpiresAt > now)
+    .map(stripSecret)
+    .sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** Deletes expired sessions (what `manage clearsessions` runs). Returns how many. */
+export async function deleteExpiredSessions(db: Database, now: number = Date.now()): Promise<number> {
+  const rows = await db
+    .delete(sessions)
+    .where(or(lt(sessions.expiresAt, now + 1), lt(sessions.absoluteExpiresAt, now + 1)))
+    .returning({ id: sessions.id });
+  return rows.length;
+}
+
+/**
+ * Replaces a session by a new one for `info.userId` (login: defeats fixation).
+ * The old session's data is carried over and the old row deleted, in one batch.
+ */
+export async function rotateSession(
+  db: Database,
+  settings: SessionSettings,
+  oldSessionId: string | null,
+  info: NewSessionInfo,
+  now: number = Date.now(),
+): Promise<{ token: string; session: Session }> {
+  const { id, token, secretHash } = newToken();
+  const row: SessionRow = {
+    id,
+    secretHash: Buffer.from(secretHash),
+    userId: info.userId,
+    createdAt: now,
+    lastVerifiedAt: now,
+    absoluteExpiresAt: now + settings.absoluteLifetimeMs,
+    expiresAt: Math.min(now + settings.inactivityTimeoutMs, now + settings.absoluteLifetimeMs),
+    userAgent: (info.userAgent ?? '').slice(0, MAX_USER_AGENT),
+    ip: info.ip ?? '',
+  };
+  if (oldSessionId === null) {
+    await db.insert(sessions).values(row);
+  } else {
+    await db.batch([
+      db.insert(sessions).values(row),
+      db.run(sql`INSERT INTO ${sessionData} (session_id, key, value, updated_at)
+        SELECT ${id}, key, value, ${now} FROM ${sessionData} WHERE session_id = ${oldSessionId}`),
+      db.delete(sessions).where(eq(sessions.id, oldSessionId)),
+    ]);
+  }
+  return { token, session: stripSecret(row) };
+}

@@ -1,0 +1,244 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { groupPermissions, groups, permissions, userGroups, userPermissions, users, type UserRow } from '../../db/schema';
+import { hashPassword, UNUSABLE_PASSWORD, type PasswordHashing } from './password';
+import { validatePassword, type PasswordProblem, type PasswordRules } from './password-validation';
+import { isPermissionName } from './permissions';
+
+/** A field-level problem with user input: stable code, human message. */
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** Expected failures of user management come back as values, not throws. */
+export type UserResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+export const USERNAME_PATTERN = /^[\w.@+-]+$/;
+export const MAX_USERNAME_LENGTH = 150;
+export const MAX_EMAIL_LENGTH = 254;
+
+export interface NewUser {
+  username: string;
+  email?: string | null;
+  password?: string | null;
+  firstName?: string;
+  lastName?: string;
+  isStaff?: boolean;
+  isSuperuser?: boolean;
+  isActive?: boolean;
+}
+
+/** Finds a user by username, case-insensitively. */
+export async function findUserByUsername(db: Database, username: string): Promise<UserRow | null> {
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${username})`)
+    .limit(1);
+  return row ?? null;
+}
+
+/** Finds a user by email, case-insensitively. */
+export async function findUserByEmail(db: Database, email: string): Promise<UserRow | null> {
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email})`)
+    .limit(1);
+  return row ?? null;
+}
+
+/** Finds a user by any of the configured login fields. */
+export async function findUserByLogin(
+  db: Database,
+  loginId: string,
+  fields: readonly ('username' | 'email')[],
+): Promise<UserRow | null> {
+  for (const field of fields) {
+    const row = field === 'email' ? await findUserByEmail(db, loginId) : await findUserByUsername(db, loginId);
+    if (row) return row;
+  }
+  return null;
+}
+
+export async function findUserById(db: Database, id: number): Promise<UserRow | null> {
+  const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return row ?? null;
+}
+
+function problemsToErrors(problems: PasswordProblem[]): FieldError[] {
+  return problems.map((p) => ({ field: 'password', code: p.code, message: p.message }));
+}
+
+/** Checks username and email shape (not uniqueness). */
+export function validateIdentity(username: string, email: string | null | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!username || username.length > MAX_USERNAME_LENGTH || !USERNAME_PATTERN.test(username)) {
+    errors.push({
+      field: 'username',
+      code: 'invalid_username',
+      message: `Enter a valid username: up to ${MAX_USERNAME_LENGTH} letters, digits and @/./+/-/_ only.`,
+    });
+  }
+  if (email && (email.length > MAX_EMAIL_LENGTH || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))) {
+    errors.push({ field: 'email', code: 'invalid_email', message: 'Enter a valid email address.' });
+  }
+  return errors;
+}
+
+/**
+ * Creates a user after validating username, email and password. A missing
+ * password gives an unusable one (the account cannot sign in until set).
+ */
+export async function createUser(
+  db: Database,
+  input: NewUser,
+  options: { hashing: PasswordHashing; rules: PasswordRules; skipPasswordValidation?: boolean },
+): Promise<UserResult<UserRow>> {
+  const username = input.username.trim();
+  const email = input.email?.trim() || null;
+  const errors = validateIdentity(username, email);
+  if (input.password != null && !options.skipPasswordValidation) {
+    errors.push(
+      ...problemsToErrors(
+        validatePassword(input.password, options.rules, {
+          username,
+          email,
+          firstName: input.firstName,
+          lastName: input.lastName,
+        }),
+      ),
+    );
+  }
+  if (errors.length === 0) {
+    if (await findUserByUsername(db, username)) {
+      errors.push({ field: 'username', code: 'username_taken', message: 'A user with that username already exists.' });
+    }
+    if (email && (await findUserByEmail(db, email))) {
+      errors.push({ field: 'email', code: 'email_taken', message: 'A user with that email already exists.' });
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const passwordHash = input.password != null ? await hashPassword(input.password, options.hashing) : UNUSABLE_PASSWORD;
+  try {
+    const [row] = await db
+      .insert(users)
+      .values({
+        username,
+        email,
+        firstName: input.firstName ?? '',
+        lastName: input.lastName ?? '',
+        passwordHash,
+        isActive: input.isActive ?? true,
+        isStaff: input.isStaff ?? input.isSuperuser ?? false,
+        isSuperuser: input.isSuperuser ?? false,
+        dateJoined: Date.now(),
+      })
+      .returning();
+    return { ok: true, value: row! };
+  } catch (error) {
+    // A concurrent insert won the unique index between our check and our write.
+    if (String(error).includes('UNIQUE')) {
+      return { ok: false, errors: [{ field: 'username', code: 'username_taken', message: 'A user with that username already exists.' }] };
+    }
+    throw error;
+  }
+}
+
+/** Sets a user's password after validation. */
+export async function setUserPassword(
+  db: Database,
+  user: UserRow,
+  password: string,
+  options: { hashing: PasswordHashing; rules: PasswordRules },
+): Promise<UserResult<true>> {
+  const problems = validatePassword(password, options.rules, {
+    username: user.username,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+  });
+  if (problems.length > 0) return { ok: false, errors: problemsToErrors(problems) };
+  const passwordHash = await hashPassword(password, options.hashing);
+  await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+  return { ok: true, value: true };
+}
+
+export async function recordLogin(db: Database, userId: number, now: number = Date.now()): Promise<void> {
+  await db.update(users).set({ lastLogin: now }).where(eq(users.id, userId));
+}
+
+/** Finds or creates a permission row from `app_label.codename`. */
+export async function ensurePermission(db: Database, perm: string, name?: string): Promise<number> {
+  if (!isPermissionName(perm)) throw new Error(`Permission names look like "app_label.codename", got "${perm}"`);
+  const [appLabel, codename] = perm.split('.') as [string, string];
+  await db
+    .insert(permissions)
+    .values({ appLabel, codename, name: name ?? `Can ${codename.replace(/_/g, ' ')}` })
+    .onConflictDoNothing();
+  const [row] = await db
+    .select({ id: permissions.id })
+    .from(permissions)
+    .where(and(eq(permissions.appLabel, appLabel), eq(permissions.codename, codename)));
+  return row!.id;
+}
+
+/** Finds or creates a group by name. */
+export async function ensureGroup(db: Database, name: string): Promise<number> {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 150) throw new Error('Group names are 1–150 characters');
+  await db.insert(groups).values({ name: trimmed }).onConflictDoNothing();
+  const [row] = await db.select({ id: groups.id }).from(groups).where(eq(groups.name, trimmed));
+  return row!.id;
+}
+
+export async function findGroup(db: Database, name: string): Promise<number | null> {
+  const [row] = await db.select({ id: groups.id }).from(groups).where(eq(groups.name, name.trim()));
+  return row?.id ?? null;
+}
+
+export async function grantUserPermission(db: Database, userId: number, perm: string): Promise<void> {
+  const permissionId = await ensurePermission(db, perm);
+  await db.insert(userPermissions).values({ userId, permissionId }).onConflictDoNothing();
+}
+
+export async function revokeUserPermission(db: Database, userId: number, perm: string): Promise<boolean> {
+  if (!isPermissionName(perm)) return false;
+  const [appLabel, codename] = perm.split('.') as [string, string];
+  const rows = await db
+    .delete(userPermissions)
+    .where(
+      and(
+        eq(userPermissions.userId, userId),
+        sql`${userPermissions.permissionId} IN (SELECT id FROM permissions WHERE app_label = ${appLabel} AND codename = ${codename})`,
+      ),
+    )
+    .returning();
+  return rows.length > 0;
+}
+
+export async function addUserToGroup(db: Database, userId: number, groupId: number): Promise<void> {
+  await db.insert(userGroups).values({ userId, groupId }).onConflictDoNothing();
+}
+
+export async function removeUserFromGroup(db: Database, userId: number, groupId: number): Promise<void> {
+  await db.delete(userGroups).where(and(eq(userGroups.userId, userId), eq(userGroups.groupId, groupId)));
+}
+
+export async function grantGroupPermission(db: Database, groupId: number, perm: string): Promise<void> {
+  const permissionId = await ensurePermission(db, perm);
+  await db.insert(groupPermissions).values({ groupId, permissionId }).onConflictDoNothing();
+}
+
+/** Every user, by username (for `manage users`). */
+export async function listUsers(db: Database): Promise<UserRow[]> {
+  return db.select().from(users).orderBy(asc(users.username));
+}
+
+/** User ids in a group (to tell the bus whose permissions changed). */
+export async function groupMemberIds(db: Database, groupId: number): Promise<number[]> {
+  const rows = await db.select({ userId: userGroups.userId }).from(userGroups).where(eq(userGroups.groupId, groupId));
+  return rows.map((r) => r.userId);
+}

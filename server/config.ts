@@ -1,0 +1,235 @@
+import { z } from 'zod';
+
+/** Named durations, so no config reads `1000 * 60 * 60 * 24 * 30` inline. */
+export const SECOND = 1_000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+/** What a context processor gets and returns (see `contextProcessors`). */
+export type ContextProcessor = (
+  request: import('./bridge/request').EventRequest,
+  user: import('./auth/user').AuthUser,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+const loginField = z.enum(['username', 'email']);
+
+const messagesSchema = z.record(z.string(), z.string());
+
+const configSchema = z.object({
+  /** `development` relaxes cookie prefixes and prints mail to the console. */
+  env: z.enum(['development', 'production', 'test']).default('development'),
+  port: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /** libSQL URL: `file:` (embedded), `:memory:`, `libsql://` or `http(s)://`. */
+  databaseUrl: z.string().min(1).default('file:data/statehouse.db'),
+  databaseAuthToken: z.string().optional(),
+  /** Origins allowed to open the socket and POST to cookie endpoints. Empty: same origin only. */
+  allowedOrigins: z.array(z.string().url()).default([]),
+  /** Peer addresses whose `X-Forwarded-For` is believed. Empty: none. */
+  trustedProxies: z.array(z.string()).default([]),
+  siteName: z.string().default('Statehouse'),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  auth: z
+    .object({
+      autoSync: z.boolean().default(true),
+      snapshotIncludeGroups: z.boolean().default(false),
+      loginUrl: z.string().startsWith('/').default('/login'),
+      signupUrl: z.string().startsWith('/').default('/register'),
+      passwordResetUrl: z.string().startsWith('/').default('/password-reset'),
+      loginRedirectUrl: z.string().startsWith('/').default('/'),
+      logoutRedirectUrl: z.string().startsWith('/').optional(),
+      signupEnabled: z.boolean().default(true),
+      passwordResetEnabled: z.boolean().default(true),
+      loginFields: z.array(loginField).min(1).max(2).default(['username']),
+      messages: messagesSchema.default({}),
+      logoutPreserveStorageKeys: z.array(z.string()).default(['theme']),
+      /** Name of the session cookie; `__Host-` is prefixed automatically over https. */
+      cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('statehouse_session'),
+      /** Serve cookies with `Secure` and the `__Host-` prefix. Defaults to true outside development. */
+      secureCookies: z.boolean().optional(),
+    })
+    .default({} as never),
+  session: z
+    .object({
+      /** Idle time after which a session dies. */
+      inactivityTimeoutMs: z.number().int().positive().default(14 * DAY),
+      /** Renew the inactivity window at most this often (one write per interval). */
+      renewalIntervalMs: z.number().int().positive().default(1 * HOUR),
+      /** Hard limit on a session's life, whatever its activity. */
+      absoluteLifetimeMs: z.number().int().positive().default(30 * DAY),
+      /** How long a validated session may be served from memory before re-reading the row. */
+      cacheTtlMs: z.number().int().min(0).default(1 * SECOND),
+      ticketTtlMs: z.number().int().positive().max(60 * SECOND).default(30 * SECOND),
+    })
+    .default({} as never),
+  password: z
+    .object({
+      /** argon2id memory cost in KiB (OWASP minimum: 19 MiB). */
+      memoryCost: z.number().int().min(19_456).default(19_456),
+      /** argon2id iterations (OWASP minimum with 19 MiB: 2). */
+      timeCost: z.number().int().min(2).default(2),
+      minLength: z.number().int().min(1).default(8),
+      maxLength: z.number().int().min(8).default(256),
+    })
+    .default({} as never),
+  passwordReset: z
+    .object({
+      tokenTtlMs: z.number().int().positive().max(1 * HOUR).default(1 * HOUR),
+    })
+    .default({} as never),
+  rateLimit: z
+    .object({
+      /** Credential attempts per IP: bucket size and refill per minute. */
+      ipBurst: z.number().int().positive().default(20),
+      ipPerMinute: z.number().positive().default(10),
+      /** Failed logins per account before the escalating throttle starts. */
+      accountFreeFailures: z.number().int().min(0).default(5),
+      /** Socket messages per connection: bucket size and refill per second. */
+      messageBurst: z.number().int().positive().default(200),
+      messagesPerSecond: z.number().positive().default(100),
+    })
+    .default({} as never),
+  socket: z
+    .object({
+      maxPayloadBytes: z.number().int().positive().default(64 * 1024),
+      backpressureLimitBytes: z.number().int().positive().default(1024 * 1024),
+      idleTimeoutSeconds: z.number().int().min(0).max(960).default(120),
+      /** A reconnecting tab resumes its slices within this window. */
+      resumeGraceMs: z.number().int().min(0).default(2 * MINUTE),
+    })
+    .default({} as never),
+  mail: z
+    .object({
+      backend: z.enum(['console', 'file', 'smtp']).default('console'),
+      from: z.string().default('Statehouse <no-reply@localhost>'),
+      fileDir: z.string().default('data/mail'),
+      smtpUrl: z.string().optional(),
+    })
+    .default({} as never),
+  /** Public base URL used in emailed links; defaults to the request's origin. */
+  publicUrl: z.string().url().optional(),
+  languages: z.array(z.string().min(2)).min(1).default(['en']),
+});
+
+export type StatehouseConfig = z.infer<typeof configSchema> & {
+  contextProcessors: ContextProcessor[];
+  hooks: StatehouseHooks;
+};
+
+/** App-wide hooks. */
+export interface StatehouseHooks {
+  onAuthFailed?: (info: { loginId: string; ip: string }) => void | Promise<void>;
+  onPermissionDenied?: (info: { perm: string; userId: number | null; path: string }) => void | Promise<void>;
+}
+
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+export type StatehouseConfigInput = DeepPartial<z.input<typeof configSchema>> & {
+  contextProcessors?: ContextProcessor[];
+  hooks?: StatehouseHooks;
+};
+
+/** Raised when the config does not validate; the message names every bad key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: { key: string; message: string }[]) {
+    super(`Invalid Statehouse config:\n${issues.map((i) => `  - ${i.key}: ${i.message}`).join('\n')}`);
+  }
+}
+
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const bool = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
+const int = (v: string) => (/^-?\d+$/.test(v.trim()) ? Number(v) : v);
+
+/** Environment variables and the config keys they set. */
+const ENV_KEYS: Record<string, [path: string[], parse: (v: string) => unknown]> = {
+  NODE_ENV: [['env'], (v) => v],
+  PORT: [['port'], (v) => v],
+  DATABASE_URL: [['databaseUrl'], (v) => v],
+  DATABASE_AUTH_TOKEN: [['databaseAuthToken'], (v) => v],
+  ALLOWED_ORIGINS: [['allowedOrigins'], list],
+  TRUSTED_PROXIES: [['trustedProxies'], list],
+  SITE_NAME: [['siteName'], (v) => v],
+  LOG_LEVEL: [['logLevel'], (v) => v],
+  PUBLIC_URL: [['publicUrl'], (v) => v],
+  LANGUAGES: [['languages'], list],
+  AUTH_SIGNUP_ENABLED: [['auth', 'signupEnabled'], bool],
+  AUTH_PASSWORD_RESET_ENABLED: [['auth', 'passwordResetEnabled'], bool],
+  AUTH_LOGIN_FIELDS: [['auth', 'loginFields'], list],
+  AUTH_SECURE_COOKIES: [['auth', 'secureCookies'], bool],
+  SESSION_INACTIVITY_TIMEOUT_MS: [['session', 'inactivityTimeoutMs'], int],
+  SESSION_ABSOLUTE_LIFETIME_MS: [['session', 'absoluteLifetimeMs'], int],
+  SESSION_RENEWAL_INTERVAL_MS: [['session', 'renewalIntervalMs'], int],
+  SESSION_CACHE_TTL_MS: [['session', 'cacheTtlMs'], int],
+  PASSWORD_MEMORY_COST: [['password', 'memoryCost'], int],
+  PASSWORD_TIME_COST: [['password', 'timeCost'], int],
+  MAIL_BACKEND: [['mail', 'backend'], (v) => v],
+  MAIL_FILE_DIR: [['mail', 'fileDir'], (v) => v],
+  MAIL_FROM: [['mail', 'from'], (v) => v],
+  SMTP_URL: [['mail', 'smtpUrl'], (v) => v],
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    const prev = out[k];
+    out[k] = isPlainObject(prev) && isPlainObject(v) ? deepMerge(prev, v) : v;
+  }
+  return out;
+}
+
+function fromEnv(env: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, [path, parse]] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    let node = out;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[path[path.length - 1]!] = parse(raw);
+  }
+  return out;
+}
+
+/**
+ * Builds the typed config: defaults, then the app's values, then environment
+ * variables. Throws a {@link ConfigError} naming each invalid key.
+ *
+ * @example
+ * const config = loadConfig({ auth: { loginFields: ['username', 'email'] } });
+ */
+export function loadConfig(
+  input: StatehouseConfigInput = {},
+  env: Record<string, string | undefined> = process.env,
+): StatehouseConfig {
+  const { contextProcessors = [], hooks = {}, ...rest } = input;
+  const merged = deepMerge(rest as Record<string, unknown>, fromEnv(env));
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })),
+    );
+  }
+  if (!Array.isArray(contextProcessors) || contextProcessors.some((p) => typeof p !== 'function')) {
+    throw new ConfigError([{ key: 'contextProcessors', message: 'must be an array of functions' }]);
+  }
+  return { ...parsed.data, contextProcessors, hooks };
+}
+
+/** Whether cookies get `Secure` and the `__Host-` prefix. */
+export function useSecureCookies(config: StatehouseConfig): boolean {
+  return config.auth.secureCookies ?? config.env === 'production';
+}
+
+/** The session cookie's full name (with `__Host-` when secure). */
+export function sessionCookieName(config: StatehouseConfig): string {
+  return useSecureCookies(config) ? `__Host-${config.auth.cookieName}` : config.auth.cookieName;
+}

@@ -1,0 +1,51 @@
+/**
+ * A small levelled logger. Secrets never reach it: callers log ids and
+ * outcomes, not tokens; `redact` scrubs anything shaped like a token anyway.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+/** `id.secret` tokens (two base32 runs) and long base32 runs. */
+const TOKEN_LIKE = /\b[a-z2-7]{24,64}(\.[a-z2-7]{24,64})?\b/g;
+
+export function redact(text: string): string {
+  return text.replace(TOKEN_LIKE, '[redacted]');
+}
+
+export interface Logger {
+  level: LogLevel;
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+function format(level: LogLevel, message: string, fields?: Record<string, unknown>): string {
+  let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`;
+  if (fields) {
+    for (const [k, v] of Object.entries(fields)) {
+      const value = v instanceof Error ? (v.stack ?? v.message) : typeof v === 'string' ? v : JSON.stringify(v);
+      line += ` ${k}=${value}`;
+    }
+  }
+  return redact(line);
+}
+
+/** A logger writing to stderr (warn, error) and stdout (debug, info). */
+export function createLogger(level: LogLevel = 'info', sink?: (line: string, level: LogLevel) => void): Logger {
+  const write =
+    sink ??
+    ((line: string, lvl: LogLevel) => {
+      if (ORDER[lvl] >= ORDER.warn) console.error(line);
+      else console.log(line);
+    });
+  const logger: Logger = {
+    level,
+    debug: (m, f) => ORDER[logger.level] <= ORDER.debug && write(format('debug', m, f), 'debug'),
+    info: (m, f) => ORDER[logger.level] <= ORDER.info && write(format('info', m, f), 'info'),
+    warn: (m, f) => ORDER[logger.level] <= ORDER.warn && write(format('warn', m, f), 'warn'),
+    error: (m, f) => ORDER[logger.level] <= ORDER.error && write(format('error', m, f), 'error'),
+  };
+  return logger;
+}

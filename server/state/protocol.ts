@@ -1,0 +1,95 @@
+/**
+ * The wire contract between the server's bridge and the client's state link.
+ * Shared by both sides; it carries no server-only types.
+ */
+
+/** What the client runs after applying a delta, in order. */
+export type ClientAction =
+  | { type: 'navigate'; to: string; replace?: boolean }
+  | { type: 'toast'; kind: ToastKind; message: string }
+  /** POST the single-use ticket to the cookie endpoint, clear this tab's sessionStorage, then navigate. */
+  | { type: 'syncCookieThenNavigate'; ticket: string; to: string | null }
+  /** Ask the server to expire the cookies, clear storage (but the preserved keys), then navigate. */
+  | { type: 'clearAuthThenNavigate'; to: string; preserveStorageKeys: string[] }
+  | { type: 'reload' };
+
+export type ToastKind = 'info' | 'success' | 'warning' | 'error';
+
+/** Changed fields per slice: `{ dashboard: { tab: 'notes' } }`. */
+export type Delta = Record<string, Record<string, unknown>>;
+
+/** What every procedure answers on the socket; the typed client sees `data` only. */
+export interface Envelope<T = unknown> {
+  data: T;
+  delta: Delta;
+  actions: ClientAction[];
+}
+
+/** Carried in `error.data.statehouse` of a failed event. */
+export interface ErrorEnvelope {
+  delta: Delta;
+  actions: ClientAction[];
+  /** Seconds to wait before retrying (TOO_MANY_REQUESTS). */
+  retryAfter?: number;
+  /** Field errors of a validation failure. */
+  fieldErrors?: { field: string; code: string; message: string }[];
+}
+
+/** One push on the per-connection `statehouse.state` subscription. */
+export interface StatePush {
+  delta: Delta;
+  actions: ClientAction[];
+  /** `true` when `delta` holds every field of every slice (first push, or after a reset). */
+  full?: boolean;
+}
+
+/** Sent once as tRPC connection params when the socket opens. */
+export interface ConnectionParams {
+  /** Per-tab id kept in sessionStorage, to resume slices after a reconnect. */
+  tabId: string;
+  /** The page the tab shows. */
+  path: string;
+  query: string;
+}
+
+/** The route mirror update, sent whenever the tab's route changes. */
+export interface RouteReport {
+  path: string;
+  query: string;
+}
+
+/** Paths of the built-in procedures. */
+export const STATE_SUBSCRIPTION_PATH = 'statehouse.state';
+export const ROUTE_MUTATION_PATH = 'statehouse.route';
+
+/** HTTP endpoints of the cookie exchange. */
+export const SESSION_COOKIE_ENDPOINT = '/auth/session';
+export const LOGOUT_COOKIE_ENDPOINT = '/auth/logout';
+
+/** The snapshot of the live user synced for UI binding only. */
+export interface AuthSnapshot {
+  userId: number | null;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isAuthenticated: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  groupNames: string[];
+}
+
+export const ANONYMOUS_SNAPSHOT: AuthSnapshot = Object.freeze({
+  userId: null,
+  username: '',
+  email: '',
+  firstName: '',
+  lastName: '',
+  isAuthenticated: false,
+  isStaff: false,
+  isSuperuser: false,
+  groupNames: [],
+}) as AuthSnapshot;
+
+/** The slice name of the auth snapshot. */
+export const AUTH_SLICE = 'auth';

@@ -1,0 +1,29 @@
+import type { AuthSnapshot } from './protocol';
+
+/** A JSON value a slice field may hold. */
+export type SliceValue = string | number | boolean | null | SliceValue[] | { [key: string]: SliceValue };
+
+/** A named, typed piece of per-connection state that the client mirrors. */
+export interface SliceDefinition<Name extends string = string, Shape extends Record<string, SliceValue> = Record<string, SliceValue>> {
+  readonly name: Name;
+  readonly initial: Readonly<Shape>;
+}
+
+/**
+ * Declares a slice with its initial values.
+ *
+ * @example
+ * export const dashboard = defineSlice('dashboard', { lastPath: '', tab: 'overview' });
+ */
+export function defineSlice<const Name extends string, Shape extends Record<string, SliceValue>>(
+  name: Name,
+  initial: Shape,
+): SliceDefinition<Name, Shape> {
+  if (!/^[a-zA-Z][\w-]*$/.test(name)) throw new Error(`Slice names are identifiers, got "${name}"`);
+  return Object.freeze({ name, initial: Object.freeze(structuredClone(initial)) });
+}
+
+/** The slice map type of a tuple of definitions: `{ dashboard: {...}, auth: AuthSnapshot }`. */
+export type SlicesOf<Defs extends readonly SliceDefinition[]> = {
+  [D in Defs[number] as D['name']]: D['initial'];
+} & { auth: AuthSnapshot };
