@@ -48,7 +48,7 @@ const configSchema = z.object({
       /** Serve cookies with `Secure` and the `__Host-` prefix. Defaults to true outside development. */
       secureCookies: z.boolean().optional(),
     })
-    .default({} as never),
+    .prefault({}),
   session: z
     .object({
       /** Idle time after which a session dies. */
@@ -61,7 +61,7 @@ const configSchema = z.object({
       cacheTtlMs: z.number().int().min(0).default(1 * SECOND),
       ticketTtlMs: z.number().int().positive().max(60 * SECOND).default(30 * SECOND),
     })
-    .default({} as never),
+    .prefault({}),
   password: z
     .object({
       /** argon2id memory cost in KiB (OWASP minimum: 19 MiB). */
@@ -71,12 +71,12 @@ const configSchema = z.object({
       minLength: z.number().int().min(1).default(8),
       maxLength: z.number().int().min(8).default(256),
     })
-    .default({} as never),
+    .prefault({}),
   passwordReset: z
     .object({
       tokenTtlMs: z.number().int().positive().max(1 * HOUR).default(1 * HOUR),
     })
-    .default({} as never),
+    .prefault({}),
   rateLimit: z
     .object({
       /** Credential attempts per IP: bucket size and refill per minute. */
@@ -88,7 +88,7 @@ const configSchema = z.object({
       messageBurst: z.number().int().positive().default(200),
       messagesPerSecond: z.number().positive().default(100),
     })
-    .default({} as never),
+    .prefault({}),
   socket: z
     .object({
       maxPayloadBytes: z.number().int().positive().default(64 * 1024),
@@ -97,7 +97,7 @@ const configSchema = z.object({
       /** A reconnecting tab resumes its slices within this window. */
       resumeGraceMs: z.number().int().min(0).default(2 * MINUTE),
     })
-    .default({} as never),
+    .prefault({}),
   mail: z
     .object({
       backend: z.enum(['console', 'file', 'smtp']).default('console'),
@@ -105,7 +105,7 @@ const configSchema = z.object({
       fileDir: z.string().default('data/mail'),
       smtpUrl: z.string().optional(),
     })
-    .default({} as never),
+    .prefault({}),
   /** Public base URL used in emailed links; defaults to the request's origin. */
   publicUrl: z.string().url().optional(),
   languages: z.array(z.string().min(2)).min(1).default(['en']),
