@@ -4,6 +4,7 @@ CREATE TABLE `auth_tokens` (
 	`purpose` text NOT NULL,
 	`user_id` integer,
 	`session_id` text,
+	`payload` blob,
 	`created_at` integer NOT NULL,
 	`expires_at` integer NOT NULL,
 	`used_at` integer,

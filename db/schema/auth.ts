@@ -136,6 +136,11 @@ export const authTokens = sqliteTable(
     purpose: text('purpose', { enum: ['cookie_ticket', 'password_reset'] }).notNull(),
     userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
     sessionId: text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
+    /**
+     * Cookie tickets: the session token, AES-GCM encrypted under a key derived
+     * from the ticket's secret (which only the client holds). Null otherwise.
+     */
+    payload: blob('payload', { mode: 'buffer' }),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     usedAt: integer('used_at'),
