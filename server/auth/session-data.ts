@@ -69,9 +69,14 @@ export async function readSessionData(db: Database, sessionId: string): Promise<
 /** Writes one key atomically (an upsert): other keys are untouched. */
 export async function writeSessionKey(db: Database, sessionId: string, key: string, value: SessionValue): Promise<void> {
   checkKey(key);
-  const json = JSON.stringify(value);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined; // cycles, BigInt
+  }
   if (json === undefined) throw new SessionDataError('Session values must be JSON-serialisable');
-  if (json.length > MAX_SESSION_VALUE_BYTES) {
+  if (Buffer.byteLength(json, 'utf8') > MAX_SESSION_VALUE_BYTES) {
     throw new SessionDataError(`Session values are at most ${MAX_SESSION_VALUE_BYTES} bytes of JSON`);
   }
   await statements(db).upsert.execute({ sessionId, key, value: json, now: Date.now() });
