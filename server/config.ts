@@ -45,7 +45,10 @@ const configSchema = z.object({
       logoutPreserveStorageKeys: z.array(z.string()).default(['theme']),
       /** Name of the session cookie; `__Host-` is prefixed automatically over https. */
       cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('statehouse_session'),
-      /** Serve cookies with `Secure` and the `__Host-` prefix. Defaults to true outside development. */
+      /**
+       * Serve cookies with `Secure` and the `__Host-` prefix. Unset: decided per
+       * request (https, or `X-Forwarded-Proto: https` from a trusted proxy).
+       */
       secureCookies: z.boolean().optional(),
     })
     .prefault({}),
@@ -222,14 +225,4 @@ export function loadConfig(
     throw new ConfigError([{ key: 'contextProcessors', message: 'must be an array of functions' }]);
   }
   return { ...parsed.data, contextProcessors, hooks };
-}
-
-/** Whether cookies get `Secure` and the `__Host-` prefix. */
-export function useSecureCookies(config: StatehouseConfig): boolean {
-  return config.auth.secureCookies ?? config.env === 'production';
-}
-
-/** The session cookie's full name (with `__Host-` when secure). */
-export function sessionCookieName(config: StatehouseConfig): string {
-  return useSecureCookies(config) ? `__Host-${config.auth.cookieName}` : config.auth.cookieName;
 }

@@ -1,0 +1,207 @@
+import { TRPCError } from '@trpc/server';
+import type { StateEvent } from '../bridge/event';
+import { tooManyRequests, validationFailed } from '../errors';
+import { safeNextPath } from '../state/redirect';
+import { dummyVerify, hashingParams, verifyPassword } from './password';
+import { userHasGroup, userHasPerm } from './permissions';
+import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session } from './session';
+import { isLoggedIn, toAuthUser, type LoggedInUser } from './user';
+import { createUser, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
+
+export type LoginField = 'username' | 'email';
+
+export interface LoginOptions {
+  /** Which fields `loginId` is matched against (default: `auth.loginFields`). */
+  loginFields?: readonly LoginField[];
+  /** Where to go after the cookie sync (default: a safe `?next=`, else `auth.loginRedirectUrl`). */
+  to?: string;
+}
+
+/** Longest login id and password a login looks at (longer input is a validation error upstream). */
+const MAX_LOGIN_INPUT = 256;
+
+/**
+ * `ctx.auth`: identity operations of one event. Each one updates this
+ * connection's cookie mirror at once, so the very next event on the socket
+ * sees the new identity, and tells the browser through a cookie action.
+ */
+export class AuthApi {
+  constructor(private readonly event: StateEvent) {}
+
+  private get runtime() {
+    return this.event.runtime;
+  }
+
+  /**
+   * Signs in. Returns the user, or `false` for bad credentials: the same
+   * answer and similar timing for an unknown login id and a wrong password.
+   * Rate limited per IP and per account (a limited attempt is not evaluated).
+   *
+   * @example
+   * const user = await ctx.auth.login(input.username, input.password);
+   * if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong credentials' });
+   */
+  async login(loginId: string, password: string, options: LoginOptions = {}): Promise<LoggedInUser | false> {
+    const { config, limiter, db } = this.runtime;
+    const conn = this.event.conn;
+    const ip = await limiter.hitIp('login', conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+    const account = await limiter.checkAccount(loginId);
+    if (!account.ok) throw tooManyRequests(account.retryAfter);
+    const fields = options.loginFields ?? config.auth.loginFields;
+    const row =
+      loginId.length <= MAX_LOGIN_INPUT && password.length <= MAX_LOGIN_INPUT
+        ? await findUserByLogin(db, loginId, fields)
+        : null;
+    const ok = row ? await verifyPassword(password, row.passwordHash) : await dummyVerify(password, hashingParams(config));
+    if (!row || !ok || !row.isActive) {
+      await limiter.failAccount(loginId);
+      this.runtime.log.info('login failed', { ip: conn.ip });
+      await config.hooks.onAuthFailed?.({ loginId, ip: conn.ip });
+      return false;
+    }
+    await limiter.clearAccount(loginId);
+    const now = Date.now();
+    await recordLogin(db, row.id, now);
+    const user = toAuthUser({ ...row, lastLogin: now });
+    await this.startSession(user, options.to ?? this.defaultRedirect());
+    this.runtime.log.info('login', { userId: user.id, ip: conn.ip });
+    return user;
+  }
+
+  /**
+   * Signs out: deletes the session, strips the cookie from the mirror, tells
+   * every other tab of this session, and answers `clearAuthThenNavigate`.
+   */
+  async logout(): Promise<void> {
+    const session = this.event.sessionRow;
+    const userId = this.event.user.id;
+    this.event.dropSession();
+    this.event.actions.replaceCookieAction(this.event.clearAuthAction());
+    if (session) {
+      await invalidateSession(this.runtime.db, session.id);
+      await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: [session.id], reason: 'logout' });
+      this.runtime.log.info('logout', { userId });
+    }
+  }
+
+  /** Creates an account (when signup is enabled) and signs it in. */
+  async register(input: NewUser & { password: string }, options: { to?: string } = {}): Promise<LoggedInUser> {
+    const { config, limiter, db } = this.runtime;
+    if (!config.auth.signupEnabled) throw new TRPCError({ code: 'FORBIDDEN', message: 'Sign-up is disabled.' });
+    const ip = await limiter.hitIp('signup', this.event.conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+    const created = await createUser(
+      db,
+      { username: input.username, email: input.email, password: input.password, firstName: input.firstName, lastName: input.lastName },
+      { hashing: hashingParams(config), rules: config.password },
+    );
+    if (!created.ok) throw validationFailed(created.errors);
+    const now = Date.now();
+    await recordLogin(db, created.value.id, now);
+    const user = toAuthUser({ ...created.value, lastLogin: now });
+    await this.startSession(user, options.to ?? this.defaultRedirect());
+    this.runtime.log.info('signup', { userId: user.id });
+    return user;
+  }
+
+  /**
+   * Changes the signed-in user's password after checking the current one:
+   * every other session of the user ends (pushed to their tabs), and this one
+   * gets a new id.
+   */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const { config, limiter, db } = this.runtime;
+    const user = this.requireUser();
+    const account = await limiter.checkAccount(user.username);
+    if (!account.ok) throw tooManyRequests(account.retryAfter);
+    const row = await findUserById(db, user.id);
+    if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
+      await limiter.failAccount(user.username);
+      throw validationFailed([{ field: 'currentPassword', code: 'password_incorrect', message: 'Your old password was entered incorrectly.' }]);
+    }
+    const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
+    if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
+    await this.rotateAfterCredentialChange(user, 'password-changed');
+  }
+
+  /**
+   * Ends every session of `userId` but `except`, and pushes the sign-out to
+   * their open tabs. Returns the ended session ids.
+   */
+  async invalidateUserSessions(userId: number, options: { except?: string } = {}): Promise<string[]> {
+    const ids = await invalidateUserSessions(this.runtime.db, userId, options);
+    if (ids.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ids, reason: 'revoked' });
+    return ids;
+  }
+
+  /** Ends one session of the signed-in user (e.g. from a "your sessions" page). */
+  async revokeSession(sessionId: string): Promise<boolean> {
+    const user = this.requireUser();
+    const mine = (await listUserSessions(this.runtime.db, user.id)).some((s) => s.id === sessionId);
+    if (!mine) return false;
+    if (sessionId === this.event.sessionRow?.id) {
+      await this.logout();
+      return true;
+    }
+    await invalidateSession(this.runtime.db, sessionId);
+    await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: [sessionId], reason: 'revoked' });
+    return true;
+  }
+
+  /** The signed-in user's live sessions, the current one flagged. */
+  async sessions(): Promise<(Session & { current: boolean })[]> {
+    const user = this.requireUser();
+    const current = this.event.sessionRow?.id;
+    return (await listUserSessions(this.runtime.db, user.id)).map((s) => ({ ...s, current: s.id === current }));
+  }
+
+  /** Tells open tabs of these users that their permissions, groups or profile changed. */
+  async notifyUsersChanged(userIds: number[]): Promise<void> {
+    if (userIds.length > 0) await this.runtime.bus.publish({ type: 'users-changed', userIds });
+  }
+
+  hasPerm(perm: string): Promise<boolean> {
+    return userHasPerm(this.runtime.db, this.event.user, perm);
+  }
+
+  /** Group membership (superusers pass). */
+  hasGroup(name: string): Promise<boolean> {
+    return userHasGroup(this.runtime.db, this.event.user, name);
+  }
+
+  /**
+   * Signs `user` in on this tab: a new session id (the pre-login session is
+   * deleted, its data carried over), mirrored at once, cookie synced by ticket.
+   */
+  async startSession(user: LoggedInUser, to: string | null): Promise<void> {
+    const conn = this.event.conn;
+    const { token, session } = await rotateSession(this.runtime.db, this.runtime.sessionSettings, this.event.sessionRow?.id ?? null, {
+      userId: user.id,
+      userAgent: conn.headers.get('user-agent') ?? '',
+      ip: conn.ip,
+    });
+    this.event.adoptSession(token, session, user);
+    this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(to));
+  }
+
+  /** After a password change or reset: end the other sessions, rotate this one. */
+  async rotateAfterCredentialChange(user: LoggedInUser, reason: 'password-changed' | 'password-reset'): Promise<void> {
+    const keep = this.event.sessionRow?.id;
+    const ended = await invalidateUserSessions(this.runtime.db, user.id, keep ? { except: keep } : {});
+    if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason });
+    await this.startSession(user, null);
+  }
+
+  private requireUser(): LoggedInUser {
+    const user = this.event.user;
+    if (!isLoggedIn(user)) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
+    return user;
+  }
+
+  /** A safe `?next=` of the page the tab shows, else the configured landing page. */
+  private defaultRedirect(): string {
+    const next = new URLSearchParams(this.event.conn.route.query).get('next');
+    return safeNextPath(next) ?? this.runtime.config.auth.loginRedirectUrl;
+  }
+}

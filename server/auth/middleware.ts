@@ -1,0 +1,100 @@
+import { experimental_standaloneMiddleware, TRPCError } from '@trpc/server';
+import type { EventContext } from '../trpc';
+import { loginUrlWithNext } from '../state/redirect';
+import { userHasGroup, userHasPerm } from './permissions';
+import { isLoggedIn, type LoggedInUser } from './user';
+
+/** Hooks a router can set on its own guards (the app-wide ones live in config). */
+export interface DenyOptions {
+  /** Navigate here instead of the default error toast. */
+  redirect?: string;
+  /** Runs on denial, before the error is answered; may add client actions. */
+  onDenied?: (ctx: EventContext, info: { reason: string }) => void | Promise<void>;
+}
+
+export interface AuthedOptions {
+  /** Where anonymous callers are sent (default: `auth.loginUrl`), with `?next=`. */
+  loginUrl?: string;
+  /** Runs when an anonymous caller is refused. */
+  onAuthFailed?: (ctx: EventContext) => void | Promise<void>;
+}
+
+const base = experimental_standaloneMiddleware<{ ctx: EventContext }>();
+
+function messageOf(ctx: EventContext, key: string, fallback: string): string {
+  return ctx.runtime.config.auth.messages[key] ?? fallback;
+}
+
+async function refuseAnonymous(ctx: EventContext, options: AuthedOptions): Promise<never> {
+  const loginUrl = options.loginUrl ?? ctx.runtime.config.auth.loginUrl;
+  ctx.actions.navigate(loginUrlWithNext(loginUrl, ctx.request.path, ctx.connection.route.query));
+  await options.onAuthFailed?.(ctx);
+  throw new TRPCError({ code: 'UNAUTHORIZED', message: messageOf(ctx, 'loginRequired', 'Please sign in to continue.') });
+}
+
+async function refuse(ctx: EventContext, reason: string, options: DenyOptions): Promise<never> {
+  if (options.redirect) ctx.actions.navigate(options.redirect);
+  else ctx.actions.toast('error', messageOf(ctx, 'permissionDenied', 'You do not have permission to do that.'));
+  await options.onDenied?.(ctx, { reason });
+  await ctx.runtime.config.hooks.onPermissionDenied?.({ perm: reason, userId: ctx.user.id, path: ctx.request.eventPath });
+  throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'permissionDenied', 'You do not have permission to do that.') });
+}
+
+/**
+ * Requires a signed-in, active user; narrows `ctx.user` to a logged-in user.
+ * Anonymous callers get UNAUTHORIZED and a redirect to the login page with
+ * `?next=` set to the page they were on.
+ *
+ * @example
+ * const me = publicProcedure.use(authed()).query(({ ctx }) => ctx.user.username);
+ */
+export function authed(options: AuthedOptions = {}) {
+  return base.create(async function isAuthed({ ctx, next }) {
+    if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
+    return next({ ctx: { user: ctx.user as LoggedInUser } });
+  });
+}
+
+/**
+ * Requires a permission (`app_label.codename`): superusers pass every check,
+ * inactive users none; grants are the user's own plus their groups'.
+ * Anonymous callers are sent to log in; the rest get FORBIDDEN and, by
+ * default, an error toast.
+ *
+ * @example
+ * const remove = publicProcedure.use(can('notes.delete_note')).mutation(...);
+ */
+export function can(perm: string, options: DenyOptions & AuthedOptions = {}) {
+  return base.create(async function hasPermission({ ctx, next }) {
+    if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
+    if (!(await userHasPerm(ctx.db, ctx.user, perm))) return refuse(ctx, perm, options);
+    return next({ ctx: { user: ctx.user as LoggedInUser } });
+  });
+}
+
+/** Requires membership of a group (superusers pass). */
+export function groupRequired(name: string, options: DenyOptions & AuthedOptions = {}) {
+  return base.create(async function inGroup({ ctx, next }) {
+    if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
+    if (!(await userHasGroup(ctx.db, ctx.user, name))) return refuse(ctx, `group:${name}`, options);
+    return next({ ctx: { user: ctx.user as LoggedInUser } });
+  });
+}
+
+/** Requires `is_staff` (superusers pass only when also staff, as in Django's admin). */
+export function staffRequired(options: DenyOptions & AuthedOptions = {}) {
+  return base.create(async function isStaff({ ctx, next }) {
+    if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
+    if (!ctx.user.isStaff || !ctx.user.isActive) return refuse(ctx, 'staff', options);
+    return next({ ctx: { user: ctx.user as LoggedInUser } });
+  });
+}
+
+/** Requires `is_superuser`. */
+export function superuserRequired(options: DenyOptions & AuthedOptions = {}) {
+  return base.create(async function isSuperuser({ ctx, next }) {
+    if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
+    if (!ctx.user.isSuperuser || !ctx.user.isActive) return refuse(ctx, 'superuser', options);
+    return next({ ctx: { user: ctx.user as LoggedInUser } });
+  });
+}

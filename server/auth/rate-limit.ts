@@ -1,0 +1,100 @@
+import { TokenBucket } from './token-bucket';
+
+/** The outcome of a rate-limit check: allowed, or how long to wait. */
+export type RateDecision = { ok: true } | { ok: false; retryAfter: number };
+
+/**
+ * Rate limits on credential endpoints. In memory by default; a shared store
+ * (Redis) implements the same interface when several processes serve one site.
+ */
+export interface RateLimiter {
+  /** Takes one attempt from the per-IP bucket of `scope` (login, signup, reset). */
+  hitIp(scope: string, ip: string): Promise<RateDecision>;
+  /** Whether a login for this account may be evaluated now (escalating throttle). */
+  checkAccount(loginId: string): Promise<RateDecision>;
+  /** Records a failed login for this account. */
+  failAccount(loginId: string): Promise<void>;
+  /** Clears the account's failures after a successful login. */
+  clearAccount(loginId: string): Promise<void>;
+}
+
+export interface MemoryRateLimiterOptions {
+  ipBurst: number;
+  ipPerMinute: number;
+  /** Failures allowed before the throttle starts. */
+  accountFreeFailures: number;
+  /** First lock-out after the free failures; doubles with each further failure. */
+  accountBaseDelayMs?: number;
+  /** Longest lock-out. */
+  accountMaxDelayMs?: number;
+  now?: () => number;
+}
+
+interface AccountState {
+  failures: number;
+  lockedUntil: number;
+  lastFailure: number;
+}
+
+/** Forget an account's failures after this long without one. */
+const ACCOUNT_MEMORY_MS = 60 * 60 * 1000;
+/** Sweep idle buckets at most this often. */
+const SWEEP_INTERVAL_MS = 60 * 1000;
+
+/**
+ * In-memory token buckets per IP and an escalating per-account throttle:
+ * after `accountFreeFailures` failures each further one locks the account
+ * for a delay that doubles, up to `accountMaxDelayMs`.
+ *
+ * @example
+ * const limiter = createMemoryRateLimiter({ ipBurst: 20, ipPerMinute: 10, accountFreeFailures: 5 });
+ * const decision = await limiter.hitIp('login', '203.0.113.7');
+ */
+export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): RateLimiter {
+  const now = options.now ?? (() => performance.now());
+  const wall = () => Date.now();
+  const base = options.accountBaseDelayMs ?? 1_000;
+  const max = options.accountMaxDelayMs ?? 15 * 60 * 1000;
+  const buckets = new Map<string, TokenBucket>();
+  const accounts = new Map<string, AccountState>();
+  let lastSweep = wall();
+
+  const sweep = () => {
+    const t = wall();
+    if (t - lastSweep < SWEEP_INTERVAL_MS) return;
+    lastSweep = t;
+    for (const [key, bucket] of buckets) if (bucket.isFull(now())) buckets.delete(key);
+    for (const [key, state] of accounts) if (t - state.lastFailure > ACCOUNT_MEMORY_MS) accounts.delete(key);
+  };
+  const accountKey = (loginId: string) => loginId.trim().toLowerCase();
+
+  return {
+    async hitIp(scope, ip) {
+      sweep();
+      const key = `${scope}:${ip}`;
+      let bucket = buckets.get(key);
+      if (!bucket) buckets.set(key, (bucket = new TokenBucket(options.ipBurst, options.ipPerMinute / 60, now())));
+      if (bucket.take(1, now())) return { ok: true };
+      return { ok: false, retryAfter: Math.max(1, bucket.retryAfter(1, now())) };
+    },
+    async checkAccount(loginId) {
+      const state = accounts.get(accountKey(loginId));
+      const t = wall();
+      if (state && state.lockedUntil > t) return { ok: false, retryAfter: Math.ceil((state.lockedUntil - t) / 1000) };
+      return { ok: true };
+    },
+    async failAccount(loginId) {
+      const key = accountKey(loginId);
+      const t = wall();
+      const state = accounts.get(key) ?? { failures: 0, lockedUntil: 0, lastFailure: t };
+      state.failures += 1;
+      state.lastFailure = t;
+      const over = state.failures - options.accountFreeFailures;
+      if (over > 0) state.lockedUntil = t + Math.min(max, base * 2 ** (over - 1));
+      accounts.set(key, state);
+    },
+    async clearAccount(loginId) {
+      accounts.delete(accountKey(loginId));
+    },
+  };
+}

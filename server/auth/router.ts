@@ -1,0 +1,91 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { publicProcedure, router } from '../trpc';
+import { authed } from './middleware';
+
+const loginInput = z.object({
+  loginId: z.string().trim().min(1, 'Enter your username.').max(256),
+  password: z.string().min(1, 'Enter your password.').max(256),
+});
+
+const registerInput = z
+  .object({
+    username: z.string().trim().min(1, 'Enter a username.').max(150),
+    email: z.string().trim().max(254).email('Enter a valid email address.').or(z.literal('')),
+    password: z.string().min(1, 'Enter a password.').max(256),
+    confirmPassword: z.string().max(256),
+  })
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'The two password fields didn’t match.',
+  });
+
+const changePasswordInput = z
+  .object({
+    currentPassword: z.string().min(1).max(256),
+    newPassword: z.string().min(1).max(256),
+    confirmPassword: z.string().max(256),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'The two password fields didn’t match.',
+  });
+
+/** Django's message for a failed login: says nothing about which part was wrong. */
+export const INVALID_LOGIN_MESSAGE = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
+
+/** The canned auth procedures the built-in pages call (`auth.*`). */
+export const authRouter = router({
+  login: publicProcedure.input(loginInput).mutation(async function login({ ctx, input }) {
+    const user = await ctx.auth.login(input.loginId, input.password);
+    if (!user) {
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.runtime.config.auth.messages.invalidLogin ?? INVALID_LOGIN_MESSAGE });
+    }
+    return { username: user.username };
+  }),
+
+  logout: publicProcedure.mutation(async function logout({ ctx }) {
+    await ctx.auth.logout();
+    return null;
+  }),
+
+  register: publicProcedure.input(registerInput).mutation(async function register({ ctx, input }) {
+    const user = await ctx.auth.register({ username: input.username, email: input.email || null, password: input.password });
+    return { username: user.username };
+  }),
+
+  changePassword: publicProcedure
+    .use(authed())
+    .input(changePasswordInput)
+    .mutation(async function changePassword({ ctx, input }) {
+      await ctx.auth.changePassword(input.currentPassword, input.newPassword);
+      ctx.actions.toast('success', ctx.runtime.config.auth.messages.passwordChanged ?? 'Your password was changed.');
+      return null;
+    }),
+
+  sessions: publicProcedure.use(authed()).query(async function sessions({ ctx }) {
+    return (await ctx.auth.sessions()).map((s) => ({
+      id: s.id,
+      current: s.current,
+      userAgent: s.userAgent,
+      ip: s.ip,
+      createdAt: s.createdAt,
+      lastSeenAt: s.lastVerifiedAt,
+    }));
+  }),
+
+  revokeSession: publicProcedure
+    .use(authed())
+    .input(z.object({ sessionId: z.string().min(1).max(64) }))
+    .mutation(async function revokeSession({ ctx, input }) {
+      // Another user's session id is "not found": never reveal that it exists.
+      if (!(await ctx.auth.revokeSession(input.sessionId))) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such session.' });
+      return null;
+    }),
+
+  revokeOtherSessions: publicProcedure.use(authed()).mutation(async function revokeOtherSessions({ ctx }) {
+    const current = ctx.session.id;
+    const ended = await ctx.auth.invalidateUserSessions(ctx.user.id, current ? { except: current } : {});
+    return { ended: ended.length };
+  }),
+});

@@ -1,0 +1,51 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { TRPCError } from '@trpc/server';
+import { ANONYMOUS_USER, isLoggedIn, type AuthUser, type LoggedInUser } from '../auth/user';
+import { EMPTY_REQUEST, type EventRequest } from './request';
+import type { StateEvent } from './event';
+
+const storage = new AsyncLocalStorage<StateEvent>();
+
+/** Runs `fn` with `event` as the current event (what the bridge does). */
+export function runInEvent<T>(event: StateEvent, fn: () => T): T {
+  return storage.run(event, fn);
+}
+
+/** The current event, or `undefined` outside one. */
+export function currentEvent(): StateEvent | undefined {
+  return storage.getStore();
+}
+
+/** The live user of the current event; anonymous outside an event. */
+export function currentUser(): AuthUser {
+  return storage.getStore()?.user ?? ANONYMOUS_USER;
+}
+
+/** The current event's request; an empty request outside an event. */
+export function currentRequest(): EventRequest {
+  return storage.getStore()?.request ?? EMPTY_REQUEST;
+}
+
+/**
+ * The live user, or a typed UNAUTHORIZED error when anonymous.
+ *
+ * @example
+ * const user = requireLoginUser();
+ * await db.select().from(notes).where(eq(notes.userId, user.id));
+ */
+export function requireLoginUser(): LoggedInUser {
+  const user = currentUser();
+  if (!isLoggedIn(user)) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Authentication required' });
+  return user;
+}
+
+/**
+ * `request`: importable anywhere, always the current event's request (an
+ * empty one outside events), like `from reflex_django import request`.
+ */
+export const request: EventRequest = new Proxy(EMPTY_REQUEST, {
+  get(_target, prop) {
+    const current = currentRequest() as unknown as Record<PropertyKey, unknown>;
+    return current[prop];
+  },
+}) as EventRequest;

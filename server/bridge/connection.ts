@@ -1,0 +1,123 @@
+import type { SessionValidationResult } from '../auth/session';
+import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
+import { TokenBucket } from '../auth/token-bucket';
+
+/** The page a tab shows: path and query (with its leading `?`, or empty). */
+export interface RouteMirror {
+  path: string;
+  query: string;
+}
+
+export interface ConnectionInit {
+  headers: Headers;
+  ip: string;
+  secure: boolean;
+  origin: string;
+  messageBurst: number;
+  messagesPerSecond: number;
+}
+
+/** A validated session kept for a short while, so most events touch no table. */
+export interface CachedValidation {
+  token: string;
+  result: SessionValidationResult;
+  until: number;
+}
+
+let nextId = 1;
+
+/** Longest path/query the route mirror accepts. */
+const MAX_ROUTE_LENGTH = 2048;
+
+/**
+ * One WebSocket, one browser tab: the cookie mirror, the route mirror, the
+ * upgrade headers, the tab's slices and the queue of pushes for its `state`
+ * subscription. Mutable on purpose: tRPC copies `ctx` on every `next()`, so
+ * this object is the holder that survives from event to event.
+ */
+export class Connection {
+  readonly id = nextId++;
+  tabId = '';
+  /** The browser's cookies as the server last knew them. */
+  readonly cookies = new Map<string, string>();
+  route: RouteMirror = { path: '/', query: '' };
+  readonly headers: Headers;
+  readonly ip: string;
+  readonly secure: boolean;
+  readonly origin: string;
+  /** Slice name → current field values. */
+  readonly slices = new Map<string, Record<string, unknown>>();
+  /** The auth snapshot the client holds. */
+  authSnapshot: AuthSnapshot = ANONYMOUS_SNAPSHOT;
+  /** Session and user this connection is bound to (for the identity bus). */
+  sessionId: string | null = null;
+  userId: number | null = null;
+  validated: CachedValidation | null = null;
+  closed = false;
+  readonly bucket: TokenBucket;
+
+  private readonly queue: StatePush[] = [];
+  private wake: (() => void) | null = null;
+
+  constructor(init: ConnectionInit) {
+    this.headers = init.headers;
+    this.ip = init.ip;
+    this.secure = init.secure;
+    this.origin = init.origin;
+    this.bucket = new TokenBucket(init.messageBurst, init.messagesPerSecond);
+    const cookieHeader = init.headers.get('cookie');
+    if (cookieHeader) {
+      for (const [name, value] of new Bun.CookieMap(cookieHeader)) this.cookies.set(name, value);
+    }
+  }
+
+  /** Updates the route mirror; malformed reports are ignored. */
+  setRoute(path: unknown, query: unknown): void {
+    if (typeof path !== 'string' || !path.startsWith('/') || path.length > MAX_ROUTE_LENGTH) return;
+    const q = typeof query === 'string' && query.length <= MAX_ROUTE_LENGTH ? query : '';
+    this.route = { path, query: q && !q.startsWith('?') ? `?${q}` : q };
+  }
+
+  /** The `Cookie` header rebuilt from the mirror. */
+  cookieHeader(): string {
+    let out = '';
+    for (const [name, value] of this.cookies) out += `${out ? '; ' : ''}${name}=${encodeURIComponent(value)}`;
+    return out;
+  }
+
+  /** Queues a push for the `state` subscription. */
+  push(delta: Delta, actions: ClientAction[], full = false): void {
+    if (this.closed) return;
+    if (Object.keys(delta).length === 0 && actions.length === 0 && !full) return;
+    this.queue.push(full ? { delta, actions, full } : { delta, actions });
+    this.wake?.();
+  }
+
+  /** The pushes of this connection, until it closes or `signal` aborts. */
+  async *pushes(signal: AbortSignal | undefined): AsyncGenerator<StatePush> {
+    const onAbort = () => this.wake?.();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      while (!this.closed && !signal?.aborted) {
+        const next = this.queue.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = null;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Marks the connection closed and wakes its subscription so it ends. */
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.wake?.();
+  }
+}

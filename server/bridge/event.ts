@@ -1,0 +1,185 @@
+import { createSession, validateSessionToken, type Session, type SessionValidationResult } from '../auth/session';
+import { issueCookieTicket } from '../auth/tickets';
+import { ANONYMOUS_USER, type AuthUser } from '../auth/user';
+import { groupNamesOf } from '../auth/permissions';
+import type { Runtime } from '../runtime';
+import { ActionList } from '../state/actions';
+import { AUTH_SLICE, type AuthSnapshot, type Delta } from '../state/protocol';
+import { StateAccess } from '../state/state-access';
+import type { Connection } from './connection';
+import { SocketEventRequest } from './event-request';
+import { SessionProxy } from './session-proxy';
+
+const INVALID: SessionValidationResult = { session: null, user: null };
+
+/**
+ * The session behind a connection's cookie mirror, served from the
+ * connection's short cache when fresh. The cache lives `session.cacheTtlMs`
+ * (1 s by default) and is dropped by the identity bus on every revocation.
+ */
+export async function resolveSession(runtime: Runtime, conn: Connection, now = Date.now()): Promise<SessionValidationResult> {
+  const token = conn.cookies.get(runtime.cookieName(conn.secure));
+  if (!token) {
+    conn.validated = null;
+    return INVALID;
+  }
+  const cached = conn.validated;
+  if (cached && cached.token === token && now < cached.until) return cached.result;
+  const result = await validateSessionToken(runtime.db, runtime.sessionSettings, token, now);
+  conn.validated = { token, result, until: now + runtime.config.session.cacheTtlMs };
+  return result;
+}
+
+/** The `auth` slice for a live user. */
+export async function snapshotOf(runtime: Runtime, user: AuthUser): Promise<AuthSnapshot> {
+  return {
+    userId: user.id,
+    username: user.username,
+    email: user.email ?? '',
+    firstName: user.firstName,
+    lastName: user.lastName,
+    isAuthenticated: user.isAuthenticated,
+    isStaff: user.isStaff,
+    isSuperuser: user.isSuperuser,
+    groupNames:
+      runtime.config.auth.snapshotIncludeGroups && user.isAuthenticated ? await groupNamesOf(runtime.db, user) : [],
+  };
+}
+
+/** The fields of `next` that differ from `prev`. */
+export function snapshotDelta(prev: AuthSnapshot, next: AuthSnapshot): Partial<AuthSnapshot> | null {
+  let out: Record<string, unknown> | null = null;
+  for (const key of Object.keys(next) as (keyof AuthSnapshot)[]) {
+    const a = prev[key];
+    const b = next[key];
+    const same = Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b;
+    if (!same) (out ??= {})[key] = b;
+  }
+  return out as Partial<AuthSnapshot> | null;
+}
+
+/**
+ * One event on one connection: binds the live user, session and request,
+ * and after the handler collects the delta and the client actions.
+ */
+export class StateEvent {
+  user: AuthUser = ANONYMOUS_USER;
+  sessionRow: Session | null = null;
+  readonly request: SocketEventRequest;
+  readonly actions = new ActionList();
+  readonly state: StateAccess;
+  readonly session: SessionProxy;
+  private creating: Promise<string> | null = null;
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly conn: Connection,
+    path: string,
+    type: string,
+  ) {
+    this.request = new SocketEventRequest(conn, path, type, runtime.config.languages[0]!);
+    this.state = new StateAccess(conn, (def) => {
+      if (!runtime.slices.has(def.name)) runtime.slices.set(def.name, def);
+    });
+    this.session = new SessionProxy({
+      db: runtime.db,
+      currentSessionId: () => this.sessionRow?.id ?? null,
+      ensureSession: () => this.ensureSession(),
+    });
+  }
+
+  /** Validates the session from the cookie mirror and binds the identity. */
+  async begin(): Promise<void> {
+    const hadUser = this.conn.userId !== null;
+    const { session, user } = await resolveSession(this.runtime, this.conn);
+    this.sessionRow = session;
+    this.user = user ?? ANONYMOUS_USER;
+    this.runtime.registry.bind(this.conn, session?.id ?? null, user?.id ?? null);
+    if (!session && hadUser) {
+      // The session died out of band (expired, deleted in the database): drop
+      // the stale cookie everywhere instead of looping through the login page.
+      this.dropCookie();
+      this.actions.replaceCookieAction(this.clearAuthAction());
+    }
+  }
+
+  /** Switches this connection to a new session (login, signup, reset). */
+  adoptSession(token: string, session: Session, user: AuthUser | null): void {
+    const name = this.runtime.cookieName(this.conn.secure);
+    this.conn.cookies.set(name, token);
+    const result: SessionValidationResult = user?.isAuthenticated
+      ? { session, user: user as SessionValidationResult['user'] & object }
+      : { session, user: null };
+    this.conn.validated = { token, result, until: Date.now() + this.runtime.config.session.cacheTtlMs };
+    this.sessionRow = session;
+    this.user = user ?? ANONYMOUS_USER;
+    this.session.invalidate();
+    this.runtime.registry.bind(this.conn, session.id, user?.id ?? null);
+  }
+
+  /** Forgets the session on this connection (logout). */
+  dropSession(): void {
+    this.dropCookie();
+    this.sessionRow = null;
+    this.user = ANONYMOUS_USER;
+    this.session.invalidate();
+    this.runtime.registry.bind(this.conn, null, null);
+  }
+
+  clearAuthAction() {
+    const { auth } = this.runtime.config;
+    return {
+      type: 'clearAuthThenNavigate' as const,
+      to: auth.logoutRedirectUrl ?? auth.loginUrl,
+      preserveStorageKeys: auth.logoutPreserveStorageKeys,
+    };
+  }
+
+  /** A ticket for the current session token and the action that redeems it. */
+  async cookieSyncAction(to: string | null) {
+    const token = this.conn.cookies.get(this.runtime.cookieName(this.conn.secure));
+    if (!token || !this.sessionRow) throw new Error('No session to sync');
+    const ticket = await issueCookieTicket(this.runtime.db, {
+      sessionId: this.sessionRow.id,
+      sessionToken: token,
+      ttlMs: this.runtime.config.session.ticketTtlMs,
+    });
+    return { type: 'syncCookieThenNavigate' as const, ticket, to };
+  }
+
+  /** After the handler: changed slice fields plus the refreshed auth snapshot. */
+  async collect(): Promise<Delta> {
+    const delta = this.state.collect();
+    if (this.runtime.config.auth.autoSync) {
+      const next = await snapshotOf(this.runtime, this.user);
+      const changed = snapshotDelta(this.conn.authSnapshot, next);
+      if (changed) {
+        delta[AUTH_SLICE] = changed;
+        this.conn.authSnapshot = next;
+      }
+    }
+    return delta;
+  }
+
+  private dropCookie(): void {
+    for (const secure of [true, false]) this.conn.cookies.delete(this.runtime.cookieName(secure));
+    this.conn.cookies.delete('csrftoken');
+    this.conn.validated = null;
+  }
+
+  /** Creates an anonymous session on first write, once per connection. */
+  private ensureSession(): Promise<string> {
+    if (this.sessionRow) return Promise.resolve(this.sessionRow.id);
+    this.creating ??= (async () => {
+      const { token, session } = await createSession(this.runtime.db, this.runtime.sessionSettings, {
+        userId: null,
+        userAgent: this.conn.headers.get('user-agent') ?? '',
+        ip: this.conn.ip,
+      });
+      this.adoptSession(token, session, null);
+      this.actions.replaceCookieAction(await this.cookieSyncAction(null));
+      return session.id;
+    })();
+    return this.creating;
+  }
+}

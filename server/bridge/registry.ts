@@ -1,0 +1,97 @@
+import type { Connection } from './connection';
+
+interface Stashed {
+  slices: Map<string, Record<string, unknown>>;
+  sessionId: string | null;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Every open connection of this process, indexed by the session and the user
+ * it is bound to, plus the slices of recently closed tabs awaiting resume.
+ */
+export class ConnectionRegistry {
+  readonly all = new Set<Connection>();
+  private readonly bySession = new Map<string, Set<Connection>>();
+  private readonly byUser = new Map<number, Set<Connection>>();
+  private readonly stashed = new Map<string, Stashed>();
+
+  add(conn: Connection): void {
+    this.all.add(conn);
+  }
+
+  remove(conn: Connection): void {
+    this.all.delete(conn);
+    this.bind(conn, null, null);
+  }
+
+  /** Re-indexes a connection after its identity changed. */
+  bind(conn: Connection, sessionId: string | null, userId: number | null): void {
+    if (conn.sessionId !== sessionId) {
+      if (conn.sessionId !== null) removeFrom(this.bySession, conn.sessionId, conn);
+      if (sessionId !== null && this.all.has(conn)) addTo(this.bySession, sessionId, conn);
+      conn.sessionId = sessionId;
+    }
+    if (conn.userId !== userId) {
+      if (conn.userId !== null) removeFrom(this.byUser, conn.userId, conn);
+      if (userId !== null && this.all.has(conn)) addTo(this.byUser, userId, conn);
+      conn.userId = userId;
+    }
+  }
+
+  ofSession(sessionId: string): Connection[] {
+    return [...(this.bySession.get(sessionId) ?? [])];
+  }
+
+  ofUser(userId: number): Connection[] {
+    return [...(this.byUser.get(userId) ?? [])];
+  }
+
+  /** Keeps a closing tab's slices for `graceMs`, bound to its session. */
+  stash(conn: Connection, graceMs: number): void {
+    if (!conn.tabId || graceMs <= 0 || conn.slices.size === 0) return;
+    this.dropStash(conn.tabId);
+    const timer = setTimeout(() => this.stashed.delete(conn.tabId), graceMs);
+    timer.unref?.();
+    this.stashed.set(conn.tabId, { slices: conn.slices, sessionId: conn.sessionId, timer });
+  }
+
+  /**
+   * Takes a stashed tab's slices back, only when the reconnecting tab is bound
+   * to the same session: a changed identity discards them.
+   */
+  resume(tabId: string, sessionId: string | null): Map<string, Record<string, unknown>> | null {
+    const entry = this.stashed.get(tabId);
+    if (!entry) return null;
+    this.dropStash(tabId);
+    return entry.sessionId === sessionId ? entry.slices : null;
+  }
+
+  get stashedCount(): number {
+    return this.stashed.size;
+  }
+
+  private dropStash(tabId: string): void {
+    const entry = this.stashed.get(tabId);
+    if (entry) clearTimeout(entry.timer);
+    this.stashed.delete(tabId);
+  }
+
+  /** Index sizes, for leak checks. */
+  sizes(): { connections: number; sessions: number; users: number; stashed: number } {
+    return { connections: this.all.size, sessions: this.bySession.size, users: this.byUser.size, stashed: this.stashed.size };
+  }
+}
+
+function addTo<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(conn);
+}
+
+function removeFrom<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(conn);
+  if (set.size === 0) map.delete(key);
+}

@@ -1,0 +1,28 @@
+/**
+ * Identity changes that every connection bound to the affected session or
+ * user must learn about at once, not on its next event.
+ */
+export type IdentityEvent =
+  /** These sessions are gone (logout, revocation, password change). */
+  | { type: 'sessions-ended'; sessionIds: string[]; reason: SessionEndReason }
+  /** Every session of this user is gone, but possibly one. */
+  | { type: 'user-sessions-ended'; userId: number; exceptSessionId: string | null; reason: SessionEndReason }
+  /** The user's row, permissions or groups changed: refresh snapshots and caches. */
+  | { type: 'users-changed'; userIds: number[] }
+  /** A session's identity changed in place (a login rotated it): other tabs of the old session follow. */
+  | { type: 'session-rotated'; oldSessionId: string; newSessionId: string; userId: number | null };
+
+export type SessionEndReason = 'logout' | 'revoked' | 'password-changed' | 'password-reset' | 'expired';
+
+export type IdentityListener = (event: IdentityEvent) => void | Promise<void>;
+
+/**
+ * Carries identity events between the code that changes identity and the
+ * connections that must follow. The in-process bus serves one process; a
+ * networked bus (Redis pub/sub) implements the same interface for several.
+ */
+export interface IdentityBus {
+  publish(event: IdentityEvent): Promise<void>;
+  subscribe(listener: IdentityListener): () => void;
+  close(): Promise<void>;
+}

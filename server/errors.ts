@@ -1,0 +1,76 @@
+import { TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { ErrorEnvelope } from './state/protocol';
+import type { FieldError } from './auth/users';
+
+/** The cause of a TOO_MANY_REQUESTS error: how long to wait. */
+export class RetryAfter extends Error {
+  override readonly name = 'RetryAfter';
+  constructor(readonly seconds: number) {
+    super(`Retry after ${seconds}s`);
+  }
+}
+
+/** The cause of a validation error: one entry per bad field. */
+export class FieldErrors extends Error {
+  override readonly name = 'FieldErrors';
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+  }
+}
+
+/**
+ * A typed TOO_MANY_REQUESTS error carrying `retryAfter` to the client.
+ *
+ * @example
+ * if (!decision.ok) throw tooManyRequests(decision.retryAfter);
+ */
+export function tooManyRequests(seconds: number, message = 'Too many attempts. Try again later.'): TRPCError {
+  return new TRPCError({ code: 'TOO_MANY_REQUESTS', message, cause: new RetryAfter(seconds) });
+}
+
+/** A typed BAD_REQUEST error carrying field errors (shown next to the fields). */
+export function validationFailed(errors: FieldError[], message = 'Please correct the errors below.'): TRPCError {
+  return new TRPCError({ code: 'BAD_REQUEST', message, cause: new FieldErrors(errors) });
+}
+
+/** Delta and actions collected before an event failed, keyed by its error. */
+export const errorEnvelopes = new WeakMap<object, ErrorEnvelope>();
+
+/** `error.data.statehouse` of a failed event. */
+export function errorEnvelopeOf(error: TRPCError): ErrorEnvelope | null {
+  const envelope = errorEnvelopes.get(error) ?? null;
+  const cause = error.cause;
+  let fieldErrors: FieldError[] | undefined;
+  if (cause instanceof FieldErrors) fieldErrors = cause.errors;
+  else if (cause instanceof ZodError) {
+    fieldErrors = cause.issues.map((issue) => ({
+      field: issue.path.map(String).join('.') || '(input)',
+      code: issue.code,
+      message: issue.message,
+    }));
+  }
+  const retryAfter = cause instanceof RetryAfter ? cause.seconds : undefined;
+  if (!envelope && !fieldErrors && retryAfter === undefined) return null;
+  return {
+    delta: envelope?.delta ?? {},
+    actions: envelope?.actions ?? [],
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+    ...(fieldErrors ? { fieldErrors } : {}),
+  };
+}
+
+/** libSQL errors that mean "try again shortly" rather than "bug". */
+const RETRIABLE_DB_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR']);
+
+/** Whether an error (or its cause chain) is a transient database fault. */
+export function isRetriableDatabaseError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown; rawCode?: unknown }).code;
+    if (typeof code === 'string' && [...RETRIABLE_DB_CODES].some((c) => code.startsWith(c))) return true;
+    const message = String((e as { message?: unknown }).message ?? '');
+    if (/SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR)|database is locked|readonly database/i.test(message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -1,0 +1,64 @@
+import { Elysia } from 'elysia';
+import { redeemCookieTicket } from '../auth/tickets';
+import { invalidateSession, validateSessionToken } from '../auth/session';
+import type { Runtime } from '../runtime';
+import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT } from '../state/protocol';
+import { expiredSessionCookies, sessionCookie, sessionTokenFrom } from './cookies';
+import { fetchSiteAllowed, isHttps, originAllowed } from './origin';
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+function json(status: number, body: unknown, extra: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...NO_STORE, ...extra } });
+}
+
+/**
+ * The cookie endpoints: `POST /auth/session` swaps a single-use ticket for
+ * the HttpOnly session cookie; `POST /auth/logout` expires it. Both refuse
+ * cross-site requests (Origin and `Sec-Fetch-Site`).
+ */
+export function authRoutes(runtime: Runtime) {
+  const { config, db, log } = runtime;
+  return new Elysia({ name: 'statehouse-auth-routes' })
+    .post(SESSION_COOKIE_ENDPOINT, async ({ request, server }) => {
+      const peer = server?.requestIP(request)?.address ?? '';
+      if (!originAllowed(config, request, peer) || !fetchSiteAllowed(request)) {
+        log.warn('cookie exchange refused: cross-site', { origin: request.headers.get('origin') ?? '(none)' });
+        return json(403, { error: 'forbidden_origin' });
+      }
+      let ticket: unknown;
+      try {
+        const text = await request.text();
+        if (text.length > 1024) return json(413, { error: 'too_large' });
+        ticket = (JSON.parse(text) as { ticket?: unknown })?.ticket;
+      } catch {
+        return json(400, { error: 'bad_request' });
+      }
+      if (typeof ticket !== 'string') return json(400, { error: 'bad_request' });
+      const redeemed = await redeemCookieTicket(db, ticket);
+      if (!redeemed) return json(400, { error: 'invalid_ticket' });
+      const { session } = await validateSessionToken(db, runtime.sessionSettings, redeemed.sessionToken);
+      if (!session) return json(400, { error: 'invalid_ticket' });
+      const secure = config.auth.secureCookies ?? isHttps(config, request, peer);
+      const headers = new Headers(NO_STORE);
+      headers.append('set-cookie', sessionCookie(config, redeemed.sessionToken, secure, session.absoluteExpiresAt));
+      return new Response(null, { status: 204, headers });
+    })
+    .post(LOGOUT_COOKIE_ENDPOINT, async ({ request, server }) => {
+      const peer = server?.requestIP(request)?.address ?? '';
+      if (!originAllowed(config, request, peer) || !fetchSiteAllowed(request)) return json(403, { error: 'forbidden_origin' });
+      const secure = config.auth.secureCookies ?? isHttps(config, request, peer);
+      const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
+      if (token) {
+        // Logging out over HTTP works on its own too: end the session if it still lives.
+        const { session } = await validateSessionToken(db, runtime.sessionSettings, token);
+        if (session) {
+          await invalidateSession(db, session.id);
+          await runtime.bus.publish({ type: 'sessions-ended', sessionIds: [session.id], reason: 'logout' });
+        }
+      }
+      const headers = new Headers(NO_STORE);
+      for (const cookie of expiredSessionCookies(config, secure)) headers.append('set-cookie', cookie);
+      return new Response(null, { status: 204, headers });
+    });
+}

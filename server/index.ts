@@ -1,0 +1,158 @@
+import type { AnyRouter } from '@trpc/server';
+import { Elysia } from 'elysia';
+import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
+import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
+import { authRouter } from './auth/router';
+import { applyIdentityEvent } from './bus/apply';
+import type { IdentityBus } from './bus/identity-bus';
+import { createMemoryBus } from './bus/memory-bus';
+import { socketTransport } from './bridge/transport';
+import { ConnectionRegistry } from './bridge/registry';
+import { loadConfig, type StatehouseConfig, type StatehouseConfigInput } from './config';
+import { authRoutes } from './http/auth-routes';
+import { staticClient } from './http/static';
+import { createLogger, type Logger } from './log';
+import { createMailer, type Mailer } from './mail';
+import { cookieNameFor, sessionSettingsOf, type Runtime } from './runtime';
+import { stateRouter } from './state/router';
+import type { SliceDefinition } from './state/slices';
+import { router } from './trpc';
+
+export interface StatehouseOptions<TRouter extends AnyRouter> {
+  /** The app's router, usually built with `createAppRouter`. */
+  router: TRouter;
+  /** Config values (env variables override them). */
+  config?: StatehouseConfigInput | StatehouseConfig;
+  /** Slices every tab starts with (others register on first use). */
+  slices?: readonly SliceDefinition[];
+  /** Folder of the built client to serve; none when omitted. */
+  clientDir?: string;
+  /** An already open database (tests); otherwise `config.databaseUrl` is opened and migrated. */
+  database?: DatabaseHandle;
+  bus?: IdentityBus;
+  limiter?: RateLimiter;
+  mailer?: Mailer;
+  log?: Logger;
+  /** More HTTP routes (an Elysia instance), mounted on the same app. */
+  http?: Elysia<any, any, any, any, any, any, any>;
+}
+
+export interface Statehouse {
+  app: Elysia<any, any, any, any, any, any, any>;
+  runtime: Runtime;
+  /** Starts serving; `port: 0` picks a free port. */
+  listen(port?: number, hostname?: string): Promise<{ url: string; port: number }>;
+  /** Stops serving, closes every socket, the bus and the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The app's root router: the built-in `statehouse.*` and `auth.*` procedures
+ * plus the app's own.
+ *
+ * @example
+ * export const appRouter = createAppRouter({ notes: notesRouter });
+ * export type AppRouter = typeof appRouter;
+ */
+export function createAppRouter<TRoutes extends Record<string, AnyRouter>>(routes: TRoutes) {
+  return router({ statehouse: stateRouter, auth: authRouter, ...routes });
+}
+
+function isLoaded(config: StatehouseOptions<AnyRouter>['config']): config is StatehouseConfig {
+  return !!config && 'hooks' in config && 'contextProcessors' in config && 'session' in config && typeof (config as StatehouseConfig).session?.inactivityTimeoutMs === 'number';
+}
+
+/**
+ * The composition root: opens (and migrates) the database, builds the
+ * runtime, and mounts the socket transport, the cookie endpoints, `/healthz`
+ * and the client on one Elysia app.
+ *
+ * @example
+ * const statehouse = await createStatehouse({ router: appRouter, slices: [dashboard] });
+ * await statehouse.listen(3000);
+ */
+export async function createStatehouse<TRouter extends AnyRouter>(options: StatehouseOptions<TRouter>): Promise<Statehouse> {
+  const config = isLoaded(options.config) ? options.config : loadConfig(options.config ?? {});
+  const log = options.log ?? createLogger(config.logLevel);
+  const database = options.database ?? (await openMigratedDatabase(config.databaseUrl, config.databaseAuthToken));
+  const bus = options.bus ?? createMemoryBus((error) => log.error('identity bus listener failed', { error }));
+  const runtime: Runtime = {
+    config,
+    db: database.db,
+    database,
+    log,
+    bus,
+    registry: new ConnectionRegistry(),
+    slices: new Map((options.slices ?? []).map((def) => [def.name, def])),
+    sessionSettings: sessionSettingsOf(config),
+    limiter:
+      options.limiter ??
+      createMemoryRateLimiter({
+        ipBurst: config.rateLimit.ipBurst,
+        ipPerMinute: config.rateLimit.ipPerMinute,
+        accountFreeFailures: config.rateLimit.accountFreeFailures,
+      }),
+    mailer: options.mailer ?? createMailer(config, log),
+    cookieName: (secure) => cookieNameFor(config, secure),
+  };
+  const unsubscribe = bus.subscribe((event) => applyIdentityEvent(runtime, event));
+
+  const app = new Elysia({
+    name: 'statehouse',
+    websocket: {
+      maxPayloadLength: config.socket.maxPayloadBytes,
+      backpressureLimit: config.socket.backpressureLimitBytes,
+      closeOnBackpressureLimit: true,
+      idleTimeout: config.socket.idleTimeoutSeconds,
+      sendPings: true,
+    },
+  })
+    .get('/healthz', async ({ status }) => {
+      try {
+        await database.client.execute('SELECT 1');
+        return { status: 'ok', db: 'ok' };
+      } catch (error) {
+        log.error('health check: database unavailable', { error: String(error) });
+        return status(503, { status: 'unavailable', db: 'error' });
+      }
+    })
+    .use(socketTransport(runtime, options.router))
+    .use(authRoutes(runtime));
+  if (options.http) app.use(options.http);
+  if (options.clientDir) {
+    const resetPrefix = config.auth.passwordResetUrl;
+    app.use(
+      staticClient(options.clientDir, (path): Record<string, string> =>
+        path === resetPrefix || path.startsWith(`${resetPrefix}/`) ? { 'referrer-policy': 'no-referrer' } : {},
+      ),
+    );
+  }
+
+  let stopped = false;
+  return {
+    app,
+    runtime,
+    async listen(port = config.port, hostname = '127.0.0.1') {
+      app.listen({ port, hostname });
+      const server = app.server!;
+      return { url: `http://${hostname}:${server.port}`, port: server.port! };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      unsubscribe();
+      for (const conn of runtime.registry.all) conn.close();
+      await app.stop(true);
+      await bus.close();
+      if (!options.database) database.close();
+    },
+  };
+}
+
+export { loadConfig } from './config';
+export type { StatehouseConfig, StatehouseConfigInput } from './config';
+export { publicProcedure, router, middleware, type EventContext } from './trpc';
+export { authed, can, groupRequired, staffRequired, superuserRequired } from './auth/middleware';
+export { defineSlice } from './state/slices';
+export { currentUser, currentRequest, requireLoginUser, request } from './bridge/accessors';
+export { tooManyRequests, validationFailed } from './errors';

@@ -1,0 +1,12 @@
+/** An outgoing message. */
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/** Sends mail; backends: console, file, smtp (see `createMailer`). */
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}

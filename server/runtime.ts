@@ -1,0 +1,46 @@
+import type { Database, DatabaseHandle } from '../db/client';
+import type { IdentityBus } from './bus/identity-bus';
+import { ConnectionRegistry } from './bridge/registry';
+import type { StatehouseConfig } from './config';
+import type { Logger } from './log';
+import type { SliceDefinition } from './state/slices';
+import type { SessionSettings } from './auth/session';
+import type { RateLimiter } from './auth/rate-limit';
+import type { Mailer } from './mail/mailer';
+
+/**
+ * Everything one Statehouse process shares between its connections. Built by
+ * `createStatehouse`; handlers reach it as `ctx.runtime`.
+ */
+export interface Runtime {
+  readonly config: StatehouseConfig;
+  readonly db: Database;
+  readonly database: DatabaseHandle;
+  readonly log: Logger;
+  readonly bus: IdentityBus;
+  readonly registry: ConnectionRegistry;
+  /** Declared slices by name (others are added on first use). */
+  readonly slices: Map<string, SliceDefinition>;
+  readonly sessionSettings: SessionSettings;
+  readonly limiter: RateLimiter;
+  readonly mailer: Mailer;
+  /** The session cookie's name for a plain-http or an https client. */
+  cookieName(secure: boolean): string;
+}
+
+export function sessionSettingsOf(config: StatehouseConfig): SessionSettings {
+  return {
+    inactivityTimeoutMs: config.session.inactivityTimeoutMs,
+    renewalIntervalMs: config.session.renewalIntervalMs,
+    absoluteLifetimeMs: config.session.absoluteLifetimeMs,
+  };
+}
+
+/** Whether cookies get `Secure` and the `__Host-` prefix for this client. */
+export function secureCookiesFor(config: StatehouseConfig, requestIsHttps: boolean): boolean {
+  return config.auth.secureCookies ?? requestIsHttps;
+}
+
+export function cookieNameFor(config: StatehouseConfig, secure: boolean): string {
+  return secure ? `__Host-${config.auth.cookieName}` : config.auth.cookieName;
+}

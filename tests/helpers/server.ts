@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import {
+  authed,
+  can,
+  createAppRouter,
+  createStatehouse,
+  currentRequest,
+  currentUser,
+  defineSlice,
+  loadConfig,
+  publicProcedure,
+  router,
+  type Statehouse,
+  type StatehouseConfigInput,
+} from '../../server';
+import { createSession } from '../../server/auth/session';
+import { createUser, grantUserPermission } from '../../server/auth/users';
+import { createLogger } from '../../server/log';
+import { createTestDatabase, TEST_HASHING, TEST_RULES, type TestDatabase } from './db';
+import { TestSocket, type OpenOptions } from './socket-client';
+
+export const dashboard = defineSlice('dashboard', { lastPath: '', tab: 'overview', counter: 0 });
+
+/** A helper called from deep inside a handler: the accessors must still see the event. */
+async function nestedWhoami() {
+  await Promise.resolve();
+  return { userId: currentUser().id, path: currentRequest().path };
+}
+
+export const probeRouter = router({
+  whoami: publicProcedure.query(async ({ ctx }) => ({
+    userId: ctx.user.id,
+    username: ctx.user.username,
+    isAuthenticated: ctx.user.isAuthenticated,
+    path: ctx.request.path,
+    query: ctx.request.query.toString(),
+    ip: ctx.request.ip,
+    nested: await nestedWhoami(),
+  })),
+  setTab: publicProcedure.input(z.object({ tab: z.string().max(50) })).mutation(({ ctx, input }) => {
+    ctx.state.set(dashboard, { tab: input.tab, lastPath: ctx.request.path });
+    return input.tab;
+  }),
+  bump: publicProcedure.mutation(({ ctx }) => {
+    ctx.state.update(dashboard, (d) => ({ counter: d.counter + 1 }));
+    return ctx.state.get(dashboard).counter;
+  }),
+  sessionSet: publicProcedure
+    .input(z.object({ key: z.string().max(100), value: z.string().max(1000) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.session.set(input.key, input.value);
+      return true;
+    }),
+  sessionGet: publicProcedure.input(z.object({ key: z.string().max(100) })).query(async ({ ctx, input }) => {
+    return (await ctx.session.get<string>(input.key)) ?? null;
+  }),
+  sessionKeys: publicProcedure.query(async ({ ctx }) => (await ctx.session.keys()).sort()),
+  secret: publicProcedure.use(authed()).query(({ ctx }) => `hello ${ctx.user.username}`),
+  deleteNote: publicProcedure.use(can('notes.delete_note')).mutation(({ ctx }) => `deleted by ${ctx.user.username}`),
+});
+
+export const testRouter = createAppRouter({ probe: probeRouter });
+export type TestRouter = typeof testRouter;
+
+export interface TestServer {
+  statehouse: Statehouse;
+  url: string;
+  db: TestDatabase;
+  open(options?: OpenOptions): Promise<TestSocket>;
+  /** Creates a user (no password: no hashing cost) and a session; returns the cookie header. */
+  userWithSession(
+    username: string,
+    options?: { perms?: string[]; staff?: boolean; superuser?: boolean; active?: boolean },
+  ): Promise<{ userId: number; token: string; sessionId: string; cookie: string }>;
+  stop(): Promise<void>;
+}
+
+/** A real Statehouse on `listen(0)` over a fresh libSQL file. */
+export async function startTestServer(config: StatehouseConfigInput = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const loaded = loadConfig({ env: 'test', logLevel: 'silent', ...config, databaseUrl: `file:${db.path}` }, {});
+  const statehouse = await createStatehouse({
+    router: testRouter,
+    config: loaded,
+    slices: [dashboard],
+    database: db,
+    log: createLogger(loaded.logLevel),
+  });
+  const { url } = await statehouse.listen(0);
+  const cookieName = loaded.auth.cookieName;
+  return {
+    statehouse,
+    url,
+    db,
+    open: (options) => TestSocket.open(url, options),
+    async userWithSession(username, options = {}) {
+      const created = await createUser(
+        db.db,
+        { username, isStaff: options.staff, isSuperuser: options.superuser, isActive: options.active },
+        { hashing: TEST_HASHING, rules: TEST_RULES },
+      );
+      if (!created.ok) throw new Error(JSON.stringify(created.errors));
+      for (const perm of options.perms ?? []) await grantUserPermission(db.db, created.value.id, perm);
+      const { token, session } = await createSession(db.db, statehouse.runtime.sessionSettings, { userId: created.value.id });
+      return { userId: created.value.id, token, sessionId: session.id, cookie: `${cookieName}=${token}` };
+    },
+    async stop() {
+      await statehouse.stop();
+      db.cleanup();
+    },
+  };
+}
