@@ -1,0 +1,53 @@
+/**
+ * The example app's entry: `bun run dev` (watch mode, client rebuilt on
+ * change) and `bun run start` (production). Creates and migrates the
+ * embedded database on first start.
+ */
+import { watch } from 'node:fs';
+import { resolve } from 'node:path';
+import { count } from 'drizzle-orm';
+import { buildClient } from '../client/build';
+import { users } from '../db/schema';
+import { createStatehouse, loadConfig } from './index';
+import { createLogger } from './log';
+import { appRouter, appSlices } from './app/router';
+
+const config = loadConfig();
+const log = createLogger(config.logLevel);
+const dev = config.env === 'development';
+const clientDir = resolve(import.meta.dir, '../dist/client');
+
+await buildClient({ outdir: clientDir, minify: !dev });
+
+const statehouse = await createStatehouse({ router: appRouter, config, slices: appSlices, clientDir, log });
+const { url } = await statehouse.listen(config.port, process.env.HOST ?? '127.0.0.1');
+console.log(`Statehouse is running at ${url} (${config.env}, database ${config.databaseUrl})`);
+
+const [row] = await statehouse.runtime.db.select({ n: count() }).from(users);
+if (dev && (row?.n ?? 0) === 0) {
+  console.log(
+    'No users yet. Create one with:\n' +
+      '  bun run manage createuser alice --email alice@example.com\n' +
+      'or load the demo users with: bun run db:seed',
+  );
+}
+
+if (dev) {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  watch(resolve(import.meta.dir, '../client'), { recursive: true }, () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      buildClient({ outdir: clientDir, minify: false })
+        .then(() => log.info('client rebuilt'))
+        .catch((error: unknown) => log.error('client build failed', { error }));
+    }, 100);
+  });
+}
+
+async function shutdown(signal: string) {
+  log.info(`${signal}: shutting down`);
+  await statehouse.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
