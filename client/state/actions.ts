@@ -1,0 +1,201 @@
+import {
+  LOGOUT_COOKIE_ENDPOINT,
+  SESSION_COOKIE_ENDPOINT,
+  type ClientAction,
+} from '../../server/state/protocol';
+import { safeNextPath } from '../../server/state/redirect';
+import type { ToastActions } from './toasts';
+
+/** The part of `window.location` the actions use. */
+export interface LocationLike {
+  readonly href: string;
+  assign(url: string): void;
+  replace(url: string): void;
+  reload(): void;
+}
+
+/** The part of `Storage` the actions use. */
+export type StorageLike = Pick<Storage, 'length' | 'key' | 'getItem' | 'setItem' | 'removeItem' | 'clear'>;
+
+/** The part of `fetch` the cookie exchange uses. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<{ ok: boolean; status: number }>;
+
+/** A client-side router's navigate, such as @solidjs/router's `useNavigate()`. */
+export type NavigateFunction = (to: string, options?: { replace?: boolean }) => void;
+
+export interface ActionRunnerOptions {
+  /** Where `toast` actions and failure notices go. */
+  toasts: Pick<ToastActions, 'show'>;
+  /** @default globalThis.location */
+  location?: LocationLike;
+  /** @default globalThis.fetch */
+  fetch?: FetchLike;
+  /** @default globalThis.sessionStorage */
+  sessionStorage?: StorageLike;
+  /** @default globalThis.localStorage */
+  localStorage?: StorageLike;
+  /** Milliseconds before a cookie endpoint request is given up. @default 10000 */
+  cookieTimeoutMs?: number;
+  /** Told about an action that failed; the actions after it are skipped. @default console.warn */
+  onError?: (error: unknown, action: ClientAction) => void;
+}
+
+export interface ActionRunner {
+  /**
+   * Runs `actions` in order once the lists handed over before them are done.
+   * A failed action is reported and ends its list.
+   */
+  run(actions: readonly ClientAction[]): Promise<void>;
+  /** Routes `navigate` actions through a client-side router; returns the undo. */
+  setNavigate(navigate: NavigateFunction | null): () => void;
+}
+
+/** Shown when the cookie endpoint refuses the ticket after a socket login. */
+export const SESSION_SYNC_FAILED_MESSAGE = 'We could not finish signing you in. Please try again.';
+const DEFAULT_COOKIE_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs the client actions the server sends with a delta: `navigate`, `toast`,
+ * `syncCookieThenNavigate`, `clearAuthThenNavigate` and `reload`.
+ *
+ * Every list runs after the previous one finished, so the actions of two
+ * events never interleave. `navigate` only goes to http(s) URLs; the cookie
+ * actions only to same-origin paths that pass `safeNextPath` (their `to`, or
+ * a `?next=` from the address bar), else to `/`.
+ *
+ * @example
+ * const [, toastActions] = createToastStore();
+ * const runner = createActionRunner({ toasts: toastActions });
+ * await runner.run([{ type: 'toast', kind: 'success', message: 'Saved' }, { type: 'navigate', to: '/notes' }]);
+ */
+export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
+  const {
+    toasts,
+    cookieTimeoutMs = DEFAULT_COOKIE_TIMEOUT_MS,
+    onError = (error, action) => console.warn(`statehouse: the ${action.type} action failed`, error),
+  } = options;
+  const location = (): LocationLike => options.location ?? globalThis.location;
+  const fetchImpl = (): FetchLike => options.fetch ?? globalThis.fetch;
+  const sessionStore = (): StorageLike | undefined => options.sessionStorage ?? globalThis.sessionStorage;
+  const localStore = (): StorageLike | undefined => options.localStorage ?? globalThis.localStorage;
+  let navigateWith: NavigateFunction | null = null;
+  let queue: Promise<void> = Promise.resolve();
+
+  function resolveTarget(to: string): URL {
+    const url = new URL(to, location().href);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error(`Refusing to navigate to a ${url.protocol} URL`);
+    }
+    return url;
+  }
+
+  async function postCookieEndpoint(path: string, body: unknown): Promise<void> {
+    const response = await fetchImpl()(new URL(path, location().href).href, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(cookieTimeoutMs),
+    });
+    if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  }
+
+  function navigate(to: string, replace: boolean): void {
+    const url = resolveTarget(to);
+    const here = new URL(location().href);
+    if (navigateWith && url.origin === here.origin) {
+      navigateWith(url.pathname + url.search + url.hash, { replace });
+    } else if (replace) {
+      location().replace(url.href);
+    } else {
+      location().assign(url.href);
+    }
+  }
+
+  async function syncCookieThenNavigate(ticket: string, to: string | null): Promise<void> {
+    const next = new URL(location().href).searchParams.get('next');
+    const target = resolveTarget(sameOriginPath(to) ?? safeNextPath(next) ?? '/');
+    try {
+      await postCookieEndpoint(SESSION_COOKIE_ENDPOINT, { ticket });
+    } catch (error) {
+      toasts.show('error', SESSION_SYNC_FAILED_MESSAGE);
+      throw error;
+    }
+    sessionStore()?.clear();
+    location().assign(target.href);
+  }
+
+  async function clearAuthThenNavigate(to: string, preserveStorageKeys: readonly string[]): Promise<void> {
+    const target = resolveTarget(sameOriginPath(to) ?? '/');
+    let failure: unknown = null;
+    try {
+      await postCookieEndpoint(LOGOUT_COOKIE_ENDPOINT, {});
+    } catch (error) {
+      // The session is already gone on the server; leaving still beats staying half logged out.
+      failure = error;
+    }
+    sessionStore()?.clear();
+    const storage = localStore();
+    if (storage) clearStorageExcept(storage, new Set(preserveStorageKeys));
+    location().replace(target.href);
+    if (failure) throw failure;
+  }
+
+  async function runOne(action: ClientAction): Promise<void> {
+    switch (action.type) {
+      case 'navigate':
+        return navigate(action.to, action.replace ?? false);
+      case 'toast':
+        toasts.show(action.kind, action.message);
+        return;
+      case 'syncCookieThenNavigate':
+        return syncCookieThenNavigate(action.ticket, action.to);
+      case 'clearAuthThenNavigate':
+        return clearAuthThenNavigate(action.to, action.preserveStorageKeys ?? []);
+      case 'reload':
+        return location().reload();
+      default:
+        throw new Error(`Unknown client action ${JSON.stringify((action as { type?: unknown }).type)}`);
+    }
+  }
+
+  async function runList(actions: readonly ClientAction[]): Promise<void> {
+    for (const action of actions) {
+      try {
+        await runOne(action);
+      } catch (error) {
+        onError(error, action);
+        return;
+      }
+    }
+  }
+
+  return {
+    run(actions) {
+      if (actions.length === 0) return Promise.resolve();
+      queue = queue.then(() => runList(actions));
+      return queue;
+    },
+    setNavigate(navigateFn) {
+      navigateWith = navigateFn;
+      return () => {
+        if (navigateWith === navigateFn) navigateWith = null;
+      };
+    },
+  };
+}
+
+/** `to` when it is a safe same-origin path; the cookie actions never leave the site. */
+function sameOriginPath(to: string | null): string | null {
+  return to === null ? null : safeNextPath(to);
+}
+
+/** Removes every key of `storage` but those in `keep`. */
+export function clearStorageExcept(storage: StorageLike, keep: ReadonlySet<string>): void {
+  const doomed: string[] = [];
+  for (let index = 0; index < storage.length; index++) {
+    const key = storage.key(index);
+    if (key !== null && !keep.has(key)) doomed.push(key);
+  }
+  for (const key of doomed) storage.removeItem(key);
+}
