@@ -1,0 +1,98 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { solidPlugin } from './solid-plugin';
+
+export interface BuildClientOptions {
+  /** @default ['client/app/main.tsx'] */
+  entrypoints?: string[];
+  /** @default 'dist/client' */
+  outdir?: string;
+  /** @default NODE_ENV === 'production' */
+  minify?: boolean;
+  /** @default 'linked' */
+  sourcemap?: 'none' | 'linked' | 'external' | 'inline';
+  /** The page the bundle is injected into; `false` writes no index.html. @default 'client/index.html' */
+  html?: string | false;
+}
+
+const ROOT = resolve(import.meta.dir, '..');
+const ASSETS_DIR = 'assets';
+
+/**
+ * Bundles the Solid client with `Bun.build` (Solid's JSX compiled by Babel 7
+ * through {@link solidPlugin}) into `outdir/assets/` with hashed names, and
+ * writes `outdir/index.html` referencing the bundle. Returns the absolute
+ * paths of every file written. Throws when the build fails.
+ *
+ * @example
+ * const files = await buildClient({ outdir: 'dist/client', minify: true });
+ * // ['/…/dist/client/assets/main.k2x8d1a9.js', …, '/…/dist/client/index.html']
+ */
+export async function buildClient(options: BuildClientOptions = {}): Promise<string[]> {
+  const {
+    entrypoints = [join(ROOT, 'client/app/main.tsx')],
+    outdir = join(ROOT, 'dist/client'),
+    minify = process.env.NODE_ENV === 'production',
+    sourcemap = 'linked',
+    html = join(ROOT, 'client/index.html'),
+  } = options;
+  const out = resolve(outdir);
+  // Only the hashed assets are ours to sweep; whatever else lives in outdir stays.
+  await rm(join(out, ASSETS_DIR), { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+
+  const result = await Bun.build({
+    entrypoints: entrypoints.map((entry) => resolve(entry)),
+    outdir: out,
+    target: 'browser',
+    format: 'esm',
+    splitting: true,
+    minify,
+    sourcemap,
+    publicPath: '/',
+    naming: {
+      entry: `${ASSETS_DIR}/[name].[hash].[ext]`,
+      chunk: `${ASSETS_DIR}/[name].[hash].[ext]`,
+      asset: `${ASSETS_DIR}/[name].[hash].[ext]`,
+    },
+    define: { 'process.env.NODE_ENV': JSON.stringify(minify ? 'production' : 'development') },
+    plugins: [solidPlugin()],
+  });
+  if (!result.success) {
+    throw new AggregateError(result.logs, `Client build failed:\n${result.logs.map(String).join('\n')}`);
+  }
+
+  const files = result.outputs.map((output) => output.path);
+  if (html !== false) {
+    const publicUrl = (path: string) => `/${relative(out, path).split('\\').join('/')}`;
+    const scripts = result.outputs.filter((o) => o.kind === 'entry-point' && o.path.endsWith('.js')).map((o) => publicUrl(o.path));
+    const styles = result.outputs.filter((o) => o.path.endsWith('.css')).map((o) => publicUrl(o.path));
+    const page = injectAssets(await Bun.file(html).text(), scripts, styles);
+    const indexPath = join(out, 'index.html');
+    await Bun.write(indexPath, page);
+    files.push(indexPath);
+  }
+  return files;
+}
+
+/** Adds the stylesheet links and module scripts before `</head>`. */
+export function injectAssets(page: string, scripts: readonly string[], styles: readonly string[]): string {
+  const tags = [
+    ...styles.map((href) => `<link rel="stylesheet" href="${escapeAttribute(href)}" />`),
+    ...scripts.map((src) => `<script type="module" src="${escapeAttribute(src)}"></script>`),
+  ];
+  const head = /([ \t]*)<\/head>/i;
+  if (!head.test(page)) throw new Error('The HTML template has no </head>');
+  return page.replace(head, (_, indent: string) => `${tags.map((tag) => `${indent}  ${tag}\n`).join('')}${indent}</head>`);
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+if (import.meta.main) {
+  const started = performance.now();
+  const files = await buildClient();
+  const took = Math.round(performance.now() - started);
+  console.log(`Built ${files.length} files in ${took} ms:\n${files.map((file) => `  ${relative(ROOT, file)}`).join('\n')}`);
+}
