@@ -314,7 +314,7 @@ export async function listUsersCommand(ctx: CommandContext): Promise<Outcome> {
   const yesNo = (v: boolean): string => (v ? 'yes' : 'no');
   const table = [
     ['username', 'email', 'staff', 'superuser', 'active', 'last login (UTC)'],
-    ...rows.map((u) => [u.username, u.email ?? '', yesNo(u.isStaff), yesNo(u.isSuperuser), yesNo(u.isActive), formatInstant(u.lastLogin)]),
+    ...rows.map((u) => [u.username, u.email ?? '-', yesNo(u.isStaff), yesNo(u.isSuperuser), yesNo(u.isActive), formatInstant(u.lastLogin)]),
   ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   for (const row of table) ctx.io.out(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());

@@ -26,7 +26,8 @@ describe('secretMatches', () => {
   test('rejects a stored hash that differs only in its last byte', () => {
     const secret = generateSecureRandomString();
     const stored = hashSecret(secret);
-    stored[stored.length - 1] ^= 1;
+    const last = stored.length - 1;
+    stored[last] = stored[last]! ^ 1;
     expect(secretMatches(secret, stored)).toBe(false);
   });
 

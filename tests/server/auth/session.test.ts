@@ -74,7 +74,7 @@ describe('createSession', () => {
     const raw = await t.client.execute({ sql: 'SELECT * FROM sessions WHERE id = ?', args: [id] });
     const row = raw.rows[0]!;
     const expected = sha256(new TextEncoder().encode(secret));
-    expect(new Uint8Array(row.secret_hash as ArrayBuffer)).toEqual(expected);
+    expect([...new Uint8Array(row.secret_hash as ArrayBuffer)]).toEqual([...expected]);
     for (const value of Object.values(row)) {
       const text = value instanceof ArrayBuffer ? Buffer.from(value).toString('latin1') : String(value);
       expect(text).not.toContain(secret);
