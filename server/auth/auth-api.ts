@@ -6,7 +6,9 @@ import { dummyVerify, hashingParams, verifyPassword } from './password';
 import { userHasGroup, userHasPerm } from './permissions';
 import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session } from './session';
 import { isLoggedIn, toAuthUser, type LoggedInUser } from './user';
-import { createUser, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
+import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
+import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
+import { validatePassword } from './password-validation';
 
 export type LoginField = 'username' | 'email';
 
@@ -156,6 +158,65 @@ export class AuthApi {
     return (await listUserSessions(this.runtime.db, user.id)).map((s) => ({ ...s, current: s.id === current }));
   }
 
+  /**
+   * Emails a reset link when an account has this address. Answers the same
+   * way, in the same time, whether or not it does: the lookup and the mail
+   * happen after the reply.
+   */
+  async requestPasswordReset(email: string): Promise<void> {
+    const { config, limiter, db, mailer, log } = this.runtime;
+    if (!config.auth.passwordResetEnabled) throw new TRPCError({ code: 'FORBIDDEN', message: 'Password reset is disabled.' });
+    const ip = await limiter.hitIp('reset', this.event.conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+    const base = config.publicUrl ?? this.event.conn.origin;
+    const work = async () => {
+      const row = await findUserByEmail(db, email);
+      if (!row || !row.isActive || !row.email) return;
+      const token = await issuePasswordResetToken(db, row.id, config.passwordReset.tokenTtlMs);
+      const link = `${base.replace(/\/$/, '')}${config.auth.passwordResetUrl}/${token}`;
+      const minutes = Math.round(config.passwordReset.tokenTtlMs / 60_000);
+      await mailer.send({
+        to: row.email,
+        subject: `Password reset on ${config.siteName}`,
+        text:
+          `Hello ${row.username},\n\nSomeone asked to reset the password of your account on ${config.siteName}.\n` +
+          `If it was you, open this link within ${minutes} minutes:\n\n${link}\n\n` +
+          'If it was not you, ignore this message: your password stays as it is.\n',
+      });
+      log.info('password reset mailed', { userId: row.id });
+    };
+    void work().catch((error: unknown) => log.error('password reset mail failed', { error }));
+  }
+
+  /** Whether a reset link is still usable (without using it up). */
+  async checkPasswordResetToken(token: string): Promise<boolean> {
+    return (await checkPasswordResetToken(this.runtime.db, token)) !== null;
+  }
+
+  /**
+   * Sets a new password from a reset link: the link is used up, every session
+   * of the user ends (pushed to open tabs), and this tab is signed in.
+   */
+  async confirmPasswordReset(token: string, newPassword: string): Promise<LoggedInUser> {
+    const { config, db } = this.runtime;
+    const userId = await checkPasswordResetToken(db, token);
+    const row = userId === null ? null : await findUserById(db, userId);
+    if (!row || !row.isActive) throw invalidResetLink();
+    const problems = validatePassword(newPassword, config.password, row);
+    if (problems.length > 0) throw validationFailed(problems.map((p) => ({ field: 'newPassword', code: p.code, message: p.message })));
+    if ((await consumePasswordResetToken(db, token)) !== row.id) throw invalidResetLink();
+    const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
+    if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
+    const ended = await invalidateUserSessions(db, row.id);
+    if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
+    const now = Date.now();
+    await recordLogin(db, row.id, now);
+    const user = toAuthUser({ ...row, lastLogin: now });
+    await this.startSession(user, config.auth.loginRedirectUrl);
+    this.runtime.log.info('password reset', { userId: row.id });
+    return user;
+  }
+
   /** Tells open tabs of these users that their permissions, groups or profile changed. */
   async notifyUsersChanged(userIds: number[]): Promise<void> {
     if (userIds.length > 0) await this.runtime.bus.publish({ type: 'users-changed', userIds });
@@ -204,4 +265,8 @@ export class AuthApi {
     const next = new URLSearchParams(this.event.conn.route.query).get('next');
     return safeNextPath(next) ?? this.runtime.config.auth.loginRedirectUrl;
   }
+}
+
+function invalidResetLink(): TRPCError {
+  return new TRPCError({ code: 'BAD_REQUEST', message: 'This password reset link is invalid or has expired. Please ask for a new one.' });
 }

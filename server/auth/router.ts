@@ -63,6 +63,30 @@ export const authRouter = router({
       return null;
     }),
 
+  requestPasswordReset: publicProcedure
+    .input(z.object({ email: z.string().trim().min(1, 'Enter your email address.').max(254).email('Enter a valid email address.') }))
+    .mutation(async function requestPasswordReset({ ctx, input }) {
+      await ctx.auth.requestPasswordReset(input.email);
+      return { sent: true as const };
+    }),
+
+  checkPasswordResetToken: publicProcedure
+    .input(z.object({ token: z.string().max(140) }))
+    .query(async function checkPasswordResetToken({ ctx, input }) {
+      return { valid: await ctx.auth.checkPasswordResetToken(input.token) };
+    }),
+
+  confirmPasswordReset: publicProcedure
+    .input(
+      z
+        .object({ token: z.string().max(140), newPassword: z.string().min(1, 'Enter a new password.').max(256), confirmPassword: z.string().max(256) })
+        .refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], message: 'The two password fields didn’t match.' }),
+    )
+    .mutation(async function confirmPasswordReset({ ctx, input }) {
+      const user = await ctx.auth.confirmPasswordReset(input.token, input.newPassword);
+      return { username: user.username };
+    }),
+
   sessions: publicProcedure.use(authed()).query(async function sessions({ ctx }) {
     return (await ctx.auth.sessions()).map((s) => ({
       id: s.id,

@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { authTokens, sessions } from '../../../db/schema';
+import { createSession } from '../../../server/auth/session';
+import { createUser } from '../../../server/auth/users';
+import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { startTestServer, type TestServer } from '../../helpers/server';
+
+let server: TestServer;
+let mailDir: string;
+beforeEach(async () => {
+  mailDir = createTempDir('statehouse-mail-');
+  server = await startTestServer({ mail: { backend: 'file', fileDir: mailDir } });
+});
+afterEach(async () => {
+  await server.stop();
+});
+
+async function makeUser(username: string, email: string) {
+  const created = await createUser(server.db.db, { username, email, password: 'original password 1' }, { hashing: TEST_HASHING, rules: TEST_RULES });
+  if (!created.ok) throw new Error(JSON.stringify(created.errors));
+  return created.value;
+}
+
+/** Waits for the n-th mail and returns the reset token of its link. */
+async function nthResetToken(n: number): Promise<string> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const files = readdirSync(mailDir).sort();
+    if (files.length >= n) {
+      const body = readFileSync(join(mailDir, files[n - 1]!), 'utf8');
+      const match = body.match(/\/password-reset\/([a-z2-7]+\.[a-z2-7]+)/);
+      if (match) return match[1]!;
+    }
+    await Bun.sleep(20);
+  }
+  throw new Error(`no mail number ${n}`);
+}
+
+describe('password reset', () => {
+  test('answers the same for a known and an unknown address, and mails only the known one', async () => {
+    await makeUser('alice', 'alice@example.com');
+    const ws = await server.open();
+    const known = await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'alice@example.com' });
+    const unknown = await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'nobody@example.com' });
+    expect(known).toEqual(unknown);
+    await nthResetToken(1);
+    await Bun.sleep(100);
+    expect(readdirSync(mailDir)).toHaveLength(1);
+    await ws.close();
+  });
+
+  test('the link sets a new password, ends every session (pushed) and signs this tab in; reuse is refused', async () => {
+    const alice = await makeUser('alice', 'alice@example.com');
+    const { token: oldToken } = await createSession(server.db.db, server.statehouse.runtime.sessionSettings, { userId: alice.id });
+    const other = await server.open({ cookie: `statehouse_session=${oldToken}` });
+    await other.subscribeState();
+    const ws = await server.open();
+    await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'alice@example.com' });
+    const token = await nthResetToken(1);
+    expect((await ws.ok('query', 'auth.checkPasswordResetToken', { token })).data).toEqual({ valid: true });
+    const done = await ws.ok('mutation', 'auth.confirmPasswordReset', { token, newPassword: 'a fresh new secret', confirmPassword: 'a fresh new secret' });
+    expect(done.data).toEqual({ username: 'alice' });
+    expect(done.actions[0]).toMatchObject({ type: 'syncCookieThenNavigate', to: '/' });
+    await other.waitForPushes(2);
+    expect(other.pushes[1].actions[0].type).toBe('clearAuthThenNavigate');
+    expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('alice');
+    const rows = await server.db.db.select().from(sessions);
+    expect(rows).toHaveLength(1);
+    const again = await ws.call('mutation', 'auth.confirmPasswordReset', { token, newPassword: 'yet another secret', confirmPassword: 'yet another secret' });
+    expect(again.error?.data.code).toBe('BAD_REQUEST');
+    await ws.close();
+    await other.close();
+  });
+
+  test('a new link invalidates the older one; an expired link is refused; a weak password is a field error', async () => {
+    await makeUser('alice', 'alice@example.com');
+    const ws = await server.open();
+    await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'alice@example.com' });
+    const first = await nthResetToken(1);
+    await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'alice@example.com' });
+    const second = await nthResetToken(2);
+    expect((await ws.ok('query', 'auth.checkPasswordResetToken', { token: first })).data.valid).toBe(false);
+    const weak = await ws.call('mutation', 'auth.confirmPasswordReset', { token: second, newPassword: '1234', confirmPassword: '1234' });
+    expect(weak.error?.data.statehouse.fieldErrors[0].field).toBe('newPassword');
+    await server.db.db.update(authTokens).set({ expiresAt: Date.now() - 1 });
+    const expired = await ws.call('mutation', 'auth.confirmPasswordReset', { token: second, newPassword: 'long enough secret', confirmPassword: 'long enough secret' });
+    expect(expired.error?.data.code).toBe('BAD_REQUEST');
+    await ws.close();
+  });
+});
