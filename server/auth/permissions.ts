@@ -50,9 +50,9 @@ export function grantsOf(db: Database, user: AuthUser): Promise<Grants> {
   return grants;
 }
 
-/** Whether `perm` looks like `app_label.codename`. */
+/** Whether `perm` looks like `app_label.codename` (lower case, as Django's are by convention). */
 export function isPermissionName(perm: string): boolean {
-  return /^[a-z0-9_]+\.[a-z0-9_]+$/i.test(perm);
+  return /^[a-z0-9_]+\.[a-z0-9_]+$/.test(perm);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { groupPermissions, groups, permissions, userGroups, userPermissions, users, type UserRow } from '../../db/schema';
 import { hashPassword, UNUSABLE_PASSWORD, type PasswordHashing } from './password';
@@ -140,8 +140,11 @@ export async function createUser(
     return { ok: true, value: row! };
   } catch (error) {
     // A concurrent insert won the unique index between our check and our write.
-    if (String(error).includes('UNIQUE')) {
-      return { ok: false, errors: [{ field: 'username', code: 'username_taken', message: 'A user with that username already exists.' }] };
+    const message = String(error);
+    if (message.includes('UNIQUE')) {
+      return message.includes('email')
+        ? { ok: false, errors: [{ field: 'email', code: 'email_taken', message: 'A user with that email already exists.' }] }
+        : { ok: false, errors: [{ field: 'username', code: 'username_taken', message: 'A user with that username already exists.' }] };
     }
     throw error;
   }
@@ -234,7 +237,7 @@ export async function grantGroupPermission(db: Database, groupId: number, perm: 
 
 /** Every user, by username (for `manage users`). */
 export async function listUsers(db: Database): Promise<UserRow[]> {
-  return db.select().from(users).orderBy(asc(users.username));
+  return db.select().from(users).orderBy(sql`lower(${users.username})`);
 }
 
 /** User ids in a group (to tell the bus whose permissions changed). */

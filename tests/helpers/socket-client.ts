@@ -21,7 +21,8 @@ export class TestSocket {
   readonly sent: string[] = [];
   readonly pushes: any[] = [];
   closeCode: number | null = null;
-  private nextId = 1;
+  // Far above the ids a fuzzer generates, so replies never cross.
+  private nextId = 2 ** 40;
   private readonly pending = new Map<number, (reply: RpcReply) => void>();
   private pushWaiters: (() => void)[] = [];
   private closedWaiters: (() => void)[] = [];
