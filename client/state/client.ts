@@ -1,0 +1,217 @@
+import { createTRPCClient, createWSClient, getUntypedClient, wsLink, type TRPCClient } from '@trpc/client';
+import type { AnyRouter } from '@trpc/server';
+import { batch, createSignal, type Accessor } from 'solid-js';
+import {
+  ANONYMOUS_SNAPSHOT,
+  AUTH_SLICE,
+  ROUTE_MUTATION_PATH,
+  STATE_SUBSCRIPTION_PATH,
+  type AuthSnapshot,
+  type ConnectionParams,
+  type RouteReport,
+  type StatePush,
+} from '../../server/state/protocol';
+import { createActionRunner, type ActionRunner, type FetchLike, type LocationLike, type NavigateFunction, type StorageLike } from './actions';
+import { backoffWithJitter } from './backoff';
+import { stateLink } from './link';
+import { createSliceStore, type SliceMap, type SliceStoreActions } from './store';
+import { createToastStore, type Toast, type ToastActions } from './toasts';
+
+/** `open` once the socket is up; `connecting` while (re)connecting; `closed` after `close()`. */
+export type ConnectionStatus = 'connecting' | 'open' | 'closed';
+
+/** The slices every client has, whatever the app declares. */
+export type DefaultSlices = Record<string, Record<string, unknown>> & { auth: AuthSnapshot };
+
+export interface StateClientOptions<TSlices extends SliceMap> {
+  /** @default `ws(s)://<this host>/trpc` */
+  url?: string;
+  /** What the slices hold before the server's first push; `auth` starts anonymous. */
+  initialSlices?: Partial<TSlices>;
+  /** @default globalThis.WebSocket */
+  WebSocket?: typeof WebSocket;
+  /** Delay before reconnect attempt `n`. @default backoffWithJitter() */
+  retryDelayMs?: (attemptIndex: number) => number;
+  /** Ping the server and reconnect when it stops answering. Off by default. */
+  keepAlive?: { enabled: boolean; intervalMs?: number; pongTimeoutMs?: number };
+  /** @default globalThis.location */
+  location?: LocationLike;
+  /** @default globalThis.fetch */
+  fetch?: FetchLike;
+  /** @default globalThis.sessionStorage */
+  sessionStorage?: StorageLike;
+  /** @default globalThis.localStorage */
+  localStorage?: StorageLike;
+  /** How long toasts stay. @default 5000 */
+  toastDurationMs?: number;
+  /** Told about failed client actions, state pushes and route reports. @default console.warn */
+  onError?: (error: unknown, source: string) => void;
+}
+
+export interface StateClient<TRouter extends AnyRouter, TSlices extends SliceMap> {
+  /** The typed client: each call resolves with the handler's own return value. */
+  trpc: TRPCClient<TRouter>;
+  /** The connection's slices, as a read-only Solid store. */
+  slices: TSlices;
+  /** Direct access to the slice store, e.g. to reset it in tests. */
+  sliceActions: SliceStoreActions;
+  toasts: readonly Toast[];
+  toastActions: ToastActions;
+  status: Accessor<ConnectionStatus>;
+  /** The per-tab id sent in the connection params. */
+  tabId: string;
+  actions: ActionRunner;
+  /** Routes `navigate` actions through a client-side router; returns the undo. */
+  setNavigate(navigate: NavigateFunction | null): () => void;
+  /**
+   * Tells the server the tab now shows `path` + `search` (`location.search`,
+   * with its `?`). Repeats are skipped; while the socket is down the route
+   * waits for the next connection params.
+   */
+  reportRoute(path: string, search: string): Promise<void>;
+  /** Stops the state subscription, closes the socket and clears toast timers. */
+  close(): Promise<void>;
+}
+
+/** The sessionStorage key of the per-tab id. */
+export const TAB_ID_STORAGE_KEY = 'statehouse.tabId';
+
+/**
+ * Opens the tab's WebSocket and wires it to Solid: a typed tRPC client whose
+ * results update the slice stores and run client actions, the
+ * `statehouse.state` subscription for pushes, a connection status signal and
+ * the route mirror. Reconnects with jittered exponential backoff and resumes
+ * the tab's slices through its tab id.
+ *
+ * @example
+ * const client = createStateClient<AppRouter, AppSlices>({ initialSlices: { dashboard: dashboard.initial } });
+ * await client.trpc.dashboard.setTab.mutate('notes'); // client.slices.dashboard.tab === 'notes'
+ */
+export function createStateClient<TRouter extends AnyRouter, TSlices extends SliceMap = DefaultSlices>(
+  options: StateClientOptions<TSlices> = {},
+): StateClient<TRouter, TSlices> {
+  const location = (): LocationLike => options.location ?? globalThis.location;
+  const report = options.onError ?? ((error: unknown, source: string) => console.warn(`statehouse: ${source}`, error));
+  const initialSlices: Partial<SliceMap> = { [AUTH_SLICE]: ANONYMOUS_SNAPSHOT, ...options.initialSlices };
+  const [slices, sliceActions] = createSliceStore<TSlices>(initialSlices as Partial<TSlices>);
+  const [toasts, toastActions] = createToastStore({ durationMs: options.toastDurationMs });
+  const actions = createActionRunner({
+    toasts: toastActions,
+    location: options.location,
+    fetch: options.fetch,
+    sessionStorage: options.sessionStorage,
+    localStorage: options.localStorage,
+    onError: (error, action) => report(error, `the ${action.type} action failed`),
+  });
+  const tabId = readTabId(options.sessionStorage ?? globalThis.sessionStorage);
+  const [status, setStatus] = createSignal<ConnectionStatus>('connecting');
+  let socketOpen = false;
+  /** The tab's route as the router last reported it; `null` until it does. */
+  let currentRoute: RouteReport | null = null;
+  /** The route the server's mirror holds, from the connection params or a report. */
+  let mirroredRoute: string | null = null;
+
+  const wsClient = createWSClient({
+    url: options.url ?? defaultSocketUrl(location().href),
+    WebSocket: options.WebSocket,
+    retryDelayMs: options.retryDelayMs ?? backoffWithJitter(),
+    keepAlive: options.keepAlive,
+    connectionParams: () => {
+      const { path, query } = currentRoute ?? routeOf(location().href);
+      mirroredRoute = routeKey(path, query);
+      const params = { tabId, path, query } satisfies ConnectionParams;
+      return { ...params };
+    },
+  });
+  const stateSubscription = wsClient.connectionState.subscribe({
+    next: ({ state }) => {
+      socketOpen = state === 'pending';
+      setStatus(socketOpen ? 'open' : state === 'idle' ? 'closed' : 'connecting');
+    },
+  });
+
+  const trpc = createTRPCClient<TRouter>({
+    links: [
+      stateLink<TRouter>({ applyDelta: sliceActions.applyDelta, runActions: actions.run }),
+      wsLink<AnyRouter>({ client: wsClient }),
+    ],
+  });
+  const untyped = getUntypedClient(trpc);
+
+  const pushes = untyped.subscription(STATE_SUBSCRIPTION_PATH, undefined, {
+    onData(push: unknown) {
+      if (!isStatePush(push)) return report(push, 'ignored a malformed state push');
+      batch(() => (push.full ? sliceActions.replaceAll(push.delta) : sliceActions.applyDelta(push.delta)));
+      void actions.run(push.actions);
+    },
+    onError(error: unknown) {
+      report(error, 'the state subscription failed');
+    },
+  });
+
+  async function reportRoute(path: string, search: string): Promise<void> {
+    currentRoute = { path, query: search };
+    const key = routeKey(path, search);
+    // Until the socket is open, the next connection params carry the route.
+    if (!socketOpen || key === mirroredRoute) return;
+    mirroredRoute = key;
+    try {
+      await untyped.mutation(ROUTE_MUTATION_PATH, currentRoute);
+    } catch (error) {
+      if (mirroredRoute === key) mirroredRoute = null;
+      throw error;
+    }
+  }
+
+  async function close(): Promise<void> {
+    pushes.unsubscribe();
+    await wsClient.close();
+    stateSubscription.unsubscribe();
+    setStatus('closed');
+    toastActions.clear();
+  }
+
+  return {
+    trpc,
+    slices,
+    sliceActions,
+    toasts,
+    toastActions,
+    status,
+    tabId,
+    actions,
+    setNavigate: actions.setNavigate,
+    reportRoute,
+    close,
+  };
+}
+
+/** `ws://host/trpc` or `wss://host/trpc` for the page at `href`. */
+export function defaultSocketUrl(href: string): string {
+  const { protocol, host } = new URL(href);
+  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/trpc`;
+}
+
+/** The tab's id from sessionStorage, made and stored when missing. */
+export function readTabId(storage: StorageLike | undefined): string {
+  const existing = storage?.getItem(TAB_ID_STORAGE_KEY);
+  if (existing) return existing;
+  const id = crypto.randomUUID();
+  storage?.setItem(TAB_ID_STORAGE_KEY, id);
+  return id;
+}
+
+function routeOf(href: string): RouteReport {
+  const { pathname, search } = new URL(href);
+  return { path: pathname, query: search };
+}
+
+function routeKey(path: string, search: string): string {
+  return `${path}${search && !search.startsWith('?') ? `?${search}` : search}`;
+}
+
+function isStatePush(value: unknown): value is StatePush {
+  if (typeof value !== 'object' || value === null) return false;
+  const { delta, actions } = value as Partial<StatePush>;
+  return typeof delta === 'object' && delta !== null && Array.isArray(actions);
+}
