@@ -1,0 +1,53 @@
+/**
+ * The Statehouse client: one WebSocket per tab carrying tRPC calls whose
+ * results update Solid stores and run client actions.
+ *
+ * @example
+ * import { createStateClient, StateProvider, Toaster, RouteReporter, useAuth } from './state';
+ * const client = createStateClient<AppRouter, AppSlices>({ initialSlices });
+ */
+export {
+  createActionRunner,
+  clearStorageExcept,
+  SESSION_SYNC_FAILED_MESSAGE,
+  type ActionRunner,
+  type ActionRunnerOptions,
+  type FetchLike,
+  type LocationLike,
+  type NavigateFunction,
+  type StorageLike,
+} from './actions';
+export { backoffWithJitter, type BackoffOptions } from './backoff';
+export {
+  createStateClient,
+  defaultSocketUrl,
+  readTabId,
+  TAB_ID_STORAGE_KEY,
+  type ConnectionStatus,
+  type DefaultSlices,
+  type StateClient,
+  type StateClientOptions,
+} from './client';
+export {
+  StateProvider,
+  useAuth,
+  useConnectionStatus,
+  useSlice,
+  useStateClient,
+  useToasts,
+  type StateProviderProps,
+} from './context';
+export { isEnvelope, readErrorEnvelope, stateLink, type StateLinkOptions } from './link';
+export { RouteReporter } from './route-reporter';
+export { createSliceStore, type SliceMap, type SliceStoreActions } from './store';
+export { Toaster, type ToasterProps } from './toaster';
+export {
+  createToastStore,
+  DEFAULT_TOAST_DURATION_MS,
+  type ShowToastOptions,
+  type Toast,
+  type ToastActions,
+  type ToastStoreOptions,
+} from './toasts';
+export type { AuthSnapshot, ClientAction, Delta, ErrorEnvelope, StatePush, ToastKind } from '../../server/state/protocol';
+export { safeNextPath } from '../../server/state/redirect';
