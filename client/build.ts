@@ -57,6 +57,7 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
     },
     define: { 'process.env.NODE_ENV': JSON.stringify(minify ? 'production' : 'development') },
     plugins: [solidPlugin()],
+    throw: false,
   });
   if (!result.success) {
     throw new AggregateError(result.logs, `Client build failed:\n${result.logs.map(String).join('\n')}`);
