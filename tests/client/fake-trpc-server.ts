@@ -78,7 +78,8 @@ export function startFakeTrpcServer(handler: FakeHandler) {
     hostname: '127.0.0.1',
     fetch(request, srv) {
       if (srv.upgrade(request, { data: { connection: null } })) return undefined;
-      return new Response('Upgrade required', { status: 426 });
+      // Bun serves only its own Response class; happy-dom replaced the global one.
+      return new globalThis.__native.Response('Upgrade required', { status: 426 });
     },
     websocket: {
       data: {} as SocketData,
