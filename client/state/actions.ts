@@ -113,14 +113,16 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
   }
 
   async function syncCookieThenNavigate(ticket: string, to: string | null): Promise<void> {
-    const next = new URL(location().href).searchParams.get('next');
-    const target = resolveTarget(sameOriginPath(to) ?? safeNextPath(next) ?? '/');
+    // `to: null` syncs the cookie in place: an anonymous visitor's first session
+    // write, or a password change that rotated the session, keeps the page.
+    const target = to === null ? null : resolveTarget(sameOriginPath(to) ?? safeNextPath(new URL(location().href).searchParams.get('next')) ?? '/');
     try {
       await postCookieEndpoint(SESSION_COOKIE_ENDPOINT, { ticket });
     } catch (error) {
       toasts.show('error', SESSION_SYNC_FAILED_MESSAGE);
       throw error;
     }
+    if (target === null) return;
     sessionStore()?.clear();
     location().assign(target.href);
   }

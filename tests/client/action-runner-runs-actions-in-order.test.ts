@@ -122,16 +122,23 @@ describe('syncCookieThenNavigate', () => {
     expect(localStorage.dump()).toEqual({ theme: 'dark', draft: 'x', 'cart.id': '7' });
   });
 
-  test('without `to` it goes to a safe ?next= from the address bar', async () => {
-    const { log, runner } = setup(`${ORIGIN}/login?next=${encodeURIComponent('/notes/4?tab=all')}`);
+  test('with `to: null` it syncs the cookie in place: no navigation, sessionStorage kept', async () => {
+    const { log, sessionStorage, runner } = setup(`${ORIGIN}/settings`);
     await runner.run([{ type: 'syncCookieThenNavigate', ticket: 't', to: null }]);
+    expect(log).toEqual(['POST /auth/session']);
+    expect(sessionStorage.dump()).toEqual({ 'statehouse.tabId': 'tab-1' });
+  });
+
+  test('an unsafe `to` falls back to a safe ?next= from the address bar', async () => {
+    const { log, runner } = setup(`${ORIGIN}/login?next=${encodeURIComponent('/notes/4?tab=all')}`);
+    await runner.run([{ type: 'syncCookieThenNavigate', ticket: 't', to: '//evil.example' }]);
     expect(log.at(-1)).toBe(`assign ${ORIGIN}/notes/4?tab=all`);
   });
 
   for (const next of ['//evil.example/x', 'javascript:alert(1)', 'https://evil.example/', '/\\evil.example', '/\nevil']) {
     test(`an unsafe ?next=${JSON.stringify(next)} falls back to /`, async () => {
       const { log, runner } = setup(`${ORIGIN}/login?next=${encodeURIComponent(next)}`);
-      await runner.run([{ type: 'syncCookieThenNavigate', ticket: 't', to: null }]);
+      await runner.run([{ type: 'syncCookieThenNavigate', ticket: 't', to: 'javascript:alert(1)' }]);
       expect(log.at(-1)).toBe(`assign ${ORIGIN}/`);
     });
   }
@@ -144,9 +151,9 @@ describe('syncCookieThenNavigate', () => {
     });
   }
 
-  test('without `to` or ?next= it goes to /', async () => {
+  test('with an unsafe `to` and no ?next= it goes to /', async () => {
     const { log, runner } = setup(`${ORIGIN}/login`);
-    await runner.run([{ type: 'syncCookieThenNavigate', ticket: 't', to: null }]);
+    await runner.run([{ type: 'syncCookieThenNavigate', ticket: 't', to: 'https://evil.example/' }]);
     expect(log.at(-1)).toBe(`assign ${ORIGIN}/`);
   });
 
