@@ -93,3 +93,21 @@ export const ANONYMOUS_SNAPSHOT: AuthSnapshot = Object.freeze({
 
 /** The slice name of the auth snapshot. */
 export const AUTH_SLICE = 'auth';
+
+/** The public part of the config, pushed to every tab in the built-in `site` slice. */
+export interface SiteSnapshot {
+  siteName: string;
+  loginUrl: string;
+  signupUrl: string;
+  passwordResetUrl: string;
+  loginRedirectUrl: string;
+  signupEnabled: boolean;
+  passwordResetEnabled: boolean;
+  loginFields: ('username' | 'email')[];
+  /** Overrides of page texts (`auth.messages`). */
+  messages: Record<string, string>;
+  languages: string[];
+}
+
+/** The slice name of the site snapshot. */
+export const SITE_SLICE = 'site';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { snapshotOf } from '../bridge/event';
 import { publicProcedure, router } from '../trpc';
-import { AUTH_SLICE, type Delta, type StatePush } from './protocol';
+import { AUTH_SLICE, SITE_SLICE, type Delta, type SiteSnapshot, type StatePush } from './protocol';
+import type { StatehouseConfig } from '../config';
 
 /**
  * Built-in procedures of every Statehouse app, under `statehouse.*`:
@@ -22,6 +23,7 @@ export const stateRouter = router({
     for (const [name, values] of conn.slices) full[name] = { ...values };
     conn.authSnapshot = await snapshotOf(runtime, ctx.user);
     full[AUTH_SLICE] = { ...conn.authSnapshot };
+    full[SITE_SLICE] = { ...siteSnapshot(runtime.config) };
     yield { delta: full, actions: ctx.actions.list.splice(0), full: true };
     yield* conn.pushes(signal);
   }),
@@ -34,3 +36,20 @@ export const stateRouter = router({
       return null;
     }),
 });
+
+/** The config a browser may see: URLs, switches, texts. Nothing secret. */
+export function siteSnapshot(config: StatehouseConfig): SiteSnapshot {
+  const { auth } = config;
+  return {
+    siteName: config.siteName,
+    loginUrl: auth.loginUrl,
+    signupUrl: auth.signupUrl,
+    passwordResetUrl: auth.passwordResetUrl,
+    loginRedirectUrl: auth.loginRedirectUrl,
+    signupEnabled: auth.signupEnabled,
+    passwordResetEnabled: auth.passwordResetEnabled,
+    loginFields: [...auth.loginFields],
+    messages: { ...auth.messages },
+    languages: [...config.languages],
+  };
+}
