@@ -48,16 +48,32 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   return { db, client, url, close: () => client.close() };
 }
 
-/** Applies every pending drizzle-kit migration. Safe to call on each start. */
+/** Attempts before a migration that keeps losing races gives up. */
+const MIGRATE_ATTEMPTS = 8;
+
+/**
+ * Applies every pending drizzle-kit migration. Safe to call on each start,
+ * and from several processes starting together: the migrations run in one
+ * transaction, so a process that loses the race rolls back entirely, waits,
+ * and finds them applied on its next attempt.
+ */
 export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
-  await migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
+      return;
+    } catch (error) {
+      if (attempt >= MIGRATE_ATTEMPTS) throw error;
+      await Bun.sleep(50 * attempt + Math.random() * 100);
+    }
+  }
 }
 
 /** Opens and migrates: what a server start or a CLI command needs. */
-export async function openMigratedDatabase(url: string, authToken?: string): Promise<DatabaseHandle> {
+export async function openMigratedDatabase(url: string, authToken?: string, options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
   const handle = await openDatabase(url, authToken);
   try {
-    await migrateDatabase(handle);
+    if (options.migrate !== false) await migrateDatabase(handle);
   } catch (error) {
     handle.close();
     throw error;

@@ -6,10 +6,15 @@ export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
-/** What a context processor gets and returns (see `contextProcessors`). */
+/**
+ * What a context processor gets and returns (see `contextProcessors`): the
+ * event's request, its live user and the loaded config. Processors run only
+ * when a handler asks for the context, in config order.
+ */
 export type ContextProcessor = (
   request: import('./bridge/request').EventRequest,
   user: import('./auth/user').AuthUser,
+  config: StatehouseConfig,
 ) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 const loginField = z.enum(['username', 'email']);
@@ -23,6 +28,10 @@ const configSchema = z.object({
   /** libSQL URL: `file:` (embedded), `:memory:`, `libsql://` or `http(s)://`. */
   databaseUrl: z.string().min(1).default('file:data/statehouse.db'),
   databaseAuthToken: z.string().optional(),
+  /** Apply pending migrations on start (turn off when a release step runs `bun run db:migrate`). */
+  autoMigrate: z.boolean().default(true),
+  /** `redis://…`: the identity bus and rate limits shared by several processes. Unset: in-process. */
+  busUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** Origins allowed to open the socket and POST to cookie endpoints. Empty: same origin only. */
   allowedOrigins: z.array(z.string().url()).default([]),
   /** Peer addresses whose `X-Forwarded-For` is believed. Empty: none. */
@@ -154,6 +163,8 @@ const ENV_KEYS: Record<string, [path: string[], parse: (v: string) => unknown]> 
   PORT: [['port'], (v) => v],
   DATABASE_URL: [['databaseUrl'], (v) => v],
   DATABASE_AUTH_TOKEN: [['databaseAuthToken'], (v) => v],
+  AUTO_MIGRATE: [['autoMigrate'], bool],
+  BUS_URL: [['busUrl'], (v) => v],
   ALLOWED_ORIGINS: [['allowedOrigins'], list],
   TRUSTED_PROXIES: [['trustedProxies'], list],
   SITE_NAME: [['siteName'], (v) => v],

@@ -6,6 +6,9 @@ import { authRouter } from './auth/router';
 import { applyIdentityEvent } from './bus/apply';
 import type { IdentityBus } from './bus/identity-bus';
 import { createMemoryBus } from './bus/memory-bus';
+import { createRedisBus } from './bus/redis-bus';
+import { createRedisRateLimiter } from './auth/redis-rate-limit';
+import Redis from 'ioredis';
 import { socketTransport } from './bridge/transport';
 import { ConnectionRegistry } from './bridge/registry';
 import { loadConfig, type StatehouseConfig, type StatehouseConfigInput } from './config';
@@ -58,6 +61,18 @@ export function createAppRouter<TRoutes extends Record<string, AnyRouter>>(route
   return router({ statehouse: stateRouter, auth: authRouter, ...routes });
 }
 
+/** With `busUrl`: the Redis identity bus and the Redis rate limits, shared by every process. */
+async function sharedServices(config: StatehouseConfig, onError: (error: unknown) => void) {
+  const url = config.busUrl!;
+  const bus = await createRedisBus(url, { onError });
+  const limiter = createRedisRateLimiter(new Redis(url, { maxRetriesPerRequest: 3 }), {
+    ipBurst: config.rateLimit.ipBurst,
+    ipPerMinute: config.rateLimit.ipPerMinute,
+    accountFreeFailures: config.rateLimit.accountFreeFailures,
+  });
+  return { bus, limiter };
+}
+
 function isLoaded(config: StatehouseOptions<AnyRouter>['config']): config is StatehouseConfig {
   return !!config && 'hooks' in config && 'contextProcessors' in config && 'session' in config && typeof (config as StatehouseConfig).session?.inactivityTimeoutMs === 'number';
 }
@@ -74,8 +89,11 @@ function isLoaded(config: StatehouseOptions<AnyRouter>['config']): config is Sta
 export async function createStatehouse<TRouter extends AnyRouter>(options: StatehouseOptions<TRouter>): Promise<Statehouse> {
   const config = isLoaded(options.config) ? options.config : loadConfig(options.config ?? {});
   const log = options.log ?? createLogger(config.logLevel);
-  const database = options.database ?? (await openMigratedDatabase(config.databaseUrl, config.databaseAuthToken));
-  const bus = options.bus ?? createMemoryBus((error) => log.error('identity bus listener failed', { error }));
+  const database =
+    options.database ?? (await openMigratedDatabase(config.databaseUrl, config.databaseAuthToken, { migrate: config.autoMigrate }));
+  const onBusError = (error: unknown) => log.error('identity bus failed', { error });
+  const shared = config.busUrl ? await sharedServices(config, onBusError) : null;
+  const bus = options.bus ?? shared?.bus ?? createMemoryBus(onBusError);
   const runtime: Runtime = {
     config,
     db: database.db,
@@ -87,6 +105,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     sessionSettings: sessionSettingsOf(config),
     limiter:
       options.limiter ??
+      shared?.limiter ??
       createMemoryRateLimiter({
         ipBurst: config.rateLimit.ipBurst,
         ipPerMinute: config.rateLimit.ipPerMinute,
@@ -144,6 +163,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       for (const conn of runtime.registry.all) conn.close();
       await app.stop(true);
       await bus.close();
+      await shared?.limiter.close();
       if (!options.database) database.close();
     },
   };

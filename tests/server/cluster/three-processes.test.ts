@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import { openMigratedDatabase, type DatabaseHandle } from '../../../db/client';
+import { loadConfig } from '../../../server/config';
+import { sessionSettingsOf } from '../../../server/runtime';
+import { createSession } from '../../../server/auth/session';
+import { createUser } from '../../../server/auth/users';
+import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { HAVE_REDIS, startRedis, type RedisServer } from '../../helpers/redis';
+import { TestSocket } from '../../helpers/socket-client';
+import { spawnNode, type NodeProcess } from '../../helpers/spawn-node';
+
+/**
+ * Three Statehouse processes on one WAL database file and one Redis: what a
+ * deployment behind a load balancer looks like.
+ */
+describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
+  let redis: RedisServer;
+  let nodes: NodeProcess[] = [];
+  let db: DatabaseHandle;
+  const settings = sessionSettingsOf(loadConfig({}, {}));
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const dir = createTempDir('statehouse-cluster-');
+    const env = { DATABASE_URL: `file:${join(dir, 'shared.db')}`, BUS_URL: redis.url, LOG_LEVEL: 'warn' };
+    // All three start together on an empty file: the migrations must not race.
+    nodes = await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)]);
+    db = await openMigratedDatabase(env.DATABASE_URL);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    db?.close();
+    await redis?.stop();
+  });
+
+  async function userSession(username: string) {
+    const created = await createUser(db.db, { username, password: 'cluster password 1' }, { hashing: TEST_HASHING, rules: TEST_RULES });
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    const { token } = await createSession(db.db, settings, { userId: created.value.id });
+    return { userId: created.value.id, cookie: `statehouse_session=${token}` };
+  }
+
+  test('all three started on one empty database file', () => {
+    expect(nodes).toHaveLength(3);
+  });
+
+  test('a logout on process A signs out the same session’s tab on process B within a second', async () => {
+    const alice = await userSession('alice');
+    const onA = await TestSocket.open(nodes[0]!.url, { cookie: alice.cookie });
+    const onB = await TestSocket.open(nodes[1]!.url, { cookie: alice.cookie });
+    await onB.subscribeState();
+    expect((await onB.ok('query', 'probe.secret')).data).toBe('hello alice');
+    const started = performance.now();
+    await onA.ok('mutation', 'auth.logout');
+    await onB.waitForPushes(2, 1000);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(onB.pushes[1].actions[0].type).toBe('clearAuthThenNavigate');
+    expect((await onB.call('query', 'probe.secret')).error?.data.code).toBe('UNAUTHORIZED');
+    await onA.close();
+    await onB.close();
+  });
+
+  test('a reconnecting tab lands on another process and resumes authenticated', async () => {
+    const bob = await userSession('bob');
+    const first = await TestSocket.open(nodes[0]!.url, { cookie: bob.cookie, tabId: 'tab-bob-1' });
+    await first.ok('mutation', 'probe.sessionSet', { key: 'draft', value: 'kept' });
+    await first.close();
+    const again = await TestSocket.open(nodes[2]!.url, { cookie: bob.cookie, tabId: 'tab-bob-1' });
+    expect((await again.ok('query', 'probe.whoami')).data.username).toBe('bob');
+    expect((await again.ok('query', 'probe.sessionGet', { key: 'draft' })).data).toBe('kept');
+    await again.close();
+  });
+
+  test('failed logins share one budget across processes', async () => {
+    await userSession('carol');
+    const onA = await TestSocket.open(nodes[0]!.url);
+    const onC = await TestSocket.open(nodes[2]!.url);
+    const fail = (ws: TestSocket) => ws.call('mutation', 'auth.login', { loginId: 'carol', password: 'wrong password' });
+    // Five free failures by default, spread over two processes; the sixth locks the account everywhere.
+    for (const ws of [onA, onC, onA, onC, onA, onC]) expect((await fail(ws)).error?.data.code).toBe('UNAUTHORIZED');
+    expect((await fail(onA)).error?.data.code).toBe('TOO_MANY_REQUESTS');
+    expect((await fail(onC)).error?.data.code).toBe('TOO_MANY_REQUESTS');
+    await onA.close();
+    await onC.close();
+  });
+
+  test('killing one process loses no session', async () => {
+    const dave = await userSession('dave');
+    const onB = await TestSocket.open(nodes[1]!.url, { cookie: dave.cookie });
+    expect((await onB.ok('query', 'probe.whoami')).data.username).toBe('dave');
+    await nodes[1]!.kill9();
+    expect(await onB.waitClosed()).not.toBeNull();
+    for (const node of [nodes[0]!, nodes[2]!]) {
+      const ws = await TestSocket.open(node.url, { cookie: dave.cookie });
+      expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('dave');
+      await ws.close();
+    }
+  });
+});
