@@ -8,8 +8,10 @@ import { ConfigError, loadConfig } from '../config';
 import {
   EXIT, addGroupCommand, addToGroupCommand, changePasswordCommand, clearSessionsCommand, createSuperuserCommand,
   createUserCommand, grantCommand, grantGroupCommand, listUsersCommand, notifyNobody, revokeCommand,
-  type CommandContext, type CommandIO, type NotifyIdentityChange, type Outcome,
+  type CommandContext, type CommandIO, type IdentityChange, type NotifyIdentityChange, type Outcome,
 } from './commands';
+import { createRedisBus } from '../bus/redis-bus';
+import type { IdentityEvent } from '../bus/identity-bus';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -228,4 +230,27 @@ export async function runManage(argv: string[], notify: NotifyIdentityChange = n
   }
 }
 
-if (import.meta.main) process.exitCode = await runManage(process.argv.slice(2));
+/** The identity-bus event for a change made from the command line. */
+export function identityEventOf(change: IdentityChange): IdentityEvent {
+  return change.kind === 'password_changed'
+    ? { type: 'sessions-ended', sessionIds: change.sessionIds, reason: 'password-changed' }
+    : { type: 'users-changed', userIds: change.userIds };
+}
+
+/**
+ * With `BUS_URL` set, changes are published on the shared identity bus, so
+ * open tabs on every server process follow at once; without it they follow
+ * within the session cache bound (`session.cacheTtlMs`).
+ */
+async function main(): Promise<number> {
+  const busUrl = process.env.BUS_URL;
+  if (!busUrl) return runManage(process.argv.slice(2));
+  const bus = await createRedisBus(busUrl, { onError: (error) => console.error(`warning: identity bus: ${String(error)}`) });
+  try {
+    return await runManage(process.argv.slice(2), (change) => bus.publish(identityEventOf(change)));
+  } finally {
+    await bus.close();
+  }
+}
+
+if (import.meta.main) process.exitCode = await main();

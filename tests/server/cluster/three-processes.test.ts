@@ -18,12 +18,13 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
   let redis: RedisServer;
   let nodes: NodeProcess[] = [];
   let db: DatabaseHandle;
+  let env: Record<string, string>;
   const settings = sessionSettingsOf(loadConfig({}, {}));
 
   beforeAll(async () => {
     redis = await startRedis();
     const dir = createTempDir('statehouse-cluster-');
-    const env = { DATABASE_URL: `file:${join(dir, 'shared.db')}`, BUS_URL: redis.url, LOG_LEVEL: 'warn' };
+    env = { DATABASE_URL: `file:${join(dir, 'shared.db')}`, BUS_URL: redis.url, LOG_LEVEL: 'warn' };
     // All three start together on an empty file: the migrations must not race.
     nodes = await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)]);
     db = await openMigratedDatabase(env.DATABASE_URL);
@@ -84,6 +85,23 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
     expect((await fail(onC)).error?.data.code).toBe('TOO_MANY_REQUESTS');
     await onA.close();
     await onC.close();
+  });
+
+  test('a password changed from the command line signs out open tabs on every process at once', async () => {
+    const erin = await userSession('erin');
+    const tabs = await Promise.all([0, 2].map((i) => TestSocket.open(nodes[i]!.url, { cookie: erin.cookie })));
+    await Promise.all(tabs.map((ws) => ws.subscribeState()));
+    const cli = Bun.spawn(['bun', 'server/cli/manage.ts', 'changepassword', 'erin', '--password', 'a new cluster secret'], {
+      env: { ...process.env, DATABASE_URL: env.DATABASE_URL, BUS_URL: redis.url },
+      stdout: 'ignore',
+      stderr: 'pipe',
+    });
+    expect(await cli.exited).toBe(0);
+    for (const ws of tabs) {
+      await ws.waitForPushes(2, 2000);
+      expect(ws.pushes[1].actions[0].type).toBe('clearAuthThenNavigate');
+      await ws.close();
+    }
   });
 
   test('killing one process loses no session', async () => {
