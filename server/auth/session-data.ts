@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { preparedFor } from '../../db/prepared';
 import { sessionData } from '../../db/schema';
 
 /** JSON-serialisable session values. */
@@ -14,8 +15,7 @@ export class SessionDataError extends Error {
   override readonly name = 'SessionDataError';
 }
 
-function prepare(db: Database) {
-  return {
+const statements = preparedFor((db: Database) => ({
     all: db
       .select({ key: sessionData.key, value: sessionData.value })
       .from(sessionData)
@@ -38,19 +38,7 @@ function prepare(db: Database) {
       .delete(sessionData)
       .where(and(eq(sessionData.sessionId, sql.placeholder('sessionId')), eq(sessionData.key, sql.placeholder('key'))))
       .prepare(),
-  };
-}
-
-const prepared = new WeakMap<Database, ReturnType<typeof prepare>>();
-
-function statements(db: Database) {
-  let s = prepared.get(db);
-  if (!s) {
-    s = prepare(db);
-    prepared.set(db, s);
-  }
-  return s;
-}
+}));
 
 function checkKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_SESSION_KEY_LENGTH) {

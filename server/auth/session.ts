@@ -1,5 +1,6 @@
 import { and, eq, lt, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { preparedFor } from '../../db/prepared';
 import { sessionData, sessions, users, type SessionRow } from '../../db/schema';
 import { newToken, secretMatches, splitToken } from './secrets';
 import { toAuthUser, type LoggedInUser } from './user';
@@ -32,8 +33,7 @@ export interface NewSessionInfo {
 /** Longest user agent kept for the "your sessions" list. */
 const MAX_USER_AGENT = 512;
 
-function prepare(db: Database) {
-  return {
+const statements = preparedFor((db: Database) => ({
     lookup: db
       .select({
         session: sessions,
@@ -63,18 +63,24 @@ function prepare(db: Database) {
       .where(eq(sessions.id, sql.placeholder('id')))
       .prepare(),
     remove: db.delete(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare(),
+}));
+
+/** A fresh session row and its token (the only place the secret exists). */
+function newSessionRow(settings: SessionSettings, info: NewSessionInfo, now: number): { row: SessionRow; token: string } {
+  const { id, token, secretHash } = newToken();
+  const absoluteExpiresAt = now + settings.absoluteLifetimeMs;
+  const row: SessionRow = {
+    id,
+    secretHash: Buffer.from(secretHash),
+    userId: info.userId,
+    createdAt: now,
+    lastVerifiedAt: now,
+    absoluteExpiresAt,
+    expiresAt: Math.min(now + settings.inactivityTimeoutMs, absoluteExpiresAt),
+    userAgent: (info.userAgent ?? '').slice(0, MAX_USER_AGENT),
+    ip: info.ip ?? '',
   };
-}
-
-const prepared = new WeakMap<Database, ReturnType<typeof prepare>>();
-
-function statements(db: Database) {
-  let s = prepared.get(db);
-  if (!s) {
-    s = prepare(db);
-    prepared.set(db, s);
-  }
-  return s;
+  return { row, token };
 }
 
 function stripSecret(row: SessionRow): Session {
@@ -95,18 +101,7 @@ export async function createSession(
   info: NewSessionInfo,
   now: number = Date.now(),
 ): Promise<{ token: string; session: Session }> {
-  const { id, token, secretHash } = newToken();
-  const row: SessionRow = {
-    id,
-    secretHash: Buffer.from(secretHash),
-    userId: info.userId,
-    createdAt: now,
-    lastVerifiedAt: now,
-    absoluteExpiresAt: now + settings.absoluteLifetimeMs,
-    expiresAt: Math.min(now + settings.inactivityTimeoutMs, now + settings.absoluteLifetimeMs),
-    userAgent: (info.userAgent ?? '').slice(0, MAX_USER_AGENT),
-    ip: info.ip ?? '',
-  };
+  const { row, token } = newSessionRow(settings, info, now);
   await db.insert(sessions).values(row);
   return { token, session: stripSecret(row) };
 }
@@ -198,25 +193,14 @@ export async function rotateSession(
   info: NewSessionInfo,
   now: number = Date.now(),
 ): Promise<{ token: string; session: Session }> {
-  const { id, token, secretHash } = newToken();
-  const row: SessionRow = {
-    id,
-    secretHash: Buffer.from(secretHash),
-    userId: info.userId,
-    createdAt: now,
-    lastVerifiedAt: now,
-    absoluteExpiresAt: now + settings.absoluteLifetimeMs,
-    expiresAt: Math.min(now + settings.inactivityTimeoutMs, now + settings.absoluteLifetimeMs),
-    userAgent: (info.userAgent ?? '').slice(0, MAX_USER_AGENT),
-    ip: info.ip ?? '',
-  };
+  const { row, token } = newSessionRow(settings, info, now);
   if (oldSessionId === null) {
     await db.insert(sessions).values(row);
   } else {
     await db.batch([
       db.insert(sessions).values(row),
       db.run(sql`INSERT INTO ${sessionData} (session_id, key, value, updated_at)
-        SELECT ${id}, key, value, ${now} FROM ${sessionData} WHERE session_id = ${oldSessionId}`),
+        SELECT ${row.id}, key, value, ${now} FROM ${sessionData} WHERE session_id = ${oldSessionId}`),
       db.delete(sessions).where(eq(sessions.id, oldSessionId)),
     ]);
   }

@@ -26,3 +26,20 @@ export interface IdentityBus {
   subscribe(listener: IdentityListener): () => void;
   close(): Promise<void>;
 }
+
+/** Runs every listener on an event; a failing listener is reported, not fatal to the others. */
+export async function deliverToListeners(
+  listeners: ReadonlySet<IdentityListener>,
+  event: IdentityEvent,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  await Promise.all(
+    [...listeners].map(async (listener) => {
+      try {
+        await listener(event);
+      } catch (error) {
+        onError(error);
+      }
+    }),
+  );
+}

@@ -1,4 +1,4 @@
-import type { IdentityBus, IdentityEvent, IdentityListener } from './identity-bus';
+import { deliverToListeners, type IdentityBus, type IdentityEvent, type IdentityListener } from './identity-bus';
 
 /**
  * The in-process identity bus: `publish` resolves once every listener has
@@ -12,16 +12,8 @@ import type { IdentityBus, IdentityEvent, IdentityListener } from './identity-bu
 export function createMemoryBus(onError: (error: unknown) => void = console.error): IdentityBus {
   const listeners = new Set<IdentityListener>();
   return {
-    async publish(event: IdentityEvent): Promise<void> {
-      await Promise.all(
-        [...listeners].map(async (listener) => {
-          try {
-            await listener(event);
-          } catch (error) {
-            onError(error);
-          }
-        }),
-      );
+    publish(event: IdentityEvent): Promise<void> {
+      return deliverToListeners(listeners, event, onError);
     },
     subscribe(listener: IdentityListener): () => void {
       listeners.add(listener);

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import type { IdentityBus, IdentityEvent, IdentityListener } from './identity-bus';
+import { deliverToListeners, type IdentityBus, type IdentityEvent, type IdentityListener } from './identity-bus';
 
 export interface RedisBusOptions {
   /** Pub/sub channel shared by every process of one site. */
@@ -35,17 +35,7 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
   subscriber.on('error', onError);
   await Promise.all([publisher.connect(), subscriber.connect()]);
 
-  const deliver = async (event: IdentityEvent) => {
-    await Promise.all(
-      [...listeners].map(async (listener) => {
-        try {
-          await listener(event);
-        } catch (error) {
-          onError(error);
-        }
-      }),
-    );
-  };
+  const deliver = (event: IdentityEvent) => deliverToListeners(listeners, event, onError);
 
   subscriber.on('message', (_channel: string, message: string) => {
     let parsed: Envelope;
