@@ -46,6 +46,8 @@ export function requireLoginUser(): LoggedInUser {
 export const request: EventRequest = new Proxy(EMPTY_REQUEST, {
   get(_target, prop) {
     const current = currentRequest() as unknown as Record<PropertyKey, unknown>;
-    return current[prop];
+    const value = current[prop];
+    // Methods (`loadContext`, `language`) run against the event's own request.
+    return typeof value === 'function' ? value.bind(current) : value;
   },
 }) as EventRequest;

@@ -53,6 +53,8 @@ export class Connection {
   sessionId: string | null = null;
   userId: number | null = null;
   validated: CachedValidation | null = null;
+  /** The session's language as last read on this connection (lets `languageCode` skip the query). */
+  sessionLanguage: { sessionId: string; code: string | null } | null = null;
   closed = false;
   readonly bucket: TokenBucket;
 

@@ -77,7 +77,7 @@ export class StateEvent {
     path: string,
     type: string,
   ) {
-    this.request = new SocketEventRequest(conn, path, type, runtime.config.languages[0]!);
+    this.request = new SocketEventRequest(this, conn, path, type);
     this.state = new StateAccess(conn, (def) => {
       if (!runtime.slices.has(def.name)) runtime.slices.set(def.name, def);
     });

@@ -1,9 +1,12 @@
 /**
  * `ctx.request`: the synthetic request of one event, rebuilt from the
  * connection's mirrors. Shaped like a Django `HttpRequest` for familiarity,
- * with the Fetch `Request` at hand for code that wants one.
+ * with the Fetch `Request` at hand for code that wants one. HTTP routes get
+ * the same shape from the identity plugin.
+ *
+ * `TContext` types `context` once it is loaded (see `withContext<T>()`).
  */
-export interface EventRequest {
+export interface EventRequest<TContext extends Record<string, unknown> = Record<string, unknown>> {
   /** Path of the page the event came from (the route mirror). */
   readonly path: string;
   /** Query of that page. */
@@ -18,13 +21,28 @@ export interface EventRequest {
   readonly ip: string;
   /** The tRPC path of the event (`notes.add`), or the HTTP path. */
   readonly eventPath: string;
-  /** Negotiated language of this event. */
+  /**
+   * The event's language without a database read, computed on first access:
+   * the language cookie, then the session's choice when this connection
+   * already knows it, then `Accept-Language`, then the first configured
+   * language. `await language()` always consults the session.
+   */
   readonly languageCode: string;
-  /** Merged output of the context processors (filled lazily, see `loadContext`). */
-  readonly context: Record<string, unknown>;
+  /** The event's language: cookie, then session key `language`, then `Accept-Language`, then the default. */
+  language(): Promise<string>;
+  /** Merged output of the context processors: empty until `loadContext()` ran. */
+  readonly context: TContext;
+  /**
+   * Runs the context processors once per event (later calls share the
+   * result), fills `context` and returns it.
+   */
+  loadContext<T extends Record<string, unknown> = TContext>(): Promise<T>;
   /** A Fetch `Request` equivalent, built on first access. */
   readonly fetchRequest: Request;
 }
+
+/** The context before `loadContext()` ran: shared, empty, frozen. */
+export const EMPTY_CONTEXT: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** The request seen outside any event: anonymous, empty, never a throw. */
 export const EMPTY_REQUEST: EventRequest = Object.freeze({
@@ -36,7 +54,9 @@ export const EMPTY_REQUEST: EventRequest = Object.freeze({
   ip: '',
   eventPath: '',
   languageCode: 'en',
-  context: Object.freeze({}),
+  language: () => Promise.resolve('en'),
+  context: EMPTY_CONTEXT,
+  loadContext: <T extends Record<string, unknown>>() => Promise.resolve(EMPTY_CONTEXT as T),
   get fetchRequest() {
     return new Request('http://localhost/');
   },

@@ -1,0 +1,110 @@
+import type { AuthUser } from '../auth/user';
+import type { EventRequest } from '../bridge/request';
+import type { StatehouseConfig } from '../config';
+import { directionOf } from '../i18n/catalog';
+
+/** What {@link siteProcessor} adds. */
+export interface SiteContext {
+  SITE_NAME: string;
+}
+
+/** What {@link languageProcessor} adds (Django's `i18n` context processor). */
+export interface LanguageContext {
+  /** The event's language (cookie, then session, then `Accept-Language`). */
+  LANGUAGE_CODE: string;
+  /** Every configured language as `[code, name in that language]`. */
+  LANGUAGES: readonly (readonly [code: string, name: string])[];
+  /** Whether the event's language is written right to left. */
+  LANGUAGE_BIDI: boolean;
+}
+
+/** A JSON-safe copy of the live user: never the live object itself. */
+export interface UserSnapshot {
+  id: number | null;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isAuthenticated: boolean;
+  isActive: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  dateJoined: number | null;
+  lastLogin: number | null;
+}
+
+/** What {@link userSnapshotProcessor} adds. */
+export interface UserSnapshotContext {
+  user: UserSnapshot;
+}
+
+/** The merged context of the three built-in processors. */
+export type BuiltinContext = SiteContext & LanguageContext & UserSnapshotContext;
+
+/**
+ * `{ SITE_NAME }` from `config.siteName`.
+ *
+ * @example
+ * loadConfig({ siteName: 'Acme', contextProcessors: [siteProcessor] });
+ */
+export function siteProcessor(_request: EventRequest, _user: AuthUser, config: StatehouseConfig): SiteContext {
+  return { SITE_NAME: config.siteName };
+}
+
+const languageLists = new WeakMap<readonly string[], LanguageContext['LANGUAGES']>();
+
+/** The configured languages with their own names, computed once per list. */
+function languagesOf(codes: readonly string[]): LanguageContext['LANGUAGES'] {
+  let list = languageLists.get(codes);
+  if (!list) {
+    list = Object.freeze(codes.map((code) => Object.freeze([code, nativeNameOf(code)] as const)));
+    languageLists.set(codes, list);
+  }
+  return list;
+}
+
+function nativeNameOf(code: string): string {
+  try {
+    return new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/**
+ * `{ LANGUAGE_CODE, LANGUAGES, LANGUAGE_BIDI }`: the event's language (the
+ * session-aware `request.language()`), the configured languages and the
+ * text direction.
+ *
+ * @example
+ * loadConfig({ languages: ['en', 'ar'], contextProcessors: [languageProcessor] });
+ */
+export async function languageProcessor(request: EventRequest, _user: AuthUser, config: StatehouseConfig): Promise<LanguageContext> {
+  const code = await request.language();
+  return { LANGUAGE_CODE: code, LANGUAGES: languagesOf(config.languages), LANGUAGE_BIDI: directionOf(code) === 'rtl' };
+}
+
+/**
+ * `{ user }`: a plain, JSON-safe snapshot of the live user (a new object
+ * every time), safe to hand to templates or to send to the browser.
+ *
+ * @example
+ * const { user } = await ctx.request.loadContext<UserSnapshotContext>();
+ */
+export function userSnapshotProcessor(_request: EventRequest, user: AuthUser): UserSnapshotContext {
+  return {
+    user: {
+      id: user.id,
+      username: user.username,
+      email: user.email ?? '',
+      firstName: user.firstName,
+      lastName: user.lastName,
+      isAuthenticated: user.isAuthenticated,
+      isActive: user.isActive,
+      isStaff: user.isStaff,
+      isSuperuser: user.isSuperuser,
+      dateJoined: user.dateJoined,
+      lastLogin: user.lastLogin,
+    },
+  };
+}

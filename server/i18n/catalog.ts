@@ -1,0 +1,161 @@
+/**
+ * Message catalogs of the canned auth pages (sign in, sign up, password
+ * reset, log out) and of the built-in refusals. Shared by the server and the
+ * Solid pages: this module imports nothing.
+ */
+
+/** Text direction of a language. */
+export type TextDirection = 'ltr' | 'rtl';
+
+const EN = {
+  signIn: 'Sign in',
+  signingIn: 'Signing in…',
+  username: 'Username',
+  usernameOrEmail: 'Username or email',
+  email: 'Email',
+  password: 'Password',
+  confirmPassword: 'Confirm password',
+  firstName: 'First name',
+  lastName: 'Last name',
+  createAccount: 'Create account',
+  noAccount: 'No account yet?',
+  haveAccount: 'Already have an account?',
+  backToSignIn: 'Back to sign in',
+  forgotPassword: 'Forgot your password?',
+  passwordReset: 'Reset your password',
+  passwordResetHelp: 'Enter your email address and we will send you a link to set a new password.',
+  sendResetLink: 'Send reset link',
+  resetRequested: 'If an account uses this address, we have emailed it a link to reset the password. Check your inbox.',
+  newPassword: 'New password',
+  confirmNewPassword: 'Confirm new password',
+  setPassword: 'Set password',
+  passwordSet: 'Your new password is set and you are signed in.',
+  resetLinkInvalid: 'This password reset link is invalid or has expired. Please ask for a new one.',
+  currentPassword: 'Current password',
+  changePassword: 'Change password',
+  passwordChanged: 'Your password was changed.',
+  passwordMismatch: 'The two password fields didn’t match.',
+  logOut: 'Log out',
+  invalidLogin: 'Please enter a correct username and password. Note that both fields may be case-sensitive.',
+  loginRequired: 'Please sign in to continue.',
+  permissionDenied: 'You do not have permission to do that.',
+  tooManyAttempts: 'Too many attempts. Try again later.',
+  correctErrors: 'Please correct the errors below.',
+  required: 'This field is required.',
+  signupDisabled: 'Sign-up is disabled.',
+  language: 'Language',
+} as const;
+
+/** A key of the catalogs. */
+export type MessageKey = keyof typeof EN;
+
+/** Every message of one language. */
+export type Messages = Readonly<Record<MessageKey, string>>;
+
+const AR: Messages = {
+  signIn: 'تسجيل الدخول',
+  signingIn: 'جارٍ تسجيل الدخول…',
+  username: 'اسم المستخدم',
+  usernameOrEmail: 'اسم المستخدم أو البريد الإلكتروني',
+  email: 'البريد الإلكتروني',
+  password: 'كلمة المرور',
+  confirmPassword: 'تأكيد كلمة المرور',
+  firstName: 'الاسم الأول',
+  lastName: 'اسم العائلة',
+  createAccount: 'إنشاء حساب',
+  noAccount: 'ليس لديك حساب بعد؟',
+  haveAccount: 'لديك حساب بالفعل؟',
+  backToSignIn: 'العودة إلى تسجيل الدخول',
+  forgotPassword: 'هل نسيت كلمة المرور؟',
+  passwordReset: 'إعادة تعيين كلمة المرور',
+  passwordResetHelp: 'أدخل بريدك الإلكتروني وسنرسل إليك رابطًا لتعيين كلمة مرور جديدة.',
+  sendResetLink: 'إرسال رابط إعادة التعيين',
+  resetRequested: 'إذا كان هناك حساب يستخدم هذا العنوان، فقد أرسلنا إليه رابطًا لإعادة تعيين كلمة المرور. تحقّق من بريدك الوارد.',
+  newPassword: 'كلمة المرور الجديدة',
+  confirmNewPassword: 'تأكيد كلمة المرور الجديدة',
+  setPassword: 'تعيين كلمة المرور',
+  passwordSet: 'تم تعيين كلمة المرور الجديدة وتسجيل دخولك.',
+  resetLinkInvalid: 'رابط إعادة تعيين كلمة المرور هذا غير صالح أو انتهت صلاحيته. يُرجى طلب رابط جديد.',
+  currentPassword: 'كلمة المرور الحالية',
+  changePassword: 'تغيير كلمة المرور',
+  passwordChanged: 'تم تغيير كلمة المرور.',
+  passwordMismatch: 'حقلا كلمة المرور غير متطابقين.',
+  logOut: 'تسجيل الخروج',
+  invalidLogin: 'يُرجى إدخال اسم مستخدم وكلمة مرور صحيحين. لاحظ أن كلا الحقلين قد يكونان حساسين لحالة الأحرف.',
+  loginRequired: 'يُرجى تسجيل الدخول للمتابعة.',
+  permissionDenied: 'ليست لديك صلاحية للقيام بذلك.',
+  tooManyAttempts: 'محاولات كثيرة جدًا. حاول مرة أخرى لاحقًا.',
+  correctErrors: 'يُرجى تصحيح الأخطاء أدناه.',
+  required: 'هذا الحقل مطلوب.',
+  signupDisabled: 'التسجيل معطّل.',
+  language: 'اللغة',
+};
+
+/** The shipped catalogs, by language code. */
+export const CATALOGS: Readonly<Record<string, Messages>> = Object.freeze({ en: EN, ar: AR });
+
+/** Languages written right to left (base codes); every other one is left to right. */
+const RTL_LANGUAGES: ReadonlySet<string> = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'ks', 'ku', 'ps', 'sd', 'ug', 'ur', 'yi']);
+
+/** Direction of the shipped languages; {@link directionOf} answers for any code. */
+export const LANGUAGE_DIRECTIONS: Readonly<Record<string, TextDirection>> = Object.freeze({ en: 'ltr', ar: 'rtl' });
+
+/** The base language of a tag: `ar-EG` → `ar`. */
+function baseOf(code: string): string {
+  return code.split(/[-_]/)[0]!.toLowerCase();
+}
+
+/**
+ * The text direction of a language code (region tags follow their base).
+ *
+ * @example
+ * directionOf('ar-EG'); // 'rtl'
+ */
+export function directionOf(language: string): TextDirection {
+  if (Object.hasOwn(LANGUAGE_DIRECTIONS, language)) return LANGUAGE_DIRECTIONS[language]!;
+  return RTL_LANGUAGES.has(baseOf(language)) ? 'rtl' : 'ltr';
+}
+
+/** The catalog of a language or of its base language, else English. */
+function catalogOf(language: string): Messages {
+  if (Object.hasOwn(CATALOGS, language)) return CATALOGS[language]!;
+  const base = baseOf(language);
+  return Object.hasOwn(CATALOGS, base) ? CATALOGS[base]! : EN;
+}
+
+/**
+ * The messages of a language, with overrides applied. A language without a
+ * catalog falls back to its base language, then to English. An override key
+ * (`signIn`) replaces that message in every language; a key prefixed with a
+ * language (`ar.signIn`) replaces it in that language only, and wins.
+ * Keys outside the catalog are ignored.
+ *
+ * @example
+ * const t = messagesFor('ar', { 'ar.signIn': 'الدخول' });
+ * t.signIn; // 'الدخول'
+ */
+export function messagesFor(language: string, overrides: Readonly<Record<string, string>> = {}): Messages {
+  const catalog = catalogOf(language);
+  let out: Record<string, string> | null = null;
+  let scoped: [string, string][] | null = null;
+  for (const [key, value] of Object.entries(overrides)) {
+    const dot = key.lastIndexOf('.');
+    if (dot === -1) {
+      if (Object.hasOwn(EN, key)) (out ??= { ...catalog })[key] = value;
+    } else if (key.slice(0, dot).toLowerCase() === language.toLowerCase() && Object.hasOwn(EN, key.slice(dot + 1))) {
+      (scoped ??= []).push([key.slice(dot + 1), value]);
+    }
+  }
+  if (scoped) for (const [key, value] of scoped) (out ??= { ...catalog })[key] = value;
+  return (out as Messages | null) ?? catalog;
+}
+
+/**
+ * One message of a language, with overrides applied (see {@link messagesFor}).
+ *
+ * @example
+ * messageFor('ar', 'logOut'); // 'تسجيل الخروج'
+ */
+export function messageFor(language: string, key: MessageKey, overrides: Readonly<Record<string, string>> = {}): string {
+  return messagesFor(language, overrides)[key];
+}
