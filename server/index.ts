@@ -3,6 +3,7 @@ import { Elysia } from 'elysia';
 import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
 import { authRouter } from './auth/router';
+import { i18nRouter } from './i18n/router';
 import { applyIdentityEvent } from './bus/apply';
 import type { IdentityBus } from './bus/identity-bus';
 import { createMemoryBus } from './bus/memory-bus';
@@ -50,7 +51,7 @@ export interface Statehouse {
 }
 
 /**
- * The app's root router: the built-in `statehouse.*` and `auth.*` procedures
+ * The app's root router: the built-in `statehouse.*`, `auth.*` and `i18n.*` procedures
  * plus the app's own.
  *
  * @example
@@ -58,7 +59,7 @@ export interface Statehouse {
  * export type AppRouter = typeof appRouter;
  */
 export function createAppRouter<TRoutes extends Record<string, AnyRouter>>(routes: TRoutes) {
-  return router({ statehouse: stateRouter, auth: authRouter, ...routes });
+  return router({ statehouse: stateRouter, auth: authRouter, i18n: i18nRouter, ...routes });
 }
 
 /** With `busUrl`: the Redis identity bus and the Redis rate limits, shared by every process. */

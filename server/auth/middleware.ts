@@ -1,5 +1,6 @@
 import { experimental_standaloneMiddleware, TRPCError } from '@trpc/server';
 import type { EventContext } from '../trpc';
+import { messageFor, type MessageKey } from '../i18n/catalog';
 import { loginUrlWithNext } from '../state/redirect';
 import { userHasGroup, userHasPerm } from './permissions';
 import { isLoggedIn, type LoggedInUser } from './user';
@@ -21,23 +22,24 @@ export interface AuthedOptions {
 
 const base = experimental_standaloneMiddleware<{ ctx: EventContext }>();
 
-function messageOf(ctx: EventContext, key: string, fallback: string): string {
-  return ctx.runtime.config.auth.messages[key] ?? fallback;
+/** A refusal message in the event's language, `auth.messages` applied. */
+function messageOf(ctx: EventContext, key: MessageKey): string {
+  return messageFor(ctx.request.languageCode, key, ctx.runtime.config.auth.messages);
 }
 
 async function refuseAnonymous(ctx: EventContext, options: AuthedOptions): Promise<never> {
   const loginUrl = options.loginUrl ?? ctx.runtime.config.auth.loginUrl;
   ctx.actions.navigate(loginUrlWithNext(loginUrl, ctx.request.path, ctx.connection.route.query));
   await options.onAuthFailed?.(ctx);
-  throw new TRPCError({ code: 'UNAUTHORIZED', message: messageOf(ctx, 'loginRequired', 'Please sign in to continue.') });
+  throw new TRPCError({ code: 'UNAUTHORIZED', message: messageOf(ctx, 'loginRequired') });
 }
 
 async function refuse(ctx: EventContext, reason: string, options: DenyOptions): Promise<never> {
   if (options.redirect) ctx.actions.navigate(options.redirect);
-  else ctx.actions.toast('error', messageOf(ctx, 'permissionDenied', 'You do not have permission to do that.'));
+  else ctx.actions.toast('error', messageOf(ctx, 'permissionDenied'));
   await options.onDenied?.(ctx, { reason });
   await ctx.runtime.config.hooks.onPermissionDenied?.({ perm: reason, userId: ctx.user.id, path: ctx.request.eventPath });
-  throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'permissionDenied', 'You do not have permission to do that.') });
+  throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'permissionDenied') });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { messageFor } from '../i18n/catalog';
 import { publicProcedure, router } from '../trpc';
 import { authed } from './middleware';
 
@@ -39,7 +40,7 @@ export const authRouter = router({
   login: publicProcedure.input(loginInput).mutation(async function login({ ctx, input }) {
     const user = await ctx.auth.login(input.loginId, input.password);
     if (!user) {
-      throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.runtime.config.auth.messages.invalidLogin ?? INVALID_LOGIN_MESSAGE });
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: messageFor(ctx.request.languageCode, 'invalidLogin', ctx.runtime.config.auth.messages) });
     }
     return { username: user.username };
   }),
@@ -59,7 +60,7 @@ export const authRouter = router({
     .input(changePasswordInput)
     .mutation(async function changePassword({ ctx, input }) {
       await ctx.auth.changePassword(input.currentPassword, input.newPassword);
-      ctx.actions.toast('success', ctx.runtime.config.auth.messages.passwordChanged ?? 'Your password was changed.');
+      ctx.actions.toast('success', messageFor(ctx.request.languageCode, 'passwordChanged', ctx.runtime.config.auth.messages));
       return null;
     }),
 

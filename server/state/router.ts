@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { snapshotOf } from '../bridge/event';
+import { seedLanguageSlice } from '../i18n/router';
 import { publicProcedure, router } from '../trpc';
 import { AUTH_SLICE, SITE_SLICE, type Delta, type SiteSnapshot, type StatePush } from './protocol';
 import type { StatehouseConfig } from '../config';
@@ -16,6 +17,7 @@ export const stateRouter = router({
    */
   state: publicProcedure.subscription(async function* stateStream({ ctx, signal }): AsyncGenerator<StatePush> {
     const { connection: conn, runtime } = ctx;
+    await seedLanguageSlice(ctx);
     const full: Delta = {};
     for (const def of runtime.slices.values()) {
       if (!conn.slices.has(def.name)) conn.slices.set(def.name, structuredClone(def.initial) as Record<string, unknown>);

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { validationFailed } from '../errors';
+import { publicProcedure, router, type EventContext } from '../trpc';
+import { messagesFor } from './catalog';
+import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY } from './negotiate';
+import { I18N_SLICE, i18nSlice, languageStateOf, pushLanguageTo } from './slice';
+
+const setLanguageInput = z.object({ language: z.string().trim().min(1).max(35) });
+
+/**
+ * Seeds the `i18n` slice of a tab that has none yet with its negotiated
+ * language (called as the tab subscribes: once per connection).
+ */
+export async function seedLanguageSlice(ctx: EventContext): Promise<void> {
+  if (ctx.connection.slices.has(I18N_SLICE)) return;
+  ctx.state.set(i18nSlice, languageStateOf(await ctx.request.language()));
+}
+
+/** Built-in language procedures, under `i18n.*`. */
+export const i18nRouter = router({
+  /**
+   * Chooses the visitor's language: checked against `config.languages`,
+   * kept in the session (an anonymous visitor gets one, with a cookie sync),
+   * and pushed into the `i18n` slice of this tab and of the session's other
+   * open tabs.
+   */
+  setLanguage: publicProcedure.input(setLanguageInput).mutation(async function setLanguage({ ctx, input }) {
+    const { languages } = ctx.runtime.config;
+    const code = languages.find((c) => c.toLowerCase() === input.language.toLowerCase());
+    if (!code) {
+      throw validationFailed([
+        { field: 'language', code: 'invalid_choice', message: `Select a valid choice. ${input.language} is not one of the available choices.` },
+      ]);
+    }
+    await ctx.session.set(LANGUAGE_SESSION_KEY, code);
+    if (ctx.connection.cookies.has(LANGUAGE_COOKIE)) ctx.connection.cookies.set(LANGUAGE_COOKIE, code);
+    ctx.event.request.useLanguage(code);
+    const state = languageStateOf(code);
+    ctx.state.set(i18nSlice, state);
+    const sessionId = ctx.session.id;
+    if (sessionId) {
+      for (const conn of ctx.runtime.registry.ofSession(sessionId)) {
+        if (conn !== ctx.connection) pushLanguageTo(conn, sessionId, code, languages);
+      }
+    }
+    return state;
+  }),
+
+  /** The event's language, its direction and the auth pages' messages (with `auth.messages` applied). */
+  messages: publicProcedure.query(async function messages({ ctx }) {
+    const language = await ctx.request.language();
+    return { ...languageStateOf(language), messages: messagesFor(language, ctx.runtime.config.auth.messages) };
+  }),
+});
