@@ -37,8 +37,11 @@ export interface StatehouseOptions<TRouter extends AnyRouter> {
   limiter?: RateLimiter;
   mailer?: Mailer;
   log?: Logger;
-  /** More HTTP routes (an Elysia instance), mounted on the same app. */
-  http?: Elysia<any, any, any, any, any, any, any>;
+  /**
+   * More HTTP routes mounted on the same app: an Elysia instance, or a
+   * function of the runtime returning one (to use `identity(runtime)`).
+   */
+  http?: Elysia<any, any, any, any, any, any, any> | ((runtime: Runtime) => Elysia<any, any, any, any, any, any, any>);
 }
 
 export interface Statehouse {
@@ -138,7 +141,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     })
     .use(socketTransport(runtime, options.router))
     .use(authRoutes(runtime));
-  if (options.http) app.use(options.http);
+  if (options.http) app.use(typeof options.http === 'function' ? options.http(runtime) : options.http);
   if (options.clientDir) {
     const resetPrefix = config.auth.passwordResetUrl;
     app.use(
@@ -176,4 +179,25 @@ export { publicProcedure, router, middleware, type EventContext } from './trpc';
 export { authed, can, groupRequired, staffRequired, superuserRequired } from './auth/middleware';
 export { defineSlice } from './state/slices';
 export { currentUser, currentRequest, requireLoginUser, request } from './bridge/accessors';
+export type { EventRequest } from './bridge/request';
+export { withContext, contextOf } from './context/middleware';
+export { runContextProcessors, ContextProcessorError, type ContextProcessor, type ContextOf } from './context/processors';
+export {
+  siteProcessor,
+  languageProcessor,
+  userSnapshotProcessor,
+  type BuiltinContext,
+  type SiteContext,
+  type LanguageContext,
+  type UserSnapshot,
+  type UserSnapshotContext,
+} from './context/builtins';
+export { messagesFor, messageFor, directionOf, LANGUAGE_DIRECTIONS, CATALOGS, type Messages, type MessageKey, type TextDirection } from './i18n/catalog';
+export { negotiateLanguage, parseAcceptLanguage, matchLanguage, LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY } from './i18n/negotiate';
+export { i18nSlice, I18N_SLICE } from './i18n/slice';
+export { identity, HttpAuth } from './http/identity';
+export { HttpEventRequest, ReadOnlySession } from './http/http-request';
+export { authedRoute, canRoute } from './http/guards';
+export { scopedCrudRouter, scopedCrudProcedures, type ScopedCrudOptions, type CrudAction, type CrudActionRule } from './crud/router';
+export { createScopedRepository, type ScopedRepository } from './crud/repository';
 export { tooManyRequests, validationFailed } from './errors';

@@ -4,22 +4,22 @@ import type { StatehouseConfig } from '../config';
 import { directionOf } from '../i18n/catalog';
 
 /** What {@link siteProcessor} adds. */
-export interface SiteContext {
+export type SiteContext = {
   SITE_NAME: string;
-}
+};
 
 /** What {@link languageProcessor} adds (Django's `i18n` context processor). */
-export interface LanguageContext {
+export type LanguageContext = {
   /** The event's language (cookie, then session, then `Accept-Language`). */
   LANGUAGE_CODE: string;
   /** Every configured language as `[code, name in that language]`. */
   LANGUAGES: readonly (readonly [code: string, name: string])[];
   /** Whether the event's language is written right to left. */
   LANGUAGE_BIDI: boolean;
-}
+};
 
 /** A JSON-safe copy of the live user: never the live object itself. */
-export interface UserSnapshot {
+export type UserSnapshot = {
   id: number | null;
   username: string;
   email: string;
@@ -31,12 +31,12 @@ export interface UserSnapshot {
   isSuperuser: boolean;
   dateJoined: number | null;
   lastLogin: number | null;
-}
+};
 
 /** What {@link userSnapshotProcessor} adds. */
-export interface UserSnapshotContext {
+export type UserSnapshotContext = {
   user: UserSnapshot;
-}
+};
 
 /** The merged context of the three built-in processors. */
 export type BuiltinContext = SiteContext & LanguageContext & UserSnapshotContext;
