@@ -8,18 +8,22 @@ import { resolve } from 'node:path';
 import { count } from 'drizzle-orm';
 import { buildClient } from '../client/build';
 import { users } from '../db/schema';
-import { createStatehouse, loadConfig } from './index';
+import { createStatehouse, languageProcessor, loadConfig, siteProcessor, userSnapshotProcessor } from './index';
 import { createLogger } from './log';
+import { notesApi } from './app/notes-api';
 import { appRouter, appSlices } from './app/router';
 
-const config = loadConfig();
+const config = loadConfig({
+  languages: ['en', 'ar'],
+  contextProcessors: [siteProcessor, languageProcessor, userSnapshotProcessor],
+});
 const log = createLogger(config.logLevel);
 const dev = config.env === 'development';
 const clientDir = resolve(import.meta.dir, '../dist/client');
 
 await buildClient({ outdir: clientDir, minify: !dev });
 
-const statehouse = await createStatehouse({ router: appRouter, config, slices: appSlices, clientDir, log });
+const statehouse = await createStatehouse({ router: appRouter, config, slices: appSlices, clientDir, log, http: notesApi });
 const { url } = await statehouse.listen(config.port, process.env.HOST ?? '127.0.0.1');
 console.log(`Statehouse is running at ${url} (${config.env}, database ${config.databaseUrl})`);
 

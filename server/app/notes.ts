@@ -1,12 +1,9 @@
-import { TRPCError } from '@trpc/server';
-import { and, desc, eq } from 'drizzle-orm';
+import { desc } from 'drizzle-orm';
 import { z } from 'zod';
 import { notes } from '../../db/schema';
-import { authed, can } from '../auth/middleware';
-import { userHasPerm } from '../auth/permissions';
-import type { LoggedInUser } from '../auth/user';
-import type { Database } from '../../db/client';
-import { publicProcedure, router, type EventContext } from '../trpc';
+import { createScopedRepository } from '../crud/repository';
+import { scopedCrudProcedures } from '../crud/router';
+import { router } from '../trpc';
 import { notesSlice } from './slices';
 
 const noteInput = z.object({
@@ -14,62 +11,45 @@ const noteInput = z.object({
   content: z.string().max(10_000).default(''),
 });
 
-async function listNotes(db: Database, userId: number) {
-  return db
-    .select({ id: notes.id, title: notes.title, content: notes.content, updatedAt: notes.updatedAt })
-    .from(notes)
-    .where(eq(notes.userId, userId))
-    .orderBy(desc(notes.id))
-    .limit(200);
-}
+/** The fields of a note the pages see. */
+const NOTE_COLUMNS = ['id', 'title', 'content', 'updatedAt'] as const;
 
-/** Refreshes the notes slice: the caller's notes only, and whether they may delete. */
-async function syncNotes(ctx: EventContext & { user: LoggedInUser }) {
-  const items = await listNotes(ctx.db, ctx.user.id);
-  ctx.state.set(notesSlice, { items, canDelete: await userHasPerm(ctx.db, ctx.user, 'notes.delete_note') });
-  return items;
-}
+/** Newest first; one page holds what the notes page shows. */
+const NOTES_ORDER = desc(notes.id);
+const NOTES_PAGE_SIZE = 200;
 
-/** The example app's notes: every read and write scoped to `ctx.user`. */
-export const notesRouter = router({
-  list: publicProcedure.use(authed()).query(function list({ ctx }) {
-    return syncNotes(ctx);
-  }),
-  add: publicProcedure
-    .use(authed())
-    .input(noteInput)
-    .mutation(async function add({ ctx, input }) {
-      const now = Date.now();
-      const [row] = await ctx.db
-        .insert(notes)
-        .values({ userId: ctx.user.id, title: input.title, content: input.content, createdAt: now, updatedAt: now })
-        .returning({ id: notes.id });
-      await syncNotes(ctx);
-      return { id: row!.id };
-    }),
-  update: publicProcedure
-    .use(authed())
-    .input(noteInput.extend({ id: z.number().int().positive() }))
-    .mutation(async function update({ ctx, input }) {
-      const rows = await ctx.db
-        .update(notes)
-        .set({ title: input.title, content: input.content, updatedAt: Date.now() })
-        .where(and(eq(notes.id, input.id), eq(notes.userId, ctx.user.id)))
-        .returning({ id: notes.id });
-      if (rows.length === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such note.' });
-      await syncNotes(ctx);
-      return { id: input.id };
-    }),
-  delete: publicProcedure
-    .use(can('notes.delete_note'))
-    .input(z.object({ id: z.number().int().positive() }))
-    .mutation(async function remove({ ctx, input }) {
-      const rows = await ctx.db
-        .delete(notes)
-        .where(and(eq(notes.id, input.id), eq(notes.userId, ctx.user.id)))
-        .returning({ id: notes.id });
-      if (rows.length === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such note.' });
-      await syncNotes(ctx);
-      return { id: input.id };
-    }),
+/** The caller's notes, newest first (shared by the socket procedures and `GET /api/notes`). */
+export const notesRepository = createScopedRepository({
+  table: notes,
+  scopeColumn: notes.userId,
+  idColumn: notes.id,
+  columns: NOTE_COLUMNS,
+  order: NOTES_ORDER,
 });
+
+const { create, ...procedures } = scopedCrudProcedures({
+  table: notes,
+  scopeColumn: notes.userId,
+  idColumn: notes.id,
+  input: noteInput,
+  columns: NOTE_COLUMNS,
+  order: NOTES_ORDER,
+  pageSize: NOTES_PAGE_SIZE,
+  slice: notesSlice,
+  actions: { delete: { perm: 'notes.delete_note' } },
+  notFoundMessage: 'No such note.',
+  hooks: {
+    createValues: () => {
+      const now = Date.now();
+      return { createdAt: now, updatedAt: now };
+    },
+    updateValues: () => ({ updatedAt: Date.now() }),
+  },
+});
+
+/**
+ * The example app's notes: `list`, `get`, `add`, `update`, `delete`, every
+ * read and write scoped to `ctx.user`; deleting needs `notes.delete_note`.
+ * The `notes` slice follows every change.
+ */
+export const notesRouter = router({ ...procedures, add: create });
