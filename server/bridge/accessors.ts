@@ -43,7 +43,8 @@ export function requireLoginUser(): LoggedInUser {
  * `request`: importable anywhere, always the current event's request (an
  * empty one outside events), like `from reflex_django import request`.
  */
-export const request: EventRequest = new Proxy(EMPTY_REQUEST, {
+export const request: EventRequest = new Proxy(Object.create(null) as EventRequest, {
+  // An empty target: a frozen one would forbid answering with the event's values.
   get(_target, prop) {
     const current = currentRequest() as unknown as Record<PropertyKey, unknown>;
     const value = current[prop];

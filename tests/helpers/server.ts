@@ -12,10 +12,13 @@ import {
   router,
   type Statehouse,
   type StatehouseConfigInput,
+  type StatehouseOptions,
 } from '../../server';
 import { createSession } from '../../server/auth/session';
-import { createUser, grantUserPermission } from '../../server/auth/users';
-import { createLogger } from '../../server/log';
+import { addUserToGroup, createUser, ensureGroup, grantUserPermission } from '../../server/auth/users';
+import { createLogger, type Logger } from '../../server/log';
+import type { SliceDefinition } from '../../server/state/slices';
+import type { AnyRouter } from '@trpc/server';
 import { createTestDatabase, TEST_HASHING, TEST_RULES, type TestDatabase } from './db';
 import { TestSocket, type OpenOptions } from './socket-client';
 
@@ -70,21 +73,30 @@ export interface TestServer {
   /** Creates a user (no password: no hashing cost) and a session; returns the cookie header. */
   userWithSession(
     username: string,
-    options?: { perms?: string[]; staff?: boolean; superuser?: boolean; active?: boolean },
+    options?: { perms?: string[]; groups?: string[]; staff?: boolean; superuser?: boolean; active?: boolean },
   ): Promise<{ userId: number; token: string; sessionId: string; cookie: string }>;
   stop(): Promise<void>;
 }
 
+/** What a test may swap in (the probe router, its slices and a silent logger by default). */
+export interface TestServerOptions {
+  router?: AnyRouter;
+  slices?: readonly SliceDefinition[];
+  http?: StatehouseOptions<AnyRouter>['http'];
+  log?: Logger;
+}
+
 /** A real Statehouse on `listen(0)` over a fresh libSQL file. */
-export async function startTestServer(config: StatehouseConfigInput = {}): Promise<TestServer> {
+export async function startTestServer(config: StatehouseConfigInput = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   const loaded = loadConfig({ env: 'test', logLevel: 'silent', ...config, databaseUrl: `file:${db.path}` }, {});
   const statehouse = await createStatehouse({
-    router: testRouter,
+    router: options.router ?? testRouter,
     config: loaded,
-    slices: [dashboard],
+    slices: options.slices ?? [dashboard],
     database: db,
-    log: createLogger(loaded.logLevel),
+    log: options.log ?? createLogger(loaded.logLevel),
+    http: options.http,
   });
   const { url } = await statehouse.listen(0);
   const cookieName = loaded.auth.cookieName;
@@ -101,6 +113,7 @@ export async function startTestServer(config: StatehouseConfigInput = {}): Promi
       );
       if (!created.ok) throw new Error(JSON.stringify(created.errors));
       for (const perm of options.perms ?? []) await grantUserPermission(db.db, created.value.id, perm);
+      for (const group of options.groups ?? []) await addUserToGroup(db.db, created.value.id, await ensureGroup(db.db, group));
       const { token, session } = await createSession(db.db, statehouse.runtime.sessionSettings, { userId: created.value.id });
       return { userId: created.value.id, token, sessionId: session.id, cookie: `${cookieName}=${token}` };
     },

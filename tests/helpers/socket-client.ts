@@ -14,6 +14,8 @@ export interface OpenOptions {
   tabId?: string;
   path?: string;
   query?: string;
+  /** More upgrade request headers (e.g. `accept-language`). */
+  headers?: Record<string, string>;
 }
 
 export class TestSocket {
@@ -56,7 +58,7 @@ export class TestSocket {
   static open(baseUrl: string, options: OpenOptions = {}): Promise<TestSocket> {
     const http = new URL(baseUrl);
     const url = `ws://${http.host}/trpc?connectionParams=1`;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (options.origin !== null) headers.origin = options.origin ?? http.origin;
     if (options.cookie) headers.cookie = options.cookie;
     const ws = new WebSocket(url, { headers } as unknown as string[]);
