@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { eq } from 'drizzle-orm';
+import { Elysia } from 'elysia';
+import { sessions } from '../../../db/schema';
+import { writeSessionKey } from '../../../server/auth/session-data';
+import {
+  authedRoute,
+  canRoute,
+  identity,
+  siteProcessor,
+  type StatehouseConfigInput,
+} from '../../../server';
+import type { Runtime } from '../../../server/runtime';
+import { startTestServer, type TestServer } from '../../helpers/server';
+
+function api(runtime: Runtime) {
+  return new Elysia({ name: 'test-api' })
+    .use(identity(runtime))
+    .get('/api/whoami', ({ user, session, request }) => ({
+      userId: user.id,
+      username: user.username,
+      isAuthenticated: user.isAuthenticated,
+      sessionId: session.id,
+      path: request.path,
+      query: request.query.get('q'),
+      method: request.method,
+      eventPath: request.eventPath,
+      languageCode: request.languageCode,
+    }))
+    .get('/api/session', async ({ session, request }) => ({ theme: await session.get<string>('theme', 'light'), language: await request.language() }))
+    .get('/api/context', async ({ request }) => ({ before: request.context, after: await request.loadContext() }))
+    .get('/api/private', ({ user }) => ({ hello: user.username }), { beforeHandle: authedRoute() })
+    .get('/api/delete-check', ({ user }) => ({ allowed: user.username }), { beforeHandle: canRoute('notes.delete_note') })
+    .get('/api/editors', async ({ auth }) => ({ editor: await auth.hasGroup('editors') }))
+    .post('/api/echo', ({ user, body }) => ({ by: user.username, body }))
+    .delete('/api/thing', ({ user }) => ({ deletedBy: user.username }), { beforeHandle: authedRoute() });
+}
+
+let server: TestServer;
+afterEach(async () => {
+  await server.stop();
+});
+
+async function start(config: StatehouseConfigInput = {}): Promise<TestServer> {
+  return startTestServer({ languages: ['en', 'ar'], ...config }, { http: api });
+}
+
+function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${server.url}${path}`, { headers });
+}
+
+describe('identity over HTTP', () => {
+  test('an HTTP route sees the same user and session as the socket for the same cookie', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const ws = await server.open({ cookie: alice.cookie });
+    const overSocket = (await ws.ok('query', 'probe.whoami')).data;
+    const overHttp = await (await get('/api/whoami?q=x', { cookie: alice.cookie })).json();
+    expect(overHttp).toMatchObject({ userId: overSocket.userId, username: 'alice', isAuthenticated: true, sessionId: alice.sessionId });
+    expect(overHttp).toMatchObject({ path: '/api/whoami', query: 'x', method: 'GET', eventPath: '/api/whoami' });
+    await ws.close();
+  });
+
+  test('without a cookie, or with a forged one, the user is anonymous', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const [id] = alice.token.split('.');
+    for (const headers of [{}, { cookie: `statehouse_session=${id}.${'a'.repeat(32)}` }]) {
+      expect(await (await get('/api/whoami', headers)).json()).toMatchObject({ userId: null, isAuthenticated: false, sessionId: null });
+    }
+  });
+
+  test('a session ended over the socket is anonymous over HTTP at once', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const ws = await server.open({ cookie: alice.cookie });
+    await ws.ok('mutation', 'auth.logout');
+    expect((await (await get('/api/whoami', { cookie: alice.cookie })).json()).isAuthenticated).toBe(false);
+    await ws.close();
+  });
+
+  test('session data written over the socket reads the same over HTTP; the language follows the session', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const ws = await server.open({ cookie: alice.cookie });
+    await ws.ok('mutation', 'probe.sessionSet', { key: 'theme', value: 'dark' });
+    await writeSessionKey(server.db.db, alice.sessionId, 'language', 'ar');
+    const res = await get('/api/session', { cookie: alice.cookie, 'accept-language': 'en' });
+    expect(await res.json()).toEqual({ theme: 'dark', language: 'ar' });
+    await ws.close();
+  });
+
+  test('the request negotiates its language from cookie and Accept-Language', async () => {
+    server = await start();
+    expect((await (await get('/api/whoami', { 'accept-language': 'fr, ar-EG;q=0.8' })).json()).languageCode).toBe('ar');
+    expect((await (await get('/api/whoami', { 'accept-language': 'ar', cookie: 'statehouse_language=en' })).json()).languageCode).toBe('en');
+  });
+
+  test('context processors run for an HTTP route only when it asks', async () => {
+    server = await start({ siteName: 'Acme', contextProcessors: [siteProcessor] });
+    expect(await (await get('/api/context')).json()).toEqual({ before: {}, after: { SITE_NAME: 'Acme' } });
+  });
+});
+
+describe('route guards', () => {
+  test('authedRoute(): 401 JSON when anonymous, the handler when signed in', async () => {
+    server = await start();
+    const anonymous = await get('/api/private');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toContain('application/json');
+    expect(await anonymous.json()).toEqual({ error: 'unauthorized', message: 'Please sign in to continue.' });
+    const alice = await server.userWithSession('alice');
+    expect(await (await get('/api/private', { cookie: alice.cookie })).json()).toEqual({ hello: 'alice' });
+  });
+
+  test('refusals speak the request’s language', async () => {
+    server = await start();
+    const res = await get('/api/private', { 'accept-language': 'ar' });
+    expect((await res.json()).message).toBe('يُرجى تسجيل الدخول للمتابعة.');
+  });
+
+  test('canRoute(): 401 anonymous, 403 without the permission, through with it or as superuser', async () => {
+    server = await start();
+    const bob = await server.userWithSession('bob');
+    const alice = await server.userWithSession('alice', { perms: ['notes.delete_note'] });
+    const root = await server.userWithSession('root', { superuser: true });
+    expect((await get('/api/delete-check')).status).toBe(401);
+    const forbidden = await get('/api/delete-check', { cookie: bob.cookie });
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toEqual({ error: 'forbidden', message: 'You do not have permission to do that.' });
+    expect(await (await get('/api/delete-check', { cookie: alice.cookie })).json()).toEqual({ allowed: 'alice' });
+    expect(await (await get('/api/delete-check', { cookie: root.cookie })).json()).toEqual({ allowed: 'root' });
+  });
+
+  test('auth.hasGroup() over HTTP: members and superusers pass', async () => {
+    server = await start();
+    const member = await server.userWithSession('member', { groups: ['editors'] });
+    const other = await server.userWithSession('other');
+    const root = await server.userWithSession('root', { superuser: true });
+    expect(await (await get('/api/editors', { cookie: member.cookie })).json()).toEqual({ editor: true });
+    expect(await (await get('/api/editors', { cookie: other.cookie })).json()).toEqual({ editor: false });
+    expect(await (await get('/api/editors', { cookie: root.cookie })).json()).toEqual({ editor: true });
+    expect(await (await get('/api/editors')).json()).toEqual({ editor: false });
+  });
+});
+
+describe('unsafe methods need an allowed Origin', () => {
+  function post(headers: Record<string, string>): Promise<Response> {
+    return fetch(`${server.url}/api/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ n: 1 }),
+    });
+  }
+
+  test('a same-origin POST goes through with the caller’s identity', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const res = await post({ origin: server.url, cookie: alice.cookie });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ by: 'alice', body: { n: 1 } });
+  });
+
+  test('a cross-origin or Origin-less POST is refused with 403, even with a valid cookie', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    for (const headers of [{ origin: 'https://evil.example', cookie: alice.cookie }, { cookie: alice.cookie }, { origin: 'null', cookie: alice.cookie }]) {
+      const res = await post(headers);
+      expect(res.status).toBe(403);
+      expect((await res.json()).error).toBe('forbidden_origin');
+    }
+    const del = await fetch(`${server.url}/api/thing`, { method: 'DELETE', headers: { origin: 'https://evil.example', cookie: alice.cookie } });
+    expect(del.status).toBe(403);
+  });
+
+  test('an origin on allowedOrigins may POST; a cross-origin GET is not refused', async () => {
+    server = await start({ allowedOrigins: ['https://app.example'] });
+    expect((await post({ origin: 'https://app.example' })).status).toBe(200);
+    expect((await get('/api/whoami', { origin: 'https://evil.example' })).status).toBe(200);
+  });
+
+  test('a refused request does not touch the session (no renewal)', async () => {
+    server = await start();
+    server.statehouse.runtime.sessionSettings.renewalIntervalMs = 1;
+    const alice = await server.userWithSession('alice');
+    const [before] = await server.db.db.select().from(sessions).where(eq(sessions.id, alice.sessionId));
+    await Bun.sleep(5);
+    expect((await post({ origin: 'https://evil.example', cookie: alice.cookie })).status).toBe(403);
+    const [after] = await server.db.db.select().from(sessions).where(eq(sessions.id, alice.sessionId));
+    expect(after!.lastVerifiedAt).toBe(before!.lastVerifiedAt);
+    // The same request from the site itself does renew it.
+    expect((await post({ origin: server.url, cookie: alice.cookie })).status).toBe(200);
+    const [renewed] = await server.db.db.select().from(sessions).where(eq(sessions.id, alice.sessionId));
+    expect(renewed!.lastVerifiedAt).toBeGreaterThan(before!.lastVerifiedAt);
+  });
+});
