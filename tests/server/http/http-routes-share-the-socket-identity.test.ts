@@ -65,7 +65,7 @@ describe('identity over HTTP', () => {
     server = await start();
     const alice = await server.userWithSession('alice');
     const [id] = alice.token.split('.');
-    for (const headers of [{}, { cookie: `statehouse_session=${id}.${'a'.repeat(32)}` }]) {
+    for (const headers of [{}, { cookie: `statehouse_session=${id}.${'a'.repeat(32)}` }] as Record<string, string>[]) {
       expect(await (await get('/api/whoami', headers)).json()).toMatchObject({ userId: null, isAuthenticated: false, sessionId: null });
     }
   });
@@ -164,7 +164,7 @@ describe('unsafe methods need an allowed Origin', () => {
   test('a cross-origin or Origin-less POST is refused with 403, even with a valid cookie', async () => {
     server = await start();
     const alice = await server.userWithSession('alice');
-    for (const headers of [{ origin: 'https://evil.example', cookie: alice.cookie }, { cookie: alice.cookie }, { origin: 'null', cookie: alice.cookie }]) {
+    for (const headers of [{ origin: 'https://evil.example', cookie: alice.cookie }, { cookie: alice.cookie }, { origin: 'null', cookie: alice.cookie }] as Record<string, string>[]) {
       const res = await post(headers);
       expect(res.status).toBe(403);
       expect((await res.json()).error).toBe('forbidden_origin');
