@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStatehouse, loadConfig, type Statehouse } from '../../server';
+import { createSession } from '../../server/auth/session';
+import { createUser, grantUserPermission } from '../../server/auth/users';
+import { hashingParams } from '../../server/auth/password';
+import { createLogger } from '../../server/log';
+import type { BenchServer } from './bench-server';
+import { ADMIN_PERM, benchAppRouter, benchSlice, WRITE_PERM } from './bench-router';
+
+/** Sessions of the load user: the load connections take them in turn. */
+const LOAD_SESSIONS = 64;
+
+/** Generous limits: the bench measures the path, not the per-connection and per-IP throttles. */
+const UNTHROTTLED = 1_000_000_000;
+
+/** A login the login load can use: password checked with argon2id at the configured cost. */
+export interface BenchCredentials {
+  loginId: string;
+  password: string;
+}
+
+/** The authed server plus what the scenarios ask of it. */
+export interface AuthedBenchServer extends BenchServer {
+  statehouse: Statehouse;
+  /** Creates `count` sessions spread over `users` new users with `bench.write`; returns cookie headers. */
+  createSessions(count: number, users: number): Promise<string[]>;
+  /** A fresh user with `sessions` sessions (the tabs to sign out) and a cookie of an admin. */
+  prepareFanout(sessions: number): Promise<{ userId: number; cookies: string[]; adminCookie: string }>;
+  /** Users with real argon2id password hashes. */
+  createLoginUsers(count: number): Promise<BenchCredentials[]>;
+}
+
+/**
+ * The full Statehouse path: `createStatehouse` over a migrated libSQL file in
+ * a temp directory, a user holding `bench.write` with sessions, and the
+ * bench router. Production settings, but logs only warnings and the
+ * per-connection message throttle opened up.
+ */
+export async function startAuthedServer(): Promise<AuthedBenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'statehouse-bench-'));
+  const config = loadConfig(
+    {
+      env: 'production',
+      logLevel: 'warn',
+      databaseUrl: `file:${join(dir, 'bench.db')}`,
+      rateLimit: { messageBurst: UNTHROTTLED, messagesPerSecond: UNTHROTTLED, ipBurst: UNTHROTTLED, ipPerMinute: UNTHROTTLED },
+    },
+    {},
+  );
+  const statehouse = await createStatehouse({ router: benchAppRouter, config, slices: [benchSlice], log: createLogger(config.logLevel) });
+  const { db } = statehouse.runtime;
+  const settings = statehouse.runtime.sessionSettings;
+  const cookieName = statehouse.runtime.cookieName(false);
+  let serial = 0;
+
+  async function newUser(prefix: string, perms: string[], password?: string): Promise<number> {
+    const created = await createUser(
+      db,
+      { username: `${prefix}${++serial}`, password: password ?? null },
+      { hashing: hashingParams(config), rules: config.password, skipPasswordValidation: true },
+    );
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    for (const perm of perms) await grantUserPermission(db, created.value.id, perm);
+    return created.value.id;
+  }
+
+  async function sessionsOf(userId: number, count: number): Promise<string[]> {
+    const cookies: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const { token } = await createSession(db, settings, { userId, userAgent: 'statehouse-bench', ip: '127.0.0.1' });
+      cookies.push(`${cookieName}=${token}`);
+    }
+    return cookies;
+  }
+
+  const loadUser = await newUser('load', [WRITE_PERM]);
+  const cookies = await sessionsOf(loadUser, LOAD_SESSIONS);
+  const { port } = await statehouse.listen(0, '127.0.0.1');
+
+  return {
+    port,
+    cookies,
+    statehouse,
+    async createSessions(count, users) {
+      const ids: number[] = [];
+      for (let i = 0; i < Math.max(1, users); i++) ids.push(await newUser('idle', [WRITE_PERM]));
+      const out: string[] = [];
+      for (let i = 0; i < count; i++) out.push(...(await sessionsOf(ids[i % ids.length]!, 1)));
+      return out;
+    },
+    async prepareFanout(sessions) {
+      const userId = await newUser('tabs', [WRITE_PERM]);
+      const admin = await newUser('admin', [ADMIN_PERM]);
+      const [adminCookie] = await sessionsOf(admin, 1);
+      return { userId, cookies: await sessionsOf(userId, sessions), adminCookie: adminCookie! };
+    },
+    async createLoginUsers(count) {
+      const out: BenchCredentials[] = [];
+      for (let i = 0; i < count; i++) {
+        const password = `bench-pass-${crypto.randomUUID()}`;
+        await newUser('login', [], password);
+        out.push({ loginId: `login${serial}`, password });
+      }
+      return out;
+    },
+    async stop() {
+      await statehouse.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * A bench server process: `bun bench/servers/server-main.ts <ceiling|bare|authed>`.
+ * Says `ready` over IPC with its port and the load cookies, then answers the
+ * bench's requests (garbage collection, sessions, fan-out and login users).
+ */
+import { heapStats } from 'bun:jsc';
+import { onBenchMessage, reply, type WorkerMessage } from '../lib/worker-process';
+import { startAuthedServer, type AuthedBenchServer } from './authed-server';
+import { startBareServer } from './bare-server';
+import { isServerKind, type BenchServer } from './bench-server';
+import { startCeilingServer } from './ceiling-server';
+
+const kind = process.argv[2];
+if (!isServerKind(kind)) throw new Error(`usage: server-main.ts <ceiling|bare|authed>, got ${kind}`);
+
+const server: BenchServer = kind === 'ceiling' ? startCeilingServer() : kind === 'bare' ? startBareServer() : await startAuthedServer();
+const authed = kind === 'authed' ? (server as AuthedBenchServer) : null;
+
+function requireAuthed(type: string): AuthedBenchServer {
+  if (!authed) throw new Error(`"${type}" needs the authed server`);
+  return authed;
+}
+
+/** Full collection, then the JS heap's size and its most numerous object types. */
+function collect(): WorkerMessage {
+  Bun.gc(true);
+  const stats = heapStats();
+  const top = Object.entries(stats.objectTypeCounts)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 40);
+  return { type: 'gc', heapSize: stats.heapSize, objectCount: stats.objectCount, objectTypes: Object.fromEntries(top) };
+}
+
+onBenchMessage(async (message) => {
+  switch (message.type) {
+    case 'gc':
+      reply(collect());
+      return;
+    case 'sessions':
+      reply({ type: 'sessions', cookies: await requireAuthed('sessions').createSessions(Number(message.count), Number(message.users)) });
+      return;
+    case 'fanout':
+      reply({ type: 'fanout', ...(await requireAuthed('fanout').prepareFanout(Number(message.sessions))) });
+      return;
+    case 'login-users':
+      reply({ type: 'login-users', credentials: await requireAuthed('login-users').createLoginUsers(Number(message.count)) });
+      return;
+    case 'stop':
+      await server.stop();
+      reply({ type: 'stopped' });
+      process.exit(0);
+  }
+});
+
+process.on('SIGTERM', () => {
+  void server.stop().finally(() => process.exit(0));
+});
+
+reply({ type: 'ready', kind, pid: process.pid, port: server.port, cookies: server.cookies });
