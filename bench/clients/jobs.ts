@@ -1,0 +1,106 @@
+/**
+ * What the bench asks a load client process to do, and what comes back.
+ * Every job names the server's pid: the client reads the server's CPU time
+ * and RSS from `/proc` at the exact edges of its measurement window.
+ */
+
+interface JobBase {
+  port: number;
+  /** Cookie headers, taken in turn by the connections (empty: no cookie). */
+  cookies: string[];
+  serverPid: number;
+}
+
+/** Closed loop: every connection keeps `inFlight` calls outstanding. */
+export interface ClosedLoopJob extends JobBase {
+  kind: 'closed-loop';
+  connections: number;
+  inFlight: number;
+  warmupMs: number;
+  measureMs: number;
+  /** Ends the window early once this many replies were counted. */
+  maxEvents: number | null;
+}
+
+/** Open loop: every connection sends at a fixed rate, whatever the replies do. */
+export interface PacedJob extends JobBase {
+  kind: 'paced';
+  connections: number;
+  ratePerConnection: number;
+  warmupMs: number;
+  measureMs: number;
+}
+
+/** Logins through `auth.login` at a fixed rate (argon2id verify on the server). */
+export interface LoginJob extends JobBase {
+  kind: 'logins';
+  credentials: { loginId: string; password: string }[];
+  ratePerSecond: number;
+  durationMs: number;
+}
+
+/** Opens connections that subscribe to their state pushes, then holds them until killed. */
+export interface IdleJob extends JobBase {
+  kind: 'idle';
+  count: number;
+  concurrency: number;
+}
+
+/** Tabs of one user subscribed to their pushes; an admin ends every session of the user. */
+export interface FanoutJob extends JobBase {
+  kind: 'fanout';
+  userId: number;
+  adminCookie: string;
+  tabs: number;
+  timeoutMs: number;
+}
+
+export type LoadJob = ClosedLoopJob | PacedJob | LoginJob | IdleJob | FanoutJob;
+
+/** What a measured window of load gives. */
+export interface LoadFigures {
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  /** Server CPU (all threads, `utime + stime`) per counted event. */
+  serverCpuUsPerEvent: number;
+  /** Server main-thread CPU per counted event. */
+  serverMainCpuUsPerEvent: number;
+  /** Server `VmRSS` at the end of the window. */
+  serverRssBytes: number;
+  /** This client's CPU use during the window, in % of one core. */
+  clientCpuPct: number;
+}
+
+export interface LoginFigures {
+  attempted: number;
+  ok: number;
+  failed: number;
+  p50Ms: number;
+  p99Ms: number;
+  seconds: number;
+  /** Server CPU per login, all threads. */
+  serverCpuMsPerLogin: number;
+  /** Server CPU per login on the main thread (the event loop). */
+  serverMainCpuMsPerLogin: number;
+}
+
+export interface IdleFigures {
+  opened: number;
+  seconds: number;
+}
+
+export interface FanoutFigures {
+  tabs: number;
+  /** Tabs whose sign-out push arrived (with `clearAuthThenNavigate`). */
+  reached: number;
+  /** From sending the revocation to the last tab's push. */
+  lastPushMs: number;
+  p50PushMs: number;
+  /** From sending the revocation to its reply. */
+  replyMs: number;
+  sessionsEnded: number;
+}
