@@ -1,0 +1,66 @@
+/** A closed-loop connection shape: `connections × inFlight`. */
+export interface Shape {
+  connections: number;
+  inFlight: number;
+}
+
+/** Everything a bench run does; `FULL_OPTIONS` is `bun run bench`. */
+export interface BenchOptions {
+  /** Rounds of every shape (each round runs ceiling, bare, authed in turn). */
+  rounds: number;
+  shapes: Shape[];
+  warmupMs: number;
+  measureMs: number;
+  /** Ends each window after this many replies (tiny runs); `null`: by time only. */
+  maxEvents: number | null;
+  /** Memory per idle connection; `null` skips it. */
+  idle: { connections: number; kinds: ('ceiling' | 'bare' | 'authed')[] } | null;
+  /** Logout fan-out to the tabs of one user; `null` skips it. */
+  fanout: { tabs: number; sessions: number; rounds: number } | null;
+  /** Other connections' latency while logins run; `null` skips it. */
+  logins: {
+    rounds: number;
+    loginsPerSecond: number;
+    users: number;
+    connections: number;
+    ratePerConnection: number;
+    warmupMs: number;
+    measureMs: number;
+  } | null;
+}
+
+/** The full run: about 6 minutes on a 2-core machine. */
+export const FULL_OPTIONS: BenchOptions = {
+  rounds: 5,
+  shapes: [
+    { connections: 1, inFlight: 64 },
+    { connections: 50, inFlight: 1 },
+    { connections: 50, inFlight: 8 },
+  ],
+  warmupMs: 1_000,
+  measureMs: 3_000,
+  maxEvents: null,
+  idle: { connections: 10_000, kinds: ['ceiling', 'bare', 'authed'] },
+  fanout: { tabs: 1_000, sessions: 100, rounds: 5 },
+  logins: { rounds: 5, loginsPerSecond: 20, users: 20, connections: 50, ratePerConnection: 20, warmupMs: 1_000, measureMs: 4_000 },
+};
+
+/** A few hundred events per measurement, one round, small shapes: proves the harness runs. */
+export const TINY_OPTIONS: BenchOptions = {
+  rounds: 1,
+  shapes: [
+    { connections: 1, inFlight: 4 },
+    { connections: 3, inFlight: 2 },
+  ],
+  warmupMs: 100,
+  measureMs: 2_000,
+  maxEvents: 200,
+  idle: { connections: 50, kinds: ['ceiling', 'bare', 'authed'] },
+  fanout: { tabs: 20, sessions: 4, rounds: 1 },
+  logins: { rounds: 1, loginsPerSecond: 10, users: 2, connections: 3, ratePerConnection: 20, warmupMs: 100, measureMs: 600 },
+};
+
+/** `1×64` */
+export function shapeLabel(shape: Shape): string {
+  return `${shape.connections}×${shape.inFlight}`;
+}

@@ -1,0 +1,82 @@
+import { cpus } from 'node:os';
+import type { BenchOptions } from './bench-options';
+import { openFileLimit } from './lib/bench-processes';
+import { checkTargets, type TargetCheck } from './lib/targets';
+import { runIdleMemory, type IdleMemoryFigures } from './scenarios/idle-memory';
+import { runLoginStorm, type LoginStormSummary } from './scenarios/login-storm';
+import { runFanout, type FanoutSummary } from './scenarios/logout-fanout';
+import { runShapes, type ShapeSummary } from './scenarios/shapes';
+
+/** Where and when a run happened. */
+export interface MachineInfo {
+  date: string;
+  cpus: number;
+  cpuModel: string;
+  bun: string;
+  platform: string;
+  openFileLimit: number;
+}
+
+/** What `bun run bench` prints and writes to `bench/results/latest.json`. */
+export interface BenchSummary {
+  machine: MachineInfo;
+  options: BenchOptions;
+  shapes: ShapeSummary[];
+  idle: IdleMemoryFigures[] | null;
+  fanout: FanoutSummary | null;
+  logins: LoginStormSummary | null;
+  targets: TargetCheck[];
+  seconds: number;
+}
+
+function machineInfo(): MachineInfo {
+  const list = cpus();
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    bun: Bun.version,
+    platform: `${process.platform} ${process.arch}`,
+    openFileLimit: openFileLimit(),
+  };
+}
+
+/**
+ * Runs every scenario of `options`, each server and each load client in its
+ * own process on 127.0.0.1, and checks the targets.
+ *
+ * @example
+ * const summary = await runBench(FULL_OPTIONS, console.log);
+ * console.log(formatSummary(summary));
+ */
+export async function runBench(options: BenchOptions, log: (line: string) => void = () => {}): Promise<BenchSummary> {
+  if (process.platform !== 'linux') throw new Error('The bench reads /proc: it runs on Linux only.');
+  const started = performance.now();
+  log('shapes (closed loop): ceiling, bare, authed per round');
+  const shapes = await runShapes(options, log);
+  let idle: IdleMemoryFigures[] | null = null;
+  if (options.idle) {
+    log('memory per idle connection');
+    idle = await runIdleMemory(options.idle, log);
+  }
+  let fanout: FanoutSummary | null = null;
+  if (options.fanout) {
+    log('logout fan-out');
+    fanout = await runFanout(options.fanout, log);
+  }
+  let logins: LoginStormSummary | null = null;
+  if (options.logins) {
+    log('latency of other connections during logins');
+    logins = await runLoginStorm(options.logins, log);
+  }
+  return {
+    machine: machineInfo(),
+    options,
+    shapes,
+    idle,
+    fanout,
+    logins,
+    targets: checkTargets({ shapes, idle, fanout, logins }),
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * `bun run bench`: every scenario against its baselines in one run, a table
+ * on stdout and the full figures in `bench/results/latest.json`.
+ *
+ * Flags: `--tiny` (the smoke-test workload), `--rounds N`, `--measure-ms N`,
+ * `--only shapes` (skip idle memory, fan-out and logins).
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FULL_OPTIONS, TINY_OPTIONS, type BenchOptions } from './bench-options';
+import { formatSummary } from './lib/format-table';
+import { runBench } from './harness';
+
+function optionsFromArgs(args: string[]): BenchOptions {
+  const value = (flag: string): string | undefined => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const options: BenchOptions = structuredClone(args.includes('--tiny') ? TINY_OPTIONS : FULL_OPTIONS);
+  const rounds = value('--rounds');
+  if (rounds) options.rounds = Number.parseInt(rounds, 10);
+  const measure = value('--measure-ms');
+  if (measure) options.measureMs = Number.parseInt(measure, 10);
+  if (value('--only') === 'shapes') {
+    options.idle = null;
+    options.fanout = null;
+    options.logins = null;
+  }
+  return options;
+}
+
+const options = optionsFromArgs(process.argv.slice(2));
+const summary = await runBench(options, (line) => console.error(line));
+const dir = resolve(import.meta.dir, 'results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, 'latest.json');
+await Bun.write(file, `${JSON.stringify(summary, null, 2)}\n`);
+console.log(formatSummary(summary));
+console.log(`\n${summary.seconds.toFixed(0)} s; figures in ${file}`);
