@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'bun:test';
+import { TINY_OPTIONS } from '../../bench/bench-options';
+import { formatSummary } from '../../bench/lib/format-table';
+import { runBench, type BenchSummary } from '../../bench/harness';
+import type { LoadFigures } from '../../bench/clients/jobs';
+
+/** A whole bench run on a tiny workload takes a few seconds per scenario. */
+const RUN_TIMEOUT_MS = 180_000;
+
+function expectLoadFigures(figures: LoadFigures): void {
+  expect(figures.events).toBeGreaterThan(0);
+  expect(figures.errors).toBe(0);
+  expect(figures.seconds).toBeGreaterThan(0);
+  for (const value of [figures.eventsPerSecond, figures.p50Ms, figures.p99Ms, figures.serverCpuUsPerEvent, figures.serverRssBytes]) {
+    expect(Number.isFinite(value)).toBe(true);
+    expect(value).toBeGreaterThanOrEqual(0);
+  }
+  expect(figures.p99Ms).toBeGreaterThanOrEqual(figures.p50Ms);
+  expect(figures.serverRssBytes).toBeGreaterThan(1024 * 1024);
+}
+
+describe('the bench harness on a tiny workload', () => {
+  let summary: BenchSummary;
+
+  test(
+    'runs every scenario against its baselines and answers well-formed figures',
+    async () => {
+      summary = await runBench(TINY_OPTIONS);
+
+      expect(summary.shapes.map((s) => s.shape)).toEqual(['1×4', '3×2']);
+      for (const shape of summary.shapes) {
+        for (const kind of ['ceiling', 'bare', 'authed'] as const) {
+          expect(shape.kinds[kind].rounds).toHaveLength(TINY_OPTIONS.rounds);
+          for (const round of shape.kinds[kind].rounds) expectLoadFigures(round);
+        }
+        expect(Number.isFinite(shape.ratios.throughput)).toBe(true);
+        expect(Number.isFinite(shape.ratios.p99)).toBe(true);
+      }
+
+      expect(summary.idle?.map((i) => i.kind)).toEqual(['ceiling', 'bare', 'authed']);
+      for (const idle of summary.idle ?? []) {
+        expect(idle.connections).toBe(TINY_OPTIONS.idle!.connections);
+        expect(Number.isFinite(idle.rssBytesPerConnection)).toBe(true);
+        expect(idle.rssAfterBytes).toBeGreaterThan(0);
+      }
+
+      expect(summary.fanout?.complete).toBe(true);
+      expect(summary.fanout?.rounds[0]?.reached).toBe(TINY_OPTIONS.fanout!.tabs);
+      expect(summary.fanout?.rounds[0]?.sessionsEnded).toBe(TINY_OPTIONS.fanout!.sessions);
+      expect(summary.fanout!.lastPushMs).toBeGreaterThan(0);
+
+      const logins = summary.logins!;
+      expect(logins.rounds).toHaveLength(1);
+      expect(logins.rounds[0]!.logins.ok).toBeGreaterThan(0);
+      expect(logins.rounds[0]!.logins.failed).toBe(0);
+      expectLoadFigures(logins.rounds[0]!.without);
+      expectLoadFigures(logins.rounds[0]!.with);
+      expect(logins.cpuMsPerLogin).toBeGreaterThan(0);
+
+      expect(summary.targets.length).toBeGreaterThanOrEqual(7);
+      for (const target of summary.targets) expect(typeof target.met).toBe('boolean');
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  test('prints a table with a row per shape and server, and the targets', () => {
+    const table = formatSummary(summary);
+    for (const label of ['1×4', '3×2', 'ceiling', 'bare', 'authed', 'logout fan-out', 'target']) expect(table).toContain(label);
+  });
+});
