@@ -3,16 +3,15 @@ import { validationFailed } from '../errors';
 import { publicProcedure, router, type EventContext } from '../trpc';
 import { messagesFor } from './catalog';
 import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY } from './negotiate';
-import { I18N_SLICE, i18nSlice, languageStateOf, pushLanguageTo } from './slice';
+import { i18nSlice, languageStateOf, pushLanguageTo } from './slice';
 
 const setLanguageInput = z.object({ language: z.string().trim().min(1).max(35) });
 
 /**
- * Seeds the `i18n` slice of a tab that has none yet with its negotiated
- * language (called as the tab subscribes: once per connection).
+ * Sets the `i18n` slice of a tab to its negotiated language as the tab
+ * subscribes (once per connection; a resumed tab is corrected too).
  */
 export async function seedLanguageSlice(ctx: EventContext): Promise<void> {
-  if (ctx.connection.slices.has(I18N_SLICE)) return;
   ctx.state.set(i18nSlice, languageStateOf(await ctx.request.language()));
 }
 

@@ -183,6 +183,21 @@ describe('i18n.setLanguage', () => {
     await after.close();
   });
 
+  test('a tab resuming its slices after a reconnect gets the language chosen meanwhile', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const tab = await server.open({ cookie: alice.cookie, tabId: 'tab-language-resume' });
+    expect((await tab.subscribeState()).delta.i18n.language).toBe('en');
+    await tab.close();
+    await Bun.sleep(20);
+    const other = await server.open({ cookie: alice.cookie });
+    await other.ok('mutation', 'i18n.setLanguage', { language: 'ar' });
+    const back = await server.open({ cookie: alice.cookie, tabId: 'tab-language-resume' });
+    expect((await back.subscribeState()).delta.i18n).toEqual({ language: 'ar', dir: 'rtl' });
+    await other.close();
+    await back.close();
+  });
+
   test('reaches the other open tabs of the same session at once', async () => {
     server = await start();
     const alice = await server.userWithSession('alice');
