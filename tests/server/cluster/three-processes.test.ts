@@ -24,10 +24,11 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
     const dir = createTempDir('statehouse-cluster-');
-    env = { DATABASE_URL: `file:${join(dir, 'shared.db')}`, BUS_URL: redis.url, LOG_LEVEL: 'warn' };
+    const databaseUrl = `file:${join(dir, 'shared.db')}`;
+    env = { DATABASE_URL: databaseUrl, BUS_URL: redis.url, LOG_LEVEL: 'warn' };
     // All three start together on an empty file: the migrations must not race.
     nodes = await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)]);
-    db = await openMigratedDatabase(env.DATABASE_URL);
+    db = await openMigratedDatabase(databaseUrl);
   }, 60_000);
 
   afterAll(async () => {
@@ -92,7 +93,7 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
     const tabs = await Promise.all([0, 2].map((i) => TestSocket.open(nodes[i]!.url, { cookie: erin.cookie })));
     await Promise.all(tabs.map((ws) => ws.subscribeState()));
     const cli = Bun.spawn(['bun', 'server/cli/manage.ts', 'changepassword', 'erin', '--password', 'a new cluster secret'], {
-      env: { ...process.env, DATABASE_URL: env.DATABASE_URL, BUS_URL: redis.url },
+      env: { ...process.env, ...env },
       stdout: 'ignore',
       stderr: 'pipe',
     });
