@@ -16,7 +16,9 @@ export function safeNextPath(next: string | null | undefined): string | null {
     const base = 'http://statehouse.invalid';
     const url = new URL(next, base);
     if (url.origin !== base) return null;
-    return url.pathname + url.search + url.hash;
+    const path = url.pathname + url.search + url.hash;
+    // Dot segments can fold into a protocol-relative `//host` (`/..//evil`): re-check.
+    return path.startsWith('//') ? null : path;
   } catch {
     return null;
   }
