@@ -233,11 +233,17 @@ export class AuthApi {
 
   /**
    * Signs `user` in on this tab: a new session id (the pre-login session is
-   * deleted, its data carried over), mirrored at once, cookie synced by ticket.
+   * deleted, its data carried over unless it belonged to another user),
+   * mirrored at once, cookie synced by ticket.
    */
   async startSession(user: LoggedInUser, to: string | null): Promise<void> {
     const conn = this.event.conn;
-    const { token, session } = await rotateSession(this.runtime.db, this.runtime.sessionSettings, this.event.sessionRow?.id ?? null, {
+    const previous = this.event.sessionRow;
+    // As Django's login(): an anonymous visitor's (or the same user's) data carries
+    // over; another user's session ends here and hands none of its data on.
+    const carried = previous && (previous.userId === null || previous.userId === user.id) ? previous.id : null;
+    if (previous && carried === null) await invalidateSession(this.runtime.db, previous.id);
+    const { token, session } = await rotateSession(this.runtime.db, this.runtime.sessionSettings, carried, {
       userId: user.id,
       userAgent: conn.headers.get('user-agent') ?? '',
       ip: conn.ip,
