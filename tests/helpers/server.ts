@@ -14,6 +14,7 @@ import {
   type StatehouseConfigInput,
   type StatehouseOptions,
 } from '../../server';
+import type { RateLimiter } from '../../server/auth/rate-limit';
 import { createSession } from '../../server/auth/session';
 import { addUserToGroup, createUser, ensureGroup, grantUserPermission } from '../../server/auth/users';
 import { createLogger, type Logger } from '../../server/log';
@@ -84,6 +85,8 @@ export interface TestServerOptions {
   slices?: readonly SliceDefinition[];
   http?: StatehouseOptions<AnyRouter>['http'];
   log?: Logger;
+  /** A rate limiter of the test's own (e.g. with a longer account lock-out). */
+  limiter?: RateLimiter;
 }
 
 /** A real Statehouse on `listen(0)` over a fresh libSQL file. */
@@ -96,6 +99,7 @@ export async function startTestServer(config: StatehouseConfigInput = {}, option
     slices: options.slices ?? [dashboard],
     database: db,
     log: options.log ?? createLogger(loaded.logLevel),
+    limiter: options.limiter,
     http: options.http,
   });
   const { url } = await statehouse.listen(0);
