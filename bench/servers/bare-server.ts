@@ -39,9 +39,10 @@ interface BareSocketData {
 /**
  * The bare baseline: the router above over the same socket adapter as
  * Statehouse (Elysia's upgrade route, `BunSocketShim`, tRPC's
- * `getWSConnectionHandler`), with the same socket settings.
+ * `getWSConnectionHandler`), with the same socket settings. `app` lets
+ * `in-process.ts` drive its route without a network.
  */
-export function startBareServer(): BenchServer {
+export function startBareServer(): BenchServer & { app: Elysia<any, any, any, any, any, any, any> } {
   const config = loadConfig({ env: 'production', logLevel: 'silent' }, {});
   // tRPC types the options as applyWSSHandler's (with a `wss`); the connection handler never reads it.
   const handle = getWSConnectionHandler({ router: bareRouter, maxBatchSize: 20 } as unknown as Parameters<typeof getWSConnectionHandler>[0]);
@@ -78,6 +79,7 @@ export function startBareServer(): BenchServer {
   });
   app.listen({ port: 0, hostname: '127.0.0.1' });
   return {
+    app,
     port: app.server!.port!,
     cookies: [],
     async stop() {
