@@ -121,7 +121,8 @@ describe('POST /auth/session (the cookie exchange)', () => {
     const res = await post(ticket, { origin: server.url });
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     const before = (await server.db.db.select().from(sessions)).length;
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: server.url, 'sec-fetch-site': 'cross-site' }, {}]) {
+    const attempts: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: server.url, 'sec-fetch-site': 'cross-site' }, {}];
+    for (const headers of attempts) {
       const out = await fetch(`${server.url}/auth/logout`, { method: 'POST', headers: { cookie, ...headers } });
       expect(out.status).toBe(403);
       expect(out.headers.get('set-cookie')).toBeNull();
