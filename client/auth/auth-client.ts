@@ -1,0 +1,17 @@
+import type { TRPCClient } from '@trpc/client';
+import type { createAppRouter } from '../../server/index';
+import { useStateClient } from '../state/context';
+
+/** The procedures every Statehouse app has: `auth.*`, `i18n.*`, `statehouse.*`. */
+export type BuiltinRouter = ReturnType<typeof createAppRouter<Record<never, never>>>;
+
+/**
+ * The typed client of the built-in procedures, from the nearest `<StateProvider>`.
+ *
+ * @example
+ * const trpc = useAuthClient();
+ * await trpc.auth.logout.mutate();
+ */
+export function useAuthClient(): TRPCClient<BuiltinRouter> {
+  return useStateClient<BuiltinRouter>().trpc;
+}

@@ -1,0 +1,34 @@
+import { createContext, createMemo, useContext, type Accessor } from 'solid-js';
+import type { AuthComponents } from './auth-components';
+import { authMessagesFor, type AuthMessages } from './messages';
+import { useLanguage, useSite } from './site';
+
+/** What `<AuthRoutes>` (and `<AuthPagesProvider>`) accept. */
+export interface AuthPagesOptions {
+  /** Parts to use instead of the defaults; the others stay. */
+  components?: Partial<AuthComponents>;
+  /**
+   * Text overrides on top of the `site` slice's `messages` (`auth.messages`
+   * in config): `{ signIn: 'Log in' }`, or `{ 'ar.signIn': '…' }` for one language.
+   */
+  messages?: Readonly<Record<string, string>>;
+}
+
+/** The options of the canned pages below it; set by `<AuthPagesProvider>`. */
+export const AuthPagesContext = createContext<AuthPagesOptions>({});
+
+/**
+ * The canned pages' texts in the tab's language, with the `site` slice's
+ * `messages` and then the nearest provider's `messages` applied. Reactive:
+ * a language change re-renders every text.
+ *
+ * @example
+ * const t = useAuthMessages();
+ * return <button>{t().signIn}</button>;
+ */
+export function useAuthMessages(): Accessor<AuthMessages> {
+  const options = useContext(AuthPagesContext);
+  const site = useSite();
+  const language = useLanguage();
+  return createMemo(() => authMessagesFor(language().language, { ...site().messages, ...options.messages }));
+}

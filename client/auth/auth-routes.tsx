@@ -1,0 +1,68 @@
+import { Route } from '@solidjs/router';
+import { createMemo, type JSX } from 'solid-js';
+import { AuthPagesProvider } from './auth-components';
+import type { AuthPagesOptions } from './auth-context';
+import { LoginPage } from './login-page';
+import { PasswordResetConfirmPage } from './password-reset-confirm-page';
+import { PasswordResetRequestPage } from './password-reset-request-page';
+import { RegisterPage } from './register-page';
+import { useSite } from './site';
+
+/** The `<AuthRoutes>` props: which parts and texts the pages use. */
+export type AuthRoutesProps = AuthPagesOptions;
+
+interface RouteTable {
+  login: string;
+  signup: string | null;
+  reset: string | null;
+}
+
+/**
+ * Mounts the canned auth pages in one go, inside `<Router>`: Login at
+ * `loginUrl`, Register at `signupUrl` (when `signupEnabled`), Password
+ * reset request at `passwordResetUrl` and Password reset confirm at
+ * `passwordResetUrl/:token` (when `passwordResetEnabled`): the URLs and
+ * switches of the `site` slice, so they follow the server's `auth` config.
+ * Texts come from the catalogs with `auth.messages` applied, then `messages`;
+ * `components` replaces parts (`Layout`, `Header`, `Footer`, `Field`,
+ * `FormAlert`, `SubmitButton`).
+ *
+ * @example
+ * <Router root={Shell}>
+ *   <Route path="/" component={Home} />
+ *   <AuthRoutes messages={{ signIn: 'Log in' }} components={{ Footer: MyFooter }} />
+ * </Router>
+ */
+export function AuthRoutes(props: AuthRoutesProps): JSX.Element {
+  const site = useSite();
+  const withOptions = (Page: () => JSX.Element) => () => (
+    <AuthPagesProvider components={props.components} messages={props.messages}>
+      <Page />
+    </AuthPagesProvider>
+  );
+  const Login = withOptions(LoginPage);
+  const Register = withOptions(RegisterPage);
+  const ResetRequest = withOptions(PasswordResetRequestPage);
+  const ResetConfirm = withOptions(PasswordResetConfirmPage);
+
+  // Recreated only when a URL or a switch changes (the first push may change them).
+  const table = createMemo(
+    (): RouteTable => {
+      const s = site();
+      return { login: s.loginUrl, signup: s.signupEnabled ? s.signupUrl : null, reset: s.passwordResetEnabled ? s.passwordResetUrl : null };
+    },
+    undefined,
+    { equals: (a: RouteTable | undefined, b: RouteTable) => a?.login === b.login && a.signup === b.signup && a.reset === b.reset },
+  );
+  const routes = createMemo(() => {
+    const { login, signup, reset } = table();
+    return [
+      <Route path={login} component={Login} />,
+      signup === null ? null : <Route path={signup} component={Register} />,
+      reset === null ? null : <Route path={reset} component={ResetRequest} />,
+      reset === null ? null : <Route path={`${reset.replace(/\/$/, '')}/:token`} component={ResetConfirm} />,
+    ].filter((route) => route !== null);
+  });
+  // The router reads its children through `children()`, which calls (and tracks) this accessor.
+  return routes as unknown as JSX.Element;
+}

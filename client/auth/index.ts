@@ -1,0 +1,32 @@
+/**
+ * The canned auth pages and the page guards of the Solid client.
+ *
+ * @example
+ * import { AuthRoutes, loginRequired, LogoutButton, RequireStaff } from './auth';
+ * <Router root={Shell}>
+ *   <Route path="/notes" component={loginRequired(NotesPage)} />
+ *   <AuthRoutes />
+ * </Router>
+ */
+export { AuthRoutes, type AuthRoutesProps } from './auth-routes';
+export { AuthPagesProvider, DEFAULT_AUTH_COMPONENTS, useAuthComponents, type AuthComponents } from './auth-components';
+export { useAuthMessages, type AuthPagesOptions } from './auth-context';
+export { useAuthClient, type BuiltinRouter } from './auth-client';
+export { LoginPage, loginIdLabel } from './login-page';
+export { RegisterPage } from './register-page';
+export { PasswordResetRequestPage } from './password-reset-request-page';
+export { PasswordResetConfirmPage } from './password-reset-confirm-page';
+export { AuthPageFrame, type AuthPageFrameProps } from './page-frame';
+export { Field, type FieldProps } from './field';
+export { FormAlert, SubmitButton, type FormAlertProps, type SubmitButtonProps } from './form-parts';
+export { AuthFooter, AuthHeader, AuthLayout, type AuthFooterProps, type AuthHeaderProps, type AuthLayoutProps } from './layout';
+export { LanguagePicker, languageName } from './language-picker';
+export { createFormState, focusWhenShown, type FormState, type SubmitOptions } from './form-state';
+export { describeFailure, errorCodeOf, type FormFailure } from './failure';
+export { authMessagesFor, formatMessage, type AuthMessages, type PageMessageKey } from './messages';
+export { DEFAULT_SITE, useLanguage, useSite, useStateReady, type LanguageState } from './site';
+export { redirectTargetOf, useRedirectIfSignedIn } from './redirect-signed-in';
+export { RequireAuth, RequireUser, type GuardProps, type RequireUserProps } from './require-user';
+export { RequireGroup, RequireStaff, RequireSuperuser, type RequireGroupProps } from './role-guards';
+export { loginRequired, type LoginRequiredOptions } from './login-required';
+export { LogoutButton, type LogoutButtonProps } from './logout-button';

@@ -1,0 +1,88 @@
+import { messagesFor, type Messages } from '../../server/i18n/catalog';
+
+/**
+ * Texts only the Solid pages need (titles, busy labels, links), next to the
+ * shared catalog in `server/i18n/catalog.ts`. Same override rules: a plain
+ * key replaces the text in every language, `lang.key` in one language only.
+ */
+const PAGE_EN = {
+  createAnAccount: 'Create an account',
+  signInInstead: 'Sign in instead',
+  creatingAccount: 'Creating account…',
+  sendingResetLink: 'Sending…',
+  setNewPassword: 'Set a new password',
+  settingPassword: 'Setting password…',
+  checkingResetLink: 'Checking your link…',
+  askForNewLink: 'Ask for a new link',
+  changingPassword: 'Changing password…',
+  loggingOut: 'Logging out…',
+  emailHint: 'Optional. Needed to reset a forgotten password.',
+  tryAgainIn: 'Too many attempts. Try again in {seconds} seconds.',
+  somethingWentWrong: 'Something went wrong. Please try again.',
+  signInToSee: 'Please sign in to see this page.',
+} as const;
+
+/** A key of the page-only texts. */
+export type PageMessageKey = keyof typeof PAGE_EN;
+
+/** Every text the canned pages show: the shared catalog plus the page-only texts. */
+export type AuthMessages = Messages & Readonly<Record<PageMessageKey, string>>;
+
+const PAGE_AR: Readonly<Record<PageMessageKey, string>> = {
+  createAnAccount: 'إنشاء حساب جديد',
+  signInInstead: 'تسجيل الدخول بدلًا من ذلك',
+  creatingAccount: 'جارٍ إنشاء الحساب…',
+  sendingResetLink: 'جارٍ الإرسال…',
+  setNewPassword: 'تعيين كلمة مرور جديدة',
+  settingPassword: 'جارٍ تعيين كلمة المرور…',
+  checkingResetLink: 'جارٍ التحقق من الرابط…',
+  askForNewLink: 'اطلب رابطًا جديدًا',
+  changingPassword: 'جارٍ تغيير كلمة المرور…',
+  loggingOut: 'جارٍ تسجيل الخروج…',
+  emailHint: 'اختياري. مطلوب لإعادة تعيين كلمة مرور منسية.',
+  tryAgainIn: 'محاولات كثيرة جدًا. حاول مرة أخرى بعد {seconds} ثانية.',
+  somethingWentWrong: 'حدث خطأ ما. يُرجى المحاولة مرة أخرى.',
+  signInToSee: 'يُرجى تسجيل الدخول لعرض هذه الصفحة.',
+};
+
+const PAGE_CATALOGS: Readonly<Record<string, Readonly<Record<PageMessageKey, string>>>> = { en: PAGE_EN, ar: PAGE_AR };
+
+function pageCatalogOf(language: string): Readonly<Record<PageMessageKey, string>> {
+  const base = language.split(/[-_]/)[0]!.toLowerCase();
+  return PAGE_CATALOGS[language] ?? PAGE_CATALOGS[base] ?? PAGE_EN;
+}
+
+/**
+ * The texts of the canned pages in `language`: the shared catalog
+ * (`messagesFor`) and the page-only texts, each with `overrides` applied
+ * (`{ signIn: 'Log in' }` everywhere, `{ 'ar.signIn': '…' }` in Arabic only).
+ *
+ * @example
+ * const t = authMessagesFor('en', { createAnAccount: 'Join us' });
+ * t.signIn;          // 'Sign in'
+ * t.createAnAccount; // 'Join us'
+ */
+export function authMessagesFor(language: string, overrides: Readonly<Record<string, string>> = {}): AuthMessages {
+  const page: Record<string, string> = { ...pageCatalogOf(language) };
+  const scoped: [string, string][] = [];
+  for (const [key, value] of Object.entries(overrides)) {
+    const dot = key.lastIndexOf('.');
+    if (dot === -1) {
+      if (Object.hasOwn(PAGE_EN, key)) page[key] = value;
+    } else if (key.slice(0, dot).toLowerCase() === language.toLowerCase() && Object.hasOwn(PAGE_EN, key.slice(dot + 1))) {
+      scoped.push([key.slice(dot + 1), value]);
+    }
+  }
+  for (const [key, value] of scoped) page[key] = value;
+  return { ...messagesFor(language, overrides), ...(page as Record<PageMessageKey, string>) };
+}
+
+/**
+ * Fills `{name}` placeholders of a message.
+ *
+ * @example
+ * formatMessage('Try again in {seconds} seconds.', { seconds: 30 }); // 'Try again in 30 seconds.'
+ */
+export function formatMessage(template: string, values: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : whole));
+}
