@@ -1,44 +1,17 @@
 /**
- * Placeholder entry of the example app: a state client, the router with the
- * route mirror, toasts, and one page showing the auth snapshot.
+ * The example app's entry: one state client for the tab, the router with
+ * the app's pages and the canned auth pages.
  */
-import { Route, Router, type RouteSectionProps } from '@solidjs/router';
+import '../auth/auth-pages.css';
+import './styles.css';
 import { render } from 'solid-js/web';
-import { createStateClient, RouteReporter, StateProvider, Toaster, useAuth, useConnectionStatus } from '../state';
-
-function Layout(props: RouteSectionProps) {
-  return (
-    <>
-      <RouteReporter />
-      <Toaster />
-      <main>{props.children}</main>
-    </>
-  );
-}
-
-function Home() {
-  const auth = useAuth();
-  const status = useConnectionStatus();
-  return (
-    <section>
-      <h1>Statehouse</h1>
-      <p>{auth.isAuthenticated ? `Signed in as ${auth.username}` : 'Not signed in'}</p>
-      <p role="status">Connection: {status()}</p>
-    </section>
-  );
-}
+import { createStateClient } from '../state/client';
+import type { AppRouter } from '../../server/app/router';
+import { App } from './app';
+import { initialAppSlices, type AppSlices } from './app-state';
 
 const root = document.getElementById('root');
 if (root) {
-  const client = createStateClient();
-  render(
-    () => (
-      <StateProvider client={client}>
-        <Router root={Layout}>
-          <Route path="*" component={Home} />
-        </Router>
-      </StateProvider>
-    ),
-    root,
-  );
+  const client = createStateClient<AppRouter, AppSlices>({ initialSlices: initialAppSlices() });
+  render(() => <App client={client} />, root);
 }

@@ -1,0 +1,37 @@
+import { Route, Router } from '@solidjs/router';
+import type { JSX } from 'solid-js';
+import type { AppRouter } from '../../server/app/router';
+import { AuthRoutes, loginRequired } from '../auth';
+import type { StateClient } from '../state/client';
+import { StateProvider } from '../state/context';
+import type { AppSlices } from './app-state';
+import { DashboardPage } from './dashboard-page';
+import { NotFoundPage } from './not-found-page';
+import { NotesPage } from './notes-page';
+import { SettingsPage } from './settings-page';
+import { Shell } from './shell';
+
+export interface AppProps {
+  client: StateClient<AppRouter, AppSlices>;
+}
+
+/**
+ * The example app: the dashboard for everyone, notes and settings for
+ * signed-in users, and the canned auth pages.
+ *
+ * @example
+ * render(() => <App client={createStateClient<AppRouter, AppSlices>()} />, root);
+ */
+export function App(props: AppProps): JSX.Element {
+  return (
+    <StateProvider client={props.client}>
+      <Router root={Shell}>
+        <Route path="/" component={DashboardPage} />
+        <Route path="/notes" component={loginRequired(NotesPage)} />
+        <Route path="/settings" component={loginRequired(SettingsPage)} />
+        <AuthRoutes />
+        <Route path="*404" component={NotFoundPage} />
+      </Router>
+    </StateProvider>
+  );
+}

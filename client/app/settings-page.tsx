@@ -1,0 +1,28 @@
+import { createSignal, type JSX } from 'solid-js';
+import { ChangePasswordForm } from './change-password-form';
+import { usePageTitle } from './page-title';
+import { SessionsList } from './sessions-list';
+import { ThemeSetting } from './theme-setting';
+import { useVisit } from './use-visit';
+
+/** `/settings` (signed-in users only): theme, password, sessions. */
+export function SettingsPage(): JSX.Element {
+  const [version, setVersion] = createSignal(0);
+  usePageTitle('Settings');
+  useVisit();
+  return (
+    <section class="page" aria-labelledby="settings-title">
+      <header class="page-header">
+        <h1 id="settings-title">Settings</h1>
+        <p class="lead">Your theme, your password and where you are signed in.</p>
+      </header>
+      <div class="settings-grid">
+        <div class="settings-column">
+          <ThemeSetting />
+          <SessionsList version={version()} />
+        </div>
+        <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+import { useLocation } from '@solidjs/router';
+import { createEffect, on } from 'solid-js';
+import { useApp } from './app-state';
+
+/**
+ * Reports each view of the page (path and query) with `dashboard.visit`:
+ * the server keeps the last page in the session and sets the dashboard's tab
+ * from `?tab=`. The route is reported first, so the server reads the query
+ * of this very view.
+ *
+ * @example
+ * useVisit();
+ */
+export function useVisit(): void {
+  const app = useApp();
+  const location = useLocation();
+  createEffect(
+    on(
+      () => [location.pathname, location.search] as const,
+      ([path, search]) => {
+        app
+          .reportRoute(path, search)
+          .then(() => app.trpc.dashboard.visit.mutate({ path: path + search }))
+          .catch((error: unknown) => console.warn('could not report the visit', error));
+      },
+    ),
+  );
+}
