@@ -4,6 +4,21 @@ import type { WebSocket as WsWebSocket } from 'ws';
 type Listener = (...args: unknown[]) => void;
 
 /**
+ * A text frame handed to tRPC as the `Buffer` its handler insists on
+ * (`Buffer.isBuffer`), though all it does with a text frame is `toString()`
+ * (with no encoding or `utf8`): the string goes through as is, without
+ * encoding it to UTF-8 bytes and decoding it back twice per message.
+ */
+class TextFrame {
+  constructor(private readonly text: string) {}
+
+  toString(): string {
+    return this.text;
+  }
+}
+Object.setPrototypeOf(TextFrame.prototype, Buffer.prototype);
+
+/**
  * The slice of the `ws` package's socket that tRPC's `getWSConnectionHandler`
  * uses, over Bun's native `ServerWebSocket`. Bun pushes events in through
  * `emitMessage` / `emitClose`; tRPC subscribes with `on` / `once`.
@@ -18,9 +33,9 @@ export class BunSocketShim {
   }
 
   on(event: string, listener: Listener): this {
+    // Copy on write: `emit` iterates the array it read, never a mutated one.
     const list = this.listeners.get(event);
-    if (list) list.push(listener);
-    else this.listeners.set(event, [listener]);
+    this.listeners.set(event, list ? [...list, listener] : [listener]);
     return this;
   }
 
@@ -51,9 +66,8 @@ export class BunSocketShim {
   }
 
   emitMessage(message: string | Buffer): void {
-    const isBinary = typeof message !== 'string';
-    const data = isBinary ? message : Buffer.from(message);
-    this.emit('message', data, isBinary);
+    if (typeof message === 'string') this.emit('message', new TextFrame(message), false);
+    else this.emit('message', message, true);
   }
 
   emitClose(code: number, reason: string): void {
@@ -64,7 +78,7 @@ export class BunSocketShim {
   private emit(event: string, ...args: unknown[]): void {
     const list = this.listeners.get(event);
     if (!list) return;
-    for (const listener of [...list]) listener(...args);
+    for (let i = 0; i < list.length; i++) list[i]!(...args);
   }
 
   /** The type tRPC's handler expects; the shim implements what it uses. */
