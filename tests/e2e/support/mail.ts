@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const POLL_MS = 50;
+
+/** The `.eml` files of the file mail backend, oldest first. */
+export function mailFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.eml'));
+  } catch {
+    return [];
+  }
+  return names.map((name) => join(dir, name)).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs || a.localeCompare(b));
+}
+
+/**
+ * Waits for a new mail (beyond the `seen` first ones) and answers the
+ * password reset link in it.
+ *
+ * @example
+ * const before = mailFiles(server.mailDir).length;
+ * // … ask for a reset …
+ * const link = await waitForResetLink(server.mailDir, before);
+ */
+export async function waitForResetLink(dir: string, seen: number, timeoutMs = 10_000): Promise<{ link: string; to: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = mailFiles(dir);
+    if (files.length > seen) {
+      const text = readFileSync(files.at(-1)!, 'utf8');
+      const link = /https?:\/\/\S+\/password-reset\/\S+/.exec(text)?.[0];
+      const to = /^To: (.+)$/m.exec(text)?.[1]?.trim() ?? '';
+      if (!link) throw new Error(`No reset link in the newest mail:\n${text}`);
+      return { link, to };
+    }
+    if (Date.now() > deadline) throw new Error(`No new mail in ${dir}`);
+    await Bun.sleep(POLL_MS);
+  }
+}
