@@ -20,6 +20,15 @@ export const MIGRATIONS_FOLDER = resolve(import.meta.dir, 'migrations');
 /** Milliseconds a connection waits on a locked database before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
+export interface OpenOptions {
+  /**
+   * How long a write waits on a lock held by another connection before
+   * SQLITE_BUSY (default 5 s). The embedded driver waits synchronously, so
+   * the whole process stalls for up to this long per blocked statement.
+   */
+  busyTimeoutMs?: number;
+}
+
 function isLocalFile(url: string): boolean {
   return url.startsWith('file:');
 }
@@ -29,16 +38,37 @@ function localPath(url: string): string {
 }
 
 /**
+ * The embedded libSQL driver leaves a statement that failed with SQLITE_BUSY
+ * active: its connection keeps the implicit transaction open, so every later
+ * write on that connection is acknowledged yet never committed, and the file
+ * stays locked for every other connection. After such a failure the pool's
+ * connections are dropped (fresh ones open on demand); an operation caught
+ * mid-flight fails with CLIENT_CLOSED, which callers treat as retriable.
+ */
+function recycleConnectionsOnBusy(client: Client): void {
+  const recycle = (error: unknown): never => {
+    const code = (error as { code?: unknown })?.code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY') && !client.closed) void client.reconnect();
+    throw error;
+  };
+  for (const method of ['execute', 'batch', 'executeMultiple', 'migrate'] as const) {
+    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => original(...args).catch(recycle);
+  }
+}
+
+/**
  * Opens a libSQL database. A `file:` URL gets its folder created and is put
  * in WAL mode; `:memory:`, `libsql://` and `http(s)://` URLs are used as given.
  *
  * @example
  * const { db, close } = await openDatabase('file:data/statehouse.db');
  */
-export async function openDatabase(url: string, authToken?: string): Promise<DatabaseHandle> {
+export async function openDatabase(url: string, authToken?: string, options: OpenOptions = {}): Promise<DatabaseHandle> {
   const local = isLocalFile(url) && !url.includes(':memory:');
   if (local) mkdirSync(dirname(resolve(localPath(url))), { recursive: true });
-  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  const client = createClient({ url, authToken, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
+  if (isLocalFile(url)) recycleConnectionsOnBusy(client);
   if (local) {
     await client.execute('PRAGMA journal_mode = WAL');
     await client.execute('PRAGMA synchronous = NORMAL');
@@ -70,8 +100,12 @@ export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
 }
 
 /** Opens and migrates: what a server start or a CLI command needs. */
-export async function openMigratedDatabase(url: string, authToken?: string, options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
-  const handle = await openDatabase(url, authToken);
+export async function openMigratedDatabase(
+  url: string,
+  authToken?: string,
+  options: OpenOptions & { migrate?: boolean } = {},
+): Promise<DatabaseHandle> {
+  const handle = await openDatabase(url, authToken, options);
   try {
     if (options.migrate !== false) await migrateDatabase(handle);
   } catch (error) {

@@ -61,7 +61,7 @@ export function errorEnvelopeOf(error: TRPCError): ErrorEnvelope | null {
 }
 
 /** libSQL errors that mean "try again shortly" rather than "bug". */
-const RETRIABLE_DB_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR']);
+const RETRIABLE_DB_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR', 'CLIENT_CLOSED']);
 
 /** Whether an error (or its cause chain) is a transient database fault. */
 export function isRetriableDatabaseError(error: unknown): boolean {
@@ -70,6 +70,37 @@ export function isRetriableDatabaseError(error: unknown): boolean {
     if (typeof code === 'string' && [...RETRIABLE_DB_CODES].some((c) => code.startsWith(c))) return true;
     const message = String((e as { message?: unknown }).message ?? '');
     if (/SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR)|database is locked|readonly database/i.test(message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * What a log line says about a database fault: the driver's code and message
+ * (`SQLITE_BUSY: database is locked`), never the failed statement's
+ * parameters, which carry session ids, secret hashes and user data.
+ */
+export function describeDatabaseError(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (code.startsWith('SQLITE') || code === 'CLIENT_CLOSED')) {
+      const text = String(message ?? '');
+      return text.startsWith(code) ? text : `${code}: ${text}`;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return 'database error';
+}
+
+/**
+ * Whether an error (or its cause chain) is a failed SQL statement, whose
+ * message lists the statement's parameters: such a message never leaves the
+ * server.
+ */
+export function isFailedQueryError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const { query, params } = e as { query?: unknown; params?: unknown };
+    if (typeof query === 'string' && params !== undefined) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

@@ -21,11 +21,25 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * An error as a log line shows it. Drizzle's query errors put the statement's
+ * parameters (session ids, secret hashes, user data) in their message and
+ * stack: those show the query and the driver's own error instead.
+ */
+function describeError(error: Error): string {
+  const { query, params, cause } = error as Error & { query?: unknown; params?: unknown; cause?: unknown };
+  if (typeof query === 'string' && params !== undefined) {
+    const reason = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
+    return `${error.name}: Failed query: ${query}${reason ? ` (${reason})` : ''}`;
+  }
+  return error.stack ?? error.message;
+}
+
 function format(level: LogLevel, message: string, fields?: Record<string, unknown>): string {
   let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`;
   if (fields) {
     for (const [k, v] of Object.entries(fields)) {
-      const value = v instanceof Error ? (v.stack ?? v.message) : typeof v === 'string' ? v : JSON.stringify(v);
+      const value = v instanceof Error ? describeError(v) : typeof v === 'string' ? v : JSON.stringify(v);
       line += ` ${k}=${value}`;
     }
   }

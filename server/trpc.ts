@@ -7,7 +7,7 @@ import type { Connection } from './bridge/connection';
 import { StateEvent } from './bridge/event';
 import type { EventRequest } from './bridge/request';
 import type { SessionProxy } from './bridge/session-proxy';
-import { errorEnvelopeOf, errorEnvelopes, isRetriableDatabaseError, tooManyRequests } from './errors';
+import { describeDatabaseError, errorEnvelopeOf, errorEnvelopes, isFailedQueryError, isRetriableDatabaseError, tooManyRequests } from './errors';
 import type { Runtime } from './runtime';
 import type { ActionList } from './state/actions';
 import type { Envelope } from './state/protocol';
@@ -35,7 +35,10 @@ const t = initTRPC.context<ConnectionContext>().create({
   isDev: process.env.NODE_ENV !== 'production',
   errorFormatter({ shape, error }) {
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, data: { ...data, statehouse: errorEnvelopeOf(error) } };
+    // An internal error takes its cause's message; a failed SQL statement's lists
+    // the statement's parameters (ids, hashes, user data).
+    const message = error.code === 'INTERNAL_SERVER_ERROR' && isFailedQueryError(error) ? 'Internal server error' : shape.message;
+    return { ...shape, message, data: { ...data, statehouse: errorEnvelopeOf(error) } };
   },
 });
 
@@ -88,7 +91,7 @@ export const bridge = t.middleware(async function bridge({ ctx, path, type, next
 function databaseFault(runtime: Runtime, path: string, cause: unknown): TRPCError {
   if (cause instanceof TRPCError) return cause;
   if (isRetriableDatabaseError(cause)) {
-    runtime.log.error('database unavailable', { event: path, error: String((cause as Error)?.message ?? cause) });
+    runtime.log.error('database unavailable', { event: path, error: describeDatabaseError(cause) });
     return new TRPCError({
       code: 'SERVICE_UNAVAILABLE',
       message: 'The database is temporarily unavailable. Please retry.',

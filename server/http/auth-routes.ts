@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import { redeemCookieTicket } from '../auth/tickets';
 import { invalidateSession, validateSessionToken } from '../auth/session';
+import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
 import type { Runtime } from '../runtime';
 import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT } from '../state/protocol';
 import { expiredSessionCookies, sessionCookie, sessionTokenFrom } from './cookies';
@@ -20,6 +21,18 @@ function json(status: number, body: unknown, extra: Record<string, string> = {})
 export function authRoutes(runtime: Runtime) {
   const { config, db, log } = runtime;
   return new Elysia({ name: 'statehouse-auth-routes' })
+    .onError(function cookieEndpointFailed({ code, error, request }) {
+      // Elysia's own errors (not found, parse, validation) keep their answers.
+      if (code !== 'UNKNOWN') return;
+      const route = new URL(request.url).pathname;
+      if (isRetriableDatabaseError(error)) {
+        log.error('database unavailable', { route, error: describeDatabaseError(error) });
+        return json(503, { error: 'unavailable' }, { 'retry-after': '1' });
+      }
+      // Never the error's text in the answer: a failed statement's lists its parameters.
+      log.error('cookie endpoint failed', { route, error });
+      return json(500, { error: 'internal' });
+    })
     .post(SESSION_COOKIE_ENDPOINT, async ({ request, server }) => {
       const peer = server?.requestIP(request)?.address ?? '';
       if (!originAllowed(config, request, peer) || !fetchSiteAllowed(request)) {
