@@ -1,0 +1,168 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
+import { createMemoryHistory, MemoryRouter, Route } from '@solidjs/router';
+import type { JSX } from 'solid-js';
+import { render } from 'solid-js/web';
+import { loginRequired, RequireAuth, RequireGroup, RequireStaff, RequireSuperuser } from '../../client/auth';
+import { createStateClient } from '../../client/state/client';
+import { StateProvider } from '../../client/state/context';
+import type { SliceMap } from '../../client/state/store';
+import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type SiteSnapshot } from '../../server/state/protocol';
+import { createFakeLocation, createMemoryStorage, type EventLog } from './browser-fakes';
+import { startFakeTrpcServer, type FakeConnection, type FakeTrpcServer } from './fake-trpc-server';
+
+/** Page guards choose what renders from the live `auth` slice, and wait for the first push. */
+let server: FakeTrpcServer;
+const cleanups: (() => unknown)[] = [];
+
+const SITE: SiteSnapshot = {
+  siteName: 'Test site',
+  loginUrl: '/login',
+  signupUrl: '/register',
+  passwordResetUrl: '/password-reset',
+  loginRedirectUrl: '/',
+  signupEnabled: true,
+  passwordResetEnabled: true,
+  loginFields: ['username'],
+  messages: {},
+  languages: ['en'],
+};
+
+const ADA: AuthSnapshot = { ...ANONYMOUS_SNAPSHOT, userId: 1, username: 'ada', isAuthenticated: true };
+
+beforeAll(() => {
+  server = startFakeTrpcServer(() => ({ data: { data: null, delta: {}, actions: [] } }));
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  document.body.innerHTML = '';
+});
+afterAll(() => server.stop());
+
+function mount(routes: () => JSX.Element, start: string) {
+  const log: EventLog = [];
+  const known = new Set(server.connections);
+  const client = createStateClient<never, SliceMap>({
+    url: server.url,
+    WebSocket: globalThis.__native.WebSocket,
+    location: createFakeLocation(`http://app.test${start}`, log),
+    sessionStorage: createMemoryStorage('sessionStorage', log),
+    localStorage: createMemoryStorage('localStorage', log),
+    toastDurationMs: 0,
+  });
+  const history = createMemoryHistory();
+  history.set({ value: start, replace: true });
+  const container = document.createElement('div');
+  document.body.append(container);
+  const dispose = render(
+    () => (
+      <StateProvider client={client}>
+        <MemoryRouter history={history}>{routes()}</MemoryRouter>
+      </StateProvider>
+    ),
+    container,
+  );
+  cleanups.push(() => client.close(), dispose);
+  const connection = (): Promise<FakeConnection> =>
+    server.waitFor(() => server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')));
+  const firstPush = async (auth: AuthSnapshot, site: SiteSnapshot = SITE): Promise<FakeConnection> => {
+    const conn = await connection();
+    conn.push('statehouse.state', { full: true, delta: { auth, site, i18n: { language: 'en', dir: 'ltr' } }, actions: [] });
+    return conn;
+  };
+  return { client, container, history, firstPush };
+}
+
+const Secret = () => <p data-testid="secret">secret</p>;
+const LoginStub = () => <p data-testid="login">login page</p>;
+const shown = (container: HTMLElement, id: string): boolean => container.querySelector(`[data-testid="${id}"]`) !== null;
+
+describe('RequireAuth and loginRequired', () => {
+  test('wait for the first push, then send an anonymous visitor to loginUrl?next=<path and query>', async () => {
+    const { container, history, firstPush } = mount(
+      () => (
+        <>
+          <Route path="/notes" component={() => <RequireAuth pending={<p data-testid="pending">…</p>}><Secret /></RequireAuth>} />
+          <Route path="/login" component={LoginStub} />
+        </>
+      ),
+      '/notes?sort=new',
+    );
+    expect(shown(container, 'pending')).toBe(true);
+    expect(history.get()).toBe('/notes?sort=new');
+
+    await firstPush(ANONYMOUS_SNAPSHOT);
+    await server.waitFor(() => shown(container, 'login'));
+    expect(history.get()).toBe('/login?next=%2Fnotes%3Fsort%3Dnew');
+    expect(shown(container, 'secret')).toBe(false);
+  });
+
+  test('render the page for a signed-in user, and take it away when a push signs them out', async () => {
+    const { container, history, firstPush } = mount(
+      () => (
+        <>
+          <Route path="/notes" component={loginRequired(Secret)} />
+          <Route path="/login" component={LoginStub} />
+        </>
+      ),
+      '/notes',
+    );
+    const conn = await firstPush(ADA);
+    await server.waitFor(() => shown(container, 'secret'));
+    conn.push('statehouse.state', { delta: { auth: { ...ANONYMOUS_SNAPSHOT } }, actions: [] });
+    await server.waitFor(() => shown(container, 'login'));
+    expect(history.get()).toBe('/login?next=%2Fnotes');
+  });
+
+  test('a fallback renders instead of a redirect', async () => {
+    const { container, history, firstPush } = mount(
+      () => <Route path="/notes" component={() => <RequireAuth fallback={<p data-testid="fallback">sign in first</p>}><Secret /></RequireAuth>} />,
+      '/notes',
+    );
+    await firstPush(ANONYMOUS_SNAPSHOT);
+    await server.waitFor(() => shown(container, 'fallback'));
+    expect(history.get()).toBe('/notes');
+  });
+});
+
+describe('RequireStaff, RequireSuperuser and RequireGroup', () => {
+  const guarded = () => (
+    <>
+      <Route path="/staff" component={() => <RequireStaff><p data-testid="staff">staff</p></RequireStaff>} />
+      <Route path="/root" component={() => <RequireSuperuser fallback={<p data-testid="not-root">no</p>}><p data-testid="root">root</p></RequireSuperuser>} />
+      <Route path="/editors" component={() => <RequireGroup name="editors"><p data-testid="editors">editors</p></RequireGroup>} />
+      <Route path="/login" component={LoginStub} />
+    </>
+  );
+
+  test('a signed-in user without the trait sees a refusal (or the fallback), never the login page', async () => {
+    const staff = mount(guarded, '/staff');
+    await staff.firstPush(ADA);
+    await server.waitFor(() => staff.container.textContent?.includes('You do not have permission to do that.'));
+    expect(staff.history.get()).toBe('/staff');
+
+    const root = mount(guarded, '/root');
+    await root.firstPush({ ...ADA, isStaff: true });
+    await server.waitFor(() => shown(root.container, 'not-root'));
+  });
+
+  test('staff, superusers and group members pass; groups come from the snapshot', async () => {
+    const staff = mount(guarded, '/staff');
+    await staff.firstPush({ ...ADA, isStaff: true });
+    await server.waitFor(() => shown(staff.container, 'staff'));
+
+    const member = mount(guarded, '/editors');
+    await member.firstPush({ ...ADA, groupNames: ['editors'] });
+    await server.waitFor(() => shown(member.container, 'editors'));
+
+    const superuser = mount(guarded, '/editors');
+    await superuser.firstPush({ ...ADA, isSuperuser: true });
+    await server.waitFor(() => shown(superuser.container, 'editors'));
+  });
+
+  test('anonymous visitors of a role guard are sent to log in', async () => {
+    const { container, history, firstPush } = mount(guarded, '/editors');
+    await firstPush(ANONYMOUS_SNAPSHOT);
+    await server.waitFor(() => shown(container, 'login'));
+    expect(history.get()).toBe('/login?next=%2Feditors');
+  });
+});
