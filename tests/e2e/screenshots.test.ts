@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
 import { startAppServer, type AppServer } from './support/app-server';
-import { launchBrowser, newAppContext } from './support/browser';
+import { launchBrowser, newAppContext, VIEWPORT } from './support/browser';
 import { signIn } from './support/flows';
 import { mailFiles, waitForResetLink } from './support/mail';
 import { saveScreenshot } from './support/screenshots';
@@ -48,6 +48,23 @@ describe('screenshots', () => {
     await page.goto(link);
     await page.getByRole('button', { name: 'Set password' }).waitFor();
     await saveScreenshot(page, 'password-reset-confirm');
+    await context.close();
+  });
+
+  test('the login page in Arabic, right to left; the language picker switches it back to English', async () => {
+    const context = await browser.newContext({ baseURL: server.url, viewport: VIEWPORT, locale: 'ar-EG', timezoneId: 'UTC' });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByRole('button', { name: 'تسجيل الدخول' }).waitFor();
+    expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ar', 'rtl']);
+    await saveScreenshot(page, 'login-arabic');
+
+    // The language picker switches the pages (and the document's direction) at once, and the choice sticks.
+    await page.getByLabel('اللغة').selectOption('en');
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.waitForFunction(() => document.documentElement.dir === 'ltr');
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
   });
 
