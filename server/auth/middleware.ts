@@ -2,7 +2,7 @@ import { experimental_standaloneMiddleware, TRPCError } from '@trpc/server';
 import type { EventContext } from '../trpc';
 import { messageFor, type MessageKey } from '../i18n/catalog';
 import { loginUrlWithNext } from '../state/redirect';
-import { userHasGroup, userHasPerm } from './permissions';
+import { knownPerm, userHasGroup, userHasPerm } from './permissions';
 import { isLoggedIn, type LoggedInUser } from './user';
 
 /** Hooks a router can set on its own guards (the app-wide ones live in config). */
@@ -51,9 +51,10 @@ async function refuse(ctx: EventContext, reason: string, options: DenyOptions): 
  * const me = publicProcedure.use(authed()).query(({ ctx }) => ctx.user.username);
  */
 export function authed(options: AuthedOptions = {}) {
-  return base.create(async function isAuthed({ ctx, next }) {
+  return base.create(function isAuthed({ ctx, next }) {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
-    return next({ ctx: { user: ctx.user as LoggedInUser } });
+    // `ctx.user` already is this user: typed as narrowed, without tRPC copying the context.
+    return next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
   });
 }
 
@@ -67,10 +68,17 @@ export function authed(options: AuthedOptions = {}) {
  * const remove = publicProcedure.use(can('notes.delete_note')).mutation(...);
  */
 export function can(perm: string, options: DenyOptions & AuthedOptions = {}) {
-  return base.create(async function hasPermission({ ctx, next }) {
+  async function afterLoadingGrants(ctx: EventContext): Promise<void> {
+    if (!(await userHasPerm(ctx.db, ctx.user, perm))) await refuse(ctx, perm, options);
+  }
+  return base.create(function hasPermission({ ctx, next }) {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
-    if (!(await userHasPerm(ctx.db, ctx.user, perm))) return refuse(ctx, perm, options);
-    return next({ ctx: { user: ctx.user as LoggedInUser } });
+    // `ctx.user` already is this user: typed as narrowed, without tRPC copying the context.
+    const proceed = () => next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
+    const known = knownPerm(ctx.user, perm);
+    if (known === true) return proceed();
+    if (known === false) return refuse(ctx, perm, options);
+    return afterLoadingGrants(ctx).then(proceed);
   });
 }
 
@@ -79,7 +87,7 @@ export function groupRequired(name: string, options: DenyOptions & AuthedOptions
   return base.create(async function inGroup({ ctx, next }) {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
     if (!(await userHasGroup(ctx.db, ctx.user, name))) return refuse(ctx, `group:${name}`, options);
-    return next({ ctx: { user: ctx.user as LoggedInUser } });
+    return next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
   });
 }
 
@@ -88,7 +96,7 @@ export function staffRequired(options: DenyOptions & AuthedOptions = {}) {
   return base.create(async function isStaff({ ctx, next }) {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
     if (!ctx.user.isStaff || !ctx.user.isActive) return refuse(ctx, 'staff', options);
-    return next({ ctx: { user: ctx.user as LoggedInUser } });
+    return next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
   });
 }
 
@@ -97,6 +105,6 @@ export function superuserRequired(options: DenyOptions & AuthedOptions = {}) {
   return base.create(async function isSuperuser({ ctx, next }) {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
     if (!ctx.user.isSuperuser || !ctx.user.isActive) return refuse(ctx, 'superuser', options);
-    return next({ ctx: { user: ctx.user as LoggedInUser } });
+    return next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
   });
 }

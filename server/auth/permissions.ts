@@ -11,6 +11,8 @@ const EMPTY_GRANTS: Grants = Object.freeze({ permissions: new Set<string>(), gro
 
 /** Per live-user-object cache: a user object lives as long as its validated session does. */
 const grantsCache = new WeakMap<AuthUser, Promise<Grants>>();
+/** The same grants once loaded, so a check on the hot path needs no `await`. */
+const loadedGrants = new WeakMap<AuthUser, Grants>();
 
 /** One round trip: direct grants, group grants and group names, tagged by kind. */
 const GRANTS_SQL = `SELECT 'p' AS kind, p.app_label || '.' || p.codename AS value
@@ -45,9 +47,23 @@ export function grantsOf(db: Database, user: AuthUser): Promise<Grants> {
   if (!grants) {
     grants = loadGrants(db, user.id);
     grantsCache.set(user, grants);
-    grants.catch(() => grantsCache.delete(user));
+    grants.then(
+      (loaded) => loadedGrants.set(user, loaded),
+      () => grantsCache.delete(user),
+    );
   }
   return grants;
+}
+
+/**
+ * Whether the user holds `perm`, when that can be told without a query:
+ * anonymous, inactive and superusers always; others once their grants are
+ * loaded. `undefined` means ask {@link userHasPerm}.
+ */
+export function knownPerm(user: AuthUser, perm: string): boolean | undefined {
+  if (!user.isAuthenticated || !user.isActive) return false;
+  if (user.isSuperuser) return true;
+  return loadedGrants.get(user)?.permissions.has(perm);
 }
 
 /** Whether `perm` looks like `app_label.codename` (lower case, as Django's are by convention). */
