@@ -2,8 +2,8 @@ import type { Component, JSX } from 'solid-js';
 import { RequireAuth } from './require-user';
 
 export interface LoginRequiredOptions {
-  /** Rendered for anonymous visitors instead of sending them to log in. */
-  fallback?: JSX.Element;
+  /** Renders what anonymous visitors see instead of being sent to log in. */
+  fallback?: () => JSX.Element;
 }
 
 /**
@@ -13,11 +13,20 @@ export interface LoginRequiredOptions {
  *
  * @example
  * <Route path="/notes" component={loginRequired(NotesPage)} />
+ * <Route path="/inbox" component={loginRequired(Inbox, { fallback: () => <p>Sign in to read your mail.</p> })} />
  */
 export function loginRequired<P extends object>(Page: Component<P>, options: LoginRequiredOptions = {}): Component<P> {
   return function LoginRequired(props: P): JSX.Element {
+    const { fallback: Fallback } = options;
+    if (!Fallback) {
+      return (
+        <RequireAuth>
+          <Page {...props} />
+        </RequireAuth>
+      );
+    }
     return (
-      <RequireAuth fallback={options.fallback}>
+      <RequireAuth fallback={<Fallback />}>
         <Page {...props} />
       </RequireAuth>
     );

@@ -48,7 +48,8 @@ export function RequireUser(props: RequireUserProps): JSX.Element {
     if (!auth.isAuthenticated) return 'anonymous';
     return props.test(auth) ? 'pass' : 'denied';
   });
-  const hasFallback = (): boolean => props.fallback !== undefined;
+  // Asked without reading `fallback`, which would create its elements.
+  const hasFallback = (): boolean => 'fallback' in props;
 
   createEffect(() => {
     if (verdict() !== 'anonymous' || hasFallback()) return;
@@ -78,5 +79,5 @@ export function RequireUser(props: RequireUserProps): JSX.Element {
  * <RequireAuth fallback={<p>Please sign in to see your notes.</p>}><NotesList /></RequireAuth>
  */
 export function RequireAuth(props: GuardProps): JSX.Element {
-  return <RequireUser test={() => true} fallback={props.fallback} pending={props.pending}>{props.children}</RequireUser>;
+  return <RequireUser test={() => true} {...props} />;
 }

@@ -1,4 +1,4 @@
-import type { JSX } from 'solid-js';
+import { splitProps, type JSX } from 'solid-js';
 import type { AuthSnapshot } from '../../server/state/protocol';
 import { RequireUser, type GuardProps } from './require-user';
 
@@ -16,7 +16,7 @@ export function isStaffSnapshot(auth: AuthSnapshot): boolean {
  * <RequireStaff fallback={<p>Staff only.</p>}><AuditLog /></RequireStaff>
  */
 export function RequireStaff(props: GuardProps): JSX.Element {
-  return <RequireUser test={isStaffSnapshot} fallback={props.fallback} pending={props.pending}>{props.children}</RequireUser>;
+  return <RequireUser test={isStaffSnapshot} {...props} />;
 }
 
 /**
@@ -26,7 +26,7 @@ export function RequireStaff(props: GuardProps): JSX.Element {
  * <RequireSuperuser><DangerZone /></RequireSuperuser>
  */
 export function RequireSuperuser(props: GuardProps): JSX.Element {
-  return <RequireUser test={(auth) => auth.isSuperuser} fallback={props.fallback} pending={props.pending}>{props.children}</RequireUser>;
+  return <RequireUser test={(auth) => auth.isSuperuser} {...props} />;
 }
 
 export interface RequireGroupProps extends GuardProps {
@@ -43,13 +43,6 @@ export interface RequireGroupProps extends GuardProps {
  * <RequireGroup name="editors"><Editor /></RequireGroup>
  */
 export function RequireGroup(props: RequireGroupProps): JSX.Element {
-  return (
-    <RequireUser
-      test={(auth) => auth.isSuperuser || auth.groupNames.includes(props.name)}
-      fallback={props.fallback}
-      pending={props.pending}
-    >
-      {props.children}
-    </RequireUser>
-  );
+  const [local, guard] = splitProps(props, ['name']);
+  return <RequireUser test={(auth) => auth.isSuperuser || auth.groupNames.includes(local.name)} {...guard} />;
 }

@@ -124,6 +124,33 @@ describe('RequireAuth and loginRequired', () => {
   });
 });
 
+describe('fallbacks', () => {
+  test('loginRequired(Page, { fallback }) renders it for anonymous visitors', async () => {
+    const { container, history, firstPush } = mount(
+      () => <Route path="/notes" component={loginRequired(Secret, { fallback: () => <p data-testid="fallback">sign in</p> })} />,
+      '/notes',
+    );
+    await firstPush(ANONYMOUS_SNAPSHOT);
+    await server.waitFor(() => shown(container, 'fallback'));
+    expect(history.get()).toBe('/notes');
+  });
+
+  test('a fallback is not even created while the visitor passes', async () => {
+    let created = 0;
+    const Fallback = (): JSX.Element => {
+      created++;
+      return <p data-testid="fallback">no</p>;
+    };
+    const { container, firstPush } = mount(
+      () => <Route path="/notes" component={() => <RequireAuth fallback={<Fallback />}><Secret /></RequireAuth>} />,
+      '/notes',
+    );
+    await firstPush(ADA);
+    await server.waitFor(() => shown(container, 'secret'));
+    expect(created).toBe(0);
+  });
+});
+
 describe('RequireStaff, RequireSuperuser and RequireGroup', () => {
   const guarded = () => (
     <>
