@@ -19,7 +19,8 @@ const config = loadConfig({
 });
 const log = createLogger(config.logLevel);
 const dev = config.env === 'development';
-const clientDir = resolve(import.meta.dir, '../dist/client');
+// CLIENT_DIR gives a process its own build (the browser tests run several servers from one checkout).
+const clientDir = resolve(process.env.CLIENT_DIR ?? resolve(import.meta.dir, '../dist/client'));
 
 await buildClient({ outdir: clientDir, minify: !dev });
 
