@@ -3,7 +3,10 @@
  * the app's pages and the canned auth pages.
  */
 import '../auth/auth-pages.css';
-import './styles.css';
+import './styles/base.css';
+import './styles/chrome.css';
+import './styles/pages.css';
+import './styles/notes-and-settings.css';
 import { render } from 'solid-js/web';
 import { createStateClient } from '../state/client';
 import type { AppRouter } from '../../server/app/router';

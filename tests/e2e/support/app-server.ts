@@ -46,6 +46,8 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
     HOST: '127.0.0.1',
     MAIL_BACKEND: 'file',
     MAIL_FILE_DIR: mailDir,
+    // Its own client build: never sweeps the assets another running server serves.
+    CLIENT_DIR: join(dir, 'client'),
     LOG_LEVEL: 'warn',
     ...env,
   };
