@@ -19,7 +19,7 @@ const PAGE_EN = {
   emailHint: 'Optional. Needed to reset a forgotten password.',
   tryAgainIn: 'Too many attempts. Try again in {seconds} seconds.',
   somethingWentWrong: 'Something went wrong. Please try again.',
-  signInToSee: 'Please sign in to see this page.',
+  connecting: 'Connecting…',
 } as const;
 
 /** A key of the page-only texts. */
@@ -42,7 +42,7 @@ const PAGE_AR: Readonly<Record<PageMessageKey, string>> = {
   emailHint: 'اختياري. مطلوب لإعادة تعيين كلمة مرور منسية.',
   tryAgainIn: 'محاولات كثيرة جدًا. حاول مرة أخرى بعد {seconds} ثانية.',
   somethingWentWrong: 'حدث خطأ ما. يُرجى المحاولة مرة أخرى.',
-  signInToSee: 'يُرجى تسجيل الدخول لعرض هذه الصفحة.',
+  connecting: 'جارٍ الاتصال…',
 };
 
 const PAGE_CATALOGS: Readonly<Record<string, Readonly<Record<PageMessageKey, string>>>> = { en: PAGE_EN, ar: PAGE_AR };

@@ -1,6 +1,10 @@
-import { createEffect, Show, type JSX } from 'solid-js';
+import { createEffect, createSignal, onCleanup, Show, type JSX } from 'solid-js';
 import { useAuthComponents } from './auth-components';
+import { useAuthMessages } from './auth-context';
 import { useLanguage, useSite, useStateReady } from './site';
+
+/** How long the page stays blank before it says it is still connecting. */
+const CONNECTING_NOTICE_DELAY_MS = 800;
 
 export interface AuthPageFrameProps {
   /** The page's heading, also the start of the document title. */
@@ -11,8 +15,9 @@ export interface AuthPageFrameProps {
 /**
  * What every canned page renders inside: the `Layout` part with the
  * `Header` and `Footer` parts, once the server's first push has arrived
- * (before it, a signed-in visitor would still look anonymous). Sets the
- * document title to "<title> · <site name>".
+ * (before it, a signed-in visitor would still look anonymous); when that
+ * takes long, it says "Connecting…". Sets the document title to
+ * "<title> · <site name>".
  *
  * @example
  * <AuthPageFrame title={t().signIn}><form>…</form></AuthPageFrame>
@@ -22,11 +27,24 @@ export function AuthPageFrame(props: AuthPageFrameProps): JSX.Element {
   const site = useSite();
   const language = useLanguage();
   const ready = useStateReady();
+  const t = useAuthMessages();
+  const [slow, setSlow] = createSignal(false);
+  const timer = setTimeout(() => setSlow(true), CONNECTING_NOTICE_DELAY_MS);
+  onCleanup(() => clearTimeout(timer));
   createEffect(() => {
     if (ready()) document.title = `${props.title} · ${site().siteName}`;
   });
   return (
-    <Show when={ready()}>
+    <Show
+      when={ready()}
+      fallback={
+        <Show when={slow()}>
+          <p class="sh-connecting" role="status">
+            {t().connecting}
+          </p>
+        </Show>
+      }
+    >
       <Layout
         title={props.title}
         language={language().language}
