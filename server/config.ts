@@ -118,7 +118,10 @@ const configSchema = z.object({
       smtpUrl: z.string().optional(),
     })
     .prefault({}),
-  /** Public base URL used in emailed links; defaults to the request's origin. */
+  /**
+   * Public base URL used in emailed links. Unset: the request's origin, only
+   * when it is this machine or in `allowedOrigins` (else no link is mailed).
+   */
   publicUrl: z.string().url().optional(),
   languages: z.array(z.string().min(2)).min(1).default(['en']),
 });

@@ -168,8 +168,14 @@ export class AuthApi {
     if (!config.auth.passwordResetEnabled) throw new TRPCError({ code: 'FORBIDDEN', message: 'Password reset is disabled.' });
     const ip = await limiter.hitIp('reset', this.event.conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
-    const base = config.publicUrl ?? this.event.conn.origin;
+    const base = this.linkBase();
     const work = async () => {
+      if (base === null) {
+        log.error('password reset not mailed: set publicUrl (PUBLIC_URL); links never use a host the request named', {
+          origin: this.event.conn.origin,
+        });
+        return;
+      }
       const row = await findUserByEmail(db, email);
       if (!row || !row.isActive || !row.email) return;
       const token = await issuePasswordResetToken(db, row.id, config.passwordReset.tokenTtlMs);
@@ -264,6 +270,26 @@ export class AuthApi {
     const user = this.event.user;
     if (!isLoggedIn(user)) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
     return user;
+  }
+
+  /**
+   * Where emailed links point: `publicUrl`, else this connection's origin when
+   * it can be trusted (this machine, or an origin in `allowedOrigins`). Any
+   * other host came from the request's Host header, which a client names at
+   * will: a link there would hand the token to whoever named it.
+   */
+  private linkBase(): string | null {
+    const { publicUrl, allowedOrigins } = this.runtime.config;
+    if (publicUrl) return publicUrl;
+    const origin = this.event.conn.origin;
+    let host: string;
+    try {
+      host = new URL(origin).hostname;
+    } catch {
+      return null;
+    }
+    const loopback = host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+    return loopback || allowedOrigins.some((allowed) => new URL(allowed).origin === origin) ? origin : null;
   }
 
   /** A safe `?next=` of the page the tab shows, else the configured landing page. */
