@@ -39,7 +39,9 @@ describe(`${CYCLES} connect/disconnect cycles carrying ${EVENTS} events`, () => 
     expect(await missingWrites(server.dbPath, run.acked)).toEqual([]);
 
     const settled = await settledRss(server);
-    // RSS of the server process (from /proc), in bytes.
-    expect(settled).toBeLessThanOrEqual(baseline * (1 + RSS_TOLERANCE));
+    // RSS of the server process (from /proc), in bytes, after a GC and glibc's
+    // malloc_trim: freed native memory that glibc keeps mapped is not a leak
+    // (see settledRss); what live allocations hold must be back to the baseline.
+    expect(settled.rss).toBeLessThanOrEqual(baseline.rss * (1 + RSS_TOLERANCE));
   }, 120_000);
 });

@@ -9,7 +9,7 @@ const CONNECTIONS = 200;
 const SECONDS = 10;
 const WARM_UP_SECONDS = 3;
 const TABS_PER_USER = 4;
-/** RSS after the run, after a GC, may exceed the warm baseline by this much. */
+/** RSS after the run, after a GC and a trim, may exceed the warm baseline by this much. */
 const RSS_TOLERANCE = 0.1;
 
 let dir: string;
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe(`${CONNECTIONS} authenticated tabs doing mixed events for ${SECONDS} s`, () => {
   test('no unexpected error, every acknowledged session write is stored, nothing left behind, RSS back to the warm baseline', async () => {
-    // Warm-up round of the same shape, then the baseline after a full GC.
+    // Warm-up round of the same shape, then the baseline after a full GC and a trim.
     const warm = await runMixedLoad(server.url, users, { connections: CONNECTIONS, seconds: WARM_UP_SECONDS, tabsPerUser: TABS_PER_USER, label: 'warm' });
     expect(warm.unexpected).toEqual([]);
     expect((await waitUntilEmpty(server)).registry.connections).toBe(0);
@@ -54,7 +54,9 @@ describe(`${CONNECTIONS} authenticated tabs doing mixed events for ${SECONDS} s`
     expect(await missingWrites(server.dbPath, run.acked)).toEqual([]);
 
     const settled = await settledRss(server);
-    // RSS of the server process (from /proc), in bytes.
-    expect(settled).toBeLessThanOrEqual(baseline * (1 + RSS_TOLERANCE));
+    // RSS of the server process (from /proc), in bytes, after a GC and glibc's
+    // malloc_trim: freed native memory that glibc keeps mapped is not a leak
+    // (see settledRss); what live allocations hold must be back to the baseline.
+    expect(settled.rss).toBeLessThanOrEqual(baseline.rss * (1 + RSS_TOLERANCE));
   }, 120_000);
 });
