@@ -95,6 +95,7 @@ async function load(): Promise<Outcome> {
       const after = await waitUntilEmpty(server, 60_000);
       const missing = await missingWrites(dbPath, run.acked);
       const settled = await settledRss(server);
+      const { heapUsed } = await server.memory();
       const writes = [...run.acked.values()].reduce((n, w) => n + w.size, 0);
       return {
         scenario: `load: ${CONNECTIONS} tabs × ${SECONDS} s`,
@@ -105,6 +106,7 @@ async function load(): Promise<Outcome> {
           ...rssNumbers('warm baseline', baseline),
           'RSS peak': mib(peak),
           ...rssNumbers('after', settled),
+          'JS heap after': mib(heapUsed),
         },
         failures: [
           ...[...warm.unexpected, ...run.unexpected].map((u) => `unexpected: ${u}`),
