@@ -57,10 +57,13 @@ export const bridge = t.middleware(async function bridge({ ctx, path, type, next
   const { runtime, connection: conn } = ctx;
   if (!conn.bucket.take()) throw tooManyRequests(conn.bucket.retryAfter(), 'Too many messages on this connection.');
   const event = new StateEvent(runtime, conn, path, type);
-  try {
-    await event.begin();
-  } catch (cause) {
-    throw databaseFault(runtime, path, cause);
+  const beginning = event.begin();
+  if (beginning) {
+    try {
+      await beginning;
+    } catch (cause) {
+      throw databaseFault(runtime, path, cause);
+    }
   }
   const eventCtx: Omit<EventContext, keyof ConnectionContext> = {
     event,

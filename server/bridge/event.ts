@@ -13,6 +13,18 @@ import { SessionProxy } from './session-proxy';
 const INVALID: SessionValidationResult = { session: null, user: null };
 
 /**
+ * The session behind a connection's cookie mirror when it is known without
+ * a query: no cookie, or a validation younger than `session.cacheTtlMs`.
+ * `null` means ask {@link resolveSession}.
+ */
+export function cachedSession(runtime: Runtime, conn: Connection, now = Date.now()): SessionValidationResult | null {
+  const token = conn.cookies.get(runtime.cookieName(conn.secure));
+  if (!token) return INVALID;
+  const cached = conn.validated;
+  return cached && cached.token === token && now < cached.until ? cached.result : null;
+}
+
+/**
  * The session behind a connection's cookie mirror, served from the
  * connection's short cache when fresh. The cache lives `session.cacheTtlMs`
  * (1 s by default) and is dropped by the identity bus on every revocation.
@@ -30,9 +42,19 @@ export async function resolveSession(runtime: Runtime, conn: Connection, now = D
   return result;
 }
 
-/** The `auth` slice for a live user. */
+/** Snapshots per live user object (which lives as long as its validated session), by `snapshotIncludeGroups`. */
+const snapshots = [new WeakMap<AuthUser, AuthSnapshot>(), new WeakMap<AuthUser, AuthSnapshot>()] as const;
+
+function snapshotCache(runtime: Runtime): WeakMap<AuthUser, AuthSnapshot> {
+  return snapshots[runtime.config.auth.snapshotIncludeGroups ? 1 : 0];
+}
+
+/** The `auth` slice for a live user (the same frozen object for the same user object). */
 export async function snapshotOf(runtime: Runtime, user: AuthUser): Promise<AuthSnapshot> {
-  return {
+  const cache = snapshotCache(runtime);
+  const known = cache.get(user);
+  if (known) return known;
+  const snapshot: AuthSnapshot = Object.freeze({
     userId: user.id,
     username: user.username,
     email: user.email ?? '',
@@ -43,7 +65,9 @@ export async function snapshotOf(runtime: Runtime, user: AuthUser): Promise<Auth
     isSuperuser: user.isSuperuser,
     groupNames:
       runtime.config.auth.snapshotIncludeGroups && user.isAuthenticated ? await groupNamesOf(runtime.db, user) : [],
-  };
+  });
+  cache.set(user, snapshot);
+  return snapshot;
 }
 
 /** The fields of `next` that differ from `prev`. */
@@ -88,10 +112,21 @@ export class StateEvent {
     });
   }
 
-  /** Validates the session from the cookie mirror and binds the identity. */
-  async begin(): Promise<void> {
+  /**
+   * Validates the session from the cookie mirror and binds the identity;
+   * synchronous (no promise) when the connection's cache answers.
+   */
+  begin(): Promise<void> | undefined {
+    const cached = cachedSession(this.runtime, this.conn);
+    if (cached) {
+      this.bind(cached);
+      return undefined;
+    }
+    return resolveSession(this.runtime, this.conn).then((result) => this.bind(result));
+  }
+
+  private bind({ session, user }: SessionValidationResult): void {
     const hadUser = this.conn.userId !== null;
-    const { session, user } = await resolveSession(this.runtime, this.conn);
     this.sessionRow = session;
     this.user = user ?? ANONYMOUS_USER;
     this.runtime.registry.bind(this.conn, session?.id ?? null, user?.id ?? null);
@@ -151,10 +186,10 @@ export class StateEvent {
   async collect(): Promise<Delta> {
     const delta = this.state.collect();
     if (this.runtime.config.auth.autoSync) {
-      const next = await snapshotOf(this.runtime, this.user);
-      const changed = snapshotDelta(this.conn.authSnapshot, next);
-      if (changed) {
-        delta[AUTH_SLICE] = changed;
+      const next = snapshotCache(this.runtime).get(this.user) ?? (await snapshotOf(this.runtime, this.user));
+      if (next !== this.conn.authSnapshot) {
+        const changed = snapshotDelta(this.conn.authSnapshot, next);
+        if (changed) delta[AUTH_SLICE] = changed;
         this.conn.authSnapshot = next;
       }
     }
