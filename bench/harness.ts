@@ -52,8 +52,11 @@ function machineInfo(): MachineInfo {
 export async function runBench(options: BenchOptions, log: (line: string) => void = () => {}): Promise<BenchSummary> {
   if (process.platform !== 'linux') throw new Error('The bench reads /proc: it runs on Linux only.');
   const started = performance.now();
-  log('shapes (closed loop): ceiling, bare, authed per round');
-  const shapes = await runShapes(options, log);
+  let shapes: ShapeSummary[] = [];
+  if (options.shapes.length > 0) {
+    log('shapes (closed loop): ceiling, bare, authed per round');
+    shapes = await runShapes(options, log);
+  }
   let idle: IdleMemoryFigures[] | null = null;
   if (options.idle) {
     log('memory per idle connection');

@@ -3,7 +3,7 @@
  * on stdout and the full figures in `bench/results/latest.json`.
  *
  * Flags: `--tiny` (the smoke-test workload), `--rounds N`, `--measure-ms N`,
- * `--only shapes` (skip idle memory, fan-out and logins).
+ * `--only shapes|idle|fanout|logins` (one scenario).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,10 +21,13 @@ function optionsFromArgs(args: string[]): BenchOptions {
   if (rounds) options.rounds = Number.parseInt(rounds, 10);
   const measure = value('--measure-ms');
   if (measure) options.measureMs = Number.parseInt(measure, 10);
-  if (value('--only') === 'shapes') {
-    options.idle = null;
-    options.fanout = null;
-    options.logins = null;
+  const only = value('--only');
+  if (only) {
+    if (!['shapes', 'idle', 'fanout', 'logins'].includes(only)) throw new Error(`--only takes shapes, idle, fanout or logins, got ${only}`);
+    if (only !== 'shapes') options.shapes = [];
+    if (only !== 'idle') options.idle = null;
+    if (only !== 'fanout') options.fanout = null;
+    if (only !== 'logins') options.logins = null;
   }
   return options;
 }
