@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { snapshotOf } from '../bridge/event';
 import { seedLanguageSlice } from '../i18n/router';
-import { publicProcedure, router } from '../trpc';
+import type { Connection } from '../bridge/connection';
+import { publicProcedure, router, type EventContext } from '../trpc';
 import { AUTH_SLICE, SITE_SLICE, type Delta, type SiteSnapshot, type StatePush } from './protocol';
 import type { StatehouseConfig } from '../config';
 
@@ -15,19 +16,12 @@ export const stateRouter = router({
    * initial), then deltas and actions produced outside the tab's own events
    * (other tabs' logout, revocation, server jobs).
    */
-  state: publicProcedure.subscription(async function* stateStream({ ctx, signal }): AsyncGenerator<StatePush> {
-    const { connection: conn, runtime } = ctx;
-    await seedLanguageSlice(ctx);
-    const full: Delta = {};
-    for (const def of runtime.slices.values()) {
-      if (!conn.slices.has(def.name)) conn.slices.set(def.name, structuredClone(def.initial) as Record<string, unknown>);
-    }
-    for (const [name, values] of conn.slices) full[name] = { ...values };
-    conn.authSnapshot = await snapshotOf(runtime, ctx.user);
-    full[AUTH_SLICE] = { ...conn.authSnapshot };
-    full[SITE_SLICE] = { ...siteSnapshot(runtime.config) };
-    yield { delta: full, actions: ctx.actions.list.splice(0), full: true };
-    yield* conn.pushes(signal);
+  state: publicProcedure.subscription(function stateStream({ ctx, signal }): AsyncGenerator<StatePush> {
+    // The long-lived generator holds the connection only, not this event's
+    // context: an idle tab keeps no StateEvent, request or session proxy alive.
+    const first = firstPush(ctx);
+    first.catch(() => {}); // the generator rethrows it on the first pull
+    return statePushes(ctx.connection, signal, first);
   }),
 
   /** The tab's page changed: the route mirror follows (also applied in order on arrival). */
@@ -38,6 +32,35 @@ export const stateRouter = router({
       return null;
     }),
 });
+
+/** Every slice in full, the auth snapshot and the site settings: the first push of a tab. */
+async function firstPush(ctx: EventContext): Promise<StatePush> {
+  const { connection: conn, runtime } = ctx;
+  await seedLanguageSlice(ctx);
+  const full: Delta = {};
+  for (const def of runtime.slices.values()) {
+    if (!conn.slices.has(def.name)) conn.slices.set(def.name, structuredClone(def.initial) as Record<string, unknown>);
+  }
+  for (const [name, values] of conn.slices) full[name] = { ...values };
+  conn.authSnapshot = await snapshotOf(runtime, ctx.user);
+  full[AUTH_SLICE] = { ...conn.authSnapshot };
+  full[SITE_SLICE] = { ...siteSnapshot(runtime.config) };
+  return { delta: full, actions: ctx.actions.list.splice(0), full: true };
+}
+
+/**
+ * The first push, then the connection's pushes until it closes or the
+ * subscription stops. `first` is dropped once sent, so an idle tab does not
+ * keep its first (full) push alive.
+ */
+async function* statePushes(conn: Connection, signal: AbortSignal | undefined, first: Promise<StatePush> | null): AsyncGenerator<StatePush> {
+  if (first) {
+    const push = await first;
+    first = null;
+    yield push;
+  }
+  yield* conn.pushes(signal);
+}
 
 /** The config a browser may see: URLs, switches, texts. Nothing secret. */
 export function siteSnapshot(config: StatehouseConfig): SiteSnapshot {
