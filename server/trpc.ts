@@ -77,7 +77,8 @@ export const bridge = t.middleware(async function bridge({ ctx, path, type, next
   };
   const result = await runInEvent(event, () => next({ ctx: eventCtx }));
   if (type === 'subscription') return result;
-  const delta = await event.collect();
+  const collected = event.collect();
+  const delta = collected instanceof Promise ? await collected : collected;
   const actions = event.actions.list;
   if (result.ok) {
     const envelope: Envelope = { data: result.data, delta, actions };

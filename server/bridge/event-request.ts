@@ -14,6 +14,8 @@ export interface RequestOwner {
   readonly session: SessionProxy;
 }
 
+const METHODS: Record<string, string> = { query: 'QUERY', mutation: 'MUTATION', subscription: 'SUBSCRIPTION' };
+
 /**
  * The per-event synthetic request. Built from the connection's mirrors at the
  * start of the event; every costly part (query parsing, headers, the Fetch
@@ -42,7 +44,7 @@ export class SocketEventRequest implements EventRequest {
   ) {
     this.path = conn.route.path;
     this.rawQuery = conn.route.query;
-    this.method = type.toUpperCase();
+    this.method = METHODS[type] ?? type.toUpperCase();
     this.ip = conn.ip;
     this.eventPath = eventPath;
   }

@@ -8,7 +8,7 @@ import { AUTH_SLICE, type AuthSnapshot, type Delta } from '../state/protocol';
 import { StateAccess } from '../state/state-access';
 import type { Connection } from './connection';
 import { SocketEventRequest } from './event-request';
-import { SessionProxy } from './session-proxy';
+import { SessionProxy, type SessionOwner } from './session-proxy';
 
 const INVALID: SessionValidationResult = { session: null, user: null };
 
@@ -86,7 +86,7 @@ export function snapshotDelta(prev: AuthSnapshot, next: AuthSnapshot): Partial<A
  * One event on one connection: binds the live user, session and request,
  * and after the handler collects the delta and the client actions.
  */
-export class StateEvent {
+export class StateEvent implements SessionOwner {
   user: AuthUser = ANONYMOUS_USER;
   sessionRow: Session | null = null;
   readonly request: SocketEventRequest;
@@ -101,15 +101,18 @@ export class StateEvent {
     path: string,
     type: string,
   ) {
+    // Built on every event: no closures, nothing computed before it is read.
     this.request = new SocketEventRequest(this, conn, path, type);
-    this.state = new StateAccess(conn, (def) => {
-      if (!runtime.slices.has(def.name)) runtime.slices.set(def.name, def);
-    });
-    this.session = new SessionProxy({
-      db: runtime.db,
-      currentSessionId: () => this.sessionRow?.id ?? null,
-      ensureSession: () => this.ensureSession(),
-    });
+    this.state = new StateAccess(conn, runtime.slices);
+    this.session = new SessionProxy(this);
+  }
+
+  get db() {
+    return this.runtime.db;
+  }
+
+  currentSessionId(): string | null {
+    return this.sessionRow?.id ?? null;
   }
 
   /**
@@ -182,16 +185,23 @@ export class StateEvent {
     return { type: 'syncCookieThenNavigate' as const, ticket, to };
   }
 
-  /** After the handler: changed slice fields plus the refreshed auth snapshot. */
-  async collect(): Promise<Delta> {
+  /**
+   * After the handler: changed slice fields plus the refreshed auth snapshot.
+   * Synchronous (no promise) when the user's snapshot is already known.
+   */
+  collect(): Delta | Promise<Delta> {
     const delta = this.state.collect();
-    if (this.runtime.config.auth.autoSync) {
-      const next = snapshotCache(this.runtime).get(this.user) ?? (await snapshotOf(this.runtime, this.user));
-      if (next !== this.conn.authSnapshot) {
-        const changed = snapshotDelta(this.conn.authSnapshot, next);
-        if (changed) delta[AUTH_SLICE] = changed;
-        this.conn.authSnapshot = next;
-      }
+    if (!this.runtime.config.auth.autoSync) return delta;
+    const known = snapshotCache(this.runtime).get(this.user);
+    if (known) return this.withSnapshot(delta, known);
+    return snapshotOf(this.runtime, this.user).then((next) => this.withSnapshot(delta, next));
+  }
+
+  private withSnapshot(delta: Delta, next: AuthSnapshot): Delta {
+    if (next !== this.conn.authSnapshot) {
+      const changed = snapshotDelta(this.conn.authSnapshot, next);
+      if (changed) delta[AUTH_SLICE] = changed;
+      this.conn.authSnapshot = next;
     }
     return delta;
   }
@@ -203,7 +213,7 @@ export class StateEvent {
   }
 
   /** Creates an anonymous session on first write, once per connection. */
-  private ensureSession(): Promise<string> {
+  ensureSession(): Promise<string> {
     if (this.sessionRow) return Promise.resolve(this.sessionRow.id);
     this.creating ??= (async () => {
       const { token, session } = await createSession(this.runtime.db, this.runtime.sessionSettings, {

@@ -15,7 +15,8 @@ export class StateAccess {
 
   constructor(
     private readonly conn: Connection,
-    private readonly register: (def: SliceDefinition) => void,
+    /** The app's slice definitions by name; a slice first used by a handler joins it. */
+    private readonly registry: Map<string, SliceDefinition>,
   ) {}
 
   /** The slice's current values (read-only view). */
@@ -26,8 +27,9 @@ export class StateAccess {
   /** Sets some fields of a slice. */
   set<Shape extends Record<string, SliceValue>>(def: SliceDefinition<string, Shape>, patch: Partial<Shape>): void {
     const values = this.values(def);
-    for (const [field, value] of Object.entries(patch)) {
-      if (value === undefined || !(field in def.initial)) continue;
+    for (const field in patch) {
+      const value = patch[field];
+      if (value === undefined || !Object.hasOwn(patch, field) || !(field in def.initial)) continue;
       this.dirty ??= new Map();
       let fields = this.dirty.get(def.name);
       if (!fields) this.dirty.set(def.name, (fields = new Map()));
@@ -67,7 +69,7 @@ export class StateAccess {
   private values(def: SliceDefinition): Record<string, unknown> {
     let values = this.conn.slices.get(def.name);
     if (!values) {
-      this.register(def);
+      if (!this.registry.has(def.name)) this.registry.set(def.name, def);
       values = structuredClone(def.initial) as Record<string, unknown>;
       this.conn.slices.set(def.name, values);
     }
