@@ -1,10 +1,12 @@
 /**
- * `bun bench/in-process.ts [events] [inFlight] [rounds]`: the server-side
+ * `bun bench/in-process.ts [events] [inFlight] [rounds] [sockets]`: the server-side
  * JavaScript cost of one event, bare against authed, without the network.
  * Both servers run in this process; their real upgrade routes and socket
  * handlers are driven with a stand-in for Bun's `ServerWebSocket`, so the
  * figures cover the shim, tRPC and (authed) the bridge, and nothing of the
  * kernel. Rounds alternate bare and authed; the ratio is their median.
+ * With several sockets, each keeps `inFlight` calls outstanding (authed
+ * sockets take the load user's sessions in turn).
  */
 import type { ServerWebSocket } from 'bun';
 import { bumpFrame, connectionParamsFrame, replyId } from './lib/rpc-frames';
@@ -58,29 +60,34 @@ async function openDriven(app: DrivenApp, port: number, cookie: string): Promise
  * per event (this process's user + system time: time stolen by a noisy
  * neighbour on a shared machine does not count).
  */
-async function drive(socket: DrivenSocket, events: number, inFlight: number): Promise<number> {
+async function drive(group: DrivenSocket[], events: number, inFlight: number): Promise<number> {
   let sent = 0;
   let done = 0;
   const finished = new Promise<void>((resolve) => {
-    socket.onReply((frame) => {
-      if (replyId(frame) <= 0) return;
-      done++;
-      if (done === events) resolve();
-      else if (sent < events) socket.send(bumpFrame(++sent, sent));
-    });
+    for (const socket of group)
+      socket.onReply((frame) => {
+        if (replyId(frame) <= 0) return;
+        done++;
+        if (done === events) resolve();
+        else if (sent < events) socket.send(bumpFrame(++sent, sent));
+      });
   });
   const started = process.cpuUsage();
-  for (let i = 0; i < inFlight; i++) socket.send(bumpFrame(++sent, sent));
+  for (const socket of group) for (let i = 0; i < inFlight; i++) socket.send(bumpFrame(++sent, sent));
   await finished;
   const used = process.cpuUsage(started);
   return (used.user + used.system) / events;
 }
 
-const [events = 100_000, inFlight = 8, rounds = 7] = process.argv.slice(2).map(Number);
+const [events = 100_000, inFlight = 8, rounds = 7, sockets = 1] = process.argv.slice(2).map(Number);
 const authed = await startAuthedServer();
 const bare = startBareServer();
-const authedSocket = await openDriven(authed.statehouse.app as unknown as DrivenApp, authed.port, authed.cookies[0]!);
-const bareSocket = await openDriven(bare.app as unknown as DrivenApp, bare.port, authed.cookies[0]!);
+const authedSocket: DrivenSocket[] = [];
+const bareSocket: DrivenSocket[] = [];
+for (let i = 0; i < sockets; i++) {
+  authedSocket.push(await openDriven(authed.statehouse.app as unknown as DrivenApp, authed.port, authed.cookies[i % authed.cookies.length]!));
+  bareSocket.push(await openDriven(bare.app as unknown as DrivenApp, bare.port, authed.cookies[0]!));
+}
 await drive(bareSocket, 20_000, inFlight);
 await drive(authedSocket, 20_000, inFlight);
 const bareUs: number[] = [];
