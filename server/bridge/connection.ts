@@ -24,6 +24,13 @@ export interface CachedValidation {
   until: number;
 }
 
+/** A session validation under way on a connection. */
+export interface PendingValidation {
+  token: string;
+  epoch: number;
+  promise: Promise<SessionValidationResult>;
+}
+
 let nextId = 1;
 
 /** Longest path/query the route mirror accepts. */
@@ -53,6 +60,10 @@ export class Connection {
   sessionId: string | null = null;
   userId: number | null = null;
   validated: CachedValidation | null = null;
+  /** The validation in flight: events arriving meanwhile share it instead of each querying. */
+  validating: PendingValidation | null = null;
+  /** Bumped by {@link forgetValidation}: a validation begun before it is neither shared nor kept. */
+  validationEpoch = 0;
   /** The session's language as last read on this connection (lets `languageCode` skip the query). */
   sessionLanguage: { sessionId: string; code: string | null } | null = null;
   closed = false;
@@ -60,6 +71,16 @@ export class Connection {
 
   private readonly queue: StatePush[] = [];
   private wake: (() => void) | null = null;
+
+  /**
+   * Drops the validated session and any validation in flight (revocation,
+   * identity change, cookie gone): the next event reads the database.
+   */
+  forgetValidation(): void {
+    this.validated = null;
+    this.validating = null;
+    this.validationEpoch++;
+  }
 
   constructor(init: ConnectionInit) {
     this.headers = init.headers;

@@ -28,18 +28,34 @@ export function cachedSession(runtime: Runtime, conn: Connection, now = Date.now
  * The session behind a connection's cookie mirror, served from the
  * connection's short cache when fresh. The cache lives `session.cacheTtlMs`
  * (1 s by default) and is dropped by the identity bus on every revocation.
+ * Events that arrive while a validation runs share it: a tab with several
+ * calls in flight reads the session once when the cache expires, not once
+ * per call.
  */
-export async function resolveSession(runtime: Runtime, conn: Connection, now = Date.now()): Promise<SessionValidationResult> {
+export function resolveSession(runtime: Runtime, conn: Connection, now = Date.now()): Promise<SessionValidationResult> {
   const token = conn.cookies.get(runtime.cookieName(conn.secure));
   if (!token) {
     conn.validated = null;
-    return INVALID;
+    return Promise.resolve(INVALID);
   }
   const cached = conn.validated;
-  if (cached && cached.token === token && now < cached.until) return cached.result;
-  const result = await validateSessionToken(runtime.db, runtime.sessionSettings, token, now);
-  conn.validated = { token, result, until: now + runtime.config.session.cacheTtlMs };
-  return result;
+  if (cached && cached.token === token && now < cached.until) return Promise.resolve(cached.result);
+  const pending = conn.validating;
+  if (pending && pending.token === token && pending.epoch === conn.validationEpoch) return pending.promise;
+  const epoch = conn.validationEpoch;
+  const promise = validateSessionToken(runtime.db, runtime.sessionSettings, token, now).then((result) => {
+    // Kept only if nothing revoked or replaced the session while the query ran.
+    if (conn.validationEpoch === epoch && conn.cookies.get(runtime.cookieName(conn.secure)) === token) {
+      conn.validated = { token, result, until: now + runtime.config.session.cacheTtlMs };
+    }
+    return result;
+  });
+  const settled = () => {
+    if (conn.validating?.promise === promise) conn.validating = null;
+  };
+  promise.then(settled, settled);
+  conn.validating = { token, epoch, promise };
+  return promise;
 }
 
 /** Snapshots per live user object (which lives as long as its validated session), by `snapshotIncludeGroups`. */
@@ -209,7 +225,7 @@ export class StateEvent implements SessionOwner {
   private dropCookie(): void {
     for (const secure of [true, false]) this.conn.cookies.delete(this.runtime.cookieName(secure));
     this.conn.cookies.delete('csrftoken');
-    this.conn.validated = null;
+    this.conn.forgetValidation();
   }
 
   /** Creates an anonymous session on first write, once per connection. */

@@ -31,7 +31,7 @@ export async function applyIdentityEvent(runtime: Runtime, event: IdentityEvent)
 
 function endSession(runtime: Runtime, conn: Connection, navigate = true): void {
   for (const secure of [true, false]) conn.cookies.delete(runtime.cookieName(secure));
-  conn.validated = null;
+  conn.forgetValidation();
   runtime.registry.bind(conn, null, null);
   const changed = snapshotDelta(conn.authSnapshot, ANONYMOUS_SNAPSHOT);
   conn.authSnapshot = ANONYMOUS_SNAPSHOT;
@@ -43,7 +43,7 @@ function endSession(runtime: Runtime, conn: Connection, navigate = true): void {
 }
 
 async function refreshUser(runtime: Runtime, conn: Connection): Promise<void> {
-  conn.validated = null;
+  conn.forgetValidation();
   try {
     const { session, user } = await resolveSession(runtime, conn);
     if (!session) {

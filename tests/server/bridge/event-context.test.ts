@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { sessions } from '../../../db/schema';
 import { currentRequest, currentUser, requireLoginUser } from '../../../server';
+import { resolveSession } from '../../../server/bridge/event';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { upgradeStatus } from '../../helpers/socket-client';
 
@@ -63,6 +64,52 @@ describe('identity per event from the cookie mirror', () => {
     expect(reply.data.isAuthenticated).toBe(false);
     // The stale cookie is dropped rather than bounced between pages.
     expect(reply.actions).toContainEqual(expect.objectContaining({ type: 'clearAuthThenNavigate' }));
+    await ws.close();
+  });
+
+  test('calls in flight when the cache expires share one session query', async () => {
+    const { runtime } = server.statehouse;
+    runtime.config.session.cacheTtlMs = 100;
+    const alice = await server.userWithSession('alice');
+    const ws = await server.open({ cookie: alice.cookie });
+    await ws.ok('query', 'probe.whoami');
+    const client = runtime.db.$client;
+    const execute = client.execute.bind(client);
+    let sessionReads = 0;
+    client.execute = ((statement: string | { sql: string }) => {
+      const sql = typeof statement === 'string' ? statement : statement.sql;
+      if (/from "sessions"/i.test(sql)) sessionReads++;
+      return execute(statement);
+    }) as typeof client.execute;
+    try {
+      await Bun.sleep(150);
+      const replies = await Promise.all(Array.from({ length: 8 }, () => ws.ok('query', 'probe.whoami')));
+      for (const reply of replies) expect(reply.data.userId).toBe(alice.userId);
+      expect(sessionReads).toBe(1);
+    } finally {
+      client.execute = execute;
+    }
+    await ws.close();
+  });
+
+  test('a validation under way when the identity bus drops the cache is neither shared nor kept', async () => {
+    const { runtime } = server.statehouse;
+    const alice = await server.userWithSession('alice');
+    const ws = await server.open({ cookie: alice.cookie });
+    await ws.ok('query', 'probe.whoami');
+    const [conn] = runtime.registry.ofSession(alice.sessionId);
+    if (!conn) throw new Error('the socket is not bound to its session');
+    conn.forgetValidation();
+    const first = resolveSession(runtime, conn);
+    expect(resolveSession(runtime, conn)).toBe(first);
+    // What the bus does on a revocation or a user change while the query runs:
+    conn.forgetValidation();
+    await first;
+    expect(conn.validated).toBeNull();
+    const second = resolveSession(runtime, conn);
+    expect(second).not.toBe(first);
+    const fresh = await second;
+    expect(conn.validated?.result).toBe(fresh);
     await ws.close();
   });
 });
