@@ -10,7 +10,7 @@ import { createMemoryBus } from './bus/memory-bus';
 import { createRedisBus } from './bus/redis-bus';
 import { createRedisRateLimiter } from './auth/redis-rate-limit';
 import Redis from 'ioredis';
-import { socketTransport } from './bridge/transport';
+import { socketServerOptions, socketTransport } from './bridge/transport';
 import { ConnectionRegistry } from './bridge/registry';
 import { loadConfig, type StatehouseConfig, type StatehouseConfigInput } from './config';
 import { authRoutes } from './http/auth-routes';
@@ -122,13 +122,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
 
   const app = new Elysia({
     name: 'statehouse',
-    websocket: {
-      maxPayloadLength: config.socket.maxPayloadBytes,
-      backpressureLimit: config.socket.backpressureLimitBytes,
-      closeOnBackpressureLimit: true,
-      idleTimeout: config.socket.idleTimeoutSeconds,
-      sendPings: true,
-    },
+    websocket: socketServerOptions(config),
   })
     .get('/healthz', async ({ status }) => {
       try {

@@ -1,5 +1,5 @@
 import { bumpFrame, replyId, replyKind } from '../lib/rpc-frames';
-import { latencyQuantiles, NumberLog } from '../lib/stats';
+import { NumberLog } from '../lib/stats';
 import { cookieFor, openBenchSocket, openInBatches } from './bench-socket';
 import type { ClosedLoopJob, LoadFigures } from './jobs';
 import { WindowMeter } from './window-meter';
@@ -77,17 +77,5 @@ export async function runClosedLoop(job: ClosedLoopJob): Promise<LoadFigures> {
   if (outstanding > 0) {
     await Promise.race([new Promise<void>((resolve) => (drained = resolve)), Bun.sleep(DRAIN_TIMEOUT_MS)]);
   }
-  const { p50, p99 } = latencyQuantiles(latencies.values());
-  return {
-    events,
-    seconds: totals.seconds,
-    eventsPerSecond: events / totals.seconds,
-    p50Ms: p50,
-    p99Ms: p99,
-    errors,
-    serverCpuUsPerEvent: totals.serverCpuUs / events,
-    serverMainCpuUsPerEvent: totals.serverMainCpuUs / events,
-    serverRssBytes: totals.serverRssBytes,
-    clientCpuPct: totals.clientCpuPct,
-  };
+  return WindowMeter.figures(events, latencies, errors, totals);
 }

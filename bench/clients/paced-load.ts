@@ -1,5 +1,5 @@
 import { bumpFrame, replyId, replyKind } from '../lib/rpc-frames';
-import { latencyQuantiles, NumberLog } from '../lib/stats';
+import { NumberLog } from '../lib/stats';
 import { cookieFor, openBenchSocket, openInBatches } from './bench-socket';
 import type { LoadFigures, PacedJob } from './jobs';
 import { WindowMeter } from './window-meter';
@@ -61,17 +61,5 @@ export async function runPaced(job: PacedJob): Promise<LoadFigures> {
   measuring = false;
   const totals = meter.stop();
   for (const stop of timers) stop();
-  const { p50, p99 } = latencyQuantiles(latencies.values());
-  return {
-    events,
-    seconds: totals.seconds,
-    eventsPerSecond: events / totals.seconds,
-    p50Ms: p50,
-    p99Ms: p99,
-    errors,
-    serverCpuUsPerEvent: totals.serverCpuUs / events,
-    serverMainCpuUsPerEvent: totals.serverMainCpuUs / events,
-    serverRssBytes: totals.serverRssBytes,
-    clientCpuPct: totals.clientCpuPct,
-  };
+  return WindowMeter.figures(events, latencies, errors, totals);
 }

@@ -1,4 +1,6 @@
 import { readProcSample, type ProcSample } from '../lib/proc-stats';
+import { latencyQuantiles, type NumberLog } from '../lib/stats';
+import type { LoadFigures } from './jobs';
 
 /** CPU and time at the two edges of a measurement window. */
 export interface WindowTotals {
@@ -38,6 +40,23 @@ export class WindowMeter {
       clientCpuPct: seconds > 0 ? ((client.user + client.system) / 1e6 / seconds) * 100 : Number.NaN,
     };
     return this.totals;
+  }
+
+  /** The load's figures: `events` replies in the window, their latencies, errors, and the window's totals. */
+  static figures(events: number, latencies: NumberLog, errors: number, totals: WindowTotals): LoadFigures {
+    const { p50, p99 } = latencyQuantiles(latencies.values());
+    return {
+      events,
+      seconds: totals.seconds,
+      eventsPerSecond: events / totals.seconds,
+      p50Ms: p50,
+      p99Ms: p99,
+      errors,
+      serverCpuUsPerEvent: totals.serverCpuUs / events,
+      serverMainCpuUsPerEvent: totals.serverMainCpuUs / events,
+      serverRssBytes: totals.serverRssBytes,
+      clientCpuPct: totals.clientCpuPct,
+    };
   }
 
   get started(): boolean {

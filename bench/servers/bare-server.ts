@@ -4,6 +4,7 @@ import type { ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
 import type { IncomingMessage } from 'node:http';
 import { loadConfig } from '../../server/config';
+import { socketServerOptions } from '../../server/bridge/transport';
 import { BunSocketShim } from '../../server/bridge/ws-shim';
 import type { StatePush } from '../../server/state/protocol';
 import type { BenchServer } from './bench-server';
@@ -48,13 +49,7 @@ export function startBareServer(): BenchServer & { app: Elysia<any, any, any, an
   const handle = getWSConnectionHandler({ router: bareRouter, maxBatchSize: 20 } as unknown as Parameters<typeof getWSConnectionHandler>[0]);
   const app = new Elysia({
     name: 'bench-bare',
-    websocket: {
-      maxPayloadLength: config.socket.maxPayloadBytes,
-      backpressureLimit: config.socket.backpressureLimitBytes,
-      closeOnBackpressureLimit: true,
-      idleTimeout: config.socket.idleTimeoutSeconds,
-      sendPings: true,
-    },
+    websocket: socketServerOptions(config),
   }).get('/trpc', ({ request, server, status }) => {
     if (!server) return status(500, 'No server');
     const url = new URL(request.url);

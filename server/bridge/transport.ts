@@ -3,6 +3,7 @@ import type { AnyRouter } from '@trpc/server';
 import type { Server, ServerWebSocket } from 'bun';
 import type { IncomingMessage } from 'node:http';
 import { Elysia } from 'elysia';
+import type { StatehouseConfig } from '../config';
 import type { Runtime } from '../runtime';
 import { clientIp, isHttps, originAllowed, ownOrigin } from '../http/origin';
 import { ROUTE_MUTATION_PATH } from '../state/protocol';
@@ -34,6 +35,21 @@ function applyRouteReports(conn: Connection, message: string): void {
     const params = (msg as { params?: { path?: unknown; input?: { path?: unknown; query?: unknown } } })?.params;
     if (params?.path === ROUTE_MUTATION_PATH && params.input) conn.setRoute(params.input.path, params.input.query);
   }
+}
+
+/**
+ * Bun's WebSocket settings from `config.socket`: frames over the size limit
+ * close the socket (1009), a client that stops reading is closed at the
+ * backpressure limit, idle sockets are pinged.
+ */
+export function socketServerOptions(config: StatehouseConfig) {
+  return {
+    maxPayloadLength: config.socket.maxPayloadBytes,
+    backpressureLimit: config.socket.backpressureLimitBytes,
+    closeOnBackpressureLimit: true,
+    idleTimeout: config.socket.idleTimeoutSeconds,
+    sendPings: true,
+  };
 }
 
 /**
