@@ -29,7 +29,8 @@ export class StateAccess {
     const values = this.values(def);
     for (const field in patch) {
       const value = patch[field];
-      if (value === undefined || !Object.hasOwn(patch, field) || !(field in def.initial)) continue;
+      // Only the slice's own fields: never `__proto__`, `constructor` or another inherited name.
+      if (value === undefined || !Object.hasOwn(patch, field) || !Object.hasOwn(def.initial, field)) continue;
       this.dirty ??= new Map();
       let fields = this.dirty.get(def.name);
       if (!fields) this.dirty.set(def.name, (fields = new Map()));
