@@ -82,19 +82,19 @@ async function drive(group: DrivenSocket[], events: number, inFlight: number): P
 const [events = 100_000, inFlight = 8, rounds = 7, sockets = 1] = process.argv.slice(2).map(Number);
 const authed = await startAuthedServer();
 const bare = startBareServer();
-const authedSocket: DrivenSocket[] = [];
-const bareSocket: DrivenSocket[] = [];
+const authedSockets: DrivenSocket[] = [];
+const bareSockets: DrivenSocket[] = [];
 for (let i = 0; i < sockets; i++) {
-  authedSocket.push(await openDriven(authed.statehouse.app as unknown as DrivenApp, authed.port, authed.cookies[i % authed.cookies.length]!));
-  bareSocket.push(await openDriven(bare.app as unknown as DrivenApp, bare.port, authed.cookies[0]!));
+  authedSockets.push(await openDriven(authed.statehouse.app as unknown as DrivenApp, authed.port, authed.cookies[i % authed.cookies.length]!));
+  bareSockets.push(await openDriven(bare.app as unknown as DrivenApp, bare.port, authed.cookies[0]!));
 }
-await drive(bareSocket, 20_000, inFlight);
-await drive(authedSocket, 20_000, inFlight);
+await drive(bareSockets, 20_000, inFlight);
+await drive(authedSockets, 20_000, inFlight);
 const bareUs: number[] = [];
 const authedUs: number[] = [];
 for (let round = 0; round < rounds; round++) {
-  bareUs.push(await drive(bareSocket, events, inFlight));
-  authedUs.push(await drive(authedSocket, events, inFlight));
+  bareUs.push(await drive(bareSockets, events, inFlight));
+  authedUs.push(await drive(authedSockets, events, inFlight));
 }
 const ratios = authedUs.map((a, i) => a / bareUs[i]!);
 console.log(

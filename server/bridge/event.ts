@@ -33,13 +33,9 @@ export function cachedSession(runtime: Runtime, conn: Connection, now = Date.now
  * per call.
  */
 export function resolveSession(runtime: Runtime, conn: Connection, now = Date.now()): Promise<SessionValidationResult> {
-  const token = conn.cookies.get(runtime.cookieName(conn.secure));
-  if (!token) {
-    conn.validated = null;
-    return Promise.resolve(INVALID);
-  }
-  const cached = conn.validated;
-  if (cached && cached.token === token && now < cached.until) return Promise.resolve(cached.result);
+  const known = cachedSession(runtime, conn, now);
+  if (known) return Promise.resolve(known);
+  const token = conn.cookies.get(runtime.cookieName(conn.secure))!; // a missing cookie was answered above
   const pending = conn.validating;
   if (pending && pending.token === token && pending.epoch === conn.validationEpoch) return pending.promise;
   const epoch = conn.validationEpoch;
