@@ -80,7 +80,7 @@ export function formatSummary(summary: BenchSummary): string {
     extra.push([
       `CPU per login`,
       `${fixed(l.cpuMsPerLogin, 1)} ms`,
-      `${fixed(l.mainThreadCpuMsPerLogin, 1)} ms on the main thread (${fixed(l.offMainThreadShare * 100, 0)} % off it: argon2id in Bun's pool)`,
+      `${fixed(l.mainThreadCpuMsPerLogin, 1)} ms on the main thread (${fixed(l.offMainThreadShare * 100, 0)} % off it: argon2id on the hashing threads)`,
     ]);
   }
   if (extra.length > 0) out.push(textTable(['measure', 'value', 'detail'], extra, 3), '');

@@ -25,7 +25,7 @@ export interface LoginStormSummary {
   /** Logins alone: server CPU per login, whole process and main thread. */
   cpuMsPerLogin: number;
   mainThreadCpuMsPerLogin: number;
-  /** Share of a login's CPU spent off the main thread (argon2id in Bun's thread pool). */
+  /** Share of a login's CPU spent off the main thread (argon2id on the low-priority hashing threads). */
   offMainThreadShare: number;
 }
 
