@@ -20,7 +20,7 @@ import { createMailer, type Mailer } from './mail';
 import { cookieNameFor, sessionSettingsOf, type Runtime } from './runtime';
 import { stateRouter } from './state/router';
 import type { SliceDefinition } from './state/slices';
-import { router } from './trpc';
+import { fuseGuards, router } from './trpc';
 
 export interface StatehouseOptions<TRouter extends AnyRouter> {
   /** The app's router, usually built with `createAppRouter`. */
@@ -119,6 +119,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     cookieName: (secure) => cookieNameFor(config, secure),
   };
   const unsubscribe = bus.subscribe((event) => applyIdentityEvent(runtime, event));
+  fuseGuards(options.router);
 
   const app = new Elysia({
     name: 'statehouse',

@@ -22,6 +22,40 @@ export interface AuthedOptions {
 
 const base = experimental_standaloneMiddleware<{ ctx: EventContext }>();
 
+/**
+ * A guard's test of one event: nothing (or a promise that resolves) lets the
+ * event through; a refusal throws (or rejects) the typed error after adding
+ * its client actions.
+ */
+export type GuardCheck = (ctx: EventContext) => void | Promise<void>;
+
+/** Where a guard middleware keeps its check, for {@link guardCheckOf}. */
+const GUARD_CHECK = Symbol('statehouse.guardCheck');
+
+/**
+ * A guard as a tRPC middleware that narrows `ctx.user` to a logged-in user.
+ * The check is also kept on the function: the bridge runs the guards placed
+ * right after it itself, in order, instead of as one tRPC middleware level
+ * each (see `fuseGuards`).
+ */
+function guard(name: string, check: GuardCheck) {
+  const middleware = base.create(function runGuard({ ctx, next }) {
+    // `ctx.user` already is this user: typed as narrowed, without tRPC copying the context.
+    const proceed = () => next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
+    const pending = check(ctx);
+    return pending ? pending.then(proceed) : proceed();
+  });
+  const fn = middleware._middlewares[0]!;
+  Object.defineProperty(fn, 'name', { value: name });
+  Object.defineProperty(fn, GUARD_CHECK, { value: check });
+  return middleware;
+}
+
+/** The check of a guard middleware function, or `undefined` for any other middleware. */
+export function guardCheckOf(middleware: unknown): GuardCheck | undefined {
+  return (middleware as { [GUARD_CHECK]?: GuardCheck })[GUARD_CHECK];
+}
+
 /** A refusal message in the event's language, `auth.messages` applied. */
 function messageOf(ctx: EventContext, key: MessageKey): string {
   return messageFor(ctx.request.languageCode, key, ctx.runtime.config.auth.messages);
@@ -51,11 +85,7 @@ async function refuse(ctx: EventContext, reason: string, options: DenyOptions): 
  * const me = publicProcedure.use(authed()).query(({ ctx }) => ctx.user.username);
  */
 export function authed(options: AuthedOptions = {}) {
-  return base.create(function isAuthed({ ctx, next }) {
-    if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
-    // `ctx.user` already is this user: typed as narrowed, without tRPC copying the context.
-    return next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
-  });
+  return guard('isAuthed', (ctx) => (isLoggedIn(ctx.user) ? undefined : refuseAnonymous(ctx, options)));
 }
 
 /**
@@ -71,40 +101,38 @@ export function can(perm: string, options: DenyOptions & AuthedOptions = {}) {
   async function afterLoadingGrants(ctx: EventContext): Promise<void> {
     if (!(await userHasPerm(ctx.db, ctx.user, perm))) await refuse(ctx, perm, options);
   }
-  return base.create(function hasPermission({ ctx, next }) {
+  return guard('hasPermission', (ctx) => {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
-    // `ctx.user` already is this user: typed as narrowed, without tRPC copying the context.
-    const proceed = () => next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
+    // Synchronous when the user's grants are already loaded (the usual case).
     const known = knownPerm(ctx.user, perm);
-    if (known === true) return proceed();
+    if (known === true) return undefined;
     if (known === false) return refuse(ctx, perm, options);
-    return afterLoadingGrants(ctx).then(proceed);
+    return afterLoadingGrants(ctx);
   });
 }
 
 /** Requires membership of a group (superusers pass). */
 export function groupRequired(name: string, options: DenyOptions & AuthedOptions = {}) {
-  return base.create(async function inGroup({ ctx, next }) {
+  return guard('inGroup', async (ctx) => {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
-    if (!(await userHasGroup(ctx.db, ctx.user, name))) return refuse(ctx, `group:${name}`, options);
-    return next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
+    if (!(await userHasGroup(ctx.db, ctx.user, name))) await refuse(ctx, `group:${name}`, options);
   });
 }
 
 /** Requires `is_staff` (superusers pass only when also staff, as in Django's admin). */
 export function staffRequired(options: DenyOptions & AuthedOptions = {}) {
-  return base.create(async function isStaff({ ctx, next }) {
+  return guard('isStaff', (ctx) => {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
     if (!ctx.user.isStaff || !ctx.user.isActive) return refuse(ctx, 'staff', options);
-    return next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
+    return undefined;
   });
 }
 
 /** Requires `is_superuser`. */
 export function superuserRequired(options: DenyOptions & AuthedOptions = {}) {
-  return base.create(async function isSuperuser({ ctx, next }) {
+  return guard('isSuperuser', (ctx) => {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
     if (!ctx.user.isSuperuser || !ctx.user.isActive) return refuse(ctx, 'superuser', options);
-    return next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
+    return undefined;
   });
 }
