@@ -1,11 +1,9 @@
 import { initTRPC } from '@trpc/server';
-import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import type { ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
-import type { IncomingMessage } from 'node:http';
 import { loadConfig } from '../../server/config';
 import { socketServerOptions } from '../../server/bridge/transport';
-import { BunSocketShim } from '../../server/bridge/ws-shim';
+import { SocketProtocol, type ContextSource, type SocketConnection } from '../../server/bridge/socket-protocol';
 import type { StatePush } from '../../server/state/protocol';
 import type { BenchServer } from './bench-server';
 import { bumpInput } from './bump-input';
@@ -30,46 +28,49 @@ export const bareRouter = t.router({
   }),
 });
 
-interface BareSocketData {
-  shim: BunSocketShim | null;
-  open(ws: ServerWebSocket<BareSocketData>): void;
-  message(ws: ServerWebSocket<BareSocketData>, message: string | Buffer): void;
-  close(ws: ServerWebSocket<BareSocketData>, code: number, reason: string): void;
+/** A bare socket's `data`: Elysia's dispatcher calls its methods; the context is empty. */
+class BareSocket implements ContextSource<object> {
+  private connection: SocketConnection<object> | null = null;
+
+  constructor(
+    private readonly protocol: SocketProtocol<object>,
+    private readonly expectParams: boolean,
+  ) {}
+
+  open(ws: ServerWebSocket<BareSocket>): void {
+    this.connection = this.protocol.connect(ws, this.expectParams, this);
+  }
+
+  message(_ws: ServerWebSocket<BareSocket>, message: string | Buffer): void {
+    this.connection?.message(message);
+  }
+
+  close(): void {
+    this.connection?.close();
+    this.connection = null;
+  }
+
+  createContext(): object {
+    return {};
+  }
 }
 
 /**
  * The bare baseline: the router above over the same socket adapter as
- * Statehouse (Elysia's upgrade route, `BunSocketShim`, tRPC's
- * `getWSConnectionHandler`), with the same socket settings. `app` lets
- * `in-process.ts` drive its route without a network.
+ * Statehouse (Elysia's upgrade route, `SocketProtocol` on Bun's socket), with
+ * the same socket settings and an empty context. `app` lets `in-process.ts`
+ * drive its route without a network.
  */
 export function startBareServer(): BenchServer & { app: Elysia<any, any, any, any, any, any, any> } {
   const config = loadConfig({ env: 'production', logLevel: 'silent' }, {});
-  // tRPC types the options as applyWSSHandler's (with a `wss`); the connection handler never reads it.
-  const handle = getWSConnectionHandler({ router: bareRouter, maxBatchSize: 20 } as unknown as Parameters<typeof getWSConnectionHandler>[0]);
+  const protocol = new SocketProtocol<object>({ router: bareRouter, maxBatchSize: 20 });
   const app = new Elysia({
     name: 'bench-bare',
     websocket: socketServerOptions(config),
   }).get('/trpc', ({ request, server, status }) => {
     if (!server) return status(500, 'No server');
-    const url = new URL(request.url);
-    const req = { url: url.pathname + url.search, headers: { host: url.host }, socket: {} } as unknown as IncomingMessage;
-    const data: BareSocketData = {
-      shim: null,
-      open(ws) {
-        const shim = new BunSocketShim(ws as ServerWebSocket<unknown>);
-        data.shim = shim;
-        handle(shim.asWs(), req);
-      },
-      message(_ws, message) {
-        data.shim?.emitMessage(message);
-      },
-      close(_ws, code, reason) {
-        data.shim?.emitClose(code, reason);
-        data.shim = null;
-      },
-    };
-    if (server.upgrade(request, { data })) return;
+    const expectParams = new URL(request.url).searchParams.get('connectionParams') === '1';
+    if (server.upgrade(request, { data: new BareSocket(protocol, expectParams) })) return;
     return status(400, 'Expected a WebSocket upgrade');
   });
   app.listen({ port: 0, hostname: '127.0.0.1' });

@@ -1,7 +1,5 @@
-import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import type { AnyRouter } from '@trpc/server';
 import type { Server, ServerWebSocket } from 'bun';
-import type { IncomingMessage } from 'node:http';
 import { Elysia } from 'elysia';
 import type { StatehouseConfig } from '../config';
 import type { Runtime } from '../runtime';
@@ -9,16 +7,8 @@ import { clientIp, isHttps, originAllowed, ownOrigin } from '../http/origin';
 import { ROUTE_MUTATION_PATH } from '../state/protocol';
 import { Connection } from './connection';
 import { resolveSession } from './event';
-import { BunSocketShim } from './ws-shim';
-
-/** What each Bun socket carries; Elysia's dispatcher calls these handlers. */
-interface SocketData {
-  connection: Connection;
-  shim: BunSocketShim | null;
-  open(ws: ServerWebSocket<SocketData>): void;
-  message(ws: ServerWebSocket<SocketData>, message: string | Buffer): void;
-  close(ws: ServerWebSocket<SocketData>, code: number, reason: string): void;
-}
+import { SocketProtocol, type ContextSource, type SocketConnection } from './socket-protocol';
+import type { ConnectionContext } from '../trpc';
 
 const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -52,25 +42,67 @@ export function socketServerOptions(config: StatehouseConfig) {
   };
 }
 
+/** The transport's shared parts: one per app. */
+interface Transport {
+  runtime: Runtime;
+  protocol: SocketProtocol<ConnectionContext>;
+}
+
+/**
+ * What each Bun socket carries as `data`: Elysia's dispatcher calls its
+ * `open` / `message` / `close`. Methods on the prototype, so a connection
+ * costs no closures.
+ */
+class TabSocket implements ContextSource<ConnectionContext> {
+  private protocol: SocketConnection<ConnectionContext> | null = null;
+
+  constructor(
+    private readonly transport: Transport,
+    readonly connection: Connection,
+    private readonly expectParams: boolean,
+  ) {}
+
+  open(ws: ServerWebSocket<TabSocket>): void {
+    this.transport.runtime.registry.add(this.connection);
+    this.protocol = this.transport.protocol.connect(ws, this.expectParams, this);
+  }
+
+  message(_ws: ServerWebSocket<TabSocket>, message: string | Buffer): void {
+    if (typeof message === 'string') applyRouteReports(this.connection, message);
+    this.protocol?.message(message);
+  }
+
+  close(): void {
+    const { runtime } = this.transport;
+    runtime.registry.stash(this.connection, runtime.config.socket.resumeGraceMs);
+    runtime.registry.remove(this.connection);
+    this.connection.close();
+    this.protocol?.close();
+    this.protocol = null;
+  }
+
+  /** The connection's context, built once from its connection params (tab id, page). */
+  async createContext(params: Record<string, string | undefined> | null): Promise<ConnectionContext> {
+    const { runtime } = this.transport;
+    const conn = this.connection;
+    if (params && typeof params.tabId === 'string' && TAB_ID.test(params.tabId)) conn.tabId = params.tabId;
+    conn.setRoute(params?.path, params?.query);
+    const { session, user } = await resolveSession(runtime, conn);
+    runtime.registry.bind(conn, session?.id ?? null, user?.id ?? null);
+    const resumed = conn.tabId ? runtime.registry.resume(conn.tabId, conn.sessionId) : null;
+    if (resumed) for (const [name, values] of resumed) conn.slices.set(name, values);
+    return { runtime, connection: conn };
+  }
+}
+
 /**
  * The tRPC WebSocket at `/trpc`, on the same Bun server and port as the
  * Elysia app. The upgrade is refused (403) unless its Origin is allowed.
  */
 export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
-  const handle = getWSConnectionHandler({
+  const protocol = new SocketProtocol<ConnectionContext>({
     router: appRouter,
     maxBatchSize: 20,
-    createContext: async ({ res, info }) => {
-      const conn = (res as unknown as BunSocketShim & { connection: Connection }).connection;
-      const params = info.connectionParams ?? {};
-      if (typeof params.tabId === 'string' && TAB_ID.test(params.tabId)) conn.tabId = params.tabId;
-      conn.setRoute(params.path, params.query);
-      const { session, user } = await resolveSession(runtime, conn);
-      runtime.registry.bind(conn, session?.id ?? null, user?.id ?? null);
-      const resumed = conn.tabId ? runtime.registry.resume(conn.tabId, conn.sessionId) : null;
-      if (resumed) for (const [name, values] of resumed) conn.slices.set(name, values);
-      return { runtime, connection: conn };
-    },
     onError({ error, path, type }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         runtime.log.error('event failed', { event: path ?? '(none)', type, error: error.cause ?? error });
@@ -78,7 +110,8 @@ export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
         runtime.log.debug('event refused', { event: path ?? '(none)', code: error.code });
       }
     },
-  } as Parameters<typeof getWSConnectionHandler>[0]);
+  });
+  const transport: Transport = { runtime, protocol };
 
   return new Elysia({ name: 'statehouse-transport' }).get('/trpc', ({ request, server, status }) => {
     if (!server) return status(500, 'No server');
@@ -95,35 +128,9 @@ export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
       messageBurst: runtime.config.rateLimit.messageBurst,
       messagesPerSecond: runtime.config.rateLimit.messagesPerSecond,
     });
-    const url = new URL(request.url);
-    const req = {
-      url: url.pathname + url.search,
-      headers: { host: url.host },
-      socket: {},
-    } as unknown as IncomingMessage;
-    const data: SocketData = {
-      connection,
-      shim: null,
-      open(ws) {
-        const shim = new BunSocketShim(ws as ServerWebSocket<unknown>);
-        (shim as BunSocketShim & { connection: Connection }).connection = connection;
-        data.shim = shim;
-        runtime.registry.add(connection);
-        handle(shim.asWs(), req);
-      },
-      message(_ws, message) {
-        if (typeof message === 'string') applyRouteReports(connection, message);
-        data.shim?.emitMessage(message);
-      },
-      close(_ws, code, reason) {
-        runtime.registry.stash(connection, runtime.config.socket.resumeGraceMs);
-        runtime.registry.remove(connection);
-        connection.close();
-        data.shim?.emitClose(code, reason);
-        data.shim = null;
-      },
-    };
-    if ((server as Server<SocketData>).upgrade(request, { data })) return;
+    const expectParams = new URL(request.url).searchParams.get('connectionParams') === '1';
+    const data = new TabSocket(transport, connection, expectParams);
+    if ((server as Server<TabSocket>).upgrade(request, { data })) return;
     return status(400, 'Expected a WebSocket upgrade');
   });
 }

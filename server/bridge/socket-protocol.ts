@@ -1,0 +1,358 @@
+import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, isTrackedEnvelope, TRPCError, type AnyRouter } from '@trpc/server';
+import { isAsyncIterable, isObject, parseConnectionParamsFromUnknown, parseTRPCMessage } from '@trpc/server/unstable-core-do-not-import';
+
+/** What a procedure call was, for error reports (`'unknown'` before a message is understood). */
+export type CallType = 'query' | 'mutation' | 'subscription' | 'unknown';
+
+/** One failure on a socket, as `onError` sees it. */
+export interface SocketErrorInfo<TContext> {
+  error: TRPCError;
+  path: string | undefined;
+  type: CallType;
+  ctx: TContext | undefined;
+  input: unknown;
+}
+
+export interface SocketProtocolOptions<TContext> {
+  router: AnyRouter;
+  /** Calls in one batch frame at most; a larger batch is refused whole. */
+  maxBatchSize: number;
+  /** Every failed call, refused frame and context failure. Must not throw; a throw is ignored. */
+  onError?(info: SocketErrorInfo<TContext>): void;
+}
+
+/** The part of a Bun `ServerWebSocket` a connection writes to. */
+export interface SocketSink {
+  readonly readyState: number;
+  send(frame: string): unknown;
+  close(code?: number, reason?: string): void;
+}
+
+/** Builds a connection's context from its connection params (`null` when none were announced). */
+export interface ContextSource<TContext> {
+  createContext(connectionParams: Record<string, string | undefined> | null): TContext | Promise<TContext>;
+}
+
+type RequestId = number | string;
+type JsonRpc = '2.0' | undefined;
+
+interface CallMessage {
+  id: RequestId | null;
+  jsonrpc: JsonRpc;
+  method: 'query' | 'mutation' | 'subscription' | 'subscription.stop';
+  params?: { path: string; input: unknown; lastEventId?: string };
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: TRPCError };
+
+const OPEN = 1;
+
+/** What the client gets when even the error formatter fails: nothing about the error. */
+const FALLBACK_ERROR_SHAPE = {
+  code: -32603,
+  message: 'Internal server error',
+  data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 },
+};
+
+/**
+ * The server side of tRPC v11's WebSocket protocol (what `@trpc/client`'s
+ * `wsLink` speaks), written for Bun's `ServerWebSocket` and for the way
+ * Statehouse uses it. Frames, batching, connection params, keep-alive
+ * `PING`/`PONG`, error shapes (through the router's `errorFormatter`),
+ * subscriptions with `started`/`stopped`, `subscription.stop`, tracked
+ * events and `lastEventId` behave as in tRPC's `getWSConnectionHandler`.
+ *
+ * It exists for memory and CPU: tRPC's handler keeps about 7 KB of closures
+ * and promises per connection (most of it per subscription, for observables
+ * and disposable resources) and builds an `AbortController` per call. Here a
+ * connection is one small object, a query or mutation gets no signal (tRPC's
+ * handler never aborts one either), and a subscription is one loop. Async
+ * generators and other async iterables are the subscription results it
+ * takes; legacy observables are refused with a clear error.
+ */
+export class SocketProtocol<TContext> {
+  private readonly config: AnyRouter['_def']['_config'];
+
+  constructor(readonly options: SocketProtocolOptions<TContext>) {
+    this.config = options.router._def._config;
+  }
+
+  /**
+   * A connection's protocol state. `source.createContext` runs once, with
+   * the connection params when `expectConnectionParams` (the URL carries
+   * `connectionParams=1`: the first frame holds them), else at once with `null`.
+   */
+  connect(sink: SocketSink, expectConnectionParams: boolean, source: ContextSource<TContext>): SocketConnection<TContext> {
+    return new SocketConnection(this, sink, source, expectConnectionParams);
+  }
+
+  /** Serializes and sends one response, if the socket is still open. */
+  respond(sink: SocketSink, id: RequestId | null, jsonrpc: JsonRpc, result: { type: string; data?: unknown; id?: string }): void {
+    if (sink.readyState !== OPEN) return;
+    if ('data' in result) result.data = this.config.transformer.output.serialize(result.data);
+    sink.send(JSON.stringify(jsonrpc ? { id, jsonrpc, result } : { id, result }));
+  }
+
+  /** Reports `cause` and answers it as an error response. */
+  respondWithError(sink: SocketSink, ctx: TContext | undefined, id: RequestId | null, jsonrpc: JsonRpc, call: Omit<SocketErrorInfo<TContext>, 'error' | 'ctx'>, cause: unknown): void {
+    const error = this.report(cause, ctx, call);
+    if (sink.readyState !== OPEN) return;
+    let shape: unknown;
+    try {
+      shape = this.config.transformer.output.serialize(
+        getTRPCErrorShape({ config: this.config, error, type: call.type, path: call.path, input: call.input, ctx }),
+      );
+    } catch (formatFailure) {
+      this.report(formatFailure, ctx, call);
+      shape = FALLBACK_ERROR_SHAPE;
+    }
+    sink.send(JSON.stringify(jsonrpc ? { id, jsonrpc, error: shape } : { id, error: shape }));
+  }
+
+  /** Hands a failure to `onError` (which must not take the process down). */
+  report(cause: unknown, ctx: TContext | undefined, call: Omit<SocketErrorInfo<TContext>, 'error' | 'ctx'>): TRPCError {
+    const error = getTRPCErrorFromUnknown(cause);
+    try {
+      this.options.onError?.({ error, ctx, ...call });
+    } catch {
+      // A failing onError must not turn one bad call into a crashed process.
+    }
+    return error;
+  }
+}
+
+const UNKNOWN_CALL = { path: undefined, type: 'unknown', input: undefined } as const;
+
+/** One WebSocket's protocol state: its context and its running subscriptions. */
+export class SocketConnection<TContext> {
+  private ctx: TContext | undefined = undefined;
+  /** `null` until the context is asked for (after the connection params when the URL expects them). */
+  private context: Promise<Settled<TContext>> | Settled<TContext> | null = null;
+  private subscriptions: Map<RequestId, AbortController> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly protocol: SocketProtocol<TContext>,
+    private readonly sink: SocketSink,
+    private source: ContextSource<TContext> | null,
+    expectConnectionParams: boolean,
+  ) {
+    if (!expectConnectionParams) this.context = this.createContext(null);
+  }
+
+  /** A frame from the client. */
+  message(frame: string | Buffer): void {
+    const text = typeof frame === 'string' ? frame : frame.toString('utf8');
+    if (text === 'PING') {
+      if (this.sink.readyState === OPEN) this.sink.send('PONG');
+      return;
+    }
+    if (text === 'PONG') return;
+    if (this.context === null) {
+      this.context = this.createContext(text);
+      return;
+    }
+    const calls = this.parse(text);
+    for (let i = 0; i < calls.length; i++) {
+      this.handle(calls[i]!, i).catch((cause: unknown) => this.protocol.report(cause, this.ctx, UNKNOWN_CALL));
+    }
+  }
+
+  /** The socket closed: every subscription stops. */
+  close(): void {
+    this.closed = true;
+    const subscriptions = this.subscriptions;
+    this.subscriptions = null;
+    if (subscriptions) for (const controller of subscriptions.values()) controller.abort();
+  }
+
+  /** Builds the context once; on failure answers `id: null` with the error and closes the socket. */
+  private createContext(paramsFrame: string | null): Promise<Settled<TContext>> | Settled<TContext> {
+    const settle = (value: TContext): Settled<TContext> => {
+      this.ctx = value;
+      return (this.context = { ok: true, value });
+    };
+    const fail = (cause: unknown): Settled<TContext> => {
+      const error = getTRPCErrorFromUnknown(cause);
+      this.protocol.respondWithError(this.sink, undefined, null, undefined, UNKNOWN_CALL, error);
+      setTimeout(() => this.sink.close(), 0);
+      return (this.context = { ok: false, error });
+    };
+    try {
+      let params: Record<string, string | undefined> | null = null;
+      if (paramsFrame !== null) {
+        let msg: unknown;
+        try {
+          msg = JSON.parse(paramsFrame);
+          if (!isObject(msg)) throw new Error('Message was not an object');
+        } catch (cause) {
+          throw new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed TRPCConnectionParamsMessage', cause });
+        }
+        params = parseConnectionParamsFromUnknown(msg.data);
+      }
+      const source = this.source!;
+      this.source = null; // used once: an idle connection does not keep it
+      const created = source.createContext(params);
+      return created instanceof Promise ? created.then(settle, fail) : settle(created);
+    } catch (cause) {
+      return fail(cause);
+    }
+  }
+
+  /** A frame's calls, or none when it is refused (answered here). */
+  private parse(text: string): CallMessage[] {
+    const { options } = this.protocol;
+    try {
+      const json: unknown = JSON.parse(text);
+      if (!Array.isArray(json)) return [parseTRPCMessage(json, options.router._def._config.transformer) as CallMessage];
+      if (json.length > options.maxBatchSize) {
+        this.refuseBatch(json);
+        return [];
+      }
+      return json.map((raw) => parseTRPCMessage(raw, options.router._def._config.transformer) as CallMessage);
+    } catch (cause) {
+      this.protocol.respondWithError(this.sink, this.ctx, null, undefined, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', cause }));
+      return [];
+    }
+  }
+
+  /** An oversized batch: every call in it that has an id gets the error (or one `id: null` answer). */
+  private refuseBatch(raws: unknown[]): void {
+    const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
+    let answered = false;
+    for (const raw of raws) {
+      if (!isObject(raw) || raw.method === 'subscription.stop') continue;
+      if (typeof raw.id !== 'number' && typeof raw.id !== 'string') continue;
+      this.protocol.respondWithError(this.sink, this.ctx, raw.id, raw.jsonrpc === '2.0' ? '2.0' : undefined, UNKNOWN_CALL, error);
+      answered = true;
+    }
+    if (!answered) this.protocol.respondWithError(this.sink, this.ctx, null, undefined, UNKNOWN_CALL, error);
+  }
+
+  private async handle(msg: CallMessage, batchIndex: number): Promise<void> {
+    const { id, jsonrpc } = msg;
+    if (id === null) {
+      const error = new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' });
+      this.protocol.respondWithError(this.sink, this.ctx, id, jsonrpc, UNKNOWN_CALL, error);
+      return;
+    }
+    if (msg.method === 'subscription.stop') {
+      this.subscriptions?.get(id)?.abort();
+      return;
+    }
+    const type = msg.method;
+    const { path, lastEventId } = msg.params!;
+    let { input } = msg.params!;
+    if (lastEventId !== undefined) input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
+    const call = { path, type, input };
+    if (type === 'subscription') {
+      if (this.subscriptions?.has(id)) {
+        this.protocol.respondWithError(this.sink, this.ctx, id, jsonrpc, call, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }));
+        return;
+      }
+      await this.subscribe(id, jsonrpc, { path, type, input }, batchIndex);
+      return;
+    }
+    const context = this.context instanceof Promise ? await this.context : this.context!;
+    try {
+      if (!context.ok) throw context.error;
+      const result: unknown = await callTRPCProcedure({
+        router: this.protocol.options.router,
+        path,
+        getRawInput: async () => input,
+        ctx: context.value,
+        type,
+        signal: undefined,
+        batchIndex,
+      });
+      if (isAsyncIterable(result) || isObservableLike(result)) {
+        throw new TRPCError({
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message: `Cannot return an async iterable or observable from a ${type} procedure with WebSockets`,
+        });
+      }
+      this.protocol.respond(this.sink, id, jsonrpc, { type: 'data', data: result });
+    } catch (cause) {
+      this.protocol.respondWithError(this.sink, this.ctx, id, jsonrpc, call, cause);
+    }
+  }
+
+  /** Runs one subscription from `started` to `stopped`. */
+  private async subscribe(id: RequestId, jsonrpc: JsonRpc, call: { path: string; type: 'subscription'; input: unknown }, batchIndex: number): Promise<void> {
+    const controller = new AbortController();
+    const { signal } = controller;
+    (this.subscriptions ??= new Map()).set(id, controller);
+    let iterator: AsyncIterator<unknown> | null = null;
+    let started = false;
+    let refused = false;
+    try {
+      const context = this.context instanceof Promise ? await this.context : this.context!;
+      if (!context.ok) throw context.error;
+      if (signal.aborted || this.closed) return;
+      const result: unknown = await callTRPCProcedure({
+        router: this.protocol.options.router,
+        path: call.path,
+        getRawInput: async () => call.input,
+        ctx: context.value,
+        type: 'subscription',
+        signal,
+        batchIndex,
+      });
+      if (!isAsyncIterable(result)) {
+        throw new TRPCError({
+          code: 'INTERNAL_SERVER_ERROR',
+          message: `Subscription ${call.path} did not return an async generator (observables are not supported on this socket)`,
+        });
+      }
+      iterator = result[Symbol.asyncIterator]();
+      if (signal.aborted || this.closed) return;
+      this.protocol.respond(this.sink, id, jsonrpc, { type: 'started' });
+      started = true;
+      // One pending wait at a time: resolved by the iterator or by the stop, never both retained.
+      let interrupt: ((value: 'stop') => void) | null = null;
+      signal.addEventListener('abort', () => interrupt?.('stop'), { once: true });
+      while (!signal.aborted) {
+        const next = await new Promise<IteratorResult<unknown> | 'stop'>((resolve, reject) => {
+          interrupt = resolve;
+          // A rejection after the stop won settles nothing: a stopped generator's failure is not news.
+          iterator!.next().then(resolve, reject);
+        });
+        interrupt = null;
+        if (next === 'stop' || next.done) break;
+        const value = next.value;
+        if (isTrackedEnvelope(value)) {
+          const [trackedId, data] = value;
+          this.protocol.respond(this.sink, id, jsonrpc, { type: 'data', id: trackedId, data: { id: trackedId, data } });
+        } else {
+          this.protocol.respond(this.sink, id, jsonrpc, { type: 'data', data: value });
+        }
+      }
+    } catch (cause) {
+      // A subscription stopped while it was being set up ends quietly, as in tRPC.
+      if (!signal.aborted || !isAbortLike(cause)) {
+        this.protocol.respondWithError(this.sink, this.ctx, id, jsonrpc, call, cause);
+        refused = !started;
+      }
+      controller.abort();
+    } finally {
+      if (this.subscriptions?.get(id) === controller) this.subscriptions.delete(id);
+      if (!signal.aborted) controller.abort();
+      // Not awaited: a generator waiting on something other than its signal
+      // finishes when that settles, and the client learns of the stop now.
+      iterator?.return?.().catch((cause: unknown) => {
+        if (!isAbortLike(cause)) this.protocol.report(cause, this.ctx, call);
+      });
+    }
+    // A refused subscription got its error instead; every other one ends with `stopped`.
+    if (!refused) this.protocol.respond(this.sink, id, jsonrpc, { type: 'stopped' });
+  }
+}
+
+function isObservableLike(value: unknown): boolean {
+  return isObject(value) && typeof value.subscribe === 'function' && typeof value.pipe === 'function';
+}
+
+function isAbortLike(cause: unknown): boolean {
+  const inner = cause instanceof TRPCError ? cause.cause : cause;
+  return isObject(inner) && inner.name === 'AbortError';
+}
