@@ -33,6 +33,37 @@ export interface PendingValidation {
 
 let nextId = 1;
 
+/** Upgrade headers with no use after the handshake (`cookie` lives on in the cookie mirror). */
+const HANDSHAKE_ONLY = new Set(['cookie', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']);
+
+/**
+ * The upgrade request's headers a connection keeps, as a flat list of
+ * lower-case names and values: an idle tab holds a few short strings, not a
+ * native `Headers` of the whole handshake (about 2 KB per connection).
+ */
+export class UpgradeHeaders {
+  private readonly pairs: string[] = [];
+
+  constructor(headers: Headers) {
+    for (const [name, value] of headers) if (!HANDSHAKE_ONLY.has(name)) this.pairs.push(name, value);
+  }
+
+  /** A header's value (names are case-insensitive), or `null`. */
+  get(name: string): string | null {
+    const key = name.toLowerCase();
+    for (let i = 0; i < this.pairs.length; i += 2) if (this.pairs[i] === key) return this.pairs[i + 1]!;
+    return null;
+  }
+
+  /** A fresh `Headers` with these headers and, when given, a `cookie` header. */
+  toHeaders(cookie: string): Headers {
+    const headers = new Headers();
+    for (let i = 0; i < this.pairs.length; i += 2) headers.append(this.pairs[i]!, this.pairs[i + 1]!);
+    if (cookie) headers.set('cookie', cookie);
+    return headers;
+  }
+}
+
 /** Longest path/query the route mirror accepts. */
 const MAX_ROUTE_LENGTH = 2048;
 
@@ -48,7 +79,8 @@ export class Connection {
   /** The browser's cookies as the server last knew them. */
   readonly cookies = new Map<string, string>();
   route: RouteMirror = { path: '/', query: '' };
-  readonly headers: Headers;
+  /** The upgrade request's headers, without the handshake's own (and without `cookie`: see `cookies`). */
+  readonly headers: UpgradeHeaders;
   readonly ip: string;
   readonly secure: boolean;
   readonly origin: string;
@@ -83,7 +115,7 @@ export class Connection {
   }
 
   constructor(init: ConnectionInit) {
-    this.headers = init.headers;
+    this.headers = new UpgradeHeaders(init.headers);
     this.ip = init.ip;
     this.secure = init.secure;
     this.origin = init.origin;

@@ -58,14 +58,7 @@ export class SocketEventRequest implements EventRequest {
   }
 
   get headers(): Headers {
-    if (!this.headerCopy) {
-      const headers = new Headers(this.conn.headers);
-      const cookie = this.conn.cookieHeader();
-      if (cookie) headers.set('cookie', cookie);
-      else headers.delete('cookie');
-      this.headerCopy = headers;
-    }
-    return this.headerCopy;
+    return (this.headerCopy ??= this.conn.headers.toHeaders(this.conn.cookieHeader()));
   }
 
   get fetchRequest(): Request {

@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'bun:test';
+import { Connection } from '../../../server/bridge/connection';
+import { SocketEventRequest } from '../../../server/bridge/event-request';
+
+function connection(headers: Record<string, string>) {
+  return new Connection({
+    headers: new Headers(headers),
+    ip: '127.0.0.1',
+    secure: false,
+    origin: 'http://127.0.0.1:3000',
+    messageBurst: 10,
+    messagesPerSecond: 10,
+  });
+}
+
+const HANDSHAKE = {
+  host: '127.0.0.1:3000',
+  origin: 'http://127.0.0.1:3000',
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Test/1.0',
+  'accept-language': 'ar, en;q=0.5',
+  cookie: 'statehouse_session=abc.def; theme=dark',
+  upgrade: 'websocket',
+  connection: 'Upgrade',
+  'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+  'sec-websocket-version': '13',
+  'sec-websocket-extensions': 'permessage-deflate',
+};
+
+describe('the headers a connection keeps', () => {
+  test('are the upgrade request’s, read case-insensitively, without the handshake’s own', () => {
+    const conn = connection(HANDSHAKE);
+    expect(conn.headers.get('User-Agent')).toBe(HANDSHAKE['user-agent']);
+    expect(conn.headers.get('accept-language')).toBe('ar, en;q=0.5');
+    expect(conn.headers.get('origin')).toBe('http://127.0.0.1:3000');
+    for (const name of ['cookie', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']) {
+      expect(conn.headers.get(name)).toBeNull();
+    }
+    expect(conn.headers.get('x-missing')).toBeNull();
+  });
+
+  test('the cookies live on in the cookie mirror, and an event’s headers carry the mirror as it is now', () => {
+    const conn = connection(HANDSHAKE);
+    expect(Object.fromEntries(conn.cookies)).toEqual({ statehouse_session: 'abc.def', theme: 'dark' });
+    conn.cookies.delete('statehouse_session');
+    const owner = { currentSessionId: () => null, runtime: {} } as never;
+    const headers = new SocketEventRequest(owner, conn, 'probe.echo', 'query').headers;
+    expect(headers.get('cookie')).toBe('theme=dark');
+    expect(headers.get('user-agent')).toBe(HANDSHAKE['user-agent']);
+    expect(headers.get('sec-websocket-key')).toBeNull();
+    conn.cookies.clear();
+    expect(new SocketEventRequest(owner, conn, 'probe.echo', 'query').headers.has('cookie')).toBe(false);
+  });
+});
