@@ -1,6 +1,7 @@
 import type { SessionValidationResult } from '../auth/session';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
 import { TokenBucket } from '../auth/token-bucket';
+import { ENDS_ON_ABORT } from './socket-protocol';
 
 /** The page a tab shows: path and query (with its leading `?`, or empty). */
 export interface RouteMirror {
@@ -102,7 +103,8 @@ export class Connection {
   readonly bucket: TokenBucket;
 
   private readonly queue: StatePush[] = [];
-  private wake: (() => void) | null = null;
+  /** The `state` subscription's stream, woken by every push. */
+  private stream: PushStream | null = null;
 
   /**
    * Drops the validated session and any validation in flight (revocation,
@@ -145,34 +147,116 @@ export class Connection {
     if (this.closed) return;
     if (Object.keys(delta).length === 0 && actions.length === 0 && !full) return;
     this.queue.push(full ? { delta, actions, full } : { delta, actions });
-    this.wake?.();
+    this.stream?.wake();
   }
 
-  /** The pushes of this connection, until it closes or `signal` aborts. */
-  async *pushes(signal: AbortSignal | undefined): AsyncGenerator<StatePush> {
-    const onAbort = () => this.wake?.();
-    signal?.addEventListener('abort', onAbort);
-    try {
-      while (!this.closed && !signal?.aborted) {
-        const next = this.queue.shift();
-        if (next) {
-          yield next;
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-        this.wake = null;
-      }
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+  /**
+   * The pushes of this connection, after `first` when given, until it closes
+   * or `signal` aborts. A newer stream takes over from an older one.
+   */
+  pushes(signal: AbortSignal | undefined, first: Promise<StatePush> | null = null): PushStream {
+    this.stream?.end();
+    return (this.stream = new PushStream(this, signal, first));
+  }
+
+  /** The next queued push, if any. */
+  takePush(): StatePush | undefined {
+    return this.queue.shift();
+  }
+
+  /** `stream` has ended: it no longer takes the pushes. */
+  detach(stream: PushStream): void {
+    if (this.stream === stream) this.stream = null;
   }
 
   /** Marks the connection closed and wakes its subscription so it ends. */
   close(): void {
     this.closed = true;
     this.queue.length = 0;
-    this.wake?.();
+    this.stream?.end();
+  }
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * A connection's pushes as an async iterator: the `state` subscription's
+ * stream. A plain object rather than an async generator, so an idle tab
+ * holds one pending promise and nothing else; it ends as soon as its signal
+ * aborts or the connection closes (see `ENDS_ON_ABORT`).
+ */
+export class PushStream implements AsyncIterableIterator<StatePush> {
+  readonly [ENDS_ON_ABORT] = true;
+  private waiting: ((result: IteratorResult<StatePush>) => void) | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly signal: AbortSignal | undefined,
+    private first: Promise<StatePush> | null,
+  ) {
+    // The stream itself is the listener (`handleEvent`): no closure per tab.
+    signal?.addEventListener('abort', this, { once: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<StatePush>> {
+    const first = this.first;
+    if (first) {
+      this.first = null;
+      return first.then((value) => ({ value, done: false }));
+    }
+    if (this.over()) return this.finish();
+    const queued = this.conn.takePush();
+    if (queued) return Promise.resolve({ value: queued, done: false });
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<StatePush>> {
+    this.end();
+    return Promise.resolve(DONE);
+  }
+
+  /** A push was queued (or the connection closed): answers the pending `next()`. */
+  wake(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    if (this.over()) {
+      this.end();
+      return;
+    }
+    const queued = this.conn.takePush();
+    if (!queued) return;
+    this.waiting = null;
+    waiting({ value: queued, done: false });
+  }
+
+  /** Ends the stream: a pending `next()` answers done. */
+  end(): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    this.finish();
+    waiting?.(DONE);
+  }
+
+  handleEvent(): void {
+    this.end();
+  }
+
+  private over(): boolean {
+    return this.ended || this.conn.closed || this.signal?.aborted === true;
+  }
+
+  private finish(): Promise<IteratorReturnResult<undefined>> {
+    this.ended = true;
+    this.first = null;
+    this.signal?.removeEventListener('abort', this);
+    this.conn.detach(this);
+    return Promise.resolve(DONE);
   }
 }

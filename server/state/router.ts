@@ -16,12 +16,12 @@ export const stateRouter = router({
    * initial), then deltas and actions produced outside the tab's own events
    * (other tabs' logout, revocation, server jobs).
    */
-  state: publicProcedure.subscription(function stateStream({ ctx, signal }): AsyncGenerator<StatePush> {
+  state: publicProcedure.subscription(function stateStream({ ctx, signal }): AsyncIterable<StatePush> {
     // The long-lived generator holds the connection only, not this event's
     // context: an idle tab keeps no StateEvent, request or session proxy alive.
     const first = firstPush(ctx);
-    first.catch(() => {}); // the generator rethrows it on the first pull
-    return statePushes(ctx.connection, signal, first);
+    first.catch(() => {}); // the stream rethrows it on the first pull
+    return ctx.connection.pushes(signal, first);
   }),
 
   /** The tab's page changed: the route mirror follows (also applied in order on arrival). */
@@ -46,20 +46,6 @@ async function firstPush(ctx: EventContext): Promise<StatePush> {
   full[AUTH_SLICE] = { ...conn.authSnapshot };
   full[SITE_SLICE] = { ...siteSnapshot(runtime.config) };
   return { delta: full, actions: ctx.actions.list.splice(0), full: true };
-}
-
-/**
- * The first push, then the connection's pushes until it closes or the
- * subscription stops. `first` is dropped once sent, so an idle tab does not
- * keep its first (full) push alive.
- */
-async function* statePushes(conn: Connection, signal: AbortSignal | undefined, first: Promise<StatePush> | null): AsyncGenerator<StatePush> {
-  if (first) {
-    const push = await first;
-    first = null;
-    yield push;
-  }
-  yield* conn.pushes(signal);
 }
 
 /** The config a browser may see: URLs, switches, texts. Nothing secret. */
