@@ -51,3 +51,57 @@ describe('the headers a connection keeps', () => {
     expect(new SocketEventRequest(owner, conn, 'probe.echo', 'query').headers.has('cookie')).toBe(false);
   });
 });
+
+describe('the state push stream', () => {
+  const push = (n: number) => ({ delta: { s: { n } }, actions: [] });
+
+  test('gives the first push, then queued pushes in order, then waits for the next one', async () => {
+    const conn = connection({});
+    const stream = conn.pushes(undefined, Promise.resolve({ delta: {}, actions: [], full: true }));
+    expect(await stream.next()).toEqual({ value: { delta: {}, actions: [], full: true }, done: false });
+    conn.push(push(1).delta, []);
+    conn.push(push(2).delta, []);
+    expect((await stream.next()).value).toEqual(push(1));
+    expect((await stream.next()).value).toEqual(push(2));
+    const pending = stream.next();
+    conn.push(push(3).delta, []);
+    expect((await pending).value).toEqual(push(3));
+  });
+
+  test('a pending next() answers done when the signal aborts, and the stream stops listening', async () => {
+    const conn = connection({});
+    const controller = new AbortController();
+    const stream = conn.pushes(controller.signal);
+    const pending = stream.next();
+    controller.abort();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    conn.push(push(1).delta, []);
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
+  });
+
+  test('ends when the connection closes, and a newer stream ends the older one', async () => {
+    const conn = connection({});
+    const older = conn.pushes(undefined);
+    const olderNext = older.next();
+    const newer = conn.pushes(undefined);
+    expect(await olderNext).toEqual({ value: undefined, done: true });
+    const newerNext = newer.next();
+    conn.close();
+    expect(await newerNext).toEqual({ value: undefined, done: true });
+  });
+
+  test('a first push that fails rejects the first next()', async () => {
+    const conn = connection({});
+    const failed = Promise.reject(new Error('no first push'));
+    failed.catch(() => {});
+    await expect(conn.pushes(undefined, failed).next()).rejects.toThrow('no first push');
+  });
+
+  test('return() ends it at once', async () => {
+    const conn = connection({});
+    const stream = conn.pushes(undefined);
+    const pending = stream.next();
+    expect(await stream.return()).toEqual({ value: undefined, done: true });
+    expect(await pending).toEqual({ value: undefined, done: true });
+  });
+});
