@@ -92,8 +92,13 @@ describe('the full journey', () => {
     await otherContext.close();
 
     // Log out: the login page, and the private page now asks to sign in.
+    // The auth delta first sends /notes to the login page in place (its guard);
+    // then `clearAuthThenNavigate` expires the cookie and loads /login afresh.
+    // Moving on before that load would race it.
+    const freshLogin = page.waitForResponse((r) => r.request().isNavigationRequest() && new URL(r.url()).pathname === '/login');
     await page.getByRole('button', { name: 'Log out' }).click();
-    await waitForPath(page, '/login');
+    await freshLogin;
+    await page.waitForURL((url) => url.pathname === '/login' && url.search === '');
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.goto('/notes');
     await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('next') === '/notes');
