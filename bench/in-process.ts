@@ -3,7 +3,7 @@
  * JavaScript cost of one event, bare against authed, without the network.
  * Both servers run in this process; their real upgrade routes and socket
  * handlers are driven with a stand-in for Bun's `ServerWebSocket`, so the
- * figures cover the shim, tRPC and (authed) the bridge, and nothing of the
+ * figures cover the socket protocol, tRPC and (authed) the bridge, and nothing of the
  * kernel. Rounds alternate bare and authed; the ratio is their median.
  * With several sockets, each keeps `inFlight` calls outstanding (authed
  * sockets take the load user's sessions in turn).

@@ -113,9 +113,9 @@ async function runBridge({ ctx, path, type, next }: BridgeOptions, guards: reado
   return { ...result, error };
 }
 
-/** Runs the guards in order (each may wait on a query), then the rest of the procedure. */
 type NextResult = ReturnType<BridgeOptions['next']>;
 
+/** Runs the guards in order (each may wait on a query), then the rest of the procedure. */
 function guardThenNext(ctx: EventContext, guards: readonly GuardCheck[], next: BridgeOptions['next'], from = 0): NextResult {
   for (let i = from; i < guards.length; i++) {
     const pending = guards[i]!(ctx);
