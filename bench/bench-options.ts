@@ -13,8 +13,12 @@ export interface BenchOptions {
   measureMs: number;
   /** Ends each window after this many replies (tiny runs); `null`: by time only. */
   maxEvents: number | null;
-  /** Memory per idle connection; `null` skips it. */
-  idle: { connections: number; kinds: ('ceiling' | 'bare' | 'authed')[] } | null;
+  /**
+   * Memory per idle connection; `null` skips it. `idleMs`: how long the tabs
+   * sit idle before the measurement (past the session cache's 1 s and the 2 s
+   * sweep that lets idle tabs drop it).
+   */
+  idle: { connections: number; kinds: ('ceiling' | 'bare' | 'authed')[]; idleMs: number } | null;
   /** Logout fan-out to the tabs of one user; `null` skips it. */
   fanout: { tabs: number; sessions: number; rounds: number } | null;
   /** Other connections' latency while logins run; `null` skips it. */
@@ -40,7 +44,7 @@ export const FULL_OPTIONS: BenchOptions = {
   warmupMs: 1_000,
   measureMs: 3_000,
   maxEvents: null,
-  idle: { connections: 10_000, kinds: ['ceiling', 'bare', 'authed'] },
+  idle: { connections: 10_000, kinds: ['ceiling', 'bare', 'authed'], idleMs: 3_500 },
   fanout: { tabs: 1_000, sessions: 100, rounds: 5 },
   logins: { rounds: 5, loginsPerSecond: 20, users: 20, connections: 50, ratePerConnection: 20, warmupMs: 1_000, measureMs: 4_000 },
 };
@@ -55,7 +59,7 @@ export const TINY_OPTIONS: BenchOptions = {
   warmupMs: 100,
   measureMs: 2_000,
   maxEvents: 200,
-  idle: { connections: 50, kinds: ['ceiling', 'bare', 'authed'] },
+  idle: { connections: 50, kinds: ['ceiling', 'bare', 'authed'], idleMs: 100 },
   fanout: { tabs: 20, sessions: 4, rounds: 1 },
   logins: { rounds: 1, loginsPerSecond: 10, users: 2, connections: 3, ratePerConnection: 20, warmupMs: 100, measureMs: 600 },
 };

@@ -22,6 +22,9 @@ import { stateRouter } from './state/router';
 import type { SliceDefinition } from './state/slices';
 import { fuseGuards, router } from './trpc';
 
+/** How often idle connections' expired session caches are dropped. */
+const VALIDATION_SWEEP_MS = 2_000;
+
 export interface StatehouseOptions<TRouter extends AnyRouter> {
   /** The app's router, usually built with `createAppRouter`. */
   router: TRouter;
@@ -120,6 +123,9 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   };
   const unsubscribe = bus.subscribe((event) => applyIdentityEvent(runtime, event));
   fuseGuards(options.router);
+  // Idle tabs let go of their expired session caches (see dropStaleValidations).
+  const sweeper = setInterval(() => runtime.registry.dropStaleValidations(), VALIDATION_SWEEP_MS);
+  sweeper.unref();
 
   const app = new Elysia({
     name: 'statehouse',
@@ -158,6 +164,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(sweeper);
       unsubscribe();
       for (const conn of runtime.registry.all) conn.close();
       await app.stop(true);

@@ -26,8 +26,8 @@ export interface IdleMemoryFigures {
   topObjectTypesPerConnection: Record<string, number>;
 }
 
-async function settle(server: RunningServer): Promise<{ rss: number; heap: number; types: Record<string, number> }> {
-  await Bun.sleep(300);
+async function settle(server: RunningServer, idleMs: number): Promise<{ rss: number; heap: number; types: Record<string, number> }> {
+  await Bun.sleep(idleMs);
   const { heapSize, objectTypes } = await collectGarbage(server);
   await Bun.sleep(300);
   await collectGarbage(server);
@@ -42,7 +42,8 @@ function lookalikeCookies(count: number): string[] {
 /**
  * Memory per idle connection: a fresh server, warmed up, collected; then
  * `connections` tabs opened (socket, connection params, state subscription,
- * first push) and held; collected again. RSS and heap growth per connection.
+ * first push) and held idle for `idleMs`; collected again. RSS and heap
+ * growth per connection.
  */
 export async function measureIdleMemory(kind: ServerKind, options: NonNullable<BenchOptions['idle']>, log: (line: string) => void): Promise<IdleMemoryFigures> {
   const server = await startBenchServer(kind);
@@ -57,7 +58,7 @@ export async function measureIdleMemory(kind: ServerKind, options: NonNullable<B
     const warmClient = await startClient();
     await warmClient.request({ type: 'job', job: warm }, 'result');
     await warmClient.stop();
-    const before = await settle(server);
+    const before = await settle(server, options.idleMs);
 
     const perProcess = Math.max(1, Math.min(n, openFileLimit() - FD_HEADROOM));
     const started = performance.now();
@@ -77,7 +78,7 @@ export async function measureIdleMemory(kind: ServerKind, options: NonNullable<B
     }
     const opened = (await Promise.all(jobs)).reduce((sum, r) => sum + r.opened, 0);
     const openSeconds = (performance.now() - started) / 1000;
-    const after = await settle(server);
+    const after = await settle(server, options.idleMs);
     const grown: Record<string, number> = {};
     for (const [type, count] of Object.entries(after.types)) {
       const delta = (count - (before.types[type] ?? 0)) / opened;

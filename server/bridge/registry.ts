@@ -25,6 +25,23 @@ export class ConnectionRegistry {
     this.bind(conn, null, null);
   }
 
+  /**
+   * Drops validated sessions whose cache period is over. An expired entry is
+   * never served again (the next event reads the database), so this changes
+   * no answer; it frees the session and user rows idle tabs would otherwise
+   * hold until their next event. Returns how many it dropped.
+   */
+  dropStaleValidations(now: number = Date.now()): number {
+    let dropped = 0;
+    for (const conn of this.all) {
+      if (conn.validated && now >= conn.validated.until) {
+        conn.validated = null;
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   /** Re-indexes a connection after its identity changed. */
   bind(conn: Connection, sessionId: string | null, userId: number | null): void {
     if (conn.sessionId !== sessionId) {

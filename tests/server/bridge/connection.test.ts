@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { Connection } from '../../../server/bridge/connection';
 import { SocketEventRequest } from '../../../server/bridge/event-request';
+import { ConnectionRegistry } from '../../../server/bridge/registry';
+import { startTestServer } from '../../helpers/server';
 
 function connection(headers: Record<string, string>) {
   return new Connection({
@@ -103,5 +105,46 @@ describe('the state push stream', () => {
     const pending = stream.next();
     expect(await stream.return()).toEqual({ value: undefined, done: true });
     expect(await pending).toEqual({ value: undefined, done: true });
+  });
+});
+
+describe('idle tabs let go of their expired session caches', () => {
+  const validation = (until: number) => ({ token: 'tok', result: { session: null, user: null }, until });
+
+  test('dropStaleValidations clears only caches whose period is over', () => {
+    const registry = new ConnectionRegistry();
+    const stale = connection({});
+    const fresh = connection({});
+    const none = connection({});
+    for (const conn of [stale, fresh, none]) registry.add(conn);
+    stale.validated = validation(1_000);
+    fresh.validated = validation(5_000);
+    expect(registry.dropStaleValidations(2_000)).toBe(1);
+    expect(stale.validated).toBeNull();
+    expect(fresh.validated).not.toBeNull();
+    expect(none.validated).toBeNull();
+    expect(registry.dropStaleValidations(5_000)).toBe(1);
+    expect(fresh.validated).toBeNull();
+  });
+
+  test('a running server sweeps them: an idle authenticated tab holds no session row after the cache period', async () => {
+    const server = await startTestServer({ session: { cacheTtlMs: 50 } });
+    try {
+      const user = await server.userWithSession('idle');
+      const ws = await server.open({ cookie: user.cookie });
+      await ws.call('query', 'probe.whoami');
+      const [conn] = [...server.statehouse.runtime.registry.all];
+      expect(conn!.userId).not.toBeNull();
+      const deadline = Date.now() + 10_000;
+      while (conn!.validated && Date.now() < deadline) await Bun.sleep(50);
+      expect(conn!.validated).toBeNull();
+      // Still bound for the identity bus, and the next event validates again.
+      expect(conn!.userId).not.toBeNull();
+      expect((await ws.call('query', 'probe.whoami')).result?.data).toMatchObject({ data: expect.anything() });
+      expect(conn!.validated).not.toBeNull();
+      await ws.close();
+    } finally {
+      await server.stop();
+    }
   });
 });
