@@ -3,7 +3,7 @@ import type { ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
 import { loadConfig } from '../../server/config';
 import { socketServerOptions } from '../../server/bridge/transport';
-import { SocketProtocol, type ContextSource, type SocketConnection } from '../../server/bridge/socket-protocol';
+import { expectsConnectionParams, SocketProtocol, type ContextSource, type SocketConnection } from '../../server/bridge/socket-protocol';
 import type { StatePush } from '../../server/state/protocol';
 import type { BenchServer } from './bench-server';
 import { bumpInput } from './bump-input';
@@ -69,8 +69,7 @@ export function startBareServer(): BenchServer & { app: Elysia<any, any, any, an
     websocket: socketServerOptions(config),
   }).get('/trpc', ({ request, server, status }) => {
     if (!server) return status(500, 'No server');
-    const expectParams = new URL(request.url).searchParams.get('connectionParams') === '1';
-    if (server.upgrade(request, { data: new BareSocket(protocol, expectParams) })) return;
+    if (server.upgrade(request, { data: new BareSocket(protocol, expectsConnectionParams(request)) })) return;
     return status(400, 'Expected a WebSocket upgrade');
   });
   app.listen({ port: 0, hostname: '127.0.0.1' });

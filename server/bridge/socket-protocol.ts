@@ -28,6 +28,11 @@ export interface SocketSink {
   close(code?: number, reason?: string): void;
 }
 
+/** Whether an upgrade request announces connection params (`?connectionParams=1`): its first frame carries them. */
+export function expectsConnectionParams(request: Request): boolean {
+  return new URL(request.url).searchParams.get('connectionParams') === '1';
+}
+
 /** Builds a connection's context from its connection params (`null` when none were announced). */
 export interface ContextSource<TContext> {
   createContext(connectionParams: Record<string, string | undefined> | null): TContext | Promise<TContext>;
@@ -42,6 +47,9 @@ interface CallMessage {
   method: 'query' | 'mutation' | 'subscription' | 'subscription.stop';
   params?: { path: string; input: unknown; lastEventId?: string };
 }
+
+/** A call as error reports name it. */
+type CallInfo = { path: string | undefined; type: CallType; input: unknown };
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: TRPCError };
 
@@ -102,7 +110,7 @@ export class SocketProtocol<TContext> {
   }
 
   /** Reports `cause` and answers it as an error response. */
-  respondWithError(sink: SocketSink, ctx: TContext | undefined, id: RequestId | null, jsonrpc: JsonRpc, call: Omit<SocketErrorInfo<TContext>, 'error' | 'ctx'>, cause: unknown): void {
+  respondWithError(sink: SocketSink, ctx: TContext | undefined, id: RequestId | null, jsonrpc: JsonRpc, call: CallInfo, cause: unknown): void {
     const error = this.report(cause, ctx, call);
     if (sink.readyState !== OPEN) return;
     let shape: unknown;
@@ -118,7 +126,7 @@ export class SocketProtocol<TContext> {
   }
 
   /** Hands a failure to `onError` (which must not take the process down). */
-  report(cause: unknown, ctx: TContext | undefined, call: Omit<SocketErrorInfo<TContext>, 'error' | 'ctx'>): TRPCError {
+  report(cause: unknown, ctx: TContext | undefined, call: CallInfo): TRPCError {
     const error = getTRPCErrorFromUnknown(cause);
     try {
       this.options.onError?.({ error, ctx, ...call });
@@ -133,7 +141,6 @@ const UNKNOWN_CALL = { path: undefined, type: 'unknown', input: undefined } as c
 
 /** One WebSocket's protocol state: its context and its running subscriptions. */
 export class SocketConnection<TContext> {
-  private ctx: TContext | undefined = undefined;
   /** `null` until the context is asked for (after the connection params when the URL expects them). */
   private context: Promise<Settled<TContext>> | Settled<TContext> | null = null;
   private subscriptions: Map<RequestId, AbortController> | null = null;
@@ -146,6 +153,22 @@ export class SocketConnection<TContext> {
     expectConnectionParams: boolean,
   ) {
     if (!expectConnectionParams) this.context = this.createContext(null);
+  }
+
+  /** The context once built (for error reports), else `undefined`. */
+  private get ctx(): TContext | undefined {
+    const context = this.context;
+    return context && !(context instanceof Promise) && context.ok ? context.value : undefined;
+  }
+
+  /** Sends one result for call `id`. */
+  private reply(id: RequestId | null, jsonrpc: JsonRpc, result: { type: string; data?: unknown; id?: string }): void {
+    this.protocol.respond(this.sink, id, jsonrpc, result);
+  }
+
+  /** Reports `cause` and answers call `id` with it. */
+  private fail(id: RequestId | null, jsonrpc: JsonRpc, call: CallInfo, cause: unknown): void {
+    this.protocol.respondWithError(this.sink, this.ctx, id, jsonrpc, call, cause);
   }
 
   /** A frame from the client. */
@@ -176,10 +199,7 @@ export class SocketConnection<TContext> {
 
   /** Builds the context once; on failure answers `id: null` with the error and closes the socket. */
   private createContext(paramsFrame: string | null): Promise<Settled<TContext>> | Settled<TContext> {
-    const settle = (value: TContext): Settled<TContext> => {
-      this.ctx = value;
-      return (this.context = { ok: true, value });
-    };
+    const settle = (value: TContext): Settled<TContext> => (this.context = { ok: true, value });
     const fail = (cause: unknown): Settled<TContext> => {
       const error = getTRPCErrorFromUnknown(cause);
       this.protocol.respondWithError(this.sink, undefined, null, undefined, UNKNOWN_CALL, error);
@@ -209,17 +229,17 @@ export class SocketConnection<TContext> {
 
   /** A frame's calls, or none when it is refused (answered here). */
   private parse(text: string): CallMessage[] {
-    const { options } = this.protocol;
+    const { transformer } = this.protocol.options.router._def._config;
     try {
       const json: unknown = JSON.parse(text);
-      if (!Array.isArray(json)) return [parseTRPCMessage(json, options.router._def._config.transformer) as CallMessage];
-      if (json.length > options.maxBatchSize) {
+      if (!Array.isArray(json)) return [parseTRPCMessage(json, transformer) as CallMessage];
+      if (json.length > this.protocol.options.maxBatchSize) {
         this.refuseBatch(json);
         return [];
       }
-      return json.map((raw) => parseTRPCMessage(raw, options.router._def._config.transformer) as CallMessage);
+      return json.map((raw) => parseTRPCMessage(raw, transformer) as CallMessage);
     } catch (cause) {
-      this.protocol.respondWithError(this.sink, this.ctx, null, undefined, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', cause }));
+      this.fail(null, undefined, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', cause }));
       return [];
     }
   }
@@ -231,17 +251,16 @@ export class SocketConnection<TContext> {
     for (const raw of raws) {
       if (!isObject(raw) || raw.method === 'subscription.stop') continue;
       if (typeof raw.id !== 'number' && typeof raw.id !== 'string') continue;
-      this.protocol.respondWithError(this.sink, this.ctx, raw.id, raw.jsonrpc === '2.0' ? '2.0' : undefined, UNKNOWN_CALL, error);
+      this.fail(raw.id, raw.jsonrpc === '2.0' ? '2.0' : undefined, UNKNOWN_CALL, error);
       answered = true;
     }
-    if (!answered) this.protocol.respondWithError(this.sink, this.ctx, null, undefined, UNKNOWN_CALL, error);
+    if (!answered) this.fail(null, undefined, UNKNOWN_CALL, error);
   }
 
   private async handle(msg: CallMessage, batchIndex: number): Promise<void> {
     const { id, jsonrpc } = msg;
     if (id === null) {
-      const error = new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' });
-      this.protocol.respondWithError(this.sink, this.ctx, id, jsonrpc, UNKNOWN_CALL, error);
+      this.fail(id, jsonrpc, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }));
       return;
     }
     if (msg.method === 'subscription.stop') {
@@ -252,16 +271,18 @@ export class SocketConnection<TContext> {
     const { path, lastEventId } = msg.params!;
     let { input } = msg.params!;
     if (lastEventId !== undefined) input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
-    const call = { path, type, input };
     if (type === 'subscription') {
+      const subscription = { path, type, input };
       if (this.subscriptions?.has(id)) {
-        this.protocol.respondWithError(this.sink, this.ctx, id, jsonrpc, call, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }));
+        this.fail(id, jsonrpc, subscription, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }));
         return;
       }
       // Not awaited: the call that started a subscription is done once it runs (it answers its own errors).
-      void this.subscribe(id, jsonrpc, { path, type, input }, batchIndex);
+      void this.subscribe(id, jsonrpc, subscription, batchIndex);
       return;
     }
+    const call = { path, type, input };
+    // Awaited only while it is being built: a settled context costs no extra tick per call.
     const context = this.context instanceof Promise ? await this.context : this.context!;
     try {
       if (!context.ok) throw context.error;
@@ -280,14 +301,14 @@ export class SocketConnection<TContext> {
           message: `Cannot return an async iterable or observable from a ${type} procedure with WebSockets`,
         });
       }
-      this.protocol.respond(this.sink, id, jsonrpc, { type: 'data', data: result });
+      this.reply(id, jsonrpc, { type: 'data', data: result });
     } catch (cause) {
-      this.protocol.respondWithError(this.sink, this.ctx, id, jsonrpc, call, cause);
+      this.fail(id, jsonrpc, call, cause);
     }
   }
 
   /** Runs one subscription from `started` to `stopped`; never rejects (failures are answered or reported). */
-  private async subscribe(id: RequestId, jsonrpc: JsonRpc, call: { path: string; type: 'subscription'; input: unknown }, batchIndex: number): Promise<void> {
+  private async subscribe(id: RequestId, jsonrpc: JsonRpc, call: CallInfo & { path: string }, batchIndex: number): Promise<void> {
     const controller = new AbortController();
     const { signal } = controller;
     (this.subscriptions ??= new Map()).set(id, controller);
@@ -295,7 +316,8 @@ export class SocketConnection<TContext> {
     let started = false;
     let refused = false;
     try {
-      const context = this.context instanceof Promise ? await this.context : this.context!;
+      // Awaited only while it is being built: a settled context costs no extra tick per call.
+    const context = this.context instanceof Promise ? await this.context : this.context!;
       if (!context.ok) throw context.error;
       if (signal.aborted || this.closed) return;
       const result: unknown = await callTRPCProcedure({
@@ -315,7 +337,7 @@ export class SocketConnection<TContext> {
       }
       iterator = result[Symbol.asyncIterator]();
       if (signal.aborted || this.closed) return;
-      this.protocol.respond(this.sink, id, jsonrpc, { type: 'started' });
+      this.reply(id, jsonrpc, { type: 'started' });
       started = true;
       const endsOnAbort = (iterator as { [ENDS_ON_ABORT]?: boolean })[ENDS_ON_ABORT] === true;
       // Otherwise one pending wait at a time: answered by the iterator or by the stop, never both retained.
@@ -334,15 +356,15 @@ export class SocketConnection<TContext> {
         const value = next.value;
         if (isTrackedEnvelope(value)) {
           const [trackedId, data] = value;
-          this.protocol.respond(this.sink, id, jsonrpc, { type: 'data', id: trackedId, data: { id: trackedId, data } });
+          this.reply(id, jsonrpc, { type: 'data', id: trackedId, data: { id: trackedId, data } });
         } else {
-          this.protocol.respond(this.sink, id, jsonrpc, { type: 'data', data: value });
+          this.reply(id, jsonrpc, { type: 'data', data: value });
         }
       }
     } catch (cause) {
       // A subscription stopped while it was being set up ends quietly, as in tRPC.
       if (!signal.aborted || !isAbortLike(cause)) {
-        this.protocol.respondWithError(this.sink, this.ctx, id, jsonrpc, call, cause);
+        this.fail(id, jsonrpc, call, cause);
         refused = !started;
       }
       controller.abort();
@@ -357,7 +379,7 @@ export class SocketConnection<TContext> {
     }
     // A refused subscription got its error instead; every other one ends with `stopped`.
     try {
-      if (!refused) this.protocol.respond(this.sink, id, jsonrpc, { type: 'stopped' });
+      if (!refused) this.reply(id, jsonrpc, { type: 'stopped' });
     } catch (cause) {
       this.protocol.report(cause, this.ctx, call);
     }

@@ -7,7 +7,7 @@ import { clientIp, isHttps, originAllowed, ownOrigin } from '../http/origin';
 import { ROUTE_MUTATION_PATH } from '../state/protocol';
 import { Connection } from './connection';
 import { resolveSession } from './event';
-import { SocketProtocol, type ContextSource, type SocketConnection } from './socket-protocol';
+import { expectsConnectionParams, SocketProtocol, type ContextSource, type SocketConnection } from './socket-protocol';
 import type { ConnectionContext } from '../trpc';
 
 const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -128,8 +128,7 @@ export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
       messageBurst: runtime.config.rateLimit.messageBurst,
       messagesPerSecond: runtime.config.rateLimit.messagesPerSecond,
     });
-    const expectParams = new URL(request.url).searchParams.get('connectionParams') === '1';
-    const data = new TabSocket(transport, connection, expectParams);
+    const data = new TabSocket(transport, connection, expectsConnectionParams(request));
     if ((server as Server<TabSocket>).upgrade(request, { data })) return;
     return status(400, 'Expected a WebSocket upgrade');
   });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { snapshotOf } from '../bridge/event';
 import { seedLanguageSlice } from '../i18n/router';
-import type { Connection } from '../bridge/connection';
 import { publicProcedure, router, type EventContext } from '../trpc';
 import { AUTH_SLICE, SITE_SLICE, type Delta, type SiteSnapshot, type StatePush } from './protocol';
 import type { StatehouseConfig } from '../config';
@@ -17,7 +16,7 @@ export const stateRouter = router({
    * (other tabs' logout, revocation, server jobs).
    */
   state: publicProcedure.subscription(function stateStream({ ctx, signal }): AsyncIterable<StatePush> {
-    // The long-lived generator holds the connection only, not this event's
+    // The long-lived stream holds the connection only, not this event's
     // context: an idle tab keeps no StateEvent, request or session proxy alive.
     const first = firstPush(ctx);
     first.catch(() => {}); // the stream rethrows it on the first pull
