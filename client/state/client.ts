@@ -119,7 +119,7 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
     connectionParams: () => {
       const { path, query } = currentRoute ?? routeOf(location().href);
       mirroredRoute = routeKey(path, query);
-      const params = { tabId, path, query } satisfies ConnectionParams;
+      const params = { tabId, path, query, languages: browserLanguages() } satisfies ConnectionParams;
       return { ...params };
     },
   });
@@ -199,6 +199,12 @@ export function readTabId(storage: StorageLike | undefined): string {
   const id = crypto.randomUUID();
   storage?.setItem(TAB_ID_STORAGE_KEY, id);
   return id;
+}
+
+/** The browser's languages, best first and comma-separated, for the connection params; `undefined` without a navigator. */
+function browserLanguages(): string | undefined {
+  const list = globalThis.navigator?.languages;
+  return list && list.length > 0 ? list.join(',') : undefined;
 }
 
 function routeOf(href: string): RouteReport {

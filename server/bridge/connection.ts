@@ -65,6 +65,9 @@ export class UpgradeHeaders {
   }
 }
 
+/** Longest language list the connection params may carry (as long as the header negotiation reads). */
+const MAX_LANGUAGES_LENGTH = 1024;
+
 /** Longest path/query the route mirror accepts. */
 const MAX_ROUTE_LENGTH = 2048;
 
@@ -99,6 +102,8 @@ export class Connection {
   validationEpoch = 0;
   /** The session's language as last read on this connection (lets `languageCode` skip the query). */
   sessionLanguage: { sessionId: string; code: string | null } | null = null;
+  /** The browser's own languages from the connection params, when it sent them (see {@link acceptLanguage}). */
+  private browserLanguages: string | null = null;
   closed = false;
   readonly bucket: TokenBucket;
 
@@ -133,6 +138,27 @@ export class Connection {
     if (typeof path !== 'string' || !path.startsWith('/') || path.length > MAX_ROUTE_LENGTH) return;
     const q = typeof query === 'string' && query.length <= MAX_ROUTE_LENGTH ? query : '';
     this.route = { path, query: q && !q.startsWith('?') ? `?${q}` : q };
+  }
+
+  /**
+   * Keeps the browser's languages (`navigator.languages`, comma-separated,
+   * best first) from the connection params. Anything else is ignored.
+   */
+  setLanguages(languages: unknown): void {
+    if (typeof languages === 'string' && languages.length > 0 && languages.length <= MAX_LANGUAGES_LENGTH) {
+      this.browserLanguages = languages;
+    }
+  }
+
+  /**
+   * The tab's language preferences as an `Accept-Language` value: the
+   * browser's own list when the connection params carried it, else the
+   * upgrade request's header. The page and the socket can disagree (a
+   * browser's language emulation, a proxy rewriting the page's header), and
+   * the list the page's scripts see is the one its user chose.
+   */
+  get acceptLanguage(): string | null {
+    return this.browserLanguages ?? this.headers.get('accept-language');
   }
 
   /** The `Cookie` header rebuilt from the mirror. */

@@ -75,7 +75,7 @@ export class SocketEventRequest implements EventRequest {
       this.quickLanguage = negotiateLanguage(this.owner.runtime.config.languages, {
         cookie: this.conn.cookies.get(LANGUAGE_COOKIE),
         session: known && known.sessionId === this.owner.session.id ? known.code : null,
-        acceptLanguage: this.conn.headers.get('accept-language'),
+        acceptLanguage: this.conn.acceptLanguage,
       });
     }
     return this.quickLanguage;
@@ -109,7 +109,7 @@ export class SocketEventRequest implements EventRequest {
     const stored = sessionId ? await this.owner.session.get(LANGUAGE_SESSION_KEY) : undefined;
     const fromSession = matchLanguage(stored, languages);
     if (sessionId) this.conn.sessionLanguage = { sessionId, code: fromSession };
-    return negotiateLanguage(languages, { session: fromSession, acceptLanguage: this.conn.headers.get('accept-language') });
+    return negotiateLanguage(languages, { session: fromSession, acceptLanguage: this.conn.acceptLanguage });
   }
 
   private async runProcessors(): Promise<Record<string, unknown>> {

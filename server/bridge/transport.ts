@@ -87,6 +87,7 @@ class TabSocket implements ContextSource<ConnectionContext> {
     const conn = this.connection;
     if (params && typeof params.tabId === 'string' && TAB_ID.test(params.tabId)) conn.tabId = params.tabId;
     conn.setRoute(params?.path, params?.query);
+    conn.setLanguages(params?.languages);
     const { session, user } = await resolveSession(runtime, conn);
     runtime.registry.bind(conn, session?.id ?? null, user?.id ?? null);
     const resumed = conn.tabId ? runtime.registry.resume(conn.tabId, conn.sessionId) : null;

@@ -50,6 +50,12 @@ export interface ConnectionParams {
   /** The page the tab shows. */
   path: string;
   query: string;
+  /**
+   * The browser's languages, best first, comma-separated
+   * (`navigator.languages`). Language negotiation prefers it to the upgrade
+   * request's `Accept-Language`, which need not match the page's.
+   */
+  languages?: string;
 }
 
 /** The route mirror update, sent whenever the tab's route changes. */

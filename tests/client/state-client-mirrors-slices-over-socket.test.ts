@@ -65,10 +65,11 @@ function start(href = 'http://app.test/notes?x=1', storageEntries: Record<string
 const push = (value: StatePush): StatePush => value;
 
 describe('createStateClient', () => {
-  test('sends the tab id and the page route as connection params', async () => {
+  test('sends the tab id, the page route and the browser languages as connection params', async () => {
     const { client, sessionStorage, connection } = start('http://app.test/notes?x=1');
     const conn = await connection();
-    expect(conn.params).toEqual({ tabId: client.tabId, path: '/notes', query: '?x=1' });
+    expect(navigator.languages.length).toBeGreaterThan(0);
+    expect(conn.params).toEqual({ tabId: client.tabId, path: '/notes', query: '?x=1', languages: navigator.languages.join(',') });
     expect(sessionStorage.getItem(TAB_ID_STORAGE_KEY)).toBe(client.tabId);
     expect(client.tabId).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -153,7 +154,7 @@ describe('createStateClient', () => {
     first.drop();
     const second = await connection(before);
     expect(second).not.toBe(first);
-    expect(second.params).toEqual({ tabId: client.tabId, path: '/dashboard', query: '' });
+    expect(second.params).toEqual({ tabId: client.tabId, path: '/dashboard', query: '', languages: navigator.languages.join(',') });
     await server.waitFor(() => client.status() === 'open');
     expect(statuses).toEqual(['connecting', 'open', 'connecting', 'open']);
 

@@ -14,6 +14,8 @@ export interface OpenOptions {
   tabId?: string;
   path?: string;
   query?: string;
+  /** The connection params' `languages` (the browser's `navigator.languages`, comma-separated). */
+  languages?: unknown;
   /** More upgrade request headers (e.g. `accept-language`). */
   headers?: Record<string, string>;
 }
@@ -67,7 +69,12 @@ export class TestSocket {
       ws.addEventListener('open', () => {
         socket.send({
           method: 'connectionParams',
-          data: { tabId: options.tabId ?? `tab-${crypto.randomUUID()}`, path: options.path ?? '/', query: options.query ?? '' },
+          data: {
+            tabId: options.tabId ?? `tab-${crypto.randomUUID()}`,
+            path: options.path ?? '/',
+            query: options.query ?? '',
+            ...(options.languages === undefined ? {} : { languages: options.languages }),
+          },
         });
         resolve(socket);
       });

@@ -136,6 +136,27 @@ describe('language of a socket event', () => {
     await ws.close();
   });
 
+  test('the browser languages in the connection params win over the upgrade header, which a page and its socket need not share', async () => {
+    server = await start();
+    const ws = await server.open({ languages: 'fr,ar-EG,en', headers: { 'accept-language': 'en-US,en;q=0.9' } });
+    expect((await ws.subscribeState()).delta.i18n).toEqual({ language: 'ar', dir: 'rtl' });
+    expect((await ws.ok('query', 'lang.full')).data).toEqual({ full: 'ar', quick: 'ar' });
+    await ws.close();
+  });
+
+  test.each([
+    ['empty', ''],
+    ['longer than a header is read', `ar,${'x'.repeat(1100)}`],
+  ])('connection params languages that are %s are ignored: the header decides', async (_name, languages) => {
+    server = await start();
+    const ws = await server.open({ languages, headers: { 'accept-language': 'ar' } });
+    expect((await ws.ok('query', 'lang.full')).data.full).toBe('ar');
+    const en = await server.open({ languages, headers: { 'accept-language': 'en' } });
+    expect((await en.ok('query', 'lang.full')).data.full).toBe('en');
+    await ws.close();
+    await en.close();
+  });
+
   test('refusals speak the event’s language, and auth.messages overrides them', async () => {
     server = await start({ ...bilingual, auth: { messages: { 'ar.loginRequired': 'سجّل الدخول أولًا' } } });
     const ar = await server.open({ headers: { 'accept-language': 'ar' } });
