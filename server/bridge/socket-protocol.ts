@@ -1,5 +1,6 @@
-import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, isTrackedEnvelope, TRPCError, type AnyRouter } from '@trpc/server';
+import { getTRPCErrorFromUnknown, getTRPCErrorShape, isTrackedEnvelope, TRPCError, type AnyRouter } from '@trpc/server';
 import { isAsyncIterable, isObject, parseConnectionParamsFromUnknown, parseTRPCMessage } from '@trpc/server/unstable-core-do-not-import';
+import { callProcedureChain } from './procedure-chain';
 
 /** What a procedure call was, for error reports (`'unknown'` before a message is understood). */
 export type CallType = 'query' | 'mutation' | 'subscription' | 'unknown';
@@ -86,7 +87,7 @@ const FALLBACK_ERROR_SHAPE = {
  * generators and other async iterables are the subscription results it
  * takes; legacy observables are refused with a clear error.
  */
-export class SocketProtocol<TContext> {
+export class SocketProtocol<TContext extends object> {
   private readonly config: AnyRouter['_def']['_config'];
 
   constructor(readonly options: SocketProtocolOptions<TContext>) {
@@ -140,7 +141,7 @@ export class SocketProtocol<TContext> {
 const UNKNOWN_CALL = { path: undefined, type: 'unknown', input: undefined } as const;
 
 /** One WebSocket's protocol state: its context and its running subscriptions. */
-export class SocketConnection<TContext> {
+export class SocketConnection<TContext extends object> {
   /** `null` until the context is asked for (after the connection params when the URL expects them). */
   private context: Promise<Settled<TContext>> | Settled<TContext> | null = null;
   private subscriptions: Map<RequestId, AbortController> | null = null;
@@ -286,10 +287,10 @@ export class SocketConnection<TContext> {
     const context = this.context instanceof Promise ? await this.context : this.context!;
     try {
       if (!context.ok) throw context.error;
-      const result: unknown = await callTRPCProcedure({
+      const result: unknown = await callProcedureChain({
         router: this.protocol.options.router,
         path,
-        getRawInput: async () => input,
+        input,
         ctx: context.value,
         type,
         signal: undefined,
@@ -317,13 +318,13 @@ export class SocketConnection<TContext> {
     let refused = false;
     try {
       // Awaited only while it is being built: a settled context costs no extra tick per call.
-    const context = this.context instanceof Promise ? await this.context : this.context!;
+      const context = this.context instanceof Promise ? await this.context : this.context!;
       if (!context.ok) throw context.error;
       if (signal.aborted || this.closed) return;
-      const result: unknown = await callTRPCProcedure({
+      const result: unknown = await callProcedureChain({
         router: this.protocol.options.router,
         path: call.path,
-        getRawInput: async () => call.input,
+        input: call.input,
         ctx: context.value,
         type: 'subscription',
         signal,
