@@ -12,8 +12,8 @@ interface Stashed {
  */
 export class ConnectionRegistry {
   readonly all = new Set<Connection>();
-  private readonly bySession = new Map<string, Set<Connection>>();
-  private readonly byUser = new Map<number, Set<Connection>>();
+  private readonly bySession = new ConnectionIndex<string>();
+  private readonly byUser = new ConnectionIndex<number>();
   private readonly stashed = new Map<string, Stashed>();
 
   add(conn: Connection): void {
@@ -45,23 +45,23 @@ export class ConnectionRegistry {
   /** Re-indexes a connection after its identity changed. */
   bind(conn: Connection, sessionId: string | null, userId: number | null): void {
     if (conn.sessionId !== sessionId) {
-      if (conn.sessionId !== null) removeFrom(this.bySession, conn.sessionId, conn);
-      if (sessionId !== null && this.all.has(conn)) addTo(this.bySession, sessionId, conn);
+      if (conn.sessionId !== null) this.bySession.remove(conn.sessionId, conn);
+      if (sessionId !== null && this.all.has(conn)) this.bySession.add(sessionId, conn);
       conn.sessionId = sessionId;
     }
     if (conn.userId !== userId) {
-      if (conn.userId !== null) removeFrom(this.byUser, conn.userId, conn);
-      if (userId !== null && this.all.has(conn)) addTo(this.byUser, userId, conn);
+      if (conn.userId !== null) this.byUser.remove(conn.userId, conn);
+      if (userId !== null && this.all.has(conn)) this.byUser.add(userId, conn);
       conn.userId = userId;
     }
   }
 
   ofSession(sessionId: string): Connection[] {
-    return [...(this.bySession.get(sessionId) ?? [])];
+    return this.bySession.list(sessionId);
   }
 
   ofUser(userId: number): Connection[] {
-    return [...(this.byUser.get(userId) ?? [])];
+    return this.byUser.list(userId);
   }
 
   /** Keeps a closing tab's slices for `graceMs`, bound to its session. */
@@ -100,15 +100,36 @@ export class ConnectionRegistry {
   }
 }
 
-function addTo<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(conn);
-}
+/**
+ * Connections by key. A key with one connection holds it directly (most
+ * sessions have one tab open), a `Set` only from the second: an idle tab
+ * does not pay for a set of its own.
+ */
+class ConnectionIndex<K> {
+  private readonly map = new Map<K, Connection | Set<Connection>>();
 
-function removeFrom<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(conn);
-  if (set.size === 0) map.delete(key);
+  get size(): number {
+    return this.map.size;
+  }
+
+  add(key: K, conn: Connection): void {
+    const held = this.map.get(key);
+    if (held === undefined) this.map.set(key, conn);
+    else if (held instanceof Set) held.add(conn);
+    else if (held !== conn) this.map.set(key, new Set([held, conn]));
+  }
+
+  remove(key: K, conn: Connection): void {
+    const held = this.map.get(key);
+    if (held === conn) {
+      this.map.delete(key);
+    } else if (held instanceof Set && held.delete(conn) && held.size === 1) {
+      this.map.set(key, held.values().next().value!);
+    }
+  }
+
+  list(key: K): Connection[] {
+    const held = this.map.get(key);
+    return held === undefined ? [] : held instanceof Set ? [...held] : [held];
+  }
 }

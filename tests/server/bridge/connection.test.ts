@@ -108,6 +108,32 @@ describe('the state push stream', () => {
   });
 });
 
+describe('the registry', () => {
+  test('finds every connection of a session and of a user as tabs come, move and go', () => {
+    const registry = new ConnectionRegistry();
+    const [a, b, c] = [connection({}), connection({}), connection({})];
+    for (const conn of [a, b, c]) registry.add(conn);
+    registry.bind(a, 's1', 1);
+    expect(registry.ofSession('s1')).toEqual([a]);
+    registry.bind(b, 's1', 1);
+    registry.bind(b, 's1', 1);
+    registry.bind(c, 's2', 1);
+    expect(registry.ofSession('s1')).toEqual([a, b]);
+    expect(registry.ofUser(1)).toEqual([a, b, c]);
+    registry.remove(a);
+    expect(registry.ofSession('s1')).toEqual([b]);
+    registry.bind(b, 's3', 2);
+    expect(registry.ofSession('s1')).toEqual([]);
+    expect(registry.ofSession('s3')).toEqual([b]);
+    expect(registry.ofUser(1)).toEqual([c]);
+    registry.bind(a, 's3', 2); // a closed connection is not indexed again
+    expect(registry.ofSession('s3')).toEqual([b]);
+    registry.remove(b);
+    registry.remove(c);
+    expect(registry.sizes()).toEqual({ connections: 0, sessions: 0, users: 0, stashed: 0 });
+  });
+});
+
 describe('idle tabs let go of their expired session caches', () => {
   const validation = (until: number) => ({ token: 'tok', result: { session: null, user: null }, until });
 
