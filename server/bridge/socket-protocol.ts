@@ -140,11 +140,54 @@ export class SocketProtocol<TContext extends object> {
 
 const UNKNOWN_CALL = { path: undefined, type: 'unknown', input: undefined } as const;
 
+/**
+ * A socket's running subscriptions by id. The first sits in two fields (a
+ * tab runs one, its state stream), more in a Map: an idle tab does not pay
+ * for a Map.
+ */
+class Subscriptions {
+  private firstId: RequestId | null = null;
+  private first: AbortController | null = null;
+  private more: Map<RequestId, AbortController> | null = null;
+
+  get(id: RequestId): AbortController | undefined {
+    return this.first !== null && this.firstId === id ? this.first : this.more?.get(id);
+  }
+
+  has(id: RequestId): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  /** Adds `id` (the caller has checked it is not running). */
+  set(id: RequestId, controller: AbortController): void {
+    if (this.first === null) {
+      this.firstId = id;
+      this.first = controller;
+    } else {
+      (this.more ??= new Map()).set(id, controller);
+    }
+  }
+
+  delete(id: RequestId): void {
+    if (this.first !== null && this.firstId === id) {
+      this.firstId = null;
+      this.first = null;
+    } else {
+      this.more?.delete(id);
+    }
+  }
+
+  abortAll(): void {
+    this.first?.abort();
+    if (this.more) for (const controller of this.more.values()) controller.abort();
+  }
+}
+
 /** One WebSocket's protocol state: its context and its running subscriptions. */
 export class SocketConnection<TContext extends object> {
   /** `null` until the context is asked for (after the connection params when the URL expects them). */
   private context: Promise<Settled<TContext>> | Settled<TContext> | null = null;
-  private subscriptions: Map<RequestId, AbortController> | null = null;
+  private subscriptions: Subscriptions | null = null;
   private closed = false;
 
   constructor(
@@ -195,7 +238,7 @@ export class SocketConnection<TContext extends object> {
     this.closed = true;
     const subscriptions = this.subscriptions;
     this.subscriptions = null;
-    if (subscriptions) for (const controller of subscriptions.values()) controller.abort();
+    subscriptions?.abortAll();
   }
 
   /** Builds the context once; on failure answers `id: null` with the error and closes the socket. */
@@ -312,7 +355,7 @@ export class SocketConnection<TContext extends object> {
   private async subscribe(id: RequestId, jsonrpc: JsonRpc, call: CallInfo & { path: string }, batchIndex: number): Promise<void> {
     const controller = new AbortController();
     const { signal } = controller;
-    (this.subscriptions ??= new Map()).set(id, controller);
+    (this.subscriptions ??= new Subscriptions()).set(id, controller);
     let iterator: AsyncIterator<unknown> | null = null;
     let started = false;
     let refused = false;

@@ -268,6 +268,26 @@ describe('subscriptions', () => {
     expect((await s.until(4))[3]).toMatchObject({ id: 1, result: { type: 'started' } });
   });
 
+  test('several subscriptions on one socket stop one by one, each by its own id', async () => {
+    start();
+    const s = await raw();
+    for (const id of [1, 2, 3]) s.ws.send(call(id, 'subscription', 'quiet'));
+    await s.until(6); // started and a first value each
+    s.ws.send(JSON.stringify({ id: 2, method: 'subscription.stop' }));
+    expect((await s.until(7))[6]).toEqual({ id: 2, jsonrpc: '2.0', result: { type: 'stopped' } });
+    s.ws.send(call(3, 'subscription', 'quiet'));
+    expect((await s.until(8))[7]).toMatchObject({ id: 3, error: { data: { code: 'BAD_REQUEST' } } });
+    s.ws.send(JSON.stringify({ id: 1, method: 'subscription.stop' }));
+    expect((await s.until(9))[8]).toEqual({ id: 1, jsonrpc: '2.0', result: { type: 'stopped' } });
+    // Both ids are free again; 3 still runs until the socket closes.
+    s.ws.send(call(1, 'subscription', 'quiet'));
+    s.ws.send(call(2, 'subscription', 'quiet'));
+    const again = (await s.until(13)).slice(9);
+    expect(again.map((r) => `${r.id} ${r.result?.type}`).sort()).toEqual(['1 data', '1 started', '2 data', '2 started']);
+    s.ws.send(call(3, 'subscription', 'quiet'));
+    expect((await s.until(14))[13]).toMatchObject({ id: 3, error: { data: { code: 'BAD_REQUEST' } } });
+  });
+
   test('a closed socket stops every subscription', async () => {
     start();
     const s = await raw();
