@@ -100,14 +100,16 @@ export class Connection {
   validating: PendingValidation | null = null;
   /** Bumped by {@link forgetValidation}: a validation begun before it is neither shared nor kept. */
   validationEpoch = 0;
-  /** The session's language as last read on this connection (lets `languageCode` skip the query). */
-  sessionLanguage: { sessionId: string; code: string | null } | null = null;
+  /** The session whose language this connection last read, and that language (lets `languageCode` skip the query). */
+  private languageSessionId: string | null = null;
+  private languageOfSession: string | null = null;
   /** The browser's own languages from the connection params, when it sent them (see {@link acceptLanguage}). */
   private browserLanguages: string | null = null;
   closed = false;
   readonly bucket: TokenBucket;
 
-  private readonly queue: StatePush[] = [];
+  /** Pushes not yet taken by the stream; `null` while empty (an idle tab keeps no array). */
+  private queue: StatePush[] | null = null;
   /** The `state` subscription's stream, woken by every push. */
   private stream: PushStream | null = null;
 
@@ -138,6 +140,20 @@ export class Connection {
     if (typeof path !== 'string' || !path.startsWith('/') || path.length > MAX_ROUTE_LENGTH) return;
     const q = typeof query === 'string' && query.length <= MAX_ROUTE_LENGTH ? query : '';
     this.route = { path, query: q && !q.startsWith('?') ? `?${q}` : q };
+  }
+
+  /**
+   * The language stored in session `sessionId` as this connection last read
+   * it: a code, `null` for none, or `undefined` when it has not read it.
+   */
+  knownSessionLanguage(sessionId: string | null): string | null | undefined {
+    return sessionId !== null && sessionId === this.languageSessionId ? this.languageOfSession : undefined;
+  }
+
+  /** Remembers the language of session `sessionId` (`null` forgets). */
+  rememberSessionLanguage(sessionId: string | null, code: string | null): void {
+    this.languageSessionId = sessionId;
+    this.languageOfSession = sessionId === null ? null : code;
   }
 
   /**
@@ -172,7 +188,7 @@ export class Connection {
   push(delta: Delta, actions: ClientAction[], full = false): void {
     if (this.closed) return;
     if (Object.keys(delta).length === 0 && actions.length === 0 && !full) return;
-    this.queue.push(full ? { delta, actions, full } : { delta, actions });
+    (this.queue ??= []).push(full ? { delta, actions, full } : { delta, actions });
     this.stream?.wake();
   }
 
@@ -187,7 +203,11 @@ export class Connection {
 
   /** The next queued push, if any. */
   takePush(): StatePush | undefined {
-    return this.queue.shift();
+    const queue = this.queue;
+    if (!queue) return undefined;
+    const next = queue.shift();
+    if (queue.length === 0) this.queue = null;
+    return next;
   }
 
   /** `stream` has ended: it no longer takes the pushes. */
@@ -198,7 +218,7 @@ export class Connection {
   /** Marks the connection closed and wakes its subscription so it ends. */
   close(): void {
     this.closed = true;
-    this.queue.length = 0;
+    this.queue = null;
     this.stream?.end();
   }
 }

@@ -71,10 +71,9 @@ export class SocketEventRequest implements EventRequest {
    */
   get languageCode(): string {
     if (this.quickLanguage === null) {
-      const known = this.conn.sessionLanguage;
       this.quickLanguage = negotiateLanguage(this.owner.runtime.config.languages, {
         cookie: this.conn.cookies.get(LANGUAGE_COOKIE),
-        session: known && known.sessionId === this.owner.session.id ? known.code : null,
+        session: this.conn.knownSessionLanguage(this.owner.session.id) ?? null,
         acceptLanguage: this.conn.acceptLanguage,
       });
     }
@@ -90,7 +89,7 @@ export class SocketEventRequest implements EventRequest {
     this.quickLanguage = code;
     this.fullLanguage = Promise.resolve(code);
     const sessionId = this.owner.session.id;
-    this.conn.sessionLanguage = sessionId ? { sessionId, code } : null;
+    this.conn.rememberSessionLanguage(sessionId, code);
   }
 
   get context(): Record<string, unknown> {
@@ -108,7 +107,7 @@ export class SocketEventRequest implements EventRequest {
     const sessionId = this.owner.session.id;
     const stored = sessionId ? await this.owner.session.get(LANGUAGE_SESSION_KEY) : undefined;
     const fromSession = matchLanguage(stored, languages);
-    if (sessionId) this.conn.sessionLanguage = { sessionId, code: fromSession };
+    if (sessionId) this.conn.rememberSessionLanguage(sessionId, fromSession);
     return negotiateLanguage(languages, { session: fromSession, acceptLanguage: this.conn.acceptLanguage });
   }
 

@@ -52,7 +52,13 @@ interface CallMessage {
 /** A call as error reports name it. */
 type CallInfo = { path: string | undefined; type: CallType; input: unknown };
 
-type Settled<T> = { ok: true; value: T } | { ok: false; error: TRPCError };
+/** A context that could not be built: every call on the socket answers its error. */
+class ContextFailure {
+  constructor(readonly error: TRPCError) {}
+}
+
+/** A built context is kept as it is (no wrapper per connection); a failure as a {@link ContextFailure}. */
+type Settled<T> = T | ContextFailure;
 
 const OPEN = 1;
 
@@ -202,7 +208,7 @@ export class SocketConnection<TContext extends object> {
   /** The context once built (for error reports), else `undefined`. */
   private get ctx(): TContext | undefined {
     const context = this.context;
-    return context && !(context instanceof Promise) && context.ok ? context.value : undefined;
+    return context === null || context instanceof Promise || context instanceof ContextFailure ? undefined : context;
   }
 
   /** Sends one result for call `id`. */
@@ -243,12 +249,12 @@ export class SocketConnection<TContext extends object> {
 
   /** Builds the context once; on failure answers `id: null` with the error and closes the socket. */
   private createContext(paramsFrame: string | null): Promise<Settled<TContext>> | Settled<TContext> {
-    const settle = (value: TContext): Settled<TContext> => (this.context = { ok: true, value });
+    const settle = (value: TContext): Settled<TContext> => (this.context = value);
     const fail = (cause: unknown): Settled<TContext> => {
       const error = getTRPCErrorFromUnknown(cause);
       this.protocol.respondWithError(this.sink, undefined, null, undefined, UNKNOWN_CALL, error);
       setTimeout(() => this.sink.close(), 0);
-      return (this.context = { ok: false, error });
+      return (this.context = new ContextFailure(error));
     };
     try {
       let params: Record<string, string | undefined> | null = null;
@@ -329,12 +335,12 @@ export class SocketConnection<TContext extends object> {
     // Awaited only while it is being built: a settled context costs no extra tick per call.
     const context = this.context instanceof Promise ? await this.context : this.context!;
     try {
-      if (!context.ok) throw context.error;
+      if (context instanceof ContextFailure) throw context.error;
       const result: unknown = await callProcedureChain({
         router: this.protocol.options.router,
         path,
         input,
-        ctx: context.value,
+        ctx: context,
         type,
         signal: undefined,
         batchIndex,
@@ -362,13 +368,13 @@ export class SocketConnection<TContext extends object> {
     try {
       // Awaited only while it is being built: a settled context costs no extra tick per call.
       const context = this.context instanceof Promise ? await this.context : this.context!;
-      if (!context.ok) throw context.error;
+      if (context instanceof ContextFailure) throw context.error;
       if (signal.aborted || this.closed) return;
       const result: unknown = await callProcedureChain({
         router: this.protocol.options.router,
         path: call.path,
         input: call.input,
-        ctx: context.value,
+        ctx: context,
         type: 'subscription',
         signal,
         batchIndex,

@@ -23,7 +23,7 @@ export function languageStateOf(language: string): { language: string; dir: Text
  * own language cookie, if any, still wins).
  */
 export function pushLanguageTo(conn: Connection, sessionId: string, code: string, languages: readonly string[]): void {
-  conn.sessionLanguage = { sessionId, code };
+  conn.rememberSessionLanguage(sessionId, code);
   const effective = matchLanguage(conn.cookies.get(LANGUAGE_COOKIE), languages) ?? code;
   const next = languageStateOf(effective);
   const values = conn.slices.get(I18N_SLICE);
