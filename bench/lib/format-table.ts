@@ -59,7 +59,7 @@ export function formatSummary(summary: BenchSummary): string {
     extra.push([
       `idle memory, ${idle.kind}`,
       `${fixed(idle.rssBytesPerConnection / 1024, 2)} KB RSS/conn`,
-      `${fixed(idle.heapBytesPerConnection / 1024, 2)} KB JS heap/conn, ${int(idle.connections)} subscribed tabs`,
+      `${fixed(idle.heapBytesPerConnection / 1024, 2)} KB JS heap/conn (capacity ${fixed(idle.heapCapacityBytesPerConnection / 1024, 2)} KB), ${int(idle.connections)} subscribed tabs`,
     ]);
   }
   if (summary.fanout) {

@@ -17,6 +17,8 @@ export interface IdleMemoryFigures {
   rssBytesPerConnection: number;
   /** JS heap growth per connection after a full collection. */
   heapBytesPerConnection: number;
+  /** JS heap capacity growth per connection: live objects plus the free space between them. */
+  heapCapacityBytesPerConnection: number;
   rssBeforeBytes: number;
   rssAfterBytes: number;
   /** Client processes the connections were spread over (open-file limit). */
@@ -26,12 +28,12 @@ export interface IdleMemoryFigures {
   topObjectTypesPerConnection: Record<string, number>;
 }
 
-async function settle(server: RunningServer, idleMs: number): Promise<{ rss: number; heap: number; types: Record<string, number> }> {
+async function settle(server: RunningServer, idleMs: number): Promise<{ rss: number; heap: number; capacity: number; types: Record<string, number> }> {
   await Bun.sleep(idleMs);
-  const { heapSize, objectTypes } = await collectGarbage(server);
+  const { heapSize, heapCapacity, objectTypes } = await collectGarbage(server);
   await Bun.sleep(300);
   await collectGarbage(server);
-  return { rss: readProcSample(server.pid).rssBytes, heap: heapSize, types: objectTypes };
+  return { rss: readProcSample(server.pid).rssBytes, heap: heapSize, capacity: heapCapacity, types: objectTypes };
 }
 
 /** Fake cookies shaped like real ones, so every server receives the same upgrade headers. */
@@ -89,6 +91,7 @@ export async function measureIdleMemory(kind: ServerKind, options: NonNullable<B
       connections: opened,
       rssBytesPerConnection: (after.rss - before.rss) / opened,
       heapBytesPerConnection: (after.heap - before.heap) / opened,
+      heapCapacityBytesPerConnection: (after.capacity - before.capacity) / opened,
       rssBeforeBytes: before.rss,
       rssAfterBytes: after.rss,
       clientProcesses: clients.length,
@@ -97,7 +100,7 @@ export async function measureIdleMemory(kind: ServerKind, options: NonNullable<B
     };
     log(
       `  idle ${kind.padEnd(7)} ${opened} connections: ${(figures.rssBytesPerConnection / 1024).toFixed(2)} KB RSS, ` +
-        `${(figures.heapBytesPerConnection / 1024).toFixed(2)} KB heap per connection`,
+        `${(figures.heapBytesPerConnection / 1024).toFixed(2)} KB heap (${(figures.heapCapacityBytesPerConnection / 1024).toFixed(2)} KB capacity) per connection`,
     );
     return figures;
   } finally {
