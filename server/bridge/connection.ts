@@ -37,6 +37,25 @@ let nextId = 1;
 /** Upgrade headers with no use after the handshake (`cookie` lives on in the cookie mirror). */
 const HANDSHAKE_ONLY = new Set(['cookie', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']);
 
+/** Distinct strings {@link shared} keeps at most, and the longest it keeps. */
+const SHARED_MAX = 512;
+const SHARED_MAX_LENGTH = 256;
+const sharedStrings = new Map<string, string>();
+
+/**
+ * One copy of a short string many connections hold (header names, the
+ * host, the origin, a browser's user agent): 10,000 tabs of a few browsers
+ * keep a few strings, not 10,000 copies. Bounded: once full, strings are
+ * kept as they come.
+ */
+export function shared(value: string): string {
+  if (value.length > SHARED_MAX_LENGTH) return value;
+  const known = sharedStrings.get(value);
+  if (known !== undefined) return known;
+  if (sharedStrings.size < SHARED_MAX) sharedStrings.set(value, value);
+  return value;
+}
+
 /**
  * The upgrade request's headers a connection keeps, as a flat list of
  * lower-case names and values: an idle tab holds a few short strings, not a
@@ -46,7 +65,7 @@ export class UpgradeHeaders {
   private readonly pairs: string[] = [];
 
   constructor(headers: Headers) {
-    for (const [name, value] of headers) if (!HANDSHAKE_ONLY.has(name)) this.pairs.push(name, value);
+    for (const [name, value] of headers) if (!HANDSHAKE_ONLY.has(name)) this.pairs.push(shared(name), shared(value));
   }
 
   /** A header's value (names are case-insensitive), or `null`. */
@@ -62,6 +81,55 @@ export class UpgradeHeaders {
     for (let i = 0; i < this.pairs.length; i += 2) headers.append(this.pairs[i]!, this.pairs[i + 1]!);
     if (cookie) headers.set('cookie', cookie);
     return headers;
+  }
+}
+
+/**
+ * The cookie mirror: the `Map` methods the bridge uses, over one flat list
+ * of names and values. A tab has a cookie or two; a `Map` would cost an idle
+ * connection a hash table for them.
+ */
+export class CookieMirror implements Iterable<[string, string]> {
+  private readonly pairs: string[] = [];
+
+  get size(): number {
+    return this.pairs.length / 2;
+  }
+
+  get(name: string): string | undefined {
+    const at = this.indexOf(name);
+    return at < 0 ? undefined : this.pairs[at + 1];
+  }
+
+  has(name: string): boolean {
+    return this.indexOf(name) >= 0;
+  }
+
+  set(name: string, value: string): this {
+    const at = this.indexOf(name);
+    if (at < 0) this.pairs.push(name, value);
+    else this.pairs[at + 1] = value;
+    return this;
+  }
+
+  delete(name: string): boolean {
+    const at = this.indexOf(name);
+    if (at < 0) return false;
+    this.pairs.splice(at, 2);
+    return true;
+  }
+
+  clear(): void {
+    this.pairs.length = 0;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.pairs.length; i += 2) yield [this.pairs[i]!, this.pairs[i + 1]!];
+  }
+
+  private indexOf(name: string): number {
+    for (let i = 0; i < this.pairs.length; i += 2) if (this.pairs[i] === name) return i;
+    return -1;
   }
 }
 
@@ -81,7 +149,7 @@ export class Connection {
   readonly id = nextId++;
   tabId = '';
   /** The browser's cookies as the server last knew them. */
-  readonly cookies = new Map<string, string>();
+  readonly cookies = new CookieMirror();
   route: RouteMirror = { path: '/', query: '' };
   /** The upgrade request's headers, without the handshake's own (and without `cookie`: see `cookies`). */
   readonly headers: UpgradeHeaders;
@@ -125,9 +193,9 @@ export class Connection {
 
   constructor(init: ConnectionInit) {
     this.headers = new UpgradeHeaders(init.headers);
-    this.ip = init.ip;
+    this.ip = shared(init.ip);
     this.secure = init.secure;
-    this.origin = init.origin;
+    this.origin = shared(init.origin);
     this.bucket = new TokenBucket(init.messageBurst, init.messagesPerSecond);
     const cookieHeader = init.headers.get('cookie');
     if (cookieHeader) {
