@@ -101,6 +101,9 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   const onBusError = (error: unknown) => log.error('identity bus failed', { error });
   const shared = config.busUrl ? await sharedServices(config, onBusError) : null;
   const bus = options.bus ?? shared?.bus ?? createMemoryBus(onBusError);
+  // Read on every event: built once, not per call.
+  const plainCookieName = cookieNameFor(config, false);
+  const secureCookieName = cookieNameFor(config, true);
   const runtime: Runtime = {
     config,
     db: database.db,
@@ -119,7 +122,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
         accountFreeFailures: config.rateLimit.accountFreeFailures,
       }),
     mailer: options.mailer ?? createMailer(config, log),
-    cookieName: (secure) => cookieNameFor(config, secure),
+    cookieName: (secure) => (secure ? secureCookieName : plainCookieName),
   };
   const unsubscribe = bus.subscribe((event) => applyIdentityEvent(runtime, event));
   fuseGuards(options.router);

@@ -20,6 +20,11 @@ export interface SocketProtocolOptions<TContext> {
   maxBatchSize: number;
   /** Every failed call, refused frame and context failure. Must not throw; a throw is ignored. */
   onError?(info: SocketErrorInfo<TContext>): void;
+  /**
+   * Sees each call of a frame, in order, before any of them runs (the
+   * transport follows route reports with it). Must not throw.
+   */
+  onCall?(sink: SocketSink, call: CallMessage): void;
 }
 
 /** The part of a Bun `ServerWebSocket` a connection writes to. */
@@ -42,7 +47,7 @@ export interface ContextSource<TContext> {
 type RequestId = number | string;
 type JsonRpc = '2.0' | undefined;
 
-interface CallMessage {
+export interface CallMessage {
   id: RequestId | null;
   jsonrpc: JsonRpc;
   method: 'query' | 'mutation' | 'subscription' | 'subscription.stop';
@@ -234,6 +239,8 @@ export class SocketConnection<TContext extends object> {
       return;
     }
     const calls = this.parse(text);
+    const { onCall } = this.protocol.options;
+    if (onCall) for (let i = 0; i < calls.length; i++) onCall(this.sink, calls[i]!);
     for (let i = 0; i < calls.length; i++) {
       this.handle(calls[i]!, i).catch((cause: unknown) => this.protocol.report(cause, this.ctx, UNKNOWN_CALL));
     }

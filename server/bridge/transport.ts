@@ -7,24 +7,16 @@ import { clientIp, isHttps, originAllowed, ownOrigin } from '../http/origin';
 import { ROUTE_MUTATION_PATH } from '../state/protocol';
 import { Connection } from './connection';
 import { resolveSession } from './event';
-import { expectsConnectionParams, SocketProtocol, type ContextSource, type SocketConnection } from './socket-protocol';
+import { expectsConnectionParams, SocketProtocol, type CallMessage, type ContextSource, type SocketConnection, type SocketSink } from './socket-protocol';
 import type { ConnectionContext } from '../trpc';
 
 const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
-/** The route mirror follows `statehouse.route` calls in the order they arrive. */
-function applyRouteReports(conn: Connection, message: string): void {
-  if (!message.includes(ROUTE_MUTATION_PATH)) return;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(message);
-  } catch {
-    return;
-  }
-  for (const msg of Array.isArray(parsed) ? parsed : [parsed]) {
-    const params = (msg as { params?: { path?: unknown; input?: { path?: unknown; query?: unknown } } })?.params;
-    if (params?.path === ROUTE_MUTATION_PATH && params.input) conn.setRoute(params.input.path, params.input.query);
-  }
+/** The route mirror follows `statehouse.route` calls in the order they arrive, before any call of their frame runs. */
+function followRouteReport(sink: SocketSink, call: CallMessage): void {
+  if (call.method !== 'mutation' || call.params?.path !== ROUTE_MUTATION_PATH) return;
+  const input = call.params.input as { path?: unknown; query?: unknown } | null | undefined;
+  if (input && typeof input === 'object') (sink as ServerWebSocket<TabSocket>).data.connection.setRoute(input.path, input.query);
 }
 
 /**
@@ -68,7 +60,6 @@ class TabSocket implements ContextSource<ConnectionContext> {
   }
 
   message(_ws: ServerWebSocket<TabSocket>, message: string | Buffer): void {
-    if (typeof message === 'string') applyRouteReports(this.connection, message);
     this.protocol?.message(message);
   }
 
@@ -104,6 +95,7 @@ export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
   const protocol = new SocketProtocol<ConnectionContext>({
     router: appRouter,
     maxBatchSize: 20,
+    onCall: followRouteReport,
     onError({ error, path, type }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         runtime.log.error('event failed', { event: path ?? '(none)', type, error: error.cause ?? error });

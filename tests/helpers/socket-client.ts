@@ -97,6 +97,14 @@ export class TestSocket {
     });
   }
 
+  /** Several calls in one frame; resolves with their replies in the calls' order. */
+  batch(calls: { method: 'query' | 'mutation'; path: string; input?: unknown }[]): Promise<RpcReply[]> {
+    const messages = calls.map(({ method, path, input }) => ({ id: this.nextId++, jsonrpc: '2.0', method, params: { path, input } }));
+    const replies = messages.map((m) => new Promise<RpcReply>((resolve) => this.pending.set(m.id, resolve)));
+    this.send(messages);
+    return Promise.all(replies);
+  }
+
   /** Calls and returns the envelope `{ data, delta, actions }`, throwing on an error reply. */
   async ok(method: 'query' | 'mutation', path: string, input?: unknown): Promise<{ data: any; delta: any; actions: any[] }> {
     const reply = await this.call(method, path, input);

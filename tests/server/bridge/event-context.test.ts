@@ -126,6 +126,17 @@ describe('route mirror', () => {
     await ws.close();
   });
 
+  test('a route report is applied before the calls after it in the same batch frame', async () => {
+    const ws = await server.open({ path: '/start' });
+    const [route, who] = await ws.batch([
+      { method: 'mutation', path: 'statehouse.route', input: { path: '/batched', query: '?x=1' } },
+      { method: 'query', path: 'probe.whoami' },
+    ]);
+    expect(route!.error).toBeUndefined();
+    expect(who!.result?.data).toMatchObject({ data: { path: '/batched', query: 'x=1' } });
+    await ws.close();
+  });
+
   test('malformed route reports are refused and change nothing', async () => {
     const ws = await server.open({ path: '/here' });
     const reply = await ws.call('mutation', 'statehouse.route', { path: 'http://evil/', query: '' });
