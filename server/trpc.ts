@@ -103,7 +103,8 @@ async function runBridge({ ctx, path, type, next }: BridgeOptions, guards: reado
   const actions = event.actions.list;
   if (result.ok) {
     const envelope: Envelope = { data: result.data, delta, actions };
-    return { ...result, data: envelope };
+    // A literal, not `{ ...result, data }`: this runs on every event.
+    return { marker: result.marker, ok: true as const, data: envelope };
   }
   let error = result.error;
   if (error.code === 'INTERNAL_SERVER_ERROR' && isRetriableDatabaseError(error.cause)) {
