@@ -11,7 +11,12 @@ import type { SliceDefinition, SliceValue } from './slices';
  * ctx.state.set(dashboard, { tab: 'notes', lastPath: ctx.request.path });
  */
 export class StateAccess {
-  private dirty: Map<string, Map<string, unknown>> | null = null;
+  /**
+   * The fields set in this event with their values before it, as a flat list
+   * of (slice, field, before) triples: an event sets a field or two, and two
+   * Maps per event cost more than a short scan.
+   */
+  private dirty: unknown[] | null = null;
 
   constructor(
     private readonly conn: Connection,
@@ -31,10 +36,8 @@ export class StateAccess {
       const value = patch[field];
       // Only the slice's own fields: never `__proto__`, `constructor` or another inherited name.
       if (value === undefined || !Object.hasOwn(patch, field) || !Object.hasOwn(def.initial, field)) continue;
-      this.dirty ??= new Map();
-      let fields = this.dirty.get(def.name);
-      if (!fields) this.dirty.set(def.name, (fields = new Map()));
-      if (!fields.has(field)) fields.set(field, values[field]);
+      const dirty = (this.dirty ??= []);
+      if (!marked(dirty, def.name, field)) dirty.push(def.name, field, values[field]);
       values[field] = value;
     }
   }
@@ -55,13 +58,13 @@ export class StateAccess {
   /** The changed fields, per slice; the marks are cleared. */
   collect(): Delta {
     const delta: Delta = {};
-    if (!this.dirty) return delta;
-    for (const [slice, fields] of this.dirty) {
-      const values = this.conn.slices.get(slice)!;
-      for (const [field, before] of fields) {
-        const after = values[field];
-        if (!sameValue(before, after)) (delta[slice] ??= {})[field] = after;
-      }
+    const dirty = this.dirty;
+    if (!dirty) return delta;
+    for (let i = 0; i < dirty.length; i += 3) {
+      const slice = dirty[i] as string;
+      const field = dirty[i + 1] as string;
+      const after = this.conn.slices.get(slice)![field];
+      if (!sameValue(dirty[i + 2], after)) (delta[slice] ??= {})[field] = after;
     }
     this.dirty = null;
     return delta;
@@ -82,4 +85,10 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Whether `field` of `slice` is already in the (slice, field, before) list. */
+function marked(dirty: unknown[], slice: string, field: string): boolean {
+  for (let i = 0; i < dirty.length; i += 3) if (dirty[i + 1] === field && dirty[i] === slice) return true;
+  return false;
 }

@@ -25,6 +25,18 @@ describe('ctx.state', () => {
     expect(state.collect()).toEqual({});
   });
 
+  test('a field set several times is compared with its value before the event; fields of two slices with one name stay apart', () => {
+    const { state } = tab();
+    const layout = defineSlice('layout', { theme: 'wide', fontSize: 14 });
+    state.set(prefs, { theme: 'dark' });
+    state.set(prefs, { theme: 'light' }); // back where it started: no change
+    state.set(layout, { theme: 'narrow' });
+    state.update(prefs, (current) => ({ fontSize: current.fontSize + 1 }));
+    state.set(prefs, { fontSize: 16 });
+    state.reset(layout);
+    expect(state.collect()).toEqual({ prefs: { fontSize: 16 } });
+  });
+
   test('a patch built from untrusted keys cannot reach the prototype or add fields', () => {
     const { conn, state } = tab();
     const patch = JSON.parse('{"__proto__": {"polluted": true}, "constructor": "x", "toString": "y", "extra": 1, "theme": "dark"}');
