@@ -45,10 +45,13 @@ function localPath(url: string): string {
  * connections are dropped (fresh ones open on demand); an operation caught
  * mid-flight fails with CLIENT_CLOSED, which callers treat as retriable.
  */
-function recycleConnectionsOnBusy(client: Client): void {
+function recycleConnectionsOnBusy(client: Client, setUp: () => Promise<void>): void {
   const recycle = (error: unknown): never => {
     const code = (error as { code?: unknown })?.code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY') && !client.closed) void client.reconnect();
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY') && !client.closed) {
+      // The pool reopens synchronously; the settings go to the connection it opens next.
+      void Promise.resolve(client.reconnect()).then(setUp).catch(() => {});
+    }
     throw error;
   };
   for (const method of ['execute', 'batch', 'executeMultiple', 'migrate'] as const) {
@@ -68,12 +71,15 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
   const local = isLocalFile(url) && !url.includes(':memory:');
   if (local) mkdirSync(dirname(resolve(localPath(url))), { recursive: true });
   const client = createClient({ url, authToken, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
-  if (isLocalFile(url)) recycleConnectionsOnBusy(client);
-  if (local) {
-    await client.execute('PRAGMA journal_mode = WAL');
-    await client.execute('PRAGMA synchronous = NORMAL');
-  }
-  await client.execute('PRAGMA foreign_keys = ON');
+  // Per-connection settings (`journal_mode` is the file's). The pool opens one
+  // connection while no transactions overlap; a recycle opens a new one.
+  const setUp = async () => {
+    if (local) await client.execute('PRAGMA synchronous = NORMAL');
+    await client.execute('PRAGMA foreign_keys = ON');
+  };
+  if (isLocalFile(url)) recycleConnectionsOnBusy(client, setUp);
+  if (local) await client.execute('PRAGMA journal_mode = WAL');
+  await setUp();
   const db = drizzle(client, { schema });
   return { db, client, url, close: () => client.close() };
 }

@@ -143,6 +143,8 @@ describe('a database locked by another process', () => {
       other.close();
     }
     expect((await login.call('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD })).result).toBeDefined();
+    // The connections opened after the recycle got the same settings as the first.
+    expect(Number((await database.client.execute('PRAGMA synchronous')).rows[0]!.synchronous)).toBe(1);
     for (const socket of [ws, anonymous, login]) await socket.close();
   }, 30_000);
 
