@@ -191,6 +191,16 @@ export class Connection {
     this.validationEpoch++;
   }
 
+  /**
+   * Forgets the session cookie, under both its names (`cookieName(secure)`),
+   * and the validated session: the next event is anonymous.
+   */
+  dropSessionCookie(cookieName: (secure: boolean) => string): void {
+    this.cookies.delete(cookieName(true));
+    this.cookies.delete(cookieName(false));
+    this.forgetValidation();
+  }
+
   constructor(init: ConnectionInit) {
     this.headers = new UpgradeHeaders(init.headers);
     this.ip = shared(init.ip);

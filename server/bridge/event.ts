@@ -219,9 +219,8 @@ export class StateEvent implements SessionOwner {
   }
 
   private dropCookie(): void {
-    for (const secure of [true, false]) this.conn.cookies.delete(this.runtime.cookieName(secure));
+    this.conn.dropSessionCookie(this.runtime.cookieName);
     this.conn.cookies.delete('csrftoken');
-    this.conn.forgetValidation();
   }
 
   /** Creates an anonymous session on first write, once per connection. */

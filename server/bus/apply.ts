@@ -30,8 +30,7 @@ export async function applyIdentityEvent(runtime: Runtime, event: IdentityEvent)
 }
 
 function endSession(runtime: Runtime, conn: Connection, navigate = true): void {
-  for (const secure of [true, false]) conn.cookies.delete(runtime.cookieName(secure));
-  conn.forgetValidation();
+  conn.dropSessionCookie(runtime.cookieName);
   runtime.registry.bind(conn, null, null);
   const changed = snapshotDelta(conn.authSnapshot, ANONYMOUS_SNAPSHOT);
   conn.authSnapshot = ANONYMOUS_SNAPSHOT;
