@@ -1,6 +1,7 @@
 import type { SessionValidationResult } from '../auth/session';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
 import { TokenBucket } from '../auth/token-bucket';
+import { MAX_ACCEPT_LANGUAGE_LENGTH } from '../i18n/negotiate';
 import { ENDS_ON_ABORT } from './socket-protocol';
 
 /** The page a tab shows: path and query (with its leading `?`, or empty). */
@@ -57,22 +58,35 @@ export function shared(value: string): string {
 }
 
 /**
- * The upgrade request's headers a connection keeps, as a flat list of
- * lower-case names and values: an idle tab holds a few short strings, not a
- * native `Headers` of the whole handshake (about 2 KB per connection).
+ * Names and values in one flat list, found by a scan: a connection keeps a
+ * few of them, and a Map or a native `Headers` each would cost an idle tab
+ * more than the strings themselves.
  */
-export class UpgradeHeaders {
-  private readonly pairs: string[] = [];
+abstract class FlatPairs {
+  protected readonly pairs: string[] = [];
 
+  /** Where `name` sits in {@link pairs} (its value is next), or -1. */
+  protected indexOf(name: string): number {
+    for (let i = 0; i < this.pairs.length; i += 2) if (this.pairs[i] === name) return i;
+    return -1;
+  }
+}
+
+/**
+ * The upgrade request's headers a connection keeps, with lower-case names:
+ * an idle tab holds a few short strings, not a native `Headers` of the whole
+ * handshake (about 2 KB per connection).
+ */
+export class UpgradeHeaders extends FlatPairs {
   constructor(headers: Headers) {
+    super();
     for (const [name, value] of headers) if (!HANDSHAKE_ONLY.has(name)) this.pairs.push(shared(name), shared(value));
   }
 
   /** A header's value (names are case-insensitive), or `null`. */
   get(name: string): string | null {
-    const key = name.toLowerCase();
-    for (let i = 0; i < this.pairs.length; i += 2) if (this.pairs[i] === key) return this.pairs[i + 1]!;
-    return null;
+    const at = this.indexOf(name.toLowerCase());
+    return at < 0 ? null : this.pairs[at + 1]!;
   }
 
   /** A fresh `Headers` with these headers and, when given, a `cookie` header. */
@@ -84,13 +98,8 @@ export class UpgradeHeaders {
   }
 }
 
-/**
- * The cookie mirror: the `Map` methods the bridge uses, over one flat list
- * of names and values. A tab has a cookie or two; a `Map` would cost an idle
- * connection a hash table for them.
- */
-export class CookieMirror implements Iterable<[string, string]> {
-  private readonly pairs: string[] = [];
+/** The cookie mirror: the `Map` methods the bridge uses, over a flat list (a tab has a cookie or two). */
+export class CookieMirror extends FlatPairs implements Iterable<[string, string]> {
 
   get size(): number {
     return this.pairs.length / 2;
@@ -126,15 +135,7 @@ export class CookieMirror implements Iterable<[string, string]> {
   *[Symbol.iterator](): IterableIterator<[string, string]> {
     for (let i = 0; i < this.pairs.length; i += 2) yield [this.pairs[i]!, this.pairs[i + 1]!];
   }
-
-  private indexOf(name: string): number {
-    for (let i = 0; i < this.pairs.length; i += 2) if (this.pairs[i] === name) return i;
-    return -1;
-  }
 }
-
-/** Longest language list the connection params may carry (as long as the header negotiation reads). */
-const MAX_LANGUAGES_LENGTH = 1024;
 
 /** Longest path/query the route mirror accepts. */
 const MAX_ROUTE_LENGTH = 2048;
@@ -239,7 +240,7 @@ export class Connection {
    * best first) from the connection params. Anything else is ignored.
    */
   setLanguages(languages: unknown): void {
-    if (typeof languages === 'string' && languages.length > 0 && languages.length <= MAX_LANGUAGES_LENGTH) {
+    if (typeof languages === 'string' && languages.length > 0 && languages.length <= MAX_ACCEPT_LANGUAGE_LENGTH) {
       this.browserLanguages = languages;
     }
   }

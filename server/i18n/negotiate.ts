@@ -10,7 +10,7 @@ export const LANGUAGE_COOKIE = 'statehouse_language';
 export const LANGUAGE_SESSION_KEY = 'language';
 
 /** Longest `Accept-Language` header looked at, and most entries taken from it. */
-const MAX_HEADER_LENGTH = 1024;
+export const MAX_ACCEPT_LANGUAGE_LENGTH = 1024;
 const MAX_ENTRIES = 32;
 
 /** Where a language can come from, in order of precedence. */
@@ -30,7 +30,7 @@ export interface LanguageSources {
 export function parseAcceptLanguage(header: string | null | undefined): string[] {
   if (!header) return [];
   const entries: { tag: string; q: number; index: number }[] = [];
-  const parts = header.slice(0, MAX_HEADER_LENGTH).split(',');
+  const parts = header.slice(0, MAX_ACCEPT_LANGUAGE_LENGTH).split(',');
   for (let index = 0; index < parts.length && entries.length < MAX_ENTRIES; index++) {
     const [rawTag, ...params] = parts[index]!.split(';');
     const tag = rawTag!.trim();
