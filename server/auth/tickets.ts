@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { authTokens } from '../../db/schema';
@@ -11,32 +12,33 @@ import { newToken, secretMatches, splitToken } from './secrets';
  * the database alone can neither redeem a ticket nor reveal the token.
  */
 
-const HKDF_INFO = new TextEncoder().encode('statehouse cookie ticket v1');
+const HKDF_INFO = 'statehouse cookie ticket v1';
 const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const NO_SALT = new Uint8Array(0);
 
-async function ticketKey(secret: string): Promise<CryptoKey> {
-  const material = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), 'HKDF', false, ['deriveKey']);
-  return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: HKDF_INFO },
-    material,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
+/**
+ * The ticket's AES-256 key: HKDF-SHA-256 of its secret. `node:crypto` rather
+ * than WebCrypto: the same primitives, but synchronous, and a seal costs
+ * about 10 µs of the event loop instead of about 100 µs.
+ */
+function ticketKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, NO_SALT, HKDF_INFO, 32));
 }
 
-async function seal(secret: string, plaintext: string): Promise<Buffer> {
-  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await ticketKey(secret), new TextEncoder().encode(plaintext));
-  return Buffer.concat([iv, new Uint8Array(sealed)]);
+/** `iv ‖ ciphertext ‖ tag`: the layout WebCrypto's AES-GCM gives, so either side can open it. */
+function seal(secret: string, plaintext: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', ticketKey(secret), iv);
+  return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
 }
 
-async function open(secret: string, payload: Uint8Array<ArrayBuffer>): Promise<string | null> {
+function open(secret: string, payload: Uint8Array): string | null {
+  if (payload.length < IV_BYTES + TAG_BYTES) return null;
   try {
-    const iv = payload.subarray(0, IV_BYTES);
-    const body = payload.subarray(IV_BYTES);
-    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, await ticketKey(secret), body);
-    return new TextDecoder().decode(plain);
+    const decipher = createDecipheriv('aes-256-gcm', ticketKey(secret), payload.subarray(0, IV_BYTES));
+    decipher.setAuthTag(payload.subarray(payload.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(payload.subarray(IV_BYTES, payload.length - TAG_BYTES)), decipher.final()]).toString('utf8');
   } catch {
     return null;
   }
@@ -59,7 +61,7 @@ export async function issueCookieTicket(
     secretHash: Buffer.from(secretHash),
     purpose: 'cookie_ticket',
     sessionId: info.sessionId,
-    payload: await seal(secret, info.sessionToken),
+    payload: seal(secret, info.sessionToken),
     createdAt: now,
     expiresAt: now + Math.min(info.ttlMs, 60_000),
   });
@@ -88,7 +90,7 @@ export async function redeemCookieTicket(
     .where(and(eq(authTokens.id, row.id), isNull(authTokens.usedAt)))
     .returning({ id: authTokens.id });
   if (claimed.length === 0) return null;
-  const sessionToken = await open(parts.secret, new Uint8Array(row.payload));
+  const sessionToken = open(parts.secret, new Uint8Array(row.payload));
   if (!sessionToken || splitToken(sessionToken)?.id !== row.sessionId) return null;
   return { sessionId: row.sessionId, sessionToken };
 }
