@@ -63,6 +63,20 @@ const statements = preparedFor((db: Database) => ({
       .where(eq(sessions.id, sql.placeholder('id')))
       .prepare(),
     remove: db.delete(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare(),
+    insert: db
+      .insert(sessions)
+      .values({
+        id: sql.placeholder('id'),
+        secretHash: sql.placeholder('secretHash'),
+        userId: sql.placeholder('userId'),
+        createdAt: sql.placeholder('createdAt'),
+        lastVerifiedAt: sql.placeholder('lastVerifiedAt'),
+        absoluteExpiresAt: sql.placeholder('absoluteExpiresAt'),
+        expiresAt: sql.placeholder('expiresAt'),
+        userAgent: sql.placeholder('userAgent'),
+        ip: sql.placeholder('ip'),
+      })
+      .prepare(),
 }));
 
 /** A fresh session row and its token (the only place the secret exists). */
@@ -102,7 +116,7 @@ export async function createSession(
   now: number = Date.now(),
 ): Promise<{ token: string; session: Session }> {
   const { row, token } = newSessionRow(settings, info, now);
-  await db.insert(sessions).values(row);
+  await statements(db).insert.execute(row);
   return { token, session: stripSecret(row) };
 }
 
@@ -195,7 +209,7 @@ export async function rotateSession(
 ): Promise<{ token: string; session: Session }> {
   const { row, token } = newSessionRow(settings, info, now);
   if (oldSessionId === null) {
-    await db.insert(sessions).values(row);
+    await statements(db).insert.execute(row);
   } else {
     await db.batch([
       db.insert(sessions).values(row),

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { preparedFor } from '../../db/prepared';
 import { authTokens } from '../../db/schema';
 import { newToken, secretMatches, splitToken } from './secrets';
 
@@ -44,6 +45,22 @@ function open(secret: string, payload: Uint8Array): string | null {
   }
 }
 
+/** Every login issues a ticket: its insert is built once per database. */
+const statements = preparedFor((db: Database) => ({
+  insert: db
+    .insert(authTokens)
+    .values({
+      id: sql.placeholder('id'),
+      secretHash: sql.placeholder('secretHash'),
+      purpose: 'cookie_ticket',
+      sessionId: sql.placeholder('sessionId'),
+      payload: sql.placeholder('payload'),
+      createdAt: sql.placeholder('createdAt'),
+      expiresAt: sql.placeholder('expiresAt'),
+    })
+    .prepare(),
+}));
+
 /**
  * Issues a ticket for a session token, valid for `ttlMs` (at most 60 s).
  *
@@ -56,10 +73,9 @@ export async function issueCookieTicket(
   now: number = Date.now(),
 ): Promise<string> {
   const { id, secret, token, secretHash } = newToken();
-  await db.insert(authTokens).values({
+  await statements(db).insert.execute({
     id,
     secretHash: Buffer.from(secretHash),
-    purpose: 'cookie_ticket',
     sessionId: info.sessionId,
     payload: seal(secret, info.sessionToken),
     createdAt: now,

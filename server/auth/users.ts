@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { preparedFor } from '../../db/prepared';
 import { groupPermissions, groups, permissions, userGroups, userPermissions, users, type UserRow } from '../../db/schema';
 import { hashPassword, UNUSABLE_PASSWORD, type PasswordHashing } from './password';
 import { validatePassword, type PasswordProblem, type PasswordRules } from './password-validation';
@@ -30,23 +31,36 @@ export interface NewUser {
   isActive?: boolean;
 }
 
-/** Finds a user by username, case-insensitively. */
-export async function findUserByUsername(db: Database, username: string): Promise<UserRow | null> {
-  const [row] = await db
+/** The statements every login runs, built once per database. */
+const statements = preparedFor((db: Database) => ({
+  byUsername: db
     .select()
     .from(users)
-    .where(sql`lower(${users.username}) = lower(${username})`)
-    .limit(1);
+    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
+    .limit(1)
+    .prepare(),
+  byEmail: db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${sql.placeholder('email')})`)
+    .limit(1)
+    .prepare(),
+  recordLogin: db
+    .update(users)
+    .set({ lastLogin: sql`${sql.placeholder('now')}` })
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare(),
+}));
+
+/** Finds a user by username, case-insensitively. */
+export async function findUserByUsername(db: Database, username: string): Promise<UserRow | null> {
+  const [row] = await statements(db).byUsername.execute({ username });
   return row ?? null;
 }
 
 /** Finds a user by email, case-insensitively. */
 export async function findUserByEmail(db: Database, email: string): Promise<UserRow | null> {
-  const [row] = await db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = lower(${email})`)
-    .limit(1);
+  const [row] = await statements(db).byEmail.execute({ email });
   return row ?? null;
 }
 
@@ -170,7 +184,7 @@ export async function setUserPassword(
 }
 
 export async function recordLogin(db: Database, userId: number, now: number = Date.now()): Promise<void> {
-  await db.update(users).set({ lastLogin: now }).where(eq(users.id, userId));
+  await statements(db).recordLogin.execute({ id: userId, now });
 }
 
 /** Finds or creates a permission row from `app_label.codename`. */
