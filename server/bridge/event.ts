@@ -12,6 +12,21 @@ import { SessionProxy, type SessionOwner } from './session-proxy';
 
 const INVALID: SessionValidationResult = { session: null, user: null };
 
+/** The largest share of `session.cacheTtlMs` a cached validation may be cut short by. */
+export const CACHE_TTL_SPREAD = 0.2;
+
+/**
+ * Until when a validation made at `now` is served from the cache:
+ * `session.cacheTtlMs`, cut short by up to a fifth at random. Tabs that
+ * connect together (a reconnect wave after a deploy) would otherwise
+ * revalidate together in every period, a burst of session and grant reads
+ * that delays every event queued behind it. The random cut dissolves the
+ * burst within a few periods and never lengthens the bound.
+ */
+export function cacheUntil(now: number, cacheTtlMs: number): number {
+  return now + cacheTtlMs - Math.floor(Math.random() * cacheTtlMs * CACHE_TTL_SPREAD);
+}
+
 /**
  * The session behind a connection's cookie mirror when it is known without
  * a query: no cookie, or a validation younger than `session.cacheTtlMs`.
@@ -26,8 +41,9 @@ export function cachedSession(runtime: Runtime, conn: Connection, now = Date.now
 
 /**
  * The session behind a connection's cookie mirror, served from the
- * connection's short cache when fresh. The cache lives `session.cacheTtlMs`
- * (1 s by default) and is dropped by the identity bus on every revocation.
+ * connection's short cache when fresh. The cache lives at most
+ * `session.cacheTtlMs` (1 s by default; see {@link cacheUntil}) and is
+ * dropped by the identity bus on every revocation.
  * Events that arrive while a validation runs share it: a tab with several
  * calls in flight reads the session once when the cache expires, not once
  * per call.
@@ -42,7 +58,7 @@ export function resolveSession(runtime: Runtime, conn: Connection, now = Date.no
   const promise = validateSessionToken(runtime.db, runtime.sessionSettings, token, now).then((result) => {
     // Kept only if nothing revoked or replaced the session while the query ran.
     if (conn.validationEpoch === epoch && conn.cookies.get(runtime.cookieName(conn.secure)) === token) {
-      conn.validated = { token, result, until: now + runtime.config.session.cacheTtlMs };
+      conn.validated = { token, result, until: cacheUntil(now, runtime.config.session.cacheTtlMs) };
     }
     return result;
   });
@@ -160,7 +176,7 @@ export class StateEvent implements SessionOwner {
     const result: SessionValidationResult = user?.isAuthenticated
       ? { session, user: user as SessionValidationResult['user'] & object }
       : { session, user: null };
-    this.conn.validated = { token, result, until: Date.now() + this.runtime.config.session.cacheTtlMs };
+    this.conn.validated = { token, result, until: cacheUntil(Date.now(), this.runtime.config.session.cacheTtlMs) };
     this.sessionRow = session;
     this.user = user ?? ANONYMOUS_USER;
     this.session.invalidate();

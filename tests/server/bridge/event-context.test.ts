@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { sessions } from '../../../db/schema';
 import { currentRequest, currentUser, requireLoginUser } from '../../../server';
-import { resolveSession } from '../../../server/bridge/event';
+import { CACHE_TTL_SPREAD, cacheUntil, resolveSession } from '../../../server/bridge/event';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { upgradeStatus } from '../../helpers/socket-client';
 
@@ -110,6 +110,31 @@ describe('identity per event from the cookie mirror', () => {
     expect(second).not.toBe(first);
     const fresh = await second;
     expect(conn.validated?.result).toBe(fresh);
+    await ws.close();
+  });
+
+  test('cached validations end at spread-out instants within the bound, so tabs that connected together do not revalidate together', async () => {
+    const now = 1_000_000;
+    const ends = Array.from({ length: 2_000 }, () => cacheUntil(now, 1_000));
+    for (const end of ends) {
+      expect(end).toBeLessThanOrEqual(now + 1_000);
+      expect(end).toBeGreaterThan(now + 1_000 * (1 - CACHE_TTL_SPREAD));
+    }
+    // Spread over the whole fifth, not bunched: each tenth of it holds some of them.
+    const buckets = new Set(ends.map((end) => Math.floor((now + 1_000 - end) / 20)));
+    expect(buckets.size).toBe(10);
+    expect(cacheUntil(now, 0)).toBe(now);
+
+    // And on a live connection: the cache it keeps after a validation ends within the bound.
+    const { runtime } = server.statehouse;
+    const alice = await server.userWithSession('alice');
+    const ws = await server.open({ cookie: alice.cookie });
+    const before = Date.now();
+    await ws.ok('query', 'probe.whoami');
+    const [conn] = runtime.registry.ofSession(alice.sessionId);
+    const until = conn!.validated!.until;
+    expect(until).toBeLessThanOrEqual(Date.now() + runtime.config.session.cacheTtlMs);
+    expect(until).toBeGreaterThan(before + runtime.config.session.cacheTtlMs * (1 - CACHE_TTL_SPREAD) - 1);
     await ws.close();
   });
 });
