@@ -61,8 +61,8 @@ export async function runLoginStorm(options: NonNullable<BenchOptions['logins']>
       ratePerSecond: options.loginsPerSecond,
       durationMs,
     });
-    // Warm the login path once (first argon2id verify, first rotation).
-    await runClientJob<LoginFigures>(logins(300));
+    // Steady state first: the first argon2id verify, and the JIT's compilations of the login path.
+    await runClientJob<LoginFigures>(logins(options.loginWarmupMs));
 
     const rounds: LoginStormRound[] = [];
     for (let round = 1; round <= options.rounds; round++) {
