@@ -100,7 +100,6 @@ export class UpgradeHeaders extends FlatPairs {
 
 /** The cookie mirror: the `Map` methods the bridge uses, over a flat list (a tab has a cookie or two). */
 export class CookieMirror extends FlatPairs implements Iterable<[string, string]> {
-
   get size(): number {
     return this.pairs.length / 2;
   }
