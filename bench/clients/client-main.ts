@@ -7,6 +7,7 @@
 import { onBenchMessage, reply } from '../lib/worker-process';
 import { runClosedLoop } from './closed-loop';
 import { runFanout } from './fanout-probe';
+import { runHashLoad } from './hash-load';
 import { openIdle } from './idle-connections';
 import type { LoadJob } from './jobs';
 import { runLogins } from './login-load';
@@ -20,6 +21,8 @@ async function run(job: LoadJob): Promise<unknown> {
       return runPaced(job);
     case 'logins':
       return runLogins(job);
+    case 'hashes':
+      return runHashLoad(job);
     case 'idle':
       return openIdle(job);
     case 'fanout':

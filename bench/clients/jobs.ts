@@ -1,8 +1,10 @@
 /**
  * What the bench asks a load client process to do, and what comes back.
- * Every job names the server's pid: the client reads the server's CPU time
+ * Every job that loads a server names the server's pid: the client reads the server's CPU time
  * and RSS from `/proc` at the exact edges of its measurement window.
  */
+
+import type { PasswordHashing } from '../../server/auth/password';
 
 interface JobBase {
   port: number;
@@ -39,6 +41,18 @@ export interface LoginJob extends JobBase {
   durationMs: number;
 }
 
+/**
+ * No server involved: the same argon2id verifies as `logins`, at the same
+ * rate, on this process's own hashing pool (the server's code, thread count
+ * and nice value). What the hashing alone does to the other connections.
+ */
+export interface HashLoadJob {
+  kind: 'hashes';
+  hashing: PasswordHashing;
+  ratePerSecond: number;
+  durationMs: number;
+}
+
 /** Opens connections that subscribe to their state pushes, then holds them until killed. */
 export interface IdleJob extends JobBase {
   kind: 'idle';
@@ -55,7 +69,7 @@ export interface FanoutJob extends JobBase {
   timeoutMs: number;
 }
 
-export type LoadJob = ClosedLoopJob | PacedJob | LoginJob | IdleJob | FanoutJob;
+export type LoadJob = ClosedLoopJob | PacedJob | LoginJob | HashLoadJob | IdleJob | FanoutJob;
 
 /** What a measured window of load gives. */
 export interface LoadFigures {
@@ -86,6 +100,13 @@ export interface LoginFigures {
   serverCpuMsPerLogin: number;
   /** Server CPU per login on the main thread (the event loop). */
   serverMainCpuMsPerLogin: number;
+}
+
+export interface HashLoadFigures {
+  attempted: number;
+  verified: number;
+  /** Time of one verify, queueing in the pool included. */
+  p50Ms: number;
 }
 
 export interface IdleFigures {

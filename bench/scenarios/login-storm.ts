@@ -1,5 +1,6 @@
 import type { BenchOptions } from '../bench-options';
-import type { LoadFigures, LoginFigures, LoginJob, PacedJob } from '../clients/jobs';
+import type { HashLoadFigures, HashLoadJob, LoadFigures, LoginFigures, LoginJob, PacedJob } from '../clients/jobs';
+import type { PasswordHashing } from '../../server/auth/password';
 import { runClientJob, startBenchServer, stopBenchServer } from '../lib/bench-processes';
 import { median, ratio } from '../lib/stats';
 import type { WorkerMessage } from '../lib/worker-process';
@@ -8,6 +9,9 @@ export interface LoginStormRound {
   without: LoadFigures;
   with: LoadFigures;
   logins: LoginFigures;
+  /** The same load while only the logins' argon2id verifies run, in another process. */
+  withHashes: LoadFigures;
+  hashes: HashLoadFigures;
 }
 
 export interface LoginStormSummary {
@@ -21,6 +25,10 @@ export interface LoginStormSummary {
   /** Median over rounds of p99 with logins / p99 without, same round. */
   p99Ratio: number;
   p50Ratio: number;
+  /** Median p99 while only the hashing runs (another process, no server work). */
+  p99WithHashesMs: number;
+  /** Median over rounds of p99 with the hashing alone / p99 without: what argon2id itself costs the others on this machine. */
+  p99HashesRatio: number;
   loginP50Ms: number;
   /** Logins alone: server CPU per login, whole process and main thread. */
   cpuMsPerLogin: number;
@@ -31,14 +39,17 @@ export interface LoginStormSummary {
 
 /**
  * Other connections' latency while logins run: an open-loop load of
- * `connections × ratePerConnection` events/s, measured alone and then with
- * `loginsPerSecond` logins (argon2id verify) in the same round. Last, logins
- * alone, to split their CPU between the main thread and the rest.
+ * `connections × ratePerConnection` events/s, measured alone, then with
+ * `loginsPerSecond` logins (argon2id verify), then with only those logins'
+ * argon2id verifies running in a process of their own (the floor: what the
+ * hashing costs the machine, whatever the server does), all in the same
+ * round. Last, logins alone, to split their CPU between the main thread and
+ * the rest.
  */
 export async function runLoginStorm(options: NonNullable<BenchOptions['logins']>, log: (line: string) => void): Promise<LoginStormSummary> {
   const server = await startBenchServer('authed');
   try {
-    const { credentials } = await server.worker.request<WorkerMessage & { credentials: LoginJob['credentials'] }>(
+    const { credentials, hashing } = await server.worker.request<WorkerMessage & { credentials: LoginJob['credentials']; hashing: PasswordHashing }>(
       { type: 'login-users', count: options.users },
       'login-users',
     );
@@ -61,6 +72,7 @@ export async function runLoginStorm(options: NonNullable<BenchOptions['logins']>
       ratePerSecond: options.loginsPerSecond,
       durationMs,
     });
+    const hashes = (durationMs: number): HashLoadJob => ({ kind: 'hashes', hashing, ratePerSecond: options.loginsPerSecond, durationMs });
     // Steady state first: the first argon2id verify, and the JIT's compilations of the login path.
     await runClientJob<LoginFigures>(logins(options.loginWarmupMs));
 
@@ -70,10 +82,14 @@ export async function runLoginStorm(options: NonNullable<BenchOptions['logins']>
       const storm = runClientJob<LoginFigures>(logins(options.warmupMs + options.measureMs + 300));
       const withLogins = await runClientJob<LoadFigures>(paced);
       const loginFigures = await storm;
-      rounds.push({ without, with: withLogins, logins: loginFigures });
+      const hashing = runClientJob<HashLoadFigures>(hashes(options.warmupMs + options.measureMs + 300));
+      const withHashes = await runClientJob<LoadFigures>(paced);
+      const hashFigures = await hashing;
+      rounds.push({ without, with: withLogins, logins: loginFigures, withHashes, hashes: hashFigures });
       log(
         `  logins round ${round}/${options.rounds}: p99 ${without.p99Ms.toFixed(2)} ms alone, ${withLogins.p99Ms.toFixed(2)} ms with ` +
-          `${loginFigures.ok}/${loginFigures.attempted} logins (login p50 ${loginFigures.p50Ms.toFixed(1)} ms)`,
+          `${loginFigures.ok}/${loginFigures.attempted} logins (login p50 ${loginFigures.p50Ms.toFixed(1)} ms), ` +
+          `${withHashes.p99Ms.toFixed(2)} ms with their hashing alone`,
       );
     }
     const alone = await runClientJob<LoginFigures>(logins(Math.max(1_000, options.measureMs)));
@@ -90,6 +106,8 @@ export async function runLoginStorm(options: NonNullable<BenchOptions['logins']>
       p99WithMs: median(rounds.map((r) => r.with.p99Ms)),
       p99Ratio: median(rounds.map((r) => ratio(r.with.p99Ms, r.without.p99Ms))),
       p50Ratio: median(rounds.map((r) => ratio(r.with.p50Ms, r.without.p50Ms))),
+      p99WithHashesMs: median(rounds.map((r) => r.withHashes.p99Ms)),
+      p99HashesRatio: median(rounds.map((r) => ratio(r.withHashes.p99Ms, r.without.p99Ms))),
       loginP50Ms: median(rounds.map((r) => r.logins.p50Ms)),
       cpuMsPerLogin: alone.serverCpuMsPerLogin,
       mainThreadCpuMsPerLogin: alone.serverMainCpuMsPerLogin,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createStatehouse, loadConfig, type Statehouse } from '../../server';
 import { createSession } from '../../server/auth/session';
 import { createUser, grantUserPermission } from '../../server/auth/users';
-import { hashingParams } from '../../server/auth/password';
+import { hashingParams, type PasswordHashing } from '../../server/auth/password';
 import { createLogger } from '../../server/log';
 import type { BenchServer } from './bench-server';
 import { ADMIN_PERM, benchAppRouter, benchSlice, WRITE_PERM } from './bench-router';
@@ -30,6 +30,8 @@ export interface AuthedBenchServer extends BenchServer {
   prepareFanout(sessions: number): Promise<{ userId: number; cookies: string[]; adminCookie: string }>;
   /** Users with real argon2id password hashes. */
   createLoginUsers(count: number): Promise<BenchCredentials[]>;
+  /** The argon2id cost the server hashes passwords with. */
+  hashing: PasswordHashing;
 }
 
 /**
@@ -105,6 +107,7 @@ export async function startAuthedServer(): Promise<AuthedBenchServer> {
       }
       return out;
     },
+    hashing: hashingParams(config),
     async stop() {
       await statehouse.stop();
       rmSync(dir, { recursive: true, force: true });

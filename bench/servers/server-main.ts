@@ -42,9 +42,11 @@ onBenchMessage(async (message) => {
     case 'fanout':
       reply({ type: 'fanout', ...(await requireAuthed('fanout').prepareFanout(Number(message.sessions))) });
       return;
-    case 'login-users':
-      reply({ type: 'login-users', credentials: await requireAuthed('login-users').createLoginUsers(Number(message.count)) });
+    case 'login-users': {
+      const authed = requireAuthed('login-users');
+      reply({ type: 'login-users', credentials: await authed.createLoginUsers(Number(message.count)), hashing: authed.hashing });
       return;
+    }
     case 'stop':
       await server.stop();
       reply({ type: 'stopped' });

@@ -55,6 +55,10 @@ describe('the bench harness on a tiny workload', () => {
       expect(logins.rounds[0]!.logins.failed).toBe(0);
       expectLoadFigures(logins.rounds[0]!.without);
       expectLoadFigures(logins.rounds[0]!.with);
+      expectLoadFigures(logins.rounds[0]!.withHashes);
+      expect(logins.rounds[0]!.hashes.attempted).toBeGreaterThan(0);
+      expect(logins.rounds[0]!.hashes.verified).toBe(logins.rounds[0]!.hashes.attempted);
+      expect(logins.p99HashesRatio).toBeGreaterThan(0);
       expect(logins.cpuMsPerLogin).toBeGreaterThan(0);
 
       expect(summary.targets.length).toBeGreaterThanOrEqual(7);
