@@ -3,6 +3,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Checkpointer } from './checkpointer';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -12,6 +13,8 @@ export interface DatabaseHandle {
   db: Database;
   client: Client;
   url: string;
+  /** The thread copying the write-ahead log into the file, if asked for and still running. */
+  checkpointer: Checkpointer | null;
   close(): void;
 }
 
@@ -20,6 +23,12 @@ export const MIGRATIONS_FOLDER = resolve(import.meta.dir, 'migrations');
 /** Milliseconds a connection waits on a locked database before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
+/** SQLite's own default: a commit that takes the log past this many pages checkpoints. */
+const INLINE_AUTOCHECKPOINT_PAGES = 1_000;
+
+/** Time between background checkpoints. */
+const CHECKPOINT_INTERVAL_MS = 500;
+
 export interface OpenOptions {
   /**
    * How long a write waits on a lock held by another connection before
@@ -27,6 +36,18 @@ export interface OpenOptions {
    * the whole process stalls for up to this long per blocked statement.
    */
   busyTimeoutMs?: number;
+  /**
+   * Local files: copy the write-ahead log into the file on a thread of its
+   * own instead of inside whichever commit fills it (a stall of the event
+   * loop for a copy and a disk sync). If that thread fails, commits
+   * checkpoint again as SQLite does by default, and `onFailure` hears why.
+   * Off unless asked for; `createStatehouse` asks.
+   */
+  backgroundCheckpoints?: {
+    intervalMs?: number;
+    onFailure?: (error: Error) => void;
+    onCheckpoint?: (result: { walFrames: number; copiedFrames: number }) => void;
+  };
 }
 
 function isLocalFile(url: string): boolean {
@@ -71,17 +92,46 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
   const local = isLocalFile(url) && !url.includes(':memory:');
   if (local) mkdirSync(dirname(resolve(localPath(url))), { recursive: true });
   const client = createClient({ url, authToken, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
+  let autocheckpointPages = INLINE_AUTOCHECKPOINT_PAGES;
   // Per-connection settings (`journal_mode` is the file's). The pool opens one
   // connection while no transactions overlap; a recycle opens a new one.
   const setUp = async () => {
     if (local) await client.execute('PRAGMA synchronous = NORMAL');
+    if (local) await client.execute(`PRAGMA wal_autocheckpoint = ${autocheckpointPages}`);
     await client.execute('PRAGMA foreign_keys = ON');
   };
   if (isLocalFile(url)) recycleConnectionsOnBusy(client, setUp);
   if (local) await client.execute('PRAGMA journal_mode = WAL');
   await setUp();
+  let checkpointer: Checkpointer | null = null;
+  const background = options.backgroundCheckpoints;
+  if (local && background) {
+    checkpointer = await Checkpointer.start(url, {
+      intervalMs: background.intervalMs ?? CHECKPOINT_INTERVAL_MS,
+      onCheckpoint: background.onCheckpoint,
+      onFailure(error) {
+        handle.checkpointer = null;
+        autocheckpointPages = INLINE_AUTOCHECKPOINT_PAGES;
+        if (!client.closed) void client.execute(`PRAGMA wal_autocheckpoint = ${autocheckpointPages}`).catch(() => {});
+        background.onFailure?.(error);
+      },
+    });
+    autocheckpointPages = 0;
+    await client.execute('PRAGMA wal_autocheckpoint = 0');
+  }
   const db = drizzle(client, { schema });
-  return { db, client, url, close: () => client.close() };
+  const handle: DatabaseHandle = {
+    db,
+    client,
+    url,
+    checkpointer,
+    close() {
+      void handle.checkpointer?.stop();
+      handle.checkpointer = null;
+      client.close();
+    },
+  };
+  return handle;
 }
 
 /** Attempts before a migration that keeps losing races gives up. */

@@ -97,7 +97,12 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   const config = isLoaded(options.config) ? options.config : loadConfig(options.config ?? {});
   const log = options.log ?? createLogger(config.logLevel);
   const database =
-    options.database ?? (await openMigratedDatabase(config.databaseUrl, config.databaseAuthToken, { migrate: config.autoMigrate }));
+    options.database ??
+    (await openMigratedDatabase(config.databaseUrl, config.databaseAuthToken, {
+      migrate: config.autoMigrate,
+      // No commit on the event loop copies the log into the file and syncs it.
+      backgroundCheckpoints: { onFailure: (error) => log.warn('background checkpoints stopped; commits checkpoint again', { error }) },
+    }));
   const onBusError = (error: unknown) => log.error('identity bus failed', { error });
   const shared = config.busUrl ? await sharedServices(config, onBusError) : null;
   const bus = options.bus ?? shared?.bus ?? createMemoryBus(onBusError);
