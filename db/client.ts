@@ -107,34 +107,37 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
   if (isLocalFile(url)) recycleConnectionsOnBusy(client, setUp);
   if (local) await client.execute('PRAGMA journal_mode = WAL');
   await setUp();
-  let checkpointer: Checkpointer | null = null;
-  const background = options.backgroundCheckpoints;
-  if (local && background) {
-    checkpointer = await Checkpointer.start(url, {
-      intervalMs: background.intervalMs ?? CHECKPOINT_INTERVAL_MS,
-      onCheckpoint: background.onCheckpoint,
-      onFailure(error) {
-        handle.checkpointer = null;
-        autocheckpointPages = INLINE_AUTOCHECKPOINT_PAGES;
-        if (!client.closed) void client.execute(`PRAGMA wal_autocheckpoint = ${autocheckpointPages}`).catch(() => {});
-        background.onFailure?.(error);
-      },
-    });
-    autocheckpointPages = 0;
-    await client.execute('PRAGMA wal_autocheckpoint = 0');
-  }
-  const db = drizzle(client, { schema });
   const handle: DatabaseHandle = {
-    db,
+    db: drizzle(client, { schema }),
     client,
     url,
-    checkpointer,
+    checkpointer: null,
     close() {
       void handle.checkpointer?.stop();
       handle.checkpointer = null;
       client.close();
     },
   };
+  const background = options.backgroundCheckpoints;
+  if (local && background) {
+    try {
+      handle.checkpointer = await Checkpointer.start(url, {
+        intervalMs: background.intervalMs ?? CHECKPOINT_INTERVAL_MS,
+        onCheckpoint: background.onCheckpoint,
+        onFailure(error) {
+          handle.checkpointer = null;
+          autocheckpointPages = INLINE_AUTOCHECKPOINT_PAGES;
+          if (!client.closed) void client.execute(`PRAGMA wal_autocheckpoint = ${autocheckpointPages}`).catch(() => {});
+          background.onFailure?.(error);
+        },
+      });
+      autocheckpointPages = 0;
+      await client.execute('PRAGMA wal_autocheckpoint = 0');
+    } catch (error) {
+      handle.close();
+      throw error;
+    }
+  }
   return handle;
 }
 

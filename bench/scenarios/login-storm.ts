@@ -1,6 +1,6 @@
 import type { BenchOptions } from '../bench-options';
-import type { HashLoadFigures, HashLoadJob, LoadFigures, LoginFigures, LoginJob, PacedJob } from '../clients/jobs';
 import type { PasswordHashing } from '../../server/auth/password';
+import type { HashLoadFigures, HashLoadJob, LoadFigures, LoginFigures, LoginJob, PacedJob } from '../clients/jobs';
 import { runClientJob, startBenchServer, stopBenchServer } from '../lib/bench-processes';
 import { median, ratio } from '../lib/stats';
 import type { WorkerMessage } from '../lib/worker-process';
@@ -82,9 +82,9 @@ export async function runLoginStorm(options: NonNullable<BenchOptions['logins']>
       const storm = runClientJob<LoginFigures>(logins(options.warmupMs + options.measureMs + 300));
       const withLogins = await runClientJob<LoadFigures>(paced);
       const loginFigures = await storm;
-      const hashing = runClientJob<HashLoadFigures>(hashes(options.warmupMs + options.measureMs + 300));
+      const hashLoad = runClientJob<HashLoadFigures>(hashes(options.warmupMs + options.measureMs + 300));
       const withHashes = await runClientJob<LoadFigures>(paced);
-      const hashFigures = await hashing;
+      const hashFigures = await hashLoad;
       rounds.push({ without, with: withLogins, logins: loginFigures, withHashes, hashes: hashFigures });
       log(
         `  logins round ${round}/${options.rounds}: p99 ${without.p99Ms.toFixed(2)} ms alone, ${withLogins.p99Ms.toFixed(2)} ms with ` +
