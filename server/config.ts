@@ -108,6 +108,11 @@ const configSchema = z.object({
       idleTimeoutSeconds: z.number().int().min(0).max(960).default(120),
       /** A reconnecting tab resumes its slices within this window. */
       resumeGraceMs: z.number().int().min(0).default(2 * MINUTE),
+      /**
+       * Closed tabs kept for resume at once; past it, the oldest is dropped
+       * first (that tab starts from its slices' initial values).
+       */
+      resumeStashMax: z.number().int().min(0).default(10_000),
     })
     .prefault({}),
   mail: z

@@ -64,10 +64,17 @@ export class ConnectionRegistry {
     return this.byUser.list(userId);
   }
 
-  /** Keeps a closing tab's slices for `graceMs`, bound to its session. */
-  stash(conn: Connection, graceMs: number): void {
-    if (!conn.tabId || graceMs <= 0 || conn.slices.size === 0) return;
+  /**
+   * Keeps a closing tab's slices for `graceMs`, bound to its session. At most
+   * `max` tabs are kept: a newer one pushes out the oldest, so a client that
+   * opens and closes sockets under ever new tab ids cannot grow the stash
+   * past that bound; the tabs it pushes out just start afresh.
+   */
+  stash(conn: Connection, graceMs: number, max: number): void {
+    if (!conn.tabId || graceMs <= 0 || max <= 0 || conn.slices.size === 0) return;
     this.dropStash(conn.tabId);
+    // A Map iterates in insertion order: the first key is the oldest stash.
+    while (this.stashed.size >= max) this.dropStash(this.stashed.keys().next().value!);
     const timer = setTimeout(() => this.stashed.delete(conn.tabId), graceMs);
     timer.unref?.();
     this.stashed.set(conn.tabId, { slices: conn.slices, sessionId: conn.sessionId, timer });

@@ -65,7 +65,7 @@ class TabSocket implements ContextSource<ConnectionContext> {
 
   close(): void {
     const { runtime } = this.transport;
-    runtime.registry.stash(this.connection, runtime.config.socket.resumeGraceMs);
+    runtime.registry.stash(this.connection, runtime.config.socket.resumeGraceMs, runtime.config.socket.resumeStashMax);
     runtime.registry.remove(this.connection);
     this.connection.close();
     this.protocol?.close();

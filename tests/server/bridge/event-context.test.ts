@@ -337,4 +337,25 @@ describe('tab resume', () => {
     expect(push.delta.auth.username).toBe('bob');
     await again.close();
   });
+
+  test('at most socket.resumeStashMax closed tabs are kept: the oldest makes room and starts afresh', async () => {
+    await server.stop();
+    server = await startTestServer({ socket: { resumeStashMax: 2 } });
+    const alice = await server.userWithSession('alice');
+    const { registry } = server.statehouse.runtime;
+    for (const tab of ['a', 'b', 'c']) {
+      const ws = await server.open({ cookie: alice.cookie, tabId: `tab-capped-${tab}` });
+      await ws.ok('mutation', 'probe.setTab', { tab: `kept-${tab}` });
+      await ws.close();
+      await Bun.sleep(20);
+      expect(registry.stashedCount).toBeLessThanOrEqual(2);
+    }
+    expect(registry.stashedCount).toBe(2);
+    const oldest = await server.open({ cookie: alice.cookie, tabId: 'tab-capped-a' });
+    expect((await oldest.subscribeState()).delta.dashboard.tab).toBe('overview');
+    const newest = await server.open({ cookie: alice.cookie, tabId: 'tab-capped-c' });
+    expect((await newest.subscribeState()).delta.dashboard.tab).toBe('kept-c');
+    await oldest.close();
+    await newest.close();
+  });
 });
