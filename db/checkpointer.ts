@@ -16,6 +16,9 @@ export interface CheckpointerOptions {
   onFailure: (error: Error) => void;
 }
 
+/** How long {@link Checkpointer.stop} waits for a checkpoint under way. */
+const STOP_TIMEOUT_MS = 5_000;
+
 /**
  * Copies a WAL-mode database's write-ahead log into the database file on a
  * thread of its own. SQLite otherwise does it inside whichever commit takes
@@ -26,6 +29,7 @@ export interface CheckpointerOptions {
  */
 export class Checkpointer {
   private stopped = false;
+  private readonly exited: Promise<void>;
 
   private constructor(
     private readonly worker: Worker,
@@ -34,7 +38,6 @@ export class Checkpointer {
     const fail = (error: Error) => {
       if (this.stopped) return;
       this.stopped = true;
-      void worker.terminate();
       options.onFailure(error);
     };
     worker.on('message', (message: CheckpointerMessage) => {
@@ -42,7 +45,12 @@ export class Checkpointer {
       else if (message.type === 'failed') fail(new Error(`Background checkpoint failed: ${message.message}`));
     });
     worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`The checkpoint thread exited (code ${code})`)));
+    this.exited = new Promise((resolve) => {
+      worker.on('exit', (code) => {
+        fail(new Error(`The checkpoint thread exited (code ${code})`));
+        resolve();
+      });
+    });
     // Never what keeps a process alive.
     worker.unref();
   }
@@ -68,10 +76,15 @@ export class Checkpointer {
     return !this.stopped;
   }
 
-  /** Stops the thread; no failure is reported for it. */
+  /**
+   * Asks the thread to end (it closes its connection first) and waits for
+   * it, at most a few seconds; no failure is reported for it.
+   */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    await this.worker.terminate();
+    if (!this.stopped) {
+      this.stopped = true;
+      this.worker.postMessage({ type: 'stop' });
+    }
+    await Promise.race([this.exited, Bun.sleep(STOP_TIMEOUT_MS)]);
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Checkpointer } from '../../db/checkpointer';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createStatehouse } from '../../server';
 import { loadConfig } from '../../server/config';
@@ -75,8 +76,8 @@ describe('background checkpoints', () => {
       backgroundCheckpoints: { intervalMs: 60_000, onFailure: (error) => failures.push(error) },
     });
     const checkpointer = handle.checkpointer!;
-    // As a crash of the thread would: it exits without being asked to stop.
-    await checkpointer['worker'].terminate();
+    // The thread ends without the checkpointer having asked it to.
+    checkpointer['worker'].postMessage({ type: 'stop' });
     const deadline = Date.now() + 5_000;
     while ((await autocheckpointPages(handle)) !== 1_000 && Date.now() < deadline) await Bun.sleep(10);
     expect(failures).toHaveLength(1);
@@ -90,13 +91,28 @@ describe('background checkpoints', () => {
 
   test('closing the database stops the thread without reporting a failure', async () => {
     const failures: Error[] = [];
-    handle = await openDatabase(`file:${join(dir, 'app.db')}`, undefined, { backgroundCheckpoints: { intervalMs: 20, onFailure: (e) => failures.push(e) } });
+    handle = await openDatabase(`file:${join(dir, 'app.db')}`, undefined, { backgroundCheckpoints: { intervalMs: 5, onFailure: (e) => failures.push(e) } });
     const checkpointer = handle.checkpointer!;
+    await writeRows(handle);
     handle.close();
     handle = null;
-    await Bun.sleep(50);
+    await checkpointer.stop();
     expect(checkpointer.running).toBe(false);
     expect(failures).toEqual([]);
+  });
+
+  test('a checkpoint that fails for good ends the thread and is reported', async () => {
+    // Not a database: the thread's first checkpoint fails with SQLITE_NOTADB.
+    const path = join(dir, 'not-a-database.db');
+    await Bun.write(path, 'x'.repeat(8_192));
+    const failures: Error[] = [];
+    const checkpointer = await Checkpointer.start(`file:${path}`, { intervalMs: 10, onFailure: (e) => failures.push(e) });
+    const deadline = Date.now() + 5_000;
+    while (failures.length === 0 && Date.now() < deadline) await Bun.sleep(10);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.message).toStartWith('Background checkpoint failed:');
+    expect(checkpointer.running).toBe(false);
+    await checkpointer.stop();
   });
 
   test('in-memory databases have none: there is no log to copy', async () => {
