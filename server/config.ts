@@ -113,6 +113,11 @@ const configSchema = z.object({
        * first (that tab starts from its slices' initial values).
        */
       resumeStashMax: z.number().int().min(0).default(10_000),
+      /**
+       * Open sockets per client address (after `trustedProxies`); an upgrade
+       * past it is refused with 429. 0: no cap.
+       */
+      maxConnectionsPerAddress: z.number().int().min(0).default(1_000),
     })
     .prefault({}),
   mail: z

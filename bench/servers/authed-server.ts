@@ -37,8 +37,9 @@ export interface AuthedBenchServer extends BenchServer {
 /**
  * The full Statehouse path: `createStatehouse` over a migrated libSQL file in
  * a temp directory, a user holding `bench.write` with sessions, and the
- * bench router. Production settings, but logs only warnings and the
- * per-connection message throttle opened up.
+ * bench router. Production settings, but logs only warnings, and the
+ * throttles and the per-address socket cap opened up (the load all comes
+ * from 127.0.0.1).
  */
 export async function startAuthedServer(): Promise<AuthedBenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'statehouse-bench-'));
@@ -48,6 +49,8 @@ export async function startAuthedServer(): Promise<AuthedBenchServer> {
       logLevel: 'warn',
       databaseUrl: `file:${join(dir, 'bench.db')}`,
       rateLimit: { messageBurst: UNTHROTTLED, messagesPerSecond: UNTHROTTLED, ipBurst: UNTHROTTLED, ipPerMinute: UNTHROTTLED },
+      // Every load connection comes from 127.0.0.1.
+      socket: { maxConnectionsPerAddress: 0 },
     },
     {},
   );

@@ -15,14 +15,27 @@ export class ConnectionRegistry {
   private readonly bySession = new ConnectionIndex<string>();
   private readonly byUser = new ConnectionIndex<number>();
   private readonly stashed = new Map<string, Stashed>();
+  /** Open connections per client address. */
+  private readonly byAddress = new Map<string, number>();
 
   add(conn: Connection): void {
+    if (this.all.has(conn)) return;
     this.all.add(conn);
+    this.byAddress.set(conn.ip, (this.byAddress.get(conn.ip) ?? 0) + 1);
   }
 
   remove(conn: Connection): void {
-    this.all.delete(conn);
+    if (this.all.delete(conn)) {
+      const left = (this.byAddress.get(conn.ip) ?? 1) - 1;
+      if (left > 0) this.byAddress.set(conn.ip, left);
+      else this.byAddress.delete(conn.ip);
+    }
     this.bind(conn, null, null);
+  }
+
+  /** Open connections from a client address. */
+  connectionsFrom(ip: string): number {
+    return this.byAddress.get(ip) ?? 0;
   }
 
   /**
@@ -102,8 +115,14 @@ export class ConnectionRegistry {
   }
 
   /** Index sizes, for leak checks. */
-  sizes(): { connections: number; sessions: number; users: number; stashed: number } {
-    return { connections: this.all.size, sessions: this.bySession.size, users: this.byUser.size, stashed: this.stashed.size };
+  sizes(): { connections: number; sessions: number; users: number; stashed: number; addresses: number } {
+    return {
+      connections: this.all.size,
+      sessions: this.bySession.size,
+      users: this.byUser.size,
+      stashed: this.stashed.size,
+      addresses: this.byAddress.size,
+    };
   }
 }
 

@@ -113,9 +113,16 @@ export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
       runtime.log.warn('socket refused: origin not allowed', { origin: request.headers.get('origin') ?? '(none)' });
       return status(403, 'Forbidden origin');
     }
+    const ip = clientIp(runtime.config, request, peer);
+    const cap = runtime.config.socket.maxConnectionsPerAddress;
+    // Counted at open: upgrades in flight at the same instant may pass it by a few.
+    if (cap > 0 && runtime.registry.connectionsFrom(ip) >= cap) {
+      runtime.log.debug('socket refused: too many connections from this address', { ip });
+      return status(429, 'Too many connections from this address');
+    }
     const connection = new Connection({
       headers: request.headers,
-      ip: clientIp(runtime.config, request, peer),
+      ip,
       secure: isHttps(runtime.config, request, peer),
       origin: ownOrigin(runtime.config, request, peer),
       messageBurst: runtime.config.rateLimit.messageBurst,

@@ -178,7 +178,23 @@ describe('the registry', () => {
     expect(registry.ofSession('s3')).toEqual([b]);
     registry.remove(b);
     registry.remove(c);
-    expect(registry.sizes()).toEqual({ connections: 0, sessions: 0, users: 0, stashed: 0 });
+    expect(registry.sizes()).toEqual({ connections: 0, sessions: 0, users: 0, stashed: 0, addresses: 0 });
+  });
+
+  test('counts open connections per client address, each once', () => {
+    const registry = new ConnectionRegistry();
+    const [a, b] = [connection({}), connection({})];
+    registry.add(a);
+    registry.add(a);
+    registry.add(b);
+    expect(registry.connectionsFrom('127.0.0.1')).toBe(2);
+    expect(registry.connectionsFrom('10.0.0.1')).toBe(0);
+    registry.remove(a);
+    registry.remove(a);
+    expect(registry.connectionsFrom('127.0.0.1')).toBe(1);
+    registry.remove(b);
+    expect(registry.connectionsFrom('127.0.0.1')).toBe(0);
+    expect(registry.sizes().addresses).toBe(0);
   });
 });
 

@@ -290,6 +290,26 @@ describe('transport', () => {
     await expect(server.open({ origin: 'https://evil.example' })).rejects.toThrow();
   });
 
+  test('past socket.maxConnectionsPerAddress open sockets, an upgrade from that address is refused with 429 until one closes', async () => {
+    await server.stop();
+    server = await startTestServer({ socket: { maxConnectionsPerAddress: 2 } });
+    const origin = new URL(server.url).origin;
+    const first = await server.open();
+    const second = await server.open();
+    expect(server.statehouse.runtime.registry.connectionsFrom('127.0.0.1')).toBe(2);
+    expect(await upgradeStatus(server.url, { origin })).toBe(429);
+    await expect(server.open()).rejects.toThrow();
+    // The two open sockets are untouched.
+    expect((await first.ok('query', 'probe.whoami')).data.isAuthenticated).toBe(false);
+    await first.close();
+    await Bun.sleep(20);
+    const third = await server.open();
+    expect((await third.ok('query', 'probe.whoami')).data.isAuthenticated).toBe(false);
+    await Promise.all([second.close(), third.close()]);
+    await Bun.sleep(20);
+    expect(server.statehouse.runtime.registry.sizes()).toMatchObject({ connections: 0, addresses: 0 });
+  });
+
   test('closing sockets leaves no connection or index entry behind', async () => {
     const alice = await server.userWithSession('alice');
     const sockets = await Promise.all(Array.from({ length: 20 }, () => server.open({ cookie: alice.cookie })));

@@ -34,7 +34,7 @@ describe(`${CYCLES} connect/disconnect cycles carrying ${EVENTS} events`, () => 
     expect(run.events).toBe(EVENTS);
 
     const after = await waitUntilEmpty(server);
-    expect(after.registry).toEqual({ connections: 0, sessions: 0, users: 0, stashed: 0 });
+    expect(after.registry).toEqual({ connections: 0, sessions: 0, users: 0, stashed: 0, addresses: 0 });
     expect(after.subscriptions).toBe(0);
     expect(await missingWrites(server.dbPath, run.acked)).toEqual([]);
 

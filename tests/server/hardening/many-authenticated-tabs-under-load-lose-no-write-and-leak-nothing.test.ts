@@ -45,7 +45,7 @@ describe(`${CONNECTIONS} authenticated tabs doing mixed events for ${SECONDS} s`
 
     // Every tab closed: no connection, index entry, stashed tab or subscription remains.
     const after = await waitUntilEmpty(server);
-    expect(after.registry).toEqual({ connections: 0, sessions: 0, users: 0, stashed: 0 });
+    expect(after.registry).toEqual({ connections: 0, sessions: 0, users: 0, stashed: 0, addresses: 0 });
     expect(after.subscriptions).toBe(0);
 
     // Every acknowledged ctx.session.set (warm-up and run) is in the database file.
