@@ -1,7 +1,8 @@
 /**
  * What the bench asks a load client process to do, and what comes back.
- * Every job that loads a server names the server's pid: the client reads the server's CPU time
- * and RSS from `/proc` at the exact edges of its measurement window.
+ * Every job that loads a server names the server's pid: the client reads the
+ * server's CPU time and RSS from `/proc` at the exact edges of its
+ * measurement window.
  */
 
 import type { PasswordHashing } from '../../server/auth/password';
