@@ -207,7 +207,7 @@ export { negotiateLanguage, parseAcceptLanguage, matchLanguage, LANGUAGE_COOKIE,
 export { i18nSlice, I18N_SLICE } from './i18n/slice';
 export { identity, HttpAuth } from './http/identity';
 export { HttpEventRequest, ReadOnlySession } from './http/http-request';
-export { authedRoute, canRoute } from './http/guards';
+export { authedRoute, canRoute, groupRoute, staffRoute, superuserRoute } from './http/guards';
 export { scopedCrudRouter, scopedCrudProcedures, type ScopedCrudOptions, type CrudAction, type CrudActionRule } from './crud/router';
 export { createScopedRepository, type ScopedRepository } from './crud/repository';
 export { tooManyRequests, validationFailed } from './errors';

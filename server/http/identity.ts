@@ -34,6 +34,15 @@ export class HttpAuth {
     return userHasGroup(this.db, this.user, name);
   }
 
+  /**
+   * Tells `hooks.onPermissionDenied` that a guard refused this request, as
+   * the socket guards do (`perm`: the permission, `staff`, `superuser` or
+   * `group:<name>`; `path`: the HTTP path).
+   */
+  async reportDenied(reason: string): Promise<void> {
+    await this.config.hooks.onPermissionDenied?.({ perm: reason, userId: this.user.id, path: this.request.path });
+  }
+
   /** The auth messages in the request's language, `auth.messages` applied. */
   get messages(): Messages {
     return (this.localized ??= messagesFor(this.request.languageCode, this.config.auth.messages));

@@ -19,6 +19,7 @@ import {
   router,
   scopedCrudRouter,
   siteProcessor,
+  staffRoute,
   userSnapshotProcessor,
   withContext,
   type BuiltinContext,
@@ -51,7 +52,8 @@ function api(runtime: Runtime) {
   return new Elysia({ name: 'my-api' })
     .use(identity(runtime))
     .get('/api/me', ({ user }) => ({ username: user.username }), { beforeHandle: authedRoute() })
-    .get('/api/audit', () => ({ ok: true }), { beforeHandle: canRoute('notes.delete_note') });
+    .get('/api/audit', () => ({ ok: true }), { beforeHandle: canRoute('notes.delete_note') })
+    .get('/api/admin/users', () => ({ ok: true }), { beforeHandle: staffRoute() });
 }
 
 // --- User-scoped CRUD
@@ -108,6 +110,7 @@ describe('README examples', () => {
     expect(await (await fetch(`${server.url}/api/me`, { headers: { cookie: alice.cookie } })).json()).toEqual({ username: 'alice' });
     expect((await fetch(`${server.url}/api/me`)).status).toBe(401);
     expect((await fetch(`${server.url}/api/audit`, { headers: { cookie: alice.cookie } })).status).toBe(403);
+    expect((await fetch(`${server.url}/api/admin/users`, { headers: { cookie: alice.cookie } })).status).toBe(403);
   });
 
   test('user-scoped CRUD', async () => {

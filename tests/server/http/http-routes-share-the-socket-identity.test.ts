@@ -6,8 +6,11 @@ import { writeSessionKey } from '../../../server/auth/session-data';
 import {
   authedRoute,
   canRoute,
+  groupRoute,
   identity,
   siteProcessor,
+  staffRoute,
+  superuserRoute,
   type StatehouseConfigInput,
 } from '../../../server';
 import type { Runtime } from '../../../server/runtime';
@@ -32,6 +35,9 @@ function api(runtime: Runtime) {
     .get('/api/private', ({ user }) => ({ hello: user.username }), { beforeHandle: authedRoute() })
     .get('/api/delete-check', ({ user }) => ({ allowed: user.username }), { beforeHandle: canRoute('notes.delete_note') })
     .get('/api/editors', async ({ auth }) => ({ editor: await auth.hasGroup('editors') }))
+    .get('/api/drafts', ({ user }) => ({ drafts: user.username }), { beforeHandle: groupRoute('editors') })
+    .get('/api/staff', ({ user }) => ({ staff: user.username }), { beforeHandle: staffRoute() })
+    .get('/api/root', ({ user }) => ({ root: user.username }), { beforeHandle: superuserRoute() })
     .post('/api/echo', ({ user, body }) => ({ by: user.username, body }))
     .delete('/api/thing', ({ user }) => ({ deletedBy: user.username }), { beforeHandle: authedRoute() });
 }
@@ -141,6 +147,47 @@ describe('route guards', () => {
     expect(await (await get('/api/editors', { cookie: other.cookie })).json()).toEqual({ editor: false });
     expect(await (await get('/api/editors', { cookie: root.cookie })).json()).toEqual({ editor: true });
     expect(await (await get('/api/editors')).json()).toEqual({ editor: false });
+  });
+
+  test('groupRoute(), staffRoute(), superuserRoute(): 401 anonymous, 403 JSON without, through with', async () => {
+    server = await start();
+    const member = await server.userWithSession('member', { groups: ['editors'] });
+    const staff = await server.userWithSession('staff', { staff: true });
+    const root = await server.userWithSession('root', { superuser: true });
+    const rootNotStaff = await server.userWithSession('root-not-staff', { superuser: true, staff: false });
+    const plain = await server.userWithSession('plain');
+    const status = async (path: string, cookie?: string) => (await get(path, cookie ? { cookie } : {})).status;
+    for (const path of ['/api/drafts', '/api/staff', '/api/root']) expect(await status(path)).toBe(401);
+
+    expect(await (await get('/api/drafts', { cookie: member.cookie })).json()).toEqual({ drafts: 'member' });
+    expect(await status('/api/drafts', root.cookie)).toBe(200);
+    const refused = await get('/api/drafts', { cookie: plain.cookie });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: 'forbidden', message: 'You do not have permission to do that.' });
+
+    expect(await (await get('/api/staff', { cookie: staff.cookie })).json()).toEqual({ staff: 'staff' });
+    expect(await status('/api/staff', root.cookie)).toBe(200);
+    // As Django's admin: a superuser who is not staff is not let in.
+    expect(await status('/api/staff', rootNotStaff.cookie)).toBe(403);
+    expect(await status('/api/staff', plain.cookie)).toBe(403);
+
+    expect(await (await get('/api/root', { cookie: root.cookie })).json()).toEqual({ root: 'root' });
+    expect(await status('/api/root', staff.cookie)).toBe(403);
+  });
+
+  test('every 403 is reported to hooks.onPermissionDenied with the HTTP path; a 401 is not', async () => {
+    const denied: { perm: string; userId: number | null; path: string }[] = [];
+    server = await start({ hooks: { onPermissionDenied: (info) => void denied.push(info) } });
+    const plain = await server.userWithSession('plain');
+    await get('/api/delete-check');
+    expect(denied).toEqual([]);
+    for (const path of ['/api/delete-check', '/api/drafts', '/api/staff', '/api/root']) await get(path, { cookie: plain.cookie });
+    expect(denied).toEqual([
+      { perm: 'notes.delete_note', userId: plain.userId, path: '/api/delete-check' },
+      { perm: 'group:editors', userId: plain.userId, path: '/api/drafts' },
+      { perm: 'staff', userId: plain.userId, path: '/api/staff' },
+      { perm: 'superuser', userId: plain.userId, path: '/api/root' },
+    ]);
   });
 });
 
