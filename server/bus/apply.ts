@@ -1,5 +1,6 @@
 import { resolveSession, snapshotDelta, snapshotOf } from '../bridge/event';
 import type { Connection } from '../bridge/connection';
+import { pushLanguageTo } from '../i18n/slice';
 import type { Runtime } from '../runtime';
 import { ANONYMOUS_SNAPSHOT, AUTH_SLICE, type ClientAction } from '../state/protocol';
 import type { IdentityEvent } from './identity-bus';
@@ -7,7 +8,8 @@ import type { IdentityEvent } from './identity-bus';
 /**
  * Makes every connection of this process follow an identity event: drop the
  * dead session from its cookie mirror and push the anonymous snapshot with
- * `clearAuthThenNavigate`, or refresh the snapshot of a changed user.
+ * `clearAuthThenNavigate`, refresh the snapshot of a changed user, or push a
+ * session's new language.
  */
 export async function applyIdentityEvent(runtime: Runtime, event: IdentityEvent): Promise<void> {
   const { registry } = runtime;
@@ -26,6 +28,14 @@ export async function applyIdentityEvent(runtime: Runtime, event: IdentityEvent)
     case 'session-rotated':
       for (const conn of registry.ofSession(event.oldSessionId)) endSession(runtime, conn, false);
       return;
+    case 'session-language': {
+      // Only a language this process offers (processes of one site share the list).
+      const { languages } = runtime.config;
+      if (!languages.includes(event.language)) return;
+      // The tab that chose it already shows it: pushLanguageTo sends only what differs.
+      for (const conn of registry.ofSession(event.sessionId)) pushLanguageTo(conn, event.sessionId, event.language, languages);
+      return;
+    }
   }
 }
 

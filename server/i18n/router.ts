@@ -3,7 +3,7 @@ import { validationFailed } from '../errors';
 import { publicProcedure, router, type EventContext } from '../trpc';
 import { messagesFor } from './catalog';
 import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY } from './negotiate';
-import { i18nSlice, languageStateOf, pushLanguageTo } from './slice';
+import { i18nSlice, languageStateOf } from './slice';
 
 const setLanguageInput = z.object({ language: z.string().trim().min(1).max(35) });
 
@@ -20,8 +20,8 @@ export const i18nRouter = router({
   /**
    * Chooses the visitor's language: checked against `config.languages`,
    * kept in the session (an anonymous visitor gets one, with a cookie sync),
-   * and pushed into the `i18n` slice of this tab and of the session's other
-   * open tabs.
+   * and pushed into the `i18n` slice of this tab and, through the identity
+   * bus, of the session's other open tabs on every process.
    */
   setLanguage: publicProcedure.input(setLanguageInput).mutation(async function setLanguage({ ctx, input }) {
     const { languages } = ctx.runtime.config;
@@ -37,11 +37,8 @@ export const i18nRouter = router({
     const state = languageStateOf(code);
     ctx.state.set(i18nSlice, state);
     const sessionId = ctx.session.id;
-    if (sessionId) {
-      for (const conn of ctx.runtime.registry.ofSession(sessionId)) {
-        if (conn !== ctx.connection) pushLanguageTo(conn, sessionId, code, languages);
-      }
-    }
+    // The session's other tabs, on this process and (over a shared bus) on every other.
+    if (sessionId) await ctx.runtime.bus.publish({ type: 'session-language', sessionId, language: code });
     return state;
   }),
 

@@ -25,7 +25,7 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
     redis = await startRedis();
     const dir = createTempDir('statehouse-cluster-');
     const databaseUrl = `file:${join(dir, 'shared.db')}`;
-    env = { DATABASE_URL: databaseUrl, BUS_URL: redis.url, LOG_LEVEL: 'warn' };
+    env = { DATABASE_URL: databaseUrl, BUS_URL: redis.url, LOG_LEVEL: 'warn', LANGUAGES: 'en,ar' };
     // All three start together on an empty file: the migrations must not race.
     nodes = await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)]);
     db = await openMigratedDatabase(databaseUrl);
@@ -62,6 +62,20 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
     expect((await onB.call('query', 'probe.secret')).error?.data.code).toBe('UNAUTHORIZED');
     await onA.close();
     await onB.close();
+  });
+
+  test('a language chosen on process A reaches the same session’s tab on process C at once', async () => {
+    const lena = await userSession('lena');
+    const onA = await TestSocket.open(nodes[0]!.url, { cookie: lena.cookie });
+    const onC = await TestSocket.open(nodes[2]!.url, { cookie: lena.cookie });
+    expect((await onC.subscribeState()).delta.i18n).toEqual({ language: 'en', dir: 'ltr' });
+    await onA.ok('mutation', 'i18n.setLanguage', { language: 'ar' });
+    await onC.waitForPushes(2, 1000);
+    expect(onC.pushes[1]).toEqual({ delta: { i18n: { language: 'ar', dir: 'rtl' } }, actions: [] });
+    // And C's next event reads it without asking the database again.
+    expect((await onC.ok('query', 'i18n.messages')).data).toMatchObject({ language: 'ar', dir: 'rtl' });
+    await onA.close();
+    await onC.close();
   });
 
   test('a reconnecting tab lands on another process and resumes authenticated', async () => {

@@ -224,12 +224,29 @@ describe('i18n.setLanguage', () => {
     const alice = await server.userWithSession('alice');
     const a = await server.open({ cookie: alice.cookie });
     const b = await server.open({ cookie: alice.cookie });
+    await a.subscribeState();
     await b.subscribeState();
-    await a.ok('mutation', 'i18n.setLanguage', { language: 'ar' });
+    const set = await a.ok('mutation', 'i18n.setLanguage', { language: 'ar' });
+    expect(set.delta.i18n).toEqual({ language: 'ar', dir: 'rtl' });
     await b.waitForPushes(2);
     expect(b.pushes[1]).toEqual({ delta: { i18n: { language: 'ar', dir: 'rtl' } }, actions: [] });
+    // The tab that chose it has it in its reply: no second push.
+    await Bun.sleep(50);
+    expect(a.pushes).toHaveLength(1);
     await a.close();
     await b.close();
+  });
+
+  test('a language message on the bus for a language this site does not offer changes nothing', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const ws = await server.open({ cookie: alice.cookie });
+    await ws.subscribeState();
+    await server.statehouse.runtime.bus.publish({ type: 'session-language', sessionId: alice.sessionId, language: 'fr' });
+    await Bun.sleep(50);
+    expect(ws.pushes).toHaveLength(1);
+    expect((await ws.ok('query', 'lang.full')).data.full).toBe('en');
+    await ws.close();
   });
 
   test('an anonymous visitor gets a session for it, with a cookie sync', async () => {
