@@ -1,27 +1,51 @@
 import type { Database } from '../../db/client';
-import { readSessionData, type SessionValue } from '../auth/session-data';
+import { createSession, type SessionSettings } from '../auth/session';
+import { deleteSessionKey, readSessionData, SessionDataError, writeSessionKey, type SessionValue } from '../auth/session-data';
 import type { AuthUser } from '../auth/user';
 import { EMPTY_CONTEXT, type EventRequest } from '../bridge/request';
 import { runContextProcessors } from '../context/processors';
 import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY, matchLanguage, negotiateLanguage } from '../i18n/negotiate';
 import type { Runtime } from '../runtime';
 
+/** What an {@link HttpSession} needs to create a session for a visitor without one. */
+export interface HttpSessionSource {
+  db: Database;
+  sessionSettings: SessionSettings;
+  /** Unsafe methods only (POST, PUT, PATCH, DELETE): they passed the Origin check. */
+  writable: boolean;
+  userAgent: string;
+  ip: string;
+  /** Sets the new session's cookie on the response. */
+  setCookie(token: string, expiresAt: number): void;
+}
+
 /**
- * `session` in HTTP routes: the same session as the socket's, read-only
- * (writes belong to socket events, where other tabs hear of them). Its keys
- * are read once, on first use.
+ * `session` in HTTP routes: the same session as the socket's, persisted per
+ * key as `ctx.session` is. Its keys are read once, on first use. Writes need
+ * an unsafe method (POST, PUT, PATCH, DELETE), which `identity()` has
+ * Origin-checked: a GET that changed the session could be triggered from
+ * another site. A visitor's first write creates an anonymous session and
+ * sets its cookie on the response; open tabs of that browser pick it up when
+ * they reconnect.
  *
  * @example
  * const theme = await session.get<string>('theme', 'light');
+ * await session.set('theme', 'dark'); // in a POST route
  */
-export class ReadOnlySession {
+export class HttpSession {
   private data: Promise<Map<string, SessionValue>> | null = null;
+  private creating: Promise<string> | null = null;
 
   constructor(
-    private readonly db: Database,
+    private readonly source: HttpSessionSource,
     /** The session id, or `null` for a visitor without a session. */
-    readonly id: string | null,
+    private sessionId: string | null,
   ) {}
+
+  /** The session id, or `null` while the visitor has none. */
+  get id(): string | null {
+    return this.sessionId;
+  }
 
   async get<T extends SessionValue = SessionValue>(key: string): Promise<T | undefined>;
   async get<T extends SessionValue = SessionValue>(key: string, fallback: T): Promise<T>;
@@ -38,8 +62,43 @@ export class ReadOnlySession {
     return [...(await this.load()).keys()];
   }
 
+  /** Writes one key (one atomic upsert). Throws `SessionDataError` on a GET or HEAD, or for a value that is not JSON. */
+  async set(key: string, value: SessionValue): Promise<void> {
+    this.requireWritable();
+    const sessionId = await this.ensureSession();
+    await writeSessionKey(this.source.db, sessionId, key, value);
+    (await this.load()).set(key, structuredClone(value));
+  }
+
+  /** Deletes one key; nothing to do for a visitor without a session. */
+  async delete(key: string): Promise<void> {
+    this.requireWritable();
+    if (!this.sessionId) return;
+    await deleteSessionKey(this.source.db, this.sessionId, key);
+    (await this.load()).delete(key);
+  }
+
+  private requireWritable(): void {
+    if (!this.source.writable) {
+      throw new SessionDataError('Session writes over HTTP need POST, PUT, PATCH or DELETE: a GET must not change state.');
+    }
+  }
+
+  private ensureSession(): Promise<string> {
+    if (this.sessionId) return Promise.resolve(this.sessionId);
+    this.creating ??= (async () => {
+      const { db, sessionSettings, userAgent, ip } = this.source;
+      const { token, session } = await createSession(db, sessionSettings, { userId: null, userAgent, ip });
+      this.source.setCookie(token, session.absoluteExpiresAt);
+      this.sessionId = session.id;
+      this.data = Promise.resolve(new Map());
+      return session.id;
+    })();
+    return this.creating;
+  }
+
   private load(): Promise<Map<string, SessionValue>> {
-    return (this.data ??= this.id ? readSessionData(this.db, this.id) : Promise.resolve(new Map()));
+    return (this.data ??= this.sessionId ? readSessionData(this.source.db, this.sessionId) : Promise.resolve(new Map()));
   }
 }
 
@@ -65,7 +124,7 @@ export class HttpEventRequest implements EventRequest {
     readonly fetchRequest: Request,
     readonly ip: string,
     private readonly user: AuthUser,
-    private readonly session: ReadOnlySession,
+    private readonly session: HttpSession,
   ) {
     const url = new URL(fetchRequest.url);
     this.path = url.pathname;

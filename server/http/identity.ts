@@ -7,8 +7,8 @@ import type { EventRequest } from '../bridge/request';
 import type { StatehouseConfig } from '../config';
 import { messagesFor, type Messages } from '../i18n/catalog';
 import { secureCookiesFor, type Runtime } from '../runtime';
-import { sessionTokenFrom } from './cookies';
-import { HttpEventRequest, ReadOnlySession } from './http-request';
+import { sessionCookie, sessionTokenFrom } from './cookies';
+import { HttpEventRequest, HttpSession } from './http-request';
 import { clientIp, isHttps, originAllowed } from './origin';
 
 /** Methods that change state: they need an allowed `Origin`. */
@@ -63,7 +63,7 @@ export class HttpAuth {
  */
 export function identity(runtime: Runtime) {
   const { config, db, log, sessionSettings } = runtime;
-  return new Elysia({ name: 'statehouse-identity' }).derive({ as: 'scoped' }, async function deriveIdentity({ request, server, status }) {
+  return new Elysia({ name: 'statehouse-identity' }).derive({ as: 'scoped' }, async function deriveIdentity({ request, server, set, status }) {
     const peer = server?.requestIP(request)?.address ?? '';
     if (UNSAFE_METHODS.has(request.method) && !originAllowed(config, request, peer)) {
       log.warn('http request refused: origin not allowed', { method: request.method, origin: request.headers.get('origin') ?? '(none)' });
@@ -73,8 +73,21 @@ export function identity(runtime: Runtime) {
     const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
     const { session, user } = token ? await validateSessionToken(db, sessionSettings, token) : { session: null, user: null };
     const live: AuthUser = user ?? ANONYMOUS_USER;
-    const data = new ReadOnlySession(db, session?.id ?? null);
-    const eventRequest: EventRequest = new HttpEventRequest(runtime, request, clientIp(config, request, peer), live, data);
+    const ip = clientIp(config, request, peer);
+    const data = new HttpSession(
+      {
+        db,
+        sessionSettings,
+        writable: UNSAFE_METHODS.has(request.method),
+        userAgent: request.headers.get('user-agent') ?? '',
+        ip,
+        setCookie(newToken, expiresAt) {
+          set.headers['set-cookie'] = sessionCookie(config, newToken, secure, expiresAt);
+        },
+      },
+      session?.id ?? null,
+    );
+    const eventRequest: EventRequest = new HttpEventRequest(runtime, request, ip, live, data);
     return { user: live, session: data, request: eventRequest, auth: new HttpAuth(db, config, live, eventRequest) };
   });
 }

@@ -39,6 +39,22 @@ function api(runtime: Runtime) {
     .get('/api/staff', ({ user }) => ({ staff: user.username }), { beforeHandle: staffRoute() })
     .get('/api/root', ({ user }) => ({ root: user.username }), { beforeHandle: superuserRoute() })
     .post('/api/echo', ({ user, body }) => ({ by: user.username, body }))
+    .post('/api/theme', async ({ session, body }) => {
+      await session.set('theme', (body as { theme: string }).theme);
+      return { sessionId: session.id, theme: await session.get('theme') };
+    })
+    .delete('/api/theme', async ({ session }) => {
+      await session.delete('theme');
+      return { theme: await session.get('theme', 'light') };
+    })
+    .get('/api/theme-by-get', async ({ session }) => {
+      try {
+        await session.set('theme', 'dark');
+        return { written: true };
+      } catch (error) {
+        return { written: false, error: (error as Error).name, message: (error as Error).message };
+      }
+    })
     .delete('/api/thing', ({ user }) => ({ deletedBy: user.username }), { beforeHandle: authedRoute() });
 }
 
@@ -188,6 +204,65 @@ describe('route guards', () => {
       { perm: 'staff', userId: plain.userId, path: '/api/staff' },
       { perm: 'superuser', userId: plain.userId, path: '/api/root' },
     ]);
+  });
+});
+
+describe('session writes over HTTP', () => {
+  function send(method: 'POST' | 'DELETE', cookie: string | null, body?: unknown): Promise<Response> {
+    return fetch(`${server.url}/api/theme`, {
+      method,
+      headers: { origin: server.url, 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  test('a POST writes a key of the caller’s session, which the socket reads; a DELETE removes it', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const res = await send('POST', alice.cookie, { theme: 'dark' });
+    expect(await res.json()).toEqual({ sessionId: alice.sessionId, theme: 'dark' });
+    expect(res.headers.get('set-cookie')).toBeNull();
+    const ws = await server.open({ cookie: alice.cookie });
+    expect((await ws.ok('query', 'probe.sessionGet', { key: 'theme' })).data).toBe('dark');
+    expect(await (await send('DELETE', alice.cookie)).json()).toEqual({ theme: 'light' });
+    expect((await ws.ok('query', 'probe.sessionGet', { key: 'theme' })).data).toBeNull();
+    await ws.close();
+  });
+
+  test('a GET cannot write: SessionDataError, and nothing is stored', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const res = await get('/api/theme-by-get', { cookie: alice.cookie });
+    expect(await res.json()).toMatchObject({ written: false, error: 'SessionDataError' });
+    expect(await (await get('/api/session', { cookie: alice.cookie })).json()).toMatchObject({ theme: 'light' });
+  });
+
+  test('a visitor’s first write creates an anonymous session and sets its HttpOnly cookie', async () => {
+    server = await start();
+    const res = await send('POST', null, { theme: 'dark' });
+    const { sessionId } = await res.json();
+    expect(sessionId).toEqual(expect.any(String));
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    expect(setCookie).toStartWith('statehouse_session=');
+    expect(setCookie).toContain('HttpOnly');
+    const cookie = setCookie.split(';')[0]!;
+    expect(await (await get('/api/whoami', { cookie })).json()).toMatchObject({ sessionId, isAuthenticated: false });
+    expect(await (await get('/api/session', { cookie })).json()).toMatchObject({ theme: 'dark' });
+    const ws = await server.open({ cookie });
+    expect((await ws.ok('query', 'probe.sessionGet', { key: 'theme' })).data).toBe('dark');
+    await ws.close();
+  });
+
+  test('a cross-origin POST writes nothing', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const res = await fetch(`${server.url}/api/theme`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', cookie: alice.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ theme: 'dark' }),
+    });
+    expect(res.status).toBe(403);
+    expect(await (await get('/api/session', { cookie: alice.cookie })).json()).toMatchObject({ theme: 'light' });
   });
 });
 
