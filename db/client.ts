@@ -15,7 +15,8 @@ export interface DatabaseHandle {
   url: string;
   /** The thread copying the write-ahead log into the file, if asked for and still running. */
   checkpointer: Checkpointer | null;
-  close(): void;
+  /** Closes the connection; resolves once the checkpoint thread, if any, has closed its own. */
+  close(): Promise<void>;
 }
 
 export const MIGRATIONS_FOLDER = resolve(import.meta.dir, 'migrations');
@@ -113,9 +114,10 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
     url,
     checkpointer: null,
     close() {
-      void handle.checkpointer?.stop();
+      const checkpointer = handle.checkpointer;
       handle.checkpointer = null;
       client.close();
+      return checkpointer ? checkpointer.stop() : Promise.resolve();
     },
   };
   const background = options.backgroundCheckpoints;

@@ -178,7 +178,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       await app.stop(true);
       await bus.close();
       await shared?.limiter.close();
-      if (!options.database) database.close();
+      if (!options.database) await database.close();
     },
   };
 }

@@ -19,8 +19,8 @@ beforeEach(() => {
   dir = createTempDir('statehouse-checkpoints-');
 });
 
-afterEach(() => {
-  handle?.close();
+afterEach(async () => {
+  await handle?.close();
   handle = null;
   rmSync(dir, { recursive: true, force: true });
 });
@@ -94,9 +94,10 @@ describe('background checkpoints', () => {
     handle = await openDatabase(`file:${join(dir, 'app.db')}`, undefined, { backgroundCheckpoints: { intervalMs: 5, onFailure: (e) => failures.push(e) } });
     const checkpointer = handle.checkpointer!;
     await writeRows(handle);
-    handle.close();
+    const closing = handle;
     handle = null;
-    await checkpointer.stop();
+    // Resolves once the thread has closed its connection and ended.
+    await closing.close();
     expect(checkpointer.running).toBe(false);
     expect(failures).toEqual([]);
   });
