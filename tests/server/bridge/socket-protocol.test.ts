@@ -219,8 +219,11 @@ describe('refused frames', () => {
     s.ws.send(call(1, 'query', 'hello', { name: 'x' }));
     const replies = await s.until(2);
     expect(replies[0]).toMatchObject({ id: null, error: { data: { code: 'UNAUTHORIZED' } } });
-    expect(replies[1]).toMatchObject({ id: 1, error: { data: { code: 'UNAUTHORIZED' } } });
+    // The call is answered with the same error if it arrived before the close
+    // (on a loaded machine the close can come first); it never runs.
+    if (replies[1] !== undefined) expect(replies[1]).toMatchObject({ id: 1, error: { data: { code: 'UNAUTHORIZED' } } });
     while (!s.isClosed()) await Bun.sleep(5);
+    expect(s.frames.length).toBeLessThanOrEqual(2);
   });
 
   test('malformed connection params are a parse error and close the socket', async () => {
