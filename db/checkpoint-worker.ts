@@ -34,7 +34,8 @@ async function end(): Promise<void> {
 async function checkpoint(): Promise<void> {
   try {
     const row = (await client.execute('PRAGMA wal_checkpoint(PASSIVE)')).rows[0];
-    post({ type: 'checkpoint', busy: Number(row?.[0]), walFrames: Number(row?.[1]), copiedFrames: Number(row?.[2]) });
+    // Columns: busy (ignored: a PASSIVE checkpoint just copies less), log frames, frames copied.
+    post({ type: 'checkpoint', walFrames: Number(row?.[1]), copiedFrames: Number(row?.[2]) });
   } catch (error) {
     const code = (error as { code?: unknown })?.code;
     // Another process's checkpoint or a held lock: the next tick tries again.

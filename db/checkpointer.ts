@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 export type CheckpointerMessage =
   | { type: 'ready' }
   /** One `wal_checkpoint(PASSIVE)`: frames in the log, frames copied into the file so far. */
-  | { type: 'checkpoint'; busy: number; walFrames: number; copiedFrames: number }
+  | { type: 'checkpoint'; walFrames: number; copiedFrames: number }
   | { type: 'failed'; message: string };
 
 export interface CheckpointerOptions {
@@ -85,6 +85,13 @@ export class Checkpointer {
       this.stopped = true;
       this.worker.postMessage({ type: 'stop' });
     }
-    await Promise.race([this.exited, Bun.sleep(STOP_TIMEOUT_MS)]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // An unref'd timer, cleared as soon as the thread is gone: waiting never keeps the process alive.
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+      timer.unref?.();
+    });
+    await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
   }
 }
