@@ -36,7 +36,8 @@ describe('HashingPool', () => {
     const pool = newPool(1, 7);
     const before = threadNices().filter((nice) => nice === 7).length;
     await pool.run({ op: 'hash', password: 'x', ...TEST_HASHING });
-    expect(threadNices().filter((nice) => nice === 7).length).toBe(before + 1);
+    // At least the hashing thread; threads it starts itself (the engine's helpers) inherit its nice value.
+    expect(threadNices().filter((nice) => nice === 7).length).toBeGreaterThan(before);
     // This thread (the event loop) is untouched: the process's own task keeps nice 0.
     const main = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
     expect(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16])).toBe(0);
