@@ -1,6 +1,7 @@
 /**
- * The README's examples of context processors, languages, HTTP routes and
- * user-scoped CRUD, as written there (imports adjusted), run for real.
+ * The examples of docs/context-processors.md, docs/languages.md,
+ * docs/http-routes.md and docs/crud.md, as written there (imports adjusted),
+ * run for real.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import { asc, like } from 'drizzle-orm';
