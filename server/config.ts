@@ -131,6 +131,19 @@ const configSchema = z.object({
       maxConnectionsPerAddress: z.number().int().min(0).default(1_000),
     })
     .prefault({}),
+  housekeeping: z
+    .object({
+      /**
+       * Time between housekeeping passes, which delete expired sessions (and
+       * their data) and used or expired cookie tickets and password-reset
+       * tokens. One process at a time runs a pass (a lease row in the
+       * database). 0: no schedule; run `bun run manage clearsessions` instead.
+       */
+      intervalMs: z.number().int().min(0).default(1 * HOUR),
+      /** Rows one statement deletes: each holds the database's write lock only briefly. */
+      batchSize: z.number().int().positive().max(10_000).default(500),
+    })
+    .prefault({}),
   mail: z
     .object({
       backend: z.enum(['console', 'file', 'smtp']).default('console'),
@@ -206,6 +219,7 @@ const ENV_KEYS: Record<string, [path: string[], parse: (v: string) => unknown]> 
   SESSION_CACHE_TTL_MS: [['session', 'cacheTtlMs'], int],
   RATE_LIMIT_ANONYMOUS_SESSION_BURST: [['rateLimit', 'anonymousSessionBurst'], int],
   RATE_LIMIT_ANONYMOUS_SESSIONS_PER_MINUTE: [['rateLimit', 'anonymousSessionsPerMinute'], num],
+  HOUSEKEEPING_INTERVAL_MS: [['housekeeping', 'intervalMs'], int],
   PASSWORD_MEMORY_COST: [['password', 'memoryCost'], int],
   PASSWORD_TIME_COST: [['password', 'timeCost'], int],
   MAIL_BACKEND: [['mail', 'backend'], (v) => v],
