@@ -349,6 +349,7 @@ export class SocketConnection<TContext extends object> {
       this.fail(id, jsonrpc, refused, tooManyRequests(this.meter.retryAfter(), 'Too many messages on this connection.'));
       return;
     }
+    // A call, or a stop, without an id.
     if (id === null || msg.method === 'subscription.stop') {
       this.fail(id, jsonrpc, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }));
       return;

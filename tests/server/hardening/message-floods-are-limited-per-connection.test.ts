@@ -115,4 +115,17 @@ describe('a connection sending above its message budget', () => {
     expect(ws.ws.readyState).toBe(WebSocket.OPEN);
     await ws.close();
   });
+
+  test('frames that do not parse spend the budget: past it they go unanswered', async () => {
+    const ws = await server.open();
+    await ws.ok('query', 'probe.whoami');
+    const started = performance.now();
+    for (let i = 0; i < FLOOD; i++) ws.send(i % 2 ? '{not json' : '{"id":null,"method":"query","params":{"path":"probe.whoami"}}');
+    const after = await ws.call('query', 'probe.whoami');
+    const seconds = (performance.now() - started) / 1000;
+    const answered = ws.frames.filter((f) => f.includes('"PARSE_ERROR"')).length;
+    expect(answered).toBeGreaterThanOrEqual(BURST - 1);
+    expect(answered + (after.result ? 1 : 0)).toBeLessThanOrEqual(allowance(seconds) - 1);
+    await ws.close();
+  });
 });
