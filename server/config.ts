@@ -96,6 +96,17 @@ const configSchema = z.object({
       ipPerMinute: z.number().positive().default(10),
       /** Failed logins per account before the escalating throttle starts. */
       accountFreeFailures: z.number().int().min(0).default(5),
+      /**
+       * New anonymous sessions per client address (after `trustedProxies`),
+       * over the socket and HTTP together: bucket size and refill per minute.
+       * A visitor gets a session on its first session write (a language
+       * switch, say); past the budget that write is refused
+       * (TOO_MANY_REQUESTS on the socket, 429 over HTTP) and creates nothing.
+       * Shared by every process with `busUrl`. Raise it when many visitors
+       * share one address (a large NAT).
+       */
+      anonymousSessionBurst: z.number().int().positive().default(60),
+      anonymousSessionsPerMinute: z.number().positive().default(30),
       /** Socket messages per connection: bucket size and refill per second. */
       messageBurst: z.number().int().positive().default(200),
       messagesPerSecond: z.number().positive().default(100),
@@ -118,6 +129,19 @@ const configSchema = z.object({
        * past it is refused with 429. 0: no cap.
        */
       maxConnectionsPerAddress: z.number().int().min(0).default(1_000),
+    })
+    .prefault({}),
+  housekeeping: z
+    .object({
+      /**
+       * Time between housekeeping passes, which delete expired sessions (and
+       * their data) and used or expired cookie tickets and password-reset
+       * tokens. One process at a time runs a pass (a lease row in the
+       * database). 0: no schedule; run `bun run manage clearsessions` instead.
+       */
+      intervalMs: z.number().int().min(0).default(1 * HOUR),
+      /** Rows one statement deletes: each holds the database's write lock only briefly. */
+      batchSize: z.number().int().positive().max(10_000).default(500),
     })
     .prefault({}),
   mail: z
@@ -169,6 +193,7 @@ const list = (v: string) =>
     .filter(Boolean);
 const bool = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
 const int = (v: string) => (/^-?\d+$/.test(v.trim()) ? Number(v) : v);
+const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v);
 
 /** Environment variables and the config keys they set. */
 const ENV_KEYS: Record<string, [path: string[], parse: (v: string) => unknown]> = {
@@ -192,6 +217,9 @@ const ENV_KEYS: Record<string, [path: string[], parse: (v: string) => unknown]> 
   SESSION_ABSOLUTE_LIFETIME_MS: [['session', 'absoluteLifetimeMs'], int],
   SESSION_RENEWAL_INTERVAL_MS: [['session', 'renewalIntervalMs'], int],
   SESSION_CACHE_TTL_MS: [['session', 'cacheTtlMs'], int],
+  RATE_LIMIT_ANONYMOUS_SESSION_BURST: [['rateLimit', 'anonymousSessionBurst'], int],
+  RATE_LIMIT_ANONYMOUS_SESSIONS_PER_MINUTE: [['rateLimit', 'anonymousSessionsPerMinute'], num],
+  HOUSEKEEPING_INTERVAL_MS: [['housekeeping', 'intervalMs'], int],
   PASSWORD_MEMORY_COST: [['password', 'memoryCost'], int],
   PASSWORD_TIME_COST: [['password', 'timeCost'], int],
   MAIL_BACKEND: [['mail', 'backend'], (v) => v],

@@ -1,6 +1,7 @@
 import type { AnyRouter } from '@trpc/server';
 import { Elysia } from 'elysia';
 import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
+import { Housekeeping } from './auth/housekeeping';
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
 import { authRouter } from './auth/router';
 import { i18nRouter } from './i18n/router';
@@ -50,9 +51,11 @@ export interface StatehouseOptions<TRouter extends AnyRouter> {
 export interface Statehouse {
   app: Elysia<any, any, any, any, any, any, any>;
   runtime: Runtime;
+  /** Deletes expired sessions and used or expired tokens every `housekeeping.intervalMs`. */
+  housekeeping: Housekeeping;
   /** Starts serving; `port: 0` picks a free port. */
   listen(port?: number, hostname?: string): Promise<{ url: string; port: number }>;
-  /** Stops serving, closes every socket, the bus and the database. */
+  /** Stops serving and housekeeping, closes every socket, the bus and the database. */
   stop(): Promise<void>;
 }
 
@@ -134,6 +137,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   // Idle tabs let go of their expired session caches (see dropStaleValidations).
   const sweeper = setInterval(() => runtime.registry.dropStaleValidations(), VALIDATION_SWEEP_MS);
   sweeper.unref();
+  const housekeeping = new Housekeeping(database.db, { ...config.housekeeping, log });
+  housekeeping.start();
 
   const app = new Elysia({
     name: 'statehouse',
@@ -164,6 +169,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   return {
     app,
     runtime,
+    housekeeping,
     async listen(port = config.port, hostname = '127.0.0.1') {
       app.listen({ port, hostname });
       const server = app.server!;
@@ -173,6 +179,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       if (stopped) return;
       stopped = true;
       clearInterval(sweeper);
+      // Before the database closes: a running pass ends and gives its lease back.
+      await housekeeping.stop();
       unsubscribe();
       for (const conn of runtime.registry.all) conn.close();
       await app.stop(true);
@@ -206,7 +214,7 @@ export { messagesFor, messageFor, directionOf, LANGUAGE_DIRECTIONS, CATALOGS, ty
 export { negotiateLanguage, parseAcceptLanguage, matchLanguage, LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY } from './i18n/negotiate';
 export { i18nSlice, I18N_SLICE } from './i18n/slice';
 export { identity, HttpAuth } from './http/identity';
-export { HttpEventRequest, HttpSession } from './http/http-request';
+export { HttpEventRequest, HttpSession, TooManyNewSessions } from './http/http-request';
 export { authedRoute, canRoute, groupRoute, staffRoute, superuserRoute } from './http/guards';
 export { scopedCrudRouter, scopedCrudProcedures, type ScopedCrudOptions, type CrudAction, type CrudActionRule } from './crud/router';
 export { createScopedRepository, type ScopedRepository } from './crud/repository';

@@ -8,7 +8,7 @@ import type { Connection } from './bridge/connection';
 import { StateEvent } from './bridge/event';
 import type { EventRequest } from './bridge/request';
 import type { SessionProxy } from './bridge/session-proxy';
-import { describeDatabaseError, errorEnvelopeOf, errorEnvelopes, isFailedQueryError, isRetriableDatabaseError, tooManyRequests } from './errors';
+import { describeDatabaseError, errorEnvelopeOf, errorEnvelopes, isFailedQueryError, isRetriableDatabaseError } from './errors';
 import type { Runtime } from './runtime';
 import type { ActionList } from './state/actions';
 import type { Envelope } from './state/protocol';
@@ -61,7 +61,6 @@ const NO_GUARDS: readonly GuardCheck[] = [];
  */
 async function runBridge({ ctx, path, type, next }: BridgeOptions, guards: readonly GuardCheck[]) {
   const { runtime, connection: conn } = ctx;
-  if (!conn.bucket.take()) throw tooManyRequests(conn.bucket.retryAfter(), 'Too many messages on this connection.');
   const event = new StateEvent(runtime, conn, path, type);
   const beginning = event.begin();
   if (beginning) {

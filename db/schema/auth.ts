@@ -109,7 +109,12 @@ export const sessions = sqliteTable(
     userAgent: text('user_agent').notNull().default(''),
     ip: text('ip').notNull().default(''),
   },
-  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
+  (t) => [
+    index('sessions_user_idx').on(t.userId),
+    index('sessions_expires_idx').on(t.expiresAt),
+    // Housekeeping finds sessions past either expiry without a scan.
+    index('sessions_absolute_expires_idx').on(t.absoluteExpiresAt),
+  ],
 );
 
 /** Session data, one row per key: writing one key never overwrites another. */
@@ -145,7 +150,13 @@ export const authTokens = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     usedAt: integer('used_at'),
   },
-  (t) => [index('auth_tokens_user_idx').on(t.userId, t.purpose), index('auth_tokens_expires_idx').on(t.expiresAt)],
+  (t) => [
+    index('auth_tokens_user_idx').on(t.userId, t.purpose),
+    index('auth_tokens_expires_idx').on(t.expiresAt),
+    // Used tokens are deleted by housekeeping; a session's delete cascades to its tickets.
+    index('auth_tokens_used_idx').on(t.usedAt),
+    index('auth_tokens_session_idx').on(t.sessionId),
+  ],
 );
 
 export type UserRow = typeof users.$inferSelect;

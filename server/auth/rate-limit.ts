@@ -3,13 +3,23 @@ import { TokenBucket } from './token-bucket';
 /** The outcome of a rate-limit check: allowed, or how long to wait. */
 export type RateDecision = { ok: true } | { ok: false; retryAfter: number };
 
+/** A per-address bucket of its own: its size and its refill per minute. */
+export interface IpBudget {
+  burst: number;
+  perMinute: number;
+}
+
 /**
  * Rate limits on credential endpoints. In memory by default; a shared store
  * (Redis) implements the same interface when several processes serve one site.
  */
 export interface RateLimiter {
-  /** Takes one attempt from the per-IP bucket of `scope` (login, signup, reset). */
-  hitIp(scope: string, ip: string): Promise<RateDecision>;
+  /**
+   * Takes one attempt from the per-IP bucket of `scope` (login, signup,
+   * reset, anonymous-session). The bucket has the limiter's own size unless
+   * `budget` gives one (always the same for a scope).
+   */
+  hitIp(scope: string, ip: string, budget?: IpBudget): Promise<RateDecision>;
   /** Whether a login for this account may be evaluated now (escalating throttle). */
   checkAccount(loginId: string): Promise<RateDecision>;
   /** Records a failed login for this account. */
@@ -69,11 +79,14 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): Rate
   const accountKey = (loginId: string) => loginId.trim().toLowerCase();
 
   return {
-    async hitIp(scope, ip) {
+    async hitIp(scope, ip, budget) {
       sweep();
       const key = `${scope}:${ip}`;
       let bucket = buckets.get(key);
-      if (!bucket) buckets.set(key, (bucket = new TokenBucket(options.ipBurst, options.ipPerMinute / 60, now())));
+      if (!bucket) {
+        const { burst, perMinute } = budget ?? { burst: options.ipBurst, perMinute: options.ipPerMinute };
+        buckets.set(key, (bucket = new TokenBucket(burst, perMinute / 60, now())));
+      }
       if (bucket.take(1, now())) return { ok: true };
       return { ok: false, retryAfter: Math.max(1, bucket.retryAfter(1, now())) };
     },

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import type { RateDecision, RateLimiter } from './rate-limit';
+import type { IpBudget, RateDecision, RateLimiter } from './rate-limit';
 
 export interface RedisRateLimiterOptions {
   ipBurst: number;
@@ -60,13 +60,18 @@ export function createRedisRateLimiter(redis: Redis, options: RedisRateLimiterOp
   const prefix = options.prefix ?? 'statehouse:rl';
   const base = options.accountBaseDelayMs ?? 1_000;
   const max = options.accountMaxDelayMs ?? 15 * 60 * 1000;
-  const perMs = options.ipPerMinute / 60_000;
-  const bucketTtl = Math.ceil(options.ipBurst / perMs) + 1_000;
+  /** A bucket's size, refill per ms, and how long an idle one is kept (until it is full again). */
+  const bucketOf = ({ burst, perMinute }: IpBudget) => {
+    const perMs = perMinute / 60_000;
+    return { burst, perMs, ttl: Math.ceil(burst / perMs) + 1_000 };
+  };
+  const ipBucket = bucketOf({ burst: options.ipBurst, perMinute: options.ipPerMinute });
   const accountKey = (loginId: string) => encodeURIComponent(loginId.trim().toLowerCase());
 
   return {
-    async hitIp(scope, ip): Promise<RateDecision> {
-      const wait = Number(await redis.eval(TAKE_TOKEN, 1, `${prefix}:ip:${scope}:${ip}`, options.ipBurst, perMs, Date.now(), bucketTtl));
+    async hitIp(scope, ip, budget): Promise<RateDecision> {
+      const { burst, perMs, ttl } = budget ? bucketOf(budget) : ipBucket;
+      const wait = Number(await redis.eval(TAKE_TOKEN, 1, `${prefix}:ip:${scope}:${ip}`, burst, perMs, Date.now(), ttl));
       return wait === 0 ? { ok: true } : { ok: false, retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
     },
     async checkAccount(loginId): Promise<RateDecision> {

@@ -1,4 +1,4 @@
-import { and, eq, lt, ne, or, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { preparedFor } from '../../db/prepared';
 import { sessionData, sessions, users, type SessionRow } from '../../db/schema';
@@ -185,15 +185,6 @@ export async function listUserSessions(db: Database, userId: number, now: number
     .filter((r) => r.expiresAt > now && r.absoluteExpiresAt > now)
     .map(stripSecret)
     .sort((a, b) => b.createdAt - a.createdAt);
-}
-
-/** Deletes expired sessions (what `manage clearsessions` runs). Returns how many. */
-export async function deleteExpiredSessions(db: Database, now: number = Date.now()): Promise<number> {
-  const rows = await db
-    .delete(sessions)
-    .where(or(lt(sessions.expiresAt, now + 1), lt(sessions.absoluteExpiresAt, now + 1)))
-    .returning({ id: sessions.id });
-  return rows.length;
 }
 
 /**

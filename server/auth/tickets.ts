@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { preparedFor } from '../../db/prepared';
 import { authTokens } from '../../db/schema';
@@ -109,13 +109,4 @@ export async function redeemCookieTicket(
   const sessionToken = open(parts.secret, new Uint8Array(row.payload));
   if (!sessionToken || splitToken(sessionToken)?.id !== row.sessionId) return null;
   return { sessionId: row.sessionId, sessionToken };
-}
-
-/** Deletes used and expired tokens of every purpose. Returns how many. */
-export async function deleteStaleTokens(db: Database, now: number = Date.now()): Promise<number> {
-  const rows = await db
-    .delete(authTokens)
-    .where(or(lt(authTokens.expiresAt, now), sql`${authTokens.usedAt} IS NOT NULL`))
-    .returning({ id: authTokens.id });
-  return rows.length;
 }

@@ -1,7 +1,9 @@
-import { createSession, validateSessionToken, type Session, type SessionValidationResult } from '../auth/session';
+import { anonymousSessionBudgetOf, createAnonymousSession } from '../auth/anonymous-session';
+import { validateSessionToken, type Session, type SessionValidationResult } from '../auth/session';
 import { issueCookieTicket } from '../auth/tickets';
 import { ANONYMOUS_USER, type AuthUser } from '../auth/user';
 import { groupNamesOf } from '../auth/permissions';
+import { tooManyRequests } from '../errors';
 import type { Runtime } from '../runtime';
 import { ActionList } from '../state/actions';
 import { AUTH_SLICE, type AuthSnapshot, type Delta } from '../state/protocol';
@@ -239,15 +241,24 @@ export class StateEvent implements SessionOwner {
     this.conn.cookies.delete('csrftoken');
   }
 
-  /** Creates an anonymous session on first write, once per connection. */
+  /**
+   * Creates an anonymous session on first write, once per connection, within
+   * the address's budget of new sessions (else TOO_MANY_REQUESTS, nothing created).
+   */
   ensureSession(): Promise<string> {
     if (this.sessionRow) return Promise.resolve(this.sessionRow.id);
     this.creating ??= (async () => {
-      const { token, session } = await createSession(this.runtime.db, this.runtime.sessionSettings, {
-        userId: null,
-        userAgent: this.conn.headers.get('user-agent') ?? '',
-        ip: this.conn.ip,
+      const { runtime, conn } = this;
+      const created = await createAnonymousSession({
+        db: runtime.db,
+        settings: runtime.sessionSettings,
+        limiter: runtime.limiter,
+        budget: anonymousSessionBudgetOf(runtime.config.rateLimit),
+        ip: conn.ip,
+        userAgent: conn.headers.get('user-agent') ?? '',
       });
+      if (!created.ok) throw tooManyRequests(created.retryAfter, 'Too many new sessions from this address. Try again later.');
+      const { token, session } = created;
       this.adoptSession(token, session, null);
       this.actions.replaceCookieAction(await this.cookieSyncAction(null));
       return session.id;

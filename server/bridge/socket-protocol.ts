@@ -1,5 +1,6 @@
 import { getTRPCErrorFromUnknown, getTRPCErrorShape, isTrackedEnvelope, TRPCError, type AnyRouter } from '@trpc/server';
 import { isAsyncIterable, isObject, parseConnectionParamsFromUnknown, parseTRPCMessage } from '@trpc/server/unstable-core-do-not-import';
+import { tooManyRequests } from '../errors';
 import { callProcedureChain } from './procedure-chain';
 
 /** What a procedure call was, for error reports (`'unknown'` before a message is understood). */
@@ -37,6 +38,19 @@ export interface SocketSink {
 /** Whether an upgrade request announces connection params (`?connectionParams=1`): its first frame carries them. */
 export function expectsConnectionParams(request: Request): boolean {
   return new URL(request.url).searchParams.get('connectionParams') === '1';
+}
+
+/**
+ * A connection's message budget (a token bucket such as `Connection.bucket`).
+ * Every frame that makes the server work spends one: each call of a frame
+ * (known path or not), a `PING`, a frame that does not parse. Only
+ * `subscription.stop` is free: it ends work.
+ */
+export interface MessageMeter {
+  /** Spends one message; `false` when the budget is empty. */
+  take(): boolean;
+  /** Seconds until one message is available again. */
+  retryAfter(): number;
 }
 
 /** Builds a connection's context from its connection params (`null` when none were announced). */
@@ -109,9 +123,16 @@ export class SocketProtocol<TContext extends object> {
    * A connection's protocol state. `source.createContext` runs once, with
    * the connection params when `expectConnectionParams` (the URL carries
    * `connectionParams=1`: the first frame holds them), else at once with `null`.
+   * With a `meter`, calls past its budget answer TOO_MANY_REQUESTS without
+   * running, and `PING`s and unparsable frames past it go unanswered.
    */
-  connect(sink: SocketSink, expectConnectionParams: boolean, source: ContextSource<TContext>): SocketConnection<TContext> {
-    return new SocketConnection(this, sink, source, expectConnectionParams);
+  connect(
+    sink: SocketSink,
+    expectConnectionParams: boolean,
+    source: ContextSource<TContext>,
+    meter: MessageMeter | null = null,
+  ): SocketConnection<TContext> {
+    return new SocketConnection(this, sink, source, expectConnectionParams, meter);
   }
 
   /** Serializes and sends one response, if the socket is still open. */
@@ -206,6 +227,7 @@ export class SocketConnection<TContext extends object> {
     private readonly sink: SocketSink,
     private source: ContextSource<TContext> | null,
     expectConnectionParams: boolean,
+    private readonly meter: MessageMeter | null,
   ) {
     if (!expectConnectionParams) this.context = this.createContext(null);
   }
@@ -230,6 +252,7 @@ export class SocketConnection<TContext extends object> {
   message(frame: string | Buffer): void {
     const text = typeof frame === 'string' ? frame : frame.toString('utf8');
     if (text === 'PING') {
+      if (this.meter !== null && !this.meter.take()) return;
       if (this.sink.readyState === OPEN) this.sink.send('PONG');
       return;
     }
@@ -291,12 +314,12 @@ export class SocketConnection<TContext extends object> {
       const json: unknown = JSON.parse(text);
       if (!Array.isArray(json)) return [parseTRPCMessage(json, transformer) as CallMessage];
       if (json.length > this.protocol.options.maxBatchSize) {
-        this.refuseBatch(json);
+        if (this.meter === null || this.meter.take()) this.refuseBatch(json);
         return [];
       }
       return json.map((raw) => parseTRPCMessage(raw, transformer) as CallMessage);
     } catch (cause) {
-      this.fail(null, undefined, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', cause }));
+      if (this.meter === null || this.meter.take()) this.fail(null, undefined, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', cause }));
       return [];
     }
   }
@@ -316,12 +339,19 @@ export class SocketConnection<TContext extends object> {
 
   private async handle(msg: CallMessage, batchIndex: number): Promise<void> {
     const { id, jsonrpc } = msg;
-    if (id === null) {
-      this.fail(id, jsonrpc, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }));
+    if (msg.method === 'subscription.stop' && id !== null) {
+      this.subscriptions?.get(id)?.abort();
       return;
     }
-    if (msg.method === 'subscription.stop') {
-      this.subscriptions?.get(id)?.abort();
+    // Before the path is looked up: a call to no procedure spends the budget too.
+    if (this.meter !== null && !this.meter.take()) {
+      const refused = { path: msg.params?.path, type: 'unknown', input: undefined } as const;
+      this.fail(id, jsonrpc, refused, tooManyRequests(this.meter.retryAfter(), 'Too many messages on this connection.'));
+      return;
+    }
+    // A call, or a stop, without an id.
+    if (id === null || msg.method === 'subscription.stop') {
+      this.fail(id, jsonrpc, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }));
       return;
     }
     const type = msg.method;

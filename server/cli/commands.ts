@@ -5,7 +5,9 @@ import type { StatehouseConfig } from '../config';
 import { hashingParams } from '../auth/password';
 import { validatePassword, type PasswordValidationContext } from '../auth/password-validation';
 import { isPermissionName, loadGrants } from '../auth/permissions';
-import { deleteExpiredSessions, invalidateUserSessions } from '../auth/session';
+import { Housekeeping } from '../auth/housekeeping';
+import { invalidateUserSessions } from '../auth/session';
+import { createLogger } from '../log';
 import {
   addUserToGroup, createUser, ensureGroup, findGroup, findUserByEmail, findUserByUsername, grantGroupPermission,
   grantUserPermission, groupMemberIds, listUsers, revokeUserPermission, setUserPassword, validateIdentity,
@@ -283,14 +285,22 @@ export async function grantGroupCommand(ctx: CommandContext, input: { group: str
 }
 
 /**
- * Deletes expired sessions and prints how many.
+ * Runs one housekeeping pass, as the servers do on their schedule: deletes
+ * expired sessions (and their data) and used or expired cookie tickets and
+ * reset tokens, then prints how many. Fails while a server runs a pass.
  *
  * @example
  * await clearSessionsCommand(ctx);
  */
 export async function clearSessionsCommand(ctx: CommandContext, now: number = Date.now()): Promise<Outcome> {
-  const count = await deleteExpiredSessions(ctx.db, now);
-  ctx.io.out(`Deleted ${count} expired session(s).`);
+  const housekeeping = new Housekeeping(ctx.db, { intervalMs: 0, batchSize: ctx.config.housekeeping.batchSize, log: createLogger('silent') });
+  const pass = await housekeeping.runOnce(now);
+  if (!pass.ran) {
+    const until = pass.reason === 'busy' && pass.heldUntil !== null ? ` (until ${formatInstant(pass.heldUntil)} UTC at the latest)` : '';
+    return fail(`another process is running housekeeping${until}; try again later`);
+  }
+  const { sessions, tokens } = pass.deleted;
+  ctx.io.out(`Deleted ${sessions} expired session(s) and ${tokens} used or expired token(s).`);
   return OK;
 }
 

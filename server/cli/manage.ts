@@ -100,7 +100,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   clearsessions: {
     usage: 'clearsessions',
-    summary: 'delete expired sessions',
+    summary: 'delete expired sessions and used or expired tokens',
     positionals: 0,
     run: (ctx) => clearSessionsCommand(ctx),
   },

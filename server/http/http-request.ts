@@ -1,5 +1,7 @@
 import type { Database } from '../../db/client';
-import { createSession, type SessionSettings } from '../auth/session';
+import { createAnonymousSession } from '../auth/anonymous-session';
+import type { IpBudget, RateLimiter } from '../auth/rate-limit';
+import type { SessionSettings } from '../auth/session';
 import { deleteSessionKey, readSessionData, SessionDataError, writeSessionKey, type SessionValue } from '../auth/session-data';
 import type { AuthUser } from '../auth/user';
 import { EMPTY_CONTEXT, type EventRequest } from '../bridge/request';
@@ -15,8 +17,31 @@ export interface HttpSessionSource {
   writable: boolean;
   userAgent: string;
   ip: string;
+  /** Where the address's budget of new anonymous sessions is kept, and its size. */
+  limiter: RateLimiter;
+  anonymousSessionBudget: IpBudget;
   /** Sets the new session's cookie on the response. */
   setCookie(token: string, expiresAt: number): void;
+}
+
+/**
+ * Thrown by `session.set` when the visitor has no session and its address has
+ * spent its budget of new ones: nothing was created. Elysia answers it with
+ * 429, `Retry-After` and `{ error: 'too_many_requests' }`.
+ */
+export class TooManyNewSessions extends Error {
+  override readonly name = 'TooManyNewSessions';
+  readonly status = 429;
+  constructor(readonly retryAfter: number) {
+    super('Too many new sessions from this address. Try again later.');
+  }
+
+  toResponse(): Response {
+    return Response.json(
+      { error: 'too_many_requests', message: this.message, retryAfter: this.retryAfter },
+      { status: 429, headers: { 'retry-after': String(this.retryAfter) } },
+    );
+  }
 }
 
 /**
@@ -26,7 +51,8 @@ export interface HttpSessionSource {
  * Origin-checked: a GET that changed the session could be triggered from
  * another site. A visitor's first write creates an anonymous session and
  * sets its cookie on the response; open tabs of that browser pick it up when
- * they reconnect.
+ * they reconnect. Past its address's budget of new sessions that write
+ * throws {@link TooManyNewSessions} (a 429) instead.
  *
  * @example
  * const theme = await session.get<string>('theme', 'light');
@@ -62,7 +88,11 @@ export class HttpSession {
     return [...(await this.load()).keys()];
   }
 
-  /** Writes one key (one atomic upsert). Throws `SessionDataError` on a GET or HEAD, or for a value that is not JSON. */
+  /**
+   * Writes one key (one atomic upsert). Throws `SessionDataError` on a GET or
+   * HEAD, or for a value that is not JSON; `TooManyNewSessions` when it would
+   * create a session past the address's budget.
+   */
   async set(key: string, value: SessionValue): Promise<void> {
     this.requireWritable();
     const sessionId = await this.ensureSession();
@@ -87,8 +117,10 @@ export class HttpSession {
   private ensureSession(): Promise<string> {
     if (this.sessionId) return Promise.resolve(this.sessionId);
     this.creating ??= (async () => {
-      const { db, sessionSettings, userAgent, ip } = this.source;
-      const { token, session } = await createSession(db, sessionSettings, { userId: null, userAgent, ip });
+      const { db, sessionSettings, limiter, anonymousSessionBudget, userAgent, ip } = this.source;
+      const created = await createAnonymousSession({ db, settings: sessionSettings, limiter, budget: anonymousSessionBudget, ip, userAgent });
+      if (!created.ok) throw new TooManyNewSessions(created.retryAfter);
+      const { token, session } = created;
       this.source.setCookie(token, session.absoluteExpiresAt);
       this.sessionId = session.id;
       this.data = Promise.resolve(new Map());

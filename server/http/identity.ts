@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import type { Database } from '../../db/client';
+import { anonymousSessionBudgetOf } from '../auth/anonymous-session';
 import { userHasGroup, userHasPerm } from '../auth/permissions';
 import { validateSessionToken } from '../auth/session';
 import { ANONYMOUS_USER, type AuthUser } from '../auth/user';
@@ -63,6 +64,7 @@ export class HttpAuth {
  */
 export function identity(runtime: Runtime) {
   const { config, db, log, sessionSettings } = runtime;
+  const anonymousSessionBudget = anonymousSessionBudgetOf(config.rateLimit);
   return new Elysia({ name: 'statehouse-identity' }).derive({ as: 'scoped' }, async function deriveIdentity({ request, server, set, status }) {
     const peer = server?.requestIP(request)?.address ?? '';
     if (UNSAFE_METHODS.has(request.method) && !originAllowed(config, request, peer)) {
@@ -81,6 +83,8 @@ export function identity(runtime: Runtime) {
         writable: UNSAFE_METHODS.has(request.method),
         userAgent: request.headers.get('user-agent') ?? '',
         ip,
+        limiter: runtime.limiter,
+        anonymousSessionBudget,
         setCookie(newToken, expiresAt) {
           set.headers['set-cookie'] = sessionCookie(config, newToken, secure, expiresAt);
         },

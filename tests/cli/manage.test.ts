@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { resolve } from 'node:path';
-import { sessions, users } from '../../db/schema';
+import { authTokens, sessions, users } from '../../db/schema';
 import { verifyPassword } from '../../server/auth/password';
 import { loadGrants } from '../../server/auth/permissions';
 import { createSession } from '../../server/auth/session';
+import { issueCookieTicket, redeemCookieTicket } from '../../server/auth/tickets';
 import { findUserByUsername } from '../../server/auth/users';
 import {
   addToGroupCommand,
@@ -292,7 +293,7 @@ describe('groups', () => {
 });
 
 describe('clearsessions', () => {
-  test('deletes only expired sessions and prints how many', async () => {
+  test('deletes only expired sessions and used or expired tokens, and prints how many', async () => {
     const alice = await insertUser('alice');
     const now = Date.now();
     const live = await createSession(t.db, SETTINGS, { userId: alice }, now);
@@ -301,12 +302,17 @@ describe('clearsessions', () => {
     await createSession(t.db, SETTINGS, { userId: alice }, now - SETTINGS.inactivityTimeoutMs - HOUR);
     const old = await createSession(t.db, SETTINGS, { userId: null }, now - SETTINGS.absoluteLifetimeMs - HOUR);
     await t.db.update(sessions).set({ expiresAt: now + DAY }).where(eq(sessions.id, old.session.id));
+    const ticket = (ttlMs: number) => issueCookieTicket(t.db, { sessionId: live.session.id, sessionToken: live.token, ttlMs }, now);
+    const liveTicket = await ticket(30_000);
+    expect(await redeemCookieTicket(t.db, await ticket(30_000), now)).not.toBeNull();
+    await ticket(-1);
 
     const run = await manage('clearsessions');
-    expect(run).toEqual({ code: 0, stdout: 'Deleted 2 expired session(s).\n', stderr: '' });
+    expect(run).toEqual({ code: 0, stdout: 'Deleted 2 expired session(s) and 2 used or expired token(s).\n', stderr: '' });
     const left = (await t.db.select({ id: sessions.id }).from(sessions)).map((r) => r.id).sort();
     expect(left).toEqual([live.session.id, liveAnonymous.session.id].sort());
-    expect((await manage('clearsessions')).stdout).toBe('Deleted 0 expired session(s).\n');
+    expect((await t.db.select({ id: authTokens.id }).from(authTokens)).map((r) => r.id)).toEqual([liveTicket.split('.')[0]!]);
+    expect((await manage('clearsessions')).stdout).toBe('Deleted 0 expired session(s) and 0 used or expired token(s).\n');
   });
 });
 

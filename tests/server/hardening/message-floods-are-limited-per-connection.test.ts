@@ -83,4 +83,49 @@ describe('a connection sending above its message budget', () => {
     expect(replies.filter((r) => r.error?.data.code === 'TOO_MANY_REQUESTS').length).toBe(40 - ok);
     await ws.close();
   });
+
+  test('calls to unknown paths spend the budget like known ones', async () => {
+    const ws = await server.open();
+    const started = performance.now();
+    const replies = await Promise.all(Array.from({ length: FLOOD }, (_, i) => ws.call(i % 2 ? 'query' : 'mutation', `probe.missing${i}`)));
+    const seconds = (performance.now() - started) / 1000;
+    const notFound = replies.filter((r) => r.error?.data.code === 'NOT_FOUND').length;
+    const limited = replies.filter((r) => r.error?.data.code === 'TOO_MANY_REQUESTS');
+    expect(notFound + limited.length).toBe(FLOOD);
+    expect(notFound).toBeGreaterThanOrEqual(BURST);
+    expect(notFound).toBeLessThanOrEqual(allowance(seconds));
+    for (const reply of limited) expect(reply.error!.data.statehouse.retryAfter).toBeGreaterThanOrEqual(1);
+    await ws.close();
+  });
+
+  test('PING frames spend the budget: past it they go unanswered', async () => {
+    const ws = await server.open();
+    // Let the context settle, so every PING below meets the same budget.
+    await ws.ok('query', 'probe.whoami');
+    const started = performance.now();
+    for (let i = 0; i < FLOOD; i++) ws.send('PING');
+    // Frames are handled in order: once this call is answered, every PING before it was.
+    const after = await ws.call('query', 'probe.whoami');
+    const seconds = (performance.now() - started) / 1000;
+    const pongs = ws.frames.filter((f) => f === 'PONG').length;
+    const served = pongs + (after.result ? 1 : 0);
+    expect(pongs).toBeGreaterThanOrEqual(BURST - 1);
+    // The first call took one token; the PINGs and the last call share the rest.
+    expect(served).toBeLessThanOrEqual(allowance(seconds) - 1);
+    expect(ws.ws.readyState).toBe(WebSocket.OPEN);
+    await ws.close();
+  });
+
+  test('frames that do not parse spend the budget: past it they go unanswered', async () => {
+    const ws = await server.open();
+    await ws.ok('query', 'probe.whoami');
+    const started = performance.now();
+    for (let i = 0; i < FLOOD; i++) ws.send(i % 2 ? '{not json' : '{"id":null,"method":"query","params":{"path":"probe.whoami"}}');
+    const after = await ws.call('query', 'probe.whoami');
+    const seconds = (performance.now() - started) / 1000;
+    const answered = ws.frames.filter((f) => f.includes('"PARSE_ERROR"')).length;
+    expect(answered).toBeGreaterThanOrEqual(BURST - 1);
+    expect(answered + (after.result ? 1 : 0)).toBeLessThanOrEqual(allowance(seconds) - 1);
+    await ws.close();
+  });
 });
