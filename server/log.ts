@@ -1,6 +1,7 @@
 /**
  * A small levelled logger. Secrets never reach it: callers log ids and
  * outcomes, not tokens; `redact` scrubs anything shaped like a token anyway.
+ * One call writes one line: control characters are escaped.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -11,6 +12,24 @@ const TOKEN_LIKE = /\b[a-z2-7]{24,64}(\.[a-z2-7]{24,64})?\b/g;
 
 export function redact(text: string): string {
   return text.replace(TOKEN_LIKE, '[redacted]');
+}
+
+/** C0 controls, DEL, C1 controls and the two Unicode line breaks: each could end or rewrite a log line. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeControl(char: string): string {
+  const code = char.charCodeAt(0);
+  return NAMED[char] ?? (code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * Writes control characters as escapes (`\n`, `\x1b`, `\u2028`), so text a
+ * client chose (a procedure path, a header) can never start a line of its own
+ * or rewrite the terminal.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(CONTROL, escapeControl);
 }
 
 export interface Logger {
@@ -43,7 +62,8 @@ function format(level: LogLevel, message: string, fields?: Record<string, unknow
       line += ` ${k}=${value}`;
     }
   }
-  return redact(line);
+  // The whole line: the message, every field's name and value (an error's stack too).
+  return escapeControlCharacters(redact(line));
 }
 
 /** A logger writing to stderr (warn, error) and stdout (debug, info). */
