@@ -25,6 +25,12 @@ const configSchema = z.object({
   /** `development` relaxes cookie prefixes and prints mail to the console. */
   env: z.enum(['development', 'production', 'test']).default('development'),
   port: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /**
+   * Share the port with other processes (`SO_REUSEPORT`): the kernel then
+   * splits connections between them, each with its own in-memory bus and
+   * limits unless `busUrl` is set. Off: a start on a port in use fails.
+   */
+  reusePort: z.boolean().default(false),
   /** libSQL URL: `file:` (embedded), `:memory:`, `libsql://` or `http(s)://`. */
   databaseUrl: z.string().min(1).default('file:data/statehouse.db'),
   databaseAuthToken: z.string().optional(),
@@ -174,6 +180,7 @@ const int = (v: string) => (/^-?\d+$/.test(v.trim()) ? Number(v) : v);
 const ENV_KEYS: Record<string, [path: string[], parse: (v: string) => unknown]> = {
   NODE_ENV: [['env'], (v) => v],
   PORT: [['port'], (v) => v],
+  REUSE_PORT: [['reusePort'], bool],
   DATABASE_URL: [['databaseUrl'], (v) => v],
   DATABASE_AUTH_TOKEN: [['databaseAuthToken'], (v) => v],
   AUTO_MIGRATE: [['autoMigrate'], bool],

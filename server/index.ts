@@ -68,6 +68,24 @@ export function createAppRouter<TRoutes extends Record<string, AnyRouter>>(route
   return router({ statehouse: stateRouter, auth: authRouter, i18n: i18nRouter, ...routes });
 }
 
+/** A start on a port another process holds, without `reusePort`. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(port: number, hostname: string, options?: ErrorOptions) {
+    super(
+      `Cannot listen on ${hostname} port ${port}: it is in use (another Statehouse process?). ` +
+        'Stop that process or choose another PORT. To share the port on purpose, set reusePort (REUSE_PORT=true) ' +
+        'in every process: the kernel then splits connections between them, so set BUS_URL too.',
+      options,
+    );
+  }
+}
+
+function portInUse(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'EADDRINUSE' || (typeof message === 'string' && /in use|EADDRINUSE/i.test(message));
+}
+
 /** With `busUrl`: the Redis identity bus and the Redis rate limits, shared by every process. */
 async function sharedServices(config: StatehouseConfig, onError: (error: unknown) => void) {
   const url = config.busUrl!;
@@ -165,7 +183,11 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     app,
     runtime,
     async listen(port = config.port, hostname = '127.0.0.1') {
-      app.listen({ port, hostname });
+      try {
+        app.listen({ port, hostname, reusePort: config.reusePort });
+      } catch (error) {
+        throw portInUse(error) ? new PortInUseError(port, hostname, { cause: error }) : error;
+      }
       const server = app.server!;
       return { url: `http://${hostname}:${server.port}`, port: server.port! };
     },
@@ -175,7 +197,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       clearInterval(sweeper);
       unsubscribe();
       for (const conn of runtime.registry.all) conn.close();
-      await app.stop(true);
+      if (app.server) await app.stop(true);
       await bus.close();
       await shared?.limiter.close();
       if (!options.database) await database.close();
