@@ -128,6 +128,10 @@ const configSchema = z.object({
     .prefault({}),
   mail: z
     .object({
+      /**
+       * `console` prints mail to stdout (links only in development) and is
+       * refused in production; `file` writes `.eml` files; `smtp` sends.
+       */
       backend: z.enum(['console', 'file', 'smtp']).default('console'),
       from: z.string().default('Statehouse <no-reply@localhost>'),
       fileDir: z.string().default('data/mail'),
@@ -142,7 +146,29 @@ const configSchema = z.object({
   languages: z.array(z.string().min(2)).min(1).default(['en']),
 });
 
-export type StatehouseConfig = z.infer<typeof configSchema> & {
+type ParsedConfig = z.infer<typeof configSchema>;
+
+/**
+ * What is wrong with the mail settings for this environment: production needs
+ * a backend that delivers (a reset link printed to stdout is readable by
+ * whoever reads the service's output), and `smtp` needs its URL.
+ */
+export function mailSettingsProblems(config: Pick<ParsedConfig, 'env' | 'mail'>): { key: string; message: string }[] {
+  const problems: { key: string; message: string }[] = [];
+  if (config.env === 'production' && config.mail.backend === 'console') {
+    problems.push({
+      key: 'mail.backend',
+      message:
+        'MAIL_BACKEND is console (the default), which prints mail to stdout: production needs MAIL_BACKEND=smtp (with SMTP_URL) or MAIL_BACKEND=file',
+    });
+  }
+  if (config.mail.backend === 'smtp' && !config.mail.smtpUrl) {
+    problems.push({ key: 'mail.smtpUrl', message: 'MAIL_BACKEND=smtp needs SMTP_URL (smtps://user:password@host)' });
+  }
+  return problems;
+}
+
+export type StatehouseConfig = ParsedConfig & {
   contextProcessors: ContextProcessor[];
   hooks: StatehouseHooks;
 };
@@ -252,6 +278,8 @@ export function loadConfig(
       parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })),
     );
   }
+  const mailProblems = mailSettingsProblems(parsed.data);
+  if (mailProblems.length > 0) throw new ConfigError(mailProblems);
   if (!Array.isArray(contextProcessors) || contextProcessors.some((p) => typeof p !== 'function')) {
     throw new ConfigError([{ key: 'contextProcessors', message: 'must be an array of functions' }]);
   }

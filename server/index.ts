@@ -12,7 +12,7 @@ import { createRedisRateLimiter } from './auth/redis-rate-limit';
 import Redis from 'ioredis';
 import { socketServerOptions, socketTransport } from './bridge/transport';
 import { ConnectionRegistry } from './bridge/registry';
-import { loadConfig, type StatehouseConfig, type StatehouseConfigInput } from './config';
+import { ConfigError, loadConfig, mailSettingsProblems, type StatehouseConfig, type StatehouseConfigInput } from './config';
 import { authRoutes } from './http/auth-routes';
 import { staticClient } from './http/static';
 import { createLogger, type Logger } from './log';
@@ -113,6 +113,9 @@ function isLoaded(config: StatehouseOptions<AnyRouter>['config']): config is Sta
  */
 export async function createStatehouse<TRouter extends AnyRouter>(options: StatehouseOptions<TRouter>): Promise<Statehouse> {
   const config = isLoaded(options.config) ? options.config : loadConfig(options.config ?? {});
+  // A config built by hand skipped loadConfig's checks; an app's own mailer replaces the backend.
+  const mailProblems = options.mailer ? [] : mailSettingsProblems(config);
+  if (mailProblems.length > 0) throw new ConfigError(mailProblems);
   const log = options.log ?? createLogger(config.logLevel);
   const database =
     options.database ??
