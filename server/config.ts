@@ -40,6 +40,17 @@ const configSchema = z.object({
   busUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** Origins allowed to open the socket and POST to cookie endpoints. Empty: same origin only. */
   allowedOrigins: z.array(z.string().url()).default([]),
+  /**
+   * Hosts this site answers to (`Host`, or a trusted proxy's
+   * `X-Forwarded-Host`); others get 421, which stops DNS rebinding. Entries:
+   * `app.example` (any port), `app.example:8443`, `.example.org` (the domain
+   * and its subdomains), `*` (no check). `publicUrl`'s host is always
+   * allowed, and so are `localhost`, `127.0.0.1` and `[::1]` in development
+   * and test (in production only while neither this nor `publicUrl` is set).
+   */
+  allowedHosts: z
+    .array(z.string().regex(/^(\*|\.?[A-Za-z0-9_.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?)$/, 'must be a host name, host:port, .domain or *'))
+    .default([]),
   /** Peer addresses whose `X-Forwarded-For` is believed. Empty: none. */
   trustedProxies: z.array(z.string()).default([]),
   siteName: z.string().default('Statehouse'),
@@ -212,6 +223,7 @@ const ENV_KEYS: Record<string, [path: string[], parse: (v: string) => unknown]> 
   AUTO_MIGRATE: [['autoMigrate'], bool],
   BUS_URL: [['busUrl'], (v) => v],
   ALLOWED_ORIGINS: [['allowedOrigins'], list],
+  ALLOWED_HOSTS: [['allowedHosts'], list],
   TRUSTED_PROXIES: [['trustedProxies'], list],
   SITE_NAME: [['siteName'], (v) => v],
   LOG_LEVEL: [['logLevel'], (v) => v],

@@ -14,6 +14,7 @@ import { socketServerOptions, socketTransport } from './bridge/transport';
 import { ConnectionRegistry } from './bridge/registry';
 import { ConfigError, loadConfig, mailSettingsProblems, type StatehouseConfig, type StatehouseConfigInput } from './config';
 import { authRoutes } from './http/auth-routes';
+import { requestGuard } from './http/request-guard';
 import { staticClient } from './http/static';
 import { createLogger, type Logger } from './log';
 import { createMailer, type Mailer } from './mail';
@@ -160,6 +161,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     name: 'statehouse',
     websocket: socketServerOptions(config),
   })
+    .use(requestGuard(runtime))
     .get('/healthz', async ({ status }) => {
       try {
         await database.client.execute('SELECT 1');

@@ -41,7 +41,9 @@ export async function rawRequest(port: number, text: string, waitMs = 5_000): Pr
       received += chunk.toString('latin1');
       const end = received.indexOf('\r\n\r\n');
       const length = /\r\ncontent-length: *(\d+)/i.exec(received.slice(0, end));
-      if (end >= 0 && length && received.length - end - 4 >= Number(length[1])) done();
+      // A switch of protocols (101) has no body: the upgraded connection stays open.
+      if (end >= 0 && statusOf(received) === 101) done();
+      else if (end >= 0 && length && received.length - end - 4 >= Number(length[1])) done();
     });
     socket.on('close', done);
     socket.on('error', done);
