@@ -14,6 +14,33 @@ export function redact(text: string): string {
   return text.replace(TOKEN_LIKE, '[redacted]');
 }
 
+/** Query parameters that carry a credential (`authToken`, `auth_token`, `apiKey`, `password`, `sig`…). */
+const SECRET_PARAM = /token|auth|key|secret|pass|pwd|credential|^sig$|signature/i;
+
+/**
+ * A URL as it may be printed: userinfo (`user:password@`) and credential-like
+ * query parameters replaced by `[redacted]`; otherwise the text as written
+ * (`file:data/app.db` stays as it is).
+ *
+ * @example
+ * redactUrl('libsql://db.example?authToken=eyJ…'); // 'libsql://db.example?authToken=[redacted]'
+ */
+export function redactUrl(url: string): string {
+  const withoutUser = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1[redacted]@');
+  const query = withoutUser.indexOf('?');
+  if (query < 0) return withoutUser;
+  const hash = withoutUser.indexOf('#', query);
+  const end = hash < 0 ? withoutUser.length : hash;
+  const params = withoutUser
+    .slice(query + 1, end)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq > 0 && SECRET_PARAM.test(pair.slice(0, eq)) ? `${pair.slice(0, eq)}=[redacted]` : pair;
+    });
+  return `${withoutUser.slice(0, query + 1)}${params.join('&')}${withoutUser.slice(end)}`;
+}
+
 /** C0 controls, DEL, C1 controls and the two Unicode line breaks: each could end or rewrite a log line. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
