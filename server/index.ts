@@ -151,6 +151,9 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     mailer: options.mailer ?? createMailer(config, log),
     cookieName: (secure) => (secure ? secureCookieName : plainCookieName),
   };
+  if (config.env === 'production' && !config.publicUrl && config.allowedHosts.length === 0) {
+    log.warn('only localhost, 127.0.0.1 and [::1] are served: set PUBLIC_URL or ALLOWED_HOSTS to the names this site answers to');
+  }
   const unsubscribe = bus.subscribe((event) => applyIdentityEvent(runtime, event));
   fuseGuards(options.router);
   // Idle tabs let go of their expired session caches (see dropStaleValidations).

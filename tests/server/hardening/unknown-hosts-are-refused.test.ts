@@ -89,6 +89,15 @@ describe('allowedHosts and publicUrl', () => {
   });
 });
 
+describe('in production with neither publicUrl nor allowedHosts', () => {
+  test('only the loopback names are served, and the start says how to name the site', async () => {
+    const { port } = await start({ env: 'production', mail: { backend: 'file', fileDir: '/tmp/statehouse-unused-mail' } });
+    expect(lines.some((l) => l.level === 'warn' && l.line.includes('PUBLIC_URL or ALLOWED_HOSTS'))).toBe(true);
+    expect(await status(port, `localhost:${port}`)).toBe(404);
+    expect(await status(port, 'app.example')).toBe(421);
+  });
+});
+
 describe('behind a trusted proxy', () => {
   test('X-Forwarded-Host is the host checked; from an untrusted peer it is ignored', async () => {
     const { port } = await start({ publicUrl: 'https://app.example', trustedProxies: ['127.0.0.1'] });
