@@ -22,7 +22,10 @@ const loginField = z.enum(['username', 'email']);
 const messagesSchema = z.record(z.string(), z.string());
 
 const configSchema = z.object({
-  /** `development` relaxes cookie prefixes and prints mail to the console. */
+  /**
+   * `development` relaxes cookie prefixes and lets the console mail backend
+   * print links; `production` refuses the console backend (set MAIL_BACKEND).
+   */
   env: z.enum(['development', 'production', 'test']).default('development'),
   port: z.coerce.number().int().min(0).max(65_535).default(3000),
   /**
