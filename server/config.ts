@@ -22,9 +22,18 @@ const loginField = z.enum(['username', 'email']);
 const messagesSchema = z.record(z.string(), z.string());
 
 const configSchema = z.object({
-  /** `development` relaxes cookie prefixes and prints mail to the console. */
+  /**
+   * `development` relaxes cookie prefixes and lets the console mail backend
+   * print links; `production` refuses the console backend (set MAIL_BACKEND).
+   */
   env: z.enum(['development', 'production', 'test']).default('development'),
   port: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /**
+   * Share the port with other processes (`SO_REUSEPORT`): the kernel then
+   * splits connections between them, each with its own in-memory bus and
+   * limits unless `busUrl` is set. Off: a start on a port in use fails.
+   */
+  reusePort: z.boolean().default(false),
   /** libSQL URL: `file:` (embedded), `:memory:`, `libsql://` or `http(s)://`. */
   databaseUrl: z.string().min(1).default('file:data/statehouse.db'),
   databaseAuthToken: z.string().optional(),
@@ -34,6 +43,17 @@ const configSchema = z.object({
   busUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** Origins allowed to open the socket and POST to cookie endpoints. Empty: same origin only. */
   allowedOrigins: z.array(z.string().url()).default([]),
+  /**
+   * Hosts this site answers to (`Host`, or a trusted proxy's
+   * `X-Forwarded-Host`); others get 421, which stops DNS rebinding. Entries:
+   * `app.example` (any port), `app.example:8443`, `.example.org` (the domain
+   * and its subdomains), `*` (no check). `publicUrl`'s host is always
+   * allowed, and so are `localhost`, `127.0.0.1` and `[::1]` in development
+   * and test (in production only while neither this nor `publicUrl` is set).
+   */
+  allowedHosts: z
+    .array(z.string().regex(/^(\*|\.?[A-Za-z0-9_.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?)$/, 'must be a host name, host:port, .domain or *'))
+    .default([]),
   /** Peer addresses whose `X-Forwarded-For` is believed. Empty: none. */
   trustedProxies: z.array(z.string()).default([]),
   siteName: z.string().default('Statehouse'),
@@ -146,6 +166,10 @@ const configSchema = z.object({
     .prefault({}),
   mail: z
     .object({
+      /**
+       * `console` prints mail to stdout (links only in development) and is
+       * refused in production; `file` writes `.eml` files; `smtp` sends.
+       */
       backend: z.enum(['console', 'file', 'smtp']).default('console'),
       from: z.string().default('Statehouse <no-reply@localhost>'),
       fileDir: z.string().default('data/mail'),
@@ -160,7 +184,29 @@ const configSchema = z.object({
   languages: z.array(z.string().min(2)).min(1).default(['en']),
 });
 
-export type StatehouseConfig = z.infer<typeof configSchema> & {
+type ParsedConfig = z.infer<typeof configSchema>;
+
+/**
+ * What is wrong with the mail settings for this environment: production needs
+ * a backend that delivers (a reset link printed to stdout is readable by
+ * whoever reads the service's output), and `smtp` needs its URL.
+ */
+export function mailSettingsProblems(config: Pick<ParsedConfig, 'env' | 'mail'>): { key: string; message: string }[] {
+  const problems: { key: string; message: string }[] = [];
+  if (config.env === 'production' && config.mail.backend === 'console') {
+    problems.push({
+      key: 'mail.backend',
+      message:
+        'MAIL_BACKEND is console (the default), which prints mail to stdout: production needs MAIL_BACKEND=smtp (with SMTP_URL) or MAIL_BACKEND=file',
+    });
+  }
+  if (config.mail.backend === 'smtp' && !config.mail.smtpUrl) {
+    problems.push({ key: 'mail.smtpUrl', message: 'MAIL_BACKEND=smtp needs SMTP_URL (smtps://user:password@host)' });
+  }
+  return problems;
+}
+
+export type StatehouseConfig = ParsedConfig & {
   contextProcessors: ContextProcessor[];
   hooks: StatehouseHooks;
 };
@@ -199,11 +245,13 @@ const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v);
 const ENV_KEYS: Record<string, [path: string[], parse: (v: string) => unknown]> = {
   NODE_ENV: [['env'], (v) => v],
   PORT: [['port'], (v) => v],
+  REUSE_PORT: [['reusePort'], bool],
   DATABASE_URL: [['databaseUrl'], (v) => v],
   DATABASE_AUTH_TOKEN: [['databaseAuthToken'], (v) => v],
   AUTO_MIGRATE: [['autoMigrate'], bool],
   BUS_URL: [['busUrl'], (v) => v],
   ALLOWED_ORIGINS: [['allowedOrigins'], list],
+  ALLOWED_HOSTS: [['allowedHosts'], list],
   TRUSTED_PROXIES: [['trustedProxies'], list],
   SITE_NAME: [['siteName'], (v) => v],
   LOG_LEVEL: [['logLevel'], (v) => v],
@@ -273,6 +321,8 @@ export function loadConfig(
       parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })),
     );
   }
+  const mailProblems = mailSettingsProblems(parsed.data);
+  if (mailProblems.length > 0) throw new ConfigError(mailProblems);
   if (!Array.isArray(contextProcessors) || contextProcessors.some((p) => typeof p !== 'function')) {
     throw new ConfigError([{ key: 'contextProcessors', message: 'must be an array of functions' }]);
   }

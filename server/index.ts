@@ -13,8 +13,9 @@ import { createRedisRateLimiter } from './auth/redis-rate-limit';
 import Redis from 'ioredis';
 import { socketServerOptions, socketTransport } from './bridge/transport';
 import { ConnectionRegistry } from './bridge/registry';
-import { loadConfig, type StatehouseConfig, type StatehouseConfigInput } from './config';
+import { ConfigError, loadConfig, mailSettingsProblems, type StatehouseConfig, type StatehouseConfigInput } from './config';
 import { authRoutes } from './http/auth-routes';
+import { requestGuard } from './http/request-guard';
 import { staticClient } from './http/static';
 import { createLogger, type Logger } from './log';
 import { createMailer, type Mailer } from './mail';
@@ -71,6 +72,24 @@ export function createAppRouter<TRoutes extends Record<string, AnyRouter>>(route
   return router({ statehouse: stateRouter, auth: authRouter, i18n: i18nRouter, ...routes });
 }
 
+/** A start on a port another process holds, without `reusePort`. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(port: number, hostname: string, options?: ErrorOptions) {
+    super(
+      `Cannot listen on ${hostname} port ${port}: it is in use (another Statehouse process?). ` +
+        'Stop that process or choose another PORT. To share the port on purpose, set reusePort (REUSE_PORT=true) ' +
+        'in every process: the kernel then splits connections between them, so set BUS_URL too.',
+      options,
+    );
+  }
+}
+
+function portInUse(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'EADDRINUSE' || (typeof message === 'string' && /in use|EADDRINUSE/i.test(message));
+}
+
 /** With `busUrl`: the Redis identity bus and the Redis rate limits, shared by every process. */
 async function sharedServices(config: StatehouseConfig, onError: (error: unknown) => void) {
   const url = config.busUrl!;
@@ -98,6 +117,9 @@ function isLoaded(config: StatehouseOptions<AnyRouter>['config']): config is Sta
  */
 export async function createStatehouse<TRouter extends AnyRouter>(options: StatehouseOptions<TRouter>): Promise<Statehouse> {
   const config = isLoaded(options.config) ? options.config : loadConfig(options.config ?? {});
+  // A config built by hand skipped loadConfig's checks; an app's own mailer replaces the backend.
+  const mailProblems = options.mailer ? [] : mailSettingsProblems(config);
+  if (mailProblems.length > 0) throw new ConfigError(mailProblems);
   const log = options.log ?? createLogger(config.logLevel);
   const database =
     options.database ??
@@ -132,6 +154,9 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     mailer: options.mailer ?? createMailer(config, log),
     cookieName: (secure) => (secure ? secureCookieName : plainCookieName),
   };
+  if (config.env === 'production' && !config.publicUrl && config.allowedHosts.length === 0) {
+    log.warn('only localhost, 127.0.0.1 and [::1] are served: set PUBLIC_URL or ALLOWED_HOSTS to the names this site answers to');
+  }
   const unsubscribe = bus.subscribe((event) => applyIdentityEvent(runtime, event));
   fuseGuards(options.router);
   // Idle tabs let go of their expired session caches (see dropStaleValidations).
@@ -144,6 +169,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     name: 'statehouse',
     websocket: socketServerOptions(config),
   })
+    .use(requestGuard(runtime))
     .get('/healthz', async ({ status }) => {
       try {
         await database.client.execute('SELECT 1');
@@ -171,7 +197,11 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     runtime,
     housekeeping,
     async listen(port = config.port, hostname = '127.0.0.1') {
-      app.listen({ port, hostname });
+      try {
+        app.listen({ port, hostname, reusePort: config.reusePort });
+      } catch (error) {
+        throw portInUse(error) ? new PortInUseError(port, hostname, { cause: error }) : error;
+      }
       const server = app.server!;
       return { url: `http://${hostname}:${server.port}`, port: server.port! };
     },
@@ -183,7 +213,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       await housekeeping.stop();
       unsubscribe();
       for (const conn of runtime.registry.all) conn.close();
-      await app.stop(true);
+      if (app.server) await app.stop(true);
       await bus.close();
       await shared?.limiter.close();
       if (!options.database) await database.close();

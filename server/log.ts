@@ -1,6 +1,7 @@
 /**
  * A small levelled logger. Secrets never reach it: callers log ids and
  * outcomes, not tokens; `redact` scrubs anything shaped like a token anyway.
+ * One call writes one line: control characters are escaped.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -11,6 +12,51 @@ const TOKEN_LIKE = /\b[a-z2-7]{24,64}(\.[a-z2-7]{24,64})?\b/g;
 
 export function redact(text: string): string {
   return text.replace(TOKEN_LIKE, '[redacted]');
+}
+
+/** Query parameters that carry a credential (`authToken`, `auth_token`, `apiKey`, `password`, `sig`…). */
+const SECRET_PARAM = /token|auth|key|secret|pass|pwd|credential|^sig$|signature/i;
+
+/**
+ * A URL as it may be printed: userinfo (`user:password@`) and credential-like
+ * query parameters replaced by `[redacted]`; otherwise the text as written
+ * (`file:data/app.db` stays as it is).
+ *
+ * @example
+ * redactUrl('libsql://db.example?authToken=eyJ…'); // 'libsql://db.example?authToken=[redacted]'
+ */
+export function redactUrl(url: string): string {
+  const withoutUser = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1[redacted]@');
+  const query = withoutUser.indexOf('?');
+  if (query < 0) return withoutUser;
+  const hash = withoutUser.indexOf('#', query);
+  const end = hash < 0 ? withoutUser.length : hash;
+  const params = withoutUser
+    .slice(query + 1, end)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq > 0 && SECRET_PARAM.test(pair.slice(0, eq)) ? `${pair.slice(0, eq)}=[redacted]` : pair;
+    });
+  return `${withoutUser.slice(0, query + 1)}${params.join('&')}${withoutUser.slice(end)}`;
+}
+
+/** C0 controls, DEL, C1 controls and the two Unicode line breaks: each could end or rewrite a log line. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeControl(char: string): string {
+  const code = char.charCodeAt(0);
+  return NAMED[char] ?? (code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * Writes control characters as escapes (`\n`, `\x1b`, `\u2028`), so text a
+ * client chose (a procedure path, a header) can never start a line of its own
+ * or rewrite the terminal.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(CONTROL, escapeControl);
 }
 
 export interface Logger {
@@ -43,7 +89,8 @@ function format(level: LogLevel, message: string, fields?: Record<string, unknow
       line += ` ${k}=${value}`;
     }
   }
-  return redact(line);
+  // The whole line: the message, every field's name and value (an error's stack too).
+  return escapeControlCharacters(redact(line));
 }
 
 /** A logger writing to stderr (warn, error) and stdout (debug, info). */

@@ -9,7 +9,7 @@ import { count } from 'drizzle-orm';
 import { buildClient } from '../client/build';
 import { users } from '../db/schema';
 import { createStatehouse, languageProcessor, loadConfig, siteProcessor, userSnapshotProcessor } from './index';
-import { createLogger } from './log';
+import { createLogger, redactUrl } from './log';
 import { notesApi } from './app/notes-api';
 import { appRouter, appSlices } from './app/router';
 
@@ -26,7 +26,7 @@ await buildClient({ outdir: clientDir, minify: !dev });
 
 const statehouse = await createStatehouse({ router: appRouter, config, slices: appSlices, clientDir, log, http: notesApi });
 const { url } = await statehouse.listen(config.port, process.env.HOST ?? '127.0.0.1');
-console.log(`Statehouse is running at ${url} (${config.env}, database ${config.databaseUrl})`);
+console.log(`Statehouse is running at ${url} (${config.env}, database ${redactUrl(config.databaseUrl)})`);
 
 const [row] = await statehouse.runtime.db.select({ n: count() }).from(users);
 if (dev && (row?.n ?? 0) === 0) {

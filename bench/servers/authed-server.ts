@@ -48,6 +48,8 @@ export async function startAuthedServer(): Promise<AuthedBenchServer> {
       env: 'production',
       logLevel: 'warn',
       databaseUrl: `file:${join(dir, 'bench.db')}`,
+      // Production refuses the console backend; nothing is mailed in a bench anyway.
+      mail: { backend: 'file', fileDir: join(dir, 'mail') },
       rateLimit: { messageBurst: UNTHROTTLED, messagesPerSecond: UNTHROTTLED, ipBurst: UNTHROTTLED, ipPerMinute: UNTHROTTLED },
       // Every load connection comes from 127.0.0.1.
       socket: { maxConnectionsPerAddress: 0 },

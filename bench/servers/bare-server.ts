@@ -62,7 +62,7 @@ class BareSocket implements ContextSource<object> {
  * drive its route without a network.
  */
 export function startBareServer(): BenchServer & { app: Elysia<any, any, any, any, any, any, any> } {
-  const config = loadConfig({ env: 'production', logLevel: 'silent' }, {});
+  const config = loadConfig({ env: 'production', logLevel: 'silent', mail: { backend: 'file' } }, {});
   const protocol = new SocketProtocol<object>({ router: bareRouter, maxBatchSize: 20 });
   const app = new Elysia({
     name: 'bench-bare',

@@ -4,10 +4,14 @@ import { invalidateSession, validateSessionToken } from '../auth/session';
 import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
 import type { Runtime } from '../runtime';
 import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT } from '../state/protocol';
+import { AUTH_BODY_LIMIT_BYTES, readBodyWithin } from './body';
 import { expiredSessionCookies, sessionCookie, sessionTokenFrom } from './cookies';
 import { fetchSiteAllowed, isHttps, originAllowed } from './origin';
 
 const NO_STORE = { 'cache-control': 'no-store' };
+
+/** An oversized body is left unread: the connection closes rather than drain it. */
+const TOO_LARGE = () => json(413, { error: 'too_large' }, { connection: 'close' });
 
 function json(status: number, body: unknown, extra: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...NO_STORE, ...extra } });
@@ -41,9 +45,9 @@ export function authRoutes(runtime: Runtime) {
       }
       let ticket: unknown;
       try {
-        const text = await request.text();
-        if (text.length > 1024) return json(413, { error: 'too_large' });
-        ticket = (JSON.parse(text) as { ticket?: unknown })?.ticket;
+        const body = await readBodyWithin(request, AUTH_BODY_LIMIT_BYTES);
+        if (!body.ok) return TOO_LARGE();
+        ticket = (JSON.parse(body.text) as { ticket?: unknown })?.ticket;
       } catch {
         return json(400, { error: 'bad_request' });
       }
@@ -60,6 +64,7 @@ export function authRoutes(runtime: Runtime) {
     .post(LOGOUT_COOKIE_ENDPOINT, async ({ request, server }) => {
       const peer = server?.requestIP(request)?.address ?? '';
       if (!originAllowed(config, request, peer) || !fetchSiteAllowed(request)) return json(403, { error: 'forbidden_origin' });
+      if (!(await readBodyWithin(request, AUTH_BODY_LIMIT_BYTES)).ok) return TOO_LARGE();
       const secure = config.auth.secureCookies ?? isHttps(config, request, peer);
       const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
       if (token) {

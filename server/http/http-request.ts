@@ -13,7 +13,7 @@ import type { Runtime } from '../runtime';
 export interface HttpSessionSource {
   db: Database;
   sessionSettings: SessionSettings;
-  /** Unsafe methods only (POST, PUT, PATCH, DELETE): they passed the Origin check. */
+  /** Unsafe methods only (any but GET, HEAD, OPTIONS): they passed the Origin check. */
   writable: boolean;
   userAgent: string;
   ip: string;
@@ -47,7 +47,7 @@ export class TooManyNewSessions extends Error {
 /**
  * `session` in HTTP routes: the same session as the socket's, persisted per
  * key as `ctx.session` is. Its keys are read once, on first use. Writes need
- * an unsafe method (POST, PUT, PATCH, DELETE), which `identity()` has
+ * an unsafe method (any but GET, HEAD and OPTIONS), which `identity()` has
  * Origin-checked: a GET that changed the session could be triggered from
  * another site. A visitor's first write creates an anonymous session and
  * sets its cookie on the response; open tabs of that browser pick it up when
@@ -89,8 +89,8 @@ export class HttpSession {
   }
 
   /**
-   * Writes one key (one atomic upsert). Throws `SessionDataError` on a GET or
-   * HEAD, or for a value that is not JSON; `TooManyNewSessions` when it would
+   * Writes one key (one atomic upsert). Throws `SessionDataError` on a GET, HEAD or
+   * OPTIONS, or for a value that is not JSON; `TooManyNewSessions` when it would
    * create a session past the address's budget.
    */
   async set(key: string, value: SessionValue): Promise<void> {
@@ -110,7 +110,7 @@ export class HttpSession {
 
   private requireWritable(): void {
     if (!this.source.writable) {
-      throw new SessionDataError('Session writes over HTTP need POST, PUT, PATCH or DELETE: a GET must not change state.');
+      throw new SessionDataError('Session writes over HTTP need a method other than GET, HEAD or OPTIONS (POST, PUT, PATCH, DELETE, …): a GET must not change state.');
     }
   }
 

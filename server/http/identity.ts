@@ -10,10 +10,8 @@ import { messagesFor, type Messages } from '../i18n/catalog';
 import { secureCookiesFor, type Runtime } from '../runtime';
 import { sessionCookie, sessionTokenFrom } from './cookies';
 import { HttpEventRequest, HttpSession } from './http-request';
+import { isUnsafeMethod } from './methods';
 import { clientIp, isHttps, originAllowed } from './origin';
-
-/** Methods that change state: they need an allowed `Origin`. */
-const UNSAFE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** `auth` in HTTP routes: the checks of `ctx.auth` on the socket, for the request's user. */
 export class HttpAuth {
@@ -54,8 +52,9 @@ export class HttpAuth {
  * One identity over HTTP too: derives `user`, `session` (read-only),
  * `request` (an `EventRequest`; the Fetch request is `request.fetchRequest`)
  * and `auth` for the routes of the app that uses it, from the same session
- * cookie the socket reads. A POST, PUT, PATCH or DELETE without an allowed
- * `Origin` is refused with 403 before the session is looked at.
+ * cookie the socket reads. Any method but GET, HEAD and OPTIONS (POST, PUT,
+ * PATCH, DELETE, PROPFIND, …) without an allowed `Origin` is refused with 403
+ * before the session is looked at.
  *
  * @example
  * const api = new Elysia()
@@ -67,7 +66,7 @@ export function identity(runtime: Runtime) {
   const anonymousSessionBudget = anonymousSessionBudgetOf(config.rateLimit);
   return new Elysia({ name: 'statehouse-identity' }).derive({ as: 'scoped' }, async function deriveIdentity({ request, server, set, status }) {
     const peer = server?.requestIP(request)?.address ?? '';
-    if (UNSAFE_METHODS.has(request.method) && !originAllowed(config, request, peer)) {
+    if (isUnsafeMethod(request.method) && !originAllowed(config, request, peer)) {
       log.warn('http request refused: origin not allowed', { method: request.method, origin: request.headers.get('origin') ?? '(none)' });
       return status(403, { error: 'forbidden_origin', message: 'Cross-origin requests are not allowed.' });
     }
@@ -80,7 +79,7 @@ export function identity(runtime: Runtime) {
       {
         db,
         sessionSettings,
-        writable: UNSAFE_METHODS.has(request.method),
+        writable: isUnsafeMethod(request.method),
         userAgent: request.headers.get('user-agent') ?? '',
         ip,
         limiter: runtime.limiter,

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { StatehouseConfig } from '../config';
-import type { Logger } from '../log';
+import { ConfigError, mailSettingsProblems, type StatehouseConfig } from '../config';
+import { redact, type Logger } from '../log';
 import type { MailMessage, Mailer } from './mailer';
 
 export type { MailMessage, Mailer } from './mailer';
@@ -19,11 +19,20 @@ function toEml(from: string, message: MailMessage): string {
   return `${headers.join('\r\n')}\r\n\r\n${message.text.replace(/\r?\n/g, '\r\n')}\r\n`;
 }
 
-/** Prints each message (the development default). */
-export function consoleMailer(from: string, write: (text: string) => void = console.log): Mailer {
+/** Any absolute URL (a reset link, a sign-in link). */
+const LINK = /\b[a-z][a-z0-9+.-]*:\/\/\S+/gi;
+const HIDDEN_LINK = '[link not printed outside development]';
+
+/**
+ * Prints each message (the development default). With `showLinks` off (any
+ * environment but development) links and token-like strings are blanked: a
+ * printed reset link would be usable by whoever reads the service's output.
+ */
+export function consoleMailer(from: string, write: (text: string) => void = console.log, { showLinks = false } = {}): Mailer {
   return {
     async send(message) {
-      write(`--- mail ---\n${toEml(from, message)}--- end of mail ---`);
+      const shown = showLinks ? message : { ...message, text: redact(message.text.replace(LINK, HIDDEN_LINK)) };
+      write(`--- mail ---\n${toEml(from, shown)}--- end of mail ---`);
     },
   };
 }
@@ -64,12 +73,12 @@ export function createMailer(config: StatehouseConfig, log: Logger): Mailer {
     case 'file':
       return fileMailer(from, fileDir);
     case 'smtp':
-      if (!smtpUrl) throw new Error('mail.smtpUrl (SMTP_URL) is required for the smtp mail backend');
+      if (!smtpUrl) throw new ConfigError(mailSettingsProblems(config));
       return smtpMailer(from, smtpUrl);
     case 'console':
-      // Printed as is, not through the logger (which redacts token-like strings): the
-      // console backend exists so a developer can follow the link.
+      // In development printed as is, not through the logger (which redacts token-like
+      // strings): the console backend exists so a developer can follow the link.
       log.debug('mail backend: console');
-      return consoleMailer(from);
+      return consoleMailer(from, console.log, { showLinks: config.env === 'development' });
   }
 }

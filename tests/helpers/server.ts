@@ -87,6 +87,8 @@ export interface TestServerOptions {
   log?: Logger;
   /** A rate limiter of the test's own (e.g. with a longer account lock-out). */
   limiter?: RateLimiter;
+  /** A built client to serve (none by default). */
+  clientDir?: string;
 }
 
 /** A real Statehouse on `listen(0)` over a fresh libSQL file. */
@@ -101,6 +103,7 @@ export async function startTestServer(config: StatehouseConfigInput = {}, option
     log: options.log ?? createLogger(loaded.logLevel),
     limiter: options.limiter,
     http: options.http,
+    clientDir: options.clientDir,
   });
   const { url } = await statehouse.listen(0);
   const cookieName = loaded.auth.cookieName;
