@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { preparedFor } from '../../db/prepared';
 import { groupPermissions, groups, permissions, userGroups, userPermissions, users, type UserRow } from '../../db/schema';
+import { deletePasswordResetTokens } from './password-reset';
 import { hashPassword, UNUSABLE_PASSWORD, type PasswordHashing } from './password';
 import { validatePassword, type PasswordProblem, type PasswordRules } from './password-validation';
 import { isPermissionName } from './permissions';
@@ -164,7 +165,7 @@ export async function createUser(
   }
 }
 
-/** Sets a user's password after validation. */
+/** Sets a user's password after validation; the user's pending reset links end with it. */
 export async function setUserPassword(
   db: Database,
   user: UserRow,
@@ -179,7 +180,7 @@ export async function setUserPassword(
   });
   if (problems.length > 0) return { ok: false, errors: problemsToErrors(problems) };
   const passwordHash = await hashPassword(password, options.hashing);
-  await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+  await db.batch([db.update(users).set({ passwordHash }).where(eq(users.id, user.id)), deletePasswordResetTokens(db, user.id)]);
   return { ok: true, value: true };
 }
 
