@@ -2,7 +2,8 @@ import { TRPCError } from '@trpc/server';
 import type { StateEvent } from '../bridge/event';
 import { tooManyRequests, validationFailed } from '../errors';
 import { safeNextPath } from '../state/redirect';
-import { dummyVerify, hashingParams, verifyPassword } from './password';
+import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword } from './password';
+import { lockoutKey } from './rate-limit';
 import { userHasGroup, userHasPerm } from './permissions';
 import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session } from './session';
 import { isLoggedIn, toAuthUser, type LoggedInUser } from './user';
@@ -48,21 +49,27 @@ export class AuthApi {
     const conn = this.event.conn;
     const ip = await limiter.hitIp('login', conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
-    const account = await limiter.checkAccount(loginId);
-    if (!account.ok) throw tooManyRequests(account.retryAfter);
     const fields = options.loginFields ?? config.auth.loginFields;
     const row =
       loginId.length <= MAX_LOGIN_INPUT && password.length <= MAX_LOGIN_INPUT
         ? await findUserByLogin(db, loginId, fields)
         : null;
-    const ok = row ? await verifyPassword(password, row.passwordHash) : await dummyVerify(password, hashingParams(config));
+    // One counter per account, whichever of its login fields was typed.
+    const lockout = lockoutKey(row?.id ?? null, loginId);
+    const account = await limiter.checkAccount(lockout);
+    if (!account.ok) throw tooManyRequests(account.retryAfter);
+    // An account without a usable password pays the verify an unknown user pays.
+    const ok =
+      row && isUsablePasswordHash(row.passwordHash)
+        ? await verifyPassword(password, row.passwordHash)
+        : await dummyVerify(password, hashingParams(config));
     if (!row || !ok || !row.isActive) {
-      await limiter.failAccount(loginId);
+      await limiter.failAccount(lockout);
       this.runtime.log.info('login failed', { ip: conn.ip });
       await config.hooks.onAuthFailed?.({ loginId, ip: conn.ip });
       return false;
     }
-    await limiter.clearAccount(loginId);
+    await limiter.clearAccount(lockout);
     const now = Date.now();
     await recordLogin(db, row.id, now);
     const user = toAuthUser({ ...row, lastLogin: now });
@@ -115,11 +122,12 @@ export class AuthApi {
   async changePassword(currentPassword: string, newPassword: string): Promise<void> {
     const { config, limiter, db } = this.runtime;
     const user = this.requireUser();
-    const account = await limiter.checkAccount(user.username);
+    const lockout = lockoutKey(user.id, user.username);
+    const account = await limiter.checkAccount(lockout);
     if (!account.ok) throw tooManyRequests(account.retryAfter);
     const row = await findUserById(db, user.id);
     if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
-      await limiter.failAccount(user.username);
+      await limiter.failAccount(lockout);
       throw validationFailed([{ field: 'currentPassword', code: 'password_incorrect', message: 'Your old password was entered incorrectly.' }]);
     }
     const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });

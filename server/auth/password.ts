@@ -31,9 +31,14 @@ export async function hashPassword(password: string, params: PasswordHashing): P
 /** Marks an account that cannot sign in with a password. */
 export const UNUSABLE_PASSWORD = '!';
 
-/** Verifies a password; an unusable or malformed hash is simply `false`. */
+/** Whether a stored hash can match any password (not `UNUSABLE_PASSWORD`, not malformed). */
+export function isUsablePasswordHash(hash: string): boolean {
+  return hash.startsWith('$argon2');
+}
+
+/** Verifies a password; an unusable or malformed hash is simply `false` (at no cost: see `dummyVerify`). */
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  if (!hash.startsWith('$argon2')) return false;
+  if (!isUsablePasswordHash(hash)) return false;
   try {
     return (await hashingPool.run({ op: 'verify', password, hash })) === true;
   } catch {

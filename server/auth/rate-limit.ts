@@ -10,12 +10,25 @@ export type RateDecision = { ok: true } | { ok: false; retryAfter: number };
 export interface RateLimiter {
   /** Takes one attempt from the per-IP bucket of `scope` (login, signup, reset). */
   hitIp(scope: string, ip: string): Promise<RateDecision>;
-  /** Whether a login for this account may be evaluated now (escalating throttle). */
-  checkAccount(loginId: string): Promise<RateDecision>;
+  /** Whether a login for this account (a {@link lockoutKey}) may be evaluated now (escalating throttle). */
+  checkAccount(key: string): Promise<RateDecision>;
   /** Records a failed login for this account. */
-  failAccount(loginId: string): Promise<void>;
+  failAccount(key: string): Promise<void>;
   /** Clears the account's failures after a successful login. */
-  clearAccount(loginId: string): Promise<void>;
+  clearAccount(key: string): Promise<void>;
+}
+
+/**
+ * What the per-account lock-out counts under: the account a login id names,
+ * whichever of its login fields was typed (so `alice` and `alice@example.com`
+ * share one counter); for an id that names no account, the id as typed
+ * (trimmed, case folded), so unknown ids are throttled and answered alike.
+ *
+ * @example
+ * const key = lockoutKey(row?.id ?? null, loginId);
+ */
+export function lockoutKey(userId: number | null, loginId: string): string {
+  return userId === null ? `login:${loginId.trim().toLowerCase()}` : `user:${userId}`;
 }
 
 export interface MemoryRateLimiterOptions {
@@ -66,7 +79,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): Rate
     for (const [key, bucket] of buckets) if (bucket.isFull(now())) buckets.delete(key);
     for (const [key, state] of accounts) if (t - state.lastFailure > ACCOUNT_MEMORY_MS) accounts.delete(key);
   };
-  const accountKey = (loginId: string) => loginId.trim().toLowerCase();
+  const accountKey = (key: string) => key.trim().toLowerCase();
 
   return {
     async hitIp(scope, ip) {
@@ -77,24 +90,23 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): Rate
       if (bucket.take(1, now())) return { ok: true };
       return { ok: false, retryAfter: Math.max(1, bucket.retryAfter(1, now())) };
     },
-    async checkAccount(loginId) {
-      const state = accounts.get(accountKey(loginId));
+    async checkAccount(key) {
+      const state = accounts.get(accountKey(key));
       const t = wall();
       if (state && state.lockedUntil > t) return { ok: false, retryAfter: Math.ceil((state.lockedUntil - t) / 1000) };
       return { ok: true };
     },
-    async failAccount(loginId) {
-      const key = accountKey(loginId);
+    async failAccount(key) {
       const t = wall();
-      const state = accounts.get(key) ?? { failures: 0, lockedUntil: 0, lastFailure: t };
+      const state = accounts.get(accountKey(key)) ?? { failures: 0, lockedUntil: 0, lastFailure: t };
       state.failures += 1;
       state.lastFailure = t;
       const over = state.failures - options.accountFreeFailures;
       if (over > 0) state.lockedUntil = t + Math.min(max, base * 2 ** (over - 1));
-      accounts.set(key, state);
+      accounts.set(accountKey(key), state);
     },
-    async clearAccount(loginId) {
-      accounts.delete(accountKey(loginId));
+    async clearAccount(key) {
+      accounts.delete(accountKey(key));
     },
   };
 }

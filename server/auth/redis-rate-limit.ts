@@ -62,23 +62,23 @@ export function createRedisRateLimiter(redis: Redis, options: RedisRateLimiterOp
   const max = options.accountMaxDelayMs ?? 15 * 60 * 1000;
   const perMs = options.ipPerMinute / 60_000;
   const bucketTtl = Math.ceil(options.ipBurst / perMs) + 1_000;
-  const accountKey = (loginId: string) => encodeURIComponent(loginId.trim().toLowerCase());
+  const accountKey = (key: string) => encodeURIComponent(key.trim().toLowerCase());
 
   return {
     async hitIp(scope, ip): Promise<RateDecision> {
       const wait = Number(await redis.eval(TAKE_TOKEN, 1, `${prefix}:ip:${scope}:${ip}`, options.ipBurst, perMs, Date.now(), bucketTtl));
       return wait === 0 ? { ok: true } : { ok: false, retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
     },
-    async checkAccount(loginId): Promise<RateDecision> {
-      const ttl = await redis.pttl(`${prefix}:lock:${accountKey(loginId)}`);
+    async checkAccount(account): Promise<RateDecision> {
+      const ttl = await redis.pttl(`${prefix}:lock:${accountKey(account)}`);
       return ttl > 0 ? { ok: false, retryAfter: Math.ceil(ttl / 1000) } : { ok: true };
     },
-    async failAccount(loginId) {
-      const key = accountKey(loginId);
+    async failAccount(account) {
+      const key = accountKey(account);
       await redis.eval(FAIL_ACCOUNT, 2, `${prefix}:fail:${key}`, `${prefix}:lock:${key}`, options.accountFreeFailures, base, max, ACCOUNT_MEMORY_MS);
     },
-    async clearAccount(loginId) {
-      const key = accountKey(loginId);
+    async clearAccount(account) {
+      const key = accountKey(account);
       await redis.del(`${prefix}:fail:${key}`, `${prefix}:lock:${key}`);
     },
     async close() {
