@@ -3,7 +3,7 @@ import type { StateEvent } from '../bridge/event';
 import { tooManyRequests, validationFailed } from '../errors';
 import { safeNextPath } from '../state/redirect';
 import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword } from './password';
-import { lockoutKey } from './rate-limit';
+import { lockoutKey, type ReleaseClaim } from './rate-limit';
 import { userHasGroup, userHasPerm } from './permissions';
 import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session } from './session';
 import { isLoggedIn, toAuthUser, type LoggedInUser } from './user';
@@ -59,10 +59,11 @@ export class AuthApi {
     const account = await limiter.checkAccount(lockout);
     if (!account.ok) throw tooManyRequests(account.retryAfter);
     // An account without a usable password pays the verify an unknown user pays.
+    const hashing = hashingParams(config);
     const ok =
       row && isUsablePasswordHash(row.passwordHash)
-        ? await verifyPassword(password, row.passwordHash)
-        : await dummyVerify(password, hashingParams(config));
+        ? await verifyPassword(password, row.passwordHash, hashing)
+        : await dummyVerify(password, hashing);
     if (!row || !ok || !row.isActive) {
       await limiter.failAccount(lockout);
       this.runtime.log.info('login failed', { ip: conn.ip });
@@ -122,17 +123,25 @@ export class AuthApi {
   async changePassword(currentPassword: string, newPassword: string): Promise<void> {
     const { config, limiter, db } = this.runtime;
     const user = this.requireUser();
+    const ip = await limiter.hitIp('change-password', this.event.conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     const lockout = lockoutKey(user.id, user.username);
     const account = await limiter.checkAccount(lockout);
     if (!account.ok) throw tooManyRequests(account.retryAfter);
-    const row = await findUserById(db, user.id);
-    if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
-      await limiter.failAccount(lockout);
-      throw validationFailed([{ field: 'currentPassword', code: 'password_incorrect', message: 'Your old password was entered incorrectly.' }]);
+    const release = await this.claimCredentialChange(user.id);
+    try {
+      const row = await findUserById(db, user.id);
+      const hashing = hashingParams(config);
+      if (!row || !(await verifyPassword(currentPassword, row.passwordHash, hashing))) {
+        await limiter.failAccount(lockout);
+        throw validationFailed([{ field: 'currentPassword', code: 'password_incorrect', message: 'Your old password was entered incorrectly.' }]);
+      }
+      const result = await setUserPassword(db, row, newPassword, { hashing, rules: config.password });
+      if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
+      await this.rotateAfterCredentialChange(user, 'password-changed');
+    } finally {
+      await release();
     }
-    const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
-    if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
-    await this.rotateAfterCredentialChange(user, 'password-changed');
   }
 
   /**
@@ -212,23 +221,30 @@ export class AuthApi {
    * of the user ends (pushed to open tabs), and this tab is signed in.
    */
   async confirmPasswordReset(token: string, newPassword: string): Promise<LoggedInUser> {
-    const { config, db } = this.runtime;
+    const { config, limiter, db } = this.runtime;
+    const ip = await limiter.hitIp('reset-confirm', this.event.conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     const userId = await checkPasswordResetToken(db, token);
     const row = userId === null ? null : await findUserById(db, userId);
     if (!row || !row.isActive) throw invalidResetLink();
     const problems = validatePassword(newPassword, config.password, row);
     if (problems.length > 0) throw validationFailed(problems.map((p) => ({ field: 'newPassword', code: p.code, message: p.message })));
-    if ((await consumePasswordResetToken(db, token)) !== row.id) throw invalidResetLink();
-    const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
-    if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
-    const ended = await invalidateUserSessions(db, row.id);
-    if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
-    const now = Date.now();
-    await recordLogin(db, row.id, now);
-    const user = toAuthUser({ ...row, lastLogin: now });
-    await this.startSession(user, config.auth.loginRedirectUrl);
-    this.runtime.log.info('password reset', { userId: row.id });
-    return user;
+    const release = await this.claimCredentialChange(row.id);
+    try {
+      if ((await consumePasswordResetToken(db, token)) !== row.id) throw invalidResetLink();
+      const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
+      if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
+      const ended = await invalidateUserSessions(db, row.id);
+      if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
+      const now = Date.now();
+      await recordLogin(db, row.id, now);
+      const user = toAuthUser({ ...row, lastLogin: now });
+      await this.startSession(user, config.auth.loginRedirectUrl);
+      this.runtime.log.info('password reset', { userId: row.id });
+      return user;
+    } finally {
+      await release();
+    }
   }
 
   /** Tells open tabs of these users that their permissions, groups or profile changed. */
@@ -272,6 +288,17 @@ export class AuthApi {
     const ended = await invalidateUserSessions(this.runtime.db, user.id, keep ? { except: keep } : {});
     if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason });
     await this.startSession(user, null);
+  }
+
+  /**
+   * Takes the user's one credential-change slot (across processes with
+   * `busUrl`), or refuses at once: concurrent changes of one account would
+   * only queue argon2id work (`credentials.changeLockMs` bounds the hold).
+   */
+  private async claimCredentialChange(userId: number): Promise<ReleaseClaim> {
+    const release = await this.runtime.limiter.claimCredentialChange(userId, this.runtime.config.credentials.changeLockMs);
+    if (!release) throw tooManyRequests(1, 'A password change for this account is already under way. Try again in a moment.');
+    return release;
   }
 
   private requireUser(): LoggedInUser {

@@ -16,7 +16,15 @@ export interface RateLimiter {
   failAccount(key: string): Promise<void>;
   /** Clears the account's failures after a successful login. */
   clearAccount(key: string): Promise<void>;
+  /**
+   * Takes the user's one credential-change slot for at most `ttlMs`: returns
+   * its release, or `null` while another change of that user holds it.
+   */
+  claimCredentialChange(userId: number, ttlMs: number): Promise<ReleaseClaim | null>;
 }
+
+/** Gives a claimed slot back (a no-op once it has expired or been taken over). */
+export type ReleaseClaim = () => Promise<void>;
 
 /**
  * What the per-account lock-out counts under: the account a login id names,
@@ -57,7 +65,8 @@ const SWEEP_INTERVAL_MS = 60 * 1000;
 /**
  * In-memory token buckets per IP and an escalating per-account throttle:
  * after `accountFreeFailures` failures each further one locks the account
- * for a delay that doubles, up to `accountMaxDelayMs`.
+ * for a delay that doubles, up to `accountMaxDelayMs`. Credential-change
+ * slots are claims in this process.
  *
  * @example
  * const limiter = createMemoryRateLimiter({ ipBurst: 20, ipPerMinute: 10, accountFreeFailures: 5 });
@@ -70,6 +79,8 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): Rate
   const max = options.accountMaxDelayMs ?? 15 * 60 * 1000;
   const buckets = new Map<string, TokenBucket>();
   const accounts = new Map<string, AccountState>();
+  /** Credential changes under way: user id → the claim (until when it holds). */
+  const changing = new Map<number, { until: number }>();
   let lastSweep = wall();
 
   const sweep = () => {
@@ -78,6 +89,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): Rate
     lastSweep = t;
     for (const [key, bucket] of buckets) if (bucket.isFull(now())) buckets.delete(key);
     for (const [key, state] of accounts) if (t - state.lastFailure > ACCOUNT_MEMORY_MS) accounts.delete(key);
+    for (const [userId, claim] of changing) if (claim.until <= t) changing.delete(userId);
   };
   const accountKey = (key: string) => key.trim().toLowerCase();
 
@@ -107,6 +119,16 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): Rate
     },
     async clearAccount(key) {
       accounts.delete(accountKey(key));
+    },
+    async claimCredentialChange(userId, ttlMs) {
+      const t = wall();
+      const held = changing.get(userId);
+      if (held && held.until > t) return null;
+      const claim = { until: t + ttlMs };
+      changing.set(userId, claim);
+      return async () => {
+        if (changing.get(userId) === claim) changing.delete(userId);
+      };
     },
   };
 }

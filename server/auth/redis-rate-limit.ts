@@ -46,12 +46,19 @@ end
 return failures
 `;
 
+/** Deletes a claim only if it is still ours. KEYS[1] claim; ARGV[1] our token. */
+const RELEASE_CLAIM = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 const ACCOUNT_MEMORY_MS = 60 * 60 * 1000;
 
 /**
  * The rate limits of `createMemoryRateLimiter`, kept in Redis so that several
  * processes share one budget: an attacker cannot multiply it by the number
- * of processes.
+ * of processes. A credential-change claim is a Redis key with an expiry, so
+ * one change per user runs at a time across processes.
  *
  * @example
  * const limiter = createRedisRateLimiter(new Redis(url), { ipBurst: 20, ipPerMinute: 10, accountFreeFailures: 5 });
@@ -80,6 +87,15 @@ export function createRedisRateLimiter(redis: Redis, options: RedisRateLimiterOp
     async clearAccount(account) {
       const key = accountKey(account);
       await redis.del(`${prefix}:fail:${key}`, `${prefix}:lock:${key}`);
+    },
+    async claimCredentialChange(userId, ttlMs) {
+      // SET NX PX: one holder across every process; it expires if its process dies.
+      const key = `${prefix}:change:${userId}`;
+      const token = crypto.randomUUID();
+      if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
+      return async () => {
+        await redis.eval(RELEASE_CLAIM, 1, key, token);
+      };
     },
     async close() {
       await redis.quit();
