@@ -3,6 +3,7 @@ import { Elysia } from 'elysia';
 import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
 import { authRouter } from './auth/router';
+import { BackgroundTasks } from './background';
 import { i18nRouter } from './i18n/router';
 import { applyIdentityEvent } from './bus/apply';
 import type { IdentityBus } from './bus/identity-bus';
@@ -127,6 +128,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
         accountFreeFailures: config.rateLimit.accountFreeFailures,
       }),
     mailer: options.mailer ?? createMailer(config, log),
+    background: new BackgroundTasks(log),
     cookieName: (secure) => (secure ? secureCookieName : plainCookieName),
   };
   const unsubscribe = bus.subscribe((event) => applyIdentityEvent(runtime, event));
@@ -176,6 +178,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       unsubscribe();
       for (const conn of runtime.registry.all) conn.close();
       await app.stop(true);
+      await runtime.background.drain();
       await bus.close();
       await shared?.limiter.close();
       if (!options.database) await database.close();

@@ -102,6 +102,8 @@ async function runBridge({ ctx, path, type, next }: BridgeOptions, guards: reado
   const collected = event.collect();
   const delta = collected instanceof Promise ? await collected : collected;
   const actions = event.actions.list;
+  // From here to the reply frame is promise callbacks only: the tasks start on a later turn.
+  if (event.deferred !== null) for (const task of event.deferred) runtime.background.later(`event ${path}`, task);
   if (result.ok) {
     const envelope: Envelope = { data: result.data, delta, actions };
     // A literal, not `{ ...result, data }`: this runs on every event.

@@ -177,8 +177,9 @@ export class AuthApi {
 
   /**
    * Emails a reset link when an account has this address. Answers the same
-   * way, in the same time, whether or not it does: the lookup and the mail
-   * happen after the reply.
+   * way whether or not it does: before the reply only the per-address budget
+   * is checked; the lookup and the mail run in the background once the reply
+   * is written (`runtime.background`).
    */
   async requestPasswordReset(email: string): Promise<void> {
     const { config, limiter, db, mailer, log } = this.runtime;
@@ -208,7 +209,8 @@ export class AuthApi {
       });
       log.info('password reset mailed', { userId: row.id });
     };
-    void work().catch((error: unknown) => log.error('password reset mail failed', { error }));
+    // Not started before the reply is written: its lookup cannot time the answer.
+    this.event.afterReply(work);
   }
 
   /** Whether a reset link is still usable (without using it up). */
