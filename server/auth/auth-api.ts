@@ -7,6 +7,7 @@ import { lockoutKey, type ReleaseClaim } from './rate-limit';
 import { userHasGroup, userHasPerm } from './permissions';
 import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session } from './session';
 import { isLoggedIn, toAuthUser, type LoggedInUser } from './user';
+import type { UserRow } from '../../db/schema';
 import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
 import { validatePassword } from './password-validation';
@@ -95,18 +96,26 @@ export class AuthApi {
     }
   }
 
-  /** Creates an account (when signup is enabled) and signs it in. */
+  /**
+   * Creates an account (when signup is enabled) and signs it in. A taken
+   * username is a field error (usernames are public); an address that
+   * belongs to another account is not: the account is created without it,
+   * answered exactly as any sign-up, and the address's owner is mailed after
+   * the reply.
+   */
   async register(input: NewUser & { password: string }, options: { to?: string } = {}): Promise<LoggedInUser> {
     const { config, limiter, db } = this.runtime;
     if (!config.auth.signupEnabled) throw new TRPCError({ code: 'FORBIDDEN', message: 'Sign-up is disabled.' });
     const ip = await limiter.hitIp('signup', this.event.conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+    // An address that is already registered is left off, not refused: the answer never tells.
     const created = await createUser(
       db,
       { username: input.username, email: input.email, password: input.password, firstName: input.firstName, lastName: input.lastName },
-      { hashing: hashingParams(config), rules: config.password },
+      { hashing: hashingParams(config), rules: config.password, ifEmailTaken: 'leaveEmpty' },
     );
     if (!created.ok) throw validationFailed(created.errors);
+    if (created.emailTakenBy) this.event.afterReply(() => this.mailAddressOwner(created.emailTakenBy!));
     const now = Date.now();
     await recordLogin(db, created.value.id, now);
     const user = toAuthUser({ ...created.value, lastLogin: now });
@@ -211,6 +220,27 @@ export class AuthApi {
     };
     // Not started before the reply is written: its lookup cannot time the answer.
     this.event.afterReply(work);
+  }
+
+  /**
+   * Tells an address's owner that someone signed up with it (the sign-up got
+   * an account without the address). Names nothing of the new account.
+   */
+  private async mailAddressOwner(owner: UserRow): Promise<void> {
+    const { config, mailer, log } = this.runtime;
+    if (!owner.email || !owner.isActive) return;
+    const base = this.linkBase()?.replace(/\/$/, '');
+    const where = base ? `:\n\n  ${base}${config.auth.loginUrl}\n  ${base}${config.auth.passwordResetUrl}\n\n` : '.\n\n';
+    await mailer.send({
+      to: owner.email,
+      subject: `Sign-up attempt on ${config.siteName}`,
+      text:
+        `Hello ${owner.username},\n\nsomeone tried to create an account on ${config.siteName} with your address. ` +
+        'It already belongs to your account, so it was not given to the new one.\n' +
+        `If it was you, sign in, or reset your password if you forgot it${where}` +
+        'If it was not you, ignore this message: your account is unchanged.\n',
+    });
+    log.info('signup address owner mailed', { userId: owner.id });
   }
 
   /** Whether a reset link is still usable (without using it up). */
