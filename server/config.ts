@@ -182,6 +182,30 @@ const configSchema = z.object({
    */
   publicUrl: z.string().url().optional(),
   languages: z.array(z.string().min(2)).min(1).default(['en']),
+  /**
+   * Credential operations that hash a password (sign-in, sign-up, password
+   * change, reset confirmation): how much argon2id work clients can queue.
+   * Each is also limited per address (`rateLimit.ipBurst` / `ipPerMinute`).
+   */
+  credentials: z
+    .object({
+      /**
+       * Password hashes allowed to wait for a hashing thread, all callers
+       * together. Past it, a credential operation is answered at once with a
+       * retriable `SERVICE_UNAVAILABLE` (`retryAfter`) instead of queueing, so
+       * a burst cannot delay everyone's sign-in without bound. One hash takes
+       * about 50 ms of a core at the default cost: 32 waiting are about 1.6 s
+       * on a single hashing thread.
+       */
+      hashingQueueMax: z.number().int().min(0).default(32),
+      /**
+       * Longest a password change or reset confirmation holds its user's
+       * lock (one credential change per user at a time, shared through Redis
+       * with `busUrl`). A process that dies holding it frees it after this.
+       */
+      changeLockMs: z.number().int().positive().default(30 * SECOND),
+    })
+    .prefault({}),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;
@@ -274,6 +298,7 @@ const ENV_KEYS: Record<string, [path: string[], parse: (v: string) => unknown]> 
   MAIL_FILE_DIR: [['mail', 'fileDir'], (v) => v],
   MAIL_FROM: [['mail', 'from'], (v) => v],
   SMTP_URL: [['mail', 'smtpUrl'], (v) => v],
+  HASHING_QUEUE_MAX: [['credentials', 'hashingQueueMax'], int],
 };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

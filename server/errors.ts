@@ -29,6 +29,17 @@ export function tooManyRequests(seconds: number, message = 'Too many attempts. T
   return new TRPCError({ code: 'TOO_MANY_REQUESTS', message, cause: new RetryAfter(seconds) });
 }
 
+/**
+ * A typed SERVICE_UNAVAILABLE error carrying `retryAfter` to the client: the
+ * server is busy, nothing was done, the same call may be sent again.
+ *
+ * @example
+ * if (error instanceof HashingQueueFull) throw serviceUnavailable(error.retryAfter);
+ */
+export function serviceUnavailable(seconds: number, message = 'The server is busy. Please try again in a moment.'): TRPCError {
+  return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message, cause: new RetryAfter(seconds) });
+}
+
 /** A typed BAD_REQUEST error carrying field errors (shown next to the fields). */
 export function validationFailed(errors: FieldError[], message = 'Please correct the errors below.'): TRPCError {
   return new TRPCError({ code: 'BAD_REQUEST', message, cause: new FieldErrors(errors) });

@@ -4,6 +4,7 @@ import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
 import { Housekeeping } from './auth/housekeeping';
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
 import { authRouter } from './auth/router';
+import { BackgroundTasks } from './background';
 import { i18nRouter } from './i18n/router';
 import { applyIdentityEvent } from './bus/apply';
 import type { IdentityBus } from './bus/identity-bus';
@@ -152,6 +153,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
         accountFreeFailures: config.rateLimit.accountFreeFailures,
       }),
     mailer: options.mailer ?? createMailer(config, log),
+    background: new BackgroundTasks(log),
     cookieName: (secure) => (secure ? secureCookieName : plainCookieName),
   };
   if (config.env === 'production' && !config.publicUrl && config.allowedHosts.length === 0) {
@@ -214,6 +216,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       unsubscribe();
       for (const conn of runtime.registry.all) conn.close();
       if (app.server) await app.stop(true);
+      await runtime.background.drain();
       await bus.close();
       await shared?.limiter.close();
       if (!options.database) await database.close();

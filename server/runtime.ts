@@ -7,6 +7,7 @@ import type { SliceDefinition } from './state/slices';
 import type { SessionSettings } from './auth/session';
 import type { RateLimiter } from './auth/rate-limit';
 import type { Mailer } from './mail/mailer';
+import type { BackgroundTasks } from './background';
 
 /**
  * Everything one Statehouse process shares between its connections. Built by
@@ -24,6 +25,8 @@ export interface Runtime {
   readonly sessionSettings: SessionSettings;
   readonly limiter: RateLimiter;
   readonly mailer: Mailer;
+  /** Work that runs after a reply (mails, …); `stop()` drains it. */
+  readonly background: BackgroundTasks;
   /** The session cookie's name for a plain-http or an https client. */
   cookieName(secure: boolean): string;
 }

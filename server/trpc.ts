@@ -1,6 +1,7 @@
 import { getTRPCErrorFromUnknown, initTRPC, TRPCError, type AnyProcedure, type AnyRouter } from '@trpc/server';
 import type { Database } from '../db/client';
 import { AuthApi } from './auth/auth-api';
+import { HashingQueueFull } from './auth/hashing-pool';
 import { guardCheckOf, type GuardCheck } from './auth/middleware';
 import type { AuthUser } from './auth/user';
 import { runInEvent } from './bridge/accessors';
@@ -8,7 +9,7 @@ import type { Connection } from './bridge/connection';
 import { StateEvent } from './bridge/event';
 import type { EventRequest } from './bridge/request';
 import type { SessionProxy } from './bridge/session-proxy';
-import { describeDatabaseError, errorEnvelopeOf, errorEnvelopes, isFailedQueryError, isRetriableDatabaseError } from './errors';
+import { describeDatabaseError, errorEnvelopeOf, errorEnvelopes, isFailedQueryError, isRetriableDatabaseError, serviceUnavailable } from './errors';
 import type { Runtime } from './runtime';
 import type { ActionList } from './state/actions';
 import type { Envelope } from './state/protocol';
@@ -100,6 +101,8 @@ async function runBridge({ ctx, path, type, next }: BridgeOptions, guards: reado
   const collected = event.collect();
   const delta = collected instanceof Promise ? await collected : collected;
   const actions = event.actions.list;
+  // From here to the reply frame is promise callbacks only: the tasks start on a later turn.
+  if (event.deferred !== null) for (const task of event.deferred) runtime.background.later(`event ${path}`, task);
   if (result.ok) {
     const envelope: Envelope = { data: result.data, delta, actions };
     // A literal, not `{ ...result, data }`: this runs on every event.
@@ -108,6 +111,9 @@ async function runBridge({ ctx, path, type, next }: BridgeOptions, guards: reado
   let error = result.error;
   if (error.code === 'INTERNAL_SERVER_ERROR' && isRetriableDatabaseError(error.cause)) {
     error = databaseFault(runtime, path, error.cause);
+  } else if (error.cause instanceof HashingQueueFull) {
+    runtime.log.warn('password hashing queue full', { event: path });
+    error = serviceUnavailable(error.cause.retryAfter);
   }
   errorEnvelopes.set(error, { delta, actions });
   return { ...result, error };

@@ -18,7 +18,8 @@ export function errorCodeOf(error: unknown): string | null {
  * Turns a failed call into the texts a form shows. Field errors
  * (`error.data.statehouse.fieldErrors`) go to the fields named in
  * `fields` (server name → form field; unknown fields become the form
- * error); TOO_MANY_REQUESTS says how long to wait; anything else shows the
+ * error); TOO_MANY_REQUESTS, and SERVICE_UNAVAILABLE with a `retryAfter`
+ * (the server's hashing queue is full), say how long to wait; anything else shows the
  * server's message, or a generic one when the call never reached it.
  *
  * @example
@@ -33,6 +34,9 @@ export function describeFailure(error: unknown, t: AuthMessages, fields: Readonl
       formError: typeof seconds === 'number' && seconds > 0 ? formatMessage(t.tryAgainIn, { seconds: Math.ceil(seconds) }) : t.tooManyAttempts,
       fieldErrors: {},
     };
+  }
+  if (code === 'SERVICE_UNAVAILABLE' && typeof envelope?.retryAfter === 'number' && envelope.retryAfter > 0) {
+    return { formError: formatMessage(t.busyTryAgainIn, { seconds: Math.ceil(envelope.retryAfter) }), fieldErrors: {} };
   }
   const fieldErrors: Record<string, string> = {};
   const stray: string[] = [];

@@ -18,6 +18,7 @@ const PAGE_EN = {
   loggingOut: 'Logging out…',
   emailHint: 'Optional. Needed to reset a forgotten password.',
   tryAgainIn: 'Too many attempts. Try again in {seconds} seconds.',
+  busyTryAgainIn: 'The server is busy. Try again in {seconds} seconds.',
   somethingWentWrong: 'Something went wrong. Please try again.',
   connecting: 'Connecting…',
 } as const;
@@ -41,6 +42,7 @@ const PAGE_AR: Readonly<Record<PageMessageKey, string>> = {
   loggingOut: 'جارٍ تسجيل الخروج…',
   emailHint: 'اختياري. مطلوب لإعادة تعيين كلمة مرور منسية.',
   tryAgainIn: 'محاولات كثيرة جدًا. حاول مرة أخرى بعد {seconds} ثانية.',
+  busyTryAgainIn: 'الخادم مشغول. حاول مرة أخرى بعد {seconds} ثانية.',
   somethingWentWrong: 'حدث خطأ ما. يُرجى المحاولة مرة أخرى.',
   connecting: 'جارٍ الاتصال…',
 };

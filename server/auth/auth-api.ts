@@ -2,10 +2,12 @@ import { TRPCError } from '@trpc/server';
 import type { StateEvent } from '../bridge/event';
 import { tooManyRequests, validationFailed } from '../errors';
 import { safeNextPath } from '../state/redirect';
-import { dummyVerify, hashingParams, verifyPassword } from './password';
+import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword } from './password';
+import { lockoutKey, type ReleaseClaim } from './rate-limit';
 import { userHasGroup, userHasPerm } from './permissions';
 import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session } from './session';
 import { isLoggedIn, toAuthUser, type LoggedInUser } from './user';
+import type { UserRow } from '../../db/schema';
 import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
 import { validatePassword } from './password-validation';
@@ -48,21 +50,28 @@ export class AuthApi {
     const conn = this.event.conn;
     const ip = await limiter.hitIp('login', conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
-    const account = await limiter.checkAccount(loginId);
-    if (!account.ok) throw tooManyRequests(account.retryAfter);
     const fields = options.loginFields ?? config.auth.loginFields;
     const row =
       loginId.length <= MAX_LOGIN_INPUT && password.length <= MAX_LOGIN_INPUT
         ? await findUserByLogin(db, loginId, fields)
         : null;
-    const ok = row ? await verifyPassword(password, row.passwordHash) : await dummyVerify(password, hashingParams(config));
+    // One counter per account, whichever of its login fields was typed.
+    const lockout = lockoutKey(row?.id ?? null, loginId);
+    const account = await limiter.checkAccount(lockout);
+    if (!account.ok) throw tooManyRequests(account.retryAfter);
+    // An account without a usable password pays the verify an unknown user pays.
+    const hashing = hashingParams(config);
+    const ok =
+      row && isUsablePasswordHash(row.passwordHash)
+        ? await verifyPassword(password, row.passwordHash, hashing)
+        : await dummyVerify(password, hashing);
     if (!row || !ok || !row.isActive) {
-      await limiter.failAccount(loginId);
+      await limiter.failAccount(lockout);
       this.runtime.log.info('login failed', { ip: conn.ip });
       await config.hooks.onAuthFailed?.({ loginId, ip: conn.ip });
       return false;
     }
-    await limiter.clearAccount(loginId);
+    await limiter.clearAccount(lockout);
     const now = Date.now();
     await recordLogin(db, row.id, now);
     const user = toAuthUser({ ...row, lastLogin: now });
@@ -87,18 +96,26 @@ export class AuthApi {
     }
   }
 
-  /** Creates an account (when signup is enabled) and signs it in. */
+  /**
+   * Creates an account (when signup is enabled) and signs it in. A taken
+   * username is a field error (usernames are public); an address that
+   * belongs to another account is not: the account is created without it,
+   * answered exactly as any sign-up, and the address's owner is mailed after
+   * the reply.
+   */
   async register(input: NewUser & { password: string }, options: { to?: string } = {}): Promise<LoggedInUser> {
     const { config, limiter, db } = this.runtime;
     if (!config.auth.signupEnabled) throw new TRPCError({ code: 'FORBIDDEN', message: 'Sign-up is disabled.' });
     const ip = await limiter.hitIp('signup', this.event.conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+    // An address that is already registered is left off, not refused: the answer never tells.
     const created = await createUser(
       db,
       { username: input.username, email: input.email, password: input.password, firstName: input.firstName, lastName: input.lastName },
-      { hashing: hashingParams(config), rules: config.password },
+      { hashing: hashingParams(config), rules: config.password, ifEmailTaken: 'leaveEmpty' },
     );
     if (!created.ok) throw validationFailed(created.errors);
+    if (created.emailTakenBy) this.event.afterReply(() => this.mailAddressOwner(created.emailTakenBy!));
     const now = Date.now();
     await recordLogin(db, created.value.id, now);
     const user = toAuthUser({ ...created.value, lastLogin: now });
@@ -115,16 +132,25 @@ export class AuthApi {
   async changePassword(currentPassword: string, newPassword: string): Promise<void> {
     const { config, limiter, db } = this.runtime;
     const user = this.requireUser();
-    const account = await limiter.checkAccount(user.username);
+    const ip = await limiter.hitIp('change-password', this.event.conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+    const lockout = lockoutKey(user.id, user.username);
+    const account = await limiter.checkAccount(lockout);
     if (!account.ok) throw tooManyRequests(account.retryAfter);
-    const row = await findUserById(db, user.id);
-    if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
-      await limiter.failAccount(user.username);
-      throw validationFailed([{ field: 'currentPassword', code: 'password_incorrect', message: 'Your old password was entered incorrectly.' }]);
+    const release = await this.claimCredentialChange(user.id);
+    try {
+      const row = await findUserById(db, user.id);
+      const hashing = hashingParams(config);
+      if (!row || !(await verifyPassword(currentPassword, row.passwordHash, hashing))) {
+        await limiter.failAccount(lockout);
+        throw validationFailed([{ field: 'currentPassword', code: 'password_incorrect', message: 'Your old password was entered incorrectly.' }]);
+      }
+      const result = await setUserPassword(db, row, newPassword, { hashing, rules: config.password });
+      if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
+      await this.rotateAfterCredentialChange(user, 'password-changed');
+    } finally {
+      await release();
     }
-    const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
-    if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
-    await this.rotateAfterCredentialChange(user, 'password-changed');
   }
 
   /**
@@ -160,8 +186,9 @@ export class AuthApi {
 
   /**
    * Emails a reset link when an account has this address. Answers the same
-   * way, in the same time, whether or not it does: the lookup and the mail
-   * happen after the reply.
+   * way whether or not it does: before the reply only the per-address budget
+   * is checked; the lookup and the mail run in the background once the reply
+   * is written (`runtime.background`).
    */
   async requestPasswordReset(email: string): Promise<void> {
     const { config, limiter, db, mailer, log } = this.runtime;
@@ -191,7 +218,29 @@ export class AuthApi {
       });
       log.info('password reset mailed', { userId: row.id });
     };
-    void work().catch((error: unknown) => log.error('password reset mail failed', { error }));
+    // Not started before the reply is written: its lookup cannot time the answer.
+    this.event.afterReply(work);
+  }
+
+  /**
+   * Tells an address's owner that someone signed up with it (the sign-up got
+   * an account without the address). Names nothing of the new account.
+   */
+  private async mailAddressOwner(owner: UserRow): Promise<void> {
+    const { config, mailer, log } = this.runtime;
+    if (!owner.email || !owner.isActive) return;
+    const base = this.linkBase()?.replace(/\/$/, '');
+    const where = base ? `:\n\n  ${base}${config.auth.loginUrl}\n  ${base}${config.auth.passwordResetUrl}\n\n` : '.\n\n';
+    await mailer.send({
+      to: owner.email,
+      subject: `Sign-up attempt on ${config.siteName}`,
+      text:
+        `Hello ${owner.username},\n\nsomeone tried to create an account on ${config.siteName} with your address. ` +
+        'It already belongs to your account, so it was not given to the new one.\n' +
+        `If it was you, sign in, or reset your password if you forgot it${where}` +
+        'If it was not you, ignore this message: your account is unchanged.\n',
+    });
+    log.info('signup address owner mailed', { userId: owner.id });
   }
 
   /** Whether a reset link is still usable (without using it up). */
@@ -204,23 +253,30 @@ export class AuthApi {
    * of the user ends (pushed to open tabs), and this tab is signed in.
    */
   async confirmPasswordReset(token: string, newPassword: string): Promise<LoggedInUser> {
-    const { config, db } = this.runtime;
+    const { config, limiter, db } = this.runtime;
+    const ip = await limiter.hitIp('reset-confirm', this.event.conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     const userId = await checkPasswordResetToken(db, token);
     const row = userId === null ? null : await findUserById(db, userId);
     if (!row || !row.isActive) throw invalidResetLink();
     const problems = validatePassword(newPassword, config.password, row);
     if (problems.length > 0) throw validationFailed(problems.map((p) => ({ field: 'newPassword', code: p.code, message: p.message })));
-    if ((await consumePasswordResetToken(db, token)) !== row.id) throw invalidResetLink();
-    const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
-    if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
-    const ended = await invalidateUserSessions(db, row.id);
-    if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
-    const now = Date.now();
-    await recordLogin(db, row.id, now);
-    const user = toAuthUser({ ...row, lastLogin: now });
-    await this.startSession(user, config.auth.loginRedirectUrl);
-    this.runtime.log.info('password reset', { userId: row.id });
-    return user;
+    const release = await this.claimCredentialChange(row.id);
+    try {
+      if ((await consumePasswordResetToken(db, token)) !== row.id) throw invalidResetLink();
+      const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
+      if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
+      const ended = await invalidateUserSessions(db, row.id);
+      if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
+      const now = Date.now();
+      await recordLogin(db, row.id, now);
+      const user = toAuthUser({ ...row, lastLogin: now });
+      await this.startSession(user, config.auth.loginRedirectUrl);
+      this.runtime.log.info('password reset', { userId: row.id });
+      return user;
+    } finally {
+      await release();
+    }
   }
 
   /** Tells open tabs of these users that their permissions, groups or profile changed. */
@@ -264,6 +320,17 @@ export class AuthApi {
     const ended = await invalidateUserSessions(this.runtime.db, user.id, keep ? { except: keep } : {});
     if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason });
     await this.startSession(user, null);
+  }
+
+  /**
+   * Takes the user's one credential-change slot (across processes with
+   * `busUrl`), or refuses at once: concurrent changes of one account would
+   * only queue argon2id work (`credentials.changeLockMs` bounds the hold).
+   */
+  private async claimCredentialChange(userId: number): Promise<ReleaseClaim> {
+    const release = await this.runtime.limiter.claimCredentialChange(userId, this.runtime.config.credentials.changeLockMs);
+    if (!release) throw tooManyRequests(1, 'A password change for this account is already under way. Try again in a moment.');
+    return release;
   }
 
   private requireUser(): LoggedInUser {

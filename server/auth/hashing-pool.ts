@@ -11,6 +11,29 @@ export type HashReply = { id: number; ok: true; value: string | boolean } | { id
 /** A job without its id (the pool numbers them). */
 export type HashRequest = HashJob extends infer J ? (J extends HashJob ? Omit<J, 'id'> : never) : never;
 
+/** Options of one job. */
+export interface RunOptions {
+  /**
+   * Refuse the job when it would have to wait behind this many others (it
+   * then rejects with {@link HashingQueueFull} at once). Unset: no bound.
+   */
+  maxQueued?: number;
+}
+
+/**
+ * A job refused because the queue was at its bound: retriable, after about
+ * `retryAfter` seconds. Nothing ran for it.
+ */
+export class HashingQueueFull extends Error {
+  override readonly name = 'HashingQueueFull';
+  constructor(readonly retryAfter: number) {
+    super('The password hashing queue is full');
+  }
+}
+
+/** How long a refused caller is told to wait, in seconds. */
+const QUEUE_FULL_RETRY_AFTER = 1;
+
 interface Queued {
   job: HashJob;
   resolve(value: string | boolean): void;
@@ -28,7 +51,8 @@ interface HashingThread {
  * event loop: when the cores are busy, the kernel runs the event loop first
  * and the hash waits. A burst of logins then slows logins, not every other
  * connection's events. Threads start on first use, at most `threads`; jobs
- * beyond that wait in order. An idle pool does not keep the process alive.
+ * beyond that wait in order, as many as the caller's `maxQueued` allows. An
+ * idle pool does not keep the process alive.
  */
 export class HashingPool {
   private readonly all = new Set<HashingThread>();
@@ -49,9 +73,22 @@ export class HashingPool {
     return this.all.size;
   }
 
-  /** Runs one job; rejects if its thread fails or the pool is closed. */
-  run(request: HashRequest): Promise<string | boolean> {
+  /** Jobs waiting for a thread (not those running). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Runs one job; rejects if its thread fails or the pool is closed, and with
+   * {@link HashingQueueFull} when it would wait behind `maxQueued` others.
+   */
+  run(request: HashRequest, options: RunOptions = {}): Promise<string | boolean> {
     if (this.closed) return Promise.reject(new Error('The password hashing pool is closed'));
+    const { maxQueued } = options;
+    // A job waits only when no thread is free (the queue is empty otherwise).
+    if (maxQueued !== undefined && this.queue.length >= maxQueued && this.idle.length === 0 && this.all.size >= this.threads) {
+      return Promise.reject(new HashingQueueFull(QUEUE_FULL_RETRY_AFTER));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ job: { ...request, id: this.nextId++ } as HashJob, resolve, reject });
       this.pump();

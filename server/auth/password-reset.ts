@@ -17,7 +17,7 @@ import { newToken, secretMatches, splitToken } from './secrets';
 export async function issuePasswordResetToken(db: Database, userId: number, ttlMs: number, now: number = Date.now()): Promise<string> {
   const { id, token, secretHash } = newToken();
   await db.batch([
-    db.delete(authTokens).where(and(eq(authTokens.userId, userId), eq(authTokens.purpose, 'password_reset'))),
+    deletePasswordResetTokens(db, userId),
     db.insert(authTokens).values({
       id,
       secretHash: Buffer.from(secretHash),
@@ -28,6 +28,15 @@ export async function issuePasswordResetToken(db: Database, userId: number, ttlM
     }),
   ]);
   return token;
+}
+
+/**
+ * The statement that ends every pending reset link of a user: run with each
+ * password change (Django folds the hash into its tokens for the same end),
+ * so a link mailed before the change cannot set the password again.
+ */
+export function deletePasswordResetTokens(db: Database, userId: number) {
+  return db.delete(authTokens).where(and(eq(authTokens.userId, userId), eq(authTokens.purpose, 'password_reset')));
 }
 
 /** The user a live reset token belongs to, or `null` (without using it up). */

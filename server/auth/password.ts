@@ -1,10 +1,15 @@
 import { availableParallelism } from 'node:os';
 import type { StatehouseConfig } from '../config';
-import { HashingPool } from './hashing-pool';
+import { HashingPool, HashingQueueFull } from './hashing-pool';
 
 export interface PasswordHashing {
   memoryCost: number;
   timeCost: number;
+  /**
+   * Jobs allowed to wait for a hashing thread (`credentials.hashingQueueMax`);
+   * past it, hashing rejects with `HashingQueueFull`. Unset: no bound.
+   */
+  maxQueued?: number;
 }
 
 /**
@@ -25,18 +30,29 @@ export const hashingPool = new HashingPool(HASHING_SLOTS, HASHING_NICE);
 
 /** Hashes with argon2id at the configured cost (never below OWASP's minimum). */
 export async function hashPassword(password: string, params: PasswordHashing): Promise<string> {
-  return (await hashingPool.run({ op: 'hash', password, memoryCost: params.memoryCost, timeCost: params.timeCost })) as string;
+  const job = { op: 'hash', password, memoryCost: params.memoryCost, timeCost: params.timeCost } as const;
+  return (await hashingPool.run(job, { maxQueued: params.maxQueued })) as string;
 }
 
 /** Marks an account that cannot sign in with a password. */
 export const UNUSABLE_PASSWORD = '!';
 
-/** Verifies a password; an unusable or malformed hash is simply `false`. */
-export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  if (!hash.startsWith('$argon2')) return false;
+/** Whether a stored hash can match any password (not `UNUSABLE_PASSWORD`, not malformed). */
+export function isUsablePasswordHash(hash: string): boolean {
+  return hash.startsWith('$argon2');
+}
+
+/**
+ * Verifies a password; an unusable or malformed hash is simply `false` (at
+ * no cost: see `dummyVerify`). Rejects only with `HashingQueueFull`, past
+ * `maxQueued`.
+ */
+export async function verifyPassword(password: string, hash: string, options: { maxQueued?: number } = {}): Promise<boolean> {
+  if (!isUsablePasswordHash(hash)) return false;
   try {
-    return (await hashingPool.run({ op: 'verify', password, hash })) === true;
-  } catch {
+    return (await hashingPool.run({ op: 'verify', password, hash }, options)) === true;
+  } catch (error) {
+    if (error instanceof HashingQueueFull) throw error;
     return false;
   }
 }
@@ -52,12 +68,13 @@ export async function dummyVerify(password: string, params: PasswordHashing): Pr
   const key = `${params.memoryCost}:${params.timeCost}`;
   if (!dummyHash || dummyParams !== key) {
     dummyParams = key;
-    dummyHash = hashPassword(crypto.randomUUID(), params);
+    // Made once, never refused: a refusal would stay cached.
+    dummyHash = hashPassword(crypto.randomUUID(), { memoryCost: params.memoryCost, timeCost: params.timeCost });
   }
-  await verifyPassword(password, await dummyHash);
+  await verifyPassword(password, await dummyHash, { maxQueued: params.maxQueued });
   return false;
 }
 
 export function hashingParams(config: StatehouseConfig): PasswordHashing {
-  return { memoryCost: config.password.memoryCost, timeCost: config.password.timeCost };
+  return { memoryCost: config.password.memoryCost, timeCost: config.password.timeCost, maxQueued: config.credentials.hashingQueueMax };
 }

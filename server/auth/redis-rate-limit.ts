@@ -46,12 +46,19 @@ end
 return failures
 `;
 
+/** Deletes a claim only if it is still ours. KEYS[1] claim; ARGV[1] our token. */
+const RELEASE_CLAIM = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 const ACCOUNT_MEMORY_MS = 60 * 60 * 1000;
 
 /**
  * The rate limits of `createMemoryRateLimiter`, kept in Redis so that several
  * processes share one budget: an attacker cannot multiply it by the number
- * of processes.
+ * of processes. A credential-change claim is a Redis key with an expiry, so
+ * one change per user runs at a time across processes.
  *
  * @example
  * const limiter = createRedisRateLimiter(new Redis(url), { ipBurst: 20, ipPerMinute: 10, accountFreeFailures: 5 });
@@ -66,7 +73,7 @@ export function createRedisRateLimiter(redis: Redis, options: RedisRateLimiterOp
     return { burst, perMs, ttl: Math.ceil(burst / perMs) + 1_000 };
   };
   const ipBucket = bucketOf({ burst: options.ipBurst, perMinute: options.ipPerMinute });
-  const accountKey = (loginId: string) => encodeURIComponent(loginId.trim().toLowerCase());
+  const accountKey = (key: string) => encodeURIComponent(key.trim().toLowerCase());
 
   return {
     async hitIp(scope, ip, budget): Promise<RateDecision> {
@@ -74,17 +81,26 @@ export function createRedisRateLimiter(redis: Redis, options: RedisRateLimiterOp
       const wait = Number(await redis.eval(TAKE_TOKEN, 1, `${prefix}:ip:${scope}:${ip}`, burst, perMs, Date.now(), ttl));
       return wait === 0 ? { ok: true } : { ok: false, retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
     },
-    async checkAccount(loginId): Promise<RateDecision> {
-      const ttl = await redis.pttl(`${prefix}:lock:${accountKey(loginId)}`);
+    async checkAccount(account): Promise<RateDecision> {
+      const ttl = await redis.pttl(`${prefix}:lock:${accountKey(account)}`);
       return ttl > 0 ? { ok: false, retryAfter: Math.ceil(ttl / 1000) } : { ok: true };
     },
-    async failAccount(loginId) {
-      const key = accountKey(loginId);
+    async failAccount(account) {
+      const key = accountKey(account);
       await redis.eval(FAIL_ACCOUNT, 2, `${prefix}:fail:${key}`, `${prefix}:lock:${key}`, options.accountFreeFailures, base, max, ACCOUNT_MEMORY_MS);
     },
-    async clearAccount(loginId) {
-      const key = accountKey(loginId);
+    async clearAccount(account) {
+      const key = accountKey(account);
       await redis.del(`${prefix}:fail:${key}`, `${prefix}:lock:${key}`);
+    },
+    async claimCredentialChange(userId, ttlMs) {
+      // SET NX PX: one holder across every process; it expires if its process dies.
+      const key = `${prefix}:change:${userId}`;
+      const token = crypto.randomUUID();
+      if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
+      return async () => {
+        await redis.eval(RELEASE_CLAIM, 1, key, token);
+      };
     },
     async close() {
       await redis.quit();

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { preparedFor } from '../../db/prepared';
 import { groupPermissions, groups, permissions, userGroups, userPermissions, users, type UserRow } from '../../db/schema';
+import { deletePasswordResetTokens } from './password-reset';
 import { hashPassword, UNUSABLE_PASSWORD, type PasswordHashing } from './password';
 import { validatePassword, type PasswordProblem, type PasswordRules } from './password-validation';
 import { isPermissionName } from './permissions';
@@ -102,17 +103,30 @@ export function validateIdentity(username: string, email: string | null | undefi
   return errors;
 }
 
+/** A created user; `emailTakenBy` is the owner of an address that was left off (see `ifEmailTaken`). */
+export type CreateUserResult = { ok: true; value: UserRow; emailTakenBy: UserRow | null } | { ok: false; errors: FieldError[] };
+
+const EMAIL_TAKEN: FieldError = { field: 'email', code: 'email_taken', message: 'A user with that email already exists.' };
+const USERNAME_TAKEN: FieldError = { field: 'username', code: 'username_taken', message: 'A user with that username already exists.' };
+
 /**
  * Creates a user after validating username, email and password. A missing
  * password gives an unusable one (the account cannot sign in until set).
+ *
+ * An address another account holds is an `email_taken` error by default
+ * (the CLI, an admin). With `ifEmailTaken: 'leaveEmpty'` (public sign-up,
+ * whose answer must not tell whether an address is registered) the user is
+ * created without an address, with the same work, and `emailTakenBy` names
+ * the address's owner.
  */
 export async function createUser(
   db: Database,
   input: NewUser,
-  options: { hashing: PasswordHashing; rules: PasswordRules; skipPasswordValidation?: boolean },
-): Promise<UserResult<UserRow>> {
+  options: { hashing: PasswordHashing; rules: PasswordRules; skipPasswordValidation?: boolean; ifEmailTaken?: 'refuse' | 'leaveEmpty' },
+): Promise<CreateUserResult> {
   const username = input.username.trim();
   const email = input.email?.trim() || null;
+  const leaveEmpty = options.ifEmailTaken === 'leaveEmpty';
   const errors = validateIdentity(username, email);
   if (input.password != null && !options.skipPasswordValidation) {
     errors.push(
@@ -126,22 +140,23 @@ export async function createUser(
       ),
     );
   }
+  let emailTakenBy: UserRow | null = null;
   if (errors.length === 0) {
-    if (await findUserByUsername(db, username)) {
-      errors.push({ field: 'username', code: 'username_taken', message: 'A user with that username already exists.' });
-    }
-    if (email && (await findUserByEmail(db, email))) {
-      errors.push({ field: 'email', code: 'email_taken', message: 'A user with that email already exists.' });
+    if (await findUserByUsername(db, username)) errors.push(USERNAME_TAKEN);
+    if (email) {
+      const owner = await findUserByEmail(db, email);
+      if (owner && leaveEmpty) emailTakenBy = owner;
+      else if (owner) errors.push(EMAIL_TAKEN);
     }
   }
   if (errors.length > 0) return { ok: false, errors };
   const passwordHash = input.password != null ? await hashPassword(input.password, options.hashing) : UNUSABLE_PASSWORD;
-  try {
+  const insert = async (address: string | null) => {
     const [row] = await db
       .insert(users)
       .values({
         username,
-        email,
+        email: address,
         firstName: input.firstName ?? '',
         lastName: input.lastName ?? '',
         passwordHash,
@@ -151,20 +166,28 @@ export async function createUser(
         dateJoined: Date.now(),
       })
       .returning();
-    return { ok: true, value: row! };
+    return row!;
+  };
+  try {
+    return { ok: true, value: await insert(emailTakenBy ? null : email), emailTakenBy };
   } catch (error) {
     // A concurrent insert won the unique index between our check and our write.
     const message = String(error);
-    if (message.includes('UNIQUE')) {
-      return message.includes('email')
-        ? { ok: false, errors: [{ field: 'email', code: 'email_taken', message: 'A user with that email already exists.' }] }
-        : { ok: false, errors: [{ field: 'username', code: 'username_taken', message: 'A user with that username already exists.' }] };
-    }
+    if (!message.includes('UNIQUE')) throw error;
+    if (!message.includes('email')) return { ok: false, errors: [USERNAME_TAKEN] };
+    if (!leaveEmpty) return { ok: false, errors: [EMAIL_TAKEN] };
+  }
+  // The address was registered meanwhile: the same answer as above, without it.
+  try {
+    const value = await insert(null);
+    return { ok: true, value, emailTakenBy: await findUserByEmail(db, email!) };
+  } catch (error) {
+    if (String(error).includes('UNIQUE')) return { ok: false, errors: [USERNAME_TAKEN] };
     throw error;
   }
 }
 
-/** Sets a user's password after validation. */
+/** Sets a user's password after validation; the user's pending reset links end with it. */
 export async function setUserPassword(
   db: Database,
   user: UserRow,
@@ -179,7 +202,7 @@ export async function setUserPassword(
   });
   if (problems.length > 0) return { ok: false, errors: problemsToErrors(problems) };
   const passwordHash = await hashPassword(password, options.hashing);
-  await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+  await db.batch([db.update(users).set({ passwordHash }).where(eq(users.id, user.id)), deletePasswordResetTokens(db, user.id)]);
   return { ok: true, value: true };
 }
 

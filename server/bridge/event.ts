@@ -4,6 +4,7 @@ import { issueCookieTicket } from '../auth/tickets';
 import { ANONYMOUS_USER, type AuthUser } from '../auth/user';
 import { groupNamesOf } from '../auth/permissions';
 import { tooManyRequests } from '../errors';
+import type { BackgroundTask } from '../background';
 import type { Runtime } from '../runtime';
 import { ActionList } from '../state/actions';
 import { AUTH_SLICE, type AuthSnapshot, type Delta } from '../state/protocol';
@@ -124,6 +125,8 @@ export class StateEvent implements SessionOwner {
   readonly state: StateAccess;
   readonly session: SessionProxy;
   private creating: Promise<string> | null = null;
+  /** Work to start once this event has been answered (see {@link afterReply}). */
+  deferred: BackgroundTask[] | null = null;
 
   constructor(
     readonly runtime: Runtime,
@@ -139,6 +142,14 @@ export class StateEvent implements SessionOwner {
 
   get db() {
     return this.runtime.db;
+  }
+
+  /**
+   * Runs `task` in the background once this event's reply is written: what
+   * it does (a lookup, a mail) cannot change how long the reply took.
+   */
+  afterReply(task: BackgroundTask): void {
+    (this.deferred ??= []).push(task);
   }
 
   currentSessionId(): string | null {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { authTokens, sessions, users } from '../../db/schema';
 import { verifyPassword } from '../../server/auth/password';
 import { loadGrants } from '../../server/auth/permissions';
+import { checkPasswordResetToken, issuePasswordResetToken } from '../../server/auth/password-reset';
 import { createSession } from '../../server/auth/session';
 import { issueCookieTicket, redeemCookieTicket } from '../../server/auth/tickets';
 import { findUserByUsername } from '../../server/auth/users';
@@ -209,6 +210,17 @@ describe('changepassword', () => {
     expect(await t.db.select().from(sessions).where(eq(sessions.userId, alice))).toEqual([]);
     expect(await t.db.select().from(sessions).where(eq(sessions.userId, bob))).toHaveLength(1);
     await expectNoSecretsPrinted([OTHER_PASSWORD]);
+  }, SLOW);
+
+  test('ends the pending reset links of the user, not of others', async () => {
+    const alice = await insertUser('alice');
+    const bob = await insertUser('bob');
+    const aliceLink = await issuePasswordResetToken(t.db, alice, HOUR);
+    const bobLink = await issuePasswordResetToken(t.db, bob, HOUR);
+    const run = await manage('changepassword', 'alice', '--password', OTHER_PASSWORD);
+    expect(run.code).toBe(0);
+    expect(await checkPasswordResetToken(t.db, aliceLink)).toBeNull();
+    expect(await checkPasswordResetToken(t.db, bobLink)).toBe(bob);
   }, SLOW);
 
   test('an unknown user exits 1', async () => {

@@ -166,6 +166,26 @@ describe('the login form', () => {
     expect(document.activeElement?.getAttribute('role')).toBe('alert');
   });
 
+  test('a busy server (SERVICE_UNAVAILABLE with retryAfter) says how long to wait, in the language of the page', async () => {
+    answer = () => ({
+      error: {
+        message: 'The server is busy. Please try again in a moment.',
+        code: -32603,
+        data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503, statehouse: { delta: {}, actions: [], retryAfter: 2 } },
+      },
+    });
+    const { container } = await mount('/login');
+    await server.waitFor(() => button(container));
+    const input = (id: string): HTMLInputElement => container.querySelector<HTMLInputElement>(`#${id}`)!;
+    input('sh-login-id').value = 'ada';
+    input('sh-login-id').dispatchEvent(new Event('input', { bubbles: true }));
+    input('sh-login-password').value = 'whatever-it-is';
+    input('sh-login-password').dispatchEvent(new Event('input', { bubbles: true }));
+    button(container)!.click();
+    await server.waitFor(() => container.querySelector('[role="alert"]')?.textContent === 'The server is busy. Try again in 2 seconds.');
+    expect(button(container)?.disabled).toBe(false);
+  });
+
   test('server field errors land on their fields, tied with aria-describedby', async () => {
     answer = () => ({
       error: {

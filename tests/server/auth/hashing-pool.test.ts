@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
-import { HashingPool } from '../../../server/auth/hashing-pool';
+import { HashingPool, HashingQueueFull } from '../../../server/auth/hashing-pool';
 import { hashingPool, HASHING_NICE } from '../../../server/auth/password';
 import { TEST_HASHING } from '../../helpers/db';
 
@@ -51,6 +51,32 @@ describe('HashingPool', () => {
     expect(new Set(hashes).size).toBe(5);
     for (let i = 0; i < 5; i++) expect(await pool.run({ op: 'verify', password: `p${i}`, hash: hashes[i]! })).toBe(true);
     expect(pool.size).toBe(2);
+  });
+
+  test('past its bound a job is refused at once with a typed, retriable error; the queue never grows past it', async () => {
+    const pool = newPool(1);
+    const outcomes: ('done' | 'refused')[] = [];
+    let peak = 0;
+    const jobs = Array.from({ length: 6 }, (_, i) => {
+      const job = pool.run({ op: 'hash', password: `p${i}`, ...TEST_HASHING }, { maxQueued: 2 }).then(
+        () => outcomes.push('done'),
+        (error: unknown) => {
+          expect(error).toBeInstanceOf(HashingQueueFull);
+          expect((error as HashingQueueFull).retryAfter).toBeGreaterThanOrEqual(1);
+          outcomes.push('refused');
+        },
+      );
+      peak = Math.max(peak, pool.queued);
+      return job;
+    });
+    await Promise.all(jobs);
+    // One on the thread, two waiting; the other three were never queued.
+    expect(peak).toBe(2);
+    expect(outcomes.filter((o) => o === 'refused')).toHaveLength(3);
+    expect(outcomes.filter((o) => o === 'done')).toHaveLength(3);
+    expect(pool.queued).toBe(0);
+    // With room again, jobs run.
+    expect(typeof (await pool.run({ op: 'hash', password: 'x', ...TEST_HASHING }, { maxQueued: 0 }))).toBe('string');
   });
 
   test('a job that fails rejects with its reason; the thread goes on', async () => {

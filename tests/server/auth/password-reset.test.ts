@@ -1,9 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { afterEach, beforeEach, describe, expect, spyOn, test } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authTokens, sessions } from '../../../db/schema';
 import { createSession } from '../../../server/auth/session';
+import * as users from '../../../server/auth/users';
 import { createUser } from '../../../server/auth/users';
+import { SocketProtocol } from '../../../server/bridge/socket-protocol';
 import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
@@ -45,9 +47,48 @@ describe('password reset', () => {
     const known = await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'alice@example.com' });
     const unknown = await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'nobody@example.com' });
     expect(known).toEqual(unknown);
-    await nthResetToken(1);
-    await Bun.sleep(100);
+    await server.statehouse.runtime.background.drain();
     expect(readdirSync(mailDir)).toHaveLength(1);
+    await nthResetToken(1);
+    await ws.close();
+  });
+
+  test('the lookup and the mail happen after the reply: until it is written, a known and an unknown address cost the same work', async () => {
+    await makeUser('alice', 'alice@example.com');
+    const ws = await server.open();
+    await ws.ok('query', 'probe.whoami');
+    const client = server.db.client;
+    const respond = SocketProtocol.prototype.respond;
+    /** Statements run and addresses looked up before the reply frame, and after it. */
+    async function measure(email: string) {
+      const execute = spyOn(client, 'execute');
+      const batch = spyOn(client, 'batch');
+      const lookups = spyOn(users, 'findUserByEmail');
+      const mails = spyOn(server.statehouse.runtime.mailer, 'send');
+      const count = () => ({ statements: execute.mock.calls.length + batch.mock.calls.length, lookups: lookups.mock.calls.length, mails: mails.mock.calls.length });
+      let atReply: ReturnType<typeof count> | null = null;
+      const reply = spyOn(SocketProtocol.prototype, 'respond').mockImplementation(function (this: SocketProtocol<object>, ...args) {
+        atReply ??= count();
+        return respond.apply(this, args);
+      });
+      try {
+        await ws.ok('mutation', 'auth.requestPasswordReset', { email });
+        await server.statehouse.runtime.background.drain();
+        return { atReply: atReply!, after: count() };
+      } finally {
+        for (const spy of [execute, batch, lookups, mails, reply]) spy.mockRestore();
+      }
+    }
+    const known = await measure('alice@example.com');
+    const unknown = await measure('nobody@example.com');
+    expect(known.atReply).toEqual(unknown.atReply);
+    expect(known.atReply).toEqual({ statements: 0, lookups: 0, mails: 0 });
+    // Then, in the background: the lookup for both, the token and the mail for the known address only.
+    expect(known.after.lookups).toBe(1);
+    expect(unknown.after.lookups).toBe(1);
+    expect(known.after.mails).toBe(1);
+    expect(unknown.after.mails).toBe(0);
+    expect(known.after.statements).toBeGreaterThan(unknown.after.statements);
     await ws.close();
   });
 

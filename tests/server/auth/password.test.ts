@@ -39,7 +39,7 @@ describe('hashing', () => {
   });
 
   test('the default config hashes at the OWASP minimum', () => {
-    expect(hashingParams(loadConfig({}, {}))).toEqual({ memoryCost: 19_456, timeCost: 2 });
+    expect(hashingParams(loadConfig({}, {}))).toEqual({ memoryCost: 19_456, timeCost: 2, maxQueued: 32 });
   });
 });
 

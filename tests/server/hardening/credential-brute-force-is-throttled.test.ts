@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, spyOn, test } from 'bun:test';
+import { eq } from 'drizzle-orm';
+import { users } from '../../../db/schema';
 import { hashingPool } from '../../../server/auth/password';
 import { createMemoryRateLimiter } from '../../../server/auth/rate-limit';
 import { createUser } from '../../../server/auth/users';
@@ -123,5 +125,51 @@ describe('guessing from one address', () => {
     ]);
     const who = await (await from('192.0.2.99')).ok('query', 'probe.whoami');
     expect(who.data.ip).toBe('127.0.0.1');
+  });
+});
+
+describe('one account, two login ids', () => {
+  test('with loginFields username and email, failures typed as either count toward one lock-out of the account', async () => {
+    await start({ trustedProxies: ['127.0.0.1'], auth: { loginFields: ['username', 'email'] }, rateLimit: { accountFreeFailures: 3, ipBurst: 100 } });
+    await server.db.db.update(users).set({ email: 'alice@example.com' }).where(eq(users.username, 'alice'));
+    // Two guesses by name, two by address: four failures of one account.
+    for (const [i, id] of ['alice', 'alice@example.com', 'Alice', 'ALICE@example.com'].entries()) {
+      expect((await login(await from(`10.0.1.${i + 1}`), id)).error?.data.code).toBe('UNAUTHORIZED');
+    }
+    const { result: locked, verifies } = await countVerifies(async () => [
+      await login(await from('10.0.1.50'), 'alice', PASSWORD),
+      await login(await from('10.0.1.51'), 'alice@example.com', PASSWORD),
+    ]);
+    for (const reply of locked) expect(reply.error?.data.code).toBe('TOO_MANY_REQUESTS');
+    expect(verifies).toBe(0);
+    // Bob's account is its own.
+    expect((await login(await from('10.0.1.60'), 'bob', PASSWORD)).result).toBeDefined();
+  });
+
+  test('an unknown login id keeps a counter of its own and is answered as a known one', async () => {
+    await start({ trustedProxies: ['127.0.0.1'], auth: { loginFields: ['username', 'email'] }, rateLimit: { accountFreeFailures: 3, ipBurst: 100 } });
+    for (let i = 1; i <= 4; i++) expect((await login(await from(`10.0.2.${i}`), 'ghost')).error?.data.code).toBe('UNAUTHORIZED');
+    expect((await login(await from('10.0.2.50'), 'ghost')).error?.data.code).toBe('TOO_MANY_REQUESTS');
+    expect((await login(await from('10.0.2.51'), 'GHOST')).error?.data.code).toBe('TOO_MANY_REQUESTS');
+    // Another unknown id, and a real account, are not locked by it.
+    expect((await login(await from('10.0.2.52'), 'phantom')).error?.data.code).toBe('UNAUTHORIZED');
+    expect((await login(await from('10.0.2.53'), 'alice', PASSWORD)).result).toBeDefined();
+  });
+});
+
+describe('an account without a usable password', () => {
+  test('a login to it costs the same verify as an unknown user or a wrong password', async () => {
+    await start({ rateLimit: { accountFreeFailures: 100, ipBurst: 100 } });
+    const created = await createUser(server.db.db, { username: 'nopass' }, { hashing: TEST_HASHING, rules: TEST_RULES });
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    const ws = await from(null);
+    const unusable = await countVerifies(() => login(ws, 'nopass'));
+    const unknown = await countVerifies(() => login(ws, 'nobody'));
+    const wrong = await countVerifies(() => login(ws, 'alice'));
+    for (const attempt of [unusable, unknown, wrong]) {
+      expect(attempt.result.error?.data.code).toBe('UNAUTHORIZED');
+      expect(attempt.verifies).toBe(1);
+    }
+    expect(unusable.result.error?.message).toBe(unknown.result.error?.message);
   });
 });

@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, spyOn, test } from 'bun:test';
+import { eq } from 'drizzle-orm';
+import { users } from '../../../db/schema';
+import { hashingPool } from '../../../server/auth/password';
+import { createUser, findUserByUsername } from '../../../server/auth/users';
+import type { MailMessage } from '../../../server/mail/mailer';
+import { SocketProtocol } from '../../../server/bridge/socket-protocol';
+import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { startTestServer, type TestServer } from '../../helpers/server';
+import type { RpcReply, TestSocket } from '../../helpers/socket-client';
+
+const PASSWORD = 'a long enough passphrase';
+
+let server: TestServer;
+let mails: MailMessage[];
+beforeEach(async () => {
+  server = await startTestServer({ publicUrl: 'https://app.example', rateLimit: { ipBurst: 100 } });
+  mails = [];
+  spyOn(server.statehouse.runtime.mailer, 'send').mockImplementation(async (message) => {
+    mails.push(message);
+  });
+  const created = await createUser(server.db.db, { username: 'alice', email: 'alice@example.com', password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
+  if (!created.ok) throw new Error(JSON.stringify(created.errors));
+});
+afterEach(async () => {
+  await server.stop();
+});
+
+function register(ws: TestSocket, username: string, email: string): Promise<RpcReply> {
+  return ws.call('mutation', 'auth.register', { username, email, password: PASSWORD, confirmPassword: PASSWORD });
+}
+
+/** A sign-up, with the statements, hashes and mails counted up to the moment its reply is written. */
+async function measuredSignUp(username: string, email: string) {
+  const ws = await server.open();
+  await ws.ok('query', 'probe.whoami');
+  const client = server.db.client;
+  const execute = spyOn(client, 'execute');
+  const batch = spyOn(client, 'batch');
+  const hashing = spyOn(hashingPool, 'run');
+  const respond = SocketProtocol.prototype.respond;
+  const count = () => ({ statements: execute.mock.calls.length + batch.mock.calls.length, hashes: hashing.mock.calls.length, mails: mails.length });
+  let atReply: ReturnType<typeof count> | null = null;
+  const reply = spyOn(SocketProtocol.prototype, 'respond').mockImplementation(function (this: SocketProtocol<object>, ...args) {
+    atReply ??= count();
+    return respond.apply(this, args);
+  });
+  try {
+    const answer = await register(ws, username, email);
+    await server.statehouse.runtime.background.drain();
+    const who = await ws.ok('query', 'probe.whoami');
+    return { answer, atReply: atReply!, who: who.data, ws };
+  } finally {
+    for (const spy of [execute, batch, hashing, reply]) spy.mockRestore();
+  }
+}
+
+/** What a client sees of a sign-up's answer (tickets differ by nature). */
+function shape(reply: RpcReply) {
+  const envelope = reply.result?.data as { data: unknown; actions: { type: string; to?: string }[] } | undefined;
+  return { error: reply.error?.data.code, data: envelope?.data, actions: envelope?.actions.map((a) => [a.type, a.to]) };
+}
+
+describe('sign-up with an address that is already registered', () => {
+  test('answers exactly as a sign-up with a new address: no email_taken, the same work before the reply', async () => {
+    const fresh = await measuredSignUp('trent', 'trent@example.com');
+    const taken = await measuredSignUp('mallory', 'alice@example.com');
+    expect(shape(taken.answer)).toEqual({ ...shape(fresh.answer), data: { username: 'mallory' } });
+    expect(shape(fresh.answer).data).toEqual({ username: 'trent' });
+    expect(JSON.stringify(taken.answer)).not.toContain('email_taken');
+    expect(taken.atReply).toEqual(fresh.atReply);
+    expect(taken.atReply.mails).toBe(0);
+    // Both are signed in.
+    expect(fresh.who.username).toBe('trent');
+    expect(taken.who.username).toBe('mallory');
+    for (const ws of [fresh.ws, taken.ws]) await ws.close();
+  });
+
+  test('the new account does not get the address; its owner is told by mail, after the reply', async () => {
+    const { ws } = await measuredSignUp('mallory', 'Alice@Example.com');
+    expect((await findUserByUsername(server.db.db, 'mallory'))?.email).toBeNull();
+    expect((await server.db.db.select().from(users).where(eq(users.email, 'alice@example.com'))).map((u) => u.username)).toEqual(['alice']);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.to).toBe('alice@example.com');
+    expect(mails[0]!.text).toContain('someone tried to create an account');
+    expect(mails[0]!.text).toContain('https://app.example/login');
+    expect(mails[0]!.text).toContain('https://app.example/password-reset');
+    // The mail names neither the new username nor anything the registrant could use.
+    expect(mails[0]!.text).not.toContain('mallory');
+    await ws.close();
+  });
+
+  test('a new address is mailed nothing', async () => {
+    const { ws } = await measuredSignUp('trent', 'trent@example.com');
+    expect((await findUserByUsername(server.db.db, 'trent'))?.email).toBe('trent@example.com');
+    expect(mails).toEqual([]);
+    await ws.close();
+  });
+});
+
+describe('a taken username', () => {
+  test('stays a visible field error (usernames are public); with a taken address too, only the username is named', async () => {
+    const ws = await server.open();
+    for (const email of ['new@example.com', 'alice@example.com']) {
+      const reply = await register(ws, 'Alice', email);
+      expect(reply.error?.data.code).toBe('BAD_REQUEST');
+      expect(reply.error?.data.statehouse.fieldErrors.map((e: { code: string }) => e.code)).toEqual(['username_taken']);
+    }
+    await server.statehouse.runtime.background.drain();
+    expect(mails).toEqual([]);
+    await ws.close();
+  });
+});
