@@ -21,167 +21,195 @@ const loginField = z.enum(['username', 'email']);
 
 const messagesSchema = z.record(z.string(), z.string());
 
+/**
+ * What the configuration reference says of a key: its description and the
+ * environment variable that sets it. `docs/configuration.md` is generated
+ * from these (`bun run docs:config`), and `loadConfig` reads the variables
+ * named here, so neither can drift from the schema.
+ */
+export interface ConfigKeyMeta {
+  description: string;
+  env?: string;
+}
+
+/** Documents a key: see {@link ConfigKeyMeta}. */
+function doc<T extends z.ZodType>(schema: T, description: string, env?: string): T {
+  return schema.meta(env ? { description, env } : { description });
+}
+
 const configSchema = z.object({
-  /**
-   * `development` relaxes cookie prefixes and lets the console mail backend
-   * print links; `production` refuses the console backend (set MAIL_BACKEND).
-   */
-  env: z.enum(['development', 'production', 'test']).default('development'),
-  port: z.coerce.number().int().min(0).max(65_535).default(3000),
-  /**
-   * Share the port with other processes (`SO_REUSEPORT`): the kernel then
-   * splits connections between them, each with its own in-memory bus and
-   * limits unless `busUrl` is set. Off: a start on a port in use fails.
-   */
-  reusePort: z.boolean().default(false),
-  /** libSQL URL: `file:` (embedded), `:memory:`, `libsql://` or `http(s)://`. */
-  databaseUrl: z.string().min(1).default('file:data/statehouse.db'),
-  databaseAuthToken: z.string().optional(),
-  /** Apply pending migrations on start (turn off when a release step runs `bun run db:migrate`). */
-  autoMigrate: z.boolean().default(true),
-  /** `redis://…`: the identity bus and rate limits shared by several processes. Unset: in-process. */
-  busUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
-  /** Origins allowed to open the socket and POST to cookie endpoints. Empty: same origin only. */
-  allowedOrigins: z.array(z.string().url()).default([]),
-  /**
-   * Hosts this site answers to (`Host`, or a trusted proxy's
-   * `X-Forwarded-Host`); others get 421, which stops DNS rebinding. Entries:
-   * `app.example` (any port), `app.example:8443`, `.example.org` (the domain
-   * and its subdomains), `*` (no check). `publicUrl`'s host is always
-   * allowed, and so are `localhost`, `127.0.0.1` and `[::1]` in development
-   * and test (in production only while neither this nor `publicUrl` is set).
-   */
-  allowedHosts: z
-    .array(z.string().regex(/^(\*|\.?[A-Za-z0-9_.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?)$/, 'must be a host name, host:port, .domain or *'))
-    .default([]),
-  /** Peer addresses whose `X-Forwarded-For` is believed. Empty: none. */
-  trustedProxies: z.array(z.string()).default([]),
-  siteName: z.string().default('Statehouse'),
-  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  env: doc(
+    z.enum(['development', 'production', 'test']).default('development'),
+    '`development` relaxes cookie prefixes and lets the console mail backend print links; `production` refuses the console mail backend.',
+    'NODE_ENV',
+  ),
+  port: doc(z.coerce.number().int().min(0).max(65_535).default(3000), 'The HTTP and socket port.', 'PORT'),
+  reusePort: doc(
+    z.boolean().default(false),
+    'Share the port with other processes (`SO_REUSEPORT`): the kernel then splits connections between them, each with its own in-memory bus and limits unless `busUrl` is set. Off: a start on a port in use fails.',
+    'REUSE_PORT',
+  ),
+  databaseUrl: doc(
+    z.string().min(1).default('file:data/statehouse.db'),
+    'libSQL URL: `file:` (embedded, created and migrated on start), `:memory:`, `libsql://` or `http(s)://`. Printed at start without its credentials.',
+    'DATABASE_URL',
+  ),
+  databaseAuthToken: doc(z.string().optional(), 'The token of a `libsql://` server.', 'DATABASE_AUTH_TOKEN'),
+  autoMigrate: doc(
+    z.boolean().default(true),
+    'Apply pending migrations on start (turn off when a release step runs `bun run db:migrate`).',
+    'AUTO_MIGRATE',
+  ),
+  busUrl: doc(
+    z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    '`redis://…`: the identity bus, rate limits and credential-change claims shared by several processes. Unset: in-process.',
+    'BUS_URL',
+  ),
+  allowedOrigins: doc(
+    z.array(z.string().url()).default([]),
+    'Origins allowed to open the socket and to send unsafe HTTP methods, besides the site\'s own. Empty: same origin only.',
+    'ALLOWED_ORIGINS',
+  ),
+  allowedHosts: doc(
+    z
+      .array(z.string().regex(/^(\*|\.?[A-Za-z0-9_.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?)$/, 'must be a host name, host:port, .domain or *'))
+      .default([]),
+    'Hosts this site answers to (`Host`, or a trusted proxy\'s `X-Forwarded-Host`); others get 421, which stops DNS rebinding. Entries: `app.example` (any port), `app.example:8443`, `.example.org` (the domain and its subdomains), `*` (no check). `publicUrl`\'s host is always allowed, and so are `localhost`, `127.0.0.1` and `[::1]` in development and test (in production only while neither this nor `publicUrl` is set).',
+    'ALLOWED_HOSTS',
+  ),
+  trustedProxies: doc(
+    z.array(z.string()).default([]),
+    'Peer addresses whose `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` are believed. Empty: none.',
+    'TRUSTED_PROXIES',
+  ),
+  siteName: doc(z.string().default('Statehouse'), 'Shown by the auth pages and in mail.', 'SITE_NAME'),
+  logLevel: doc(z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'), 'The lowest level logged.', 'LOG_LEVEL'),
   auth: z
     .object({
-      autoSync: z.boolean().default(true),
-      snapshotIncludeGroups: z.boolean().default(false),
-      loginUrl: z.string().startsWith('/').default('/login'),
-      signupUrl: z.string().startsWith('/').default('/register'),
-      passwordResetUrl: z.string().startsWith('/').default('/password-reset'),
-      loginRedirectUrl: z.string().startsWith('/').default('/'),
-      logoutRedirectUrl: z.string().startsWith('/').optional(),
-      signupEnabled: z.boolean().default(true),
-      passwordResetEnabled: z.boolean().default(true),
-      loginFields: z.array(loginField).min(1).max(2).default(['username']),
-      messages: messagesSchema.default({}),
-      logoutPreserveStorageKeys: z.array(z.string()).default(['theme']),
-      /** Name of the session cookie; `__Host-` is prefixed automatically over https. */
-      cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('statehouse_session'),
-      /**
-       * Serve cookies with `Secure` and the `__Host-` prefix. Unset: decided per
-       * request (https, or `X-Forwarded-Proto: https` from a trusted proxy).
-       */
-      secureCookies: z.boolean().optional(),
+      autoSync: doc(z.boolean().default(true), 'Refresh the `auth` snapshot after every event.'),
+      snapshotIncludeGroups: doc(z.boolean().default(false), 'Put the user\'s group names in the `auth` snapshot (`RequireGroup` needs them).'),
+      loginUrl: doc(z.string().startsWith('/').default('/login'), 'The login page; refused callers are sent here with `?next=`.'),
+      signupUrl: doc(z.string().startsWith('/').default('/register'), 'The sign-up page.'),
+      passwordResetUrl: doc(z.string().startsWith('/').default('/password-reset'), 'The password reset pages (`/:token` confirms).'),
+      loginRedirectUrl: doc(z.string().startsWith('/').default('/'), 'Where a sign-in lands without a safe `?next=`.'),
+      logoutRedirectUrl: doc(z.string().startsWith('/').optional(), 'Where a logout lands. Unset: `loginUrl`.'),
+      signupEnabled: doc(z.boolean().default(true), 'Offer sign-up.', 'AUTH_SIGNUP_ENABLED'),
+      passwordResetEnabled: doc(z.boolean().default(true), 'Offer password reset by mail.', 'AUTH_PASSWORD_RESET_ENABLED'),
+      loginFields: doc(
+        z.array(loginField).min(1).max(2).default(['username']),
+        'What the login id is matched against: `username`, `email`, or both.',
+        'AUTH_LOGIN_FIELDS',
+      ),
+      messages: doc(messagesSchema.default({}), 'Overrides of any page or error text: `key` in every language, `lang.key` in one.'),
+      logoutPreserveStorageKeys: doc(z.array(z.string()).default(['theme']), '`localStorage` keys a logout keeps.'),
+      cookieName: doc(
+        z.string().regex(/^[A-Za-z0-9_-]+$/).default('statehouse_session'),
+        'Name of the session cookie; `__Host-` is prefixed when cookies are secure.',
+      ),
+      secureCookies: doc(
+        z.boolean().optional(),
+        'Serve cookies with `Secure` and the `__Host-` prefix (and accept only the prefixed cookie). Unset: decided per request (https, or `X-Forwarded-Proto: https` from a trusted proxy).',
+        'AUTH_SECURE_COOKIES',
+      ),
     })
     .prefault({}),
   session: z
     .object({
-      /** Idle time after which a session dies. */
-      inactivityTimeoutMs: z.number().int().positive().default(14 * DAY),
-      /** Renew the inactivity window at most this often (one write per interval). */
-      renewalIntervalMs: z.number().int().positive().default(1 * HOUR),
-      /** Hard limit on a session's life, whatever its activity. */
-      absoluteLifetimeMs: z.number().int().positive().default(30 * DAY),
-      /** How long a validated session may be served from memory before re-reading the row. */
-      cacheTtlMs: z.number().int().min(0).default(1 * SECOND),
-      ticketTtlMs: z.number().int().positive().max(60 * SECOND).default(30 * SECOND),
+      inactivityTimeoutMs: doc(z.number().int().positive().default(14 * DAY), 'Idle time after which a session dies.', 'SESSION_INACTIVITY_TIMEOUT_MS'),
+      renewalIntervalMs: doc(
+        z.number().int().positive().default(1 * HOUR),
+        'Renew the inactivity window at most this often (one write per interval).',
+        'SESSION_RENEWAL_INTERVAL_MS',
+      ),
+      absoluteLifetimeMs: doc(
+        z.number().int().positive().default(30 * DAY),
+        'Hard limit on a session\'s life, whatever its activity.',
+        'SESSION_ABSOLUTE_LIFETIME_MS',
+      ),
+      cacheTtlMs: doc(
+        z.number().int().min(0).default(1 * SECOND),
+        'How long a validated session may be served from memory before re-reading the row (revocations through the app drop it at once).',
+        'SESSION_CACHE_TTL_MS',
+      ),
+      ticketTtlMs: doc(z.number().int().positive().max(60 * SECOND).default(30 * SECOND), 'Lifetime of a cookie ticket (at most 60 s).'),
     })
     .prefault({}),
   password: z
     .object({
-      /** argon2id memory cost in KiB (OWASP minimum: 19 MiB). */
-      memoryCost: z.number().int().min(19_456).default(19_456),
-      /** argon2id iterations (OWASP minimum with 19 MiB: 2). */
-      timeCost: z.number().int().min(2).default(2),
-      minLength: z.number().int().min(1).default(8),
-      maxLength: z.number().int().min(8).default(256),
+      memoryCost: doc(z.number().int().min(19_456).default(19_456), 'argon2id memory cost in KiB (OWASP minimum: 19 MiB, enforced).', 'PASSWORD_MEMORY_COST'),
+      timeCost: doc(z.number().int().min(2).default(2), 'argon2id iterations (OWASP minimum with 19 MiB: 2, enforced).', 'PASSWORD_TIME_COST'),
+      minLength: doc(z.number().int().min(1).default(8), 'Shortest password accepted.'),
+      maxLength: doc(z.number().int().min(8).default(256), 'Longest password accepted.'),
     })
     .prefault({}),
   passwordReset: z
     .object({
-      tokenTtlMs: z.number().int().positive().max(1 * HOUR).default(1 * HOUR),
+      tokenTtlMs: doc(z.number().int().positive().max(1 * HOUR).default(1 * HOUR), 'Lifetime of a reset link (at most one hour).'),
     })
     .prefault({}),
   rateLimit: z
     .object({
-      /** Credential attempts per IP: bucket size and refill per minute. */
-      ipBurst: z.number().int().positive().default(20),
-      ipPerMinute: z.number().positive().default(10),
-      /** Failed logins per account before the escalating throttle starts. */
-      accountFreeFailures: z.number().int().min(0).default(5),
-      /**
-       * New anonymous sessions per client address (after `trustedProxies`),
-       * over the socket and HTTP together: bucket size and refill per minute.
-       * A visitor gets a session on its first session write (a language
-       * switch, say); past the budget that write is refused
-       * (TOO_MANY_REQUESTS on the socket, 429 over HTTP) and creates nothing.
-       * Shared by every process with `busUrl`. Raise it when many visitors
-       * share one address (a large NAT).
-       */
-      anonymousSessionBurst: z.number().int().positive().default(60),
-      anonymousSessionsPerMinute: z.number().positive().default(30),
-      /** Socket messages per connection: bucket size and refill per second. */
-      messageBurst: z.number().int().positive().default(200),
-      messagesPerSecond: z.number().positive().default(100),
+      ipBurst: doc(z.number().int().positive().default(20), 'Credential attempts per client address: bucket size.'),
+      ipPerMinute: doc(z.number().positive().default(10), 'Credential attempts per client address: refill per minute.'),
+      accountFreeFailures: doc(z.number().int().min(0).default(5), 'Failed logins per account before the escalating lock-out starts.'),
+      anonymousSessionBurst: doc(
+        z.number().int().positive().default(60),
+        'New anonymous sessions per client address (socket and HTTP together): bucket size. A visitor gets a session on its first session write; past the budget that write is refused (TOO_MANY_REQUESTS on the socket, 429 over HTTP) and creates nothing. Raise it when many visitors share one address (a large NAT).',
+        'RATE_LIMIT_ANONYMOUS_SESSION_BURST',
+      ),
+      anonymousSessionsPerMinute: doc(
+        z.number().positive().default(30),
+        'New anonymous sessions per client address: refill per minute.',
+        'RATE_LIMIT_ANONYMOUS_SESSIONS_PER_MINUTE',
+      ),
+      messageBurst: doc(z.number().int().positive().default(200), 'Socket messages per connection: bucket size.'),
+      messagesPerSecond: doc(z.number().positive().default(100), 'Socket messages per connection: refill per second.'),
     })
     .prefault({}),
   socket: z
     .object({
-      maxPayloadBytes: z.number().int().positive().default(64 * 1024),
-      backpressureLimitBytes: z.number().int().positive().default(1024 * 1024),
-      idleTimeoutSeconds: z.number().int().min(0).max(960).default(120),
-      /** A reconnecting tab resumes its slices within this window. */
-      resumeGraceMs: z.number().int().min(0).default(2 * MINUTE),
-      /**
-       * Closed tabs kept for resume at once; past it, the oldest is dropped
-       * first (that tab starts from its slices' initial values).
-       */
-      resumeStashMax: z.number().int().min(0).default(10_000),
-      /**
-       * Open sockets per client address (after `trustedProxies`); an upgrade
-       * past it is refused with 429. 0: no cap.
-       */
-      maxConnectionsPerAddress: z.number().int().min(0).default(1_000),
+      maxPayloadBytes: doc(z.number().int().positive().default(64 * 1024), 'Largest frame; a larger one closes the socket (1009).'),
+      backpressureLimitBytes: doc(z.number().int().positive().default(1024 * 1024), 'A client that stops reading is closed past this much unsent data.'),
+      idleTimeoutSeconds: doc(z.number().int().min(0).max(960).default(120), 'Idle sockets are pinged, and closed when they do not answer.'),
+      resumeGraceMs: doc(z.number().int().min(0).default(2 * MINUTE), 'A tab that reconnects within this window resumes its slices.'),
+      resumeStashMax: doc(
+        z.number().int().min(0).default(10_000),
+        'Closed tabs kept for resume at once; past it, the oldest is dropped first (that tab starts from its slices\' initial values).',
+      ),
+      maxConnectionsPerAddress: doc(
+        z.number().int().min(0).default(1_000),
+        'Open sockets per client address (after `trustedProxies`); an upgrade past it is refused with 429. 0: no cap.',
+      ),
     })
     .prefault({}),
   housekeeping: z
     .object({
-      /**
-       * Time between housekeeping passes, which delete expired sessions (and
-       * their data) and used or expired cookie tickets and password-reset
-       * tokens. One process at a time runs a pass (a lease row in the
-       * database). 0: no schedule; run `bun run manage clearsessions` instead.
-       */
-      intervalMs: z.number().int().min(0).default(1 * HOUR),
-      /** Rows one statement deletes: each holds the database's write lock only briefly. */
-      batchSize: z.number().int().positive().max(10_000).default(500),
+      intervalMs: doc(
+        z.number().int().min(0).default(1 * HOUR),
+        'Time between housekeeping passes, which delete expired sessions (and their data) and used or expired cookie tickets and password-reset tokens. One process at a time runs a pass (a lease row in the database). 0: no schedule; run `bun run manage clearsessions` instead.',
+        'HOUSEKEEPING_INTERVAL_MS',
+      ),
+      batchSize: doc(z.number().int().positive().max(10_000).default(500), 'Rows one statement deletes: each holds the database\'s write lock only briefly.'),
     })
     .prefault({}),
   mail: z
     .object({
-      /**
-       * `console` prints mail to stdout (links only in development) and is
-       * refused in production; `file` writes `.eml` files; `smtp` sends.
-       */
-      backend: z.enum(['console', 'file', 'smtp']).default('console'),
-      from: z.string().default('Statehouse <no-reply@localhost>'),
-      fileDir: z.string().default('data/mail'),
-      smtpUrl: z.string().optional(),
+      backend: doc(
+        z.enum(['console', 'file', 'smtp']).default('console'),
+        '`console` prints mail to stdout (links only in development) and is refused in production; `file` writes `.eml` files to `mail.fileDir`; `smtp` sends through `mail.smtpUrl`.',
+        'MAIL_BACKEND',
+      ),
+      from: doc(z.string().default('Statehouse <no-reply@localhost>'), 'The `From` of every mail.', 'MAIL_FROM'),
+      fileDir: doc(z.string().default('data/mail'), 'Where the `file` backend writes.', 'MAIL_FILE_DIR'),
+      smtpUrl: doc(z.string().optional(), '`smtp://` or `smtps://user:password@host:port` for the `smtp` backend.', 'SMTP_URL'),
     })
     .prefault({}),
-  /**
-   * Public base URL used in emailed links. Unset: the request's origin, only
-   * when it is this machine or in `allowedOrigins` (else no link is mailed).
-   */
-  publicUrl: z.string().url().optional(),
-  languages: z.array(z.string().min(2)).min(1).default(['en']),
+  publicUrl: doc(
+    z.string().url().optional(),
+    'Public base URL used in emailed links (and whose host is always allowed). Unset: the request\'s origin, only when it is this machine or in `allowedOrigins` (else no link is mailed).',
+    'PUBLIC_URL',
+  ),
+  languages: doc(z.array(z.string().min(2)).min(1).default(['en']), 'The languages the app speaks, the first one the default.', 'LANGUAGES'),
   /**
    * Credential operations that hash a password (sign-in, sign-up, password
    * change, reset confirmation): how much argon2id work clients can queue.
@@ -189,21 +217,15 @@ const configSchema = z.object({
    */
   credentials: z
     .object({
-      /**
-       * Password hashes allowed to wait for a hashing thread, all callers
-       * together. Past it, a credential operation is answered at once with a
-       * retriable `SERVICE_UNAVAILABLE` (`retryAfter`) instead of queueing, so
-       * a burst cannot delay everyone's sign-in without bound. One hash takes
-       * about 50 ms of a core at the default cost: 32 waiting are about 1.6 s
-       * on a single hashing thread.
-       */
-      hashingQueueMax: z.number().int().min(0).default(32),
-      /**
-       * Longest a password change or reset confirmation holds its user's
-       * lock (one credential change per user at a time, shared through Redis
-       * with `busUrl`). A process that dies holding it frees it after this.
-       */
-      changeLockMs: z.number().int().positive().default(30 * SECOND),
+      hashingQueueMax: doc(
+        z.number().int().min(0).default(32),
+        'Password hashes allowed to wait for a hashing thread, all callers together. Past it, a credential operation is answered at once with a retriable `SERVICE_UNAVAILABLE` (`retryAfter`) instead of queueing, so a burst cannot delay everyone\'s sign-in without bound. One hash takes about 50 ms of a core at the default cost: 32 waiting are about 1.6 s on a single hashing thread.',
+        'HASHING_QUEUE_MAX',
+      ),
+      changeLockMs: doc(
+        z.number().int().positive().default(30 * SECOND),
+        'Longest a password change or reset confirmation holds its user\'s lock (one credential change per user at a time, shared through Redis with `busUrl`). A process that dies holding it frees it after this.',
+      ),
     })
     .prefault({}),
 });
@@ -262,44 +284,50 @@ const list = (v: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 const bool = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
-const int = (v: string) => (/^-?\d+$/.test(v.trim()) ? Number(v) : v);
+// A value that is not a number stays a string, so validation names the key.
 const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v);
 
-/** Environment variables and the config keys they set. */
-const ENV_KEYS: Record<string, [path: string[], parse: (v: string) => unknown]> = {
-  NODE_ENV: [['env'], (v) => v],
-  PORT: [['port'], (v) => v],
-  REUSE_PORT: [['reusePort'], bool],
-  DATABASE_URL: [['databaseUrl'], (v) => v],
-  DATABASE_AUTH_TOKEN: [['databaseAuthToken'], (v) => v],
-  AUTO_MIGRATE: [['autoMigrate'], bool],
-  BUS_URL: [['busUrl'], (v) => v],
-  ALLOWED_ORIGINS: [['allowedOrigins'], list],
-  ALLOWED_HOSTS: [['allowedHosts'], list],
-  TRUSTED_PROXIES: [['trustedProxies'], list],
-  SITE_NAME: [['siteName'], (v) => v],
-  LOG_LEVEL: [['logLevel'], (v) => v],
-  PUBLIC_URL: [['publicUrl'], (v) => v],
-  LANGUAGES: [['languages'], list],
-  AUTH_SIGNUP_ENABLED: [['auth', 'signupEnabled'], bool],
-  AUTH_PASSWORD_RESET_ENABLED: [['auth', 'passwordResetEnabled'], bool],
-  AUTH_LOGIN_FIELDS: [['auth', 'loginFields'], list],
-  AUTH_SECURE_COOKIES: [['auth', 'secureCookies'], bool],
-  SESSION_INACTIVITY_TIMEOUT_MS: [['session', 'inactivityTimeoutMs'], int],
-  SESSION_ABSOLUTE_LIFETIME_MS: [['session', 'absoluteLifetimeMs'], int],
-  SESSION_RENEWAL_INTERVAL_MS: [['session', 'renewalIntervalMs'], int],
-  SESSION_CACHE_TTL_MS: [['session', 'cacheTtlMs'], int],
-  RATE_LIMIT_ANONYMOUS_SESSION_BURST: [['rateLimit', 'anonymousSessionBurst'], int],
-  RATE_LIMIT_ANONYMOUS_SESSIONS_PER_MINUTE: [['rateLimit', 'anonymousSessionsPerMinute'], num],
-  HOUSEKEEPING_INTERVAL_MS: [['housekeeping', 'intervalMs'], int],
-  PASSWORD_MEMORY_COST: [['password', 'memoryCost'], int],
-  PASSWORD_TIME_COST: [['password', 'timeCost'], int],
-  MAIL_BACKEND: [['mail', 'backend'], (v) => v],
-  MAIL_FILE_DIR: [['mail', 'fileDir'], (v) => v],
-  MAIL_FROM: [['mail', 'from'], (v) => v],
-  SMTP_URL: [['mail', 'smtpUrl'], (v) => v],
-  HASHING_QUEUE_MAX: [['credentials', 'hashingQueueMax'], int],
-};
+/** A key of the schema: where it sits, what it holds, and its documentation (every key has some: a test checks). */
+export interface ConfigKey {
+  path: string[];
+  schema: z.ZodType;
+  meta: ConfigKeyMeta | undefined;
+}
+
+/** The schema under `default`, `prefault` and `optional` wrappers. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let inner = schema;
+  for (;;) {
+    const def = inner._zod.def as { type: string; innerType?: z.ZodType };
+    if (!def.innerType || !['default', 'prefault', 'optional', 'nullable'].includes(def.type)) return inner;
+    inner = def.innerType;
+  }
+}
+
+/** Every key of the config, in schema order (nested objects flattened). */
+export function configKeys(schema: z.ZodType = configSchema, path: string[] = []): ConfigKey[] {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodObject) {
+    return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([key, field]) => configKeys(field, [...path, key]));
+  }
+  return [{ path, schema, meta: z.globalRegistry.get(schema) as ConfigKeyMeta | undefined }];
+}
+
+/** The kind of value a key holds, as its environment variable is read. */
+export function configValueKind(schema: z.ZodType): 'boolean' | 'number' | 'list' | 'string' {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodBoolean) return 'boolean';
+  if (inner instanceof z.ZodNumber) return 'number';
+  if (inner instanceof z.ZodArray) return 'list';
+  return 'string';
+}
+
+const PARSERS = { boolean: bool, number: num, list, string: (v: string) => v } as const;
+
+/** Environment variables and the config keys they set, from the schema's metadata. */
+const ENV_KEYS: [name: string, path: string[], parse: (v: string) => unknown][] = configKeys().flatMap(({ path, schema, meta }) =>
+  meta?.env ? [[meta.env, path, PARSERS[configValueKind(schema)]] as [string, string[], (v: string) => unknown]] : [],
+);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -317,7 +345,7 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
 
 function fromEnv(env: Record<string, string | undefined>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, [path, parse]] of Object.entries(ENV_KEYS)) {
+  for (const [name, path, parse] of ENV_KEYS) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     let node = out;
