@@ -4,8 +4,8 @@ import { invalidateSession, validateSessionToken } from '../auth/session';
 import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
 import type { Runtime } from '../runtime';
 import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT } from '../state/protocol';
-import { expiredSessionCookies, sessionCookie, sessionTokenFrom } from './cookies';
-import { fetchSiteAllowed, isHttps, originAllowed } from './origin';
+import { expiredSessionCookies, secureCookiesOf, sessionCookie, sessionTokenFrom } from './cookies';
+import { fetchSiteAllowed, originAllowed } from './origin';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
@@ -52,7 +52,7 @@ export function authRoutes(runtime: Runtime) {
       if (!redeemed) return json(400, { error: 'invalid_ticket' });
       const { session } = await validateSessionToken(db, runtime.sessionSettings, redeemed.sessionToken);
       if (!session) return json(400, { error: 'invalid_ticket' });
-      const secure = config.auth.secureCookies ?? isHttps(config, request, peer);
+      const secure = secureCookiesOf(config, request, peer);
       const headers = new Headers(NO_STORE);
       headers.append('set-cookie', sessionCookie(config, redeemed.sessionToken, secure, session.absoluteExpiresAt));
       return new Response(null, { status: 204, headers });
@@ -60,7 +60,7 @@ export function authRoutes(runtime: Runtime) {
     .post(LOGOUT_COOKIE_ENDPOINT, async ({ request, server }) => {
       const peer = server?.requestIP(request)?.address ?? '';
       if (!originAllowed(config, request, peer) || !fetchSiteAllowed(request)) return json(403, { error: 'forbidden_origin' });
-      const secure = config.auth.secureCookies ?? isHttps(config, request, peer);
+      const secure = secureCookiesOf(config, request, peer);
       const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
       if (token) {
         // Logging out over HTTP works on its own too: end the session if it still lives.

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client';
+import { readCookieHeader } from '../auth/cookie-header';
 import { createSession, type SessionSettings } from '../auth/session';
 import { deleteSessionKey, readSessionData, SessionDataError, writeSessionKey, type SessionValue } from '../auth/session-data';
 import type { AuthUser } from '../auth/user';
@@ -144,7 +145,7 @@ export class HttpEventRequest implements EventRequest {
   get cookies(): Readonly<Record<string, string>> {
     if (!this.cookieCopy) {
       const header = this.fetchRequest.headers.get('cookie');
-      this.cookieCopy = Object.freeze(header ? Object.fromEntries(new Bun.CookieMap(header)) : {});
+      this.cookieCopy = Object.freeze(Object.fromEntries(readCookieHeader(header)));
     }
     return this.cookieCopy;
   }

@@ -6,10 +6,10 @@ import { ANONYMOUS_USER, type AuthUser } from '../auth/user';
 import type { EventRequest } from '../bridge/request';
 import type { StatehouseConfig } from '../config';
 import { messagesFor, type Messages } from '../i18n/catalog';
-import { secureCookiesFor, type Runtime } from '../runtime';
-import { sessionCookie, sessionTokenFrom } from './cookies';
+import type { Runtime } from '../runtime';
+import { secureCookiesOf, sessionCookie, sessionTokenFrom } from './cookies';
 import { HttpEventRequest, HttpSession } from './http-request';
-import { clientIp, isHttps, originAllowed } from './origin';
+import { clientIp, originAllowed } from './origin';
 
 /** Methods that change state: they need an allowed `Origin`. */
 const UNSAFE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -69,7 +69,7 @@ export function identity(runtime: Runtime) {
       log.warn('http request refused: origin not allowed', { method: request.method, origin: request.headers.get('origin') ?? '(none)' });
       return status(403, { error: 'forbidden_origin', message: 'Cross-origin requests are not allowed.' });
     }
-    const secure = secureCookiesFor(config, isHttps(config, request, peer));
+    const secure = secureCookiesOf(config, request, peer);
     const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
     const { session, user } = token ? await validateSessionToken(db, sessionSettings, token) : { session: null, user: null };
     const live: AuthUser = user ?? ANONYMOUS_USER;
