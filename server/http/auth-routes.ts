@@ -1,6 +1,8 @@
 import { Elysia } from 'elysia';
+import { z } from 'zod';
+import { splitToken } from '../auth/secrets';
+import { invalidateSession, sessionTag, validateSessionToken } from '../auth/session';
 import { redeemCookieTicket } from '../auth/tickets';
-import { invalidateSession, validateSessionToken } from '../auth/session';
 import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
 import type { Runtime } from '../runtime';
 import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT } from '../state/protocol';
@@ -13,6 +15,27 @@ function json(status: number, body: unknown, extra: Record<string, string> = {})
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...NO_STORE, ...extra } });
 }
 
+/** A session tag (see `sessionTag`) in a logout's body. */
+const logoutBody = z.object({ session: z.string().regex(/^[a-z2-7]{16}$/).optional() });
+const INVALID = Symbol('invalid');
+
+/**
+ * The session tag a tab's `POST /auth/logout` names (`clearAuthThenNavigate`
+ * sends it), `null` for a logout without one, {@link INVALID} for a body
+ * that is not such an object.
+ */
+async function boundSessionOf(request: Request): Promise<string | null | typeof INVALID> {
+  const text = await request.text();
+  if (text.length > 1024) return INVALID;
+  if (text.trim() === '') return null;
+  try {
+    const parsed = logoutBody.safeParse(JSON.parse(text));
+    return parsed.success ? (parsed.data.session ?? null) : INVALID;
+  } catch {
+    return INVALID;
+  }
+}
+
 /**
  * The cookie endpoints: `POST /auth/session` swaps a single-use ticket for
  * the HttpOnly session cookie; `POST /auth/logout` expires it. Both refuse
@@ -20,6 +43,13 @@ function json(status: number, body: unknown, extra: Record<string, string> = {})
  */
 export function authRoutes(runtime: Runtime) {
   const { config, db, log } = runtime;
+
+  /** Whether the request carries the cookie of a live, signed-in session. */
+  async function signedInCookie(request: Request, secure: boolean): Promise<boolean> {
+    const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
+    return token !== null && (await validateSessionToken(db, runtime.sessionSettings, token)).user !== null;
+  }
+
   return new Elysia({ name: 'statehouse-auth-routes' })
     .onError(function cookieEndpointFailed({ code, error, request }) {
       // Elysia's own errors (not found, parse, validation) keep their answers.
@@ -53,6 +83,13 @@ export function authRoutes(runtime: Runtime) {
       const { session } = await validateSessionToken(db, runtime.sessionSettings, redeemed.sessionToken);
       if (!session) return json(400, { error: 'invalid_ticket' });
       const secure = secureCookiesOf(config, request, peer);
+      if (session.userId === null && (await signedInCookie(request, secure))) {
+        // A tab that missed the browser's sign-in wrote its session: its fresh
+        // anonymous session must not sign the browser out. The tab reconnects
+        // instead, and picks up the signed-in identity.
+        await invalidateSession(db, session.id);
+        return json(409, { error: 'signed_in' });
+      }
       const headers = new Headers(NO_STORE);
       headers.append('set-cookie', sessionCookie(config, redeemed.sessionToken, secure, session.absoluteExpiresAt));
       return new Response(null, { status: 204, headers });
@@ -60,8 +97,17 @@ export function authRoutes(runtime: Runtime) {
     .post(LOGOUT_COOKIE_ENDPOINT, async ({ request, server }) => {
       const peer = server?.requestIP(request)?.address ?? '';
       if (!originAllowed(config, request, peer) || !fetchSiteAllowed(request)) return json(403, { error: 'forbidden_origin' });
+      const bound = await boundSessionOf(request);
+      if (bound === INVALID) return json(400, { error: 'bad_request' });
       const secure = secureCookiesOf(config, request, peer);
       const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
+      if (bound !== null) {
+        // A tab's logout names the session it was bound to: a newer session the
+        // browser got from another tab meanwhile is neither ended nor expired.
+        const id = splitToken(token)?.id;
+        if (!id) return new Response(null, { status: 204, headers: NO_STORE });
+        if (sessionTag(id) !== bound) return json(409, { error: 'session_changed' });
+      }
       if (token) {
         // Logging out over HTTP works on its own too: end the session if it still lives.
         const { session } = await validateSessionToken(db, runtime.sessionSettings, token);
