@@ -261,10 +261,12 @@ export class AuthApi {
       ip: conn.ip,
     });
     this.event.adoptSession(token, session, user);
-    this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(to));
+    // Announced before anything else waits: a sibling whose cache runs out in
+    // between would find its session dead and answer a logout.
     if (previous) {
       await this.runtime.bus.publish({ type: 'session-rotated', oldSessionId: previous.id, newSessionId: session.id, userId: user.id });
     }
+    this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(to));
   }
 
   /** After a password change or reset: end the other sessions, rotate this one. */
