@@ -38,8 +38,11 @@ async function boundSessionOf(request: Request): Promise<string | null | typeof 
 
 /**
  * The cookie endpoints: `POST /auth/session` swaps a single-use ticket for
- * the HttpOnly session cookie; `POST /auth/logout` expires it. Both refuse
- * cross-site requests (Origin and `Sec-Fetch-Site`).
+ * the HttpOnly session cookie (an anonymous session's ticket never replaces
+ * a live signed-in cookie: 409 `signed_in`); `POST /auth/logout` ends the
+ * cookie's session and expires it (given `{ session }`, the tag of the
+ * session the tab was bound to, only that one: 409 `session_changed` for a
+ * newer one). Both refuse cross-site requests (Origin and `Sec-Fetch-Site`).
  */
 export function authRoutes(runtime: Runtime) {
   const { config, db, log } = runtime;
