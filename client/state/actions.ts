@@ -38,7 +38,36 @@ export interface ActionRunnerOptions {
   cookieTimeoutMs?: number;
   /** Told about an action that failed; the actions after it are skipped. @default console.warn */
   onError?: (error: unknown, action: ClientAction) => void;
+  /**
+   * Told that the cookie of session `session` (a tag) is now the browser's,
+   * so the browser's other tabs can follow (`createSessionSync().announce`).
+   */
+  onCookieSynced?: (session: string) => void;
+  /** Runs `followSession` (`createSessionSync().follow`). @default reloads the page */
+  followSession?: (session: string, reload: boolean) => Promise<void> | void;
+  /**
+   * Reopens the socket so it carries the browser's current cookie: after the
+   * cookie endpoint refused an anonymous ticket because the browser is signed
+   * in. @default reloads the page
+   */
+  reconnect?: () => void;
 }
+
+/** A cookie endpoint's refusal, with its status. */
+export class CookieEndpointError extends Error {
+  constructor(
+    readonly path: string,
+    readonly status: number,
+  ) {
+    super(`${path} answered ${status}`);
+    this.name = 'CookieEndpointError';
+  }
+}
+
+/** `/auth/session`: the browser is signed in, an anonymous ticket must not replace its cookie. */
+const SIGNED_IN = 409;
+/** `/auth/logout`: the browser holds a newer session than the one the tab was bound to. */
+const SESSION_CHANGED = 409;
 
 export interface ActionRunner {
   /**
@@ -56,7 +85,8 @@ const DEFAULT_COOKIE_TIMEOUT_MS = 10_000;
 
 /**
  * Runs the client actions the server sends with a delta: `navigate`, `toast`,
- * `syncCookieThenNavigate`, `clearAuthThenNavigate` and `reload`.
+ * `syncCookieThenNavigate`, `clearAuthThenNavigate`, `followSession` and
+ * `reload`.
  *
  * Every list runs after the previous one finished, so the actions of two
  * events never interleave. `navigate` only goes to http(s) URLs; the cookie
@@ -97,7 +127,7 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(cookieTimeoutMs),
     });
-    if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+    if (!response.ok) throw new CookieEndpointError(path, response.status);
   }
 
   function navigate(to: string, replace: boolean): void {
@@ -112,27 +142,40 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
     }
   }
 
-  async function syncCookieThenNavigate(ticket: string, to: string | null): Promise<void> {
+  async function syncCookieThenNavigate(ticket: string, to: string | null, session: string | undefined): Promise<void> {
     // `to: null` syncs the cookie in place: an anonymous visitor's first session
     // write, or a password change that rotated the session, keeps the page.
     const target = to === null ? null : resolveTarget(sameOriginPath(to) ?? safeNextPath(new URL(location().href).searchParams.get('next')) ?? '/');
     try {
       await postCookieEndpoint(SESSION_COOKIE_ENDPOINT, { ticket });
     } catch (error) {
+      if (error instanceof CookieEndpointError && error.status === SIGNED_IN) {
+        // Another tab signed the browser in meanwhile: take that identity, keep the page.
+        (options.reconnect ?? (() => location().reload()))();
+        return;
+      }
       toasts.show('error', SESSION_SYNC_FAILED_MESSAGE);
       throw error;
     }
+    if (session) options.onCookieSynced?.(session);
     if (target === null) return;
     sessionStore()?.clear();
     location().assign(target.href);
   }
 
-  async function clearAuthThenNavigate(to: string, preserveStorageKeys: readonly string[]): Promise<void> {
+  async function clearAuthThenNavigate(to: string, preserveStorageKeys: readonly string[], session: string | undefined): Promise<void> {
     const target = resolveTarget(sameOriginPath(to) ?? '/');
     let failure: unknown = null;
     try {
-      await postCookieEndpoint(LOGOUT_COOKIE_ENDPOINT, {});
+      // The session the tab was bound to: the endpoint leaves a newer one alone.
+      await postCookieEndpoint(LOGOUT_COOKIE_ENDPOINT, session ? { session } : {});
     } catch (error) {
+      if (error instanceof CookieEndpointError && error.status === SESSION_CHANGED) {
+        // The browser is signed in with a newer session (another tab's): its
+        // storage stays, and the page shows whoever that is.
+        location().reload();
+        return;
+      }
       // The session is already gone on the server; leaving still beats staying half logged out.
       failure = error;
     }
@@ -151,9 +194,12 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
         toasts.show(action.kind, action.message);
         return;
       case 'syncCookieThenNavigate':
-        return syncCookieThenNavigate(action.ticket, action.to);
+        return syncCookieThenNavigate(action.ticket, action.to, action.session);
       case 'clearAuthThenNavigate':
-        return clearAuthThenNavigate(action.to, action.preserveStorageKeys ?? []);
+        return clearAuthThenNavigate(action.to, action.preserveStorageKeys ?? [], action.session);
+      case 'followSession':
+        if (options.followSession) return options.followSession(action.session, action.reload);
+        return location().reload();
       case 'reload':
         return location().reload();
       default:

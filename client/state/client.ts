@@ -13,6 +13,7 @@ import {
 } from '../../server/state/protocol';
 import { createActionRunner, type ActionRunner, type FetchLike, type LocationLike, type NavigateFunction, type StorageLike } from './actions';
 import { backoffWithJitter } from './backoff';
+import { createSessionSync } from './session-sync';
 import { stateLink } from './link';
 import { createSliceStore, type SliceMap, type SliceStoreActions } from './store';
 import { createToastStore, type Toast, type ToastActions } from './toasts';
@@ -46,6 +47,10 @@ export interface StateClientOptions<TSlices extends SliceMap> {
   toastDurationMs?: number;
   /** Told about failed client actions, state pushes and route reports. @default console.warn */
   onError?: (error: unknown, source: string) => void;
+  /** How the browser's tabs tell each other about the session cookie. @default globalThis.BroadcastChannel */
+  BroadcastChannel?: typeof BroadcastChannel | null;
+  /** How long a tab told to `followSession` waits for the browser's new cookie. @default 10000 */
+  followTimeoutMs?: number;
 }
 
 export interface StateClient<TRouter extends AnyRouter, TSlices extends SliceMap> {
@@ -95,6 +100,16 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
   const initialSlices: Partial<SliceMap> = { [AUTH_SLICE]: ANONYMOUS_SNAPSHOT, ...options.initialSlices };
   const [slices, sliceActions] = createSliceStore<TSlices>(initialSlices as Partial<TSlices>);
   const [toasts, toastActions] = createToastStore({ durationMs: options.toastDurationMs });
+  // Set once the socket client exists: reopening the socket is its business.
+  let reconnect = (): void => undefined;
+  const signedIn = (): boolean => (slices[AUTH_SLICE] as Partial<AuthSnapshot> | undefined)?.isAuthenticated === true;
+  const sessionSync = createSessionSync({
+    reconnect: () => reconnect(),
+    reload: () => location().reload(),
+    isSignedIn: signedIn,
+    BroadcastChannel: options.BroadcastChannel,
+    followTimeoutMs: options.followTimeoutMs,
+  });
   const actions = createActionRunner({
     toasts: toastActions,
     location: options.location,
@@ -102,6 +117,9 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
     sessionStorage: options.sessionStorage,
     localStorage: options.localStorage,
     onError: (error, action) => report(error, `the ${action.type} action failed`),
+    onCookieSynced: (session) => sessionSync.announce(session, signedIn()),
+    followSession: (session, reload) => sessionSync.follow(session, reload),
+    reconnect: () => reconnect(),
   });
   const tabId = readTabId(options.sessionStorage ?? globalThis.sessionStorage);
   const [status, setStatus] = createSignal<ConnectionStatus>('connecting');
@@ -111,8 +129,13 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
   /** The route the server's mirror holds, from the connection params or a report. */
   let mirroredRoute: string | null = null;
 
+  const socketUrl = options.url ?? defaultSocketUrl(location().href);
   const wsClient = createWSClient({
-    url: options.url ?? defaultSocketUrl(location().href),
+    // A socket waits while the tab follows a rotated session until the browser has its cookie.
+    url: async () => {
+      await sessionSync.ready();
+      return socketUrl;
+    },
     WebSocket: options.WebSocket,
     retryDelayMs: options.retryDelayMs ?? backoffWithJitter(),
     keepAlive: options.keepAlive,
@@ -123,6 +146,8 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
       return { ...params };
     },
   });
+  // Closing the socket makes the ws client open a new one (calls meanwhile wait for it).
+  reconnect = () => wsClient.connection?.ws?.close();
   const stateSubscription = wsClient.connectionState.subscribe({
     next: ({ state }) => {
       socketOpen = state === 'pending';
@@ -167,6 +192,7 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
     pushes.unsubscribe();
     await wsClient.close();
     stateSubscription.unsubscribe();
+    sessionSync.close();
     setStatus('closed');
     toastActions.clear();
   }

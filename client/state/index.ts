@@ -12,6 +12,7 @@ export {
   SESSION_SYNC_FAILED_MESSAGE,
   type ActionRunner,
   type ActionRunnerOptions,
+  CookieEndpointError,
   type FetchLike,
   type LocationLike,
   type NavigateFunction,
@@ -38,6 +39,7 @@ export {
   type StateProviderProps,
 } from './context';
 export { isEnvelope, readErrorEnvelope, stateLink, type StateLinkOptions } from './link';
+export { createSessionSync, SESSION_CHANNEL, type SessionSync, type SessionSynced, type SessionSyncOptions } from './session-sync';
 export { RouteReporter } from './route-reporter';
 export { createSliceStore, type SliceMap, type SliceStoreActions } from './store';
 export { Toaster, type ToasterProps } from './toaster';

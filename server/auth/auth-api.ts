@@ -88,7 +88,7 @@ export class AuthApi {
     const session = this.event.sessionRow;
     const userId = this.event.user.id;
     this.event.dropSession();
-    this.event.actions.replaceCookieAction(this.event.clearAuthAction());
+    this.event.actions.replaceCookieAction(this.event.clearAuthAction(session?.id ?? null));
     if (session) {
       await invalidateSession(this.runtime.db, session.id);
       await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: [session.id], reason: 'logout' });
@@ -266,11 +266,15 @@ export class AuthApi {
       if ((await consumePasswordResetToken(db, token)) !== row.id) throw invalidResetLink();
       const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
       if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
-      const ended = await invalidateUserSessions(db, row.id);
-      if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
       const now = Date.now();
       await recordLogin(db, row.id, now);
       const user = toAuthUser({ ...row, lastLogin: now });
+      // The user's other sessions end; this tab's own (anonymous, or already the
+      // user's) is rotated, so the browser's other tabs follow it instead of
+      // answering a logout that would end the new session.
+      const keep = this.event.sessionRow?.userId === row.id ? this.event.sessionRow.id : undefined;
+      const ended = await invalidateUserSessions(db, row.id, keep ? { except: keep } : {});
+      if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
       await this.startSession(user, config.auth.loginRedirectUrl);
       this.runtime.log.info('password reset', { userId: row.id });
       return user;
@@ -296,7 +300,9 @@ export class AuthApi {
   /**
    * Signs `user` in on this tab: a new session id (the pre-login session is
    * deleted, its data carried over unless it belonged to another user),
-   * mirrored at once, cookie synced by ticket.
+   * mirrored at once, cookie synced by ticket. The other tabs of the
+   * pre-login session are told (`session-rotated`), so they reconnect with
+   * the browser's new cookie rather than find their session dead and log out.
    */
   async startSession(user: LoggedInUser, to: string | null): Promise<void> {
     const conn = this.event.conn;
@@ -311,6 +317,11 @@ export class AuthApi {
       ip: conn.ip,
     });
     this.event.adoptSession(token, session, user);
+    // Announced before anything else waits: a sibling whose cache runs out in
+    // between would find its session dead and answer a logout.
+    if (previous) {
+      await this.runtime.bus.publish({ type: 'session-rotated', oldSessionId: previous.id, newSessionId: session.id, userId: user.id });
+    }
     this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(to));
   }
 

@@ -1,4 +1,6 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { Database } from '../../db/client';
 import { preparedFor } from '../../db/prepared';
 import { sessionData, sessions, users, type SessionRow } from '../../db/schema';
@@ -210,4 +212,20 @@ export async function rotateSession(
     ]);
   }
   return { token, session: stripSecret(row) };
+}
+
+const TAG_BYTES = 10;
+
+/**
+ * A short, non-secret tag of a session: names the session a tab is bound to
+ * in client actions (`followSession`, `clearAuthThenNavigate`,
+ * `syncCookieThenNavigate`) without putting its id in frames. Half of
+ * SHA-256 of the id, cut to 80 bits: plenty to tell a browser's
+ * sessions apart, and the tag proves nothing to the server.
+ *
+ * @example
+ * sessionTag(session.id); // 'k3x…' (16 characters)
+ */
+export function sessionTag(sessionId: string): string {
+  return encodeBase32LowerCaseNoPadding(sha256(new TextEncoder().encode(sessionId)).subarray(0, TAG_BYTES));
 }

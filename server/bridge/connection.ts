@@ -1,3 +1,4 @@
+import { readCookieHeader } from '../auth/cookie-header';
 import type { SessionValidationResult } from '../auth/session';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
 import { TokenBucket } from '../auth/token-bucket';
@@ -13,6 +14,7 @@ export interface RouteMirror {
 export interface ConnectionInit {
   headers: Headers;
   ip: string;
+  /** The session cookie is the `Secure`, `__Host-` one (`secureCookiesOf`: `auth.secureCookies`, else the scheme). */
   secure: boolean;
   origin: string;
   messageBurst: number;
@@ -207,10 +209,7 @@ export class Connection {
     this.secure = init.secure;
     this.origin = shared(init.origin);
     this.bucket = new TokenBucket(init.messageBurst, init.messagesPerSecond);
-    const cookieHeader = init.headers.get('cookie');
-    if (cookieHeader) {
-      for (const [name, value] of new Bun.CookieMap(cookieHeader)) this.cookies.set(name, value);
-    }
+    for (const [name, value] of readCookieHeader(init.headers.get('cookie'))) this.cookies.set(name, value);
   }
 
   /** Updates the route mirror; malformed reports are ignored. */

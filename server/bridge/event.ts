@@ -1,5 +1,5 @@
 import { anonymousSessionBudgetOf, createAnonymousSession } from '../auth/anonymous-session';
-import { validateSessionToken, type Session, type SessionValidationResult } from '../auth/session';
+import { sessionTag, validateSessionToken, type Session, type SessionValidationResult } from '../auth/session';
 import { issueCookieTicket } from '../auth/tickets';
 import { ANONYMOUS_USER, type AuthUser } from '../auth/user';
 import { groupNamesOf } from '../auth/permissions';
@@ -7,7 +7,7 @@ import { tooManyRequests } from '../errors';
 import type { BackgroundTask } from '../background';
 import type { Runtime } from '../runtime';
 import { ActionList } from '../state/actions';
-import { AUTH_SLICE, type AuthSnapshot, type Delta } from '../state/protocol';
+import { AUTH_SLICE, type AuthSnapshot, type ClientAction, type Delta } from '../state/protocol';
 import { StateAccess } from '../state/state-access';
 import type { Connection } from './connection';
 import { SocketEventRequest } from './event-request';
@@ -71,6 +71,20 @@ export function resolveSession(runtime: Runtime, conn: Connection, now = Date.no
   promise.then(settled, settled);
   conn.validating = { token, epoch, promise };
   return promise;
+}
+
+/**
+ * `clearAuthThenNavigate` for a tab bound to `boundSessionId`: its tag lets
+ * `POST /auth/logout` end and expire that session's cookie only, never a
+ * newer one the browser got from another tab meanwhile.
+ */
+export function clearAuthAction(runtime: Runtime, boundSessionId: string | null): ClientAction {
+  const { auth } = runtime.config;
+  const to = auth.logoutRedirectUrl ?? auth.loginUrl;
+  const preserveStorageKeys = auth.logoutPreserveStorageKeys;
+  return boundSessionId === null
+    ? { type: 'clearAuthThenNavigate', to, preserveStorageKeys }
+    : { type: 'clearAuthThenNavigate', to, preserveStorageKeys, session: sessionTag(boundSessionId) };
 }
 
 /** Snapshots per live user object (which lives as long as its validated session), by `snapshotIncludeGroups`. */
@@ -171,6 +185,7 @@ export class StateEvent implements SessionOwner {
 
   private bind({ session, user }: SessionValidationResult): void {
     const hadUser = this.conn.userId !== null;
+    const boundTo = this.conn.sessionId;
     this.sessionRow = session;
     this.user = user ?? ANONYMOUS_USER;
     this.runtime.registry.bind(this.conn, session?.id ?? null, user?.id ?? null);
@@ -178,7 +193,7 @@ export class StateEvent implements SessionOwner {
       // The session died out of band (expired, deleted in the database): drop
       // the stale cookie everywhere instead of looping through the login page.
       this.dropCookie();
-      this.actions.replaceCookieAction(this.clearAuthAction());
+      this.actions.replaceCookieAction(this.clearAuthAction(boundTo));
     }
   }
 
@@ -205,13 +220,9 @@ export class StateEvent implements SessionOwner {
     this.runtime.registry.bind(this.conn, null, null);
   }
 
-  clearAuthAction() {
-    const { auth } = this.runtime.config;
-    return {
-      type: 'clearAuthThenNavigate' as const,
-      to: auth.logoutRedirectUrl ?? auth.loginUrl,
-      preserveStorageKeys: auth.logoutPreserveStorageKeys,
-    };
+  /** Logout's cookie action, naming the session the tab was bound to (`null`: none). */
+  clearAuthAction(boundSessionId: string | null): ClientAction {
+    return clearAuthAction(this.runtime, boundSessionId);
   }
 
   /** A ticket for the current session token and the action that redeems it. */
@@ -223,7 +234,7 @@ export class StateEvent implements SessionOwner {
       sessionToken: token,
       ttlMs: this.runtime.config.session.ticketTtlMs,
     });
-    return { type: 'syncCookieThenNavigate' as const, ticket, to };
+    return { type: 'syncCookieThenNavigate' as const, ticket, to, session: sessionTag(this.sessionRow.id) };
   }
 
   /**

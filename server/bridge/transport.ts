@@ -3,7 +3,8 @@ import type { Server, ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
 import type { StatehouseConfig } from '../config';
 import type { Runtime } from '../runtime';
-import { clientIp, isHttps, originAllowed, ownOrigin } from '../http/origin';
+import { secureCookiesOf } from '../http/cookies';
+import { clientIp, originAllowed, ownOrigin } from '../http/origin';
 import { ROUTE_MUTATION_PATH } from '../state/protocol';
 import { Connection } from './connection';
 import { resolveSession } from './event';
@@ -124,7 +125,7 @@ export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
     const connection = new Connection({
       headers: request.headers,
       ip,
-      secure: isHttps(runtime.config, request, peer),
+      secure: secureCookiesOf(runtime.config, request, peer),
       origin: ownOrigin(runtime.config, request, peer),
       messageBurst: runtime.config.rateLimit.messageBurst,
       messagesPerSecond: runtime.config.rateLimit.messagesPerSecond,

@@ -1,4 +1,5 @@
-import { resolveSession, snapshotDelta, snapshotOf } from '../bridge/event';
+import { sessionTag } from '../auth/session';
+import { clearAuthAction, resolveSession, snapshotDelta, snapshotOf } from '../bridge/event';
 import type { Connection } from '../bridge/connection';
 import { pushLanguageTo } from '../i18n/slice';
 import type { Runtime } from '../runtime';
@@ -8,7 +9,8 @@ import type { IdentityEvent } from './identity-bus';
 /**
  * Makes every connection of this process follow an identity event: drop the
  * dead session from its cookie mirror and push the anonymous snapshot with
- * `clearAuthThenNavigate`, refresh the snapshot of a changed user, or push a
+ * `clearAuthThenNavigate`, tell the tabs of a rotated session to follow it
+ * (`followSession`), refresh the snapshot of a changed user, or push a
  * session's new language.
  */
 export async function applyIdentityEvent(runtime: Runtime, event: IdentityEvent): Promise<void> {
@@ -26,7 +28,7 @@ export async function applyIdentityEvent(runtime: Runtime, event: IdentityEvent)
       await Promise.all(event.userIds.flatMap((id) => registry.ofUser(id)).map((conn) => refreshUser(runtime, conn)));
       return;
     case 'session-rotated':
-      for (const conn of registry.ofSession(event.oldSessionId)) endSession(runtime, conn, false);
+      for (const conn of registry.ofSession(event.oldSessionId)) followRotation(runtime, conn, event);
       return;
     case 'session-language': {
       // Only a language this process offers (processes of one site share the list).
@@ -39,16 +41,30 @@ export async function applyIdentityEvent(runtime: Runtime, event: IdentityEvent)
   }
 }
 
-function endSession(runtime: Runtime, conn: Connection, navigate = true): void {
+function endSession(runtime: Runtime, conn: Connection): void {
+  const boundTo = conn.sessionId;
   conn.dropSessionCookie(runtime.cookieName);
   runtime.registry.bind(conn, null, null);
   const changed = snapshotDelta(conn.authSnapshot, ANONYMOUS_SNAPSHOT);
   conn.authSnapshot = ANONYMOUS_SNAPSHOT;
-  const { auth } = runtime.config;
-  const actions: ClientAction[] = navigate
-    ? [{ type: 'clearAuthThenNavigate', to: auth.logoutRedirectUrl ?? auth.loginUrl, preserveStorageKeys: auth.logoutPreserveStorageKeys }]
-    : [];
-  conn.push(changed ? { [AUTH_SLICE]: changed } : {}, actions);
+  conn.push(changed ? { [AUTH_SLICE]: changed } : {}, [clearAuthAction(runtime, boundTo)]);
+}
+
+/**
+ * Another tab rotated this connection's session. The connection lets go of
+ * the old cookie (its events are anonymous until it reconnects, and ask for
+ * no logout) but is not moved onto the new session: only a socket opened
+ * with the browser's new cookie gets it, so a stolen copy of the old cookie
+ * does not follow a password change. The tab keeps its snapshot on screen
+ * and is told to reconnect once the browser holds the new cookie; with a
+ * reload when another user signed in.
+ */
+function followRotation(runtime: Runtime, conn: Connection, event: Extract<IdentityEvent, { type: 'session-rotated' }>): void {
+  const reload = conn.userId !== null && conn.userId !== event.userId;
+  conn.dropSessionCookie(runtime.cookieName);
+  runtime.registry.bind(conn, null, null);
+  const action: ClientAction = { type: 'followSession', session: sessionTag(event.newSessionId), reload };
+  conn.push({}, [action]);
 }
 
 async function refreshUser(runtime: Runtime, conn: Connection): Promise<void> {

@@ -1,12 +1,14 @@
 import { Elysia } from 'elysia';
+import { z } from 'zod';
+import { splitToken } from '../auth/secrets';
+import { invalidateSession, sessionTag, validateSessionToken } from '../auth/session';
 import { redeemCookieTicket } from '../auth/tickets';
-import { invalidateSession, validateSessionToken } from '../auth/session';
 import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
 import type { Runtime } from '../runtime';
 import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT } from '../state/protocol';
 import { AUTH_BODY_LIMIT_BYTES, readBodyWithin } from './body';
-import { expiredSessionCookies, sessionCookie, sessionTokenFrom } from './cookies';
-import { fetchSiteAllowed, isHttps, originAllowed } from './origin';
+import { expiredSessionCookies, secureCookiesOf, sessionCookie, sessionTokenFrom } from './cookies';
+import { fetchSiteAllowed, originAllowed } from './origin';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
@@ -17,13 +19,46 @@ function json(status: number, body: unknown, extra: Record<string, string> = {})
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...NO_STORE, ...extra } });
 }
 
+/** A session tag (see `sessionTag`) in a logout's body. */
+const logoutBody = z.object({ session: z.string().regex(/^[a-z2-7]{16}$/).optional() });
+const INVALID = Symbol('invalid');
+const TOO_BIG = Symbol('too big');
+
+/**
+ * The session tag a tab's `POST /auth/logout` names (`clearAuthThenNavigate`
+ * sends it), read from a body of at most {@link AUTH_BODY_LIMIT_BYTES}:
+ * `null` for a logout without one, {@link INVALID} for a body that is not
+ * such an object, {@link TOO_BIG} past the limit.
+ */
+async function boundSessionOf(request: Request): Promise<string | null | typeof INVALID | typeof TOO_BIG> {
+  const body = await readBodyWithin(request, AUTH_BODY_LIMIT_BYTES);
+  if (!body.ok) return TOO_BIG;
+  if (body.text.trim() === '') return null;
+  try {
+    const parsed = logoutBody.safeParse(JSON.parse(body.text));
+    return parsed.success ? (parsed.data.session ?? null) : INVALID;
+  } catch {
+    return INVALID;
+  }
+}
+
 /**
  * The cookie endpoints: `POST /auth/session` swaps a single-use ticket for
- * the HttpOnly session cookie; `POST /auth/logout` expires it. Both refuse
- * cross-site requests (Origin and `Sec-Fetch-Site`).
+ * the HttpOnly session cookie (an anonymous session's ticket never replaces
+ * a live signed-in cookie: 409 `signed_in`); `POST /auth/logout` ends the
+ * cookie's session and expires it (given `{ session }`, the tag of the
+ * session the tab was bound to, only that one: 409 `session_changed` for a
+ * newer one). Both refuse cross-site requests (Origin and `Sec-Fetch-Site`).
  */
 export function authRoutes(runtime: Runtime) {
   const { config, db, log } = runtime;
+
+  /** Whether the request carries the cookie of a live, signed-in session. */
+  async function signedInCookie(request: Request, secure: boolean): Promise<boolean> {
+    const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
+    return token !== null && (await validateSessionToken(db, runtime.sessionSettings, token)).user !== null;
+  }
+
   return new Elysia({ name: 'statehouse-auth-routes' })
     .onError(function cookieEndpointFailed({ code, error, request }) {
       // Elysia's own errors (not found, parse, validation) keep their answers.
@@ -56,7 +91,14 @@ export function authRoutes(runtime: Runtime) {
       if (!redeemed) return json(400, { error: 'invalid_ticket' });
       const { session } = await validateSessionToken(db, runtime.sessionSettings, redeemed.sessionToken);
       if (!session) return json(400, { error: 'invalid_ticket' });
-      const secure = config.auth.secureCookies ?? isHttps(config, request, peer);
+      const secure = secureCookiesOf(config, request, peer);
+      if (session.userId === null && (await signedInCookie(request, secure))) {
+        // A tab that missed the browser's sign-in wrote its session: its fresh
+        // anonymous session must not sign the browser out. The tab reconnects
+        // instead, and picks up the signed-in identity.
+        await invalidateSession(db, session.id);
+        return json(409, { error: 'signed_in' });
+      }
       const headers = new Headers(NO_STORE);
       headers.append('set-cookie', sessionCookie(config, redeemed.sessionToken, secure, session.absoluteExpiresAt));
       return new Response(null, { status: 204, headers });
@@ -64,9 +106,18 @@ export function authRoutes(runtime: Runtime) {
     .post(LOGOUT_COOKIE_ENDPOINT, async ({ request, server }) => {
       const peer = server?.requestIP(request)?.address ?? '';
       if (!originAllowed(config, request, peer) || !fetchSiteAllowed(request)) return json(403, { error: 'forbidden_origin' });
-      if (!(await readBodyWithin(request, AUTH_BODY_LIMIT_BYTES)).ok) return TOO_LARGE();
-      const secure = config.auth.secureCookies ?? isHttps(config, request, peer);
+      const bound = await boundSessionOf(request);
+      if (bound === TOO_BIG) return TOO_LARGE();
+      if (bound === INVALID) return json(400, { error: 'bad_request' });
+      const secure = secureCookiesOf(config, request, peer);
       const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
+      if (bound !== null) {
+        // A tab's logout names the session it was bound to: a newer session the
+        // browser got from another tab meanwhile is neither ended nor expired.
+        const id = splitToken(token)?.id;
+        if (!id) return new Response(null, { status: 204, headers: NO_STORE });
+        if (sessionTag(id) !== bound) return json(409, { error: 'session_changed' });
+      }
       if (token) {
         // Logging out over HTTP works on its own too: end the session if it still lives.
         const { session } = await validateSessionToken(db, runtime.sessionSettings, token);

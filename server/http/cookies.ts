@@ -1,5 +1,18 @@
+import { readCookieHeader } from '../auth/cookie-header';
 import type { StatehouseConfig } from '../config';
-import { cookieNameFor } from '../runtime';
+import { cookieNameFor, secureCookiesFor } from '../runtime';
+import { isHttps } from './origin';
+
+/**
+ * Whether this request's session cookie is the `Secure`, `__Host-` one: the
+ * one rule every reader and writer of the cookie uses (the socket upgrade,
+ * the cookie endpoints, the HTTP identity plugin). `auth.secureCookies`
+ * decides when set; otherwise the request's scheme (https directly, or
+ * `X-Forwarded-Proto` from a trusted proxy).
+ */
+export function secureCookiesOf(config: StatehouseConfig, request: Request, peer: string): boolean {
+  return secureCookiesFor(config, isHttps(config, request, peer));
+}
 
 /**
  * The session cookie: HttpOnly, SameSite=Lax, Path=/, and over https also
@@ -23,9 +36,12 @@ export function expiredSessionCookies(config: StatehouseConfig, secure: boolean)
   );
 }
 
-/** Reads the session token from a `Cookie` header (the `__Host-` name only over https). */
+/**
+ * Reads the session token from a `Cookie` header: only the name in force
+ * (with `secure`, the `__Host-` one: a plain cookie anyone could plant is
+ * ignored), and none when that name is sent twice (see `readCookieHeader`).
+ */
 export function sessionTokenFrom(config: StatehouseConfig, cookieHeader: string | null, secure: boolean): string | null {
   if (!cookieHeader) return null;
-  const cookies = new Bun.CookieMap(cookieHeader);
-  return cookies.get(cookieNameFor(config, secure)) ?? null;
+  return readCookieHeader(cookieHeader).get(cookieNameFor(config, secure)) ?? null;
 }

@@ -1,5 +1,6 @@
 import type { Database } from '../../db/client';
 import { createAnonymousSession } from '../auth/anonymous-session';
+import { readCookieHeader } from '../auth/cookie-header';
 import type { IpBudget, RateLimiter } from '../auth/rate-limit';
 import type { SessionSettings } from '../auth/session';
 import { deleteSessionKey, readSessionData, SessionDataError, writeSessionKey, type SessionValue } from '../auth/session-data';
@@ -176,7 +177,7 @@ export class HttpEventRequest implements EventRequest {
   get cookies(): Readonly<Record<string, string>> {
     if (!this.cookieCopy) {
       const header = this.fetchRequest.headers.get('cookie');
-      this.cookieCopy = Object.freeze(header ? Object.fromEntries(new Bun.CookieMap(header)) : {});
+      this.cookieCopy = Object.freeze(Object.fromEntries(readCookieHeader(header)));
     }
     return this.cookieCopy;
   }

@@ -7,11 +7,11 @@ import { ANONYMOUS_USER, type AuthUser } from '../auth/user';
 import type { EventRequest } from '../bridge/request';
 import type { StatehouseConfig } from '../config';
 import { messagesFor, type Messages } from '../i18n/catalog';
-import { secureCookiesFor, type Runtime } from '../runtime';
-import { sessionCookie, sessionTokenFrom } from './cookies';
+import type { Runtime } from '../runtime';
+import { secureCookiesOf, sessionCookie, sessionTokenFrom } from './cookies';
 import { HttpEventRequest, HttpSession } from './http-request';
 import { isUnsafeMethod } from './methods';
-import { clientIp, isHttps, originAllowed } from './origin';
+import { clientIp, originAllowed } from './origin';
 
 /** `auth` in HTTP routes: the checks of `ctx.auth` on the socket, for the request's user. */
 export class HttpAuth {
@@ -70,7 +70,7 @@ export function identity(runtime: Runtime) {
       log.warn('http request refused: origin not allowed', { method: request.method, origin: request.headers.get('origin') ?? '(none)' });
       return status(403, { error: 'forbidden_origin', message: 'Cross-origin requests are not allowed.' });
     }
-    const secure = secureCookiesFor(config, isHttps(config, request, peer));
+    const secure = secureCookiesOf(config, request, peer);
     const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
     const { session, user } = token ? await validateSessionToken(db, sessionSettings, token) : { session: null, user: null };
     const live: AuthUser = user ?? ANONYMOUS_USER;

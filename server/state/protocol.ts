@@ -7,10 +7,30 @@
 export type ClientAction =
   | { type: 'navigate'; to: string; replace?: boolean }
   | { type: 'toast'; kind: ToastKind; message: string }
-  /** POST the single-use ticket to the cookie endpoint, clear this tab's sessionStorage, then navigate. */
-  | { type: 'syncCookieThenNavigate'; ticket: string; to: string | null }
-  /** Ask the server to expire the cookies, clear storage (but the preserved keys), then navigate. */
-  | { type: 'clearAuthThenNavigate'; to: string; preserveStorageKeys: string[] }
+  /**
+   * POST the single-use ticket to the cookie endpoint, clear this tab's
+   * sessionStorage, then navigate. `session` is the tag of the session the
+   * ticket is for: once the cookie is set, the tab tells the browser's other
+   * tabs (a `BroadcastChannel` message), so those told to `followSession` it
+   * reconnect.
+   */
+  | { type: 'syncCookieThenNavigate'; ticket: string; to: string | null; session?: string }
+  /**
+   * Ask the server to expire the cookies, clear storage (but the preserved
+   * keys), then navigate. `session`: the tag of the session the tab was bound
+   * to; the endpoint then ends and expires only that session's cookie, never
+   * a newer one the browser got meanwhile.
+   */
+  | { type: 'clearAuthThenNavigate'; to: string; preserveStorageKeys: string[]; session?: string }
+  /**
+   * Another tab of this browser rotated this tab's session (login, sign-up,
+   * password change, reset) into the session tagged `session`. Once the
+   * browser holds that session's cookie (the other tab's message, or a
+   * timeout), reconnect so the socket carries it; `reload` the page instead
+   * when it signs in another user than the tab showed. The server never hands
+   * the new session to this tab itself.
+   */
+  | { type: 'followSession'; session: string; reload: boolean }
   | { type: 'reload' };
 
 export type ToastKind = 'info' | 'success' | 'warning' | 'error';

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { authTokens, sessions } from '../../../db/schema';
+import { sessionTag } from '../../../server/auth/session';
 import { createUser } from '../../../server/auth/users';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
@@ -48,7 +49,7 @@ describe('login over the socket', () => {
     const envelope = reply.result?.data as any;
     expect(envelope.data).toEqual({ username: 'alice' });
     expect(envelope.delta.auth).toMatchObject({ username: 'alice', isAuthenticated: true });
-    expect(envelope.actions).toEqual([{ type: 'syncCookieThenNavigate', ticket: expect.any(String), to: '/notes' }]);
+    expect(envelope.actions).toEqual([{ type: 'syncCookieThenNavigate', ticket: expect.any(String), to: '/notes', session: expect.any(String) }]);
     expect((await ws.ok('query', 'probe.secret')).data).toBe('hello alice');
     await ws.close();
   });
@@ -182,11 +183,13 @@ describe('identity changes reach every tab', () => {
     const b = await server.open({ cookie: alice.cookie });
     await b.subscribeState();
     const reply = await a.ok('mutation', 'auth.logout');
-    expect(reply.actions).toEqual([{ type: 'clearAuthThenNavigate', to: '/login', preserveStorageKeys: ['theme'] }]);
+    // Both name the session they were bound to, so their logouts end no newer one.
+    const tag = sessionTag(alice.sessionId);
+    expect(reply.actions).toEqual([{ type: 'clearAuthThenNavigate', to: '/login', preserveStorageKeys: ['theme'], session: tag }]);
     await b.waitForPushes(2);
     expect(b.pushes[1]).toEqual({
       delta: { auth: expect.objectContaining({ isAuthenticated: false, userId: null }) },
-      actions: [{ type: 'clearAuthThenNavigate', to: '/login', preserveStorageKeys: ['theme'] }],
+      actions: [{ type: 'clearAuthThenNavigate', to: '/login', preserveStorageKeys: ['theme'], session: tag }],
     });
     expect((await b.call('query', 'probe.secret')).error?.data.code).toBe('UNAUTHORIZED');
     await a.close();

@@ -207,7 +207,7 @@ describe('session store', () => {
   test('an anonymous visitor’s first write creates a session and asks for a cookie sync', async () => {
     const ws = await server.open();
     const first = await ws.ok('mutation', 'probe.sessionSet', { key: 'cart', value: 'apples' });
-    expect(first.actions).toEqual([{ type: 'syncCookieThenNavigate', ticket: expect.any(String), to: null }]);
+    expect(first.actions).toEqual([{ type: 'syncCookieThenNavigate', ticket: expect.any(String), to: null, session: expect.any(String) }]);
     const second = await ws.ok('mutation', 'probe.sessionSet', { key: 'cart', value: 'pears' });
     expect(second.actions).toEqual([]);
     expect((await ws.ok('query', 'probe.sessionGet', { key: 'cart' })).data).toBe('pears');

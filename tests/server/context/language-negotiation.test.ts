@@ -253,7 +253,7 @@ describe('i18n.setLanguage', () => {
     server = await start();
     const ws = await server.open();
     const set = await ws.ok('mutation', 'i18n.setLanguage', { language: 'ar' });
-    expect(set.actions).toEqual([{ type: 'syncCookieThenNavigate', ticket: expect.any(String), to: null }]);
+    expect(set.actions).toEqual([{ type: 'syncCookieThenNavigate', ticket: expect.any(String), to: null, session: expect.any(String) }]);
     expect((await ws.ok('query', 'lang.full')).data.full).toBe('ar');
     await ws.close();
   });
