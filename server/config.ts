@@ -108,7 +108,7 @@ const configSchema = z.object({
       ),
       secureCookies: doc(
         z.boolean().optional(),
-        'Serve cookies with `Secure` and the `__Host-` prefix (and accept only the prefixed cookie). Unset: decided per request (https, or `X-Forwarded-Proto: https` from a trusted proxy).',
+        'Serve cookies with `Secure` and the `__Host-` prefix, and accept only the prefixed cookie. It decides for the socket, the cookie endpoints and HTTP routes alike. Unset: decided per request (https, or `X-Forwarded-Proto: https` from a trusted proxy).',
         'AUTH_SECURE_COOKIES',
       ),
     })
