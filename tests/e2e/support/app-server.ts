@@ -1,11 +1,7 @@
 import type { Subprocess } from 'bun';
-import { setDefaultTimeout } from 'bun:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-
-// Every browser test imports this module: a real Chromium against a real server gets a minute.
-setDefaultTimeout(60_000);
 
 /** The repository root: where `bun run start` runs. */
 export const REPO_ROOT = resolve(import.meta.dir, '../../..');
