@@ -16,6 +16,7 @@ export type BackgroundTask = () => Promise<void>;
  */
 export class BackgroundTasks {
   private readonly running = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(private readonly log: Logger) {}
 
@@ -30,6 +31,12 @@ export class BackgroundTasks {
    * written in the same turn as its bridge returns).
    */
   later(label: string, task: BackgroundTask): void {
+    if (this.closed) {
+      // An event that was still in flight when the server stopped: what it
+      // would run needs the database, which is closing.
+      this.log.debug(`${label}: not run, the server is stopping`);
+      return;
+    }
     const run = new Promise<void>((resolve) => setImmediate(resolve))
       .then(task)
       .catch((error: unknown) => this.log.error(`${label} failed`, { error }))
@@ -40,5 +47,11 @@ export class BackgroundTasks {
   /** Resolves once no task is left, including tasks started by tasks. */
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Drains, and refuses tasks from then on (`stop()`: the database closes next). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.drain();
   }
 }

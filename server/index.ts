@@ -216,7 +216,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       unsubscribe();
       for (const conn of runtime.registry.all) conn.close();
       if (app.server) await app.stop(true);
-      await runtime.background.drain();
+      await runtime.background.close();
       await bus.close();
       await shared?.limiter.close();
       if (!options.database) await database.close();

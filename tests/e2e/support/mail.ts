@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseMail } from '../../helpers/mail';
 
 const POLL_MS = 50;
 
@@ -28,9 +29,10 @@ export async function waitForResetLink(dir: string, seen: number, timeoutMs = 10
   for (;;) {
     const files = mailFiles(dir);
     if (files.length > seen) {
-      const text = readFileSync(files.at(-1)!, 'utf8');
+      const mail = await parseMail(readFileSync(files.at(-1)!));
+      const text = mail.text ?? '';
       const link = /https?:\/\/\S+\/password-reset\/\S+/.exec(text)?.[0];
-      const to = /^To: (.+)$/m.exec(text)?.[1]?.trim() ?? '';
+      const to = mail.to?.map((address) => address.address).join(', ') ?? '';
       if (!link) throw new Error(`No reset link in the newest mail:\n${text}`);
       return { link, to };
     }
