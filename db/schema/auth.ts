@@ -20,6 +20,12 @@ export const users = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     username: text('username').notNull(),
     email: text('email'),
+    /**
+     * An address the user gave that is not theirs to use: never a login id nor
+     * a reset target. Sign-up keeps a typed address here when another account
+     * holds it, so its answer looks the same as with a free address.
+     */
+    pendingEmail: text('pending_email'),
     firstName: text('first_name').notNull().default(''),
     lastName: text('last_name').notNull().default(''),
     /** argon2id PHC string; '!' marks an unusable password. */

@@ -43,6 +43,7 @@ const statements = preparedFor((db: Database) => ({
           id: users.id,
           username: users.username,
           email: users.email,
+          pendingEmail: users.pendingEmail,
           firstName: users.firstName,
           lastName: users.lastName,
           isActive: users.isActive,

@@ -9,6 +9,8 @@ export interface AuthUser {
   readonly id: number | null;
   readonly username: string;
   readonly email: string | null;
+  /** An address the user gave that is not theirs to use yet (see `users.pendingEmail`): show it, never mail it. */
+  readonly pendingEmail: string | null;
   readonly firstName: string;
   readonly lastName: string;
   readonly isActive: boolean;
@@ -27,6 +29,7 @@ export const ANONYMOUS_USER: AuthUser = Object.freeze({
   id: null,
   username: '',
   email: null,
+  pendingEmail: null,
   firstName: '',
   lastName: '',
   isActive: false,
@@ -39,7 +42,7 @@ export const ANONYMOUS_USER: AuthUser = Object.freeze({
 
 type UserFields = Pick<
   UserRow,
-  'id' | 'username' | 'email' | 'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin'
+  'id' | 'username' | 'email' | 'pendingEmail' | 'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin'
 >;
 
 /** Builds the live user from a row (the password hash never leaves the data layer). */
@@ -48,6 +51,7 @@ export function toAuthUser(row: UserFields): LoggedInUser {
     id: row.id,
     username: row.username,
     email: row.email,
+    pendingEmail: row.pendingEmail,
     firstName: row.firstName,
     lastName: row.lastName,
     isActive: row.isActive,

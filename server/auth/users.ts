@@ -116,7 +116,8 @@ const USERNAME_TAKEN: FieldError = { field: 'username', code: 'username_taken', 
  * An address another account holds is an `email_taken` error by default
  * (the CLI, an admin). With `ifEmailTaken: 'leaveEmpty'` (public sign-up,
  * whose answer must not tell whether an address is registered) the user is
- * created without an address, with the same work, and `emailTakenBy` names
+ * created with the same work, the address kept as `pendingEmail` (shown,
+ * never used: not a login id, not a reset target), and `emailTakenBy` names
  * the address's owner.
  */
 export async function createUser(
@@ -151,12 +152,14 @@ export async function createUser(
   }
   if (errors.length > 0) return { ok: false, errors };
   const passwordHash = input.password != null ? await hashPassword(input.password, options.hashing) : UNUSABLE_PASSWORD;
-  const insert = async (address: string | null) => {
+  /** Inserts the user with `email`, or with the typed address kept as pending (another account holds it). */
+  const insert = async (address: string | null, pending: string | null) => {
     const [row] = await db
       .insert(users)
       .values({
         username,
         email: address,
+        pendingEmail: pending,
         firstName: input.firstName ?? '',
         lastName: input.lastName ?? '',
         passwordHash,
@@ -169,7 +172,7 @@ export async function createUser(
     return row!;
   };
   try {
-    return { ok: true, value: await insert(emailTakenBy ? null : email), emailTakenBy };
+    return { ok: true, value: emailTakenBy ? await insert(null, email) : await insert(email, null), emailTakenBy };
   } catch (error) {
     // A concurrent insert won the unique index between our check and our write.
     const message = String(error);
@@ -177,9 +180,9 @@ export async function createUser(
     if (!message.includes('email')) return { ok: false, errors: [USERNAME_TAKEN] };
     if (!leaveEmpty) return { ok: false, errors: [EMAIL_TAKEN] };
   }
-  // The address was registered meanwhile: the same answer as above, without it.
+  // The address was registered meanwhile: the same answer as above, the address kept as pending.
   try {
-    const value = await insert(null);
+    const value = await insert(null, email);
     return { ok: true, value, emailTakenBy: await findUserByEmail(db, email!) };
   } catch (error) {
     if (String(error).includes('UNIQUE')) return { ok: false, errors: [USERNAME_TAKEN] };

@@ -102,7 +102,8 @@ export async function snapshotOf(runtime: Runtime, user: AuthUser): Promise<Auth
   const snapshot: AuthSnapshot = Object.freeze({
     userId: user.id,
     username: user.username,
-    email: user.email ?? '',
+    // The address the user gave, theirs or pending: a sign-up answers alike either way.
+    email: user.email ?? user.pendingEmail ?? '',
     firstName: user.firstName,
     lastName: user.lastName,
     isAuthenticated: user.isAuthenticated,

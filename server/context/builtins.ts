@@ -96,7 +96,7 @@ export function userSnapshotProcessor(_request: EventRequest, user: AuthUser): U
     user: {
       id: user.id,
       username: user.username,
-      email: user.email ?? '',
+      email: user.email ?? user.pendingEmail ?? '',
       firstName: user.firstName,
       lastName: user.lastName,
       isAuthenticated: user.isAuthenticated,

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import PostalMime, { type Email } from 'postal-mime';
 
 /**
@@ -11,4 +13,35 @@ import PostalMime, { type Email } from 'postal-mime';
  */
 export function parseMail(raw: Buffer | string): Promise<Email> {
   return PostalMime.parse(raw);
+}
+
+/** The `.eml` files the file mail backend wrote into `dir`, oldest first (names start with the time). */
+export function mailFilesIn(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.eml'));
+  } catch {
+    return [];
+  }
+  return names.sort().map((name) => join(dir, name));
+}
+
+const RESET_LINK = /https?:\/\/\S+\/password-reset\/([a-z2-7]+\.[a-z2-7]+)/;
+
+/**
+ * The password-reset links mailed into `dir`, oldest first, with their
+ * tokens; `null` for a mail without one.
+ *
+ * @example
+ * await server.statehouse.runtime.background.drain(); // mails go out after the reply
+ * const [first] = await resetLinksIn(mailDir);
+ */
+export async function resetLinksIn(dir: string): Promise<({ link: string; token: string; to: string } | null)[]> {
+  return Promise.all(
+    mailFilesIn(dir).map(async (file) => {
+      const mail = await parseMail(readFileSync(file));
+      const match = RESET_LINK.exec(mail.text ?? '');
+      return match ? { link: match[0], token: match[1]!, to: mail.to?.map((address) => address.address).join(', ') ?? '' } : null;
+    }),
+  );
 }

@@ -1,23 +1,15 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseMail } from '../../helpers/mail';
+import { readFileSync } from 'node:fs';
+import { mailFilesIn, parseMail } from '../../helpers/mail';
 
 const POLL_MS = 50;
 
 /** The `.eml` files of the file mail backend, oldest first. */
-export function mailFiles(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => name.endsWith('.eml'));
-  } catch {
-    return [];
-  }
-  return names.map((name) => join(dir, name)).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs || a.localeCompare(b));
-}
+export const mailFiles = mailFilesIn;
 
 /**
  * Waits for a new mail (beyond the `seen` first ones) and answers the
- * password reset link in it.
+ * password reset link in it. The server runs in another process: its
+ * mails are polled for, not drained.
  *
  * @example
  * const before = mailFiles(server.mailDir).length;

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test } from 'bun:test';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, } from 'node:fs';
 import { authTokens, sessions } from '../../../db/schema';
 import { createSession } from '../../../server/auth/session';
 import * as users from '../../../server/auth/users';
 import { createUser } from '../../../server/auth/users';
 import { SocketProtocol } from '../../../server/bridge/socket-protocol';
 import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { resetLinksIn } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
 let server: TestServer;
@@ -25,19 +25,12 @@ async function makeUser(username: string, email: string) {
   return created.value;
 }
 
-/** Waits for the n-th mail and returns the reset token of its link. */
+/** The reset token of the n-th mail, once the mails queued after their replies are sent. */
 async function nthResetToken(n: number): Promise<string> {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const files = readdirSync(mailDir).sort();
-    if (files.length >= n) {
-      const body = readFileSync(join(mailDir, files[n - 1]!), 'utf8');
-      const match = body.match(/\/password-reset\/([a-z2-7]+\.[a-z2-7]+)/);
-      if (match) return match[1]!;
-    }
-    await Bun.sleep(20);
-  }
-  throw new Error(`no mail number ${n}`);
+  await server.statehouse.runtime.background.drain();
+  const link = (await resetLinksIn(mailDir))[n - 1];
+  if (!link) throw new Error(`no reset link in mail number ${n}`);
+  return link.token;
 }
 
 describe('password reset', () => {

@@ -55,18 +55,30 @@ async function measuredSignUp(username: string, email: string) {
   }
 }
 
-/** What a client sees of a sign-up's answer (tickets differ by nature). */
-function shape(reply: RpcReply) {
-  const envelope = reply.result?.data as { data: unknown; actions: { type: string; to?: string }[] } | undefined;
-  return { error: reply.error?.data.code, data: envelope?.data, actions: envelope?.actions.map((a) => [a.type, a.to]) };
+/**
+ * Everything a client sees of a sign-up's answer: data, client actions and
+ * the whole delta (the `auth` snapshot included), with the user's own
+ * username, id and address put in neutral form and tickets dropped (they
+ * differ by nature).
+ */
+function shape(reply: RpcReply, own: { username: string; email: string }) {
+  const envelope = reply.result?.data as { data: unknown; delta: unknown; actions: { type: string; to?: string }[] } | undefined;
+  const neutral = JSON.stringify({ data: envelope?.data, delta: envelope?.delta })
+    .replaceAll(own.email, '<email>')
+    .replaceAll(own.username, '<username>')
+    .replace(/"userId":\d+/g, '"userId":"<id>"');
+  return { error: reply.error?.data.code, ...JSON.parse(neutral), actions: envelope?.actions.map((a) => [a.type, a.to]) };
 }
 
 describe('sign-up with an address that is already registered', () => {
   test('answers exactly as a sign-up with a new address: no email_taken, the same work before the reply', async () => {
     const fresh = await measuredSignUp('trent', 'trent@example.com');
     const taken = await measuredSignUp('mallory', 'alice@example.com');
-    expect(shape(taken.answer)).toEqual({ ...shape(fresh.answer), data: { username: 'mallory' } });
-    expect(shape(fresh.answer).data).toEqual({ username: 'trent' });
+    const seen = shape(taken.answer, { username: 'mallory', email: 'alice@example.com' });
+    expect(seen).toEqual(shape(fresh.answer, { username: 'trent', email: 'trent@example.com' }));
+    expect(seen.data).toEqual({ username: '<username>' });
+    // The snapshot names the address typed, in both cases.
+    expect(seen.delta.auth.email).toBe('<email>');
     expect(JSON.stringify(taken.answer)).not.toContain('email_taken');
     expect(taken.atReply).toEqual(fresh.atReply);
     expect(taken.atReply.mails).toBe(0);
@@ -76,9 +88,11 @@ describe('sign-up with an address that is already registered', () => {
     for (const ws of [fresh.ws, taken.ws]) await ws.close();
   });
 
-  test('the new account does not get the address; its owner is told by mail, after the reply', async () => {
+  test('the new account does not get the address (it is kept as pending: shown, never used); its owner is told by mail, after the reply', async () => {
     const { ws } = await measuredSignUp('mallory', 'Alice@Example.com');
-    expect((await findUserByUsername(server.db.db, 'mallory'))?.email).toBeNull();
+    const mallory = await findUserByUsername(server.db.db, 'mallory');
+    expect(mallory?.email).toBeNull();
+    expect(mallory?.pendingEmail).toBe('Alice@Example.com');
     expect((await server.db.db.select().from(users).where(eq(users.email, 'alice@example.com'))).map((u) => u.username)).toEqual(['alice']);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to).toBe('alice@example.com');

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { StatehouseConfigInput } from '../../../server';
 import { createUser } from '../../../server/auth/users';
 import { createLogger } from '../../../server/log';
 import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { resetLinksIn } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
 let server: TestServer;
@@ -36,7 +35,7 @@ async function requestResetAs(host: string): Promise<unknown> {
 /** The links mailed so far, once the work after the replies has finished. */
 async function mailedLinks(): Promise<string[]> {
   await server.statehouse.runtime.background.drain();
-  return readdirSync(mailDir).map((f) => readFileSync(join(mailDir, f), 'utf8').match(/https?:\/\/\S+\/password-reset\/\S+/)?.[0] ?? '');
+  return (await resetLinksIn(mailDir)).map((mailed) => mailed?.link ?? '');
 }
 
 describe('password reset links', () => {

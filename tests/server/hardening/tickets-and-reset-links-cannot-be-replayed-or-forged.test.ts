@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { authTokens, sessionData, sessions, users } from '../../../db/schema';
 import { generateSecureRandomString } from '../../../server/auth/secrets';
 import { createUser } from '../../../server/auth/users';
 import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { resetLinksIn } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import type { TestSocket } from '../../helpers/socket-client';
 
@@ -141,18 +140,12 @@ describe('cookie tickets', () => {
   });
 });
 
-/** Waits for the n-th mail and returns the reset token of its link. */
+/** The reset token of the n-th mail, once the mails queued after their replies are sent. */
 async function nthResetToken(n: number): Promise<string> {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const files = readdirSync(mailDir).sort();
-    if (files.length >= n) {
-      const match = readFileSync(join(mailDir, files[n - 1]!), 'utf8').match(/\/password-reset\/([a-z2-7]+\.[a-z2-7]+)/);
-      if (match) return match[1]!;
-    }
-    await Bun.sleep(20);
-  }
-  throw new Error(`no mail number ${n}`);
+  await server.statehouse.runtime.background.drain();
+  const link = (await resetLinksIn(mailDir))[n - 1];
+  if (!link) throw new Error(`no reset link in mail number ${n}`);
+  return link.token;
 }
 
 async function passwordHashOf(userId: number): Promise<string> {
