@@ -43,8 +43,9 @@ export function expectsConnectionParams(request: Request): boolean {
 /**
  * A connection's message budget (a token bucket such as `Connection.bucket`).
  * Every frame that makes the server work spends one: each call of a frame
- * (known path or not), a `PING`, a frame that does not parse. Only
- * `subscription.stop` is free: it ends work.
+ * (known path or not), a `PING`, a frame that does not parse, a
+ * `subscription.stop` naming no running subscription. Only a stop that ends
+ * a running subscription is free: it ends work.
  */
 export interface MessageMeter {
   /** Spends one message; `false` when the budget is empty. */
@@ -340,7 +341,13 @@ export class SocketConnection<TContext extends object> {
   private async handle(msg: CallMessage, batchIndex: number): Promise<void> {
     const { id, jsonrpc } = msg;
     if (msg.method === 'subscription.stop' && id !== null) {
-      this.subscriptions?.get(id)?.abort();
+      // Free only when it ends real work; a stop naming nothing spends the budget.
+      const running = this.subscriptions?.get(id);
+      if (running) {
+        running.abort();
+        return;
+      }
+      this.meter?.take();
       return;
     }
     // Before the path is looked up: a call to no procedure spends the budget too.

@@ -128,4 +128,15 @@ describe('a connection sending above its message budget', () => {
     expect(answered + (after.result ? 1 : 0)).toBeLessThanOrEqual(allowance(seconds) - 1);
     await ws.close();
   });
+
+  test('stops that name no running subscription spend the budget too: only ending real work is free', async () => {
+    const ws = await server.open();
+    await ws.ok('query', 'probe.whoami');
+    // Batches of stops for subscriptions that do not exist: parsed, answered with nothing.
+    const stops = Array.from({ length: 20 }, (_, i) => ({ id: 10_000 + i, jsonrpc: '2.0', method: 'subscription.stop' }));
+    for (let i = 0; i < FLOOD / 20; i++) ws.send(stops);
+    const after = await ws.call('query', 'probe.whoami');
+    expect(after.error?.data.code).toBe('TOO_MANY_REQUESTS');
+    await ws.close();
+  });
 });
