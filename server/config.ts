@@ -162,6 +162,11 @@ const configSchema = z.object({
         'New anonymous sessions per client address: refill per minute.',
         'RATE_LIMIT_ANONYMOUS_SESSIONS_PER_MINUTE',
       ),
+      recipientMailBurst: doc(
+        z.number().int().positive().default(3),
+        'Mails one address may receive from the auth flows (reset links, sign-up notices): bucket size. Past it the mail is skipped silently, after the reply: nobody can flood an inbox through the reset or sign-up form. Shared by every process with `busUrl`.',
+      ),
+      recipientMailsPerHour: doc(z.number().positive().default(6), 'Mails one address may receive from the auth flows: refill per hour.'),
       messageBurst: doc(z.number().int().positive().default(200), 'Socket messages per connection: bucket size.'),
       messagesPerSecond: doc(z.number().positive().default(100), 'Socket messages per connection: refill per second.'),
     })

@@ -205,6 +205,7 @@ export class AuthApi {
       }
       const row = await findUserByEmail(db, email);
       if (!row || !row.isActive || !row.email) return;
+      if (!(await this.mayMail(row.email, row.id))) return;
       const token = await issuePasswordResetToken(db, row.id, config.passwordReset.tokenTtlMs);
       const link = `${base.replace(/\/$/, '')}${config.auth.passwordResetUrl}/${token}`;
       const minutes = Math.round(config.passwordReset.tokenTtlMs / 60_000);
@@ -226,9 +227,24 @@ export class AuthApi {
    * Tells an address's owner that someone signed up with it (the sign-up got
    * an account without the address). Names nothing of the new account.
    */
+  /**
+   * Whether one more auth mail may go to `address` (`rateLimit.recipientMail*`):
+   * the reset and sign-up forms name any address, so without a budget per
+   * recipient they would mail one inbox as fast as the forms are sent. Runs
+   * after the reply, so a skipped mail changes no answer.
+   */
+  private async mayMail(address: string, userId: number): Promise<boolean> {
+    const { config, limiter, log } = this.runtime;
+    const budget = { burst: config.rateLimit.recipientMailBurst, perMinute: config.rateLimit.recipientMailsPerHour / 60 };
+    const decision = await limiter.hitIp('mail-recipient', address.trim().toLowerCase(), budget);
+    if (!decision.ok) log.info('auth mail skipped: the address had its share', { userId });
+    return decision.ok;
+  }
+
   private async mailAddressOwner(owner: UserRow): Promise<void> {
     const { config, mailer, log } = this.runtime;
     if (!owner.email || !owner.isActive) return;
+    if (!(await this.mayMail(owner.email, owner.id))) return;
     const base = this.linkBase()?.replace(/\/$/, '');
     const where = base ? `:\n\n  ${base}${config.auth.loginUrl}\n  ${base}${config.auth.passwordResetUrl}\n\n` : '.\n\n';
     await mailer.send({

@@ -16,8 +16,9 @@ export interface IpBudget {
 export interface RateLimiter {
   /**
    * Takes one attempt from the per-IP bucket of `scope` (login, signup,
-   * reset, anonymous-session). The bucket has the limiter's own size unless
-   * `budget` gives one (always the same for a scope).
+   * reset, anonymous-session), or from the bucket of another key a scope
+   * counts by (`mail-recipient`: an address). The bucket has the limiter's
+   * own size unless `budget` gives one (always the same for a scope).
    */
   hitIp(scope: string, ip: string, budget?: IpBudget): Promise<RateDecision>;
   /** Whether a login for this account (a {@link lockoutKey}) may be evaluated now (escalating throttle). */
