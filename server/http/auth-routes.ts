@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import { z } from 'zod';
 import { splitToken } from '../auth/secrets';
-import { invalidateSession, sessionTag, validateSessionToken } from '../auth/session';
+import { invalidateSession, sessionTag, validateSessionToken, type SessionValidationResult } from '../auth/session';
 import { redeemCookieTicket } from '../auth/tickets';
 import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
 import type { Runtime } from '../runtime';
@@ -53,10 +53,10 @@ async function boundSessionOf(request: Request): Promise<string | null | typeof 
 export function authRoutes(runtime: Runtime) {
   const { config, db, log } = runtime;
 
-  /** Whether the request carries the cookie of a live, signed-in session. */
-  async function signedInCookie(request: Request, secure: boolean): Promise<boolean> {
+  /** The live session (and its user) of the cookie the request carries, if any. */
+  async function cookieSession(request: Request, secure: boolean): Promise<SessionValidationResult> {
     const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
-    return token !== null && (await validateSessionToken(db, runtime.sessionSettings, token)).user !== null;
+    return token === null ? { session: null, user: null } : validateSessionToken(db, runtime.sessionSettings, token);
   }
 
   return new Elysia({ name: 'statehouse-auth-routes' })
@@ -92,12 +92,20 @@ export function authRoutes(runtime: Runtime) {
       const { session } = await validateSessionToken(db, runtime.sessionSettings, redeemed.sessionToken);
       if (!session) return json(400, { error: 'invalid_ticket' });
       const secure = secureCookiesOf(config, request, peer);
-      if (session.userId === null && (await signedInCookie(request, secure))) {
+      const current = await cookieSession(request, secure);
+      if (session.userId === null && current.user !== null) {
         // A tab that missed the browser's sign-in wrote its session: its fresh
         // anonymous session must not sign the browser out. The tab reconnects
         // instead, and picks up the signed-in identity.
         await invalidateSession(db, session.id);
         return json(409, { error: 'signed_in' });
+      }
+      if (current.session && current.session.id !== session.id) {
+        // The cookie this one replaces belongs to a session the sign-in did not
+        // rotate (the tab had none, or another one): one browser, one identity.
+        // That session ends and its tabs follow the new cookie.
+        await invalidateSession(db, current.session.id);
+        await runtime.bus.publish({ type: 'session-rotated', oldSessionId: current.session.id, newSessionId: session.id, userId: session.userId });
       }
       const headers = new Headers(NO_STORE);
       headers.append('set-cookie', sessionCookie(config, redeemed.sessionToken, secure, session.absoluteExpiresAt));

@@ -256,4 +256,23 @@ describe("an anonymous session's ticket never replaces a signed-in cookie", () =
     expect(answer.status).toBe(204);
     await tab.close();
   });
+
+  test("a sign-in made on a tab that had no session replaces the browser's live session: that session ends and its tabs follow", async () => {
+    const aliceId = await makeUser('alice');
+    await makeUser('bob');
+    const alice = await signedInCookie(aliceId);
+    const aliceTab = await server.open({ cookie: alice.cookie });
+    await aliceTab.subscribeState();
+    // A tab that missed the browser's sign-in as alice (opened before it, no cookie), signing in as bob.
+    const stale = await server.open();
+    const login = await stale.ok('mutation', 'auth.login', { loginId: 'bob', password: PASSWORD });
+    const sync = cookieAction(login, 'syncCookieThenNavigate');
+    const answer = await redeem(sync.ticket, alice.cookie);
+    expect(answer.status).toBe(204);
+    // One browser, one identity: alice's session is gone, not left alive without a cookie.
+    expect((await validateSessionToken(server.db.db, server.statehouse.runtime.sessionSettings, alice.token)).session).toBeNull();
+    await aliceTab.waitForPushes(2);
+    expect(aliceTab.pushes.at(-1).actions).toEqual([{ type: 'followSession', session: sync.session, reload: true }]);
+    await Promise.all([aliceTab.close(), stale.close()]);
+  });
 });
