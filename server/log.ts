@@ -81,12 +81,21 @@ function describeError(error: Error): string {
   return error.stack ?? error.message;
 }
 
+/**
+ * A field's value as logfmt writes it: bare when it is one plain word,
+ * otherwise in double quotes with `"` and `\` escaped, so a value holding
+ * ` user=admin` cannot pose as a field of its own.
+ */
+function logfmtValue(value: string): string {
+  return value !== '' && !/[\s="\\]/.test(value) ? value : `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
 function format(level: LogLevel, message: string, fields?: Record<string, unknown>): string {
   let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`;
   if (fields) {
     for (const [k, v] of Object.entries(fields)) {
       const value = v instanceof Error ? describeError(v) : typeof v === 'string' ? v : JSON.stringify(v);
-      line += ` ${k}=${value}`;
+      line += ` ${k}=${logfmtValue(value ?? 'undefined')}`;
     }
   }
   // The whole line: the message, every field's name and value (an error's stack too).

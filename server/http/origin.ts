@@ -26,10 +26,20 @@ export function clientIp(config: StatehouseConfig, request: Request, peerIp: str
   return peer;
 }
 
+/**
+ * The last value of a forwarding header: the one the nearest proxy (the
+ * trusted peer) wrote. A proxy that appends leaves the client's own values
+ * first, so the first value is whatever the client sent.
+ */
+export function lastForwarded(request: Request, name: 'x-forwarded-host' | 'x-forwarded-proto'): string | undefined {
+  const value = request.headers.get(name)?.split(',').at(-1)?.trim();
+  return value || undefined;
+}
+
 /** Whether the client reached us over https (directly or through a trusted proxy). */
 export function isHttps(config: StatehouseConfig, request: Request, peerIp: string): boolean {
   if (isTrustedProxy(config, peerIp)) {
-    const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
+    const proto = lastForwarded(request, 'x-forwarded-proto');
     if (proto) return proto === 'https';
   }
   return new URL(request.url).protocol === 'https:';
@@ -39,7 +49,7 @@ export function isHttps(config: StatehouseConfig, request: Request, peerIp: stri
 export function ownOrigin(config: StatehouseConfig, request: Request, peerIp: string): string {
   const url = new URL(request.url);
   const trusted = isTrustedProxy(config, peerIp);
-  const host = (trusted && request.headers.get('x-forwarded-host')?.split(',')[0]?.trim()) || request.headers.get('host') || url.host;
+  const host = (trusted && lastForwarded(request, 'x-forwarded-host')) || request.headers.get('host') || url.host;
   return `${isHttps(config, request, peerIp) ? 'https' : 'http'}://${host}`;
 }
 

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import type { Runtime } from '../runtime';
 import { hostCheck, parseHost } from './hosts';
-import { isTrustedProxy } from './origin';
+import { isTrustedProxy, lastForwarded } from './origin';
 
 /** Served whatever the host: a load balancer probes by address, and it tells a page nothing. */
 const HEALTH_PATH = '/healthz';
@@ -48,7 +48,7 @@ export function requestGuard(runtime: Runtime) {
     const hostHeader = request.headers.get('host');
     let host = parseHost(hostHeader);
     if (host && trusting && isTrustedProxy(config, server?.requestIP(request)?.address ?? '')) {
-      const forwarded = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
+      const forwarded = lastForwarded(request, 'x-forwarded-host');
       if (forwarded) host = parseHost(forwarded);
     }
     if (!host) {

@@ -109,4 +109,10 @@ describe('behind a trusted proxy', () => {
     const untrusted = await start({ publicUrl: 'https://app.example' });
     expect(await status(untrusted.port, `127.0.0.1:${untrusted.port}`, { extra: 'X-Forwarded-Host: evil.example\r\n' })).toBe(404);
   });
+
+  test('with several X-Forwarded-Host values, the last one counts: the one the proxy wrote, after what the client sent', async () => {
+    const { port } = await start({ publicUrl: 'https://app.example', trustedProxies: ['127.0.0.1'] });
+    expect(await status(port, `127.0.0.1:${port}`, { extra: 'X-Forwarded-Host: app.example, evil.example\r\n' })).toBe(421);
+    expect(await status(port, `127.0.0.1:${port}`, { extra: 'X-Forwarded-Host: evil.example, app.example\r\n' })).toBe(404);
+  });
 });

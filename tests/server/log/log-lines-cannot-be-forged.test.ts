@@ -20,10 +20,18 @@ describe('control characters in a log line', () => {
     expect(line).toContain('x\\n2026-01-01T00:00:00.000Z INFO  login ok user=admin\\r\\x1b[2K\\x00\\u2028');
   });
 
-  test('plain text is left as it was', () => {
+  test('plain text is left as it was; a value with spaces is quoted', () => {
     const { lines, log } = capture();
     log.warn('database unavailable', { event: 'notes.add', error: 'SQLITE_BUSY: database is locked' });
-    expect(lines[0]).toEndWith('WARN  database unavailable event=notes.add error=SQLITE_BUSY: database is locked');
+    expect(lines[0]).toEndWith('WARN  database unavailable event=notes.add error="SQLITE_BUSY: database is locked"');
+  });
+});
+
+describe('a field value holding spaces, = or quotes', () => {
+  test('is quoted with its quotes escaped: it cannot pose as fields of its own', () => {
+    const { lines, log } = capture();
+    log.debug('event refused', { event: 'x code=OK user=admin', code: 'NOT_FOUND', quote: 'say "hi" \\ bye', empty: '' });
+    expect(lines[0]).toEndWith('event refused event="x code=OK user=admin" code=NOT_FOUND quote="say \\"hi\\" \\\\ bye" empty=""');
   });
 });
 
