@@ -25,15 +25,42 @@ export const CONTENT_SECURITY_POLICY = [
 const NOT_SPA = /^\/(trpc|auth|api|healthz)(\/|$)/;
 
 /**
- * Serves the built client from `dir`, and `index.html` for any other GET that
- * accepts HTML (client-side routes such as `/notes`), under
- * {@link CONTENT_SECURITY_POLICY}.
+ * A path naming a file (`/favicon.ico`, `/assets/x.js`): for a client that is
+ * not a browser navigating, a miss is a 404, not the page. (A reset link's
+ * token has a dot too, followed by far more than five characters.)
+ */
+const FILE_PATH = /\.[a-z0-9]{1,5}$/i;
+
+/**
+ * Whether a request for a client-side route wants the page: a browser asks
+ * for HTML, curl and link checkers for anything (`*\/*`) or say nothing. A
+ * client that asks only for something else (JSON) gets a 404.
+ */
+function wantsPage(request: Request, path: string): boolean {
+  if (NOT_SPA.test(path)) return false;
+  const accept = request.headers.get('accept') ?? '';
+  if (accept.includes('text/html')) return true;
+  return !FILE_PATH.test(path) && (accept === '' || accept.includes('*/*'));
+}
+
+/**
+ * Serves the built client from `dir`, and `index.html` for the single-page
+ * app's routes (`/notes`, `/`: any other GET that is not a file and accepts
+ * HTML or anything), under {@link CONTENT_SECURITY_POLICY}. Hand-written
+ * rather than `@elysiajs/static`: the fallback to the page, its headers and
+ * the per-path extras (`Referrer-Policy` on reset links) are most of it.
  */
 export function staticClient(dir: string, extraHeaders: (path: string) => Record<string, string> = () => ({})) {
   const root = resolve(dir);
   return new Elysia({ name: 'statehouse-static' }).get('/*', async ({ request, status }) => {
     const url = new URL(request.url);
-    const path = decodeURIComponent(url.pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      // The request guard refuses a bad escape before routing; this route never trusts it did.
+      return status(400, 'Bad request');
+    }
     const file = normalize(join(root, path));
     if (file.startsWith(root + '/') && existsSync(file) && !path.endsWith('/')) {
       const asset = Bun.file(file);
@@ -44,7 +71,7 @@ export function staticClient(dir: string, extraHeaders: (path: string) => Record
         });
       }
     }
-    if (NOT_SPA.test(path) || !(request.headers.get('accept') ?? '').includes('text/html')) return status(404, 'Not found');
+    if (!wantsPage(request, path)) return status(404, 'Not found');
     const index = Bun.file(join(root, 'index.html'));
     if (!(await index.exists())) return status(503, 'The client is not built yet');
     return new Response(index, {

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempDir } from '../../helpers/db';
+import { startTestServer, type TestServer } from '../../helpers/server';
+
+/**
+ * The built client: its files as they are, and `index.html` for the
+ * single-page app's routes, whoever asks (a browser, curl, a link checker).
+ */
+let server: TestServer;
+let clientDir: string;
+const INDEX = '<!doctype html><title>app</title><script type="module" src="/assets/main.3f9a2c1b.js"></script>';
+beforeAll(async () => {
+  clientDir = createTempDir('statehouse-client-');
+  mkdirSync(join(clientDir, 'assets'));
+  writeFileSync(join(clientDir, 'index.html'), INDEX);
+  writeFileSync(join(clientDir, 'assets', 'main.3f9a2c1b.js'), 'console.log(1)');
+  writeFileSync(join(clientDir, 'robots.txt'), 'User-agent: *');
+  server = await startTestServer({}, { clientDir });
+});
+afterAll(async () => {
+  await server.stop();
+  rmSync(clientDir, { recursive: true, force: true });
+});
+
+function get(path: string, accept?: string): Promise<Response> {
+  return fetch(`${server.url}${path}`, { headers: accept === undefined ? {} : { accept } });
+}
+
+describe('the single-page app', () => {
+  test.each([
+    ['a browser', 'text/html,application/xhtml+xml,*/*;q=0.8'],
+    ['curl', '*/*'],
+    ['a client that sends no Accept', ''],
+  ])('gets index.html for / and for client-side routes, from %s', async (_who, accept) => {
+    for (const path of ['/', '/notes', `/password-reset/${'a'.repeat(24)}.${'b'.repeat(32)}`, '/settings?tab=security']) {
+      const res = await get(path, accept);
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+      expect(res.headers.get('content-type')).toStartWith('text/html');
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(await res.text()).toBe(INDEX);
+    }
+  });
+
+  test('a request that asks only for something else (JSON) gets 404, not a page', async () => {
+    expect((await get('/notes', 'application/json')).status).toBe(404);
+  });
+
+  test('a browser navigating gets the page whatever the path looks like', async () => {
+    expect((await get('/docs/v1.2', 'text/html')).status).toBe(200);
+  });
+
+  test('a missing file (a path with an extension), asked for by a client that is not navigating, is 404, not the page', async () => {
+    for (const path of ['/assets/gone.1234abcd.js', '/favicon.ico', '/styles.css']) expect((await get(path, '*/*')).status).toBe(404);
+  });
+
+  test('framework paths never fall back to the page', async () => {
+    for (const path of ['/api/nothing', '/auth/nothing', '/trpc/x']) expect((await get(path, 'text/html')).status).toBe(404);
+  });
+});
+
+describe('files of the build', () => {
+  test('hashed bundles are cached for good, other files revalidated', async () => {
+    const bundle = await get('/assets/main.3f9a2c1b.js', '*/*');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('cache-control')).toContain('immutable');
+    expect(await bundle.text()).toBe('console.log(1)');
+    const robots = await get('/robots.txt', '*/*');
+    expect(robots.status).toBe(200);
+    expect(robots.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  test('nothing outside the build folder is served', async () => {
+    for (const path of ['/../package.json', '/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json']) {
+      const res = await get(path, '*/*');
+      expect(await res.text()).not.toContain('"name": "statehouse"');
+    }
+  });
+});
