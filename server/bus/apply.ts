@@ -19,11 +19,6 @@ export async function applyIdentityEvent(runtime: Runtime, event: IdentityEvent)
     case 'sessions-ended':
       for (const id of event.sessionIds) for (const conn of registry.ofSession(id)) endSession(runtime, conn);
       return;
-    case 'user-sessions-ended':
-      for (const conn of registry.ofUser(event.userId)) {
-        if (conn.sessionId !== event.exceptSessionId) endSession(runtime, conn);
-      }
-      return;
     case 'users-changed':
       await Promise.all(event.userIds.flatMap((id) => registry.ofUser(id)).map((conn) => refreshUser(runtime, conn)));
       return;

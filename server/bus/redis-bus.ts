@@ -12,7 +12,7 @@ interface Envelope {
   event: IdentityEvent;
 }
 
-const KNOWN_TYPES = new Set(['sessions-ended', 'user-sessions-ended', 'users-changed', 'session-rotated', 'session-language']);
+const KNOWN_TYPES = new Set(['sessions-ended', 'users-changed', 'session-rotated', 'session-language']);
 
 /**
  * The identity bus over Redis pub/sub, for several processes sharing one
