@@ -7,6 +7,7 @@ import { createStatehouse } from '../../server';
 import { loadConfig } from '../../server/config';
 import { router } from '../../server/trpc';
 import { createTempDir } from '../helpers/db';
+import { waitFor } from '../helpers/wait-for';
 
 /** Past SQLite's 1,000-page automatic checkpoint with 4 KB pages. */
 const ROWS = 1_500;
@@ -62,24 +63,22 @@ describe('background checkpoints', () => {
       backgroundCheckpoints: { intervalMs: 20, onCheckpoint: (result) => copied.push(result) },
     });
     await writeRows(handle);
-    const deadline = Date.now() + 10_000;
     const caughtUp = () => copied.some((c) => c.walFrames > 0 && c.copiedFrames === c.walFrames) && fileSize('app.db') > ROWS * BLOB.length;
-    while (!caughtUp() && Date.now() < deadline) await Bun.sleep(20);
-    expect(caughtUp()).toBe(true);
+    await waitFor(caughtUp, { timeoutMs: 10_000, what: 'a checkpoint that copied the whole log into the file' });
     const count = await handle.client.execute('SELECT count(*) FROM filler');
     expect(Number(count.rows[0]![0])).toBe(ROWS);
   });
 
   test('if the thread dies, commits checkpoint again and the failure is reported', async () => {
     const failures: Error[] = [];
-    handle = await openDatabase(`file:${join(dir, 'app.db')}`, undefined, {
+    const opened = await openDatabase(`file:${join(dir, 'app.db')}`, undefined, {
       backgroundCheckpoints: { intervalMs: 60_000, onFailure: (error) => failures.push(error) },
     });
-    const checkpointer = handle.checkpointer!;
+    handle = opened;
+    const checkpointer = opened.checkpointer!;
     // The thread ends without the checkpointer having asked it to.
     checkpointer['worker'].postMessage({ type: 'stop' });
-    const deadline = Date.now() + 5_000;
-    while ((await autocheckpointPages(handle)) !== 1_000 && Date.now() < deadline) await Bun.sleep(10);
+    await waitFor(async () => (await autocheckpointPages(opened)) === 1_000, { what: 'commits to checkpoint again' });
     expect(failures).toHaveLength(1);
     expect(failures[0]!.message).toContain('checkpoint thread exited');
     expect(checkpointer.running).toBe(false);
@@ -108,8 +107,7 @@ describe('background checkpoints', () => {
     await Bun.write(path, 'x'.repeat(8_192));
     const failures: Error[] = [];
     const checkpointer = await Checkpointer.start(`file:${path}`, { intervalMs: 10, onFailure: (e) => failures.push(e) });
-    const deadline = Date.now() + 5_000;
-    while (failures.length === 0 && Date.now() < deadline) await Bun.sleep(10);
+    await waitFor(() => failures.length > 0, { what: 'the failure to be reported' });
     expect(failures).toHaveLength(1);
     expect(failures[0]!.message).toStartWith('Background checkpoint failed:');
     expect(checkpointer.running).toBe(false);

@@ -8,19 +8,7 @@ export function uniqueUsername(prefix = 'user'): string {
   return `${prefix}${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** Polls `check` until it holds (assertions inside may throw meanwhile). */
-export async function eventually(check: () => Promise<void> | void, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await Bun.sleep(50);
-    }
-  }
-}
+export { eventually } from '../../helpers/wait-for';
 
 /** The page's path and query, e.g. `/login?next=%2Fnotes`. */
 export function pathOf(page: Page): string {

@@ -12,6 +12,7 @@ import { issueCookieTicket, redeemCookieTicket } from '../../../server/auth/tick
 import { DAY, HOUR, MINUTE } from '../../../server/config';
 import { createLogger } from '../../../server/log';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
+import { waitFor } from '../../helpers/wait-for';
 import { testRouter } from '../../helpers/server';
 
 const SETTINGS: SessionSettings = { inactivityTimeoutMs: 14 * DAY, renewalIntervalMs: 1 * HOUR, absoluteLifetimeMs: 30 * DAY };
@@ -62,14 +63,6 @@ function runtimeOn(database: DatabaseHandle, config: StatehouseConfigInput = {})
     await statehouse.listen(0);
     return statehouse;
   });
-}
-
-async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await Bun.sleep(10);
-  }
 }
 
 describe('a housekeeping pass', () => {

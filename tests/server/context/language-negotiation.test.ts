@@ -15,6 +15,7 @@ import {
 } from '../../../server';
 import { writeSessionKey } from '../../../server/auth/session-data';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { waitFor } from '../../helpers/wait-for';
 
 describe('parseAcceptLanguage', () => {
   test.each([
@@ -210,7 +211,7 @@ describe('i18n.setLanguage', () => {
     const tab = await server.open({ cookie: alice.cookie, tabId: 'tab-language-resume' });
     expect((await tab.subscribeState()).delta.i18n.language).toBe('en');
     await tab.close();
-    await Bun.sleep(20);
+    await waitFor(() => server.statehouse.runtime.registry.stashedCount === 1, { what: 'the closed tab to be stashed' });
     const other = await server.open({ cookie: alice.cookie });
     await other.ok('mutation', 'i18n.setLanguage', { language: 'ar' });
     const back = await server.open({ cookie: alice.cookie, tabId: 'tab-language-resume' });
@@ -230,8 +231,9 @@ describe('i18n.setLanguage', () => {
     expect(set.delta.i18n).toEqual({ language: 'ar', dir: 'rtl' });
     await b.waitForPushes(2);
     expect(b.pushes[1]).toEqual({ delta: { i18n: { language: 'ar', dir: 'rtl' } }, actions: [] });
-    // The tab that chose it has it in its reply: no second push.
-    await Bun.sleep(50);
+    // The tab that chose it has it in its reply: no second push (b got its
+    // push, and a round trip on a passes any push queued before it).
+    await a.ok('query', 'lang.full');
     expect(a.pushes).toHaveLength(1);
     await a.close();
     await b.close();
@@ -242,10 +244,10 @@ describe('i18n.setLanguage', () => {
     const alice = await server.userWithSession('alice');
     const ws = await server.open({ cookie: alice.cookie });
     await ws.subscribeState();
+    // The in-process bus has applied it once publish resolves; the round trip passes any push it queued.
     await server.statehouse.runtime.bus.publish({ type: 'session-language', sessionId: alice.sessionId, language: 'fr' });
-    await Bun.sleep(50);
-    expect(ws.pushes).toHaveLength(1);
     expect((await ws.ok('query', 'lang.full')).data.full).toBe('en');
+    expect(ws.pushes).toHaveLength(1);
     await ws.close();
   });
 

@@ -4,6 +4,7 @@ import { createLogger, type LogLevel } from '../../../server/log';
 import { createTempDir } from '../../helpers/db';
 import { resetLinksIn } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { waitFor } from '../../helpers/wait-for';
 import type { TestSocket } from '../../helpers/socket-client';
 
 const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
@@ -133,7 +134,9 @@ describe('a whole journey at log level debug', () => {
     await ok(changer, 'mutation', 'auth.logout');
 
     for (const ws of [visitor, tab, carolTab, forged, resetTab, changer]) await ws.close();
-    await Bun.sleep(100);
+    // Whatever the closes and the work after replies still log, logged.
+    await waitFor(() => server.statehouse.runtime.registry.all.size === 0, { what: 'every socket to close' });
+    await server.statehouse.runtime.background.drain();
 
     // The capture worked: the journey left a trail at several levels.
     const text = captured.join('\n');
