@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import type { Browser, Page } from 'playwright-core';
-import { startAppServer, type AppServer } from './support/app-server';
-import { launchBrowser, newAppContext } from './support/browser';
+import { describe, expect, test } from 'bun:test';
+import type { Page } from 'playwright-core';
+import { startAppAndBrowser } from './support/app-server';
+import { newAppContext } from './support/browser';
 import { signIn } from './support/flows';
 import { socketCall } from './support/socket-call';
 
@@ -10,19 +10,8 @@ import { socketCall } from './support/socket-call';
  * users without it, and the server refuses them even when they ask the
  * socket by hand. Demo users from `bun run db:seed`: alice may delete, bob not.
  */
-let server: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startAppServer();
-  await server.run(['db:seed']);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = await startAppAndBrowser();
+await server.run(['db:seed']);
 
 async function addNote(page: Page, title: string): Promise<number> {
   await page.getByLabel('Title').fill(title);

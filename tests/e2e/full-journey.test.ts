@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import type { Browser, Page } from 'playwright-core';
-import { startAppServer, type AppServer } from './support/app-server';
-import { launchBrowser, newAppContext } from './support/browser';
+import { describe, expect, test } from 'bun:test';
+import type { Page } from 'playwright-core';
+import { startAppAndBrowser } from './support/app-server';
+import { newAppContext } from './support/browser';
 import { eventually, GOOD_PASSWORD, pathOf, register, signIn, uniqueUsername, waitForPath } from './support/flows';
 import { socketCall } from './support/socket-call';
 
@@ -9,18 +9,7 @@ import { socketCall } from './support/socket-call';
  * A stranger's first minutes with the example app in a real browser, and
  * the regression "re-login after logout in the same tab never loops".
  */
-let server: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = await startAppAndBrowser();
 
 /** Every main-frame navigation of the page (full loads and router pushes), as path + query. */
 function recordNavigations(page: Page): string[] {

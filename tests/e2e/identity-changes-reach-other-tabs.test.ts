@@ -1,22 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import type { Browser } from 'playwright-core';
-import { startAppServer, type AppServer } from './support/app-server';
-import { launchBrowser, newAppContext } from './support/browser';
+import { describe, expect, test } from 'bun:test';
+import { startAppAndBrowser } from './support/app-server';
+import { newAppContext } from './support/browser';
 import { GOOD_PASSWORD, register, signIn, uniqueUsername, waitForPath } from './support/flows';
 
 /** Identity changes reach every open tab at once: a logout, a revoked session, a password change. */
-let server: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = await startAppAndBrowser();
 
 describe('two tabs of one user', () => {
   test('logging out in one tab lands the other on /login within 2 s, without any action in it', async () => {

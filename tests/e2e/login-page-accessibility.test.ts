@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import type { Browser, Page } from 'playwright-core';
-import { startAppServer, type AppServer } from './support/app-server';
-import { launchBrowser, newAppContext } from './support/browser';
+import { describe, expect, test } from 'bun:test';
+import type { Page } from 'playwright-core';
+import { startAppAndBrowser } from './support/app-server';
+import { newAppContext } from './support/browser';
 import { GOOD_PASSWORD, uniqueUsername, waitForPath } from './support/flows';
 
 /** The login page with a keyboard and a screen reader in mind. */
-let server: AppServer;
-let browser: Browser;
-let username: string;
-
-beforeAll(async () => {
-  server = await startAppServer();
-  username = uniqueUsername('kim');
-  await server.run(['manage', 'createuser', username, '--email', `${username}@example.com`, '--password', GOOD_PASSWORD]);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = await startAppAndBrowser();
+const username = uniqueUsername('kim');
+await server.run(['manage', 'createuser', username, '--email', `${username}@example.com`, '--password', GOOD_PASSWORD]);
 
 /** The focused element's id (or its text, for elements without one). */
 function focused(page: Page): Promise<string> {

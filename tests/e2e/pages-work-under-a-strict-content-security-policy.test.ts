@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { startAppServer, type AppServer } from './support/app-server';
-import { launchBrowser, newAppContext } from './support/browser';
+import { describe, expect, test } from 'bun:test';
+import type { BrowserContext } from 'playwright-core';
+import { startAppAndBrowser } from './support/app-server';
+import { newAppContext } from './support/browser';
 import { eventually, GOOD_PASSWORD, signIn, uniqueUsername, waitForPath } from './support/flows';
 
 /**
@@ -10,23 +10,10 @@ import { eventually, GOOD_PASSWORD, signIn, uniqueUsername, waitForPath } from '
  * under it. Browsed at `http://localhost:<port>`: a loopback name the host
  * allow-list lets in.
  */
-let server: AppServer;
-let browser: Browser;
-let baseUrl: string;
-let username: string;
-
-beforeAll(async () => {
-  server = await startAppServer();
-  baseUrl = server.url.replace('127.0.0.1', 'localhost');
-  username = uniqueUsername('csp');
-  await server.run(['manage', 'createuser', username, '--email', `${username}@example.com`, '--password', GOOD_PASSWORD]);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = await startAppAndBrowser();
+const baseUrl = server.url.replace('127.0.0.1', 'localhost');
+const username = uniqueUsername('csp');
+await server.run(['manage', 'createuser', username, '--email', `${username}@example.com`, '--password', GOOD_PASSWORD]);
 
 /** A context that records every CSP violation its pages report, and every console line about one. */
 async function watchedContext(): Promise<{ context: BrowserContext; violations: string[] }> {

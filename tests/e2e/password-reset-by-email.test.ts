@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import type { Browser } from 'playwright-core';
-import { startAppServer, type AppServer } from './support/app-server';
-import { launchBrowser, newAppContext } from './support/browser';
+import { describe, expect, test } from 'bun:test';
+import { startAppAndBrowser } from './support/app-server';
+import { newAppContext } from './support/browser';
 import { GOOD_PASSWORD, signIn, uniqueUsername, waitForPath } from './support/flows';
 import { mailFiles, waitForResetLink } from './support/mail';
 
 /** Password reset end to end with the file mail backend: request, mail, link, new password, single use. */
-let server: AppServer;
-let browser: Browser;
+const { server, browser } = await startAppAndBrowser();
 
 const SENT = 'If an account exists for that address, we sent a link to reset its password.';
 const NEW_PASSWORD = 'copper-meadow-signal-77';
-
-beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 describe('password reset by email', () => {
   test('bun run start serves the built client, with an index.html fallback for client routes', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startAppServer, type AppServer } from './support/app-server';
-import { launchBrowser, newAppContext } from './support/browser';
+import { startAppAndBrowser } from './support/app-server';
+import { newAppContext } from './support/browser';
 import { eventually, GOOD_PASSWORD, register, signIn, uniqueUsername, waitForPath } from './support/flows';
 
 /**
@@ -9,18 +9,7 @@ import { eventually, GOOD_PASSWORD, register, signIn, uniqueUsername, waitForPat
  * browser's other tabs signed in: they reconnect with the browser's new
  * cookie instead of finding their session dead and logging the browser out.
  */
-let server: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startAppServer({ LANGUAGES: 'en,ar' });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = await startAppAndBrowser({ LANGUAGES: 'en,ar' });
 
 async function sessionCookie(context: BrowserContext): Promise<string | undefined> {
   return (await context.cookies()).find((c) => /session/i.test(c.name))?.value;

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import type { Browser } from 'playwright-core';
-import { startAppServer, type AppServer } from './support/app-server';
-import { launchBrowser, newAppContext, VIEWPORT } from './support/browser';
+import { describe, expect, test } from 'bun:test';
+import { startAppAndBrowser } from './support/app-server';
+import { newAppContext, VIEWPORT } from './support/browser';
 import { signIn } from './support/flows';
 import { mailFiles, waitForResetLink } from './support/mail';
 import { saveScreenshot } from './support/screenshots';
@@ -10,19 +9,8 @@ import { saveScreenshot } from './support/screenshots';
  * Pictures of every canned page and of the example app, for the README
  * (docs/screenshots/) and for looking at after each run (tests/.artifacts/).
  */
-let server: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startAppServer();
-  await server.run(['db:seed']);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = await startAppAndBrowser();
+await server.run(['db:seed']);
 
 describe('screenshots', () => {
   test('the canned auth pages', async () => {

@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import type { Browser } from 'playwright-core';
-import { startAppServer, type AppServer } from './support/app-server';
-import { launchBrowser, newAppContext } from './support/browser';
+import { describe, expect, test } from 'bun:test';
+import { startAppAndBrowser } from './support/app-server';
+import { newAppContext } from './support/browser';
 import { register, uniqueUsername } from './support/flows';
 
 /** User-provided text is rendered as text, never parsed as HTML. */
-let server: AppServer;
-let browser: Browser;
+const { server, browser } = await startAppAndBrowser();
 
 const PAYLOAD = '<img src=x onerror="window.__xss=1">';
-
-beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 describe('user-provided text', () => {
   test('a note title and content holding markup show literally and run nothing', async () => {

@@ -1,7 +1,10 @@
 import type { Subprocess } from 'bun';
+import { afterAll } from 'bun:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './browser';
 
 /** The repository root: where `bun run start` runs. */
 export const REPO_ROOT = resolve(import.meta.dir, '../../..');
@@ -97,4 +100,29 @@ async function waitForUrl(proc: Subprocess, printed: () => string): Promise<stri
     }
     await Bun.sleep(50);
   }
+}
+
+/**
+ * The example app (see {@link startAppServer}) and a Chromium for one test
+ * file, both stopped once the file's tests are done: every browser test
+ * file starts with it.
+ *
+ * @example
+ * const { server, browser } = await startAppAndBrowser();
+ * await server.run(['db:seed']);
+ */
+export async function startAppAndBrowser(env: Record<string, string> = {}): Promise<{ server: AppServer; browser: Browser }> {
+  const server = await startAppServer(env);
+  let browser: Browser;
+  try {
+    browser = await launchBrowser();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  afterAll(async () => {
+    await browser.close();
+    await server.stop();
+  });
+  return { server, browser };
 }
