@@ -3,9 +3,7 @@ import { Elysia } from 'elysia';
 import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
 import { Housekeeping } from './auth/housekeeping';
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
-import { authRouter } from './auth/router';
 import { BackgroundTasks } from './background';
-import { i18nRouter } from './i18n/router';
 import { applyIdentityEvent } from './bus/apply';
 import type { IdentityBus } from './bus/identity-bus';
 import { createMemoryBus } from './bus/memory-bus';
@@ -21,9 +19,11 @@ import { staticClient } from './http/static';
 import { createLogger, type Logger } from './log';
 import { createMailer, type Mailer } from './mail';
 import { cookieNameFor, sessionSettingsOf, type Runtime } from './runtime';
-import { stateRouter } from './state/router';
+import { authRouter } from './routers/auth-router';
+import { i18nRouter } from './routers/i18n-router';
+import { stateRouter } from './routers/state-router';
 import type { SliceDefinition } from './state/slices';
-import { fuseGuards, router } from './trpc';
+import { router } from './bridge/trpc';
 
 /** How often idle connections' expired session caches are dropped. */
 const VALIDATION_SWEEP_MS = 2_000;
@@ -160,7 +160,6 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     log.warn('only localhost, 127.0.0.1 and [::1] are served: set PUBLIC_URL or ALLOWED_HOSTS to the names this site answers to');
   }
   const unsubscribe = bus.subscribe((event) => applyIdentityEvent(runtime, event));
-  fuseGuards(options.router);
   // Idle tabs let go of their expired session caches (see dropStaleValidations).
   const sweeper = setInterval(() => runtime.registry.dropStaleValidations(), VALIDATION_SWEEP_MS);
   sweeper.unref();
@@ -226,8 +225,12 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
 
 export { loadConfig } from './config';
 export type { StatehouseConfig, StatehouseConfigInput } from './config';
-export { publicProcedure, router, middleware, type EventContext } from './trpc';
-export { authed, can, groupRequired, staffRequired, superuserRequired } from './auth/middleware';
+export { router, middleware, type EventContext, type ConnectionContext } from './bridge/trpc';
+export { publicProcedure, guarded } from './bridge/bridge';
+export { authed, can, groupRequired, staffRequired, superuserRequired, type Guard, type GuardCheck, type AuthedOptions, type DenyOptions } from './bridge/guards';
+export { EventError } from './bridge/reply';
+export type { Runtime } from './runtime';
+export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type LoggedInUser } from './auth/user';
 export { defineSlice } from './state/slices';
 export { currentUser, currentRequest, requireLoginUser, request } from './bridge/accessors';
 export type { EventRequest } from './bridge/request';

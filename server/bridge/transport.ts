@@ -9,7 +9,7 @@ import { ROUTE_MUTATION_PATH } from '../state/protocol';
 import { Connection } from './connection';
 import { resolveSession } from './event';
 import { expectsConnectionParams, SocketProtocol, type CallMessage, type ContextSource, type SocketConnection, type SocketSink } from './socket-protocol';
-import type { ConnectionContext } from '../trpc';
+import type { ConnectionContext } from './trpc';
 
 const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { snapshotOf } from '../bridge/event';
-import { seedLanguageSlice } from '../i18n/router';
-import { publicProcedure, router, type EventContext } from '../trpc';
-import { AUTH_SLICE, SITE_SLICE, type Delta, type SiteSnapshot, type StatePush } from './protocol';
+import { publicProcedure } from '../bridge/bridge';
+import { router, type EventContext } from '../bridge/trpc';
+import { AUTH_SLICE, SITE_SLICE, type Delta, type SiteSnapshot, type StatePush } from '../state/protocol';
+import { seedLanguageSlice } from './i18n-router';
 import type { StatehouseConfig } from '../config';
 
 /**
