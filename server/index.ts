@@ -18,7 +18,8 @@ import { requestGuard } from './http/request-guard';
 import { staticClient } from './http/static';
 import { createLogger, type Logger } from './log';
 import { createMailer, type Mailer } from './mail';
-import { cookieNameFor, sessionSettingsOf, type Runtime } from './runtime';
+import { cookieNameFor } from './auth/session-cookie';
+import { sessionSettingsOf, type Runtime } from './runtime';
 import { authRouter } from './routers/auth-router';
 import { i18nRouter } from './routers/i18n-router';
 import { stateRouter } from './routers/state-router';
@@ -233,7 +234,7 @@ export type { Runtime } from './runtime';
 export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type LoggedInUser } from './auth/user';
 export { defineSlice } from './state/slices';
 export { currentUser, currentRequest, requireLoginUser, request } from './bridge/accessors';
-export type { EventRequest } from './bridge/request';
+export type { EventRequest } from './request';
 export { withContext, contextOf } from './context/middleware';
 export { runContextProcessors, ContextProcessorError, type ContextProcessor, type ContextOf } from './context/processors';
 export {
@@ -255,3 +256,7 @@ export { authedRoute, canRoute, groupRoute, staffRoute, superuserRoute } from '.
 export { scopedCrudRouter, scopedCrudProcedures, type ScopedCrudOptions, type CrudAction, type CrudActionRule } from './crud/router';
 export { createScopedRepository, type ScopedRepository } from './crud/repository';
 export { tooManyRequests, validationFailed } from './errors';
+export { createLogger, redactUrl, type Logger } from './log';
+export { openMigratedDatabase, type Database, type DatabaseHandle } from '../db/client';
+export { hashingParams } from './auth/password';
+export { createUser, ensurePermission, findUserByUsername, grantUserPermission } from './auth/users';

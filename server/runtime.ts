@@ -38,12 +38,3 @@ export function sessionSettingsOf(config: StatehouseConfig): SessionSettings {
     absoluteLifetimeMs: config.session.absoluteLifetimeMs,
   };
 }
-
-/** Whether cookies get `Secure` and the `__Host-` prefix for this client. */
-export function secureCookiesFor(config: StatehouseConfig, requestIsHttps: boolean): boolean {
-  return config.auth.secureCookies ?? requestIsHttps;
-}
-
-export function cookieNameFor(config: StatehouseConfig, secure: boolean): string {
-  return secure ? `__Host-${config.auth.cookieName}` : config.auth.cookieName;
-}

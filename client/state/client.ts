@@ -10,7 +10,7 @@ import {
   type ConnectionParams,
   type RouteReport,
   type StatePush,
-} from '../../server/state/protocol';
+} from '../../server/shared';
 import { createActionRunner, type ActionRunner, type FetchLike, type LocationLike, type NavigateFunction, type StorageLike } from './actions';
 import { backoffWithJitter } from './backoff';
 import { createSessionSync } from './session-sync';

@@ -1,12 +1,18 @@
 import { TRPCError } from '@trpc/server';
-import type { StateEvent } from '../bridge/event';
+import type { Database } from '../../db/client';
+import type { BackgroundTask } from '../background';
+import type { StatehouseConfig } from '../config';
 import { tooManyRequests, validationFailed } from '../errors';
+import type { Logger } from '../log';
+import type { Mailer } from '../mail/mailer';
+import type { ClientAction } from '../state/protocol';
 import { safeNextPath } from '../state/redirect';
+import type { IdentityEvent } from './identity-event';
 import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword } from './password';
-import { lockoutKey, type ReleaseClaim } from './rate-limit';
+import { lockoutKey, type RateLimiter, type ReleaseClaim } from './rate-limit';
 import { userHasGroup, userHasPerm } from './permissions';
-import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session } from './session';
-import { isLoggedIn, toAuthUser, type LoggedInUser } from './user';
+import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session, type SessionSettings } from './session';
+import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
 import type { UserRow } from '../../db/schema';
 import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
@@ -21,6 +27,50 @@ export interface LoginOptions {
   to?: string;
 }
 
+/** The services `ctx.auth` uses: the runtime's, as far as auth needs them. */
+export interface AuthServices {
+  readonly config: StatehouseConfig;
+  readonly db: Database;
+  readonly log: Logger;
+  readonly limiter: RateLimiter;
+  readonly mailer: Mailer;
+  readonly sessionSettings: SessionSettings;
+  /** Where identity changes are announced, so every open tab follows. */
+  readonly bus: { publish(event: IdentityEvent): Promise<void> };
+}
+
+/** The tab an event came from, as far as auth looks at it. */
+export interface AuthClient {
+  readonly ip: string;
+  /** The origin the tab's socket was opened from. */
+  readonly origin: string;
+  readonly headers: { get(name: string): string | null };
+  /** The page the tab shows (its query may carry `?next=`). */
+  readonly route: { readonly query: string };
+}
+
+/**
+ * What `ctx.auth` acts through: one event's identity and the ways to change
+ * it. The bridge's `StateEvent` is one; auth itself never sees the bridge.
+ */
+export interface AuthEvent {
+  readonly runtime: AuthServices;
+  readonly conn: AuthClient;
+  readonly user: AuthUser;
+  readonly sessionRow: Session | null;
+  readonly actions: { replaceCookieAction(action: ClientAction): unknown };
+  /** Switches the tab to a new session (its cookie mirror at once). */
+  adoptSession(token: string, session: Session, user: AuthUser | null): void;
+  /** Forgets the tab's session (logout). */
+  dropSession(): void;
+  /** Logout's cookie action for a tab bound to `boundSessionId`. */
+  clearAuthAction(boundSessionId: string | null): ClientAction;
+  /** A ticket for the current session and the action that redeems it. */
+  cookieSyncAction(to: string | null): Promise<ClientAction>;
+  /** Runs `task` once the event's reply is written. */
+  afterReply(task: BackgroundTask): void;
+}
+
 /** Longest login id and password a login looks at (longer input is a validation error upstream). */
 const MAX_LOGIN_INPUT = 256;
 
@@ -30,7 +80,7 @@ const MAX_LOGIN_INPUT = 256;
  * sees the new identity, and tells the browser through a cookie action.
  */
 export class AuthApi {
-  constructor(private readonly event: StateEvent) {}
+  constructor(private readonly event: AuthEvent) {}
 
   private get runtime() {
     return this.event.runtime;

@@ -3,7 +3,7 @@ import type { SessionValidationResult } from '../auth/session';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
 import { TokenBucket } from '../auth/token-bucket';
 import { MAX_ACCEPT_LANGUAGE_LENGTH } from '../i18n/negotiate';
-import { ENDS_ON_ABORT } from './socket-protocol';
+import { ENDS_ON_ABORT, type EndsOnAbort } from './ends-on-abort';
 
 /** The page a tab shows: path and query (with its leading `?`, or empty). */
 export interface RouteMirror {
@@ -308,8 +308,8 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
  * holds one pending promise and nothing else; it ends as soon as its signal
  * aborts or the connection closes (see `ENDS_ON_ABORT`).
  */
-export class PushStream implements AsyncIterableIterator<StatePush> {
-  readonly [ENDS_ON_ABORT] = true;
+export class PushStream implements AsyncIterableIterator<StatePush>, EndsOnAbort {
+  readonly [ENDS_ON_ABORT] = true as const;
   private waiting: ((result: IteratorResult<StatePush>) => void) | null = null;
   private ended = false;
 

@@ -4,7 +4,7 @@ import { runContextProcessors, ContextProcessorError } from '../context/processo
 import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY, matchLanguage, negotiateLanguage } from '../i18n/negotiate';
 import type { Runtime } from '../runtime';
 import type { Connection } from './connection';
-import { EMPTY_CONTEXT, type EventRequest } from './request';
+import { EMPTY_CONTEXT, type EventRequest } from '../request';
 import type { SessionProxy } from './session-proxy';
 
 /** What the request reads from its event, only when asked. */

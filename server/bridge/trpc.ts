@@ -8,7 +8,7 @@ import type { StateAccess } from '../state/state-access';
 import type { Connection } from './connection';
 import type { StateEvent } from './event';
 import { formatEventError } from './reply';
-import type { EventRequest } from './request';
+import type { EventRequest } from '../request';
 import type { SessionProxy } from './session-proxy';
 
 /**

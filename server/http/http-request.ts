@@ -5,7 +5,7 @@ import type { IpBudget, RateLimiter } from '../auth/rate-limit';
 import type { SessionSettings } from '../auth/session';
 import { deleteSessionKey, readSessionData, SessionDataError, writeSessionKey, type SessionValue } from '../auth/session-data';
 import type { AuthUser } from '../auth/user';
-import { EMPTY_CONTEXT, type EventRequest } from '../bridge/request';
+import { EMPTY_CONTEXT, type EventRequest } from '../request';
 import { runContextProcessors } from '../context/processors';
 import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY, matchLanguage, negotiateLanguage } from '../i18n/negotiate';
 import type { Runtime } from '../runtime';
