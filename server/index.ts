@@ -11,7 +11,10 @@ import { createRedisBus } from './bus/redis-bus';
 import { createRedisRateLimiter } from './auth/redis-rate-limit';
 import Redis from 'ioredis';
 import { socketServerOptions, socketTransport } from './bridge/transport';
+import { AuthSnapshots } from './bridge/auth-snapshots';
 import { ConnectionRegistry } from './bridge/registry';
+import { HashingPool } from './auth/hashing-pool';
+import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
 import { ConfigError, loadConfig, mailSettingsProblems, type StatehouseConfig, type StatehouseConfigInput } from './config';
 import { authRoutes } from './http/auth-routes';
 import { requestGuard } from './http/request-guard';
@@ -143,6 +146,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     log,
     bus,
     registry: new ConnectionRegistry(),
+    snapshots: new AuthSnapshots(database.db, config.auth.snapshotIncludeGroups),
+    hashing: new HashingPool(HASHING_SLOTS, HASHING_NICE),
     slices: new Map((options.slices ?? []).map((def) => [def.name, def])),
     sessionSettings: sessionSettingsOf(config),
     limiter:
@@ -217,6 +222,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       for (const conn of runtime.registry.all) conn.close();
       if (app.server) await app.stop(true);
       await runtime.background.drain();
+      // After the drain: a mail in the background may still have hashed nothing, but a reply may have.
+      await runtime.hashing.close();
       await bus.close();
       await shared?.limiter.close();
       if (!options.database) await database.close();

@@ -8,7 +8,8 @@ import type { Mailer } from '../mail/mailer';
 import type { ClientAction } from '../state/protocol';
 import { safeNextPath } from '../state/redirect';
 import type { IdentityEvent } from './identity-event';
-import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword } from './password';
+import type { HashingPool } from './hashing-pool';
+import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword, type PasswordHashing } from './password';
 import { lockoutKey, type RateLimiter, type ReleaseClaim } from './rate-limit';
 import { userHasGroup, userHasPerm } from './permissions';
 import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session, type SessionSettings } from './session';
@@ -35,6 +36,8 @@ export interface AuthServices {
   readonly limiter: RateLimiter;
   readonly mailer: Mailer;
   readonly sessionSettings: SessionSettings;
+  /** The server's hashing threads. */
+  readonly hashing: HashingPool;
   /** Where identity changes are announced, so every open tab follows. */
   readonly bus: { publish(event: IdentityEvent): Promise<void> };
 }
@@ -110,7 +113,7 @@ export class AuthApi {
     const account = await limiter.checkAccount(lockout);
     if (!account.ok) throw tooManyRequests(account.retryAfter);
     // An account without a usable password pays the verify an unknown user pays.
-    const hashing = hashingParams(config);
+    const hashing = this.hashing();
     const ok =
       row && isUsablePasswordHash(row.passwordHash)
         ? await verifyPassword(password, row.passwordHash, hashing)
@@ -162,7 +165,7 @@ export class AuthApi {
     const created = await createUser(
       db,
       { username: input.username, email: input.email, password: input.password, firstName: input.firstName, lastName: input.lastName },
-      { hashing: hashingParams(config), rules: config.password, ifEmailTaken: 'leaveEmpty' },
+      { hashing: this.hashing(), rules: config.password, ifEmailTaken: 'leaveEmpty' },
     );
     if (!created.ok) throw validationFailed(created.errors);
     if (created.emailTakenBy) this.event.afterReply(() => this.mailAddressOwner(created.emailTakenBy!));
@@ -190,7 +193,7 @@ export class AuthApi {
     const release = await this.claimCredentialChange(user.id);
     try {
       const row = await findUserById(db, user.id);
-      const hashing = hashingParams(config);
+      const hashing = this.hashing();
       if (!row || !(await verifyPassword(currentPassword, row.passwordHash, hashing))) {
         await limiter.failAccount(lockout);
         throw validationFailed([{ field: 'currentPassword', code: 'password_incorrect', message: 'Your old password was entered incorrectly.' }]);
@@ -314,7 +317,7 @@ export class AuthApi {
     const release = await this.claimCredentialChange(row.id);
     try {
       if ((await consumePasswordResetToken(db, token)) !== row.id) throw invalidResetLink();
-      const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
+      const result = await setUserPassword(db, row, newPassword, { hashing: this.hashing(), rules: config.password });
       if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
       const now = Date.now();
       await recordLogin(db, row.id, now);
@@ -392,6 +395,11 @@ export class AuthApi {
     const release = await this.runtime.limiter.claimCredentialChange(userId, this.runtime.config.credentials.changeLockMs);
     if (!release) throw tooManyRequests(1, 'A password change for this account is already under way. Try again in a moment.');
     return release;
+  }
+
+  /** The configured hashing, on the server's own threads. */
+  private hashing(): PasswordHashing {
+    return hashingParams(this.runtime.config, this.runtime.hashing);
   }
 
   private requireUser(): LoggedInUser {

@@ -58,7 +58,7 @@ export class SocketEventRequest implements EventRequest {
   }
 
   get headers(): Headers {
-    return (this.headerCopy ??= this.conn.headers.toHeaders(this.conn.cookieHeader()));
+    return (this.headerCopy ??= this.conn.headers.toHeaders(this.conn.cookies.header()));
   }
 
   get fetchRequest(): Request {

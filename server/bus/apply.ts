@@ -1,5 +1,7 @@
 import { sessionTag } from '../auth/session';
-import { clearAuthAction, resolveSession, snapshotDelta, snapshotOf } from '../bridge/event';
+import { snapshotDelta } from '../bridge/auth-snapshots';
+import { clearAuthAction } from '../bridge/identity';
+import { resolveSession } from '../bridge/session-cache';
 import type { Connection } from '../bridge/connection';
 import { LANGUAGE_COOKIE, matchLanguage } from '../i18n/negotiate';
 import { I18N_SLICE, languageStateOf } from '../i18n/slice';
@@ -77,7 +79,7 @@ async function refreshUser(runtime: Runtime, conn: Connection): Promise<void> {
       return;
     }
     runtime.registry.bind(conn, session.id, user?.id ?? null);
-    const next = user ? await snapshotOf(runtime, user) : ANONYMOUS_SNAPSHOT;
+    const next = user ? await runtime.snapshots.of(user) : ANONYMOUS_SNAPSHOT;
     const changed = snapshotDelta(conn.authSnapshot, next);
     conn.authSnapshot = next;
     if (changed) conn.push({ [AUTH_SLICE]: changed }, []);

@@ -124,7 +124,7 @@ describe("guarded(...) against tRPC's own callTRPCProcedure", () => {
       messageBurst: 100,
       messagesPerSecond: 100,
     });
-    connection.setRoute('/fusion', '');
+    connection.route.set('/fusion', '');
     const ctx = { runtime, connection };
     const run =
       caller === 'ours'
