@@ -3,7 +3,8 @@ import { createAnonymousSession } from '../auth/anonymous-session';
 import { readCookieHeader } from '../auth/cookie-header';
 import type { IpBudget, RateLimiter } from '../auth/rate-limit';
 import type { SessionSettings } from '../auth/session';
-import { deleteSessionKey, readSessionData, SessionDataError, writeSessionKey, type SessionValue } from '../auth/session-data';
+import { SessionDataError } from '../auth/session-data';
+import { SessionStore, type SessionOwner } from '../auth/session-store';
 import type { AuthUser } from '../auth/user';
 import { EMPTY_CONTEXT, type EventRequest } from '../request';
 import { runContextProcessors } from '../context/processors';
@@ -46,21 +47,27 @@ export class TooManyNewSessions extends Error {
 }
 
 /**
- * `session` in HTTP routes: the same session as the socket's, persisted per
- * key as `ctx.session` is. Its keys are read once, on first use. Writes need
- * an unsafe method (any but GET, HEAD and OPTIONS), which `identity()` has
- * Origin-checked: a GET that changed the session could be triggered from
- * another site. A visitor's first write creates an anonymous session and
- * sets its cookie on the response; open tabs of that browser pick it up when
- * they reconnect. Past its address's budget of new sessions that write
- * throws {@link TooManyNewSessions} (a 429) instead.
+ * `session` in HTTP routes: the same session as the socket's, through the
+ * same store as `ctx.session` (`SessionStore`). Its keys are read once, on
+ * first use. Writes need an unsafe method (any but GET, HEAD and OPTIONS),
+ * which `identity()` has Origin-checked: a GET that changed the session could
+ * be triggered from another site. A visitor's first write creates an
+ * anonymous session and sets its cookie on the response; open tabs of that
+ * browser pick it up when they reconnect. Past its address's budget of new
+ * sessions that write throws {@link TooManyNewSessions} (a 429) instead.
  *
  * @example
  * const theme = await session.get<string>('theme', 'light');
  * await session.set('theme', 'dark'); // in a POST route
  */
-export class HttpSession {
-  private data: Promise<Map<string, SessionValue>> | null = null;
+export class HttpSession extends SessionStore {
+  constructor(source: HttpSessionSource, sessionId: string | null) {
+    super(new HttpSessionOwner(source, sessionId));
+  }
+}
+
+/** The HTTP request behind an {@link HttpSession}: its session id, the write check, a session made on demand. */
+class HttpSessionOwner implements SessionOwner {
   private creating: Promise<string> | null = null;
 
   constructor(
@@ -69,53 +76,23 @@ export class HttpSession {
     private sessionId: string | null,
   ) {}
 
-  /** The session id, or `null` while the visitor has none. */
-  get id(): string | null {
+  get db(): Database {
+    return this.source.db;
+  }
+
+  currentSessionId(): string | null {
     return this.sessionId;
   }
 
-  async get<T extends SessionValue = SessionValue>(key: string): Promise<T | undefined>;
-  async get<T extends SessionValue = SessionValue>(key: string, fallback: T): Promise<T>;
-  async get<T extends SessionValue = SessionValue>(key: string, fallback?: T): Promise<T | undefined> {
-    const data = await this.load();
-    return data.has(key) ? (structuredClone(data.get(key)) as T) : fallback;
-  }
-
-  async has(key: string): Promise<boolean> {
-    return (await this.load()).has(key);
-  }
-
-  async keys(): Promise<string[]> {
-    return [...(await this.load()).keys()];
-  }
-
-  /**
-   * Writes one key (one atomic upsert). Throws `SessionDataError` on a GET, HEAD or
-   * OPTIONS, or for a value that is not JSON; `TooManyNewSessions` when it would
-   * create a session past the address's budget.
-   */
-  async set(key: string, value: SessionValue): Promise<void> {
-    this.requireWritable();
-    const sessionId = await this.ensureSession();
-    await writeSessionKey(this.source.db, sessionId, key, value);
-    (await this.load()).set(key, structuredClone(value));
-  }
-
-  /** Deletes one key; nothing to do for a visitor without a session. */
-  async delete(key: string): Promise<void> {
-    this.requireWritable();
-    if (!this.sessionId) return;
-    await deleteSessionKey(this.source.db, this.sessionId, key);
-    (await this.load()).delete(key);
-  }
-
-  private requireWritable(): void {
+  /** Throws `SessionDataError` on a GET, HEAD or OPTIONS. */
+  checkWritable(): void {
     if (!this.source.writable) {
       throw new SessionDataError('Session writes over HTTP need a method other than GET, HEAD or OPTIONS (POST, PUT, PATCH, DELETE, …): a GET must not change state.');
     }
   }
 
-  private ensureSession(): Promise<string> {
+  /** Creates an anonymous session within the address's budget (else `TooManyNewSessions`) and sets its cookie. */
+  ensureSession(): Promise<string> {
     if (this.sessionId) return Promise.resolve(this.sessionId);
     this.creating ??= (async () => {
       const { db, sessionSettings, limiter, anonymousSessionBudget, userAgent, ip } = this.source;
@@ -124,14 +101,9 @@ export class HttpSession {
       const { token, session } = created;
       this.source.setCookie(token, session.absoluteExpiresAt);
       this.sessionId = session.id;
-      this.data = Promise.resolve(new Map());
       return session.id;
     })();
     return this.creating;
-  }
-
-  private load(): Promise<Map<string, SessionValue>> {
-    return (this.data ??= this.sessionId ? readSessionData(this.source.db, this.sessionId) : Promise.resolve(new Map()));
   }
 }
 
