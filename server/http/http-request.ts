@@ -6,9 +6,7 @@ import type { SessionSettings } from '../auth/session';
 import { SessionDataError } from '../auth/session-data';
 import { SessionStore, type SessionOwner } from '../auth/session-store';
 import type { AuthUser } from '../auth/user';
-import { EMPTY_CONTEXT, type EventRequest } from '../request';
-import { runContextProcessors } from '../context/processors';
-import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY, matchLanguage, negotiateLanguage } from '../i18n/negotiate';
+import { LazyEventRequest } from '../bridge/event-request';
 import type { Runtime } from '../runtime';
 
 /** What an {@link HttpSession} needs to create a session for a visitor without one. */
@@ -108,38 +106,17 @@ class HttpSessionOwner implements SessionOwner {
 }
 
 /**
- * `request` in HTTP routes: the {@link EventRequest} shape of the socket
- * events, built from the Fetch `Request` (kept as `fetchRequest`). Query,
- * cookies, language and context are computed on first access.
+ * `request` in HTTP routes: the {@link EventRequest} of socket events
+ * (`LazyEventRequest`), built from the Fetch `Request` (kept as
+ * `fetchRequest`). A failing context processor throws
+ * `ContextProcessorError` (a 500).
  */
-export class HttpEventRequest implements EventRequest {
-  readonly path: string;
-  readonly method: string;
-  readonly eventPath: string;
-  private readonly search: string;
-  private parsedQuery: URLSearchParams | null = null;
+export class HttpEventRequest extends LazyEventRequest {
   private cookieCopy: Readonly<Record<string, string>> | null = null;
-  private quickLanguage: string | null = null;
-  private fullLanguage: Promise<string> | null = null;
-  private loaded: Record<string, unknown> | null = null;
-  private loading: Promise<Record<string, unknown>> | null = null;
 
-  constructor(
-    private readonly runtime: Runtime,
-    readonly fetchRequest: Request,
-    readonly ip: string,
-    private readonly user: AuthUser,
-    private readonly session: HttpSession,
-  ) {
+  constructor(runtime: Runtime, readonly fetchRequest: Request, ip: string, user: AuthUser, session: HttpSession) {
     const url = new URL(fetchRequest.url);
-    this.path = url.pathname;
-    this.search = url.search;
-    this.method = fetchRequest.method;
-    this.eventPath = url.pathname;
-  }
-
-  get query(): URLSearchParams {
-    return (this.parsedQuery ??= new URLSearchParams(this.search));
+    super({ runtime, user, session }, url.pathname, url.search, fetchRequest.method, ip, url.pathname);
   }
 
   get headers(): Headers {
@@ -147,46 +124,14 @@ export class HttpEventRequest implements EventRequest {
   }
 
   get cookies(): Readonly<Record<string, string>> {
-    if (!this.cookieCopy) {
-      const header = this.fetchRequest.headers.get('cookie');
-      this.cookieCopy = Object.freeze(Object.fromEntries(readCookieHeader(header)));
-    }
-    return this.cookieCopy;
+    return (this.cookieCopy ??= Object.freeze(Object.fromEntries(readCookieHeader(this.fetchRequest.headers.get('cookie')))));
   }
 
-  /** Cookie, then `Accept-Language`, then the default (no session read). */
-  get languageCode(): string {
-    return (this.quickLanguage ??= negotiateLanguage(this.runtime.config.languages, {
-      cookie: this.cookies[LANGUAGE_COOKIE],
-      acceptLanguage: this.fetchRequest.headers.get('accept-language'),
-    }));
+  protected cookie(name: string): string | undefined {
+    return this.cookies[name];
   }
 
-  /** Cookie, then the session's `language`, then `Accept-Language`, then the default. */
-  language(): Promise<string> {
-    return (this.fullLanguage ??= this.negotiateWithSession());
-  }
-
-  private async negotiateWithSession(): Promise<string> {
-    const { languages } = this.runtime.config;
-    const cookie = matchLanguage(this.cookies[LANGUAGE_COOKIE], languages);
-    if (cookie) return cookie;
-    return negotiateLanguage(languages, {
-      session: await this.session.get(LANGUAGE_SESSION_KEY),
-      acceptLanguage: this.fetchRequest.headers.get('accept-language'),
-    });
-  }
-
-  get context(): Record<string, unknown> {
-    return this.loaded ?? EMPTY_CONTEXT;
-  }
-
-  /** Runs the context processors once per request; a failing one throws `ContextProcessorError` (a 500). */
-  loadContext<T extends Record<string, unknown> = Record<string, unknown>>(): Promise<T> {
-    this.loading ??= (async () => {
-      const { config, log } = this.runtime;
-      return (this.loaded = await runContextProcessors(config.contextProcessors, this, this.user, config, log));
-    })();
-    return this.loading as Promise<T>;
+  protected acceptLanguage(): string | null {
+    return this.fetchRequest.headers.get('accept-language');
   }
 }
