@@ -12,7 +12,7 @@ export const DAY = 24 * HOUR;
  * when a handler asks for the context, in config order.
  */
 export type ContextProcessor = (
-  request: import('./bridge/request').EventRequest,
+  request: import('./request').EventRequest,
   user: import('./auth/user').AuthUser,
   config: StatehouseConfig,
 ) => Record<string, unknown> | Promise<Record<string, unknown>>;

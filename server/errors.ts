@@ -1,7 +1,11 @@
 import { TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
-import type { ErrorEnvelope } from './state/protocol';
-import type { FieldError } from './auth/users';
+
+/** A field-level problem with user input: stable code, human message (shown next to the field). */
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
 
 /** The cause of a TOO_MANY_REQUESTS error: how long to wait. */
 export class RetryAfter extends Error {
@@ -43,32 +47,6 @@ export function serviceUnavailable(seconds: number, message = 'The server is bus
 /** A typed BAD_REQUEST error carrying field errors (shown next to the fields). */
 export function validationFailed(errors: FieldError[], message = 'Please correct the errors below.'): TRPCError {
   return new TRPCError({ code: 'BAD_REQUEST', message, cause: new FieldErrors(errors) });
-}
-
-/** Delta and actions collected before an event failed, keyed by its error. */
-export const errorEnvelopes = new WeakMap<object, ErrorEnvelope>();
-
-/** `error.data.statehouse` of a failed event. */
-export function errorEnvelopeOf(error: TRPCError): ErrorEnvelope | null {
-  const envelope = errorEnvelopes.get(error) ?? null;
-  const cause = error.cause;
-  let fieldErrors: FieldError[] | undefined;
-  if (cause instanceof FieldErrors) fieldErrors = cause.errors;
-  else if (cause instanceof ZodError) {
-    fieldErrors = cause.issues.map((issue) => ({
-      field: issue.path.map(String).join('.') || '(input)',
-      code: issue.code,
-      message: issue.message,
-    }));
-  }
-  const retryAfter = cause instanceof RetryAfter ? cause.seconds : undefined;
-  if (!envelope && !fieldErrors && retryAfter === undefined) return null;
-  return {
-    delta: envelope?.delta ?? {},
-    actions: envelope?.actions ?? [],
-    ...(retryAfter !== undefined ? { retryAfter } : {}),
-    ...(fieldErrors ? { fieldErrors } : {}),
-  };
 }
 
 /** libSQL errors that mean "try again shortly" rather than "bug". */

@@ -3,9 +3,7 @@ import { Elysia } from 'elysia';
 import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
 import { Housekeeping } from './auth/housekeeping';
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
-import { authRouter } from './auth/router';
 import { BackgroundTasks } from './background';
-import { i18nRouter } from './i18n/router';
 import { applyIdentityEvent } from './bus/apply';
 import type { IdentityBus } from './bus/identity-bus';
 import { createMemoryBus } from './bus/memory-bus';
@@ -13,17 +11,23 @@ import { createRedisBus } from './bus/redis-bus';
 import { createRedisRateLimiter } from './auth/redis-rate-limit';
 import Redis from 'ioredis';
 import { socketServerOptions, socketTransport } from './bridge/transport';
+import { AuthSnapshots } from './bridge/auth-snapshots';
 import { ConnectionRegistry } from './bridge/registry';
+import { HashingPool } from './auth/hashing-pool';
+import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
 import { ConfigError, loadConfig, mailSettingsProblems, type StatehouseConfig, type StatehouseConfigInput } from './config';
 import { authRoutes } from './http/auth-routes';
 import { requestGuard } from './http/request-guard';
 import { staticClient } from './http/static';
 import { createLogger, type Logger } from './log';
 import { createMailer, type Mailer } from './mail';
-import { cookieNameFor, sessionSettingsOf, type Runtime } from './runtime';
-import { stateRouter } from './state/router';
+import { cookieNameFor } from './auth/session-cookie';
+import { sessionSettingsOf, type Runtime } from './runtime';
+import { authRouter } from './routers/auth-router';
+import { i18nRouter } from './routers/i18n-router';
+import { stateRouter } from './routers/state-router';
 import type { SliceDefinition } from './state/slices';
-import { fuseGuards, router } from './trpc';
+import { router } from './bridge/trpc';
 
 /** How often idle connections' expired session caches are dropped. */
 const VALIDATION_SWEEP_MS = 2_000;
@@ -142,6 +146,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     log,
     bus,
     registry: new ConnectionRegistry(),
+    snapshots: new AuthSnapshots(database.db, config.auth.snapshotIncludeGroups),
+    hashing: new HashingPool(HASHING_SLOTS, HASHING_NICE),
     slices: new Map((options.slices ?? []).map((def) => [def.name, def])),
     sessionSettings: sessionSettingsOf(config),
     limiter:
@@ -160,7 +166,6 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     log.warn('only localhost, 127.0.0.1 and [::1] are served: set PUBLIC_URL or ALLOWED_HOSTS to the names this site answers to');
   }
   const unsubscribe = bus.subscribe((event) => applyIdentityEvent(runtime, event));
-  fuseGuards(options.router);
   // Idle tabs let go of their expired session caches (see dropStaleValidations).
   const sweeper = setInterval(() => runtime.registry.dropStaleValidations(), VALIDATION_SWEEP_MS);
   sweeper.unref();
@@ -217,6 +222,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       for (const conn of runtime.registry.all) conn.close();
       if (app.server) await app.stop(true);
       await runtime.background.close();
+      // After the drain: a mail in the background may still have hashed nothing, but a reply may have.
+      await runtime.hashing.close();
       await bus.close();
       await shared?.limiter.close();
       if (!options.database) await database.close();
@@ -226,11 +233,15 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
 
 export { loadConfig } from './config';
 export type { StatehouseConfig, StatehouseConfigInput } from './config';
-export { publicProcedure, router, middleware, type EventContext } from './trpc';
-export { authed, can, groupRequired, staffRequired, superuserRequired } from './auth/middleware';
+export { router, middleware, type EventContext, type ConnectionContext } from './bridge/trpc';
+export { publicProcedure, guarded } from './bridge/bridge';
+export { authed, can, groupRequired, staffRequired, superuserRequired, type Guard, type GuardCheck, type AuthedOptions, type DenyOptions } from './bridge/guards';
+export { EventError } from './bridge/reply';
+export type { Runtime } from './runtime';
+export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type LoggedInUser } from './auth/user';
 export { defineSlice } from './state/slices';
 export { currentUser, currentRequest, requireLoginUser, request } from './bridge/accessors';
-export type { EventRequest } from './bridge/request';
+export type { EventRequest } from './request';
 export { withContext, contextOf } from './context/middleware';
 export { runContextProcessors, ContextProcessorError, type ContextProcessor, type ContextOf } from './context/processors';
 export {
@@ -252,3 +263,7 @@ export { authedRoute, canRoute, groupRoute, staffRoute, superuserRoute } from '.
 export { scopedCrudRouter, scopedCrudProcedures, type ScopedCrudOptions, type CrudAction, type CrudActionRule } from './crud/router';
 export { createScopedRepository, type ScopedRepository } from './crud/repository';
 export { tooManyRequests, validationFailed } from './errors';
+export { createLogger, redactUrl, type Logger } from './log';
+export { openMigratedDatabase, type Database, type DatabaseHandle } from '../db/client';
+export { hashingParams } from './auth/password';
+export { createUser, ensurePermission, findUserByUsername, grantUserPermission } from './auth/users';

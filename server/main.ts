@@ -8,8 +8,7 @@ import { resolve } from 'node:path';
 import { count } from 'drizzle-orm';
 import { buildClient } from '../client/build';
 import { users } from '../db/schema';
-import { createStatehouse, languageProcessor, loadConfig, siteProcessor, userSnapshotProcessor } from './index';
-import { createLogger, redactUrl } from './log';
+import { createLogger, createStatehouse, languageProcessor, loadConfig, redactUrl, siteProcessor, userSnapshotProcessor } from './index';
 import { notesApi } from './app/notes-api';
 import { appRouter, appSlices } from './app/router';
 

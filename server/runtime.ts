@@ -1,5 +1,7 @@
 import type { Database, DatabaseHandle } from '../db/client';
 import type { IdentityBus } from './bus/identity-bus';
+import type { HashingPool } from './auth/hashing-pool';
+import type { AuthSnapshots } from './bridge/auth-snapshots';
 import { ConnectionRegistry } from './bridge/registry';
 import type { StatehouseConfig } from './config';
 import type { Logger } from './log';
@@ -20,6 +22,10 @@ export interface Runtime {
   readonly log: Logger;
   readonly bus: IdentityBus;
   readonly registry: ConnectionRegistry;
+  /** The `auth` slice of each live user, made once per user object. */
+  readonly snapshots: AuthSnapshots;
+  /** The threads that hash passwords (argon2id); `stop()` ends them. */
+  readonly hashing: HashingPool;
   /** Declared slices by name (others are added on first use). */
   readonly slices: Map<string, SliceDefinition>;
   readonly sessionSettings: SessionSettings;
@@ -37,13 +43,4 @@ export function sessionSettingsOf(config: StatehouseConfig): SessionSettings {
     renewalIntervalMs: config.session.renewalIntervalMs,
     absoluteLifetimeMs: config.session.absoluteLifetimeMs,
   };
-}
-
-/** Whether cookies get `Secure` and the `__Host-` prefix for this client. */
-export function secureCookiesFor(config: StatehouseConfig, requestIsHttps: boolean): boolean {
-  return config.auth.secureCookies ?? requestIsHttps;
-}
-
-export function cookieNameFor(config: StatehouseConfig, secure: boolean): string {
-  return secure ? `__Host-${config.auth.cookieName}` : config.auth.cookieName;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { can, createAppRouter, defineSlice, publicProcedure, router } from '../../server';
+import { can, createAppRouter, defineSlice, guarded, router } from '../../server';
 import { bumpInput } from './bump-input';
 
 /** The slice the load writes: one field per event, so every reply carries a delta. */
@@ -13,8 +13,7 @@ export const ADMIN_PERM = 'bench.admin';
 /** The procedures the bench drives on a real Statehouse. */
 export const benchRouter = router({
   /** The full path: session from the cookie mirror, user, `can(perm)`, one slice field written, delta. */
-  bump: publicProcedure
-    .use(can(WRITE_PERM))
+  bump: guarded(can(WRITE_PERM))
     .input(bumpInput)
     .mutation(function bump({ ctx, input }) {
       ctx.state.set(benchSlice, { n: input.n });
@@ -22,8 +21,7 @@ export const benchRouter = router({
     }),
 
   /** Ends every session of a user through the app; the identity bus pushes the sign-out to its tabs. */
-  revokeUser: publicProcedure
-    .use(can(ADMIN_PERM))
+  revokeUser: guarded(can(ADMIN_PERM))
     .input(z.object({ userId: z.number().int() }))
     .mutation(async function revokeUser({ ctx, input }) {
       const ended = await ctx.auth.invalidateUserSessions(input.userId);

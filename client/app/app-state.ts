@@ -1,10 +1,8 @@
 import type { AppRouter } from '../../server/app/router';
 import { appSlices } from '../../server/app/slices';
-import type { SlicesOf } from '../../server/state/slices';
-import type { SiteSnapshot } from '../../server/state/protocol';
-import { useStateClient } from '../state/context';
-import type { StateClient } from '../state/client';
-import type { LanguageState } from '../auth/site';
+import type { SiteSnapshot, SlicesOf } from '../../server/shared';
+import { type StateClient, useStateClient } from '../state';
+import type { LanguageState } from '../auth';
 
 /** The example app's slices as the client sees them, the built-in ones included. */
 export type AppSlices = SlicesOf<typeof appSlices> & { site: SiteSnapshot; i18n: LanguageState };

@@ -1,9 +1,5 @@
 import { createSignal, type JSX } from 'solid-js';
-import { useAuthClient } from '../auth/auth-client';
-import { useAuthMessages } from '../auth/auth-context';
-import { Field } from '../auth/field';
-import { FormAlert, SubmitButton } from '../auth/form-parts';
-import { createFormState } from '../auth/form-state';
+import { createFormState, Field, FormAlert, SubmitButton, useAuthClient, useAuthMessages } from '../auth';
 
 type PasswordField = 'currentPassword' | 'newPassword' | 'confirmPassword';
 

@@ -1,6 +1,6 @@
 import { For, Match, Show, Switch, type JSX } from 'solid-js';
-import { useSite, useStateReady } from '../auth/site';
-import { useAuth, useConnectionStatus } from '../state/context';
+import { useSite, useStateReady } from '../auth';
+import { useAuth, useConnectionStatus } from '../state';
 import { useApp } from './app-state';
 import { usePageTitle } from './page-title';
 import { useVisit } from './use-visit';

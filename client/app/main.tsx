@@ -8,7 +8,7 @@ import './styles/chrome.css';
 import './styles/pages.css';
 import './styles/notes-and-settings.css';
 import { render } from 'solid-js/web';
-import { createStateClient } from '../state/client';
+import { createStateClient } from '../state';
 import type { AppRouter } from '../../server/app/router';
 import { App } from './app';
 import { initialAppSlices, type AppSlices } from './app-state';

@@ -1,8 +1,7 @@
 import { A } from '@solidjs/router';
 import { Show, type JSX } from 'solid-js';
-import { LogoutButton } from '../auth/logout-button';
-import { useSite, useStateReady } from '../auth/site';
-import { useAuth } from '../state/context';
+import { LogoutButton, useSite, useStateReady } from '../auth';
+import { useAuth } from '../state';
 
 /**
  * The top bar: the site's name, the pages, and who is signed in (with a

@@ -1,9 +1,6 @@
 import { createSignal, Show, type JSX } from 'solid-js';
-import { useAuthMessages } from '../auth/auth-context';
-import { Field } from '../auth/field';
-import { FormAlert, SubmitButton } from '../auth/form-parts';
-import { createFormState, focusWhenShown } from '../auth/form-state';
-import { useToasts } from '../state/context';
+import { createFormState, Field, focusWhenShown, FormAlert, SubmitButton, useAuthMessages } from '../auth';
+import { useToasts } from '../state';
 import { useApp, type Note } from './app-state';
 import { formatDateTime } from './format';
 import { TextAreaField } from './text-area-field';

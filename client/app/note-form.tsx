@@ -1,8 +1,5 @@
 import { createSignal, type JSX } from 'solid-js';
-import { useAuthMessages } from '../auth/auth-context';
-import { Field } from '../auth/field';
-import { FormAlert, SubmitButton } from '../auth/form-parts';
-import { createFormState } from '../auth/form-state';
+import { createFormState, Field, FormAlert, SubmitButton, useAuthMessages } from '../auth';
 import { useApp } from './app-state';
 import { TextAreaField } from './text-area-field';
 

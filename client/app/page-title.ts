@@ -1,5 +1,5 @@
 import { createEffect } from 'solid-js';
-import { useSite } from '../auth/site';
+import { useSite } from '../auth';
 
 /**
  * Sets the document title to "<title> · <site name>" while the page shows.

@@ -1,6 +1,6 @@
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
-import { useAuthClient } from '../auth/auth-client';
-import { useToasts } from '../state/context';
+import { useAuthClient } from '../auth';
+import { useToasts } from '../state';
 import { formatAgo, formatDateTime } from './format';
 import { summariseUserAgent } from './user-agent';
 

@@ -1,8 +1,7 @@
 import type { RouteSectionProps } from '@solidjs/router';
 import { createEffect, type JSX } from 'solid-js';
-import { useLanguage } from '../auth/site';
-import { RouteReporter } from '../state/route-reporter';
-import { Toaster } from '../state/toaster';
+import { useLanguage } from '../auth';
+import { RouteReporter, Toaster } from '../state';
 import { Navbar } from './navbar';
 import { ThemeSync } from './theme';
 

@@ -1,5 +1,5 @@
 import { Show, type JSX } from 'solid-js';
-import { describedByOf } from '../auth/field';
+import { describedByOf } from '../auth';
 
 export interface TextAreaFieldProps {
   id: string;

@@ -1,5 +1,5 @@
 import { For, type JSX } from 'solid-js';
-import { useToasts } from '../state/context';
+import { useToasts } from '../state';
 import { useApp } from './app-state';
 import type { Theme } from './theme';
 

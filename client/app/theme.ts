@@ -1,6 +1,6 @@
 import { createEffect, createSignal, on, type JSX } from 'solid-js';
-import { useStateReady } from '../auth/site';
-import { useAuth } from '../state/context';
+import { useStateReady } from '../auth';
+import { useAuth } from '../state';
 import { useApp } from './app-state';
 
 export type Theme = 'light' | 'dark';

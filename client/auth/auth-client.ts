@@ -1,4 +1,5 @@
 import type { TRPCClient } from '@trpc/client';
+// biome-ignore lint/style/noRestrictedImports: a type-only import (the built-in router's type), erased from the browser bundle.
 import type { createAppRouter } from '../../server/index';
 import { useStateClient } from '../state/context';
 

@@ -17,7 +17,7 @@ export { RegisterPage } from './register-page';
 export { PasswordResetRequestPage } from './password-reset-request-page';
 export { PasswordResetConfirmPage } from './password-reset-confirm-page';
 export { AuthPageFrame, type AuthPageFrameProps } from './page-frame';
-export { Field, type FieldProps } from './field';
+export { describedByOf, Field, type FieldProps } from './field';
 export { FormAlert, SubmitButton, type FormAlertProps, type SubmitButtonProps } from './form-parts';
 export { AuthFooter, AuthHeader, AuthLayout, type AuthFooterProps, type AuthHeaderProps, type AuthLayoutProps } from './layout';
 export { LanguagePicker, languageName } from './language-picker';

@@ -1,6 +1,6 @@
 import { A, useLocation } from '@solidjs/router';
 import { createSignal, Show, type JSX } from 'solid-js';
-import type { SiteSnapshot } from '../../server/state/protocol';
+import type { SiteSnapshot } from '../../server/shared';
 import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';

@@ -1,4 +1,4 @@
-import { messagesFor, type Messages } from '../../server/i18n/catalog';
+import { messagesFor, type Messages } from '../../server/shared';
 
 /**
  * Texts only the Solid pages need (titles, busy labels, links), next to the

@@ -1,7 +1,7 @@
 import { useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, type Accessor } from 'solid-js';
 import { useAuth } from '../state/context';
-import { safeNextPath } from '../../server/state/redirect';
+import { safeNextPath } from '../../server/shared';
 import { useSite, useStateReady } from './site';
 
 /**

@@ -1,8 +1,7 @@
 import { useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, createMemo, Match, Switch, type JSX } from 'solid-js';
 import { useAuth } from '../state/context';
-import type { AuthSnapshot } from '../../server/state/protocol';
-import { loginUrlWithNext } from '../../server/state/redirect';
+import { loginUrlWithNext, type AuthSnapshot } from '../../server/shared';
 import { useAuthMessages } from './auth-context';
 import { useSite, useStateReady } from './site';
 

@@ -1,5 +1,5 @@
 import { splitProps, type JSX } from 'solid-js';
-import type { AuthSnapshot } from '../../server/state/protocol';
+import type { AuthSnapshot } from '../../server/shared';
 import { RequireUser, type GuardProps } from './require-user';
 
 /** Staff, as the server's `staffRequired()` sees it (superusers need `isStaff` too). */

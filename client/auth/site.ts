@@ -1,7 +1,6 @@
 import { createMemo, type Accessor } from 'solid-js';
 import { useSlice } from '../state/context';
-import { I18N_SLICE } from '../../server/i18n/slice';
-import { SITE_SLICE, type SiteSnapshot } from '../../server/state/protocol';
+import { I18N_SLICE, SITE_SLICE, type SiteSnapshot } from '../../server/shared';
 
 /** The `site` slice before the server's first push: the config defaults. */
 export const DEFAULT_SITE: Readonly<SiteSnapshot> = Object.freeze({

@@ -1,9 +1,9 @@
 import {
   LOGOUT_COOKIE_ENDPOINT,
   SESSION_COOKIE_ENDPOINT,
+  safeNextPath,
   type ClientAction,
-} from '../../server/state/protocol';
-import { safeNextPath } from '../../server/state/redirect';
+} from '../../server/shared';
 import type { ToastActions } from './toasts';
 
 /** The part of `window.location` the actions use. */

@@ -10,7 +10,7 @@ import {
   type ConnectionParams,
   type RouteReport,
   type StatePush,
-} from '../../server/state/protocol';
+} from '../../server/shared';
 import { createActionRunner, type ActionRunner, type FetchLike, type LocationLike, type NavigateFunction, type StorageLike } from './actions';
 import { backoffWithJitter } from './backoff';
 import { createSessionSync } from './session-sync';
@@ -89,8 +89,9 @@ export const TAB_ID_STORAGE_KEY = 'statehouse.tabId';
  * the tab's slices through its tab id.
  *
  * @example
- * const client = createStateClient<AppRouter, AppSlices>({ initialSlices: { dashboard: dashboard.initial } });
- * await client.trpc.dashboard.setTab.mutate('notes'); // client.slices.dashboard.tab === 'notes'
+ * const client = createStateClient<AppRouter, AppSlices>({ initialSlices: { dashboard: dashboardSlice.initial } });
+ * // On `/?tab=activity`: the reply's delta sets the slice before the call resolves.
+ * await client.trpc.dashboard.visit.mutate({ path: '/' }); // client.slices.dashboard.tab === 'activity'
  */
 export function createStateClient<TRouter extends AnyRouter, TSlices extends SliceMap = DefaultSlices>(
   options: StateClientOptions<TSlices> = {},

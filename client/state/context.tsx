@@ -1,6 +1,6 @@
 import type { AnyRouter } from '@trpc/server';
 import { createContext, useContext, type Accessor, type JSX } from 'solid-js';
-import { AUTH_SLICE, type AuthSnapshot } from '../../server/state/protocol';
+import { AUTH_SLICE, type AuthSnapshot } from '../../server/shared';
 import type { ConnectionStatus, DefaultSlices, StateClient } from './client';
 import type { SliceMap } from './store';
 import type { Toast, ToastActions } from './toasts';

@@ -51,5 +51,4 @@ export {
   type ToastActions,
   type ToastStoreOptions,
 } from './toasts';
-export type { AuthSnapshot, ClientAction, Delta, ErrorEnvelope, StatePush, ToastKind } from '../../server/state/protocol';
-export { safeNextPath } from '../../server/state/redirect';
+export { safeNextPath, type AuthSnapshot, type ClientAction, type Delta, type ErrorEnvelope, type StatePush, type ToastKind } from '../../server/shared';

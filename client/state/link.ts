@@ -1,7 +1,7 @@
 import type { OperationResultEnvelope, TRPCClientError, TRPCLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
-import type { ClientAction, Delta, Envelope, ErrorEnvelope } from '../../server/state/protocol';
+import type { ClientAction, Delta, Envelope, ErrorEnvelope } from '../../server/shared';
 
 export interface StateLinkOptions {
   /** Applies a delta to the slice stores; called as soon as a result arrives. */

@@ -1,6 +1,6 @@
 import { batch } from 'solid-js';
 import { createStore, reconcile, unwrap } from 'solid-js/store';
-import type { Delta } from '../../server/state/protocol';
+import type { Delta } from '../../server/shared';
 
 /**
  * Slice name → slice fields. `object` rather than `Record<string, unknown>` so

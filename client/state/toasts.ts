@@ -1,5 +1,5 @@
 import { createStore, produce } from 'solid-js/store';
-import type { ToastKind } from '../../server/state/protocol';
+import type { ToastKind } from '../../server/shared';
 
 /** One notification on screen. `message` is plain text, never markup. */
 export interface Toast {

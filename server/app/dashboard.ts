@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { publicProcedure, router } from '../trpc';
+import { publicProcedure, router } from '../index';
 import { dashboardSlice } from './slices';
 
 const TABS = ['overview', 'activity', 'help'] as const;

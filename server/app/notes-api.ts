@@ -1,8 +1,5 @@
 import { Elysia } from 'elysia';
-import { isLoggedIn } from '../auth/user';
-import { authedRoute } from '../http/guards';
-import { identity } from '../http/identity';
-import type { Runtime } from '../runtime';
+import { authedRoute, identity, isLoggedIn, type Runtime } from '../index';
 import { notesRepository } from './notes';
 
 /** Most notes one `GET /api/notes` answers. */

@@ -1,9 +1,7 @@
 import { desc } from 'drizzle-orm';
 import { z } from 'zod';
 import { notes } from '../../db/schema';
-import { createScopedRepository } from '../crud/repository';
-import { scopedCrudProcedures } from '../crud/router';
-import { router } from '../trpc';
+import { createScopedRepository, router, scopedCrudProcedures } from '../index';
 import { notesSlice } from './slices';
 
 const noteInput = z.object({

@@ -1,4 +1,4 @@
-import { defineSlice } from '../state/slices';
+import { defineSlice } from '../shared';
 
 /** The dashboard's tab state: which tab shows, and the last page visited. */
 export const dashboardSlice = defineSlice('dashboard', { tab: 'overview', lastPath: '' });

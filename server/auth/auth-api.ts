@@ -1,12 +1,19 @@
 import { TRPCError } from '@trpc/server';
-import type { StateEvent } from '../bridge/event';
+import type { Database } from '../../db/client';
+import type { BackgroundTask } from '../background';
+import type { StatehouseConfig } from '../config';
 import { tooManyRequests, validationFailed } from '../errors';
+import type { Logger } from '../log';
+import type { Mailer } from '../mail/mailer';
+import type { ClientAction } from '../state/protocol';
 import { safeNextPath } from '../state/redirect';
-import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword } from './password';
-import { lockoutKey, type ReleaseClaim } from './rate-limit';
+import type { IdentityEvent } from './identity-event';
+import type { HashingPool } from './hashing-pool';
+import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword, type PasswordHashing } from './password';
+import { lockoutKey, type RateLimiter, type ReleaseClaim } from './rate-limit';
 import { userHasGroup, userHasPerm } from './permissions';
-import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session } from './session';
-import { isLoggedIn, toAuthUser, type LoggedInUser } from './user';
+import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session, type SessionSettings } from './session';
+import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
 import type { UserRow } from '../../db/schema';
 import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
@@ -21,6 +28,52 @@ export interface LoginOptions {
   to?: string;
 }
 
+/** The services `ctx.auth` uses: the runtime's, as far as auth needs them. */
+export interface AuthServices {
+  readonly config: StatehouseConfig;
+  readonly db: Database;
+  readonly log: Logger;
+  readonly limiter: RateLimiter;
+  readonly mailer: Mailer;
+  readonly sessionSettings: SessionSettings;
+  /** The server's hashing threads. */
+  readonly hashing: HashingPool;
+  /** Where identity changes are announced, so every open tab follows. */
+  readonly bus: { publish(event: IdentityEvent): Promise<void> };
+}
+
+/** The tab an event came from, as far as auth looks at it. */
+export interface AuthClient {
+  readonly ip: string;
+  /** The origin the tab's socket was opened from. */
+  readonly origin: string;
+  readonly headers: { get(name: string): string | null };
+  /** The page the tab shows (its query may carry `?next=`). */
+  readonly route: { readonly query: string };
+}
+
+/**
+ * What `ctx.auth` acts through: one event's identity and the ways to change
+ * it. The bridge's `StateEvent` is one; auth itself never sees the bridge.
+ */
+export interface AuthEvent {
+  readonly runtime: AuthServices;
+  readonly conn: AuthClient;
+  readonly user: AuthUser;
+  readonly sessionRow: Session | null;
+  readonly actions: { replaceCookieAction(action: ClientAction): unknown };
+  /** Switches the tab to a new session (its cookie mirror at once). */
+  adoptSession(token: string, session: Session, user: AuthUser | null): void;
+  /** Forgets the tab's session (logout). */
+  dropSession(): void;
+  /** Logout's cookie action for a tab bound to `boundSessionId`. */
+  clearAuthAction(boundSessionId: string | null): ClientAction;
+  /** A ticket for the current session and the action that redeems it. */
+  cookieSyncAction(to: string | null): Promise<ClientAction>;
+  /** Runs `task` once the event's reply is written. */
+  afterReply(task: BackgroundTask): void;
+}
+
 /** Longest login id and password a login looks at (longer input is a validation error upstream). */
 const MAX_LOGIN_INPUT = 256;
 
@@ -30,7 +83,7 @@ const MAX_LOGIN_INPUT = 256;
  * sees the new identity, and tells the browser through a cookie action.
  */
 export class AuthApi {
-  constructor(private readonly event: StateEvent) {}
+  constructor(private readonly event: AuthEvent) {}
 
   private get runtime() {
     return this.event.runtime;
@@ -60,7 +113,7 @@ export class AuthApi {
     const account = await limiter.checkAccount(lockout);
     if (!account.ok) throw tooManyRequests(account.retryAfter);
     // An account without a usable password pays the verify an unknown user pays.
-    const hashing = hashingParams(config);
+    const hashing = this.hashing();
     const ok =
       row && isUsablePasswordHash(row.passwordHash)
         ? await verifyPassword(password, row.passwordHash, hashing)
@@ -112,7 +165,7 @@ export class AuthApi {
     const created = await createUser(
       db,
       { username: input.username, email: input.email, password: input.password, firstName: input.firstName, lastName: input.lastName },
-      { hashing: hashingParams(config), rules: config.password, ifEmailTaken: 'leaveEmpty' },
+      { hashing: this.hashing(), rules: config.password, ifEmailTaken: 'leaveEmpty' },
     );
     if (!created.ok) throw validationFailed(created.errors);
     if (created.emailTakenBy) this.event.afterReply(() => this.mailAddressOwner(created.emailTakenBy!));
@@ -140,7 +193,7 @@ export class AuthApi {
     const release = await this.claimCredentialChange(user.id);
     try {
       const row = await findUserById(db, user.id);
-      const hashing = hashingParams(config);
+      const hashing = this.hashing();
       if (!row || !(await verifyPassword(currentPassword, row.passwordHash, hashing))) {
         await limiter.failAccount(lockout);
         throw validationFailed([{ field: 'currentPassword', code: 'password_incorrect', message: 'Your old password was entered incorrectly.' }]);
@@ -280,7 +333,7 @@ export class AuthApi {
     const release = await this.claimCredentialChange(row.id);
     try {
       if ((await consumePasswordResetToken(db, token)) !== row.id) throw invalidResetLink();
-      const result = await setUserPassword(db, row, newPassword, { hashing: hashingParams(config), rules: config.password });
+      const result = await setUserPassword(db, row, newPassword, { hashing: this.hashing(), rules: config.password });
       if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
       const now = Date.now();
       await recordLogin(db, row.id, now);
@@ -358,6 +411,11 @@ export class AuthApi {
     const release = await this.runtime.limiter.claimCredentialChange(userId, this.runtime.config.credentials.changeLockMs);
     if (!release) throw tooManyRequests(1, 'A password change for this account is already under way. Try again in a moment.');
     return release;
+  }
+
+  /** The configured hashing, on the server's own threads. */
+  private hashing(): PasswordHashing {
+    return hashingParams(this.runtime.config, this.runtime.hashing);
   }
 
   private requireUser(): LoggedInUser {

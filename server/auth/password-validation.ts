@@ -31,7 +31,13 @@ function commonPasswords(): Set<string> {
   return common;
 }
 
-/** Length of the longest common substring, over a similarity ratio like Django's. */
+/**
+ * How alike two strings are, from 0 to 1: the Ratcliff/Obershelp ratio of
+ * Python's `difflib.SequenceMatcher`, which Django's similarity check uses.
+ * Twice the characters of the matching blocks (the longest common substring,
+ * then recursively the longest ones left of it and right of it) over both
+ * lengths.
+ */
 function similarity(a: string, b: string): number {
   if (!a || !b) return 0;
   // Ratcliff/Obershelp-like ratio: 2 * matches / total, computed on matching blocks.

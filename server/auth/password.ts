@@ -5,6 +5,8 @@ import { HashingPool, HashingQueueFull } from './hashing-pool';
 export interface PasswordHashing {
   memoryCost: number;
   timeCost: number;
+  /** The threads that hash: a server's own (`runtime.hashing`); by default {@link hashingPool}. */
+  pool?: HashingPool;
   /**
    * Jobs allowed to wait for a hashing thread (`credentials.hashingQueueMax`);
    * past it, hashing rejects with `HashingQueueFull`. Unset: no bound.
@@ -13,8 +15,8 @@ export interface PasswordHashing {
 }
 
 /**
- * At most one hash per core but one runs at once (at least one): a burst of
- * logins never takes every core.
+ * Hashing threads: one per core but one (at least one), so a burst of
+ * logins never takes every core from the event loop.
  */
 export const HASHING_SLOTS = Math.max(1, availableParallelism() - 1);
 
@@ -25,13 +27,18 @@ export const HASHING_SLOTS = Math.max(1, availableParallelism() - 1);
  */
 export const HASHING_NICE = 10;
 
-/** argon2id runs on the pool's low-priority threads, never on the event loop. */
+/**
+ * The hashing threads of code that runs outside a server (the CLI, the seed,
+ * scripts). A server hashes on a pool of its own (`runtime.hashing`), which
+ * its `stop()` closes. Either way argon2id runs on low-priority threads,
+ * never on the event loop; an idle pool keeps no process alive.
+ */
 export const hashingPool = new HashingPool(HASHING_SLOTS, HASHING_NICE);
 
 /** Hashes with argon2id at the configured cost (never below OWASP's minimum). */
 export async function hashPassword(password: string, params: PasswordHashing): Promise<string> {
   const job = { op: 'hash', password, memoryCost: params.memoryCost, timeCost: params.timeCost } as const;
-  return (await hashingPool.run(job, { maxQueued: params.maxQueued })) as string;
+  return (await (params.pool ?? hashingPool).run(job, { maxQueued: params.maxQueued })) as string;
 }
 
 /** Marks an account that cannot sign in with a password. */
@@ -47,10 +54,10 @@ export function isUsablePasswordHash(hash: string): boolean {
  * no cost: see `dummyVerify`). Rejects only with `HashingQueueFull`, past
  * `maxQueued`.
  */
-export async function verifyPassword(password: string, hash: string, options: { maxQueued?: number } = {}): Promise<boolean> {
+export async function verifyPassword(password: string, hash: string, options: { maxQueued?: number; pool?: HashingPool } = {}): Promise<boolean> {
   if (!isUsablePasswordHash(hash)) return false;
   try {
-    return (await hashingPool.run({ op: 'verify', password, hash }, options)) === true;
+    return (await (options.pool ?? hashingPool).run({ op: 'verify', password, hash }, { maxQueued: options.maxQueued })) === true;
   } catch (error) {
     if (error instanceof HashingQueueFull) throw error;
     return false;
@@ -68,13 +75,21 @@ export async function dummyVerify(password: string, params: PasswordHashing): Pr
   const key = `${params.memoryCost}:${params.timeCost}`;
   if (!dummyHash || dummyParams !== key) {
     dummyParams = key;
-    // Made once, never refused: a refusal would stay cached.
-    dummyHash = hashPassword(crypto.randomUUID(), { memoryCost: params.memoryCost, timeCost: params.timeCost });
+    // Made once, never refused: a refusal would stay cached. A failure (its
+    // pool closed meanwhile) is forgotten, so the next call makes it again.
+    const made = hashPassword(crypto.randomUUID(), { memoryCost: params.memoryCost, timeCost: params.timeCost, pool: params.pool });
+    made.catch(() => {
+      if (dummyHash === made) dummyHash = null;
+    });
+    dummyHash = made;
   }
-  await verifyPassword(password, await dummyHash, { maxQueued: params.maxQueued });
+  await verifyPassword(password, await dummyHash, { maxQueued: params.maxQueued, pool: params.pool });
   return false;
 }
 
-export function hashingParams(config: StatehouseConfig): PasswordHashing {
-  return { memoryCost: config.password.memoryCost, timeCost: config.password.timeCost, maxQueued: config.credentials.hashingQueueMax };
+/** The configured hashing cost and queue bound, on `pool` when given (else {@link hashingPool}). */
+export function hashingParams(config: StatehouseConfig, pool?: HashingPool): PasswordHashing {
+  const params: PasswordHashing = { memoryCost: config.password.memoryCost, timeCost: config.password.timeCost, maxQueued: config.credentials.hashingQueueMax };
+  if (pool) params.pool = pool;
+  return params;
 }

@@ -6,13 +6,9 @@ import { deletePasswordResetTokens } from './password-reset';
 import { hashPassword, UNUSABLE_PASSWORD, type PasswordHashing } from './password';
 import { validatePassword, type PasswordProblem, type PasswordRules } from './password-validation';
 import { isPermissionName } from './permissions';
+import type { FieldError } from '../errors';
 
-/** A field-level problem with user input: stable code, human message. */
-export interface FieldError {
-  field: string;
-  code: string;
-  message: string;
-}
+export type { FieldError };
 
 /** Expected failures of user management come back as values, not throws. */
 export type UserResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };

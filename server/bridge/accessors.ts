@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { TRPCError } from '@trpc/server';
 import { ANONYMOUS_USER, isLoggedIn, type AuthUser, type LoggedInUser } from '../auth/user';
-import { EMPTY_REQUEST, type EventRequest } from './request';
+import { EMPTY_REQUEST, type EventRequest } from '../request';
 import type { StateEvent } from './event';
 
 const storage = new AsyncLocalStorage<StateEvent>();

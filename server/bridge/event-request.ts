@@ -1,114 +1,109 @@
 import { TRPCError } from '@trpc/server';
+import type { SessionStore } from '../auth/session-store';
 import type { AuthUser } from '../auth/user';
-import { runContextProcessors, ContextProcessorError } from '../context/processors';
+import { ContextProcessorError, runContextProcessors } from '../context/processors';
 import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY, matchLanguage, negotiateLanguage } from '../i18n/negotiate';
+import { EMPTY_CONTEXT, type EventRequest } from '../request';
 import type { Runtime } from '../runtime';
 import type { Connection } from './connection';
-import { EMPTY_CONTEXT, type EventRequest } from './request';
-import type { SessionProxy } from './session-proxy';
 
-/** What the request reads from its event, only when asked. */
+/** What a request reads from its event, only when asked. */
 export interface RequestOwner {
   readonly runtime: Runtime;
   readonly user: AuthUser;
-  readonly session: SessionProxy;
+  readonly session: SessionStore;
 }
 
-const METHODS: Record<string, string> = { query: 'QUERY', mutation: 'MUTATION', subscription: 'SUBSCRIPTION' };
-
 /**
- * The per-event synthetic request. Built from the connection's mirrors at the
- * start of the event; every costly part (query parsing, headers, the Fetch
- * `Request`, the language, the context processors) is computed on first
- * access only, so an event that reads none of them pays for none.
+ * The one implementation of {@link EventRequest}, for socket events and HTTP
+ * routes alike: the query, the language and the context processors'
+ * output are computed on first access, so a handler that reads none of
+ * them pays for none. A transport adapter says where the cookies and
+ * headers come from (`SocketEventRequest` below, `HttpEventRequest` in
+ * `server/http/http-request.ts`).
  */
-export class SocketEventRequest implements EventRequest {
-  readonly path: string;
-  readonly method: string;
-  readonly ip: string;
-  readonly eventPath: string;
-  private readonly rawQuery: string;
+export abstract class LazyEventRequest implements EventRequest {
   private parsedQuery: URLSearchParams | null = null;
-  private cookieCopy: Readonly<Record<string, string>> | null = null;
-  private headerCopy: Headers | null = null;
   private quickLanguage: string | null = null;
   private fullLanguage: Promise<string> | null = null;
   private loaded: Record<string, unknown> | null = null;
   private loading: Promise<Record<string, unknown>> | null = null;
 
   constructor(
-    private readonly owner: RequestOwner,
-    private readonly conn: Connection,
-    eventPath: string,
-    type: string,
-  ) {
-    this.path = conn.route.path;
-    this.rawQuery = conn.route.query;
-    this.method = METHODS[type] ?? type.toUpperCase();
-    this.ip = conn.ip;
-    this.eventPath = eventPath;
+    protected readonly owner: RequestOwner,
+    readonly path: string,
+    /** The query with its leading `?`, or empty. */
+    protected readonly rawQuery: string,
+    readonly method: string,
+    readonly ip: string,
+    readonly eventPath: string,
+  ) {}
+
+  abstract readonly cookies: Readonly<Record<string, string>>;
+  abstract readonly headers: Headers;
+  abstract readonly fetchRequest: Request;
+  /** One cookie's value (without copying them all). */
+  protected abstract cookie(name: string): string | undefined;
+  /** The client's `Accept-Language`. */
+  protected abstract acceptLanguage(): string | null;
+  /** The language of the current session when known without a query (`undefined`: not known). */
+  protected knownSessionLanguage(): string | null | undefined {
+    return undefined;
+  }
+  /** Keeps what `language()` read from the session, for the next request of this client. */
+  protected rememberSessionLanguage(_sessionId: string, _code: string | null): void {}
+  /** A context processor failed: what the caller gets. */
+  protected processorFailure(cause: ContextProcessorError): Error {
+    return cause;
   }
 
   get query(): URLSearchParams {
     return (this.parsedQuery ??= new URLSearchParams(this.rawQuery));
   }
 
-  get cookies(): Readonly<Record<string, string>> {
-    return (this.cookieCopy ??= Object.freeze(Object.fromEntries(this.conn.cookies)));
-  }
-
-  get headers(): Headers {
-    return (this.headerCopy ??= this.conn.headers.toHeaders(this.conn.cookieHeader()));
-  }
-
-  get fetchRequest(): Request {
-    return new Request(new URL(this.path + this.rawQuery, this.conn.origin), { method: 'GET', headers: this.headers });
-  }
-
   /**
-   * Cookie, then the session's language when this connection already read
-   * it (no query here), then `Accept-Language`, then the default.
+   * Cookie, then the session's language when already known (no query here),
+   * then `Accept-Language`, then the default.
    */
   get languageCode(): string {
-    if (this.quickLanguage === null) {
-      this.quickLanguage = negotiateLanguage(this.owner.runtime.config.languages, {
-        cookie: this.conn.cookies.get(LANGUAGE_COOKIE),
-        session: this.conn.knownSessionLanguage(this.owner.session.id) ?? null,
-        acceptLanguage: this.conn.acceptLanguage,
-      });
-    }
-    return this.quickLanguage;
+    return (this.quickLanguage ??= negotiateLanguage(this.owner.runtime.config.languages, {
+      cookie: this.cookie(LANGUAGE_COOKIE),
+      session: this.knownSessionLanguage() ?? null,
+      acceptLanguage: this.acceptLanguage(),
+    }));
   }
 
+  /** Cookie, then the session's `language`, then `Accept-Language`, then the default. */
   language(): Promise<string> {
     return (this.fullLanguage ??= this.negotiateWithSession());
   }
 
-  /** After `i18n.setLanguage`: the rest of this event (and the connection's cache) speaks `code`. */
+  /** After `i18n.setLanguage`: the rest of this event (and what the client's connection remembers) speaks `code`. */
   useLanguage(code: string): void {
     this.quickLanguage = code;
     this.fullLanguage = Promise.resolve(code);
     const sessionId = this.owner.session.id;
-    this.conn.rememberSessionLanguage(sessionId, code);
+    if (sessionId) this.rememberSessionLanguage(sessionId, code);
   }
 
   get context(): Record<string, unknown> {
     return this.loaded ?? EMPTY_CONTEXT;
   }
 
+  /** Runs the context processors once per request (later calls share the result). */
   loadContext<T extends Record<string, unknown> = Record<string, unknown>>(): Promise<T> {
     return (this.loading ??= this.runProcessors()) as Promise<T>;
   }
 
   private async negotiateWithSession(): Promise<string> {
     const { languages } = this.owner.runtime.config;
-    const cookie = matchLanguage(this.conn.cookies.get(LANGUAGE_COOKIE), languages);
+    const cookie = matchLanguage(this.cookie(LANGUAGE_COOKIE), languages);
     if (cookie) return cookie;
     const sessionId = this.owner.session.id;
     const stored = sessionId ? await this.owner.session.get(LANGUAGE_SESSION_KEY) : undefined;
     const fromSession = matchLanguage(stored, languages);
-    if (sessionId) this.conn.rememberSessionLanguage(sessionId, fromSession);
-    return negotiateLanguage(languages, { session: fromSession, acceptLanguage: this.conn.acceptLanguage });
+    if (sessionId) this.rememberSessionLanguage(sessionId, fromSession);
+    return negotiateLanguage(languages, { session: fromSession, acceptLanguage: this.acceptLanguage() });
   }
 
   private async runProcessors(): Promise<Record<string, unknown>> {
@@ -118,11 +113,64 @@ export class SocketEventRequest implements EventRequest {
       return (this.loaded = await runContextProcessors(config.contextProcessors, this, this.owner.user, config, log));
     } catch (cause) {
       if (!(cause instanceof ContextProcessorError)) throw cause;
-      throw new TRPCError({
-        code: 'INTERNAL_SERVER_ERROR',
-        message: `Could not build the request context: context processor "${cause.processor}" failed.`,
-        cause,
-      });
+      throw this.processorFailure(cause);
     }
+  }
+}
+
+const METHODS: Record<string, string> = { query: 'QUERY', mutation: 'MUTATION', subscription: 'SUBSCRIPTION' };
+
+/**
+ * `ctx.request` of a socket event: the synthetic request rebuilt from the
+ * connection's mirrors at the start of the event (the route mirror's path
+ * and query, the cookie mirror, the kept upgrade headers).
+ */
+export class SocketEventRequest extends LazyEventRequest {
+  private cookieCopy: Readonly<Record<string, string>> | null = null;
+  private headerCopy: Headers | null = null;
+
+  constructor(
+    owner: RequestOwner,
+    private readonly conn: Connection,
+    eventPath: string,
+    type: string,
+  ) {
+    super(owner, conn.route.path, conn.route.query, METHODS[type] ?? type.toUpperCase(), conn.ip, eventPath);
+  }
+
+  get cookies(): Readonly<Record<string, string>> {
+    return (this.cookieCopy ??= Object.freeze(Object.fromEntries(this.conn.cookies)));
+  }
+
+  get headers(): Headers {
+    return (this.headerCopy ??= this.conn.headers.toHeaders(this.conn.cookies.header()));
+  }
+
+  get fetchRequest(): Request {
+    return new Request(new URL(this.path + this.rawQuery, this.conn.origin), { method: 'GET', headers: this.headers });
+  }
+
+  protected cookie(name: string): string | undefined {
+    return this.conn.cookies.get(name);
+  }
+
+  protected acceptLanguage(): string | null {
+    return this.conn.acceptLanguage;
+  }
+
+  protected override knownSessionLanguage(): string | null | undefined {
+    return this.conn.knownSessionLanguage(this.owner.session.id);
+  }
+
+  protected override rememberSessionLanguage(sessionId: string, code: string | null): void {
+    this.conn.rememberSessionLanguage(sessionId, code);
+  }
+
+  protected override processorFailure(cause: ContextProcessorError): Error {
+    return new TRPCError({
+      code: 'INTERNAL_SERVER_ERROR',
+      message: `Could not build the request context: context processor "${cause.processor}" failed.`,
+      cause,
+    });
   }
 }

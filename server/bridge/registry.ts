@@ -1,4 +1,5 @@
 import type { Connection } from './connection';
+import { SharedStrings } from './shared-strings';
 
 interface Stashed {
   slices: Map<string, Record<string, unknown>>;
@@ -12,6 +13,8 @@ interface Stashed {
  */
 export class ConnectionRegistry {
   readonly all = new Set<Connection>();
+  /** One copy of the header strings its connections share. */
+  readonly strings = new SharedStrings();
   private readonly bySession = new ConnectionIndex<string>();
   private readonly byUser = new ConnectionIndex<number>();
   private readonly stashed = new Map<string, Stashed>();
@@ -47,8 +50,11 @@ export class ConnectionRegistry {
   dropStaleValidations(now: number = Date.now()): number {
     let dropped = 0;
     for (const conn of this.all) {
-      if (conn.validated && now >= conn.validated.until) {
-        conn.validated = null;
+      const cache = conn.sessions;
+      if (cache?.validated && now >= cache.validated.until) {
+        cache.validated = null;
+        // Nothing left in it: the idle tab holds no cache at all.
+        if (cache.validating === null) conn.sessions = null;
         dropped++;
       }
     }

@@ -1,6 +1,7 @@
 import { getTRPCErrorFromUnknown, getTRPCErrorShape, isTrackedEnvelope, TRPCError, type AnyRouter } from '@trpc/server';
 import { isAsyncIterable, isObject, parseConnectionParamsFromUnknown, parseTRPCMessage } from '@trpc/server/unstable-core-do-not-import';
 import { tooManyRequests } from '../errors';
+import { endsOnAbort } from './ends-on-abort';
 import { callProcedureChain } from './procedure-chain';
 
 /** What a procedure call was, for error reports (`'unknown'` before a message is understood). */
@@ -81,14 +82,6 @@ class ContextFailure {
 type Settled<T> = T | ContextFailure;
 
 const OPEN = 1;
-
-/**
- * Marks an async iterator that ends by itself, promptly, when its
- * subscription's signal aborts (its pending `next()` answers done). The
- * protocol then waits on `next()` directly instead of racing it against the
- * stop, which saves a promise and three closures per idle subscription.
- */
-export const ENDS_ON_ABORT = Symbol.for('statehouse.endsOnAbort');
 
 /** What the client gets when even the error formatter fails: nothing about the error. */
 const FALLBACK_ERROR_SHAPE = {
@@ -433,12 +426,12 @@ export class SocketConnection<TContext extends object> {
       if (signal.aborted || this.closed) return;
       this.reply(id, jsonrpc, { type: 'started' });
       started = true;
-      const endsOnAbort = (iterator as { [ENDS_ON_ABORT]?: boolean })[ENDS_ON_ABORT] === true;
+      const selfEnding = endsOnAbort(iterator);
       // Otherwise one pending wait at a time: answered by the iterator or by the stop, never both retained.
       let interrupt: ((value: 'stop') => void) | null = null;
-      if (!endsOnAbort) signal.addEventListener('abort', () => interrupt?.('stop'), { once: true });
+      if (!selfEnding) signal.addEventListener('abort', () => interrupt?.('stop'), { once: true });
       while (!signal.aborted) {
-        const next = endsOnAbort
+        const next = selfEnding
           ? await iterator.next()
           : await new Promise<IteratorResult<unknown> | 'stop'>((resolve, reject) => {
               interrupt = resolve;

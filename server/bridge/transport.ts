@@ -3,13 +3,13 @@ import type { Server, ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
 import type { StatehouseConfig } from '../config';
 import type { Runtime } from '../runtime';
-import { secureCookiesOf } from '../http/cookies';
-import { clientIp, originAllowed, ownOrigin } from '../http/origin';
+import { secureCookiesOf } from '../auth/session-cookie';
+import { clientIp, originAllowed, ownOrigin } from '../auth/origin';
 import { ROUTE_MUTATION_PATH } from '../state/protocol';
 import { Connection } from './connection';
-import { resolveSession } from './event';
+import { resolveSession } from './session-cache';
 import { expectsConnectionParams, SocketProtocol, type CallMessage, type ContextSource, type SocketConnection, type SocketSink } from './socket-protocol';
-import type { ConnectionContext } from '../trpc';
+import type { ConnectionContext } from './trpc';
 
 const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -17,7 +17,7 @@ const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 function followRouteReport(sink: SocketSink, call: CallMessage): void {
   if (call.method !== 'mutation' || call.params?.path !== ROUTE_MUTATION_PATH) return;
   const input = call.params.input as { path?: unknown; query?: unknown } | null | undefined;
-  if (input && typeof input === 'object') (sink as ServerWebSocket<TabSocket>).data.connection.setRoute(input.path, input.query);
+  if (input && typeof input === 'object') (sink as ServerWebSocket<TabSocket>).data.connection.route.set(input.path, input.query);
 }
 
 /**
@@ -79,7 +79,7 @@ class TabSocket implements ContextSource<ConnectionContext> {
     const { runtime } = this.transport;
     const conn = this.connection;
     if (params && typeof params.tabId === 'string' && TAB_ID.test(params.tabId)) conn.tabId = params.tabId;
-    conn.setRoute(params?.path, params?.query);
+    conn.route.set(params?.path, params?.query);
     conn.setLanguages(params?.languages);
     const { session, user } = await resolveSession(runtime, conn);
     runtime.registry.bind(conn, session?.id ?? null, user?.id ?? null);
@@ -129,6 +129,7 @@ export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
       origin: ownOrigin(runtime.config, request, peer),
       messageBurst: runtime.config.rateLimit.messageBurst,
       messagesPerSecond: runtime.config.rateLimit.messagesPerSecond,
+      strings: runtime.registry.strings,
     });
     const data = new TabSocket(transport, connection, expectsConnectionParams(request));
     if ((server as Server<TabSocket>).upgrade(request, { data })) return;

@@ -1,7 +1,10 @@
 import { sessionTag } from '../auth/session';
-import { clearAuthAction, resolveSession, snapshotDelta, snapshotOf } from '../bridge/event';
+import { snapshotDelta } from '../bridge/auth-snapshots';
+import { clearAuthAction } from '../bridge/identity';
+import { resolveSession } from '../bridge/session-cache';
 import type { Connection } from '../bridge/connection';
-import { pushLanguageTo } from '../i18n/slice';
+import { LANGUAGE_COOKIE, matchLanguage } from '../i18n/negotiate';
+import { I18N_SLICE, languageStateOf } from '../i18n/slice';
 import type { Runtime } from '../runtime';
 import { ANONYMOUS_SNAPSHOT, AUTH_SLICE, type ClientAction } from '../state/protocol';
 import type { IdentityEvent } from './identity-bus';
@@ -71,11 +74,28 @@ async function refreshUser(runtime: Runtime, conn: Connection): Promise<void> {
       return;
     }
     runtime.registry.bind(conn, session.id, user?.id ?? null);
-    const next = user ? await snapshotOf(runtime, user) : ANONYMOUS_SNAPSHOT;
+    const next = user ? await runtime.snapshots.of(user) : ANONYMOUS_SNAPSHOT;
     const changed = snapshotDelta(conn.authSnapshot, next);
     conn.authSnapshot = next;
     if (changed) conn.push({ [AUTH_SLICE]: changed }, []);
   } catch (error) {
     runtime.log.error('could not refresh a connection after a user change', { connection: conn.id, error });
   }
+}
+
+/**
+ * Pushes a session's new language to another open tab of that session (its
+ * own language cookie, if any, still wins).
+ */
+function pushLanguageTo(conn: Connection, sessionId: string, code: string, languages: readonly string[]): void {
+  conn.rememberSessionLanguage(sessionId, code);
+  const effective = matchLanguage(conn.cookies.get(LANGUAGE_COOKIE), languages) ?? code;
+  const next = languageStateOf(effective);
+  const values = conn.slices.get(I18N_SLICE);
+  if (!values) return;
+  const delta: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(next)) {
+    if (values[field] !== value) delta[field] = values[field] = value;
+  }
+  if (Object.keys(delta).length > 0) conn.push({ [I18N_SLICE]: delta }, []);
 }

@@ -1,5 +1,5 @@
 import type { AuthUser } from '../auth/user';
-import type { EventRequest } from '../bridge/request';
+import type { EventRequest } from '../request';
 import type { StatehouseConfig } from '../config';
 import { directionOf } from '../i18n/catalog';
 

@@ -1,7 +1,7 @@
 import { experimental_standaloneMiddleware } from '@trpc/server';
 import { currentRequest } from '../bridge/accessors';
-import type { EventRequest } from '../bridge/request';
-import type { EventContext } from '../trpc';
+import type { EventRequest } from '../request';
+import type { EventContext } from '../bridge/trpc';
 
 const base = experimental_standaloneMiddleware<{ ctx: EventContext }>();
 

@@ -1,5 +1,5 @@
 import type { AuthUser } from '../auth/user';
-import type { EventRequest } from '../bridge/request';
+import type { EventRequest } from '../request';
 import type { ContextProcessor, StatehouseConfig } from '../config';
 import type { Logger } from '../log';
 

@@ -2,11 +2,12 @@ import { TRPCError } from '@trpc/server';
 import { and, type InferInsertModel, type InferSelectModel, type SQL } from 'drizzle-orm';
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
-import { authed, can } from '../auth/middleware';
 import { isPermissionName, userHasPerm } from '../auth/permissions';
 import { isLoggedIn } from '../auth/user';
 import type { SliceDefinition, SliceValue } from '../state/slices';
-import { publicProcedure, router, type EventContext } from '../trpc';
+import { guarded, publicProcedure } from '../bridge/bridge';
+import { authed, can } from '../bridge/guards';
+import { router, type EventContext } from '../bridge/trpc';
 import { createScopedRepository, type CrudOrder, type ScopedRepository } from './repository';
 
 /** The procedures a scoped CRUD router generates. */
@@ -70,10 +71,10 @@ const CAN_FIELDS: Record<string, CrudAction> = { canCreate: 'create', canUpdate:
 function procedureFor(rule: CrudActionRule | undefined): typeof publicProcedure {
   if (rule?.perm) {
     if (!isPermissionName(rule.perm)) throw new Error(`"${rule.perm}" is not an app_label.codename permission`);
-    return publicProcedure.use(can(rule.perm)) as unknown as typeof publicProcedure;
+    return guarded(can(rule.perm)) as unknown as typeof publicProcedure;
   }
   if (rule?.auth === false) return publicProcedure;
-  return publicProcedure.use(authed()) as unknown as typeof publicProcedure;
+  return guarded(authed()) as unknown as typeof publicProcedure;
 }
 
 /** The signed-in user's id, or `null` for an anonymous caller of a public action. */

@@ -7,8 +7,8 @@ import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
 import type { Runtime } from '../runtime';
 import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT } from '../state/protocol';
 import { AUTH_BODY_LIMIT_BYTES, readBodyWithin } from './body';
-import { expiredSessionCookies, secureCookiesOf, sessionCookie, sessionTokenFrom } from './cookies';
-import { fetchSiteAllowed, originAllowed } from './origin';
+import { expiredSessionCookies, secureCookiesOf, sessionCookie, sessionTokenFrom } from '../auth/session-cookie';
+import { fetchSiteAllowed, originAllowed } from '../auth/origin';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 

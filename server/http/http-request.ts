@@ -3,11 +3,10 @@ import { createAnonymousSession } from '../auth/anonymous-session';
 import { readCookieHeader } from '../auth/cookie-header';
 import type { IpBudget, RateLimiter } from '../auth/rate-limit';
 import type { SessionSettings } from '../auth/session';
-import { deleteSessionKey, readSessionData, SessionDataError, writeSessionKey, type SessionValue } from '../auth/session-data';
+import { SessionDataError } from '../auth/session-data';
+import { SessionStore, type SessionOwner } from '../auth/session-store';
 import type { AuthUser } from '../auth/user';
-import { EMPTY_CONTEXT, type EventRequest } from '../bridge/request';
-import { runContextProcessors } from '../context/processors';
-import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY, matchLanguage, negotiateLanguage } from '../i18n/negotiate';
+import { LazyEventRequest } from '../bridge/event-request';
 import type { Runtime } from '../runtime';
 
 /** What an {@link HttpSession} needs to create a session for a visitor without one. */
@@ -46,21 +45,27 @@ export class TooManyNewSessions extends Error {
 }
 
 /**
- * `session` in HTTP routes: the same session as the socket's, persisted per
- * key as `ctx.session` is. Its keys are read once, on first use. Writes need
- * an unsafe method (any but GET, HEAD and OPTIONS), which `identity()` has
- * Origin-checked: a GET that changed the session could be triggered from
- * another site. A visitor's first write creates an anonymous session and
- * sets its cookie on the response; open tabs of that browser pick it up when
- * they reconnect. Past its address's budget of new sessions that write
- * throws {@link TooManyNewSessions} (a 429) instead.
+ * `session` in HTTP routes: the same session as the socket's, through the
+ * same store as `ctx.session` (`SessionStore`). Its keys are read once, on
+ * first use. Writes need an unsafe method (any but GET, HEAD and OPTIONS),
+ * which `identity()` has Origin-checked: a GET that changed the session could
+ * be triggered from another site. A visitor's first write creates an
+ * anonymous session and sets its cookie on the response; open tabs of that
+ * browser pick it up when they reconnect. Past its address's budget of new
+ * sessions that write throws {@link TooManyNewSessions} (a 429) instead.
  *
  * @example
  * const theme = await session.get<string>('theme', 'light');
  * await session.set('theme', 'dark'); // in a POST route
  */
-export class HttpSession {
-  private data: Promise<Map<string, SessionValue>> | null = null;
+export class HttpSession extends SessionStore {
+  constructor(source: HttpSessionSource, sessionId: string | null) {
+    super(new HttpSessionOwner(source, sessionId));
+  }
+}
+
+/** The HTTP request behind an {@link HttpSession}: its session id, the write check, a session made on demand. */
+class HttpSessionOwner implements SessionOwner {
   private creating: Promise<string> | null = null;
 
   constructor(
@@ -69,53 +74,23 @@ export class HttpSession {
     private sessionId: string | null,
   ) {}
 
-  /** The session id, or `null` while the visitor has none. */
-  get id(): string | null {
+  get db(): Database {
+    return this.source.db;
+  }
+
+  currentSessionId(): string | null {
     return this.sessionId;
   }
 
-  async get<T extends SessionValue = SessionValue>(key: string): Promise<T | undefined>;
-  async get<T extends SessionValue = SessionValue>(key: string, fallback: T): Promise<T>;
-  async get<T extends SessionValue = SessionValue>(key: string, fallback?: T): Promise<T | undefined> {
-    const data = await this.load();
-    return data.has(key) ? (structuredClone(data.get(key)) as T) : fallback;
-  }
-
-  async has(key: string): Promise<boolean> {
-    return (await this.load()).has(key);
-  }
-
-  async keys(): Promise<string[]> {
-    return [...(await this.load()).keys()];
-  }
-
-  /**
-   * Writes one key (one atomic upsert). Throws `SessionDataError` on a GET, HEAD or
-   * OPTIONS, or for a value that is not JSON; `TooManyNewSessions` when it would
-   * create a session past the address's budget.
-   */
-  async set(key: string, value: SessionValue): Promise<void> {
-    this.requireWritable();
-    const sessionId = await this.ensureSession();
-    await writeSessionKey(this.source.db, sessionId, key, value);
-    (await this.load()).set(key, structuredClone(value));
-  }
-
-  /** Deletes one key; nothing to do for a visitor without a session. */
-  async delete(key: string): Promise<void> {
-    this.requireWritable();
-    if (!this.sessionId) return;
-    await deleteSessionKey(this.source.db, this.sessionId, key);
-    (await this.load()).delete(key);
-  }
-
-  private requireWritable(): void {
+  /** Throws `SessionDataError` on a GET, HEAD or OPTIONS. */
+  checkWritable(): void {
     if (!this.source.writable) {
       throw new SessionDataError('Session writes over HTTP need a method other than GET, HEAD or OPTIONS (POST, PUT, PATCH, DELETE, …): a GET must not change state.');
     }
   }
 
-  private ensureSession(): Promise<string> {
+  /** Creates an anonymous session within the address's budget (else `TooManyNewSessions`) and sets its cookie. */
+  ensureSession(): Promise<string> {
     if (this.sessionId) return Promise.resolve(this.sessionId);
     this.creating ??= (async () => {
       const { db, sessionSettings, limiter, anonymousSessionBudget, userAgent, ip } = this.source;
@@ -124,50 +99,24 @@ export class HttpSession {
       const { token, session } = created;
       this.source.setCookie(token, session.absoluteExpiresAt);
       this.sessionId = session.id;
-      this.data = Promise.resolve(new Map());
       return session.id;
     })();
     return this.creating;
   }
-
-  private load(): Promise<Map<string, SessionValue>> {
-    return (this.data ??= this.sessionId ? readSessionData(this.source.db, this.sessionId) : Promise.resolve(new Map()));
-  }
 }
 
 /**
- * `request` in HTTP routes: the {@link EventRequest} shape of the socket
- * events, built from the Fetch `Request` (kept as `fetchRequest`). Query,
- * cookies, language and context are computed on first access.
+ * `request` in HTTP routes: the {@link EventRequest} of socket events
+ * (`LazyEventRequest`), built from the Fetch `Request` (kept as
+ * `fetchRequest`). A failing context processor throws
+ * `ContextProcessorError` (a 500).
  */
-export class HttpEventRequest implements EventRequest {
-  readonly path: string;
-  readonly method: string;
-  readonly eventPath: string;
-  private readonly search: string;
-  private parsedQuery: URLSearchParams | null = null;
+export class HttpEventRequest extends LazyEventRequest {
   private cookieCopy: Readonly<Record<string, string>> | null = null;
-  private quickLanguage: string | null = null;
-  private fullLanguage: Promise<string> | null = null;
-  private loaded: Record<string, unknown> | null = null;
-  private loading: Promise<Record<string, unknown>> | null = null;
 
-  constructor(
-    private readonly runtime: Runtime,
-    readonly fetchRequest: Request,
-    readonly ip: string,
-    private readonly user: AuthUser,
-    private readonly session: HttpSession,
-  ) {
+  constructor(runtime: Runtime, readonly fetchRequest: Request, ip: string, user: AuthUser, session: HttpSession) {
     const url = new URL(fetchRequest.url);
-    this.path = url.pathname;
-    this.search = url.search;
-    this.method = fetchRequest.method;
-    this.eventPath = url.pathname;
-  }
-
-  get query(): URLSearchParams {
-    return (this.parsedQuery ??= new URLSearchParams(this.search));
+    super({ runtime, user, session }, url.pathname, url.search, fetchRequest.method, ip, url.pathname);
   }
 
   get headers(): Headers {
@@ -175,46 +124,14 @@ export class HttpEventRequest implements EventRequest {
   }
 
   get cookies(): Readonly<Record<string, string>> {
-    if (!this.cookieCopy) {
-      const header = this.fetchRequest.headers.get('cookie');
-      this.cookieCopy = Object.freeze(Object.fromEntries(readCookieHeader(header)));
-    }
-    return this.cookieCopy;
+    return (this.cookieCopy ??= Object.freeze(Object.fromEntries(readCookieHeader(this.fetchRequest.headers.get('cookie')))));
   }
 
-  /** Cookie, then `Accept-Language`, then the default (no session read). */
-  get languageCode(): string {
-    return (this.quickLanguage ??= negotiateLanguage(this.runtime.config.languages, {
-      cookie: this.cookies[LANGUAGE_COOKIE],
-      acceptLanguage: this.fetchRequest.headers.get('accept-language'),
-    }));
+  protected cookie(name: string): string | undefined {
+    return this.cookies[name];
   }
 
-  /** Cookie, then the session's `language`, then `Accept-Language`, then the default. */
-  language(): Promise<string> {
-    return (this.fullLanguage ??= this.negotiateWithSession());
-  }
-
-  private async negotiateWithSession(): Promise<string> {
-    const { languages } = this.runtime.config;
-    const cookie = matchLanguage(this.cookies[LANGUAGE_COOKIE], languages);
-    if (cookie) return cookie;
-    return negotiateLanguage(languages, {
-      session: await this.session.get(LANGUAGE_SESSION_KEY),
-      acceptLanguage: this.fetchRequest.headers.get('accept-language'),
-    });
-  }
-
-  get context(): Record<string, unknown> {
-    return this.loaded ?? EMPTY_CONTEXT;
-  }
-
-  /** Runs the context processors once per request; a failing one throws `ContextProcessorError` (a 500). */
-  loadContext<T extends Record<string, unknown> = Record<string, unknown>>(): Promise<T> {
-    this.loading ??= (async () => {
-      const { config, log } = this.runtime;
-      return (this.loaded = await runContextProcessors(config.contextProcessors, this, this.user, config, log));
-    })();
-    return this.loading as Promise<T>;
+  protected acceptLanguage(): string | null {
+    return this.fetchRequest.headers.get('accept-language');
   }
 }

@@ -4,14 +4,14 @@ import { anonymousSessionBudgetOf } from '../auth/anonymous-session';
 import { userHasGroup, userHasPerm } from '../auth/permissions';
 import { validateSessionToken } from '../auth/session';
 import { ANONYMOUS_USER, type AuthUser } from '../auth/user';
-import type { EventRequest } from '../bridge/request';
+import type { EventRequest } from '../request';
 import type { StatehouseConfig } from '../config';
 import { messagesFor, type Messages } from '../i18n/catalog';
 import type { Runtime } from '../runtime';
-import { secureCookiesOf, sessionCookie, sessionTokenFrom } from './cookies';
+import { secureCookiesOf, sessionCookie, sessionTokenFrom } from '../auth/session-cookie';
 import { HttpEventRequest, HttpSession } from './http-request';
 import { isUnsafeMethod } from './methods';
-import { clientIp, originAllowed } from './origin';
+import { clientIp, originAllowed } from '../auth/origin';
 
 /** `auth` in HTTP routes: the checks of `ctx.auth` on the socket, for the request's user. */
 export class HttpAuth {

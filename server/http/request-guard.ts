@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import type { Runtime } from '../runtime';
 import { hostCheck, parseHost } from './hosts';
-import { isTrustedProxy, lastForwarded } from './origin';
+import { isTrustedProxy, lastForwarded } from '../auth/origin';
 
 /** Served whatever the host: a load balancer probes by address, and it tells a page nothing. */
 const HEALTH_PATH = '/healthz';

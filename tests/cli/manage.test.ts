@@ -353,7 +353,7 @@ describe('users', () => {
 
 describe('db:seed', () => {
   test('creates alice and bob once, then skips them', async () => {
-    const first = await runScript('db/seed.ts', []);
+    const first = await runScript('server/app/seed.ts', []);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('alice-demo-pass');
     expect(first.stdout).toContain('bob-demo-pass');
@@ -369,7 +369,7 @@ describe('db:seed', () => {
     const perms = await t.client.execute("SELECT app_label || '.' || codename AS perm FROM permissions ORDER BY 1");
     expect(perms.rows.map((r) => r.perm)).toEqual(['notes.delete_note', 'notes.view_note']);
 
-    const second = await runScript('db/seed.ts', []);
+    const second = await runScript('server/app/seed.ts', []);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('"alice" already exists; skipped');
     expect(second.stdout).toContain('"bob" already exists; skipped');

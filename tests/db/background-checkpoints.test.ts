@@ -5,7 +5,7 @@ import { Checkpointer } from '../../db/checkpointer';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createStatehouse } from '../../server';
 import { loadConfig } from '../../server/config';
-import { router } from '../../server/trpc';
+import { router } from '../../server/bridge/trpc';
 import { createTempDir } from '../helpers/db';
 import { waitFor } from '../helpers/wait-for';
 

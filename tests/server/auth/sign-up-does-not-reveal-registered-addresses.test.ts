@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { users } from '../../../db/schema';
-import { hashingPool } from '../../../server/auth/password';
 import { createUser, findUserByUsername } from '../../../server/auth/users';
 import type { MailMessage } from '../../../server/mail/mailer';
 import { SocketProtocol } from '../../../server/bridge/socket-protocol';
@@ -37,7 +36,7 @@ async function measuredSignUp(username: string, email: string) {
   const client = server.db.client;
   const execute = spyOn(client, 'execute');
   const batch = spyOn(client, 'batch');
-  const hashing = spyOn(hashingPool, 'run');
+  const hashing = spyOn(server.statehouse.runtime.hashing, 'run');
   const respond = SocketProtocol.prototype.respond;
   const count = () => ({ statements: execute.mock.calls.length + batch.mock.calls.length, hashes: hashing.mock.calls.length, mails: mails.length });
   let atReply: ReturnType<typeof count> | null = null;

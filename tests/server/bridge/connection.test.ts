@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { Connection, CookieMirror, shared } from '../../../server/bridge/connection';
+import { Connection } from '../../../server/bridge/connection';
+import { CookieMirror } from '../../../server/bridge/cookie-mirror';
+import { SessionCache } from '../../../server/bridge/session-cache';
+import { SharedStrings } from '../../../server/bridge/shared-strings';
 import { SocketEventRequest } from '../../../server/bridge/event-request';
 import { ConnectionRegistry } from '../../../server/bridge/registry';
 import { startTestServer } from '../../helpers/server';
@@ -140,6 +143,8 @@ describe('shared strings', () => {
   // Whether two strings are one copy cannot be seen from JavaScript (the idle
   // memory bench shows it); these show that sharing never changes a value.
   test('a string comes back equal to itself, short or long', () => {
+    const strings = new SharedStrings();
+    const shared = (value: string) => strings.shared(value);
     const a = ['Mozilla/5.0 ', 'Test'].join('');
     const b = ['Mozilla/5.0 Te', 'st'].join('');
     expect(shared(a)).toBe(shared(b));
@@ -207,8 +212,8 @@ describe('idle tabs let go of their expired session caches', () => {
     const fresh = connection({});
     const none = connection({});
     for (const conn of [stale, fresh, none]) registry.add(conn);
-    stale.validated = validation(1_000);
-    fresh.validated = validation(5_000);
+    stale.sessions = Object.assign(new SessionCache(), { validated: validation(1_000) });
+    fresh.sessions = Object.assign(new SessionCache(), { validated: validation(5_000) });
     expect(registry.dropStaleValidations(2_000)).toBe(1);
     expect(stale.validated).toBeNull();
     expect(fresh.validated).not.toBeNull();

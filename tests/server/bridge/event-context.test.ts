@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { sessions } from '../../../db/schema';
 import { currentRequest, currentUser, requireLoginUser } from '../../../server';
-import { CACHE_TTL_SPREAD, cacheUntil, resolveSession } from '../../../server/bridge/event';
+import { CACHE_TTL_SPREAD, cacheUntil, resolveSession } from '../../../server/bridge/session-cache';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { upgradeStatus } from '../../helpers/socket-client';
 

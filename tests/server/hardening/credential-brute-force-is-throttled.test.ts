@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, spyOn, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { users } from '../../../db/schema';
-import { hashingPool } from '../../../server/auth/password';
 import { createMemoryRateLimiter } from '../../../server/auth/rate-limit';
 import { createUser } from '../../../server/auth/users';
 import type { StatehouseConfigInput } from '../../../server';
@@ -45,7 +44,7 @@ function login(ws: TestSocket, loginId: string, pw = 'not the password'): Promis
 
 /** Counts argon2id verifications (real, or the dummy one for unknown users) while `run` runs. */
 async function countVerifies<T>(run: () => Promise<T>): Promise<{ result: T; verifies: number }> {
-  const jobs = spyOn(hashingPool, 'run');
+  const jobs = spyOn(server.statehouse.runtime.hashing, 'run');
   try {
     const result = await run();
     return { result, verifies: jobs.mock.calls.filter(([job]) => job.op === 'verify').length };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
-import { INVALID_LOGIN_MESSAGE } from '../../../server/auth/router';
+import { INVALID_LOGIN_MESSAGE } from '../../../server/routers/auth-router';
 import { createMemoryRateLimiter } from '../../../server/auth/rate-limit';
 import { createUser, USERNAME_PATTERN } from '../../../server/auth/users';
 import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';

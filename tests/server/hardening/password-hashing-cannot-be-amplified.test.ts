@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from 'bun:test';
 import Redis from 'ioredis';
 import type { HashRequest } from '../../../server/auth/hashing-pool';
-import { hashingPool } from '../../../server/auth/password';
 import { issuePasswordResetToken } from '../../../server/auth/password-reset';
 import { createMemoryRateLimiter, type RateLimiter } from '../../../server/auth/rate-limit';
 import { createRedisRateLimiter } from '../../../server/auth/redis-rate-limit';
@@ -56,13 +55,13 @@ function change(ws: TestSocket, current = PASSWORD, next = NEW_PASSWORD): Promis
  * longest its queue of waiting jobs got (read right after each job came in).
  */
 async function watchHashing<T>(run: () => Promise<T>): Promise<{ result: T; jobs: HashRequest[]; peakQueued: number }> {
-  const original = hashingPool.run.bind(hashingPool);
+  const original = server!.statehouse.runtime.hashing.run.bind(server!.statehouse.runtime.hashing);
   const jobs: HashRequest[] = [];
   let peakQueued = 0;
-  const spy = spyOn(hashingPool, 'run').mockImplementation((request, options) => {
+  const spy = spyOn(server!.statehouse.runtime.hashing, 'run').mockImplementation((request, options) => {
     jobs.push(request);
     const pending = original(request, options);
-    peakQueued = Math.max(peakQueued, hashingPool.queued);
+    peakQueued = Math.max(peakQueued, server!.statehouse.runtime.hashing.queued);
     return pending;
   });
   try {
@@ -148,7 +147,7 @@ describe('a bounded hashing queue', () => {
       Promise.all(clients.map((ws, i) => ws.call('mutation', 'auth.login', { loginId: i === 0 ? 'alice' : `nobody${i}`, password: PASSWORD }))),
     );
     expect(peakQueued).toBeLessThanOrEqual(2);
-    expect(hashingPool.queued).toBe(0);
+    expect(server!.statehouse.runtime.hashing.queued).toBe(0);
     const busy = replies.filter((r) => r.error?.data.code === 'SERVICE_UNAVAILABLE');
     expect(busy.length).toBeGreaterThan(0);
     for (const reply of busy) expect(reply.error!.data.statehouse.retryAfter).toBeGreaterThanOrEqual(1);

@@ -24,7 +24,7 @@ describe('the start-up output', () => {
 
   test('of db:migrate names the database without its token', async () => {
     const url = `file:${join(dir, 'app.db')}?authToken=sekrit-database-token`;
-    const child = Bun.spawn(['bun', 'db/migrate.ts'], {
+    const child = Bun.spawn(['bun', 'server/cli/migrate.ts'], {
       cwd: resolve(import.meta.dir, '../../..'),
       env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'test' },
       stdout: 'pipe',

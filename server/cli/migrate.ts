@@ -1,7 +1,7 @@
 /** `bun run db:migrate`: applies pending migrations to DATABASE_URL. */
-import { loadConfig } from '../server/config';
-import { redactUrl } from '../server/log';
-import { openMigratedDatabase } from './client';
+import { openMigratedDatabase } from '../../db/client';
+import { loadConfig } from '../config';
+import { redactUrl } from '../log';
 
 const config = loadConfig();
 const handle = await openMigratedDatabase(config.databaseUrl, config.databaseAuthToken);

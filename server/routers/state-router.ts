@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { snapshotOf } from '../bridge/event';
-import { seedLanguageSlice } from '../i18n/router';
-import { publicProcedure, router, type EventContext } from '../trpc';
-import { AUTH_SLICE, SITE_SLICE, type Delta, type SiteSnapshot, type StatePush } from './protocol';
+import { publicProcedure } from '../bridge/bridge';
+import { router, type EventContext } from '../bridge/trpc';
+import { AUTH_SLICE, SITE_SLICE, type Delta, type SiteSnapshot, type StatePush } from '../state/protocol';
+import { seedLanguageSlice } from './i18n-router';
 import type { StatehouseConfig } from '../config';
 
 /**
@@ -27,7 +27,7 @@ export const stateRouter = router({
   route: publicProcedure
     .input(z.object({ path: z.string().startsWith('/').max(2048), query: z.string().max(2048) }))
     .mutation(function reportRoute({ ctx, input }) {
-      ctx.connection.setRoute(input.path, input.query);
+      ctx.connection.route.set(input.path, input.query);
       return null;
     }),
 });
@@ -41,7 +41,7 @@ async function firstPush(ctx: EventContext): Promise<StatePush> {
     if (!conn.slices.has(def.name)) conn.slices.set(def.name, structuredClone(def.initial) as Record<string, unknown>);
   }
   for (const [name, values] of conn.slices) full[name] = { ...values };
-  conn.authSnapshot = await snapshotOf(runtime, ctx.user);
+  conn.authSnapshot = await runtime.snapshots.of(ctx.user);
   full[AUTH_SLICE] = { ...conn.authSnapshot };
   full[SITE_SLICE] = { ...siteSnapshot(runtime.config) };
   return { delta: full, actions: ctx.actions.list.splice(0), full: true };

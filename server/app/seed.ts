@@ -2,10 +2,17 @@
  * `bun run db:seed`: demo users for the example app, in DATABASE_URL.
  * Safe to run again: existing users are left alone.
  */
-import { hashingParams } from '../server/auth/password';
-import { createUser, ensurePermission, findUserByUsername, grantUserPermission } from '../server/auth/users';
-import { loadConfig, type StatehouseConfig } from '../server/config';
-import { openMigratedDatabase, type Database } from './client';
+import {
+  createUser,
+  ensurePermission,
+  findUserByUsername,
+  grantUserPermission,
+  hashingParams,
+  loadConfig,
+  openMigratedDatabase,
+  type Database,
+  type StatehouseConfig,
+} from '../index';
 
 /** Permissions the example app checks. */
 export const DEMO_PERMISSIONS = ['notes.delete_note', 'notes.view_note'] as const;

@@ -1,7 +1,16 @@
-import { readCookieHeader } from '../auth/cookie-header';
 import type { StatehouseConfig } from '../config';
-import { cookieNameFor, secureCookiesFor } from '../runtime';
+import { readCookieHeader } from './cookie-header';
 import { isHttps } from './origin';
+
+/** The session cookie's name: with `secure`, the `__Host-` prefixed one. */
+export function cookieNameFor(config: StatehouseConfig, secure: boolean): string {
+  return secure ? `__Host-${config.auth.cookieName}` : config.auth.cookieName;
+}
+
+/** Whether cookies get `Secure` and the `__Host-` prefix for this client. */
+export function secureCookiesFor(config: StatehouseConfig, requestIsHttps: boolean): boolean {
+  return config.auth.secureCookies ?? requestIsHttps;
+}
 
 /**
  * Whether this request's session cookie is the `Secure`, `__Host-` one: the

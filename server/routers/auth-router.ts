@@ -1,8 +1,9 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { guarded, publicProcedure } from '../bridge/bridge';
+import { authed } from '../bridge/guards';
+import { router } from '../bridge/trpc';
 import { messageFor } from '../i18n/catalog';
-import { publicProcedure, router } from '../trpc';
-import { authed } from './middleware';
 
 const loginInput = z.object({
   loginId: z.string().trim().min(1, 'Enter your username.').max(256),
@@ -55,8 +56,7 @@ export const authRouter = router({
     return { username: user.username };
   }),
 
-  changePassword: publicProcedure
-    .use(authed())
+  changePassword: guarded(authed())
     .input(changePasswordInput)
     .mutation(async function changePassword({ ctx, input }) {
       await ctx.auth.changePassword(input.currentPassword, input.newPassword);
@@ -88,7 +88,7 @@ export const authRouter = router({
       return { username: user.username };
     }),
 
-  sessions: publicProcedure.use(authed()).query(async function sessions({ ctx }) {
+  sessions: guarded(authed()).query(async function sessions({ ctx }) {
     return (await ctx.auth.sessions()).map((s) => ({
       id: s.id,
       current: s.current,
@@ -99,8 +99,7 @@ export const authRouter = router({
     }));
   }),
 
-  revokeSession: publicProcedure
-    .use(authed())
+  revokeSession: guarded(authed())
     .input(z.object({ sessionId: z.string().min(1).max(64) }))
     .mutation(async function revokeSession({ ctx, input }) {
       // Another user's session id is "not found": never reveal that it exists.
@@ -108,7 +107,7 @@ export const authRouter = router({
       return null;
     }),
 
-  revokeOtherSessions: publicProcedure.use(authed()).mutation(async function revokeOtherSessions({ ctx }) {
+  revokeOtherSessions: guarded(authed()).mutation(async function revokeOtherSessions({ ctx }) {
     const current = ctx.session.id;
     const ended = await ctx.auth.invalidateUserSessions(ctx.user.id, current ? { except: current } : {});
     return { ended: ended.length };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { validationFailed } from '../errors';
-import { publicProcedure, router, type EventContext } from '../trpc';
-import { messagesFor } from './catalog';
-import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY } from './negotiate';
-import { i18nSlice, languageStateOf } from './slice';
+import { publicProcedure } from '../bridge/bridge';
+import { router, type EventContext } from '../bridge/trpc';
+import { messagesFor } from '../i18n/catalog';
+import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY } from '../i18n/negotiate';
+import { i18nSlice, languageStateOf } from '../i18n/slice';
 
 const setLanguageInput = z.object({ language: z.string().trim().min(1).max(35) });
 

@@ -1,9 +1,9 @@
 import { experimental_standaloneMiddleware, TRPCError } from '@trpc/server';
-import type { EventContext } from '../trpc';
+import { knownPerm, userHasGroup, userHasPerm } from '../auth/permissions';
+import { isLoggedIn, type LoggedInUser } from '../auth/user';
 import { messageFor, type MessageKey } from '../i18n/catalog';
 import { loginUrlWithNext } from '../state/redirect';
-import { knownPerm, userHasGroup, userHasPerm } from './permissions';
-import { isLoggedIn, type LoggedInUser } from './user';
+import type { EventContext } from './trpc';
 
 /** Hooks a router can set on its own guards (the app-wide ones live in config). */
 export interface DenyOptions {
@@ -29,31 +29,30 @@ const base = experimental_standaloneMiddleware<{ ctx: EventContext }>();
  */
 export type GuardCheck = (ctx: EventContext) => void | Promise<void>;
 
-/** Where a guard middleware keeps its check, for {@link guardCheckOf}. */
-const GUARD_CHECK = Symbol('statehouse.guardCheck');
-
 /**
- * A guard as a tRPC middleware that narrows `ctx.user` to a logged-in user.
- * The check is also kept on the function: the bridge runs the guards placed
- * right after it itself, in order, instead of as one tRPC middleware level
- * each (see `fuseGuards`).
+ * A guard: a tRPC middleware that narrows `ctx.user` to a logged-in user
+ * (`publicProcedure.use(authed())`), which also hands its `check` to
+ * `guarded(...)`, whose bridge runs the checks itself (see `bridge.ts`).
  */
-function guard(name: string, check: GuardCheck) {
+export type Guard = ReturnType<typeof guardMiddleware> & {
+  /** The test the middleware runs; `guarded()` runs it inside the bridge. */
+  readonly check: GuardCheck;
+};
+
+function guardMiddleware(name: string, check: GuardCheck) {
   const middleware = base.create(function runGuard({ ctx, next }) {
-    // `ctx.user` already is this user: typed as narrowed, without tRPC copying the context.
+    // `ctx.user` already is this user: typed as narrowed, without a new context.
     const proceed = () => next() as ReturnType<typeof next<{ user: LoggedInUser }>>;
     const pending = check(ctx);
     return pending ? pending.then(proceed) : proceed();
   });
-  const fn = middleware._middlewares[0]!;
-  Object.defineProperty(fn, 'name', { value: name });
-  Object.defineProperty(fn, GUARD_CHECK, { value: check });
+  // Named after the guard, so it shows in stack traces and middleware lists.
+  Object.defineProperty(middleware._middlewares[0]!, 'name', { value: name });
   return middleware;
 }
 
-/** The check of a guard middleware function, or `undefined` for any other middleware. */
-export function guardCheckOf(middleware: unknown): GuardCheck | undefined {
-  return (middleware as { [GUARD_CHECK]?: GuardCheck })[GUARD_CHECK];
+function guard(name: string, check: GuardCheck): Guard {
+  return Object.assign(guardMiddleware(name, check), { check });
 }
 
 /** A refusal message in the event's language, `auth.messages` applied. */
@@ -82,9 +81,9 @@ async function refuse(ctx: EventContext, reason: string, options: DenyOptions): 
  * `?next=` set to the page they were on.
  *
  * @example
- * const me = publicProcedure.use(authed()).query(({ ctx }) => ctx.user.username);
+ * const me = guarded(authed()).query(({ ctx }) => ctx.user.username);
  */
-export function authed(options: AuthedOptions = {}) {
+export function authed(options: AuthedOptions = {}): Guard {
   return guard('isAuthed', (ctx) => (isLoggedIn(ctx.user) ? undefined : refuseAnonymous(ctx, options)));
 }
 
@@ -95,9 +94,9 @@ export function authed(options: AuthedOptions = {}) {
  * default, an error toast.
  *
  * @example
- * const remove = publicProcedure.use(can('notes.delete_note')).mutation(...);
+ * const remove = guarded(can('notes.delete_note')).input(noteId).mutation(...);
  */
-export function can(perm: string, options: DenyOptions & AuthedOptions = {}) {
+export function can(perm: string, options: DenyOptions & AuthedOptions = {}): Guard {
   async function afterLoadingGrants(ctx: EventContext): Promise<void> {
     if (!(await userHasPerm(ctx.db, ctx.user, perm))) await refuse(ctx, perm, options);
   }
@@ -112,7 +111,7 @@ export function can(perm: string, options: DenyOptions & AuthedOptions = {}) {
 }
 
 /** Requires membership of a group (superusers pass). */
-export function groupRequired(name: string, options: DenyOptions & AuthedOptions = {}) {
+export function groupRequired(name: string, options: DenyOptions & AuthedOptions = {}): Guard {
   return guard('inGroup', async (ctx) => {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
     if (!(await userHasGroup(ctx.db, ctx.user, name))) await refuse(ctx, `group:${name}`, options);
@@ -120,7 +119,7 @@ export function groupRequired(name: string, options: DenyOptions & AuthedOptions
 }
 
 /** Requires `is_staff` (superusers pass only when also staff, as in Django's admin). */
-export function staffRequired(options: DenyOptions & AuthedOptions = {}) {
+export function staffRequired(options: DenyOptions & AuthedOptions = {}): Guard {
   return guard('isStaff', (ctx) => {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
     if (!ctx.user.isStaff || !ctx.user.isActive) return refuse(ctx, 'staff', options);
@@ -129,7 +128,7 @@ export function staffRequired(options: DenyOptions & AuthedOptions = {}) {
 }
 
 /** Requires `is_superuser`. */
-export function superuserRequired(options: DenyOptions & AuthedOptions = {}) {
+export function superuserRequired(options: DenyOptions & AuthedOptions = {}): Guard {
   return guard('isSuperuser', (ctx) => {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
     if (!ctx.user.isSuperuser || !ctx.user.isActive) return refuse(ctx, 'superuser', options);

@@ -1,0 +1,97 @@
+import type { SharedStrings } from './shared-strings';
+
+/** Upgrade headers with no use after the handshake (`cookie` lives on in the cookie mirror). */
+const HANDSHAKE_ONLY = new Set(['cookie', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']);
+
+/**
+ * Names and values in one flat list, found by a scan: a connection keeps a
+ * few of them, and a Map or a native `Headers` each would cost an idle tab
+ * more than the strings themselves.
+ */
+abstract class FlatPairs {
+  protected readonly pairs: string[] = [];
+
+  /** Where `name` sits in {@link pairs} (its value is next), or -1. */
+  protected indexOf(name: string): number {
+    for (let i = 0; i < this.pairs.length; i += 2) if (this.pairs[i] === name) return i;
+    return -1;
+  }
+}
+
+/**
+ * The upgrade request's headers a connection keeps, with lower-case names:
+ * an idle tab holds a few short strings, not a native `Headers` of the whole
+ * handshake (about 2 KB per connection).
+ */
+export class UpgradeHeaders extends FlatPairs {
+  constructor(headers: Headers, strings: SharedStrings | null = null) {
+    super();
+    for (const [name, value] of headers) {
+      if (HANDSHAKE_ONLY.has(name)) continue;
+      this.pairs.push(strings ? strings.shared(name) : name, strings ? strings.shared(value) : value);
+    }
+  }
+
+  /** A header's value (names are case-insensitive), or `null`. */
+  get(name: string): string | null {
+    const at = this.indexOf(name.toLowerCase());
+    return at < 0 ? null : this.pairs[at + 1]!;
+  }
+
+  /** A fresh `Headers` with these headers and, when given, a `cookie` header. */
+  toHeaders(cookie: string): Headers {
+    const headers = new Headers();
+    for (let i = 0; i < this.pairs.length; i += 2) headers.append(this.pairs[i]!, this.pairs[i + 1]!);
+    if (cookie) headers.set('cookie', cookie);
+    return headers;
+  }
+}
+
+/**
+ * The cookie mirror: the browser's cookies as the server last knew them,
+ * with the `Map` methods the bridge uses, over a flat list (a tab has a
+ * cookie or two).
+ */
+export class CookieMirror extends FlatPairs implements Iterable<[string, string]> {
+  get size(): number {
+    return this.pairs.length / 2;
+  }
+
+  get(name: string): string | undefined {
+    const at = this.indexOf(name);
+    return at < 0 ? undefined : this.pairs[at + 1];
+  }
+
+  has(name: string): boolean {
+    return this.indexOf(name) >= 0;
+  }
+
+  set(name: string, value: string): this {
+    const at = this.indexOf(name);
+    if (at < 0) this.pairs.push(name, value);
+    else this.pairs[at + 1] = value;
+    return this;
+  }
+
+  delete(name: string): boolean {
+    const at = this.indexOf(name);
+    if (at < 0) return false;
+    this.pairs.splice(at, 2);
+    return true;
+  }
+
+  clear(): void {
+    this.pairs.length = 0;
+  }
+
+  /** The `Cookie` header rebuilt from the mirror. */
+  header(): string {
+    let out = '';
+    for (let i = 0; i < this.pairs.length; i += 2) out += `${out ? '; ' : ''}${this.pairs[i]}=${encodeURIComponent(this.pairs[i + 1]!)}`;
+    return out;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.pairs.length; i += 2) yield [this.pairs[i]!, this.pairs[i + 1]!];
+  }
+}

@@ -1,0 +1,27 @@
+/** Distinct strings a table keeps at most, and the longest it keeps. */
+const SHARED_MAX = 512;
+const SHARED_MAX_LENGTH = 256;
+
+/**
+ * One copy of a short string many connections hold (header names, the
+ * host, the origin, a browser's user agent): 10,000 tabs of a few browsers
+ * keep a few strings, not 10,000 copies. Bounded: once full, strings are
+ * kept as they come. One table per server (`runtime.registry.strings`), so
+ * a stopped server leaves none behind.
+ */
+export class SharedStrings {
+  private readonly table = new Map<string, string>();
+
+  /** The table's copy of `value` (equal to it), adding it while there is room. */
+  shared(value: string): string {
+    if (value.length > SHARED_MAX_LENGTH) return value;
+    const known = this.table.get(value);
+    if (known !== undefined) return known;
+    if (this.table.size < SHARED_MAX) this.table.set(value, value);
+    return value;
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+}
