@@ -52,7 +52,16 @@ export const FULL_OPTIONS: BenchOptions = {
   maxEvents: null,
   idle: { connections: 10_000, kinds: ['ceiling', 'bare', 'authed'], idleMs: 3_500 },
   fanout: { tabs: 1_000, sessions: 100, rounds: 5 },
-  logins: { rounds: 5, loginsPerSecond: 20, users: 20, connections: 50, ratePerConnection: 20, warmupMs: 1_000, measureMs: 4_000, loginWarmupMs: 5_000 },
+  logins: {
+    rounds: 5,
+    loginsPerSecond: 20,
+    users: 20,
+    connections: 50,
+    ratePerConnection: 20,
+    warmupMs: 1_000,
+    measureMs: 4_000,
+    loginWarmupMs: 5_000,
+  },
 };
 
 /** A few hundred events per measurement, one round, small shapes: proves the harness runs. */
@@ -67,7 +76,16 @@ export const TINY_OPTIONS: BenchOptions = {
   maxEvents: 200,
   idle: { connections: 50, kinds: ['ceiling', 'bare', 'authed'], idleMs: 100 },
   fanout: { tabs: 20, sessions: 4, rounds: 1 },
-  logins: { rounds: 1, loginsPerSecond: 10, users: 2, connections: 3, ratePerConnection: 20, warmupMs: 100, measureMs: 600, loginWarmupMs: 300 },
+  logins: {
+    rounds: 1,
+    loginsPerSecond: 10,
+    users: 2,
+    connections: 3,
+    ratePerConnection: 20,
+    warmupMs: 100,
+    measureMs: 600,
+    loginWarmupMs: 300,
+  },
 };
 
 /** `1×64` */

@@ -43,13 +43,21 @@ async function openDriven(app: DrivenApp, port: number, cookie: string): Promise
   };
   const origin = `http://127.0.0.1:${port}`;
   await app.handle(
-    new Request(`${origin}/trpc?connectionParams=1`, { headers: { origin, host: `127.0.0.1:${port}`, cookie, connection: 'Upgrade', upgrade: 'websocket' } }),
+    new Request(`${origin}/trpc?connectionParams=1`, {
+      headers: { origin, host: `127.0.0.1:${port}`, cookie, connection: 'Upgrade', upgrade: 'websocket' },
+    }),
   );
   server.upgrade = upgrade;
   const captured = handlers as SocketHandlers | null;
   if (!captured) throw new Error('the route did not upgrade');
   let reply: (frame: string) => void = () => {};
-  const ws = { readyState: 1, data: captured, send: (frame: string) => reply(frame), close() {}, terminate() {} } as unknown as ServerWebSocket<unknown>;
+  const ws = {
+    readyState: 1,
+    data: captured,
+    send: (frame: string) => reply(frame),
+    close() {},
+    terminate() {},
+  } as unknown as ServerWebSocket<unknown>;
   captured.open(ws);
   captured.message(ws, connectionParamsFrame('in-process-tab-1'));
   return { send: (frame) => captured.message(ws, frame), onReply: (handler) => (reply = handler) };
@@ -85,7 +93,9 @@ const bare = startBareServer();
 const authedSockets: DrivenSocket[] = [];
 const bareSockets: DrivenSocket[] = [];
 for (let i = 0; i < sockets; i++) {
-  authedSockets.push(await openDriven(authed.statehouse.app as unknown as DrivenApp, authed.port, authed.cookies[i % authed.cookies.length]!));
+  authedSockets.push(
+    await openDriven(authed.statehouse.app as unknown as DrivenApp, authed.port, authed.cookies[i % authed.cookies.length]!),
+  );
   bareSockets.push(await openDriven(bare.app as unknown as DrivenApp, bare.port, authed.cookies[0]!));
 }
 await drive(bareSockets, 20_000, inFlight);

@@ -33,10 +33,7 @@ export function solidPlugin(options: SolidPluginOptions = {}): BunPlugin {
           babelrc: false,
           configFile: false,
           sourceMaps: sourceMaps ? 'inline' : false,
-          presets: [
-            [solidPreset, { generate, hydratable: false }],
-            typescriptPreset,
-          ],
+          presets: [[solidPreset, { generate, hydratable: false }], typescriptPreset],
         });
         if (!result?.code) throw new Error(`Babel produced no code for ${path}`);
         return { contents: result.code, loader: 'js' };

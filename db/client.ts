@@ -76,7 +76,9 @@ function recycleConnectionsOnBusy(client: Client, setUp: () => Promise<void>): v
     const code = (error as { code?: unknown })?.code;
     if (typeof code === 'string' && code.startsWith('SQLITE_BUSY') && !client.closed) {
       // The pool reopens synchronously; the settings go to the connection it opens next.
-      void Promise.resolve(client.reconnect()).then(setUp).catch(() => {});
+      void Promise.resolve(client.reconnect())
+        .then(setUp)
+        .catch(() => {});
     }
     throw error;
   };

@@ -31,7 +31,11 @@ export async function releaseLease(db: Database, name: string, holder: string): 
 }
 
 /** Who holds lease `name` and until when, or `null` when nobody does. */
-export async function leaseHolder(db: Database, name: string, now: number = Date.now()): Promise<{ holder: string; expiresAt: number } | null> {
+export async function leaseHolder(
+  db: Database,
+  name: string,
+  now: number = Date.now(),
+): Promise<{ holder: string; expiresAt: number } | null> {
   const [row] = await db.select().from(leases).where(eq(leases.name, name)).limit(1);
   return row && row.expiresAt > now ? { holder: row.holder, expiresAt: row.expiresAt } : null;
 }

@@ -61,20 +61,27 @@ const configSchema = z.object({
     'AUTO_MIGRATE',
   ),
   busUrl: doc(
-    z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
     '`redis://…`: the identity bus, rate limits and credential-change claims shared by several processes. Unset: in-process.',
     'BUS_URL',
   ),
   allowedOrigins: doc(
     z.array(z.string().url()).default([]),
-    'Origins allowed to open the socket and to send unsafe HTTP methods, besides the site\'s own. Empty: same origin only.',
+    "Origins allowed to open the socket and to send unsafe HTTP methods, besides the site's own. Empty: same origin only.",
     'ALLOWED_ORIGINS',
   ),
   allowedHosts: doc(
     z
-      .array(z.string().regex(/^(\*|\.?[A-Za-z0-9_.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?)$/, 'must be a host name, host:port, .domain or *'))
+      .array(
+        z
+          .string()
+          .regex(/^(\*|\.?[A-Za-z0-9_.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?)$/, 'must be a host name, host:port, .domain or *'),
+      )
       .default([]),
-    'Hosts this site answers to (`Host`, or a trusted proxy\'s `X-Forwarded-Host`); others get 421, which stops DNS rebinding. Entries: `app.example` (any port), `app.example:8443`, `.example.org` (the domain and its subdomains), `*` (no check). `publicUrl`\'s host is always allowed, and so are `localhost`, `127.0.0.1` and `[::1]` in development and test (in production only while neither this nor `publicUrl` is set).',
+    "Hosts this site answers to (`Host`, or a trusted proxy's `X-Forwarded-Host`); others get 421, which stops DNS rebinding. Entries: `app.example` (any port), `app.example:8443`, `.example.org` (the domain and its subdomains), `*` (no check). `publicUrl`'s host is always allowed, and so are `localhost`, `127.0.0.1` and `[::1]` in development and test (in production only while neither this nor `publicUrl` is set).",
     'ALLOWED_HOSTS',
   ),
   trustedProxies: doc(
@@ -87,7 +94,10 @@ const configSchema = z.object({
   auth: z
     .object({
       autoSync: doc(z.boolean().default(true), 'Refresh the `auth` snapshot after every event.'),
-      snapshotIncludeGroups: doc(z.boolean().default(false), 'Put the user\'s group names in the `auth` snapshot (`RequireGroup` needs them).'),
+      snapshotIncludeGroups: doc(
+        z.boolean().default(false),
+        "Put the user's group names in the `auth` snapshot (`RequireGroup` needs them).",
+      ),
       loginUrl: doc(z.string().startsWith('/').default('/login'), 'The login page; refused callers are sent here with `?next=`.'),
       signupUrl: doc(z.string().startsWith('/').default('/register'), 'The sign-up page.'),
       passwordResetUrl: doc(z.string().startsWith('/').default('/password-reset'), 'The password reset pages (`/:token` confirms).'),
@@ -103,7 +113,10 @@ const configSchema = z.object({
       messages: doc(messagesSchema.default({}), 'Overrides of any page or error text: `key` in every language, `lang.key` in one.'),
       logoutPreserveStorageKeys: doc(z.array(z.string()).default(['theme']), '`localStorage` keys a logout keeps.'),
       cookieName: doc(
-        z.string().regex(/^[A-Za-z0-9_-]+$/).default('statehouse_session'),
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/)
+          .default('statehouse_session'),
         'Name of the session cookie; `__Host-` is prefixed when cookies are secure.',
       ),
       secureCookies: doc(
@@ -115,36 +128,80 @@ const configSchema = z.object({
     .prefault({}),
   session: z
     .object({
-      inactivityTimeoutMs: doc(z.number().int().positive().default(14 * DAY), 'Idle time after which a session dies.', 'SESSION_INACTIVITY_TIMEOUT_MS'),
+      inactivityTimeoutMs: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .default(14 * DAY),
+        'Idle time after which a session dies.',
+        'SESSION_INACTIVITY_TIMEOUT_MS',
+      ),
       renewalIntervalMs: doc(
-        z.number().int().positive().default(1 * HOUR),
+        z
+          .number()
+          .int()
+          .positive()
+          .default(1 * HOUR),
         'Renew the inactivity window at most this often (one write per interval).',
         'SESSION_RENEWAL_INTERVAL_MS',
       ),
       absoluteLifetimeMs: doc(
-        z.number().int().positive().default(30 * DAY),
-        'Hard limit on a session\'s life, whatever its activity.',
+        z
+          .number()
+          .int()
+          .positive()
+          .default(30 * DAY),
+        "Hard limit on a session's life, whatever its activity.",
         'SESSION_ABSOLUTE_LIFETIME_MS',
       ),
       cacheTtlMs: doc(
-        z.number().int().min(0).default(1 * SECOND),
+        z
+          .number()
+          .int()
+          .min(0)
+          .default(1 * SECOND),
         'How long a validated session may be served from memory before re-reading the row (revocations through the app drop it at once).',
         'SESSION_CACHE_TTL_MS',
       ),
-      ticketTtlMs: doc(z.number().int().positive().max(60 * SECOND).default(30 * SECOND), 'Lifetime of a cookie ticket (at most 60 s).'),
+      ticketTtlMs: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .max(60 * SECOND)
+          .default(30 * SECOND),
+        'Lifetime of a cookie ticket (at most 60 s).',
+      ),
     })
     .prefault({}),
   password: z
     .object({
-      memoryCost: doc(z.number().int().min(19_456).default(19_456), 'argon2id memory cost in KiB (OWASP minimum: 19 MiB, enforced).', 'PASSWORD_MEMORY_COST'),
-      timeCost: doc(z.number().int().min(2).default(2), 'argon2id iterations (OWASP minimum with 19 MiB: 2, enforced).', 'PASSWORD_TIME_COST'),
+      memoryCost: doc(
+        z.number().int().min(19_456).default(19_456),
+        'argon2id memory cost in KiB (OWASP minimum: 19 MiB, enforced).',
+        'PASSWORD_MEMORY_COST',
+      ),
+      timeCost: doc(
+        z.number().int().min(2).default(2),
+        'argon2id iterations (OWASP minimum with 19 MiB: 2, enforced).',
+        'PASSWORD_TIME_COST',
+      ),
       minLength: doc(z.number().int().min(1).default(8), 'Shortest password accepted.'),
       maxLength: doc(z.number().int().min(8).default(256), 'Longest password accepted.'),
     })
     .prefault({}),
   passwordReset: z
     .object({
-      tokenTtlMs: doc(z.number().int().positive().max(1 * HOUR).default(1 * HOUR), 'Lifetime of a reset link (at most one hour).'),
+      tokenTtlMs: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .max(1 * HOUR)
+          .default(1 * HOUR),
+        'Lifetime of a reset link (at most one hour).',
+      ),
     })
     .prefault({}),
   rateLimit: z
@@ -173,13 +230,37 @@ const configSchema = z.object({
     .prefault({}),
   socket: z
     .object({
-      maxPayloadBytes: doc(z.number().int().positive().default(64 * 1024), 'Largest frame; a larger one closes the socket (1009).'),
-      backpressureLimitBytes: doc(z.number().int().positive().default(1024 * 1024), 'A client that stops reading is closed past this much unsent data.'),
-      idleTimeoutSeconds: doc(z.number().int().min(0).max(960).default(120), 'Idle sockets are pinged, and closed when they do not answer.'),
-      resumeGraceMs: doc(z.number().int().min(0).default(2 * MINUTE), 'A tab that reconnects within this window resumes its slices.'),
+      maxPayloadBytes: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024),
+        'Largest frame; a larger one closes the socket (1009).',
+      ),
+      backpressureLimitBytes: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .default(1024 * 1024),
+        'A client that stops reading is closed past this much unsent data.',
+      ),
+      idleTimeoutSeconds: doc(
+        z.number().int().min(0).max(960).default(120),
+        'Idle sockets are pinged, and closed when they do not answer.',
+      ),
+      resumeGraceMs: doc(
+        z
+          .number()
+          .int()
+          .min(0)
+          .default(2 * MINUTE),
+        'A tab that reconnects within this window resumes its slices.',
+      ),
       resumeStashMax: doc(
         z.number().int().min(0).default(10_000),
-        'Closed tabs kept for resume at once; past it, the oldest is dropped first (that tab starts from its slices\' initial values).',
+        "Closed tabs kept for resume at once; past it, the oldest is dropped first (that tab starts from its slices' initial values).",
       ),
       maxConnectionsPerAddress: doc(
         z.number().int().min(0).default(1_000),
@@ -190,11 +271,18 @@ const configSchema = z.object({
   housekeeping: z
     .object({
       intervalMs: doc(
-        z.number().int().min(0).default(1 * HOUR),
+        z
+          .number()
+          .int()
+          .min(0)
+          .default(1 * HOUR),
         'Time between housekeeping passes, which delete expired sessions (and their data) and used or expired cookie tickets and password-reset tokens. One process at a time runs a pass (a lease row in the database). 0: no schedule; run `bun run manage clearsessions` instead.',
         'HOUSEKEEPING_INTERVAL_MS',
       ),
-      batchSize: doc(z.number().int().positive().max(10_000).default(500), 'Rows one statement deletes: each holds the database\'s write lock only briefly.'),
+      batchSize: doc(
+        z.number().int().positive().max(10_000).default(500),
+        "Rows one statement deletes: each holds the database's write lock only briefly.",
+      ),
     })
     .prefault({}),
   mail: z
@@ -211,10 +299,14 @@ const configSchema = z.object({
     .prefault({}),
   publicUrl: doc(
     z.string().url().optional(),
-    'Public base URL used in emailed links (and whose host is always allowed). Unset: the request\'s origin, only when it is this machine or in `allowedOrigins` (else no link is mailed).',
+    "Public base URL used in emailed links (and whose host is always allowed). Unset: the request's origin, only when it is this machine or in `allowedOrigins` (else no link is mailed).",
     'PUBLIC_URL',
   ),
-  languages: doc(z.array(z.string().min(2)).min(1).default(['en']), 'The languages the app speaks, the first one the default.', 'LANGUAGES'),
+  languages: doc(
+    z.array(z.string().min(2)).min(1).default(['en']),
+    'The languages the app speaks, the first one the default.',
+    'LANGUAGES',
+  ),
   /**
    * Credential operations that hash a password (sign-in, sign-up, password
    * change, reset confirmation): how much argon2id work clients can queue.
@@ -224,12 +316,16 @@ const configSchema = z.object({
     .object({
       hashingQueueMax: doc(
         z.number().int().min(0).default(32),
-        'Password hashes allowed to wait for a hashing thread, all callers together. Past it, a credential operation is answered at once with a retriable `SERVICE_UNAVAILABLE` (`retryAfter`) instead of queueing, so a burst cannot delay everyone\'s sign-in without bound. One hash takes about 50 ms of a core at the default cost: 32 waiting are about 1.6 s on a single hashing thread.',
+        "Password hashes allowed to wait for a hashing thread, all callers together. Past it, a credential operation is answered at once with a retriable `SERVICE_UNAVAILABLE` (`retryAfter`) instead of queueing, so a burst cannot delay everyone's sign-in without bound. One hash takes about 50 ms of a core at the default cost: 32 waiting are about 1.6 s on a single hashing thread.",
         'HASHING_QUEUE_MAX',
       ),
       changeLockMs: doc(
-        z.number().int().positive().default(30 * SECOND),
-        'Longest a password change or reset confirmation holds its user\'s lock (one credential change per user at a time, shared through Redis with `busUrl`). A process that dies holding it frees it after this.',
+        z
+          .number()
+          .int()
+          .positive()
+          .default(30 * SECOND),
+        "Longest a password change or reset confirmation holds its user's lock (one credential change per user at a time, shared through Redis with `busUrl`). A process that dies holding it frees it after this.",
       ),
     })
     .prefault({}),
@@ -367,17 +463,12 @@ function fromEnv(env: Record<string, string | undefined>): Record<string, unknow
  * @example
  * const config = loadConfig({ auth: { loginFields: ['username', 'email'] } });
  */
-export function loadConfig(
-  input: StatehouseConfigInput = {},
-  env: Record<string, string | undefined> = process.env,
-): StatehouseConfig {
+export function loadConfig(input: StatehouseConfigInput = {}, env: Record<string, string | undefined> = process.env): StatehouseConfig {
   const { contextProcessors = [], hooks = {}, ...rest } = input;
   const merged = deepMerge(rest as Record<string, unknown>, fromEnv(env));
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })));
   }
   const mailProblems = mailSettingsProblems(parsed.data);
   if (mailProblems.length > 0) throw new ConfigError(mailProblems);

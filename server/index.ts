@@ -108,7 +108,13 @@ async function sharedServices(config: StatehouseConfig, onError: (error: unknown
 }
 
 function isLoaded(config: StatehouseOptions<AnyRouter>['config']): config is StatehouseConfig {
-  return !!config && 'hooks' in config && 'contextProcessors' in config && 'session' in config && typeof (config as StatehouseConfig).session?.inactivityTimeoutMs === 'number';
+  return (
+    !!config &&
+    'hooks' in config &&
+    'contextProcessors' in config &&
+    'session' in config &&
+    typeof (config as StatehouseConfig).session?.inactivityTimeoutMs === 'number'
+  );
 }
 
 /**
@@ -192,8 +198,10 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   if (options.clientDir) {
     const resetPrefix = config.auth.passwordResetUrl;
     app.use(
-      staticClient(options.clientDir, (path): Record<string, string> =>
-        path === resetPrefix || path.startsWith(`${resetPrefix}/`) ? { 'referrer-policy': 'no-referrer' } : {},
+      staticClient(
+        options.clientDir,
+        (path): Record<string, string> =>
+          path === resetPrefix || path.startsWith(`${resetPrefix}/`) ? { 'referrer-policy': 'no-referrer' } : {},
       ),
     );
   }
@@ -235,7 +243,17 @@ export { loadConfig } from './config';
 export type { StatehouseConfig, StatehouseConfigInput } from './config';
 export { router, middleware, type EventContext, type ConnectionContext } from './bridge/trpc';
 export { publicProcedure, guarded } from './bridge/bridge';
-export { authed, can, groupRequired, staffRequired, superuserRequired, type Guard, type GuardCheck, type AuthedOptions, type DenyOptions } from './bridge/guards';
+export {
+  authed,
+  can,
+  groupRequired,
+  staffRequired,
+  superuserRequired,
+  type Guard,
+  type GuardCheck,
+  type AuthedOptions,
+  type DenyOptions,
+} from './bridge/guards';
 export { EventError } from './bridge/reply';
 export type { Runtime } from './runtime';
 export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type LoggedInUser } from './auth/user';
@@ -254,7 +272,16 @@ export {
   type UserSnapshot,
   type UserSnapshotContext,
 } from './context/builtins';
-export { messagesFor, messageFor, directionOf, LANGUAGE_DIRECTIONS, CATALOGS, type Messages, type MessageKey, type TextDirection } from './i18n/catalog';
+export {
+  messagesFor,
+  messageFor,
+  directionOf,
+  LANGUAGE_DIRECTIONS,
+  CATALOGS,
+  type Messages,
+  type MessageKey,
+  type TextDirection,
+} from './i18n/catalog';
 export { negotiateLanguage, parseAcceptLanguage, matchLanguage, LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY } from './i18n/negotiate';
 export { i18nSlice, I18N_SLICE } from './i18n/slice';
 export { identity, HttpAuth } from './http/identity';

@@ -2,7 +2,7 @@ import type { Database, DatabaseHandle } from '../db/client';
 import type { IdentityBus } from './bus/identity-bus';
 import type { HashingPool } from './auth/hashing-pool';
 import type { AuthSnapshots } from './bridge/auth-snapshots';
-import { ConnectionRegistry } from './bridge/registry';
+import type { ConnectionRegistry } from './bridge/registry';
 import type { StatehouseConfig } from './config';
 import type { Logger } from './log';
 import type { SliceDefinition } from './state/slices';

@@ -11,5 +11,14 @@
 export * from './state/protocol';
 export { defineSlice, type SliceDefinition, type SlicesOf, type SliceValue } from './state/slices';
 export { loginUrlWithNext, safeNextPath } from './state/redirect';
-export { CATALOGS, directionOf, LANGUAGE_DIRECTIONS, messageFor, messagesFor, type MessageKey, type Messages, type TextDirection } from './i18n/catalog';
+export {
+  CATALOGS,
+  directionOf,
+  LANGUAGE_DIRECTIONS,
+  messageFor,
+  messagesFor,
+  type MessageKey,
+  type Messages,
+  type TextDirection,
+} from './i18n/catalog';
 export { I18N_SLICE, i18nSlice, languageStateOf } from './i18n/slice';

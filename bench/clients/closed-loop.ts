@@ -62,7 +62,11 @@ export async function runClosedLoop(job: ClosedLoopJob): Promise<LoadFigures> {
     };
     return openBenchSocket({ port: job.port, cookie: cookieFor(job.cookies, index) }, onFrame).then((socket) => {
       ws = socket;
-      return { start: () => { for (let slot = 0; slot < inFlight; slot++) send(slot); } };
+      return {
+        start: () => {
+          for (let slot = 0; slot < inFlight; slot++) send(slot);
+        },
+      };
     });
   });
   for (const s of sockets) s.start();

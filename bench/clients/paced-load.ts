@@ -44,10 +44,13 @@ export async function runPaced(job: PacedJob): Promise<LoadFigures> {
   // Spread the connections over one interval, so the load is smooth.
   const timers = lanes.map((lane, index) => {
     let interval: ReturnType<typeof setInterval> | null = null;
-    const offset = setTimeout(() => {
-      lane.tick();
-      interval = setInterval(() => lane.tick(), intervalMs);
-    }, (index * intervalMs) / lanes.length);
+    const offset = setTimeout(
+      () => {
+        lane.tick();
+        interval = setInterval(() => lane.tick(), intervalMs);
+      },
+      (index * intervalMs) / lanes.length,
+    );
     return () => {
       clearTimeout(offset);
       if (interval) clearInterval(interval);

@@ -56,8 +56,12 @@ export async function runClientJob<T>(job: LoadJob, timeoutMs = 300_000): Promis
 }
 
 /** Asks a server for a full garbage collection; answers its JS heap size (live) and capacity (what the heap holds from the system). */
-export async function collectGarbage(server: RunningServer): Promise<{ heapSize: number; heapCapacity: number; objectTypes: Record<string, number> }> {
-  const reply = await server.worker.request<WorkerMessage & { heapSize: number; heapCapacity: number; objectTypes: Record<string, number> }>({ type: 'gc' }, 'gc');
+export async function collectGarbage(
+  server: RunningServer,
+): Promise<{ heapSize: number; heapCapacity: number; objectTypes: Record<string, number> }> {
+  const reply = await server.worker.request<
+    WorkerMessage & { heapSize: number; heapCapacity: number; objectTypes: Record<string, number> }
+  >({ type: 'gc' }, 'gc');
   return { heapSize: reply.heapSize, heapCapacity: reply.heapCapacity, objectTypes: reply.objectTypes };
 }
 

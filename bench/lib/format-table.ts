@@ -33,7 +33,8 @@ export function formatSummary(summary: BenchSummary): string {
       const vsBare = kind === 'authed' ? fixed(s.ratios.throughput, 2) : kind === 'bare' ? '1.00' : '';
       const cpuVsBare = kind === 'authed' ? fixed(s.ratios.cpuPerEvent, 2) : kind === 'bare' ? '1.00' : '';
       const p99VsBare = kind === 'authed' ? fixed(s.ratios.p99, 2) : kind === 'bare' ? '1.00' : '';
-      const vsCeiling = kind === 'authed' ? fixed(s.ratios.authedVsCeiling, 2) : kind === 'bare' ? fixed(s.ratios.bareVsCeiling, 2) : '1.00';
+      const vsCeiling =
+        kind === 'authed' ? fixed(s.ratios.authedVsCeiling, 2) : kind === 'bare' ? fixed(s.ratios.bareVsCeiling, 2) : '1.00';
       rows.push([
         kind === 'ceiling' ? s.shape : '',
         kind,
@@ -50,7 +51,10 @@ export function formatSummary(summary: BenchSummary): string {
     }
   }
   out.push(
-    textTable(['shape', 'server', 'events/s', '×ceiling', '×bare', 'p50 ms', 'p99 ms', 'p99 ×bare', 'CPU µs/ev', 'CPU ×bare', 'RSS MB'], rows),
+    textTable(
+      ['shape', 'server', 'events/s', '×ceiling', '×bare', 'p50 ms', 'p99 ms', 'p99 ×bare', 'CPU µs/ev', 'CPU ×bare', 'RSS MB'],
+      rows,
+    ),
     '',
   );
 

@@ -35,13 +35,25 @@ export function checkTargets(input: {
   if (p99Shape) out.push(check('authed p99 ÷ bare p99, 50×1', '≤ 1.50', p99Shape.ratios.p99, '×', (v) => v <= 1.5));
   const idle = input.idle?.find((i) => i.kind === 'authed');
   if (idle) {
-    out.push(check(`RSS per idle authed connection (${idle.connections})`, '≤ 8 KB', idle.rssBytesPerConnection / 1024, 'KB', (v) => v <= 8));
+    out.push(
+      check(`RSS per idle authed connection (${idle.connections})`, '≤ 8 KB', idle.rssBytesPerConnection / 1024, 'KB', (v) => v <= 8),
+    );
   }
   if (input.fanout) {
-    out.push(check(`logout fan-out to ${input.fanout.tabs} tabs`, '≤ 100 ms', input.fanout.lastPushMs, 'ms', (v) => v <= 100 && input.fanout!.complete));
+    out.push(
+      check(
+        `logout fan-out to ${input.fanout.tabs} tabs`,
+        '≤ 100 ms',
+        input.fanout.lastPushMs,
+        'ms',
+        (v) => v <= 100 && input.fanout!.complete,
+      ),
+    );
   }
   if (input.logins) {
-    out.push(check(`others' p99 during ${input.logins.loginsPerSecond} logins/s ÷ without`, '≤ 2.00', input.logins.p99Ratio, '×', (v) => v <= 2));
+    out.push(
+      check(`others' p99 during ${input.logins.loginsPerSecond} logins/s ÷ without`, '≤ 2.00', input.logins.p99Ratio, '×', (v) => v <= 2),
+    );
   }
   return out;
 }

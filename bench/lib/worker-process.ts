@@ -123,6 +123,8 @@ export function onBenchMessage(handle: (message: WorkerMessage) => void | Promis
   process.on('message', (message: unknown) => {
     Promise.resolve()
       .then(() => handle(message as WorkerMessage))
-      .catch((error: unknown) => reply({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+      .catch((error: unknown) =>
+        reply({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+      );
   });
 }

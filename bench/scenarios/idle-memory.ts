@@ -28,7 +28,10 @@ export interface IdleMemoryFigures {
   topObjectTypesPerConnection: Record<string, number>;
 }
 
-async function settle(server: RunningServer, idleMs: number): Promise<{ rss: number; heap: number; capacity: number; types: Record<string, number> }> {
+async function settle(
+  server: RunningServer,
+  idleMs: number,
+): Promise<{ rss: number; heap: number; capacity: number; types: Record<string, number> }> {
   await Bun.sleep(idleMs);
   const { heapSize, heapCapacity, objectTypes } = await collectGarbage(server);
   await Bun.sleep(300);
@@ -47,16 +50,33 @@ function lookalikeCookies(count: number): string[] {
  * first push) and held idle for `idleMs`; collected again. RSS and heap
  * growth per connection.
  */
-export async function measureIdleMemory(kind: ServerKind, options: NonNullable<BenchOptions['idle']>, log: (line: string) => void): Promise<IdleMemoryFigures> {
+export async function measureIdleMemory(
+  kind: ServerKind,
+  options: NonNullable<BenchOptions['idle']>,
+  log: (line: string) => void,
+): Promise<IdleMemoryFigures> {
   const server = await startBenchServer(kind);
   const clients: WorkerProcess[] = [];
   try {
     const n = options.connections;
     const cookies =
       kind === 'authed'
-        ? (await server.worker.request<WorkerMessage & { cookies: string[] }>({ type: 'sessions', count: n, users: Math.ceil(n / 10) }, 'sessions', 600_000)).cookies
+        ? (
+            await server.worker.request<WorkerMessage & { cookies: string[] }>(
+              { type: 'sessions', count: n, users: Math.ceil(n / 10) },
+              'sessions',
+              600_000,
+            )
+          ).cookies
         : lookalikeCookies(n);
-    const warm: IdleJob = { kind: 'idle', port: server.port, serverPid: server.pid, cookies, count: Math.min(WARM_TABS, n), concurrency: 50 };
+    const warm: IdleJob = {
+      kind: 'idle',
+      port: server.port,
+      serverPid: server.pid,
+      cookies,
+      count: Math.min(WARM_TABS, n),
+      concurrency: 50,
+    };
     const warmClient = await startClient();
     await warmClient.request({ type: 'job', job: warm }, 'result');
     await warmClient.stop();
@@ -96,7 +116,11 @@ export async function measureIdleMemory(kind: ServerKind, options: NonNullable<B
       rssAfterBytes: after.rss,
       clientProcesses: clients.length,
       openSeconds,
-      topObjectTypesPerConnection: Object.fromEntries(Object.entries(grown).sort((a, b) => b[1] - a[1]).slice(0, 15)),
+      topObjectTypesPerConnection: Object.fromEntries(
+        Object.entries(grown)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 15),
+      ),
     };
     log(
       `  idle ${kind.padEnd(7)} ${opened} connections: ${(figures.rssBytesPerConnection / 1024).toFixed(2)} KB RSS, ` +

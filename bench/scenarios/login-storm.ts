@@ -49,10 +49,9 @@ export interface LoginStormSummary {
 export async function runLoginStorm(options: NonNullable<BenchOptions['logins']>, log: (line: string) => void): Promise<LoginStormSummary> {
   const server = await startBenchServer('authed');
   try {
-    const { credentials, hashing } = await server.worker.request<WorkerMessage & { credentials: LoginJob['credentials']; hashing: PasswordHashing }>(
-      { type: 'login-users', count: options.users },
-      'login-users',
-    );
+    const { credentials, hashing } = await server.worker.request<
+      WorkerMessage & { credentials: LoginJob['credentials']; hashing: PasswordHashing }
+    >({ type: 'login-users', count: options.users }, 'login-users');
     const paced: PacedJob = {
       kind: 'paced',
       port: server.port,

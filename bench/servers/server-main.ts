@@ -28,7 +28,13 @@ function collect(): WorkerMessage {
   const top = Object.entries(stats.objectTypeCounts)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 40);
-  return { type: 'gc', heapSize: stats.heapSize, heapCapacity: stats.heapCapacity, objectCount: stats.objectCount, objectTypes: Object.fromEntries(top) };
+  return {
+    type: 'gc',
+    heapSize: stats.heapSize,
+    heapCapacity: stats.heapCapacity,
+    objectCount: stats.objectCount,
+    objectTypes: Object.fromEntries(top),
+  };
 }
 
 onBenchMessage(async (message) => {

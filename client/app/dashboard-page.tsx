@@ -63,7 +63,8 @@ export function DashboardPage(): JSX.Element {
                 <p>
                   Each page you open is kept in your session, so it survives reloads and new tabs.
                   <Show when={dashboard.lastPath} fallback=" This is your first page in this session.">
-                    {' '}Before this page you were on <code>{dashboard.lastPath}</code>.
+                    {' '}
+                    Before this page you were on <code>{dashboard.lastPath}</code>.
                   </Show>
                 </p>
                 <p>
@@ -77,8 +78,8 @@ export function DashboardPage(): JSX.Element {
               <h2>Help</h2>
               <ul class="help-list">
                 <li>
-                  Run <code>bun run db:seed</code> for two demo users: <code>alice</code> / <code>alice-demo-pass</code> (staff, may
-                  delete notes) and <code>bob</code> / <code>bob-demo-pass</code>.
+                  Run <code>bun run db:seed</code> for two demo users: <code>alice</code> / <code>alice-demo-pass</code> (staff, may delete
+                  notes) and <code>bob</code> / <code>bob-demo-pass</code>.
                 </li>
                 <li>Open two tabs, log out in one: the other follows within a second.</li>
                 <li>Forgot a password? The reset link goes to the mail backend (the server console by default).</li>

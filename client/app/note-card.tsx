@@ -75,7 +75,13 @@ export function NoteCard(props: NoteCardProps): JSX.Element {
             <div class="note-footer">
               <span class="muted">Updated {formatDateTime(props.note.updatedAt)}</span>
               <div class="note-actions">
-                <button type="button" class="button button-small button-quiet" ref={editButton} aria-describedby={headingId()} onClick={startEditing}>
+                <button
+                  type="button"
+                  class="button button-small button-quiet"
+                  ref={editButton}
+                  aria-describedby={headingId()}
+                  onClick={startEditing}
+                >
                   Edit
                 </button>
                 <Show when={props.canDelete}>

@@ -42,7 +42,15 @@ export function NoteForm(): JSX.Element {
         error={form.fieldError('title')}
         required
       />
-      <TextAreaField id="new-note-content" name="content" label="Content" value={content()} onInput={setContent} error={form.fieldError('content')} rows={3} />
+      <TextAreaField
+        id="new-note-content"
+        name="content"
+        label="Content"
+        value={content()}
+        onInput={setContent}
+        error={form.fieldError('content')}
+        rows={3}
+      />
       <div class="form-actions">
         <SubmitButton label="Add note" busyLabel="Adding…" busy={form.busy()} />
       </div>

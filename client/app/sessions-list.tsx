@@ -79,7 +79,9 @@ export function SessionsList(props: SessionsListProps): JSX.Element {
                       disabled={busy() !== null}
                       aria-busy={busy() === session.id ? 'true' : 'false'}
                       aria-label={`Revoke ${summariseUserAgent(session.userAgent)} session from ${session.ip || 'an unknown address'}`}
-                      onClick={() => void act(session.id, () => trpc.auth.revokeSession.mutate({ sessionId: session.id }), 'Session revoked.')}
+                      onClick={() =>
+                        void act(session.id, () => trpc.auth.revokeSession.mutate({ sessionId: session.id }), 'Session revoked.')
+                      }
                     >
                       Revoke
                     </button>

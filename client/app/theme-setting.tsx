@@ -26,13 +26,7 @@ export function ThemeSetting(): JSX.Element {
         <For each={THEMES}>
           {(theme) => (
             <label class="segment" classList={{ 'segment-active': current() === theme.id }}>
-              <input
-                type="radio"
-                name="theme"
-                value={theme.id}
-                checked={current() === theme.id}
-                onChange={() => choose(theme.id)}
-              />
+              <input type="radio" name="theme" value={theme.id} checked={current() === theme.id} onChange={() => choose(theme.id)} />
               {theme.label}
             </label>
           )}

@@ -31,7 +31,8 @@ export function describeFailure(error: unknown, t: AuthMessages, fields: Readonl
   if (code === 'TOO_MANY_REQUESTS') {
     const seconds = envelope?.retryAfter;
     return {
-      formError: typeof seconds === 'number' && seconds > 0 ? formatMessage(t.tryAgainIn, { seconds: Math.ceil(seconds) }) : t.tooManyAttempts,
+      formError:
+        typeof seconds === 'number' && seconds > 0 ? formatMessage(t.tryAgainIn, { seconds: Math.ceil(seconds) }) : t.tooManyAttempts,
       fieldErrors: {},
     };
   }

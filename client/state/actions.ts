@@ -1,9 +1,4 @@
-import {
-  LOGOUT_COOKIE_ENDPOINT,
-  SESSION_COOKIE_ENDPOINT,
-  safeNextPath,
-  type ClientAction,
-} from '../../server/shared';
+import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT, safeNextPath, type ClientAction } from '../../server/shared';
 import type { ToastActions } from './toasts';
 
 /** The part of `window.location` the actions use. */
@@ -145,7 +140,8 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
   async function syncCookieThenNavigate(ticket: string, to: string | null, session: string | undefined): Promise<void> {
     // `to: null` syncs the cookie in place: an anonymous visitor's first session
     // write, or a password change that rotated the session, keeps the page.
-    const target = to === null ? null : resolveTarget(sameOriginPath(to) ?? safeNextPath(new URL(location().href).searchParams.get('next')) ?? '/');
+    const target =
+      to === null ? null : resolveTarget(sameOriginPath(to) ?? safeNextPath(new URL(location().href).searchParams.get('next')) ?? '/');
     try {
       await postCookieEndpoint(SESSION_COOKIE_ENDPOINT, { ticket });
     } catch (error) {

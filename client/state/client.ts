@@ -11,7 +11,14 @@ import {
   type RouteReport,
   type StatePush,
 } from '../../server/shared';
-import { createActionRunner, type ActionRunner, type FetchLike, type LocationLike, type NavigateFunction, type StorageLike } from './actions';
+import {
+  createActionRunner,
+  type ActionRunner,
+  type FetchLike,
+  type LocationLike,
+  type NavigateFunction,
+  type StorageLike,
+} from './actions';
 import { backoffWithJitter } from './backoff';
 import { createSessionSync } from './session-sync';
 import { stateLink } from './link';
@@ -157,10 +164,7 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
   });
 
   const trpc = createTRPCClient<TRouter>({
-    links: [
-      stateLink<TRouter>({ applyDelta: sliceActions.applyDelta, runActions: actions.run }),
-      wsLink<AnyRouter>({ client: wsClient }),
-    ],
+    links: [stateLink<TRouter>({ applyDelta: sliceActions.applyDelta, runActions: actions.run }), wsLink<AnyRouter>({ client: wsClient })],
   });
   const untyped = getUntypedClient(trpc);
 

@@ -24,11 +24,7 @@ export interface StateProviderProps<TRouter extends AnyRouter, TSlices extends S
 export function StateProvider<TRouter extends AnyRouter, TSlices extends SliceMap>(
   props: StateProviderProps<TRouter, TSlices>,
 ): JSX.Element {
-  return (
-    <StateClientContext.Provider value={props.client as unknown as AnyStateClient}>
-      {props.children}
-    </StateClientContext.Provider>
-  );
+  return <StateClientContext.Provider value={props.client as unknown as AnyStateClient}>{props.children}</StateClientContext.Provider>;
 }
 
 /**

@@ -51,4 +51,12 @@ export {
   type ToastActions,
   type ToastStoreOptions,
 } from './toasts';
-export { safeNextPath, type AuthSnapshot, type ClientAction, type Delta, type ErrorEnvelope, type StatePush, type ToastKind } from '../../server/shared';
+export {
+  safeNextPath,
+  type AuthSnapshot,
+  type ClientAction,
+  type Delta,
+  type ErrorEnvelope,
+  type StatePush,
+  type ToastKind,
+} from '../../server/shared';

@@ -29,52 +29,56 @@ export function stateLink<TRouter extends AnyRouter>(options: StateLinkOptions):
   return () =>
     ({ op, next }) => {
       if (op.type === 'subscription') return next(op);
-      return observable<OperationResultEnvelope<unknown, TRPCClientError<TRouter>>, TRPCClientError<TRouter>>(
-        (observer) => {
-          let active = true;
-          let settled: Promise<void> = Promise.resolve();
-          // Emissions wait for the actions before them, and keep their order.
-          const after = (work: () => Promise<void> | void, emit: () => void): void => {
-            const step = settled.then(work).catch(() => undefined);
-            settled = step.then(() => {
-              if (active) emit();
-            });
-          };
-
-          const upstream = next(op).subscribe({
-            next(value) {
-              const { result } = value;
-              const isData = result.type === undefined || result.type === 'data';
-              if (!isData || !('data' in result) || !isEnvelope(result.data)) {
-                after(() => undefined, () => observer.next(value));
-                return;
-              }
-              const envelope = result.data;
-              applyDelta(envelope.delta);
-              after(
-                () => runActions(envelope.actions),
-                () => observer.next({ ...value, result: { ...result, data: envelope.data } }),
-              );
-            },
-            error(error) {
-              const envelope = readErrorEnvelope(error);
-              if (envelope) applyDelta(envelope.delta);
-              after(
-                () => (envelope ? runActions(envelope.actions) : undefined),
-                () => observer.error(error),
-              );
-            },
-            complete() {
-              after(() => undefined, () => observer.complete());
-            },
+      return observable<OperationResultEnvelope<unknown, TRPCClientError<TRouter>>, TRPCClientError<TRouter>>((observer) => {
+        let active = true;
+        let settled: Promise<void> = Promise.resolve();
+        // Emissions wait for the actions before them, and keep their order.
+        const after = (work: () => Promise<void> | void, emit: () => void): void => {
+          const step = settled.then(work).catch(() => undefined);
+          settled = step.then(() => {
+            if (active) emit();
           });
+        };
 
-          return () => {
-            active = false;
-            upstream.unsubscribe();
-          };
-        },
-      );
+        const upstream = next(op).subscribe({
+          next(value) {
+            const { result } = value;
+            const isData = result.type === undefined || result.type === 'data';
+            if (!isData || !('data' in result) || !isEnvelope(result.data)) {
+              after(
+                () => undefined,
+                () => observer.next(value),
+              );
+              return;
+            }
+            const envelope = result.data;
+            applyDelta(envelope.delta);
+            after(
+              () => runActions(envelope.actions),
+              () => observer.next({ ...value, result: { ...result, data: envelope.data } }),
+            );
+          },
+          error(error) {
+            const envelope = readErrorEnvelope(error);
+            if (envelope) applyDelta(envelope.delta);
+            after(
+              () => (envelope ? runActions(envelope.actions) : undefined),
+              () => observer.error(error),
+            );
+          },
+          complete() {
+            after(
+              () => undefined,
+              () => observer.complete(),
+            );
+          },
+        });
+
+        return () => {
+          active = false;
+          upstream.unsubscribe();
+        };
+      });
     };
 }
 

@@ -57,7 +57,11 @@ export function createToastStore(options: ToastStoreOptions = {}): [readonly Toa
     const id = `toast-${++counter}`;
     const durationMs = showOptions.durationMs ?? defaultDurationMs;
     setToasts(produce((list) => void list.push({ id, kind, message: String(message) })));
-    if (durationMs > 0) timers.set(id, setTimeout(() => dismiss(id), durationMs));
+    if (durationMs > 0)
+      timers.set(
+        id,
+        setTimeout(() => dismiss(id), durationMs),
+      );
     while (toasts.length > max) {
       const oldest = toasts[0];
       if (!oldest) break;

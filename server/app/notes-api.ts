@@ -14,16 +14,14 @@ const MAX_NOTES = 200;
  * await createStatehouse({ router: appRouter, http: notesApi });
  */
 export function notesApi(runtime: Runtime) {
-  return new Elysia({ name: 'example-notes-api' })
-    .use(identity(runtime))
-    .get(
-      '/api/notes',
-      async function listNotes({ user, set }) {
-        set.headers['cache-control'] = 'no-store';
-        if (!isLoggedIn(user)) return { items: [] };
-        const { items } = await notesRepository.list(runtime.db, user.id, { page: 1, pageSize: MAX_NOTES });
-        return { items };
-      },
-      { beforeHandle: authedRoute() },
-    );
+  return new Elysia({ name: 'example-notes-api' }).use(identity(runtime)).get(
+    '/api/notes',
+    async function listNotes({ user, set }) {
+      set.headers['cache-control'] = 'no-store';
+      if (!isLoggedIn(user)) return { items: [] };
+      const { items } = await notesRepository.list(runtime.db, user.id, { page: 1, pageSize: MAX_NOTES });
+      return { items };
+    },
+    { beforeHandle: authedRoute() },
+  );
 }

@@ -38,11 +38,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
  * @example
  * const created = await seedDemoData(db, loadConfig(), console.log);
  */
-export async function seedDemoData(
-  db: Database,
-  config: StatehouseConfig,
-  out: (line: string) => void,
-): Promise<string[]> {
+export async function seedDemoData(db: Database, config: StatehouseConfig, out: (line: string) => void): Promise<string[]> {
   for (const perm of DEMO_PERMISSIONS) await ensurePermission(db, perm);
   out(`Permissions: ${DEMO_PERMISSIONS.join(', ')}`);
   const created: string[] = [];

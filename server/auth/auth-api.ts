@@ -104,10 +104,7 @@ export class AuthApi {
     const ip = await limiter.hitIp('login', conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     const fields = options.loginFields ?? config.auth.loginFields;
-    const row =
-      loginId.length <= MAX_LOGIN_INPUT && password.length <= MAX_LOGIN_INPUT
-        ? await findUserByLogin(db, loginId, fields)
-        : null;
+    const row = loginId.length <= MAX_LOGIN_INPUT && password.length <= MAX_LOGIN_INPUT ? await findUserByLogin(db, loginId, fields) : null;
     // One counter per account, whichever of its login fields was typed.
     const lockout = lockoutKey(row?.id ?? null, loginId);
     const account = await limiter.checkAccount(lockout);
@@ -196,7 +193,9 @@ export class AuthApi {
       const hashing = this.hashing();
       if (!row || !(await verifyPassword(currentPassword, row.passwordHash, hashing))) {
         await limiter.failAccount(lockout);
-        throw validationFailed([{ field: 'currentPassword', code: 'password_incorrect', message: 'Your old password was entered incorrectly.' }]);
+        throw validationFailed([
+          { field: 'currentPassword', code: 'password_incorrect', message: 'Your old password was entered incorrectly.' },
+        ]);
       }
       const result = await setUserPassword(db, row, newPassword, { hashing, rules: config.password });
       if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));

@@ -130,7 +130,9 @@ export class Housekeeping {
       this.timer = null;
       void this.runOnce()
         .then((pass) => this.report(pass))
-        .catch((error: unknown) => this.options.log.warn('housekeeping pass failed; the next one retries', { error: describeDatabaseError(error) }))
+        .catch((error: unknown) =>
+          this.options.log.warn('housekeeping pass failed; the next one retries', { error: describeDatabaseError(error) }),
+        )
         .finally(() => {
           if (!this.stopped) this.schedule();
         });

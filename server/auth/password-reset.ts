@@ -40,7 +40,11 @@ export function deletePasswordResetTokens(db: Database, userId: number) {
 }
 
 /** The user a live reset token belongs to, or `null` (without using it up). */
-export async function checkPasswordResetToken(db: Database, token: string | null | undefined, now: number = Date.now()): Promise<number | null> {
+export async function checkPasswordResetToken(
+  db: Database,
+  token: string | null | undefined,
+  now: number = Date.now(),
+): Promise<number | null> {
   const parts = splitToken(token);
   if (!parts) return null;
   const [row] = await db.select().from(authTokens).where(eq(authTokens.id, parts.id)).limit(1);

@@ -71,11 +71,7 @@ const MAX_SIMILARITY = 0.7;
  * not too similar to the user's attributes, not on the common-password list.
  * Returns every problem found (empty when the password is acceptable).
  */
-export function validatePassword(
-  password: string,
-  rules: PasswordRules,
-  context: PasswordValidationContext = {},
-): PasswordProblem[] {
+export function validatePassword(password: string, rules: PasswordRules, context: PasswordValidationContext = {}): PasswordProblem[] {
   const problems: PasswordProblem[] = [];
   if (password.length < rules.minLength) {
     problems.push({

@@ -54,7 +54,11 @@ export function isUsablePasswordHash(hash: string): boolean {
  * no cost: see `dummyVerify`). Rejects only with `HashingQueueFull`, past
  * `maxQueued`.
  */
-export async function verifyPassword(password: string, hash: string, options: { maxQueued?: number; pool?: HashingPool } = {}): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  hash: string,
+  options: { maxQueued?: number; pool?: HashingPool } = {},
+): Promise<boolean> {
   if (!isUsablePasswordHash(hash)) return false;
   try {
     return (await (options.pool ?? hashingPool).run({ op: 'verify', password, hash }, { maxQueued: options.maxQueued })) === true;
@@ -89,7 +93,11 @@ export async function dummyVerify(password: string, params: PasswordHashing): Pr
 
 /** The configured hashing cost and queue bound, on `pool` when given (else {@link hashingPool}). */
 export function hashingParams(config: StatehouseConfig, pool?: HashingPool): PasswordHashing {
-  const params: PasswordHashing = { memoryCost: config.password.memoryCost, timeCost: config.password.timeCost, maxQueued: config.credentials.hashingQueueMax };
+  const params: PasswordHashing = {
+    memoryCost: config.password.memoryCost,
+    timeCost: config.password.timeCost,
+    maxQueued: config.credentials.hashingQueueMax,
+  };
   if (pool) params.pool = pool;
   return params;
 }

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { IpBudget, RateDecision, RateLimiter } from './rate-limit';
 
 export interface RedisRateLimiterOptions {
@@ -87,7 +87,16 @@ export function createRedisRateLimiter(redis: Redis, options: RedisRateLimiterOp
     },
     async failAccount(account) {
       const key = accountKey(account);
-      await redis.eval(FAIL_ACCOUNT, 2, `${prefix}:fail:${key}`, `${prefix}:lock:${key}`, options.accountFreeFailures, base, max, ACCOUNT_MEMORY_MS);
+      await redis.eval(
+        FAIL_ACCOUNT,
+        2,
+        `${prefix}:fail:${key}`,
+        `${prefix}:lock:${key}`,
+        options.accountFreeFailures,
+        base,
+        max,
+        ACCOUNT_MEMORY_MS,
+      );
     },
     async clearAccount(account) {
       const key = accountKey(account);

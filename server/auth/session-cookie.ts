@@ -41,7 +41,13 @@ export function sessionCookie(config: StatehouseConfig, token: string, secure: b
 export function expiredSessionCookies(config: StatehouseConfig, secure: boolean): string[] {
   const names = secure ? [cookieNameFor(config, true), cookieNameFor(config, false)] : [cookieNameFor(config, false)];
   return names.map((name) =>
-    new Bun.Cookie(name, '', { httpOnly: true, sameSite: 'lax', path: '/', secure: name.startsWith('__Host-') || secure, maxAge: 0 }).serialize(),
+    new Bun.Cookie(name, '', {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: name.startsWith('__Host-') || secure,
+      maxAge: 0,
+    }).serialize(),
   );
 }
 

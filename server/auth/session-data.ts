@@ -16,28 +16,28 @@ export class SessionDataError extends Error {
 }
 
 const statements = preparedFor((db: Database) => ({
-    all: db
-      .select({ key: sessionData.key, value: sessionData.value })
-      .from(sessionData)
-      .where(eq(sessionData.sessionId, sql.placeholder('sessionId')))
-      .prepare(),
-    upsert: db
-      .insert(sessionData)
-      .values({
-        sessionId: sql.placeholder('sessionId'),
-        key: sql.placeholder('key'),
-        value: sql.placeholder('value'),
-        updatedAt: sql.placeholder('now'),
-      })
-      .onConflictDoUpdate({
-        target: [sessionData.sessionId, sessionData.key],
-        set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
-      })
-      .prepare(),
-    remove: db
-      .delete(sessionData)
-      .where(and(eq(sessionData.sessionId, sql.placeholder('sessionId')), eq(sessionData.key, sql.placeholder('key'))))
-      .prepare(),
+  all: db
+    .select({ key: sessionData.key, value: sessionData.value })
+    .from(sessionData)
+    .where(eq(sessionData.sessionId, sql.placeholder('sessionId')))
+    .prepare(),
+  upsert: db
+    .insert(sessionData)
+    .values({
+      sessionId: sql.placeholder('sessionId'),
+      key: sql.placeholder('key'),
+      value: sql.placeholder('value'),
+      updatedAt: sql.placeholder('now'),
+    })
+    .onConflictDoUpdate({
+      target: [sessionData.sessionId, sessionData.key],
+      set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
+    })
+    .prepare(),
+  remove: db
+    .delete(sessionData)
+    .where(and(eq(sessionData.sessionId, sql.placeholder('sessionId')), eq(sessionData.key, sql.placeholder('key'))))
+    .prepare(),
 }));
 
 function checkKey(key: string): void {

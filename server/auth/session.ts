@@ -20,9 +20,7 @@ export interface SessionSettings {
 /** A session as handlers see it: never the secret or its hash. */
 export type Session = Omit<SessionRow, 'secretHash'>;
 
-export type SessionValidationResult =
-  | { session: Session; user: LoggedInUser | null }
-  | { session: null; user: null };
+export type SessionValidationResult = { session: Session; user: LoggedInUser | null } | { session: null; user: null };
 
 const INVALID: SessionValidationResult = Object.freeze({ session: null, user: null });
 
@@ -36,50 +34,53 @@ export interface NewSessionInfo {
 const MAX_USER_AGENT = 512;
 
 const statements = preparedFor((db: Database) => ({
-    lookup: db
-      .select({
-        session: sessions,
-        user: {
-          id: users.id,
-          username: users.username,
-          email: users.email,
-          pendingEmail: users.pendingEmail,
-          firstName: users.firstName,
-          lastName: users.lastName,
-          isActive: users.isActive,
-          isStaff: users.isStaff,
-          isSuperuser: users.isSuperuser,
-          dateJoined: users.dateJoined,
-          lastLogin: users.lastLogin,
-        },
-      })
-      .from(sessions)
-      .leftJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.id, sql.placeholder('id')))
-      .prepare(),
-    renew: db
-      .update(sessions)
-      .set({
-        lastVerifiedAt: sql`${sql.placeholder('now')}`,
-        expiresAt: sql`${sql.placeholder('expiresAt')}`,
-      })
-      .where(eq(sessions.id, sql.placeholder('id')))
-      .prepare(),
-    remove: db.delete(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare(),
-    insert: db
-      .insert(sessions)
-      .values({
-        id: sql.placeholder('id'),
-        secretHash: sql.placeholder('secretHash'),
-        userId: sql.placeholder('userId'),
-        createdAt: sql.placeholder('createdAt'),
-        lastVerifiedAt: sql.placeholder('lastVerifiedAt'),
-        absoluteExpiresAt: sql.placeholder('absoluteExpiresAt'),
-        expiresAt: sql.placeholder('expiresAt'),
-        userAgent: sql.placeholder('userAgent'),
-        ip: sql.placeholder('ip'),
-      })
-      .prepare(),
+  lookup: db
+    .select({
+      session: sessions,
+      user: {
+        id: users.id,
+        username: users.username,
+        email: users.email,
+        pendingEmail: users.pendingEmail,
+        firstName: users.firstName,
+        lastName: users.lastName,
+        isActive: users.isActive,
+        isStaff: users.isStaff,
+        isSuperuser: users.isSuperuser,
+        dateJoined: users.dateJoined,
+        lastLogin: users.lastLogin,
+      },
+    })
+    .from(sessions)
+    .leftJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare(),
+  renew: db
+    .update(sessions)
+    .set({
+      lastVerifiedAt: sql`${sql.placeholder('now')}`,
+      expiresAt: sql`${sql.placeholder('expiresAt')}`,
+    })
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare(),
+  remove: db
+    .delete(sessions)
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare(),
+  insert: db
+    .insert(sessions)
+    .values({
+      id: sql.placeholder('id'),
+      secretHash: sql.placeholder('secretHash'),
+      userId: sql.placeholder('userId'),
+      createdAt: sql.placeholder('createdAt'),
+      lastVerifiedAt: sql.placeholder('lastVerifiedAt'),
+      absoluteExpiresAt: sql.placeholder('absoluteExpiresAt'),
+      expiresAt: sql.placeholder('expiresAt'),
+      userAgent: sql.placeholder('userAgent'),
+      ip: sql.placeholder('ip'),
+    })
+    .prepare(),
 }));
 
 /** A fresh session row and its token (the only place the secret exists). */
@@ -169,14 +170,8 @@ export async function invalidateSession(db: Database, sessionId: string): Promis
  * Deletes every session of a user, except the one named in `except`.
  * Returns the ids deleted, so callers can tell the identity bus.
  */
-export async function invalidateUserSessions(
-  db: Database,
-  userId: number,
-  options: { except?: string } = {},
-): Promise<string[]> {
-  const where = options.except
-    ? and(eq(sessions.userId, userId), ne(sessions.id, options.except))
-    : eq(sessions.userId, userId);
+export async function invalidateUserSessions(db: Database, userId: number, options: { except?: string } = {}): Promise<string[]> {
+  const where = options.except ? and(eq(sessions.userId, userId), ne(sessions.id, options.except)) : eq(sessions.userId, userId);
   const rows = await db.delete(sessions).where(where).returning({ id: sessions.id });
   return rows.map((r) => r.id);
 }

@@ -42,7 +42,17 @@ export const ANONYMOUS_USER: AuthUser = Object.freeze({
 
 type UserFields = Pick<
   UserRow,
-  'id' | 'username' | 'email' | 'pendingEmail' | 'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin'
+  | 'id'
+  | 'username'
+  | 'email'
+  | 'pendingEmail'
+  | 'firstName'
+  | 'lastName'
+  | 'isActive'
+  | 'isStaff'
+  | 'isSuperuser'
+  | 'dateJoined'
+  | 'lastLogin'
 >;
 
 /** Builds the live user from a row (the password hash never leaves the data layer). */

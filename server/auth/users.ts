@@ -62,11 +62,7 @@ export async function findUserByEmail(db: Database, email: string): Promise<User
 }
 
 /** Finds a user by any of the configured login fields. */
-export async function findUserByLogin(
-  db: Database,
-  loginId: string,
-  fields: readonly ('username' | 'email')[],
-): Promise<UserRow | null> {
+export async function findUserByLogin(db: Database, loginId: string, fields: readonly ('username' | 'email')[]): Promise<UserRow | null> {
   for (const field of fields) {
     const row = field === 'email' ? await findUserByEmail(db, loginId) : await findUserByUsername(db, loginId);
     if (row) return row;

@@ -1,7 +1,15 @@
 import type { SharedStrings } from './shared-strings';
 
 /** Upgrade headers with no use after the handshake (`cookie` lives on in the cookie mirror). */
-const HANDSHAKE_ONLY = new Set(['cookie', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']);
+const HANDSHAKE_ONLY = new Set([
+  'cookie',
+  'upgrade',
+  'connection',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
+]);
 
 /**
  * Names and values in one flat list, found by a scan: a connection keeps a

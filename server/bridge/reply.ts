@@ -2,7 +2,15 @@ import { TRPCError } from '@trpc/server';
 import type { DefaultErrorShape } from '@trpc/server/unstable-core-do-not-import';
 import { ZodError } from 'zod';
 import { HashingQueueFull } from '../auth/hashing-pool';
-import { describeDatabaseError, FieldErrors, isFailedQueryError, isRetriableDatabaseError, RetryAfter, serviceUnavailable, type FieldError } from '../errors';
+import {
+  describeDatabaseError,
+  FieldErrors,
+  isFailedQueryError,
+  isRetriableDatabaseError,
+  RetryAfter,
+  serviceUnavailable,
+  type FieldError,
+} from '../errors';
 import type { Logger } from '../log';
 import type { ClientAction, Delta, Envelope, ErrorEnvelope } from '../state/protocol';
 

@@ -137,7 +137,14 @@ export class SocketProtocol<TContext extends object> {
   }
 
   /** Reports `cause` and answers it as an error response. */
-  respondWithError(sink: SocketSink, ctx: TContext | undefined, id: RequestId | null, jsonrpc: JsonRpc, call: CallInfo, cause: unknown): void {
+  respondWithError(
+    sink: SocketSink,
+    ctx: TContext | undefined,
+    id: RequestId | null,
+    jsonrpc: JsonRpc,
+    call: CallInfo,
+    cause: unknown,
+  ): void {
     const error = this.report(cause, ctx, call);
     if (sink.readyState !== OPEN) return;
     let shape: unknown;

@@ -8,7 +8,14 @@ import { clientIp, originAllowed, ownOrigin } from '../auth/origin';
 import { ROUTE_MUTATION_PATH } from '../state/protocol';
 import { Connection } from './connection';
 import { resolveSession } from './session-cache';
-import { expectsConnectionParams, SocketProtocol, type CallMessage, type ContextSource, type SocketConnection, type SocketSink } from './socket-protocol';
+import {
+  expectsConnectionParams,
+  SocketProtocol,
+  type CallMessage,
+  type ContextSource,
+  type SocketConnection,
+  type SocketSink,
+} from './socket-protocol';
 import type { ConnectionContext } from './trpc';
 
 const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;

@@ -9,8 +9,19 @@ import { Housekeeping } from '../auth/housekeeping';
 import { invalidateUserSessions } from '../auth/session';
 import { createLogger } from '../log';
 import {
-  addUserToGroup, createUser, ensureGroup, findGroup, findUserByEmail, findUserByUsername, grantGroupPermission,
-  grantUserPermission, groupMemberIds, listUsers, revokeUserPermission, setUserPassword, validateIdentity,
+  addUserToGroup,
+  createUser,
+  ensureGroup,
+  findGroup,
+  findUserByEmail,
+  findUserByUsername,
+  grantGroupPermission,
+  grantUserPermission,
+  groupMemberIds,
+  listUsers,
+  revokeUserPermission,
+  setUserPassword,
+  validateIdentity,
   type FieldError,
 } from '../auth/users';
 
@@ -153,10 +164,7 @@ export async function createSuperuserCommand(ctx: CommandContext, input: Partial
  * @example
  * await changePasswordCommand(ctx, { username: 'alice', password: 'a new passphrase' });
  */
-export async function changePasswordCommand(
-  ctx: CommandContext,
-  input: { username: string; password?: string },
-): Promise<Outcome> {
+export async function changePasswordCommand(ctx: CommandContext, input: { username: string; password?: string }): Promise<Outcome> {
   const user = await findUserByUsername(ctx.db, input.username);
   if (!user) return unknownUser(input.username);
   let password = input.password ?? null;
@@ -293,7 +301,11 @@ export async function grantGroupCommand(ctx: CommandContext, input: { group: str
  * await clearSessionsCommand(ctx);
  */
 export async function clearSessionsCommand(ctx: CommandContext, now: number = Date.now()): Promise<Outcome> {
-  const housekeeping = new Housekeeping(ctx.db, { intervalMs: 0, batchSize: ctx.config.housekeeping.batchSize, log: createLogger('silent') });
+  const housekeeping = new Housekeeping(ctx.db, {
+    intervalMs: 0,
+    batchSize: ctx.config.housekeeping.batchSize,
+    log: createLogger('silent'),
+  });
   const pass = await housekeeping.runOnce(now);
   if (!pass.ran) {
     const until = pass.reason === 'busy' && pass.heldUntil !== null ? ` (until ${formatInstant(pass.heldUntil)} UTC at the latest)` : '';
@@ -327,6 +339,12 @@ export async function listUsersCommand(ctx: CommandContext): Promise<Outcome> {
     ...rows.map((u) => [u.username, u.email ?? '-', yesNo(u.isStaff), yesNo(u.isSuperuser), yesNo(u.isActive), formatInstant(u.lastLogin)]),
   ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  for (const row of table) ctx.io.out(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const row of table)
+    ctx.io.out(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
   return OK;
 }

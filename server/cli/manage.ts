@@ -6,9 +6,23 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openMigratedDatabase } from '../../db/client';
 import { ConfigError, loadConfig } from '../config';
 import {
-  EXIT, addGroupCommand, addToGroupCommand, changePasswordCommand, clearSessionsCommand, createSuperuserCommand,
-  createUserCommand, grantCommand, grantGroupCommand, listUsersCommand, notifyNobody, revokeCommand,
-  type CommandContext, type CommandIO, type IdentityChange, type NotifyIdentityChange, type Outcome,
+  EXIT,
+  addGroupCommand,
+  addToGroupCommand,
+  changePasswordCommand,
+  clearSessionsCommand,
+  createSuperuserCommand,
+  createUserCommand,
+  grantCommand,
+  grantGroupCommand,
+  listUsersCommand,
+  notifyNobody,
+  revokeCommand,
+  type CommandContext,
+  type CommandIO,
+  type IdentityChange,
+  type NotifyIdentityChange,
+  type Outcome,
 } from './commands';
 import { createRedisBus } from '../bus/redis-bus';
 import type { IdentityEvent } from '../bus/identity-bus';
@@ -165,8 +179,7 @@ function createProcessIO(): CommandIO {
   return {
     interactive,
     out: (line) => console.log(line),
-    prompt: (question, options) =>
-      interactive ? readTerminalLine(question, options?.hidden ?? false) : Promise.resolve(null),
+    prompt: (question, options) => (interactive ? readTerminalLine(question, options?.hidden ?? false) : Promise.resolve(null)),
   };
 }
 
@@ -200,7 +213,12 @@ export async function runManage(argv: string[], notify: NotifyIdentityChange = n
   }
   let parsed: { values: Values; positionals: string[] };
   try {
-    parsed = parseArgs({ args: rest, options: { ...spec.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     console.error(`error: ${error instanceof Error ? error.message : String(error)} (usage: ${spec.usage})`);
     return EXIT.usage;

@@ -52,9 +52,10 @@ function keyOf(columns: Record<string, AnySQLiteColumn>, column: AnySQLiteColumn
  * const repo = createScopedRepository({ table: notes, scopeColumn: notes.userId, idColumn: notes.id, order: desc(notes.id) });
  * const { items } = await repo.list(db, user.id, { page: 1, pageSize: 50 });
  */
-export function createScopedRepository<TTable extends SQLiteTable, TKey extends keyof InferSelectModel<TTable> = keyof InferSelectModel<TTable>>(
-  options: ScopedRepositoryOptions<TTable, TKey>,
-): ScopedRepository<Pick<InferSelectModel<TTable>, TKey>, InferInsertModel<TTable>> {
+export function createScopedRepository<
+  TTable extends SQLiteTable,
+  TKey extends keyof InferSelectModel<TTable> = keyof InferSelectModel<TTable>,
+>(options: ScopedRepositoryOptions<TTable, TKey>): ScopedRepository<Pick<InferSelectModel<TTable>, TKey>, InferInsertModel<TTable>> {
   type Row = Pick<InferSelectModel<TTable>, TKey>;
   const { table, scopeColumn, idColumn } = options;
   const all = getTableColumns(table) as Record<string, AnySQLiteColumn>;
@@ -63,7 +64,8 @@ export function createScopedRepository<TTable extends SQLiteTable, TKey extends 
   const selection: Record<string, AnySQLiteColumn> = options.columns
     ? Object.fromEntries(options.columns.map((k) => [k as string, all[k as string]!]))
     : all;
-  const order = options.order === undefined ? [idColumn] : Array.isArray(options.order) ? [...options.order] : [options.order as AnySQLiteColumn | SQL];
+  const order =
+    options.order === undefined ? [idColumn] : Array.isArray(options.order) ? [...options.order] : [options.order as AnySQLiteColumn | SQL];
   // Drizzle's builders do not follow a generic table; rows are typed at the boundary.
   const source = table as SQLiteTable;
   const owned = (ownerId: number, extra?: SQL): SQL => and(eq(scopeColumn, ownerId), extra)!;
@@ -88,7 +90,11 @@ export function createScopedRepository<TTable extends SQLiteTable, TKey extends 
       return { items: (hasMore ? rows.slice(0, pageSize) : rows) as Row[], hasMore };
     },
     async get(db, ownerId, id, where) {
-      const [row] = await db.select(selection).from(source).where(oneOwned(ownerId, id, where)).limit(1);
+      const [row] = await db
+        .select(selection)
+        .from(source)
+        .where(oneOwned(ownerId, id, where))
+        .limit(1);
       return (row as Row | undefined) ?? null;
     },
     async create(db, ownerId, values) {
@@ -101,11 +107,18 @@ export function createScopedRepository<TTable extends SQLiteTable, TKey extends 
     async update(db, ownerId, id, values, where) {
       const set = writable(values);
       if (Object.keys(set).length === 0) return this.get(db, ownerId, id, where);
-      const [row] = await db.update(source).set(set).where(oneOwned(ownerId, id, where)).returning(selection);
+      const [row] = await db
+        .update(source)
+        .set(set)
+        .where(oneOwned(ownerId, id, where))
+        .returning(selection);
       return (row as Row | undefined) ?? null;
     },
     async remove(db, ownerId, id, where) {
-      const rows = await db.delete(source).where(oneOwned(ownerId, id, where)).returning({ id: idColumn });
+      const rows = await db
+        .delete(source)
+        .where(oneOwned(ownerId, id, where))
+        .returning({ id: idColumn });
       return rows.length > 0;
     },
   };

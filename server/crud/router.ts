@@ -32,11 +32,7 @@ export interface ScopedCrudHooks<TTable extends SQLiteTable, TInput> {
   updateValues?: (ctx: EventContext, input: TInput) => Partial<InferInsertModel<TTable>> | Promise<Partial<InferInsertModel<TTable>>>;
 }
 
-export interface ScopedCrudOptions<
-  TTable extends SQLiteTable,
-  TInput extends z.ZodObject,
-  TKey extends keyof InferSelectModel<TTable>,
-> {
+export interface ScopedCrudOptions<TTable extends SQLiteTable, TInput extends z.ZodObject, TKey extends keyof InferSelectModel<TTable>> {
   table: TTable;
   /** The column holding the owner's user id: every read and write is scoped by it. */
   scopeColumn: AnySQLiteColumn;
@@ -111,7 +107,10 @@ export function scopedCrudProcedures<
   const notFound = (): TRPCError => new TRPCError({ code: 'NOT_FOUND', message: options.notFoundMessage ?? 'Not found.' });
   const idInput = z.object({ id: idSchemaOf(options.idColumn) });
   const listInput = z
-    .object({ page: z.number().int().min(1).max(1_000_000).default(1), pageSize: z.number().int().min(1).max(maxPageSize).default(pageSize) })
+    .object({
+      page: z.number().int().min(1).max(1_000_000).default(1),
+      pageSize: z.number().int().min(1).max(maxPageSize).default(pageSize),
+    })
     .prefault({});
 
   async function listFor(ctx: EventContext, page: number, size: number): Promise<{ items: Row[]; hasMore: boolean }> {

@@ -20,7 +20,12 @@ function json(status: number, body: unknown, extra: Record<string, string> = {})
 }
 
 /** A session tag (see `sessionTag`) in a logout's body. */
-const logoutBody = z.object({ session: z.string().regex(/^[a-z2-7]{16}$/).optional() });
+const logoutBody = z.object({
+  session: z
+    .string()
+    .regex(/^[a-z2-7]{16}$/)
+    .optional(),
+});
 const INVALID = Symbol('invalid');
 const TOO_BIG = Symbol('too big');
 
@@ -105,7 +110,12 @@ export function authRoutes(runtime: Runtime) {
         // rotate (the tab had none, or another one): one browser, one identity.
         // That session ends and its tabs follow the new cookie.
         await invalidateSession(db, current.session.id);
-        await runtime.bus.publish({ type: 'session-rotated', oldSessionId: current.session.id, newSessionId: session.id, userId: session.userId });
+        await runtime.bus.publish({
+          type: 'session-rotated',
+          oldSessionId: current.session.id,
+          newSessionId: session.id,
+          userId: session.userId,
+        });
       }
       const headers = new Headers(NO_STORE);
       headers.append('set-cookie', sessionCookie(config, redeemed.sessionToken, secure, session.absoluteExpiresAt));

@@ -85,7 +85,9 @@ class HttpSessionOwner implements SessionOwner {
   /** Throws `SessionDataError` on a GET, HEAD or OPTIONS. */
   checkWritable(): void {
     if (!this.source.writable) {
-      throw new SessionDataError('Session writes over HTTP need a method other than GET, HEAD or OPTIONS (POST, PUT, PATCH, DELETE, …): a GET must not change state.');
+      throw new SessionDataError(
+        'Session writes over HTTP need a method other than GET, HEAD or OPTIONS (POST, PUT, PATCH, DELETE, …): a GET must not change state.',
+      );
     }
   }
 
@@ -94,7 +96,14 @@ class HttpSessionOwner implements SessionOwner {
     if (this.sessionId) return Promise.resolve(this.sessionId);
     this.creating ??= (async () => {
       const { db, sessionSettings, limiter, anonymousSessionBudget, userAgent, ip } = this.source;
-      const created = await createAnonymousSession({ db, settings: sessionSettings, limiter, budget: anonymousSessionBudget, ip, userAgent });
+      const created = await createAnonymousSession({
+        db,
+        settings: sessionSettings,
+        limiter,
+        budget: anonymousSessionBudget,
+        ip,
+        userAgent,
+      });
       if (!created.ok) throw new TooManyNewSessions(created.retryAfter);
       const { token, session } = created;
       this.source.setCookie(token, session.absoluteExpiresAt);
@@ -114,7 +123,13 @@ class HttpSessionOwner implements SessionOwner {
 export class HttpEventRequest extends LazyEventRequest {
   private cookieCopy: Readonly<Record<string, string>> | null = null;
 
-  constructor(runtime: Runtime, readonly fetchRequest: Request, ip: string, user: AuthUser, session: HttpSession) {
+  constructor(
+    runtime: Runtime,
+    readonly fetchRequest: Request,
+    ip: string,
+    user: AuthUser,
+    session: HttpSession,
+  ) {
     const url = new URL(fetchRequest.url);
     super({ runtime, user, session }, url.pathname, url.search, fetchRequest.method, ip, url.pathname);
   }

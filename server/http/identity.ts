@@ -64,33 +64,36 @@ export class HttpAuth {
 export function identity(runtime: Runtime) {
   const { config, db, log, sessionSettings } = runtime;
   const anonymousSessionBudget = anonymousSessionBudgetOf(config.rateLimit);
-  return new Elysia({ name: 'statehouse-identity' }).derive({ as: 'scoped' }, async function deriveIdentity({ request, server, set, status }) {
-    const peer = server?.requestIP(request)?.address ?? '';
-    if (isUnsafeMethod(request.method) && !originAllowed(config, request, peer)) {
-      log.warn('http request refused: origin not allowed', { method: request.method, origin: request.headers.get('origin') ?? '(none)' });
-      return status(403, { error: 'forbidden_origin', message: 'Cross-origin requests are not allowed.' });
-    }
-    const secure = secureCookiesOf(config, request, peer);
-    const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
-    const { session, user } = token ? await validateSessionToken(db, sessionSettings, token) : { session: null, user: null };
-    const live: AuthUser = user ?? ANONYMOUS_USER;
-    const ip = clientIp(config, request, peer);
-    const data = new HttpSession(
-      {
-        db,
-        sessionSettings,
-        writable: isUnsafeMethod(request.method),
-        userAgent: request.headers.get('user-agent') ?? '',
-        ip,
-        limiter: runtime.limiter,
-        anonymousSessionBudget,
-        setCookie(newToken, expiresAt) {
-          set.headers['set-cookie'] = sessionCookie(config, newToken, secure, expiresAt);
+  return new Elysia({ name: 'statehouse-identity' }).derive(
+    { as: 'scoped' },
+    async function deriveIdentity({ request, server, set, status }) {
+      const peer = server?.requestIP(request)?.address ?? '';
+      if (isUnsafeMethod(request.method) && !originAllowed(config, request, peer)) {
+        log.warn('http request refused: origin not allowed', { method: request.method, origin: request.headers.get('origin') ?? '(none)' });
+        return status(403, { error: 'forbidden_origin', message: 'Cross-origin requests are not allowed.' });
+      }
+      const secure = secureCookiesOf(config, request, peer);
+      const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
+      const { session, user } = token ? await validateSessionToken(db, sessionSettings, token) : { session: null, user: null };
+      const live: AuthUser = user ?? ANONYMOUS_USER;
+      const ip = clientIp(config, request, peer);
+      const data = new HttpSession(
+        {
+          db,
+          sessionSettings,
+          writable: isUnsafeMethod(request.method),
+          userAgent: request.headers.get('user-agent') ?? '',
+          ip,
+          limiter: runtime.limiter,
+          anonymousSessionBudget,
+          setCookie(newToken, expiresAt) {
+            set.headers['set-cookie'] = sessionCookie(config, newToken, secure, expiresAt);
+          },
         },
-      },
-      session?.id ?? null,
-    );
-    const eventRequest: EventRequest = new HttpEventRequest(runtime, request, ip, live, data);
-    return { user: live, session: data, request: eventRequest, auth: new HttpAuth(db, config, live, eventRequest) };
-  });
+        session?.id ?? null,
+      );
+      const eventRequest: EventRequest = new HttpEventRequest(runtime, request, ip, live, data);
+      return { user: live, session: data, request: eventRequest, auth: new HttpAuth(db, config, live, eventRequest) };
+    },
+  );
 }

@@ -10,7 +10,10 @@ const HEALTH_PATH = '/healthz';
 const LOGGED_CHARS = 200;
 
 function refuse(status: 400 | 421, text: string): Response {
-  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' } });
+  return new Response(text, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' },
+  });
 }
 
 /** The request target's path: after the origin Bun put in front of it, before the query. */
@@ -61,7 +64,9 @@ export function requestGuard(runtime: Runtime) {
       return refuse(400, 'Bad request: bad escape in path');
     }
     if (!allowed(host) && path !== HEALTH_PATH) {
-      log.warn('host not allowed (set allowedHosts or publicUrl)', { host: `${host.hostname}${host.port ? `:${host.port}` : ''}`.slice(0, LOGGED_CHARS) });
+      log.warn('host not allowed (set allowedHosts or publicUrl)', {
+        host: `${host.hostname}${host.port ? `:${host.port}` : ''}`.slice(0, LOGGED_CHARS),
+      });
       return refuse(421, 'Misdirected request: this server does not serve that host');
     }
   });

@@ -41,7 +41,10 @@ export const authRouter = router({
   login: publicProcedure.input(loginInput).mutation(async function login({ ctx, input }) {
     const user = await ctx.auth.login(input.loginId, input.password);
     if (!user) {
-      throw new TRPCError({ code: 'UNAUTHORIZED', message: messageFor(ctx.request.languageCode, 'invalidLogin', ctx.runtime.config.auth.messages) });
+      throw new TRPCError({
+        code: 'UNAUTHORIZED',
+        message: messageFor(ctx.request.languageCode, 'invalidLogin', ctx.runtime.config.auth.messages),
+      });
     }
     return { username: user.username };
   }),
@@ -71,17 +74,25 @@ export const authRouter = router({
       return { sent: true as const };
     }),
 
-  checkPasswordResetToken: publicProcedure
-    .input(z.object({ token: z.string().max(140) }))
-    .query(async function checkPasswordResetToken({ ctx, input }) {
-      return { valid: await ctx.auth.checkPasswordResetToken(input.token) };
-    }),
+  checkPasswordResetToken: publicProcedure.input(z.object({ token: z.string().max(140) })).query(async function checkPasswordResetToken({
+    ctx,
+    input,
+  }) {
+    return { valid: await ctx.auth.checkPasswordResetToken(input.token) };
+  }),
 
   confirmPasswordReset: publicProcedure
     .input(
       z
-        .object({ token: z.string().max(140), newPassword: z.string().min(1, 'Enter a new password.').max(256), confirmPassword: z.string().max(256) })
-        .refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], message: 'The two password fields didn’t match.' }),
+        .object({
+          token: z.string().max(140),
+          newPassword: z.string().min(1, 'Enter a new password.').max(256),
+          confirmPassword: z.string().max(256),
+        })
+        .refine((v) => v.newPassword === v.confirmPassword, {
+          path: ['confirmPassword'],
+          message: 'The two password fields didn’t match.',
+        }),
     )
     .mutation(async function confirmPasswordReset({ ctx, input }) {
       const user = await ctx.auth.confirmPasswordReset(input.token, input.newPassword);

@@ -29,7 +29,11 @@ export const i18nRouter = router({
     const code = languages.find((c) => c.toLowerCase() === input.language.toLowerCase());
     if (!code) {
       throw validationFailed([
-        { field: 'language', code: 'invalid_choice', message: `Select a valid choice. ${input.language} is not one of the available choices.` },
+        {
+          field: 'language',
+          code: 'invalid_choice',
+          message: `Select a valid choice. ${input.language} is not one of the available choices.`,
+        },
       ]);
     }
     await ctx.session.set(LANGUAGE_SESSION_KEY, code);

@@ -55,11 +55,7 @@ async function runScript(script: string, args: string[], env: Record<string, str
     stdout: 'pipe',
     stderr: 'pipe',
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   printed += stdout + stderr;
   return { code, stdout, stderr };
 }
@@ -86,10 +82,7 @@ async function expectNoSecretsPrinted(passwords: string[]): Promise<void> {
 }
 
 async function insertUser(username: string): Promise<number> {
-  const [row] = await t.db
-    .insert(users)
-    .values({ username, passwordHash: '!', dateJoined: Date.now() })
-    .returning({ id: users.id });
+  const [row] = await t.db.insert(users).values({ username, passwordHash: '!', dateJoined: Date.now() }).returning({ id: users.id });
   return row!.id;
 }
 
@@ -98,8 +91,17 @@ describe('usage', () => {
     const run = await manage('help');
     expect(run.code).toBe(0);
     for (const command of [
-      'createuser', 'createsuperuser', 'changepassword', 'grant', 'revoke',
-      'addgroup', 'addtogroup', 'grantgroup', 'clearsessions', 'users', 'help',
+      'createuser',
+      'createsuperuser',
+      'changepassword',
+      'grant',
+      'revoke',
+      'addgroup',
+      'addtogroup',
+      'grantgroup',
+      'clearsessions',
+      'users',
+      'help',
     ]) {
       expect(run.stdout).toContain(command);
     }
@@ -132,14 +134,18 @@ describe('usage', () => {
 });
 
 describe('createuser', () => {
-  test('creates a staff user with a hashed password', async () => {
-    const run = await manage('createuser', 'alice', '--email', 'alice@example.com', '--password', GOOD_PASSWORD, '--staff');
-    expect(run).toEqual({ code: 0, stdout: 'Created staff user "alice".\n', stderr: '' });
-    const row = await findUserByUsername(t.db, 'alice');
-    expect(row).toMatchObject({ email: 'alice@example.com', isStaff: true, isSuperuser: false, isActive: true });
-    expect(await verifyPassword(GOOD_PASSWORD, row!.passwordHash)).toBe(true);
-    await expectNoSecretsPrinted([GOOD_PASSWORD]);
-  }, SLOW);
+  test(
+    'creates a staff user with a hashed password',
+    async () => {
+      const run = await manage('createuser', 'alice', '--email', 'alice@example.com', '--password', GOOD_PASSWORD, '--staff');
+      expect(run).toEqual({ code: 0, stdout: 'Created staff user "alice".\n', stderr: '' });
+      const row = await findUserByUsername(t.db, 'alice');
+      expect(row).toMatchObject({ email: 'alice@example.com', isStaff: true, isSuperuser: false, isActive: true });
+      expect(await verifyPassword(GOOD_PASSWORD, row!.passwordHash)).toBe(true);
+      await expectNoSecretsPrinted([GOOD_PASSWORD]);
+    },
+    SLOW,
+  );
 
   test('without --password and without a terminal, creates an unusable password and says so', async () => {
     const run = await manage('createuser', 'bob');
@@ -180,12 +186,16 @@ describe('createuser', () => {
 });
 
 describe('createsuperuser', () => {
-  test('creates a superuser from flags', async () => {
-    const run = await manage('createsuperuser', '--username', 'root', '--email', 'root@example.com', '--password', GOOD_PASSWORD);
-    expect(run).toEqual({ code: 0, stdout: 'Created superuser "root".\n', stderr: '' });
-    expect(await findUserByUsername(t.db, 'root')).toMatchObject({ isStaff: true, isSuperuser: true });
-    await expectNoSecretsPrinted([GOOD_PASSWORD]);
-  }, SLOW);
+  test(
+    'creates a superuser from flags',
+    async () => {
+      const run = await manage('createsuperuser', '--username', 'root', '--email', 'root@example.com', '--password', GOOD_PASSWORD);
+      expect(run).toEqual({ code: 0, stdout: 'Created superuser "root".\n', stderr: '' });
+      expect(await findUserByUsername(t.db, 'root')).toMatchObject({ isStaff: true, isSuperuser: true });
+      await expectNoSecretsPrinted([GOOD_PASSWORD]);
+    },
+    SLOW,
+  );
 
   test('takes the username as an argument too', async () => {
     expect((await manage('createsuperuser', 'boss')).code).toBe(0);
@@ -198,30 +208,38 @@ describe('createsuperuser', () => {
 });
 
 describe('changepassword', () => {
-  test('sets the password and signs out every session of the user', async () => {
-    const alice = await insertUser('alice');
-    const bob = await insertUser('bob');
-    await createSession(t.db, SETTINGS, { userId: alice });
-    await createSession(t.db, SETTINGS, { userId: alice });
-    await createSession(t.db, SETTINGS, { userId: bob });
-    const run = await manage('changepassword', 'alice', '--password', OTHER_PASSWORD);
-    expect(run).toEqual({ code: 0, stdout: 'Password changed for "alice"; 2 session(s) signed out.\n', stderr: '' });
-    expect(await verifyPassword(OTHER_PASSWORD, (await findUserByUsername(t.db, 'alice'))!.passwordHash)).toBe(true);
-    expect(await t.db.select().from(sessions).where(eq(sessions.userId, alice))).toEqual([]);
-    expect(await t.db.select().from(sessions).where(eq(sessions.userId, bob))).toHaveLength(1);
-    await expectNoSecretsPrinted([OTHER_PASSWORD]);
-  }, SLOW);
+  test(
+    'sets the password and signs out every session of the user',
+    async () => {
+      const alice = await insertUser('alice');
+      const bob = await insertUser('bob');
+      await createSession(t.db, SETTINGS, { userId: alice });
+      await createSession(t.db, SETTINGS, { userId: alice });
+      await createSession(t.db, SETTINGS, { userId: bob });
+      const run = await manage('changepassword', 'alice', '--password', OTHER_PASSWORD);
+      expect(run).toEqual({ code: 0, stdout: 'Password changed for "alice"; 2 session(s) signed out.\n', stderr: '' });
+      expect(await verifyPassword(OTHER_PASSWORD, (await findUserByUsername(t.db, 'alice'))!.passwordHash)).toBe(true);
+      expect(await t.db.select().from(sessions).where(eq(sessions.userId, alice))).toEqual([]);
+      expect(await t.db.select().from(sessions).where(eq(sessions.userId, bob))).toHaveLength(1);
+      await expectNoSecretsPrinted([OTHER_PASSWORD]);
+    },
+    SLOW,
+  );
 
-  test('ends the pending reset links of the user, not of others', async () => {
-    const alice = await insertUser('alice');
-    const bob = await insertUser('bob');
-    const aliceLink = await issuePasswordResetToken(t.db, alice, HOUR);
-    const bobLink = await issuePasswordResetToken(t.db, bob, HOUR);
-    const run = await manage('changepassword', 'alice', '--password', OTHER_PASSWORD);
-    expect(run.code).toBe(0);
-    expect(await checkPasswordResetToken(t.db, aliceLink)).toBeNull();
-    expect(await checkPasswordResetToken(t.db, bobLink)).toBe(bob);
-  }, SLOW);
+  test(
+    'ends the pending reset links of the user, not of others',
+    async () => {
+      const alice = await insertUser('alice');
+      const bob = await insertUser('bob');
+      const aliceLink = await issuePasswordResetToken(t.db, alice, HOUR);
+      const bobLink = await issuePasswordResetToken(t.db, bob, HOUR);
+      const run = await manage('changepassword', 'alice', '--password', OTHER_PASSWORD);
+      expect(run.code).toBe(0);
+      expect(await checkPasswordResetToken(t.db, aliceLink)).toBeNull();
+      expect(await checkPasswordResetToken(t.db, bobLink)).toBe(bob);
+    },
+    SLOW,
+  );
 
   test('an unknown user exits 1', async () => {
     expectError(await manage('changepassword', 'ghost', '--password', OTHER_PASSWORD), 1, 'unknown user "ghost"');
@@ -313,7 +331,10 @@ describe('clearsessions', () => {
     // Idle past the inactivity timeout, and past the absolute lifetime.
     await createSession(t.db, SETTINGS, { userId: alice }, now - SETTINGS.inactivityTimeoutMs - HOUR);
     const old = await createSession(t.db, SETTINGS, { userId: null }, now - SETTINGS.absoluteLifetimeMs - HOUR);
-    await t.db.update(sessions).set({ expiresAt: now + DAY }).where(eq(sessions.id, old.session.id));
+    await t.db
+      .update(sessions)
+      .set({ expiresAt: now + DAY })
+      .where(eq(sessions.id, old.session.id));
     const ticket = (ttlMs: number) => issueCookieTicket(t.db, { sessionId: live.session.id, sessionToken: live.token, ttlMs }, now);
     const liveTicket = await ticket(30_000);
     expect(await redeemCookieTicket(t.db, await ticket(30_000), now)).not.toBeNull();
@@ -333,7 +354,10 @@ describe('users', () => {
     await manage('createuser', 'bob');
     await manage('createuser', 'alice', '--email', 'alice@example.com', '--staff');
     await manage('createsuperuser', 'root');
-    await t.db.update(users).set({ lastLogin: Date.UTC(2026, 0, 31, 9, 5), isActive: false }).where(eq(users.username, 'bob'));
+    await t.db
+      .update(users)
+      .set({ lastLogin: Date.UTC(2026, 0, 31, 9, 5), isActive: false })
+      .where(eq(users.username, 'bob'));
     const run = await manage('users');
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
@@ -352,31 +376,35 @@ describe('users', () => {
 });
 
 describe('db:seed', () => {
-  test('creates alice and bob once, then skips them', async () => {
-    const first = await runScript('server/app/seed.ts', []);
-    expect(first.code).toBe(0);
-    expect(first.stdout).toContain('alice-demo-pass');
-    expect(first.stdout).toContain('bob-demo-pass');
+  test(
+    'creates alice and bob once, then skips them',
+    async () => {
+      const first = await runScript('server/app/seed.ts', []);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain('alice-demo-pass');
+      expect(first.stdout).toContain('bob-demo-pass');
 
-    const alice = await findUserByUsername(t.db, 'alice');
-    const bob = await findUserByUsername(t.db, 'bob');
-    expect(alice).toMatchObject({ isStaff: true, isSuperuser: false });
-    expect(bob).toMatchObject({ isStaff: false, isSuperuser: false });
-    expect(await verifyPassword('alice-demo-pass', alice!.passwordHash)).toBe(true);
-    expect(await verifyPassword('bob-demo-pass', bob!.passwordHash)).toBe(true);
-    expect([...(await loadGrants(t.db, alice!.id)).permissions]).toEqual(['notes.delete_note']);
-    expect((await loadGrants(t.db, bob!.id)).permissions.size).toBe(0);
-    const perms = await t.client.execute("SELECT app_label || '.' || codename AS perm FROM permissions ORDER BY 1");
-    expect(perms.rows.map((r) => r.perm)).toEqual(['notes.delete_note', 'notes.view_note']);
+      const alice = await findUserByUsername(t.db, 'alice');
+      const bob = await findUserByUsername(t.db, 'bob');
+      expect(alice).toMatchObject({ isStaff: true, isSuperuser: false });
+      expect(bob).toMatchObject({ isStaff: false, isSuperuser: false });
+      expect(await verifyPassword('alice-demo-pass', alice!.passwordHash)).toBe(true);
+      expect(await verifyPassword('bob-demo-pass', bob!.passwordHash)).toBe(true);
+      expect([...(await loadGrants(t.db, alice!.id)).permissions]).toEqual(['notes.delete_note']);
+      expect((await loadGrants(t.db, bob!.id)).permissions.size).toBe(0);
+      const perms = await t.client.execute("SELECT app_label || '.' || codename AS perm FROM permissions ORDER BY 1");
+      expect(perms.rows.map((r) => r.perm)).toEqual(['notes.delete_note', 'notes.view_note']);
 
-    const second = await runScript('server/app/seed.ts', []);
-    expect(second.code).toBe(0);
-    expect(second.stdout).toContain('"alice" already exists; skipped');
-    expect(second.stdout).toContain('"bob" already exists; skipped');
-    expect(second.stdout).not.toContain('demo-pass');
-    expect(await t.db.select().from(users)).toHaveLength(2);
-    expect((await findUserByUsername(t.db, 'alice'))!.passwordHash).toBe(alice!.passwordHash);
-  }, SLOW);
+      const second = await runScript('server/app/seed.ts', []);
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain('"alice" already exists; skipped');
+      expect(second.stdout).toContain('"bob" already exists; skipped');
+      expect(second.stdout).not.toContain('demo-pass');
+      expect(await t.db.select().from(users)).toHaveLength(2);
+      expect((await findUserByUsername(t.db, 'alice'))!.passwordHash).toBe(alice!.passwordHash);
+    },
+    SLOW,
+  );
 });
 
 describe('identity change notifications', () => {
@@ -415,13 +443,17 @@ describe('identity change notifications', () => {
     ]);
   });
 
-  test('changepassword reports the user and the sessions it ended', async () => {
-    const alice = await insertUser('alice');
-    const { session } = await createSession(t.db, SETTINGS, { userId: alice });
-    const { ctx, changes } = recordingContext();
-    expect(await changePasswordCommand(ctx, { username: 'alice', password: OTHER_PASSWORD })).toEqual({ ok: true });
-    expect(changes).toEqual([{ kind: 'password_changed', userId: alice, sessionIds: [session.id] }]);
-  }, SLOW);
+  test(
+    'changepassword reports the user and the sessions it ended',
+    async () => {
+      const alice = await insertUser('alice');
+      const { session } = await createSession(t.db, SETTINGS, { userId: alice });
+      const { ctx, changes } = recordingContext();
+      expect(await changePasswordCommand(ctx, { username: 'alice', password: OTHER_PASSWORD })).toEqual({ ok: true });
+      expect(changes).toEqual([{ kind: 'password_changed', userId: alice, sessionIds: [session.id] }]);
+    },
+    SLOW,
+  );
 
   test('a failed command reports nothing', async () => {
     const { ctx, changes } = recordingContext();

@@ -1,10 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { createRoot } from 'solid-js';
-import {
-  createActionRunner,
-  SESSION_SYNC_FAILED_MESSAGE,
-  type ActionRunnerOptions,
-} from '../../client/state/actions';
+import { createActionRunner, SESSION_SYNC_FAILED_MESSAGE, type ActionRunnerOptions } from '../../client/state/actions';
 import { createToastStore, type Toast } from '../../client/state/toasts';
 import type { ClientAction } from '../../server/state/protocol';
 import { createFakeFetch, createFakeLocation, createMemoryStorage, type EventLog } from './browser-fakes';

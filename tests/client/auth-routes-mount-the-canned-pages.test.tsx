@@ -38,7 +38,12 @@ afterEach(async () => {
 });
 afterAll(() => server.stop());
 
-async function mount(start: string, site: Partial<SiteSnapshot> = {}, props: AuthRoutesProps = {}, auth: AuthSnapshot = ANONYMOUS_SNAPSHOT) {
+async function mount(
+  start: string,
+  site: Partial<SiteSnapshot> = {},
+  props: AuthRoutesProps = {},
+  auth: AuthSnapshot = ANONYMOUS_SNAPSHOT,
+) {
   const log: EventLog = [];
   const known = new Set(server.connections);
   const client = createStateClient<never, SliceMap>({
@@ -72,7 +77,11 @@ async function mount(start: string, site: Partial<SiteSnapshot> = {}, props: Aut
   const conn = await server.waitFor(() =>
     server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')),
   );
-  conn.push('statehouse.state', { full: true, delta: { auth, site: { ...SITE, ...site }, i18n: { language: 'en', dir: 'ltr' } }, actions: [] });
+  conn.push('statehouse.state', {
+    full: true,
+    delta: { auth, site: { ...SITE, ...site }, i18n: { language: 'en', dir: 'ltr' } },
+    actions: [],
+  });
   return { container, history };
 }
 
@@ -106,7 +115,12 @@ describe('<AuthRoutes />', () => {
   });
 
   test('follows the site slice: other URLs, the login field, disabled pages left out', async () => {
-    const site = { loginUrl: '/signin', loginFields: ['username', 'email'] as SiteSnapshot['loginFields'], signupEnabled: false, passwordResetEnabled: false };
+    const site = {
+      loginUrl: '/signin',
+      loginFields: ['username', 'email'] as SiteSnapshot['loginFields'],
+      signupEnabled: false,
+      passwordResetEnabled: false,
+    };
     const login = await mount('/signin', site);
     await server.waitFor(() => heading(login.container) === 'Sign in');
     expect(labels(login.container)).toEqual(['Username or email', 'Password']);
@@ -193,13 +207,21 @@ describe('the login form', () => {
         code: -32600,
         data: {
           code: 'BAD_REQUEST',
-          statehouse: { delta: {}, actions: [], fieldErrors: [{ field: 'username', code: 'username_taken', message: 'A user with that username already exists.' }] },
+          statehouse: {
+            delta: {},
+            actions: [],
+            fieldErrors: [{ field: 'username', code: 'username_taken', message: 'A user with that username already exists.' }],
+          },
         },
       },
     });
     const { container } = await mount('/register');
     await server.waitFor(() => button(container));
-    for (const [id, value] of [['sh-register-username', 'ada'], ['sh-register-password', 'long-enough-pass'], ['sh-register-confirm-password', 'long-enough-pass']]) {
+    for (const [id, value] of [
+      ['sh-register-username', 'ada'],
+      ['sh-register-password', 'long-enough-pass'],
+      ['sh-register-confirm-password', 'long-enough-pass'],
+    ]) {
       const input = container.querySelector<HTMLInputElement>(`#${id}`)!;
       input.value = value!;
       input.dispatchEvent(new Event('input', { bubbles: true }));

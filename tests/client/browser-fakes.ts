@@ -4,7 +4,11 @@ import type { FetchLike, LocationLike, StorageLike } from '../../client/state/ac
 export type EventLog = string[];
 
 /** `Storage` over a Map; logs `clear`. */
-export function createMemoryStorage(name: string, log: EventLog, entries: Record<string, string> = {}): StorageLike & {
+export function createMemoryStorage(
+  name: string,
+  log: EventLog,
+  entries: Record<string, string> = {},
+): StorageLike & {
   dump(): Record<string, string>;
 } {
   const map = new Map(Object.entries(entries));

@@ -45,9 +45,7 @@ function mount(view: () => JSX.Element, href = 'http://app.test/start') {
   const dispose = render(() => <StateProvider client={client}>{view()}</StateProvider>, container);
   cleanups.push(() => client.close(), dispose);
   const connection = (): Promise<FakeConnection> =>
-    server.waitFor(() =>
-      server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')),
-    );
+    server.waitFor(() => server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')));
   return { client, container, log, connection };
 }
 
@@ -213,8 +211,6 @@ describe('<RouteReporter>', () => {
     await client.actions.run([{ type: 'navigate', to: '/notes/7' }]);
     expect(history.get()).toBe('/notes/7');
     expect(log).toEqual([]);
-    await server.waitFor(() =>
-      server.calls.some((c) => c.connection === conn && (c.input as { path?: string }).path === '/notes/7'),
-    );
+    await server.waitFor(() => server.calls.some((c) => c.connection === conn && (c.input as { path?: string }).path === '/notes/7'));
   });
 });

@@ -10,9 +10,7 @@ export interface FakeCall {
 }
 
 /** What a handler answers: a result's `data`, or a tRPC error shape. */
-export type FakeReply =
-  | { data: unknown }
-  | { error: { message: string; code: number; data: Record<string, unknown> } };
+export type FakeReply = { data: unknown } | { error: { message: string; code: number; data: Record<string, unknown> } };
 
 export type FakeHandler = (call: FakeCall) => FakeReply | Promise<FakeReply>;
 

@@ -81,7 +81,14 @@ describe('RequireAuth and loginRequired', () => {
     const { container, history, firstPush } = mount(
       () => (
         <>
-          <Route path="/notes" component={() => <RequireAuth pending={<p data-testid="pending">…</p>}><Secret /></RequireAuth>} />
+          <Route
+            path="/notes"
+            component={() => (
+              <RequireAuth pending={<p data-testid="pending">…</p>}>
+                <Secret />
+              </RequireAuth>
+            )}
+          />
           <Route path="/login" component={LoginStub} />
         </>
       ),
@@ -115,7 +122,16 @@ describe('RequireAuth and loginRequired', () => {
 
   test('a fallback renders instead of a redirect', async () => {
     const { container, history, firstPush } = mount(
-      () => <Route path="/notes" component={() => <RequireAuth fallback={<p data-testid="fallback">sign in first</p>}><Secret /></RequireAuth>} />,
+      () => (
+        <Route
+          path="/notes"
+          component={() => (
+            <RequireAuth fallback={<p data-testid="fallback">sign in first</p>}>
+              <Secret />
+            </RequireAuth>
+          )}
+        />
+      ),
       '/notes',
     );
     await firstPush(ANONYMOUS_SNAPSHOT);
@@ -142,7 +158,16 @@ describe('fallbacks', () => {
       return <p data-testid="fallback">no</p>;
     };
     const { container, firstPush } = mount(
-      () => <Route path="/notes" component={() => <RequireAuth fallback={<Fallback />}><Secret /></RequireAuth>} />,
+      () => (
+        <Route
+          path="/notes"
+          component={() => (
+            <RequireAuth fallback={<Fallback />}>
+              <Secret />
+            </RequireAuth>
+          )}
+        />
+      ),
       '/notes',
     );
     await firstPush(ADA);
@@ -154,9 +179,30 @@ describe('fallbacks', () => {
 describe('RequireStaff, RequireSuperuser and RequireGroup', () => {
   const guarded = () => (
     <>
-      <Route path="/staff" component={() => <RequireStaff><p data-testid="staff">staff</p></RequireStaff>} />
-      <Route path="/root" component={() => <RequireSuperuser fallback={<p data-testid="not-root">no</p>}><p data-testid="root">root</p></RequireSuperuser>} />
-      <Route path="/editors" component={() => <RequireGroup name="editors"><p data-testid="editors">editors</p></RequireGroup>} />
+      <Route
+        path="/staff"
+        component={() => (
+          <RequireStaff>
+            <p data-testid="staff">staff</p>
+          </RequireStaff>
+        )}
+      />
+      <Route
+        path="/root"
+        component={() => (
+          <RequireSuperuser fallback={<p data-testid="not-root">no</p>}>
+            <p data-testid="root">root</p>
+          </RequireSuperuser>
+        )}
+      />
+      <Route
+        path="/editors"
+        component={() => (
+          <RequireGroup name="editors">
+            <p data-testid="editors">editors</p>
+          </RequireGroup>
+        )}
+      />
       <Route path="/login" component={LoginStub} />
     </>
   );

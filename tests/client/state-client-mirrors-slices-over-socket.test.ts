@@ -55,9 +55,7 @@ function start(href = 'http://app.test/notes?x=1', storageEntries: Record<string
   /** The server side of this client's newest socket, once it subscribed to the state. */
   const connection = (after: ReadonlySet<FakeConnection> = known) =>
     server.waitFor(() =>
-      server.connections.find(
-        (c) => !after.has(c) && c.params !== null && [...c.subscriptions.values()].includes('statehouse.state'),
-      ),
+      server.connections.find((c) => !after.has(c) && c.params !== null && [...c.subscriptions.values()].includes('statehouse.state')),
     );
   return { client, log, sessionStorage, connection };
 }

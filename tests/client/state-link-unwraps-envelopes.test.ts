@@ -137,7 +137,9 @@ describe('stateLink', () => {
 
   test('an error without a statehouse envelope rejects untouched', async () => {
     const { trpc, log, close } = connect();
-    const error = await getUntypedClient(trpc).mutation('notes.bare', undefined).catch((caught: unknown) => caught);
+    const error = await getUntypedClient(trpc)
+      .mutation('notes.bare', undefined)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TRPCClientError);
     expect(readErrorEnvelope(error)).toBeNull();
     expect(log).toEqual([]);
@@ -157,9 +159,7 @@ describe('stateLink', () => {
     const subscription = getUntypedClient(trpc).subscription('notes.feed', undefined, {
       onData: (data: unknown) => received.push(data),
     });
-    const connection = await server.waitFor(() =>
-      server.connections.find((c) => [...c.subscriptions.values()].includes('notes.feed')),
-    );
+    const connection = await server.waitFor(() => server.connections.find((c) => [...c.subscriptions.values()].includes('notes.feed')));
     const push = envelope({ id: 1 }, { notes: { count: 2 } }, [{ type: 'reload' }]);
     connection.push('notes.feed', push);
     await server.waitFor(() => received.length > 0);

@@ -90,7 +90,9 @@ describe('background checkpoints', () => {
 
   test('closing the database stops the thread without reporting a failure', async () => {
     const failures: Error[] = [];
-    handle = await openDatabase(`file:${join(dir, 'app.db')}`, undefined, { backgroundCheckpoints: { intervalMs: 5, onFailure: (e) => failures.push(e) } });
+    handle = await openDatabase(`file:${join(dir, 'app.db')}`, undefined, {
+      backgroundCheckpoints: { intervalMs: 5, onFailure: (e) => failures.push(e) },
+    });
     const checkpointer = handle.checkpointer!;
     await writeRows(handle);
     const closing = handle;

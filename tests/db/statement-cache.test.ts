@@ -55,7 +55,7 @@ describe('the libsql statement cache', () => {
     const widened = await db.execute('select * from t');
     expect(widened.columns).toEqual(['id', 'name', 'extra']);
     expect(widened.rows[0]!.name).toBe('n1');
-    await db.executeMultiple('drop table t; create table t (k text primary key); insert into t values (\'only\');');
+    await db.executeMultiple("drop table t; create table t (k text primary key); insert into t values ('only');");
     const replaced = await db.execute('select * from t');
     expect(replaced.columns).toEqual(['k']);
     expect(replaced.rows.map((row) => row.k)).toEqual(['only']);

@@ -74,7 +74,11 @@ describe('deleting a note', () => {
 
     const edited = page.getByRole('article').filter({ hasText: 'Final title' });
     await edited.getByRole('button', { name: 'Edit' }).click();
-    await page.getByRole('article').filter({ has: page.getByRole('button', { name: 'Cancel' }) }).getByLabel('Title').fill('Never saved');
+    await page
+      .getByRole('article')
+      .filter({ has: page.getByRole('button', { name: 'Cancel' }) })
+      .getByLabel('Title')
+      .fill('Never saved');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('heading', { name: 'Final title' }).waitFor();
     expect(await page.getByText('Never saved').count()).toBe(0);

@@ -54,7 +54,8 @@ describe('the login page', () => {
       const states: string[] = [];
       (window as { __buttonStates?: string[] }).__buttonStates = states;
       const button = document.querySelector('button[type="submit"]')!;
-      const record = () => states.push(`${button.textContent?.trim()}|${button.getAttribute('aria-busy')}|${(button as HTMLButtonElement).disabled}`);
+      const record = () =>
+        states.push(`${button.textContent?.trim()}|${button.getAttribute('aria-busy')}|${(button as HTMLButtonElement).disabled}`);
       new MutationObserver(record).observe(button, { attributes: true, childList: true, subtree: true, characterData: true });
     });
     await page.getByLabel('Password').press('Enter');

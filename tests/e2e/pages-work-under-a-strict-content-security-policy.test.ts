@@ -22,7 +22,9 @@ async function watchedContext(): Promise<{ context: BrowserContext; violations: 
   await context.exposeFunction('reportCspViolation', (text: string) => void violations.push(text));
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
-      (window as unknown as { reportCspViolation(text: string): void }).reportCspViolation(`${event.violatedDirective} ${event.blockedURI}`);
+      (window as unknown as { reportCspViolation(text: string): void }).reportCspViolation(
+        `${event.violatedDirective} ${event.blockedURI}`,
+      );
     });
   });
   context.on('console', (message) => {

@@ -63,7 +63,11 @@ export interface ChunkedUpload extends RawResponse {
  * the server takes them, up to `maxBytes`: stops as soon as an answer arrives
  * or the connection ends, and reports how many body bytes went out.
  */
-export async function chunkedUpload(port: number, head: string, { chunkBytes = 64 * 1024, maxBytes = 256 * 1024 * 1024 } = {}): Promise<ChunkedUpload> {
+export async function chunkedUpload(
+  port: number,
+  head: string,
+  { chunkBytes = 64 * 1024, maxBytes = 256 * 1024 * 1024 } = {},
+): Promise<ChunkedUpload> {
   const socket = await open(port);
   const chunk = Buffer.concat([Buffer.from(`${chunkBytes.toString(16)}\r\n`), Buffer.alloc(chunkBytes, 0x61), Buffer.from('\r\n')]);
   let received = '';

@@ -154,7 +154,13 @@ export class TestSocket {
 /** Tries a WebSocket upgrade with plain fetch to read the refusal status. */
 export async function upgradeStatus(baseUrl: string, headers: Record<string, string>): Promise<number> {
   const res = await fetch(`${baseUrl}/trpc`, {
-    headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': btoa('0123456789abcdef'), ...headers },
+    headers: {
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': btoa('0123456789abcdef'),
+      ...headers,
+    },
   });
   return res.status;
 }

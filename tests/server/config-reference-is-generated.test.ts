@@ -11,7 +11,8 @@ describe('the configuration reference', () => {
   test('every key of the schema has a description', () => {
     const keys = configKeys();
     expect(keys.length).toBeGreaterThan(40);
-    for (const { path, meta } of keys) expect({ key: path.join('.'), documented: !!meta?.description }).toEqual({ key: path.join('.'), documented: true });
+    for (const { path, meta } of keys)
+      expect({ key: path.join('.'), documented: !!meta?.description }).toEqual({ key: path.join('.'), documented: true });
   });
 
   test('every environment variable it names sets its key', () => {

@@ -99,9 +99,7 @@ describe('invalid config', () => {
   });
 
   test('every bad key is named at once', () => {
-    const error = configErrorOf(() =>
-      loadConfig({ port: -1, auth: { loginUrl: 'login' }, session: { renewalIntervalMs: -5 } }, NO_ENV),
-    );
+    const error = configErrorOf(() => loadConfig({ port: -1, auth: { loginUrl: 'login' }, session: { renewalIntervalMs: -5 } }, NO_ENV));
     expect(error.message).toContain('port');
     expect(error.message).toContain('auth.loginUrl');
     expect(error.message).toContain('session.renewalIntervalMs');

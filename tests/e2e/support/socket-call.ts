@@ -41,7 +41,12 @@ export function socketCall(page: Page, type: 'query' | 'mutation', path: string,
           }
         };
       });
-      ws.send(JSON.stringify({ method: 'connectionParams', data: { tabId: crypto.randomUUID(), path: location.pathname, query: location.search } }));
+      ws.send(
+        JSON.stringify({
+          method: 'connectionParams',
+          data: { tabId: crypto.randomUUID(), path: location.pathname, query: location.search },
+        }),
+      );
       ws.send(JSON.stringify({ id: 1, method: type, params: { path, input } }));
       try {
         return await reply;

@@ -88,7 +88,11 @@ describe('HashingPool', () => {
 
   test('closing rejects queued and running jobs, and later ones', async () => {
     const pool = newPool(1);
-    const outcome = (job: Promise<unknown>) => job.then(() => 'answered', (error: Error) => error.message);
+    const outcome = (job: Promise<unknown>) =>
+      job.then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
     const running = outcome(pool.run({ op: 'hash', password: 'a', ...TEST_HASHING }));
     const queued = outcome(pool.run({ op: 'hash', password: 'b', ...TEST_HASHING }));
     await pool.close();

@@ -74,7 +74,10 @@ describe('a housekeeping pass', () => {
     const idleSignedIn = await sessionWithData(alice, SETTINGS.inactivityTimeoutMs + MINUTE);
     // Past its absolute lifetime, though its inactivity window was (wrongly) pushed on.
     const tooOld = await sessionWithData(alice, SETTINGS.absoluteLifetimeMs + HOUR);
-    await t.db.update(sessions).set({ expiresAt: Date.now() + DAY }).where(eq(sessions.id, tooOld.id));
+    await t.db
+      .update(sessions)
+      .set({ expiresAt: Date.now() + DAY })
+      .where(eq(sessions.id, tooOld.id));
 
     const ticket = (sessionToken: { id: string; token: string }, issuedAgo = 0) =>
       issueCookieTicket(t.db, { sessionId: sessionToken.id, sessionToken: sessionToken.token, ttlMs: 30_000 }, Date.now() - issuedAgo);
@@ -100,7 +103,8 @@ describe('a housekeeping pass', () => {
     const dataLeft = await t.db.select({ sessionId: sessionData.sessionId }).from(sessionData);
     expect(dataLeft.map((r) => r.sessionId).sort()).toEqual([...Array(3).fill(live.id), ...Array(3).fill(liveAnonymous.id)].sort());
     expect(await ids(authTokens)).toEqual([idOf(liveTicket), idOf(liveReset)].sort());
-    for (const gone of [usedTicket, expiredTicket, ticketOfIdleSession, usedReset, expiredReset]) expect(await ids(authTokens)).not.toContain(idOf(gone));
+    for (const gone of [usedTicket, expiredTicket, ticketOfIdleSession, usedReset, expiredReset])
+      expect(await ids(authTokens)).not.toContain(idOf(gone));
     for (const gone of [idle, idleSignedIn, tooOld]) expect(await ids(sessions)).not.toContain(gone.id);
     // Nothing left to do, and the lease was given back.
     expect(await new Housekeeping(t.db, { intervalMs: 0, batchSize: 2, log: silent }).runOnce()).toEqual({

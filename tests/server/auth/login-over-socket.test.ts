@@ -49,7 +49,9 @@ describe('login over the socket', () => {
     const envelope = reply.result?.data as any;
     expect(envelope.data).toEqual({ username: 'alice' });
     expect(envelope.delta.auth).toMatchObject({ username: 'alice', isAuthenticated: true });
-    expect(envelope.actions).toEqual([{ type: 'syncCookieThenNavigate', ticket: expect.any(String), to: '/notes', session: expect.any(String) }]);
+    expect(envelope.actions).toEqual([
+      { type: 'syncCookieThenNavigate', ticket: expect.any(String), to: '/notes', session: expect.any(String) },
+    ]);
     expect((await ws.ok('query', 'probe.secret')).data).toBe('hello alice');
     await ws.close();
   });
@@ -278,7 +280,12 @@ describe('registration', () => {
     await server.stop();
     server = await startTestServer({ auth: { signupEnabled: false } });
     const ws = await server.open();
-    const reply = await ws.call('mutation', 'auth.register', { username: 'x', email: '', password: 'long enough pw', confirmPassword: 'long enough pw' });
+    const reply = await ws.call('mutation', 'auth.register', {
+      username: 'x',
+      email: '',
+      password: 'long enough pw',
+      confirmPassword: 'long enough pw',
+    });
     expect(reply.error?.data.code).toBe('FORBIDDEN');
     await ws.close();
   });
@@ -314,7 +321,10 @@ describe('rate limits', () => {
 describe('logout endpoint', () => {
   test('expires the cookie and refuses cross-site calls', async () => {
     const alice = await server.userWithSession('alice');
-    const cross = await fetch(`${server.url}/auth/logout`, { method: 'POST', headers: { origin: 'https://evil.example', cookie: alice.cookie } });
+    const cross = await fetch(`${server.url}/auth/logout`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', cookie: alice.cookie },
+    });
     expect(cross.status).toBe(403);
     const res = await fetch(`${server.url}/auth/logout`, { method: 'POST', headers: { origin: server.url, cookie: alice.cookie } });
     expect(res.status).toBe(204);

@@ -20,7 +20,11 @@ afterEach(async () => {
 });
 
 async function makeUser(username: string): Promise<number> {
-  const created = await createUser(server.db.db, { username, email: `${username}@example.com`, password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
+  const created = await createUser(
+    server.db.db,
+    { username, email: `${username}@example.com`, password: PASSWORD },
+    { hashing: TEST_HASHING, rules: TEST_RULES },
+  );
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
   return created.value.id;
 }
@@ -66,7 +70,11 @@ describe('a password change ends the pending reset links of its user', () => {
     const link = await issuePasswordResetToken(server.db.db, alice, HOUR);
     const ws = await server.open();
     await ws.ok('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD });
-    const wrong = await ws.call('mutation', 'auth.changePassword', { currentPassword: 'not the password', newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const wrong = await ws.call('mutation', 'auth.changePassword', {
+      currentPassword: 'not the password',
+      newPassword: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     expect(wrong.error?.data.code).toBe('BAD_REQUEST');
     expect(await checkPasswordResetToken(server.db.db, link)).toBe(alice);
     await ws.close();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test } from 'bun:test';
-import { readdirSync, } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { authTokens, sessions } from '../../../db/schema';
 import { createSession } from '../../../server/auth/session';
 import * as users from '../../../server/auth/users';
@@ -20,7 +20,11 @@ afterEach(async () => {
 });
 
 async function makeUser(username: string, email: string) {
-  const created = await createUser(server.db.db, { username, email, password: 'original password 1' }, { hashing: TEST_HASHING, rules: TEST_RULES });
+  const created = await createUser(
+    server.db.db,
+    { username, email, password: 'original password 1' },
+    { hashing: TEST_HASHING, rules: TEST_RULES },
+  );
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
   return created.value;
 }
@@ -58,7 +62,11 @@ describe('password reset', () => {
       const batch = spyOn(client, 'batch');
       const lookups = spyOn(users, 'findUserByEmail');
       const mails = spyOn(server.statehouse.runtime.mailer, 'send');
-      const count = () => ({ statements: execute.mock.calls.length + batch.mock.calls.length, lookups: lookups.mock.calls.length, mails: mails.mock.calls.length });
+      const count = () => ({
+        statements: execute.mock.calls.length + batch.mock.calls.length,
+        lookups: lookups.mock.calls.length,
+        mails: mails.mock.calls.length,
+      });
       let atReply: ReturnType<typeof count> | null = null;
       const reply = spyOn(SocketProtocol.prototype, 'respond').mockImplementation(function (this: SocketProtocol<object>, ...args) {
         atReply ??= count();
@@ -94,7 +102,11 @@ describe('password reset', () => {
     await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'alice@example.com' });
     const token = await nthResetToken(1);
     expect((await ws.ok('query', 'auth.checkPasswordResetToken', { token })).data).toEqual({ valid: true });
-    const done = await ws.ok('mutation', 'auth.confirmPasswordReset', { token, newPassword: 'a fresh new secret', confirmPassword: 'a fresh new secret' });
+    const done = await ws.ok('mutation', 'auth.confirmPasswordReset', {
+      token,
+      newPassword: 'a fresh new secret',
+      confirmPassword: 'a fresh new secret',
+    });
     expect(done.data).toEqual({ username: 'alice' });
     expect(done.actions[0]).toMatchObject({ type: 'syncCookieThenNavigate', to: '/' });
     await other.waitForPushes(2);
@@ -102,7 +114,11 @@ describe('password reset', () => {
     expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('alice');
     const rows = await server.db.db.select().from(sessions);
     expect(rows).toHaveLength(1);
-    const again = await ws.call('mutation', 'auth.confirmPasswordReset', { token, newPassword: 'yet another secret', confirmPassword: 'yet another secret' });
+    const again = await ws.call('mutation', 'auth.confirmPasswordReset', {
+      token,
+      newPassword: 'yet another secret',
+      confirmPassword: 'yet another secret',
+    });
     expect(again.error?.data.code).toBe('BAD_REQUEST');
     await ws.close();
     await other.close();
@@ -119,7 +135,11 @@ describe('password reset', () => {
     const weak = await ws.call('mutation', 'auth.confirmPasswordReset', { token: second, newPassword: '1234', confirmPassword: '1234' });
     expect(weak.error?.data.statehouse.fieldErrors[0].field).toBe('newPassword');
     await server.db.db.update(authTokens).set({ expiresAt: Date.now() - 1 });
-    const expired = await ws.call('mutation', 'auth.confirmPasswordReset', { token: second, newPassword: 'long enough secret', confirmPassword: 'long enough secret' });
+    const expired = await ws.call('mutation', 'auth.confirmPasswordReset', {
+      token: second,
+      newPassword: 'long enough secret',
+      confirmPassword: 'long enough secret',
+    });
     expect(expired.error?.data.code).toBe('BAD_REQUEST');
     await ws.close();
   });

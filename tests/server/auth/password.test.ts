@@ -4,8 +4,7 @@ import { validatePassword } from '../../../server/auth/password-validation';
 import { loadConfig } from '../../../server/config';
 import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
 
-const codes = (password: string, context = {}): string[] =>
-  validatePassword(password, TEST_RULES, context).map((p) => p.code);
+const codes = (password: string, context = {}): string[] => validatePassword(password, TEST_RULES, context).map((p) => p.code);
 
 describe('hashing', () => {
   // One real hash for the whole block: argon2id at OWASP's minimum is deliberately slow.
@@ -88,8 +87,6 @@ describe('validatePassword', () => {
 
   test('the minimum length comes from the rules', () => {
     expect(codes('violet tangerine')).toEqual([]);
-    expect(validatePassword('violet tangerine', { minLength: 20, maxLength: 256 }).map((p) => p.code)).toEqual([
-      'password_too_short',
-    ]);
+    expect(validatePassword('violet tangerine', { minLength: 20, maxLength: 256 }).map((p) => p.code)).toEqual(['password_too_short']);
   });
 });

@@ -1,21 +1,8 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test } from 'bun:test';
 import { users, type UserRow } from '../../../db/schema';
-import {
-  grantsOf,
-  groupNamesOf,
-  isPermissionName,
-  loadGrants,
-  userHasGroup,
-  userHasPerm,
-} from '../../../server/auth/permissions';
+import { grantsOf, groupNamesOf, isPermissionName, loadGrants, userHasGroup, userHasPerm } from '../../../server/auth/permissions';
 import { ANONYMOUS_USER, toAuthUser, type AuthUser } from '../../../server/auth/user';
-import {
-  addUserToGroup,
-  ensureGroup,
-  grantGroupPermission,
-  grantUserPermission,
-  revokeUserPermission,
-} from '../../../server/auth/users';
+import { addUserToGroup, ensureGroup, grantGroupPermission, grantUserPermission, revokeUserPermission } from '../../../server/auth/users';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 
 let t: TestDatabase;
@@ -26,10 +13,7 @@ beforeEach(async () => {
 
 afterEach(() => t.cleanup());
 
-async function insertUser(
-  username: string,
-  flags: Partial<Pick<UserRow, 'isActive' | 'isStaff' | 'isSuperuser'>> = {},
-): Promise<AuthUser> {
+async function insertUser(username: string, flags: Partial<Pick<UserRow, 'isActive' | 'isStaff' | 'isSuperuser'>> = {}): Promise<AuthUser> {
   const [row] = await t.db
     .insert(users)
     .values({ username, passwordHash: '!', dateJoined: Date.now(), ...flags })
@@ -88,7 +72,7 @@ describe('userHasPerm (Django semantics)', () => {
     execute.mockRestore();
   });
 
-  test("a grant to one user or one group reaches no one else", async () => {
+  test('a grant to one user or one group reaches no one else', async () => {
     const alice = await insertUser('alice');
     const bob = await insertUser('bob');
     const editors = await ensureGroup(t.db, 'editors');
@@ -141,10 +125,7 @@ describe('grants cache', () => {
     await grantUserPermission(t.db, alice.id!, 'notes.view_note');
     const execute = spyOn(t.client, 'execute');
     try {
-      await Promise.all([
-        userHasPerm(t.db, alice, 'notes.view_note'),
-        userHasPerm(t.db, alice, 'notes.delete_note'),
-      ]);
+      await Promise.all([userHasPerm(t.db, alice, 'notes.view_note'), userHasPerm(t.db, alice, 'notes.delete_note')]);
       await userHasGroup(t.db, alice, 'editors');
       await groupNamesOf(t.db, alice);
       await grantsOf(t.db, alice);

@@ -2,13 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  generateSecureRandomString,
-  hashSecret,
-  newToken,
-  secretMatches,
-  splitToken,
-} from '../../../server/auth/secrets';
+import { generateSecureRandomString, hashSecret, newToken, secretMatches, splitToken } from '../../../server/auth/secrets';
 
 const SECRETS_SOURCE = resolve(import.meta.dir, '../../../server/auth/secrets.ts');
 

@@ -126,9 +126,7 @@ describe('rejected input', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     for (const value of [undefined, () => 1, cyclic, 10n]) {
-      await expect(writeSessionKey(t.db, sessionId, 'bad', value as unknown as SessionValue)).rejects.toBeInstanceOf(
-        SessionDataError,
-      );
+      await expect(writeSessionKey(t.db, sessionId, 'bad', value as unknown as SessionValue)).rejects.toBeInstanceOf(SessionDataError);
     }
   });
 });

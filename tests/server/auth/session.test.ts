@@ -60,9 +60,7 @@ describe('createSession', () => {
   });
 
   test('never repeats a token or an id', async () => {
-    const tokens = await Promise.all(
-      Array.from({ length: 50 }, () => createSession(t.db, SETTINGS, { userId: null }, T0)),
-    );
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => createSession(t.db, SETTINGS, { userId: null }, T0)));
     expect(new Set(tokens.map((s) => s.token)).size).toBe(50);
     expect(new Set(tokens.map((s) => s.session.id)).size).toBe(50);
   });

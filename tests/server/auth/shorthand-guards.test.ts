@@ -26,17 +26,22 @@ async function call(cookie: string | undefined, path: string) {
 }
 
 describe('groupRequired / staffRequired / superuserRequired', () => {
-  test.each(['guarded.editors', 'guarded.staff', 'guarded.root'])('%s: anonymous callers get UNAUTHORIZED and a login redirect', async (path) => {
-    const reply = await call(undefined, path);
-    expect(reply.error?.data.code).toBe('UNAUTHORIZED');
-    expect(reply.error?.data.statehouse.actions).toEqual([{ type: 'navigate', to: '/login?next=%2Fadmin' }]);
-  });
+  test.each(['guarded.editors', 'guarded.staff', 'guarded.root'])(
+    '%s: anonymous callers get UNAUTHORIZED and a login redirect',
+    async (path) => {
+      const reply = await call(undefined, path);
+      expect(reply.error?.data.code).toBe('UNAUTHORIZED');
+      expect(reply.error?.data.statehouse.actions).toEqual([{ type: 'navigate', to: '/login?next=%2Fadmin' }]);
+    },
+  );
 
   test.each(['guarded.editors', 'guarded.staff', 'guarded.root'])('%s: a plain user gets FORBIDDEN and an error toast', async (path) => {
     const plain = await server.userWithSession('plain');
     const reply = await call(plain.cookie, path);
     expect(reply.error?.data.code).toBe('FORBIDDEN');
-    expect(reply.error?.data.statehouse.actions).toEqual([{ type: 'toast', kind: 'error', message: 'You do not have permission to do that.' }]);
+    expect(reply.error?.data.statehouse.actions).toEqual([
+      { type: 'toast', kind: 'error', message: 'You do not have permission to do that.' },
+    ]);
   });
 
   test('the right user passes each guard', async () => {

@@ -18,7 +18,11 @@ beforeEach(async () => {
   spyOn(server.statehouse.runtime.mailer, 'send').mockImplementation(async (message) => {
     mails.push(message);
   });
-  const created = await createUser(server.db.db, { username: 'alice', email: 'alice@example.com', password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
+  const created = await createUser(
+    server.db.db,
+    { username: 'alice', email: 'alice@example.com', password: PASSWORD },
+    { hashing: TEST_HASHING, rules: TEST_RULES },
+  );
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
 });
 afterEach(async () => {
@@ -38,7 +42,11 @@ async function measuredSignUp(username: string, email: string) {
   const batch = spyOn(client, 'batch');
   const hashing = spyOn(server.statehouse.runtime.hashing, 'run');
   const respond = SocketProtocol.prototype.respond;
-  const count = () => ({ statements: execute.mock.calls.length + batch.mock.calls.length, hashes: hashing.mock.calls.length, mails: mails.length });
+  const count = () => ({
+    statements: execute.mock.calls.length + batch.mock.calls.length,
+    hashes: hashing.mock.calls.length,
+    mails: mails.length,
+  });
   let atReply: ReturnType<typeof count> | null = null;
   const reply = spyOn(SocketProtocol.prototype, 'respond').mockImplementation(function (this: SocketProtocol<object>, ...args) {
     atReply ??= count();

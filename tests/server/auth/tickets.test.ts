@@ -23,7 +23,10 @@ beforeEach(async () => {
 afterEach(() => t.cleanup());
 
 async function payloadOf(ticket: string): Promise<Buffer> {
-  const [row] = await t.db.select().from(authTokens).where(eq(authTokens.id, ticket.split('.')[0]!));
+  const [row] = await t.db
+    .select()
+    .from(authTokens)
+    .where(eq(authTokens.id, ticket.split('.')[0]!));
   return Buffer.from(row!.payload!);
 }
 
@@ -79,7 +82,10 @@ describe('cookie tickets at rest', () => {
     ]) {
       const ticket = await issueCookieTicket(t.db, { sessionId: session.id, sessionToken: session.token, ttlMs: 30_000 }, T0);
       const damaged = damage(await payloadOf(ticket));
-      await t.db.update(authTokens).set({ payload: damaged }).where(eq(authTokens.id, ticket.split('.')[0]!));
+      await t.db
+        .update(authTokens)
+        .set({ payload: damaged })
+        .where(eq(authTokens.id, ticket.split('.')[0]!));
       expect(await redeemCookieTicket(t.db, ticket, T0 + 1_000)).toBeNull();
     }
   });

@@ -37,8 +37,7 @@ async function make(input: NewUser): Promise<number> {
   return result.value.id;
 }
 
-const errorCodes = (result: Awaited<ReturnType<typeof createUser>>): string[] =>
-  result.ok ? [] : result.errors.map((e) => e.code);
+const errorCodes = (result: Awaited<ReturnType<typeof createUser>>): string[] => (result.ok ? [] : result.errors.map((e) => e.code));
 
 describe('createUser', () => {
   test('stores an argon2id hash of the password, never the password', async () => {
@@ -84,9 +83,7 @@ describe('createUser', () => {
   });
 
   test('rejects an invalid email', async () => {
-    expect(errorCodes(await createUser(t.db, { username: 'alice', email: 'not-an-email' }, OPTIONS))).toEqual([
-      'invalid_email',
-    ]);
+    expect(errorCodes(await createUser(t.db, { username: 'alice', email: 'not-an-email' }, OPTIONS))).toEqual(['invalid_email']);
   });
 
   test('rejects a weak password with every validator code, and stores nothing', async () => {

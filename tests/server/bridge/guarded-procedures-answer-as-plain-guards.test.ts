@@ -92,7 +92,9 @@ describe('guarded(...) runs its guards in the bridge, visibly', () => {
     const plain = await server.userWithSession('plain');
     const reply = await call(plain.cookie, path);
     expect(reply.error?.data.code).toBe('FORBIDDEN');
-    expect(reply.error?.data.statehouse.actions).toEqual([{ type: 'toast', kind: 'error', message: 'You do not have permission to do that.' }]);
+    expect(reply.error?.data.statehouse.actions).toEqual([
+      { type: 'toast', kind: 'error', message: 'You do not have permission to do that.' },
+    ]);
     expect(order).toEqual([hook]);
   });
 
@@ -129,7 +131,15 @@ describe("guarded(...) against tRPC's own callTRPCProcedure", () => {
     const run =
       caller === 'ours'
         ? callProcedureChain({ router: appRouter, path, type: 'mutation', input, ctx, signal: undefined, batchIndex: 0 })
-        : callTRPCProcedure({ router: appRouter, path, type: 'mutation', ctx, signal: undefined, batchIndex: 0, getRawInput: async () => input });
+        : callTRPCProcedure({
+            router: appRouter,
+            path,
+            type: 'mutation',
+            ctx,
+            signal: undefined,
+            batchIndex: 0,
+            getRawInput: async () => input,
+          });
     try {
       const envelope = (await run) as { data: string; delta: unknown; actions: unknown };
       // The label differs by procedure on purpose; the rest must not.
@@ -151,7 +161,8 @@ describe("guarded(...) against tRPC's own callTRPCProcedure", () => {
     const answers = [];
     for (const path of PATHS) for (const caller of ['ours', 'trpc'] as const) answers.push(await outcome(caller, path, cookie, input));
     for (const answer of answers.slice(1)) expect(answer).toEqual(answers[0]!);
-    if (who === 'writer' && typeof input.n === 'number') expect(answers[0]).toMatchObject({ ok: true, data: 'writer', delta: { fusion: { hits: 3 } } });
+    if (who === 'writer' && typeof input.n === 'number')
+      expect(answers[0]).toMatchObject({ ok: true, data: 'writer', delta: { fusion: { hits: 3 } } });
     else expect(answers[0]).toMatchObject({ ok: false, carried: { delta: {} } });
   });
 });

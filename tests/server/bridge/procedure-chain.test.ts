@@ -73,12 +73,24 @@ async function both(call: Omit<ProcedureCall, 'router' | 'ctx' | 'signal' | 'bat
   const settle = (promise: Promise<unknown>) =>
     promise.then(
       (value) => ({ ok: true, value }),
-      (error: unknown) => ({ ok: false, code: error instanceof TRPCError ? error.code : 'NOT_A_TRPC_ERROR', message: (error as Error).message }),
+      (error: unknown) => ({
+        ok: false,
+        code: error instanceof TRPCError ? error.code : 'NOT_A_TRPC_ERROR',
+        message: (error as Error).message,
+      }),
     );
   const full = { ...base, ...call };
   const ours = await settle(callProcedureChain(full));
   const theirs = await settle(
-    callTRPCProcedure({ router: full.router, path: full.path, type: full.type, ctx: full.ctx, signal: full.signal, batchIndex: full.batchIndex, getRawInput: async () => full.input }),
+    callTRPCProcedure({
+      router: full.router,
+      path: full.path,
+      type: full.type,
+      ctx: full.ctx,
+      signal: full.signal,
+      batchIndex: full.batchIndex,
+      getRawInput: async () => full.input,
+    }),
   );
   return { ours, theirs };
 }
@@ -102,11 +114,27 @@ describe('callProcedureChain', () => {
   });
 
   test('answers what the cases above expect, not just the same thing twice', async () => {
-    expect((await both({ path: 'echo', type: 'query', input: { n: 3 } })).ours).toEqual({ ok: true, value: { who: 'alice', seen: ['tag'], n: 3 } });
-    expect((await both({ path: 'merged', type: 'query', input: undefined })).ours).toEqual({ ok: true, value: { who: 'alice', extra: 1, seen: ['tag'] } });
-    expect((await both({ path: 'throws', type: 'query', input: undefined })).ours).toMatchObject({ ok: false, code: 'CONFLICT', message: 'wrapped: boom' });
-    expect((await both({ path: 'forgetsNext', type: 'query', input: undefined })).ours).toMatchObject({ ok: false, code: 'INTERNAL_SERVER_ERROR' });
-    expect((await both({ path: 'withCaller', type: 'query', input: undefined })).ours).toEqual({ ok: true, value: 'through the caller for alice' });
+    expect((await both({ path: 'echo', type: 'query', input: { n: 3 } })).ours).toEqual({
+      ok: true,
+      value: { who: 'alice', seen: ['tag'], n: 3 },
+    });
+    expect((await both({ path: 'merged', type: 'query', input: undefined })).ours).toEqual({
+      ok: true,
+      value: { who: 'alice', extra: 1, seen: ['tag'] },
+    });
+    expect((await both({ path: 'throws', type: 'query', input: undefined })).ours).toMatchObject({
+      ok: false,
+      code: 'CONFLICT',
+      message: 'wrapped: boom',
+    });
+    expect((await both({ path: 'forgetsNext', type: 'query', input: undefined })).ours).toMatchObject({
+      ok: false,
+      code: 'INTERNAL_SERVER_ERROR',
+    });
+    expect((await both({ path: 'withCaller', type: 'query', input: undefined })).ours).toEqual({
+      ok: true,
+      value: 'through the caller for alice',
+    });
     expect((await both({ path: 'nope', type: 'query', input: undefined })).ours).toMatchObject({ ok: false, code: 'NOT_FOUND' });
   });
 
@@ -116,10 +144,29 @@ describe('callProcedureChain', () => {
     await both({ path: 'opts', type: 'query', input: 7, signal, batchIndex: 2 });
     const [ours, theirs] = seenOpts;
     for (const seen of [ours, theirs]) {
-      expect(seen).toMatchObject({ ctx: { who: 'alice' }, type: 'query', path: 'opts', input: undefined, meta: { label: 'opts' }, signal, batchIndex: 2, nextIsFunction: true });
+      expect(seen).toMatchObject({
+        ctx: { who: 'alice' },
+        type: 'query',
+        path: 'opts',
+        input: undefined,
+        meta: { label: 'opts' },
+        signal,
+        batchIndex: 2,
+        nextIsFunction: true,
+      });
       expect(await (seen!.getRawInput as () => Promise<unknown>)()).toBe(7);
     }
-    expect(Object.keys(ours!).sort()).toEqual(['batchIndex', 'ctx', 'getRawInput', 'input', 'meta', 'nextIsFunction', 'path', 'signal', 'type']);
+    expect(Object.keys(ours!).sort()).toEqual([
+      'batchIndex',
+      'ctx',
+      'getRawInput',
+      'input',
+      'meta',
+      'nextIsFunction',
+      'path',
+      'signal',
+      'type',
+    ]);
   });
 
   test('a context that is a superset of the current one is passed on as it is; any other is merged into a new object', async () => {
@@ -142,7 +189,12 @@ describe('callProcedureChain', () => {
   });
 
   test('a subscription answers its async iterable', async () => {
-    const iterable = (await callProcedureChain({ ...base, path: 'ticks', type: 'subscription', input: undefined })) as AsyncIterable<number>;
+    const iterable = (await callProcedureChain({
+      ...base,
+      path: 'ticks',
+      type: 'subscription',
+      input: undefined,
+    })) as AsyncIterable<number>;
     const values: number[] = [];
     for await (const value of iterable) values.push(value);
     expect(values).toEqual([1]);

@@ -38,7 +38,12 @@ describe('ctx.request and the HTTP request are one implementation', () => {
       { router: createAppRouter({ probe }), http: api },
     );
     const headers = { ...(cookie ? { cookie } : {}), 'accept-language': acceptLanguage };
-    const ws = await server.open({ cookie: cookie || undefined, path: '/notes', query: '?q=1', headers: { 'accept-language': acceptLanguage } });
+    const ws = await server.open({
+      cookie: cookie || undefined,
+      path: '/notes',
+      query: '?q=1',
+      headers: { 'accept-language': acceptLanguage },
+    });
     const overSocket = ((await ws.ok('query', 'probe.request')) as { data: Record<string, unknown> }).data;
     await ws.close();
     const overHttp = (await (await fetch(`${server.url}/notes?q=1`, { headers })).json()) as Record<string, unknown>;

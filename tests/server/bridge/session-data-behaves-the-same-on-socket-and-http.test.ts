@@ -69,7 +69,18 @@ describe('session data: one store behind ctx.session and the HTTP session', () =
     const { session: other } = await createSession(db.db, SETTINGS, { userId: null });
     const http = await script(httpSession, other.id);
     expect(http).toEqual(socket);
-    expect(socket).toEqual([undefined, 'fallback', false, [1, { a: 'b' }], ['list', 'theme'], true, undefined, 'string', [1, { a: 'b' }], ['list']]);
+    expect(socket).toEqual([
+      undefined,
+      'fallback',
+      false,
+      [1, { a: 'b' }],
+      ['list', 'theme'],
+      true,
+      undefined,
+      'string',
+      [1, { a: 'b' }],
+      ['list'],
+    ]);
   });
 
   test('for a visitor without a session, the first write creates one on both transports', async () => {

@@ -28,20 +28,21 @@ const router = t.router({
   stream: t.procedure.query(async function* () {
     yield 1;
   }),
-  ticks: t.procedure
-    .input(z.object({ from: z.number(), lastEventId: z.string().optional() }))
-    .subscription(async function* ({ input, signal }) {
-      try {
-        let n = input.lastEventId ? Number(input.lastEventId) + 1 : input.from;
-        while (!signal?.aborted) {
-          yield tracked(String(n), { n });
-          n++;
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      } finally {
-        stopped.push('ticks');
+  ticks: t.procedure.input(z.object({ from: z.number(), lastEventId: z.string().optional() })).subscription(async function* ({
+    input,
+    signal,
+  }) {
+    try {
+      let n = input.lastEventId ? Number(input.lastEventId) + 1 : input.from;
+      while (!signal?.aborted) {
+        yield tracked(String(n), { n });
+        n++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
-    }),
+    } finally {
+      stopped.push('ticks');
+    }
+  }),
   /** Waits forever between values: only the stop can end it. */
   quiet: t.procedure.subscription(async function* () {
     try {
@@ -210,7 +211,12 @@ describe('refused frames', () => {
       [3, 'BAD_REQUEST'],
     ]);
     s.ws.send(`[${[4, 5].map((id) => call(id, 'query', 'hello', { name: 'x' })).join(',')}]`);
-    expect((await s.until(5)).slice(3).map((r) => r.id).sort()).toEqual([4, 5]);
+    expect(
+      (await s.until(5))
+        .slice(3)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([4, 5]);
   });
 
   test('a context that cannot be built is answered with its error, then the socket closes', async () => {

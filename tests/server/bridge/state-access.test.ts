@@ -6,7 +6,14 @@ import { StateAccess } from '../../../server/state/state-access';
 const prefs = defineSlice('prefs', { theme: 'light', fontSize: 14 });
 
 function tab(): { conn: Connection; state: StateAccess; registry: Map<string, SliceDefinition> } {
-  const conn = new Connection({ headers: new Headers(), ip: '127.0.0.1', secure: false, origin: 'http://localhost', messageBurst: 10, messagesPerSecond: 10 });
+  const conn = new Connection({
+    headers: new Headers(),
+    ip: '127.0.0.1',
+    secure: false,
+    origin: 'http://localhost',
+    messageBurst: 10,
+    messagesPerSecond: 10,
+  });
   const registry = new Map<string, SliceDefinition>();
   return { conn, state: new StateAccess(conn, registry), registry };
 }

@@ -24,7 +24,10 @@ function countingProcessor(): Record<string, unknown> {
   return { CALLS: calls };
 }
 
-async function slowProcessor(req: Parameters<ContextProcessor>[0], user: Parameters<ContextProcessor>[1]): Promise<Record<string, unknown>> {
+async function slowProcessor(
+  req: Parameters<ContextProcessor>[0],
+  user: Parameters<ContextProcessor>[1],
+): Promise<Record<string, unknown>> {
   await Bun.sleep(5);
   seen.push(`${req.eventPath}:${user.username || 'anonymous'}`);
   return { shared: 'second', b: 2 };
@@ -163,7 +166,16 @@ describe('a failing context processor', () => {
 
   test('a processor returning something other than an object fails the same way', async () => {
     const { log } = capture();
-    server = await start({ contextProcessors: [function notAnObject() { return null as unknown as Record<string, unknown>; }] }, log);
+    server = await start(
+      {
+        contextProcessors: [
+          function notAnObject() {
+            return null as unknown as Record<string, unknown>;
+          },
+        ],
+      },
+      log,
+    );
     const ws = await server.open();
     expect((await ws.call('query', 'ctx.ask')).error?.message).toContain('"notAnObject"');
     await ws.close();

@@ -175,7 +175,9 @@ describe('i18n.setLanguage', () => {
     const ws = await server.open();
     const reply = await ws.call('mutation', 'i18n.setLanguage', { language: 'fr' });
     expect(reply.error?.data.code).toBe('BAD_REQUEST');
-    expect(reply.error?.data.statehouse.fieldErrors).toEqual([{ field: 'language', code: 'invalid_choice', message: expect.stringContaining('fr') }]);
+    expect(reply.error?.data.statehouse.fieldErrors).toEqual([
+      { field: 'language', code: 'invalid_choice', message: expect.stringContaining('fr') },
+    ]);
     await ws.close();
   });
 

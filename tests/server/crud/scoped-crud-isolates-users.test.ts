@@ -37,7 +37,10 @@ describe('another user’s row is NOT_FOUND, never FORBIDDEN', () => {
       expect(reply.error?.data.code).toBe('NOT_FOUND');
       expect(reply.error?.message).toBe('No such note.');
     }
-    expect((await alice.ok('query', 'notes.get', { id: aliceNote })).data).toMatchObject({ title: 'alice’s secret', content: 'do not share' });
+    expect((await alice.ok('query', 'notes.get', { id: aliceNote })).data).toMatchObject({
+      title: 'alice’s secret',
+      content: 'do not share',
+    });
   });
 
   test('an id that exists nowhere answers the same as another user’s', async () => {

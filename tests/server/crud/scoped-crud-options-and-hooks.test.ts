@@ -63,7 +63,12 @@ describe('scopedCrudRouter options', () => {
     const { ws } = await writer();
     for (const title of ['delta', 'alpha', 'charlie', 'bravo', 'echo']) await ws.ok('mutation', 'memos.create', { title });
     const first = await ws.ok('query', 'memos.list');
-    expect(first.data).toEqual({ items: [expect.objectContaining({ title: 'alpha' }), expect.objectContaining({ title: 'bravo' })], page: 1, pageSize: 2, hasMore: true });
+    expect(first.data).toEqual({
+      items: [expect.objectContaining({ title: 'alpha' }), expect.objectContaining({ title: 'bravo' })],
+      page: 1,
+      pageSize: 2,
+      hasMore: true,
+    });
     const last = await ws.ok('query', 'memos.list', { page: 3 });
     expect(last.data.items.map((m: { title: string }) => m.title)).toEqual(['echo']);
     expect(last.data.hasMore).toBe(false);

@@ -22,7 +22,11 @@ beforeEach(async () => {
   spyOn(server.statehouse.runtime.mailer, 'send').mockImplementation(async (message) => {
     mails.push(message);
   });
-  const created = await createUser(server.db.db, { username: 'alice', email: 'alice@example.com', password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
+  const created = await createUser(
+    server.db.db,
+    { username: 'alice', email: 'alice@example.com', password: PASSWORD },
+    { hashing: TEST_HASHING, rules: TEST_RULES },
+  );
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
 });
 afterEach(async () => {
@@ -38,7 +42,11 @@ describe('auth mails to one address', () => {
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(mails.map((m) => m.to)).toEqual(['alice@example.com', 'alice@example.com', 'alice@example.com']);
     // Another address has a budget of its own.
-    const bob = await createUser(server.db.db, { username: 'bob', email: 'bob@example.com', password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
+    const bob = await createUser(
+      server.db.db,
+      { username: 'bob', email: 'bob@example.com', password: PASSWORD },
+      { hashing: TEST_HASHING, rules: TEST_RULES },
+    );
     expect(bob.ok).toBe(true);
     await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'bob@example.com' });
     await server.statehouse.runtime.background.drain();
@@ -46,10 +54,15 @@ describe('auth mails to one address', () => {
     await ws.close();
   });
 
-  test('sign-up notices to an address\'s owner share that budget', async () => {
+  test("sign-up notices to an address's owner share that budget", async () => {
     for (let i = 0; i < 5; i++) {
       const ws = await server.open();
-      await ws.ok('mutation', 'auth.register', { username: `mallory${i}`, email: 'alice@example.com', password: PASSWORD, confirmPassword: PASSWORD });
+      await ws.ok('mutation', 'auth.register', {
+        username: `mallory${i}`,
+        email: 'alice@example.com',
+        password: PASSWORD,
+        confirmPassword: PASSWORD,
+      });
       await ws.close();
     }
     await server.statehouse.runtime.background.drain();

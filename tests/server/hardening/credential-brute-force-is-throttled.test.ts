@@ -21,7 +21,9 @@ afterEach(async () => {
  * A server whose account lock-out lasts a minute from the first one (the
  * default starts at one second), so no check here races the clock.
  */
-async function start(config: StatehouseConfigInput & { rateLimit: { ipBurst: number; accountFreeFailures: number; ipPerMinute?: number } }) {
+async function start(
+  config: StatehouseConfigInput & { rateLimit: { ipBurst: number; accountFreeFailures: number; ipPerMinute?: number } },
+) {
   const { ipBurst, accountFreeFailures, ipPerMinute = 10 } = config.rateLimit;
   const limiter = createMemoryRateLimiter({ ipBurst, ipPerMinute, accountFreeFailures, accountBaseDelayMs: 60_000 });
   server = await startTestServer(config, { limiter });
@@ -129,7 +131,11 @@ describe('guessing from one address', () => {
 
 describe('one account, two login ids', () => {
   test('with loginFields username and email, failures typed as either count toward one lock-out of the account', async () => {
-    await start({ trustedProxies: ['127.0.0.1'], auth: { loginFields: ['username', 'email'] }, rateLimit: { accountFreeFailures: 3, ipBurst: 100 } });
+    await start({
+      trustedProxies: ['127.0.0.1'],
+      auth: { loginFields: ['username', 'email'] },
+      rateLimit: { accountFreeFailures: 3, ipBurst: 100 },
+    });
     await server.db.db.update(users).set({ email: 'alice@example.com' }).where(eq(users.username, 'alice'));
     // Two guesses by name, two by address: four failures of one account.
     for (const [i, id] of ['alice', 'alice@example.com', 'Alice', 'ALICE@example.com'].entries()) {
@@ -146,7 +152,11 @@ describe('one account, two login ids', () => {
   });
 
   test('an unknown login id keeps a counter of its own and is answered as a known one', async () => {
-    await start({ trustedProxies: ['127.0.0.1'], auth: { loginFields: ['username', 'email'] }, rateLimit: { accountFreeFailures: 3, ipBurst: 100 } });
+    await start({
+      trustedProxies: ['127.0.0.1'],
+      auth: { loginFields: ['username', 'email'] },
+      rateLimit: { accountFreeFailures: 3, ipBurst: 100 },
+    });
     for (let i = 1; i <= 4; i++) expect((await login(await from(`10.0.2.${i}`), 'ghost')).error?.data.code).toBe('UNAUTHORIZED');
     expect((await login(await from('10.0.2.50'), 'ghost')).error?.data.code).toBe('TOO_MANY_REQUESTS');
     expect((await login(await from('10.0.2.51'), 'GHOST')).error?.data.code).toBe('TOO_MANY_REQUESTS');

@@ -10,7 +10,11 @@ let host: string;
 beforeAll(async () => {
   server = await startTestServer({ allowedOrigins: ['https://app.example'], rateLimit: { ipBurst: 1000 } });
   host = new URL(server.url).host;
-  const created = await createUser(server.db.db, { username: 'alice', password: 'correct horse battery' }, { hashing: TEST_HASHING, rules: TEST_RULES });
+  const created = await createUser(
+    server.db.db,
+    { username: 'alice', password: 'correct horse battery' },
+    { hashing: TEST_HASHING, rules: TEST_RULES },
+  );
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
 });
 afterAll(async () => {
@@ -108,8 +112,21 @@ describe('POST /auth/session (the cookie exchange)', () => {
   });
 
   test('a bad body is a 4xx without a cookie, never a 500', async () => {
-    for (const body of ['', 'null', '[]', '{"ticket":1}', '{"ticket":null}', '{', '{"ticket":"' + 'a'.repeat(2000) + '"}', '{"__proto__":{"ticket":"x"}}']) {
-      const res = await fetch(`${server.url}/auth/session`, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/json' }, body });
+    for (const body of [
+      '',
+      'null',
+      '[]',
+      '{"ticket":1}',
+      '{"ticket":null}',
+      '{',
+      '{"ticket":"' + 'a'.repeat(2000) + '"}',
+      '{"__proto__":{"ticket":"x"}}',
+    ]) {
+      const res = await fetch(`${server.url}/auth/session`, {
+        method: 'POST',
+        headers: { origin: server.url, 'content-type': 'application/json' },
+        body,
+      });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
       expect(res.headers.get('set-cookie')).toBeNull();
@@ -121,7 +138,11 @@ describe('POST /auth/session (the cookie exchange)', () => {
     const res = await post(ticket, { origin: server.url });
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     const before = (await server.db.db.select().from(sessions)).length;
-    const attempts: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: server.url, 'sec-fetch-site': 'cross-site' }, {}];
+    const attempts: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { origin: server.url, 'sec-fetch-site': 'cross-site' },
+      {},
+    ];
     for (const headers of attempts) {
       const out = await fetch(`${server.url}/auth/logout`, { method: 'POST', headers: { cookie, ...headers } });
       expect(out.status).toBe(403);

@@ -153,7 +153,11 @@ describe('a database locked by another process', () => {
     const reply = await ws.call('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD });
     const ticket = (reply.result?.data as { actions: { ticket: string }[] }).actions[0]!.ticket;
     const post = () =>
-      fetch(`${url}/auth/session`, { method: 'POST', headers: { origin: url, 'content-type': 'application/json' }, body: JSON.stringify({ ticket }) });
+      fetch(`${url}/auth/session`, {
+        method: 'POST',
+        headers: { origin: url, 'content-type': 'application/json' },
+        body: JSON.stringify({ ticket }),
+      });
     const lock = await holdWriteLock();
     let during: Response;
     try {

@@ -16,7 +16,10 @@ import { startTestServer, type TestServer } from '../../helpers/server';
 function api(runtime: Runtime) {
   return new Elysia({ name: 'duplicate-cookie-api' })
     .use(identity(runtime))
-    .get('/api/whoami', ({ user, request }) => ({ username: user.isAuthenticated ? user.username : '(anonymous)', cookies: request.cookies }));
+    .get('/api/whoami', ({ user, request }) => ({
+      username: user.isAuthenticated ? user.username : '(anonymous)',
+      cookies: request.cookies,
+    }));
 }
 
 let server: TestServer;
@@ -32,7 +35,10 @@ async function overSocket(cookie: string): Promise<string> {
 }
 
 async function overHttp(cookie: string): Promise<{ username: string; cookies: Record<string, string> }> {
-  return (await (await fetch(`${server.url}/api/whoami`, { headers: { cookie } })).json()) as { username: string; cookies: Record<string, string> };
+  return (await (await fetch(`${server.url}/api/whoami`, { headers: { cookie } })).json()) as {
+    username: string;
+    cookies: Record<string, string>;
+  };
 }
 
 describe('duplicate session cookies', () => {
@@ -40,7 +46,11 @@ describe('duplicate session cookies', () => {
     server = await startTestServer({}, { http: api });
     const alice = await server.userWithSession('alice');
     const mallory = await server.userWithSession('mallory');
-    for (const cookie of [`${alice.cookie}; ${mallory.cookie}`, `${mallory.cookie}; ${alice.cookie}`, `${alice.cookie}; theme=dark; ${mallory.cookie}`]) {
+    for (const cookie of [
+      `${alice.cookie}; ${mallory.cookie}`,
+      `${mallory.cookie}; ${alice.cookie}`,
+      `${alice.cookie}; theme=dark; ${mallory.cookie}`,
+    ]) {
       expect(await overSocket(cookie)).toBe('(anonymous)');
       expect((await overHttp(cookie)).username).toBe('(anonymous)');
     }

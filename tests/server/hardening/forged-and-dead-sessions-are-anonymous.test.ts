@@ -55,7 +55,11 @@ describe('a dead or forged session cookie', () => {
       ['query', 'auth.sessions', undefined],
       ['mutation', 'auth.revokeOtherSessions', undefined],
       ['mutation', 'auth.revokeSession', { sessionId: alice.sessionId }],
-      ['mutation', 'auth.changePassword', { currentPassword: 'x', newPassword: 'a new long passphrase', confirmPassword: 'a new long passphrase' }],
+      [
+        'mutation',
+        'auth.changePassword',
+        { currentPassword: 'x', newPassword: 'a new long passphrase', confirmPassword: 'a new long passphrase' },
+      ],
     ] as const) {
       const reply = await ws.call(type, path, input);
       expect(`${path}: ${reply.error?.data.code}`).toBe(`${path}: UNAUTHORIZED`);
@@ -67,7 +71,10 @@ describe('a dead or forged session cookie', () => {
     await ws.close();
 
     // Logging out over HTTP with the same cookie ends nothing either.
-    const logout = await fetch(`${server.url}/auth/logout`, { method: 'POST', headers: { origin: server.url, cookie: `${COOKIE}=${token}` } });
+    const logout = await fetch(`${server.url}/auth/logout`, {
+      method: 'POST',
+      headers: { origin: server.url, cookie: `${COOKIE}=${token}` },
+    });
     expect(logout.status).toBe(204);
 
     const after = await aliceRows();
@@ -91,7 +98,15 @@ describe('a dead or forged session cookie', () => {
   });
 
   test('malformed cookies are anonymous', async () => {
-    for (const token of ['', 'garbage', `${alice.sessionId}.`, `.${alice.token.split('.')[1]}`, `${alice.token}x`, alice.token.toUpperCase(), `${alice.token};`]) {
+    for (const token of [
+      '',
+      'garbage',
+      `${alice.sessionId}.`,
+      `.${alice.token.split('.')[1]}`,
+      `${alice.token}x`,
+      alice.token.toUpperCase(),
+      `${alice.token};`,
+    ]) {
       const ws = await server.open({ cookie: `${COOKIE}=${encodeURIComponent(token)}` });
       expect((await ws.ok('query', 'probe.whoami')).data.isAuthenticated).toBe(false);
       expect((await ws.call('query', 'probe.secret')).error?.data.code).toBe('UNAUTHORIZED');
@@ -100,7 +115,10 @@ describe('a dead or forged session cookie', () => {
   });
 
   test('a session past its inactivity expiry is anonymous and its row is removed', async () => {
-    await server.db.db.update(sessions).set({ expiresAt: Date.now() - 1, lastVerifiedAt: Date.now() - 15 * 24 * HOUR }).where(eq(sessions.id, alice.sessionId));
+    await server.db.db
+      .update(sessions)
+      .set({ expiresAt: Date.now() - 1, lastVerifiedAt: Date.now() - 15 * 24 * HOUR })
+      .where(eq(sessions.id, alice.sessionId));
     await expectAnonymousAndHarmless(alice.token);
     expect((await aliceRows()).ids).toEqual([]);
   });
@@ -123,7 +141,10 @@ describe('a dead or forged session cookie', () => {
   test('a session that dies while its socket is open turns anonymous on the next event, with no write', async () => {
     const ws = await server.open({ cookie: alice.cookie });
     expect((await ws.ok('query', 'probe.secret')).data).toBe('hello alice');
-    await server.db.db.update(sessions).set({ absoluteExpiresAt: Date.now() - 1 }).where(eq(sessions.id, alice.sessionId));
+    await server.db.db
+      .update(sessions)
+      .set({ absoluteExpiresAt: Date.now() - 1 })
+      .where(eq(sessions.id, alice.sessionId));
     const who = await ws.ok('query', 'probe.whoami');
     expect(who.data.isAuthenticated).toBe(false);
     expect(who.actions).toContainEqual(expect.objectContaining({ type: 'clearAuthThenNavigate' }));

@@ -17,7 +17,7 @@ const HOSTILE = [
   "alice' --",
   "alice'; DROP TABLE users; --",
   '" OR ""="',
-  "1; SELECT * FROM sessions",
+  '1; SELECT * FROM sessions',
   '%',
   '_',
   'alic_',
@@ -63,10 +63,18 @@ let mailDir: string;
 beforeAll(async () => {
   mailDir = createTempDir('statehouse-mail-');
   server = await startTestServer(
-    { mail: { backend: 'file', fileDir: mailDir }, auth: { loginFields: ['username', 'email'] }, rateLimit: { messageBurst: 100_000, messagesPerSecond: 100_000 } },
+    {
+      mail: { backend: 'file', fileDir: mailDir },
+      auth: { loginFields: ['username', 'email'] },
+      rateLimit: { messageBurst: 100_000, messagesPerSecond: 100_000 },
+    },
     { limiter: createMemoryRateLimiter({ ipBurst: 100_000, ipPerMinute: 100_000, accountFreeFailures: 100_000 }) },
   );
-  const created = await createUser(server.db.db, { username: 'alice', email: 'alice@example.com', password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
+  const created = await createUser(
+    server.db.db,
+    { username: 'alice', email: 'alice@example.com', password: PASSWORD },
+    { hashing: TEST_HASHING, rules: TEST_RULES },
+  );
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
   const bob = await server.userWithSession('bob');
   ws = await server.open();
@@ -141,12 +149,24 @@ describe('login', () => {
 describe('registration', () => {
   test('hostile usernames and emails are field errors, nothing is written', async () => {
     const before = await counts();
-    const valid = { username: 'carol', email: 'carol@example.com', password: 'carol likes long walks', confirmPassword: 'carol likes long walks' };
+    const valid = {
+      username: 'carol',
+      email: 'carol@example.com',
+      password: 'carol likes long walks',
+      confirmPassword: 'carol likes long walks',
+    };
     const badUsernames = [...HOSTILE, ...OVERSIZED, ...fc.sample(randomText, { numRuns: 60, seed: 11 })].filter(
       (u) => !USERNAME_PATTERN.test(u.trim()) || u.trim().length > 150,
     );
     for (const username of badUsernames) expectRefused(await ws.call('mutation', 'auth.register', { ...valid, username }));
-    for (const email of [...HOSTILE, ...OVERSIZED, "x@example.com' --", 'a@b', 'alice@example.com\u0000', `${'a'.repeat(250)}@example.com`]) {
+    for (const email of [
+      ...HOSTILE,
+      ...OVERSIZED,
+      "x@example.com' --",
+      'a@b',
+      'alice@example.com\u0000',
+      `${'a'.repeat(250)}@example.com`,
+    ]) {
       expectRefused(await ws.call('mutation', 'auth.register', { ...valid, email }));
     }
     for (const bad of WRONG_TYPES) {
@@ -155,8 +175,10 @@ describe('registration', () => {
       }
     }
     // A lookalike of an existing name, and the same name in other case, are refused.
-    for (const username of ['ALICE', ' alice ', '\u0430lice']) expectRefused(await ws.call('mutation', 'auth.register', { ...valid, username }));
-    for (const password of OVERSIZED) expectRefused(await ws.call('mutation', 'auth.register', { ...valid, password, confirmPassword: password }));
+    for (const username of ['ALICE', ' alice ', '\u0430lice'])
+      expectRefused(await ws.call('mutation', 'auth.register', { ...valid, username }));
+    for (const password of OVERSIZED)
+      expectRefused(await ws.call('mutation', 'auth.register', { ...valid, password, confirmPassword: password }));
     expect(await counts()).toEqual(before);
   }, 60_000);
 
@@ -189,14 +211,34 @@ describe('password reset and change', () => {
       const check = await ws.call('query', 'auth.checkPasswordResetToken', { token });
       if (check.result) expect((check.result.data as { data: unknown }).data).toEqual({ valid: false });
       else expectRefused(check);
-      expectRefused(await ws.call('mutation', 'auth.confirmPasswordReset', { token, newPassword: 'a fresh new secret', confirmPassword: 'a fresh new secret' }));
+      expectRefused(
+        await ws.call('mutation', 'auth.confirmPasswordReset', {
+          token,
+          newPassword: 'a fresh new secret',
+          confirmPassword: 'a fresh new secret',
+        }),
+      );
     }
     for (const pw of [...OVERSIZED, ...WRONG_TYPES]) {
-      expectRefused(await signedIn.call('mutation', 'auth.changePassword', { currentPassword: pw, newPassword: 'a fresh new secret', confirmPassword: 'a fresh new secret' }));
-      expectRefused(await signedIn.call('mutation', 'auth.changePassword', { currentPassword: PASSWORD, newPassword: pw, confirmPassword: pw }));
+      expectRefused(
+        await signedIn.call('mutation', 'auth.changePassword', {
+          currentPassword: pw,
+          newPassword: 'a fresh new secret',
+          confirmPassword: 'a fresh new secret',
+        }),
+      );
+      expectRefused(
+        await signedIn.call('mutation', 'auth.changePassword', { currentPassword: PASSWORD, newPassword: pw, confirmPassword: pw }),
+      );
     }
     for (const pw of HOSTILE.slice(0, 6)) {
-      expectRefused(await signedIn.call('mutation', 'auth.changePassword', { currentPassword: pw, newPassword: 'a fresh new secret', confirmPassword: 'a fresh new secret' }));
+      expectRefused(
+        await signedIn.call('mutation', 'auth.changePassword', {
+          currentPassword: pw,
+          newPassword: 'a fresh new secret',
+          confirmPassword: 'a fresh new secret',
+        }),
+      );
     }
     // The reset lookup runs after the reply: wait for it to (not) write.
     await server.statehouse.runtime.background.drain();

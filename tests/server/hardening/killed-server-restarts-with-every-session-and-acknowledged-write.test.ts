@@ -26,7 +26,13 @@ afterAll(async () => {
 describe('kill -9 under load, then a restart on the same database file', () => {
   test('every session is still valid, tabs reconnect signed in without a new login, and no acknowledged write is lost', async () => {
     const { url, port } = { url: server.url, port: Number(new URL(server.url).port) };
-    const load = runMixedLoad(url, users, { connections: USERS * TABS_PER_USER, seconds: 60, thinkMs: 5, tabsPerUser: TABS_PER_USER, label: 'crash' });
+    const load = runMixedLoad(url, users, {
+      connections: USERS * TABS_PER_USER,
+      seconds: 60,
+      thinkMs: 5,
+      tabsPerUser: TABS_PER_USER,
+      label: 'crash',
+    });
     await Bun.sleep(LOAD_BEFORE_KILL_MS);
     await server.kill9();
     const { unexpected, acked } = await load;
@@ -37,7 +43,9 @@ describe('kill -9 under load, then a restart on the same database file', () => {
 
     // Tabs start reconnecting at once; the server comes back on the same port meanwhile.
     const deadline = Date.now() + 20_000;
-    const tabs = users.flatMap((user) => Array.from({ length: TABS_PER_USER }, (_, k) => ({ user, tabId: `crash-tab-${user.userId}-${k}` })));
+    const tabs = users.flatMap((user) =>
+      Array.from({ length: TABS_PER_USER }, (_, k) => ({ user, tabId: `crash-tab-${user.userId}-${k}` })),
+    );
     const reconnecting = Promise.all(tabs.map(({ user, tabId }) => reconnectWithBackoff(url, user.cookie, tabId, deadline)));
     await Bun.sleep(200);
     server = await startSoakServer(dbPath, { port });

@@ -10,7 +10,18 @@ afterAll(async () => {
   await server.stop();
 });
 
-const PATHS = ['probe.whoami', 'probe.setTab', 'probe.sessionSet', 'auth.login', 'statehouse.route', 'statehouse.state', 'nope', '__proto__', 'constructor.prototype', ''];
+const PATHS = [
+  'probe.whoami',
+  'probe.setTab',
+  'probe.sessionSet',
+  'auth.login',
+  'statehouse.route',
+  'statehouse.state',
+  'nope',
+  '__proto__',
+  'constructor.prototype',
+  '',
+];
 
 /** Nested arrays/objects `depth` levels deep. */
 function deep(depth: number, kind: 'array' | 'object'): string {
@@ -21,7 +32,10 @@ const rpcLike = fc.record(
   {
     id: fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.constant(null), fc.double(), fc.boolean()),
     jsonrpc: fc.oneof(fc.constant('2.0'), fc.string({ maxLength: 4 })),
-    method: fc.oneof(fc.constantFrom('query', 'mutation', 'subscription', 'subscription.stop', 'connectionParams', 'GET'), fc.string({ maxLength: 12 })),
+    method: fc.oneof(
+      fc.constantFrom('query', 'mutation', 'subscription', 'subscription.stop', 'connectionParams', 'GET'),
+      fc.string({ maxLength: 12 }),
+    ),
     params: fc.oneof(
       fc.record({ path: fc.constantFrom(...PATHS), input: fc.jsonValue({ maxDepth: 4 }) }, { requiredKeys: [] }),
       fc.jsonValue({ maxDepth: 3 }),
@@ -74,7 +88,7 @@ describe('malformed JSON-RPC frames', () => {
     }
     await ws.close();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
     const fresh = await server.open();
     expect((await fresh.ok('query', 'probe.whoami')).data.isAuthenticated).toBe(false);
     await fresh.close();

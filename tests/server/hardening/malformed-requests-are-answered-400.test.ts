@@ -14,7 +14,10 @@ beforeAll(async () => {
   const clientDir = createTempDir('statehouse-client-');
   mkdirSync(join(clientDir, 'assets'));
   writeFileSync(join(clientDir, 'index.html'), '<!doctype html><title>app</title>');
-  server = await startTestServer({ logLevel: 'debug' }, { clientDir, log: createLogger('debug', (line, level) => void lines.push({ line, level })) });
+  server = await startTestServer(
+    { logLevel: 'debug' },
+    { clientDir, log: createLogger('debug', (line, level) => void lines.push({ line, level })) },
+  );
   port = Number(new URL(server.url).port);
   host = new URL(server.url).host;
 });
@@ -23,7 +26,10 @@ afterAll(async () => {
 });
 
 function request(method: string, path: string, hostHeader: string, extra = ''): Promise<number> {
-  return rawRequest(port, `${method} ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nAccept: text/html\r\nOrigin: http://${host}\r\n${extra}Content-Length: 0\r\nConnection: close\r\n\r\n`).then((r) => r.status);
+  return rawRequest(
+    port,
+    `${method} ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nAccept: text/html\r\nOrigin: http://${host}\r\n${extra}Content-Length: 0\r\nConnection: close\r\n\r\n`,
+  ).then((r) => r.status);
 }
 
 /** Runs `send` and answers the log lines it wrote. */
@@ -60,7 +66,8 @@ describe('a Host header that is no host', () => {
   });
 
   test('on the socket upgrade and the cookie endpoints too', async () => {
-    const upgrade = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+    const upgrade =
+      'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
     expect(await request('GET', '/trpc', 'a b', upgrade)).toBe(400);
     expect(await request('POST', '/auth/session', 'a#b')).toBe(400);
     expect(await request('POST', '/auth/logout', 'a\tb')).toBe(400);

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempDir } from '../../helpers/db';
-import { missingWrites, runMixedLoad, settledRss, startSoakServer, waitUntilEmpty, type SeededUser, type SoakServer } from './fixtures/soak';
+import {
+  missingWrites,
+  runMixedLoad,
+  settledRss,
+  startSoakServer,
+  waitUntilEmpty,
+  type SeededUser,
+  type SoakServer,
+} from './fixtures/soak';
 
 /** CI size; `bun run bench:soak` runs 2,000 tabs for 60 s through the same harness. */
 const CONNECTIONS = 200;
@@ -28,7 +36,12 @@ afterAll(async () => {
 describe(`${CONNECTIONS} authenticated tabs doing mixed events for ${SECONDS} s`, () => {
   test('no unexpected error, every acknowledged session write is stored, nothing left behind, RSS back to the warm baseline', async () => {
     // Warm-up round of the same shape, then the baseline after a full GC and a trim.
-    const warm = await runMixedLoad(server.url, users, { connections: CONNECTIONS, seconds: WARM_UP_SECONDS, tabsPerUser: TABS_PER_USER, label: 'warm' });
+    const warm = await runMixedLoad(server.url, users, {
+      connections: CONNECTIONS,
+      seconds: WARM_UP_SECONDS,
+      tabsPerUser: TABS_PER_USER,
+      label: 'warm',
+    });
     expect(warm.unexpected).toEqual([]);
     expect((await waitUntilEmpty(server)).registry.connections).toBe(0);
     const baseline = await settledRss(server);

@@ -17,7 +17,9 @@ afterAll(async () => {
 /** Sends `count` calls at once, without waiting for any reply; returns every reply. */
 async function flood(ws: TestSocket, count: number): Promise<{ replies: RpcReply[]; seconds: number }> {
   const started = performance.now();
-  const replies = await Promise.all(Array.from({ length: count }, (_, i) => ws.call(i % 2 ? 'query' : 'mutation', i % 2 ? 'probe.whoami' : 'probe.bump')));
+  const replies = await Promise.all(
+    Array.from({ length: count }, (_, i) => ws.call(i % 2 ? 'query' : 'mutation', i % 2 ? 'probe.whoami' : 'probe.bump')),
+  );
   return { replies, seconds: (performance.now() - started) / 1000 };
 }
 

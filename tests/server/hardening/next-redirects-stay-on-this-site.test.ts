@@ -121,7 +121,11 @@ describe('the login reply', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({ rateLimit: { ipBurst: 10_000, ipPerMinute: 10_000 } });
-    const created = await createUser(server.db.db, { username: 'alice', password: 'correct horse battery' }, { hashing: TEST_HASHING, rules: TEST_RULES });
+    const created = await createUser(
+      server.db.db,
+      { username: 'alice', password: 'correct horse battery' },
+      { hashing: TEST_HASHING, rules: TEST_RULES },
+    );
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
   });
   afterAll(async () => {

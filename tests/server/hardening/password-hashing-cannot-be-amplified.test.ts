@@ -29,7 +29,11 @@ async function start(config: StatehouseConfigInput = {}, limiter?: RateLimiter):
 }
 
 async function makeUser(username: string): Promise<number> {
-  const created = await createUser(server!.db.db, { username, email: `${username}@example.com`, password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
+  const created = await createUser(
+    server!.db.db,
+    { username, email: `${username}@example.com`, password: PASSWORD },
+    { hashing: TEST_HASHING, rules: TEST_RULES },
+  );
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
   return created.value.id;
 }
@@ -81,7 +85,10 @@ describe('one credential change per user at a time', () => {
     const alice = await signedIn('alice', '203.0.113.1');
     const bob = await from('198.51.100.9');
     const { result, jobs } = await watchHashing(() =>
-      Promise.all([Promise.all(Array.from({ length: 20 }, () => change(alice))), bob.call('mutation', 'auth.login', { loginId: 'bob', password: PASSWORD })]),
+      Promise.all([
+        Promise.all(Array.from({ length: 20 }, () => change(alice))),
+        bob.call('mutation', 'auth.login', { loginId: 'bob', password: PASSWORD }),
+      ]),
     );
     const [burst, bobLogin] = result;
     expect(codes(burst).filter((c) => c === 'OK')).toHaveLength(1);
@@ -112,7 +119,9 @@ describe('one credential change per user at a time', () => {
     expect(jobs).toHaveLength(0);
     await release!();
     // The link was not used up by the refused attempt.
-    expect((await ws.ok('mutation', 'auth.confirmPasswordReset', { token, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).data).toEqual({ username: 'alice' });
+    expect(
+      (await ws.ok('mutation', 'auth.confirmPasswordReset', { token, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).data,
+    ).toEqual({ username: 'alice' });
   });
 });
 
@@ -130,7 +139,13 @@ describe('a per-address budget on every credential operation that hashes', () =>
 
     const resets = [];
     for (let i = 0; i < 4; i++) {
-      resets.push(await ws.call('mutation', 'auth.confirmPasswordReset', { token: `abc${i}.def`, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }));
+      resets.push(
+        await ws.call('mutation', 'auth.confirmPasswordReset', {
+          token: `abc${i}.def`,
+          newPassword: NEW_PASSWORD,
+          confirmPassword: NEW_PASSWORD,
+        }),
+      );
     }
     expect(codes(resets)).toEqual(['BAD_REQUEST', 'BAD_REQUEST', 'BAD_REQUEST', 'TOO_MANY_REQUESTS']);
     // Another address still has its budget.
@@ -143,8 +158,14 @@ describe('a bounded hashing queue', () => {
     await start({ rateLimit: { ipBurst: 100, accountFreeFailures: 100 }, credentials: { hashingQueueMax: 2 } });
     await makeUser('alice');
     const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => from(`203.0.113.${20 + i}`)));
-    const { result: replies, jobs, peakQueued } = await watchHashing(() =>
-      Promise.all(clients.map((ws, i) => ws.call('mutation', 'auth.login', { loginId: i === 0 ? 'alice' : `nobody${i}`, password: PASSWORD }))),
+    const {
+      result: replies,
+      jobs,
+      peakQueued,
+    } = await watchHashing(() =>
+      Promise.all(
+        clients.map((ws, i) => ws.call('mutation', 'auth.login', { loginId: i === 0 ? 'alice' : `nobody${i}`, password: PASSWORD })),
+      ),
     );
     expect(peakQueued).toBeLessThanOrEqual(2);
     expect(server!.statehouse.runtime.hashing.queued).toBe(0);
@@ -152,7 +173,8 @@ describe('a bounded hashing queue', () => {
     expect(busy.length).toBeGreaterThan(0);
     for (const reply of busy) expect(reply.error!.data.statehouse.retryAfter).toBeGreaterThanOrEqual(1);
     // Every other attempt was evaluated: a login, or the uniform failure.
-    for (const reply of replies.filter((r) => !busy.includes(r))) expect(reply.result !== undefined || reply.error?.data.code === 'UNAUTHORIZED').toBe(true);
+    for (const reply of replies.filter((r) => !busy.includes(r)))
+      expect(reply.result !== undefined || reply.error?.data.code === 'UNAUTHORIZED').toBe(true);
     expect(jobs.filter((j) => j.op === 'verify')).toHaveLength(10);
     // A refused login is no failed guess: it does not count toward the lock-out, and it can be retried.
     expect((await clients[0]!.call('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD })).result).toBeDefined();

@@ -17,8 +17,15 @@ async function start(config: StatehouseConfigInput = {}) {
   mailDir = createTempDir('statehouse-mail-');
   lines.length = 0;
   // Every host let in (`*`): the link rules must hold on their own, even where allowedHosts is off.
-  server = await startTestServer({ mail: { backend: 'file', fileDir: mailDir }, allowedHosts: ['*'], ...config }, { log: createLogger('info', (line) => void lines.push(line)) });
-  const created = await createUser(server.db.db, { username: 'alice', email: 'alice@example.com' }, { hashing: TEST_HASHING, rules: TEST_RULES });
+  server = await startTestServer(
+    { mail: { backend: 'file', fileDir: mailDir }, allowedHosts: ['*'], ...config },
+    { log: createLogger('info', (line) => void lines.push(line)) },
+  );
+  const created = await createUser(
+    server.db.db,
+    { username: 'alice', email: 'alice@example.com' },
+    { hashing: TEST_HASHING, rules: TEST_RULES },
+  );
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
 }
 

@@ -89,8 +89,12 @@ describe('a whole journey at log level debug', () => {
 
     // A failed login, then a login on a new socket, then session writes.
     const tab = await server.open({ cookie: visitorCookie, path: '/login', query: '?next=/notes' });
-    expect((await tab.call('mutation', 'auth.login', { loginId: 'carol', password: 'not her password' })).error?.data.code).toBe('UNAUTHORIZED');
-    expect((await tab.call('mutation', 'auth.login', { loginId: 'nobody', password: 'not anyones password' })).error?.data.code).toBe('UNAUTHORIZED');
+    expect((await tab.call('mutation', 'auth.login', { loginId: 'carol', password: 'not her password' })).error?.data.code).toBe(
+      'UNAUTHORIZED',
+    );
+    expect((await tab.call('mutation', 'auth.login', { loginId: 'nobody', password: 'not anyones password' })).error?.data.code).toBe(
+      'UNAUTHORIZED',
+    );
     const loginCookie = await redeem(ticketOf(await ok(tab, 'mutation', 'auth.login', { loginId: 'carol', password: carolPassword })));
     const carolTab = await server.open({ cookie: loginCookie });
     await carolTab.subscribeState();
@@ -101,7 +105,11 @@ describe('a whole journey at log level debug', () => {
     // Refusals at debug level: a replayed and a forged ticket, a forged cookie, an anonymous authed call.
     const replay = [...issued.tickets][0]!;
     for (const ticket of [replay, `${replay.split('.')[0]}.${'a'.repeat(32)}`]) {
-      const res = await fetch(`${server.url}/auth/session`, { method: 'POST', headers: { origin: server.url }, body: JSON.stringify({ ticket }) });
+      const res = await fetch(`${server.url}/auth/session`, {
+        method: 'POST',
+        headers: { origin: server.url },
+        body: JSON.stringify({ ticket }),
+      });
       expect(res.status).toBe(400);
     }
     const forged = await server.open({ cookie: `statehouse_session=${[...issued.sessionTokens][0]!.split('.')[0]}.${'b'.repeat(32)}` });
@@ -109,7 +117,9 @@ describe('a whole journey at log level debug', () => {
 
     // Logout over the socket, then the cookie endpoint.
     await ok(tab, 'mutation', 'auth.logout');
-    expect((await fetch(`${server.url}/auth/logout`, { method: 'POST', headers: { origin: server.url, cookie: carolCookie } })).status).toBe(204);
+    expect(
+      (await fetch(`${server.url}/auth/logout`, { method: 'POST', headers: { origin: server.url, cookie: carolCookie } })).status,
+    ).toBe(204);
 
     // Password reset by mail (file backend), for a known and an unknown address.
     const resetTab = await server.open();
@@ -117,20 +127,47 @@ describe('a whole journey at log level debug', () => {
     await ok(resetTab, 'mutation', 'auth.requestPasswordReset', { email: 'nobody@example.com' });
     const resetToken = await lastResetToken();
     expect((await ok(resetTab, 'query', 'auth.checkPasswordResetToken', { token: resetToken })).data.valid).toBe(true);
-    expect((await resetTab.call('mutation', 'auth.confirmPasswordReset', { token: `${resetToken.split('.')[0]}.${'c'.repeat(32)}`, newPassword: 'x', confirmPassword: 'x' })).error).toBeDefined();
+    expect(
+      (
+        await resetTab.call('mutation', 'auth.confirmPasswordReset', {
+          token: `${resetToken.split('.')[0]}.${'c'.repeat(32)}`,
+          newPassword: 'x',
+          confirmPassword: 'x',
+        })
+      ).error,
+    ).toBeDefined();
     const newPassword = 'an entirely new passphrase';
     const resetCookie = await redeem(
-      ticketOf(await ok(resetTab, 'mutation', 'auth.confirmPasswordReset', { token: resetToken, newPassword, confirmPassword: newPassword })),
+      ticketOf(
+        await ok(resetTab, 'mutation', 'auth.confirmPasswordReset', { token: resetToken, newPassword, confirmPassword: newPassword }),
+      ),
     );
-    expect((await resetTab.call('mutation', 'auth.confirmPasswordReset', { token: resetToken, newPassword, confirmPassword: newPassword })).error).toBeDefined();
+    expect(
+      (await resetTab.call('mutation', 'auth.confirmPasswordReset', { token: resetToken, newPassword, confirmPassword: newPassword }))
+        .error,
+    ).toBeDefined();
 
     // A password change rotates the session: one more ticket and token.
     const changer = await server.open({ cookie: resetCookie });
     const finalPassword = 'the final passphrase here';
     await redeem(
-      ticketOf(await ok(changer, 'mutation', 'auth.changePassword', { currentPassword: newPassword, newPassword: finalPassword, confirmPassword: finalPassword })),
+      ticketOf(
+        await ok(changer, 'mutation', 'auth.changePassword', {
+          currentPassword: newPassword,
+          newPassword: finalPassword,
+          confirmPassword: finalPassword,
+        }),
+      ),
     );
-    expect((await changer.call('mutation', 'auth.changePassword', { currentPassword: 'wrong current one', newPassword: 'whatever long', confirmPassword: 'whatever long' })).error).toBeDefined();
+    expect(
+      (
+        await changer.call('mutation', 'auth.changePassword', {
+          currentPassword: 'wrong current one',
+          newPassword: 'whatever long',
+          confirmPassword: 'whatever long',
+        })
+      ).error,
+    ).toBeDefined();
     await ok(changer, 'mutation', 'auth.logout');
 
     for (const ws of [visitor, tab, carolTab, forged, resetTab, changer]) await ws.close();

@@ -76,7 +76,11 @@ describe('a rotation reaches the other tabs of the session', () => {
     await tabB.subscribeState();
     const pushesBefore = tabB.pushes.length;
 
-    const changed = await tabA.ok('mutation', 'auth.changePassword', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const changed = await tabA.ok('mutation', 'auth.changePassword', {
+      currentPassword: PASSWORD,
+      newPassword: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     const sync = cookieAction(changed, 'syncCookieThenNavigate');
     const [newId] = (await liveSessionIds()).filter((id) => id !== oldId);
     expect(sync).toEqual({ type: 'syncCookieThenNavigate', ticket: expect.any(String), to: null, session: sessionTag(newId!) });
@@ -106,7 +110,11 @@ describe('a rotation reaches the other tabs of the session', () => {
     const victim = await server.open({ cookie });
     const thief = await server.open({ cookie });
     await thief.subscribeState();
-    const changed = await victim.ok('mutation', 'auth.changePassword', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const changed = await victim.ok('mutation', 'auth.changePassword', {
+      currentPassword: PASSWORD,
+      newPassword: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     await thief.waitForPushes(2);
     expect(thief.pushes.at(-1).actions[0].type).toBe('followSession');
     // Doing as told, the thief reconnects with what it holds: the old cookie.
@@ -155,13 +163,20 @@ describe('a rotation reaches the other tabs of the session', () => {
     await tabB.subscribeState();
     await otherBrowser.subscribeState();
     const token = await issuePasswordResetToken(server.db.db, aliceId, 60_000);
-    const reset = await tabA.ok('mutation', 'auth.confirmPasswordReset', { token, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const reset = await tabA.ok('mutation', 'auth.confirmPasswordReset', {
+      token,
+      newPassword: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     const tag = cookieAction(reset, 'syncCookieThenNavigate').session;
     await tabB.waitForPushes(2);
     expect(tabB.pushes.at(-1).actions).toEqual([{ type: 'followSession', session: tag, reload: false }]);
     // Another browser's session ends as before.
     await otherBrowser.waitForPushes(2);
-    expect(otherBrowser.pushes.at(-1).actions[0]).toMatchObject({ type: 'clearAuthThenNavigate', session: sessionTag(elsewhere.sessionId) });
+    expect(otherBrowser.pushes.at(-1).actions[0]).toMatchObject({
+      type: 'clearAuthThenNavigate',
+      session: sessionTag(elsewhere.sessionId),
+    });
     await Promise.all([tabA.close(), tabB.close(), otherBrowser.close()]);
   });
 });
@@ -184,7 +199,9 @@ describe('POST /auth/logout ends only the session the tab was bound to', () => {
     expect(res.status).toBe(409);
     expect(await res.json()).toEqual({ error: 'session_changed' });
     expect(res.headers.get('set-cookie')).toBeNull();
-    expect((await validateSessionToken(server.db.db, server.statehouse.runtime.sessionSettings, current.token)).session?.id).toBe(current.sessionId);
+    expect((await validateSessionToken(server.db.db, server.statehouse.runtime.sessionSettings, current.token)).session?.id).toBe(
+      current.sessionId,
+    );
   });
 
   test('with the tag of the cookie it holds, the logout ends that session and expires the cookie, dead or alive', async () => {

@@ -20,10 +20,7 @@ afterAll(async () => {
 /** A masked client text frame (an all-zero mask leaves the payload as is). */
 function clientFrame(text: string): Uint8Array {
   const payload = new TextEncoder().encode(text);
-  const header =
-    payload.length < 126
-      ? [0x81, 0x80 | payload.length]
-      : [0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff];
+  const header = payload.length < 126 ? [0x81, 0x80 | payload.length] : [0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff];
   return new Uint8Array([...header, 0, 0, 0, 0, ...payload]);
 }
 

@@ -61,7 +61,9 @@ function emptyFailures(stats: SoakStats): string[] {
 }
 
 function rssFailures(baseline: SettledRss, settled: SettledRss): string[] {
-  return settled.rss > baseline.rss * (1 + RSS_TOLERANCE) ? [`RSS ${mib(settled.rss)} is over the warm baseline ${mib(baseline.rss)} + 10%`] : [];
+  return settled.rss > baseline.rss * (1 + RSS_TOLERANCE)
+    ? [`RSS ${mib(settled.rss)} is over the warm baseline ${mib(baseline.rss)} + 10%`]
+    : [];
 }
 
 /** Both readings: what live allocations hold, and what glibc keeps mapped besides. */
@@ -83,13 +85,24 @@ async function load(): Promise<Outcome> {
     const server = await startSoakServer(dbPath);
     try {
       const users = await server.seed(Math.ceil(CONNECTIONS / TABS_PER_USER), 'soak-user-');
-      const warm = await runMixedLoad(server.url, users, { connections: CONNECTIONS, seconds: WARM_UP, tabsPerUser: TABS_PER_USER, label: 'warm' });
+      const warm = await runMixedLoad(server.url, users, {
+        connections: CONNECTIONS,
+        seconds: WARM_UP,
+        tabsPerUser: TABS_PER_USER,
+        label: 'warm',
+      });
       await waitUntilEmpty(server, 60_000);
       const baseline = await settledRss(server);
       const started = performance.now();
       let peak = 0;
       const sampler = setInterval(() => (peak = Math.max(peak, server.rss())), 500);
-      const run = await runMixedLoad(server.url, users, { connections: CONNECTIONS, seconds: SECONDS, tabsPerUser: TABS_PER_USER, label: 'main', acked: warm.acked });
+      const run = await runMixedLoad(server.url, users, {
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        tabsPerUser: TABS_PER_USER,
+        label: 'main',
+        acked: warm.acked,
+      });
       clearInterval(sampler);
       const elapsed = (performance.now() - started) / 1000;
       const after = await waitUntilEmpty(server, 60_000);
@@ -137,7 +150,12 @@ async function cycles(): Promise<Outcome> {
       const settled = await settledRss(server);
       return {
         scenario: `cycles: ${CYCLES} connections, ${EVENTS} events`,
-        numbers: { events: run.events, 'cycles/s': Math.round(CYCLES / elapsed), ...rssNumbers('warm baseline', baseline), ...rssNumbers('after', settled) },
+        numbers: {
+          events: run.events,
+          'cycles/s': Math.round(CYCLES / elapsed),
+          ...rssNumbers('warm baseline', baseline),
+          ...rssNumbers('after', settled),
+        },
         failures: [
           ...[...warm.unexpected, ...run.unexpected].map((u) => `unexpected: ${u}`),
           ...missing.map((m) => `lost write: ${m}`),
@@ -173,7 +191,8 @@ async function crash(): Promise<Outcome> {
       for (const [i, client] of clients.entries()) {
         const user = users[Math.floor(i / 2)]!;
         const who = await client.call('query', 'probe.whoami');
-        if (who.result?.data?.data?.userId !== user.userId) failures.push(`tab ${i} came back as ${JSON.stringify(who.result?.data?.data ?? who.error)}`);
+        if (who.result?.data?.data?.userId !== user.userId)
+          failures.push(`tab ${i} came back as ${JSON.stringify(who.result?.data?.data ?? who.error)}`);
       }
       failures.push(...(await missingWrites(dbPath, acked)).map((m) => `lost write: ${m}`));
       await Promise.all(clients.map((c) => c.close()));

@@ -98,7 +98,10 @@ describe('cookie tickets', () => {
     await makeUser('alice');
     const ws = await server.open();
     const ticket = await loginTicket(ws, 'alice');
-    await server.db.db.update(authTokens).set({ expiresAt: Date.now() - 1 }).where(eq(authTokens.id, idOf(ticket)));
+    await server.db.db
+      .update(authTokens)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(authTokens.id, idOf(ticket)));
     await expectRefused(ticket);
     await ws.close();
   });
@@ -110,8 +113,14 @@ describe('cookie tickets', () => {
     const b = await server.open();
     const aliceTicket = await loginTicket(a, 'alice');
     const bobTicket = await loginTicket(b, 'bob');
-    const [aliceRow] = await server.db.db.select().from(authTokens).where(eq(authTokens.id, idOf(aliceTicket)));
-    const [bobRow] = await server.db.db.select().from(authTokens).where(eq(authTokens.id, idOf(bobTicket)));
+    const [aliceRow] = await server.db.db
+      .select()
+      .from(authTokens)
+      .where(eq(authTokens.id, idOf(aliceTicket)));
+    const [bobRow] = await server.db.db
+      .select()
+      .from(authTokens)
+      .where(eq(authTokens.id, idOf(bobTicket)));
     // Alice's ticket row now carries Bob's sealed session token, and the other way round.
     await server.db.db.update(authTokens).set({ payload: bobRow!.payload }).where(eq(authTokens.id, aliceRow!.id));
     await server.db.db.update(authTokens).set({ payload: aliceRow!.payload }).where(eq(authTokens.id, bobRow!.id));
@@ -128,9 +137,15 @@ describe('cookie tickets', () => {
     const b = await server.open();
     const aliceTicket = await loginTicket(a, 'alice');
     const bobTicket = await loginTicket(b, 'bob');
-    const [bobRow] = await server.db.db.select().from(authTokens).where(eq(authTokens.id, idOf(bobTicket)));
+    const [bobRow] = await server.db.db
+      .select()
+      .from(authTokens)
+      .where(eq(authTokens.id, idOf(bobTicket)));
     // The row claims Bob's session while its sealed token is Alice's.
-    await server.db.db.update(authTokens).set({ sessionId: bobRow!.sessionId }).where(eq(authTokens.id, idOf(aliceTicket)));
+    await server.db.db
+      .update(authTokens)
+      .set({ sessionId: bobRow!.sessionId })
+      .where(eq(authTokens.id, idOf(aliceTicket)));
     await expectRefused(aliceTicket);
     // Bob's id with a secret that is not Bob's.
     await expectRefused(`${idOf(bobTicket)}.${generateSecureRandomString()}`);
@@ -181,7 +196,10 @@ describe('password reset links', () => {
     const ws = await server.open();
     await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'alice@example.com' });
     const token = await nthResetToken(1);
-    await server.db.db.update(authTokens).set({ expiresAt: Date.now() - 1 }).where(eq(authTokens.id, idOf(token)));
+    await server.db.db
+      .update(authTokens)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(authTokens.id, idOf(token)));
     const hash = await passwordHashOf(alice.id);
     expect((await confirm(ws, token)).error?.data.code).toBe('BAD_REQUEST');
     expect(await passwordHashOf(alice.id)).toBe(hash);
@@ -196,7 +214,8 @@ describe('password reset links', () => {
     await ws.ok('mutation', 'auth.requestPasswordReset', { email: 'bob@example.com' });
     const first = await nthResetToken(1);
     const second = await nthResetToken(2);
-    const aliceToken = (await server.db.db.select().from(authTokens).where(eq(authTokens.userId, alice.id)))[0]!.id === idOf(first) ? first : second;
+    const aliceToken =
+      (await server.db.db.select().from(authTokens).where(eq(authTokens.userId, alice.id)))[0]!.id === idOf(first) ? first : second;
     const bobToken = aliceToken === first ? second : first;
     const aliceHash = await passwordHashOf(alice.id);
     const bobHash = await passwordHashOf(bob.id);

@@ -83,7 +83,11 @@ describe('allowedHosts and publicUrl', () => {
   });
 
   test('in production with publicUrl, loopback names are no longer served', async () => {
-    const { port } = await start({ env: 'production', publicUrl: 'https://app.example', mail: { backend: 'file', fileDir: '/tmp/statehouse-unused-mail' } });
+    const { port } = await start({
+      env: 'production',
+      publicUrl: 'https://app.example',
+      mail: { backend: 'file', fileDir: '/tmp/statehouse-unused-mail' },
+    });
     expect(await status(port, 'app.example')).toBe(404);
     expect(await status(port, `127.0.0.1:${port}`)).toBe(421);
   });

@@ -10,7 +10,13 @@ const started: { statehouse: Statehouse; db: TestDatabase }[] = [];
 async function statehouseWith(config: StatehouseConfigInput = {}, env: Record<string, string> = {}): Promise<Statehouse> {
   const db = await createTestDatabase();
   const loaded = loadConfig({ env: 'test', logLevel: 'silent', ...config }, env);
-  const statehouse = await createStatehouse({ router: testRouter, config: loaded, slices: [dashboard], database: db, log: createLogger('silent') });
+  const statehouse = await createStatehouse({
+    router: testRouter,
+    config: loaded,
+    slices: [dashboard],
+    database: db,
+    log: createLogger('silent'),
+  });
   started.push({ statehouse, db });
   return statehouse;
 }

@@ -29,7 +29,9 @@ describe('GET /api/notes', () => {
     expect(items.map((n) => n.title)).toEqual(['second of alice', 'first of alice']);
     expect(Object.keys(items[0]!).sort()).toEqual(['content', 'id', 'title', 'updatedAt']);
 
-    const bobs = (await (await fetch(`${server.url}/api/notes`, { headers: { cookie: bob.cookie } })).json()) as { items: { title: string }[] };
+    const bobs = (await (await fetch(`${server.url}/api/notes`, { headers: { cookie: bob.cookie } })).json()) as {
+      items: { title: string }[];
+    };
     expect(bobs.items.map((n) => n.title)).toEqual(['bob’s only']);
     await a.close();
     await b.close();

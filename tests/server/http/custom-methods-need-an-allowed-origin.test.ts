@@ -55,7 +55,10 @@ describe('GET, HEAD and OPTIONS', () => {
       const res = await fetch(`${server.url}/api/any`, { method, headers: { cookie: alice.cookie, origin: 'https://evil.example' } });
       expect(await res.json()).toEqual({ by: 'alice', method, wrote: false });
     }
-    const head = await rawRequest(port, `HEAD /api/any HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${alice.cookie}\r\nConnection: close\r\n\r\n`);
+    const head = await rawRequest(
+      port,
+      `HEAD /api/any HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${alice.cookie}\r\nConnection: close\r\n\r\n`,
+    );
     expect(head.status).toBe(200);
   });
 });

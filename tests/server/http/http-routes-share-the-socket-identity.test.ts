@@ -30,7 +30,10 @@ function api(runtime: Runtime) {
       eventPath: request.eventPath,
       languageCode: request.languageCode,
     }))
-    .get('/api/session', async ({ session, request }) => ({ theme: await session.get<string>('theme', 'light'), language: await request.language() }))
+    .get('/api/session', async ({ session, request }) => ({
+      theme: await session.get<string>('theme', 'light'),
+      language: await request.language(),
+    }))
     .get('/api/context', async ({ request }) => ({ before: request.context, after: await request.loadContext() }))
     .get('/api/private', ({ user }) => ({ hello: user.username }), { beforeHandle: authedRoute() })
     .get('/api/delete-check', ({ user }) => ({ allowed: user.username }), { beforeHandle: canRoute('notes.delete_note') })
@@ -115,7 +118,9 @@ describe('identity over HTTP', () => {
   test('the request negotiates its language from cookie and Accept-Language', async () => {
     server = await start();
     expect((await (await get('/api/whoami', { 'accept-language': 'fr, ar-EG;q=0.8' })).json()).languageCode).toBe('ar');
-    expect((await (await get('/api/whoami', { 'accept-language': 'ar', cookie: 'statehouse_language=en' })).json()).languageCode).toBe('en');
+    expect((await (await get('/api/whoami', { 'accept-language': 'ar', cookie: 'statehouse_language=en' })).json()).languageCode).toBe(
+      'en',
+    );
   });
 
   test('context processors run for an HTTP route only when it asks', async () => {
@@ -286,12 +291,19 @@ describe('unsafe methods need an allowed Origin', () => {
   test('a cross-origin or Origin-less POST is refused with 403, even with a valid cookie', async () => {
     server = await start();
     const alice = await server.userWithSession('alice');
-    for (const headers of [{ origin: 'https://evil.example', cookie: alice.cookie }, { cookie: alice.cookie }, { origin: 'null', cookie: alice.cookie }] as Record<string, string>[]) {
+    for (const headers of [
+      { origin: 'https://evil.example', cookie: alice.cookie },
+      { cookie: alice.cookie },
+      { origin: 'null', cookie: alice.cookie },
+    ] as Record<string, string>[]) {
       const res = await post(headers);
       expect(res.status).toBe(403);
       expect((await res.json()).error).toBe('forbidden_origin');
     }
-    const del = await fetch(`${server.url}/api/thing`, { method: 'DELETE', headers: { origin: 'https://evil.example', cookie: alice.cookie } });
+    const del = await fetch(`${server.url}/api/thing`, {
+      method: 'DELETE',
+      headers: { origin: 'https://evil.example', cookie: alice.cookie },
+    });
     expect(del.status).toBe(403);
   });
 

@@ -7,9 +7,15 @@ import { createTempDir } from '../../helpers/db';
 describe('redactUrl', () => {
   test.each([
     ['libsql://db-user.turso.io?authToken=eyJhbGciOi.secret', 'libsql://db-user.turso.io?authToken=[redacted]'],
-    ['https://admin:hunter2@db.example:8080/x?tls=1&auth_token=abc&x=1', 'https://[redacted]@db.example:8080/x?tls=1&auth_token=[redacted]&x=1'],
+    [
+      'https://admin:hunter2@db.example:8080/x?tls=1&auth_token=abc&x=1',
+      'https://[redacted]@db.example:8080/x?tls=1&auth_token=[redacted]&x=1',
+    ],
     ['http://token@db.example', 'http://[redacted]@db.example'],
-    ['libsql://db.example?tls=0&apiKey=k&password=p&secret=s&sig=q', 'libsql://db.example?tls=0&apiKey=[redacted]&password=[redacted]&secret=[redacted]&sig=[redacted]'],
+    [
+      'libsql://db.example?tls=0&apiKey=k&password=p&secret=s&sig=q',
+      'libsql://db.example?tls=0&apiKey=[redacted]&password=[redacted]&secret=[redacted]&sig=[redacted]',
+    ],
     ['file:data/statehouse.db', 'file:data/statehouse.db'],
     [':memory:', ':memory:'],
     ['file:/tmp/a.db?authToken=x#frag', 'file:/tmp/a.db?authToken=[redacted]#frag'],

@@ -33,7 +33,9 @@ describe('a production start', () => {
 
   test('with smtp needs SMTP_URL, and starts with smtp or file', () => {
     expect(configError(() => loadConfig({}, { NODE_ENV: 'production', MAIL_BACKEND: 'smtp' }))?.message).toContain('SMTP_URL');
-    expect(loadConfig({}, { NODE_ENV: 'production', MAIL_BACKEND: 'smtp', SMTP_URL: 'smtps://u:p@mail.example' }).mail.backend).toBe('smtp');
+    expect(loadConfig({}, { NODE_ENV: 'production', MAIL_BACKEND: 'smtp', SMTP_URL: 'smtps://u:p@mail.example' }).mail.backend).toBe(
+      'smtp',
+    );
     expect(loadConfig({}, { NODE_ENV: 'production', MAIL_BACKEND: 'file' }).mail.backend).toBe('file');
   });
 
