@@ -1,5 +1,5 @@
 import type { AnyRouter } from '@trpc/server';
-import { Elysia } from 'elysia';
+import { type AnyElysia, Elysia } from 'elysia';
 import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
 import { Housekeeping } from './auth/housekeeping';
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
@@ -51,11 +51,11 @@ export interface StatehouseOptions<TRouter extends AnyRouter> {
    * More HTTP routes mounted on the same app: an Elysia instance, or a
    * function of the runtime returning one (to use `identity(runtime)`).
    */
-  http?: Elysia<any, any, any, any, any, any, any> | ((runtime: Runtime) => Elysia<any, any, any, any, any, any, any>);
+  http?: AnyElysia | ((runtime: Runtime) => AnyElysia);
 }
 
 export interface Statehouse {
-  app: Elysia<any, any, any, any, any, any, any>;
+  app: AnyElysia;
   runtime: Runtime;
   /** Deletes expired sessions and used or expired tokens every `housekeeping.intervalMs`. */
   housekeeping: Housekeeping;

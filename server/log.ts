@@ -42,6 +42,7 @@ export function redactUrl(url: string): string {
 }
 
 /** C0 controls, DEL, C1 controls and the two Unicode line breaks: each could end or rewrite a log line. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what it is for
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

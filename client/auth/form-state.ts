@@ -9,6 +9,7 @@ export interface SubmitOptions {
   /** Checks the fields before any call; answers field → error text. */
   validate?: () => Record<string, string>;
   /** The call. Answer `'navigates'` when success leaves the page: the form then stays busy. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async call that answers nothing is Promise<void>; 'navigates' is the one answer that matters
   run: () => Promise<void | 'navigates'>;
   /** Server field name → form field name, for field errors. */
   fields?: Readonly<Record<string, string>>;

@@ -256,7 +256,7 @@ export class AuthApi {
         return;
       }
       const row = await findUserByEmail(db, email);
-      if (!row || !row.isActive || !row.email) return;
+      if (!row?.isActive || !row.email) return;
       if (!(await this.mayMail(row.email, row.id))) return;
       const token = await issuePasswordResetToken(db, row.id, config.passwordReset.tokenTtlMs);
       const link = `${base.replace(/\/$/, '')}${config.auth.passwordResetUrl}/${token}`;
@@ -326,7 +326,7 @@ export class AuthApi {
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     const userId = await checkPasswordResetToken(db, token);
     const row = userId === null ? null : await findUserById(db, userId);
-    if (!row || !row.isActive) throw invalidResetLink();
+    if (!row?.isActive) throw invalidResetLink();
     const problems = validatePassword(newPassword, config.password, row);
     if (problems.length > 0) throw validationFailed(problems.map((p) => ({ field: 'newPassword', code: p.code, message: p.message })));
     const release = await this.claimCredentialChange(row.id);

@@ -149,7 +149,7 @@ export async function validateSessionToken(
     await s.remove.execute({ id: row.id });
     return INVALID;
   }
-  if (row.userId !== null && (!found.user || !found.user.isActive)) return INVALID;
+  if (row.userId !== null && !found.user?.isActive) return INVALID;
   let session = stripSecret(row);
   if (now - row.lastVerifiedAt >= settings.renewalIntervalMs) {
     const expiresAt = Math.min(now + settings.inactivityTimeoutMs, row.absoluteExpiresAt);

@@ -151,8 +151,14 @@ function readTerminalLine(question: string, hidden: boolean): Promise<string | n
     };
     const onData = (chunk: Buffer | string): void => {
       for (const ch of chunk.toString()) {
-        if (ch === '\r' || ch === '\n') return finish(line);
-        if (ch === '\u0004') return finish(line === '' ? null : line);
+        if (ch === '\r' || ch === '\n') {
+          finish(line);
+          return;
+        }
+        if (ch === '\u0004') {
+          finish(line === '' ? null : line);
+          return;
+        }
         if (ch === '\u0003') {
           stdin.setRawMode(false);
           process.stdout.write('\n');

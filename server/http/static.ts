@@ -62,7 +62,7 @@ export function staticClient(dir: string, extraHeaders: (path: string) => Record
       return status(400, 'Bad request');
     }
     const file = normalize(join(root, path));
-    if (file.startsWith(root + '/') && existsSync(file) && !path.endsWith('/')) {
+    if (file.startsWith(`${root}/`) && existsSync(file) && !path.endsWith('/')) {
       const asset = Bun.file(file);
       if (await asset.exists()) {
         const immutable = /\.[0-9a-z]{8,}\.(js|css|map)$/i.test(path);

@@ -11,6 +11,7 @@ export function safeNextPath(next: string | null | undefined): string | null {
   if (typeof next !== 'string' || next.length === 0 || next.length > 2048) return null;
   if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return null;
   // Control characters, whitespace and backslashes make browsers reinterpret the URL.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is what it is for
   if (/[\u0000-\u001f\u007f\s\\]/.test(next)) return null;
   try {
     const base = 'http://statehouse.invalid';

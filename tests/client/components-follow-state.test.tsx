@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test
 import { createMemoryHistory, MemoryRouter, Route, type RouteSectionProps } from '@solidjs/router';
 import { For, type JSX } from 'solid-js';
 import { render } from 'solid-js/web';
-import { createStateClient, type StateClient } from '../../client/state/client';
+import { createStateClient } from '../../client/state/client';
 import { StateProvider, useAuth, useConnectionStatus, useSlice, useStateClient, useToasts } from '../../client/state/context';
 import { RouteReporter } from '../../client/state/route-reporter';
 import type { SliceMap } from '../../client/state/store';

@@ -77,6 +77,7 @@ describe('background checkpoints', () => {
     handle = opened;
     const checkpointer = opened.checkpointer!;
     // The thread ends without the checkpointer having asked it to.
+    // biome-ignore lint/complexity/useLiteralKeys: the thread is private; the test reaches it on purpose
     checkpointer['worker'].postMessage({ type: 'stop' });
     await waitFor(async () => (await autocheckpointPages(opened)) === 1_000, { what: 'commits to checkpoint again' });
     expect(failures).toHaveLength(1);

@@ -112,7 +112,7 @@ describe('the full journey', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await waitForPath(page, '/login');
 
-    await page.goto('/login?next=' + encodeURIComponent('//evil.example/steal'));
+    await page.goto(`/login?next=${encodeURIComponent('//evil.example/steal')}`);
     await signIn(page, username, GOOD_PASSWORD, { open: false });
     await eventually(() => expect(new URL(page.url()).origin).toBe(new URL(server.url).origin));
     expect(new URL(page.url()).pathname).toBe('/');

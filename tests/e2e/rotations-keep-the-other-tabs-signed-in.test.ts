@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startAppAndBrowser } from './support/app-server';
 import { newAppContext } from './support/browser';
 import { eventually, GOOD_PASSWORD, register, signIn, uniqueUsername, waitForPath } from './support/flows';

@@ -112,7 +112,7 @@ describe('login over the socket', () => {
     const stored = JSON.stringify(row) + Buffer.from(row!.payload!).toString('latin1');
     expect(stored).not.toContain(ticket.split('.')[1]!);
     const [session] = await server.db.db.select().from(sessions);
-    expect(stored).not.toContain(session!.id + '.');
+    expect(stored).not.toContain(`${session!.id}.`);
     await ws.close();
   });
 
@@ -138,7 +138,7 @@ describe('login over the socket', () => {
     const wrong = await login(ws, 'alice', 'wrong password!');
     expect(unknown.error?.data.code).toBe('UNAUTHORIZED');
     expect(wrong.error?.data.code).toBe('UNAUTHORIZED');
-    expect(unknown.error?.message).toBe(wrong.error?.message!);
+    expect(unknown.error?.message).toBe(wrong.error!.message);
     expect((await ws.ok('query', 'probe.whoami')).data.isAuthenticated).toBe(false);
     await ws.close();
   });

@@ -119,7 +119,7 @@ describe('POST /auth/session (the cookie exchange)', () => {
       '{"ticket":1}',
       '{"ticket":null}',
       '{',
-      '{"ticket":"' + 'a'.repeat(2000) + '"}',
+      `{"ticket":"${'a'.repeat(2000)}"}`,
       '{"__proto__":{"ticket":"x"}}',
     ]) {
       const res = await fetch(`${server.url}/auth/session`, {

@@ -14,12 +14,10 @@ import { startTestServer, type TestServer } from '../../helpers/server';
  * so duplicate session cookies are no session, on both transports alike.
  */
 function api(runtime: Runtime) {
-  return new Elysia({ name: 'duplicate-cookie-api' })
-    .use(identity(runtime))
-    .get('/api/whoami', ({ user, request }) => ({
-      username: user.isAuthenticated ? user.username : '(anonymous)',
-      cookies: request.cookies,
-    }));
+  return new Elysia({ name: 'duplicate-cookie-api' }).use(identity(runtime)).get('/api/whoami', ({ user, request }) => ({
+    username: user.isAuthenticated ? user.username : '(anonymous)',
+    cookies: request.cookies,
+  }));
 }
 
 let server: TestServer;

@@ -44,6 +44,7 @@ const HOSTILE = [
   '\u2028\u2029',
   '<script>alert(1)</script>',
   '../../etc/passwd',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection attempt, as typed
   '${process.exit(1)}',
   '__proto__',
   'constructor',
