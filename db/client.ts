@@ -3,6 +3,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { BusyRecyclingClient } from './busy-recycling-client';
 import { Checkpointer } from './checkpointer';
 import * as schema from './schema';
 
@@ -64,31 +65,6 @@ function localPath(url: string): string {
 }
 
 /**
- * The embedded libSQL driver leaves a statement that failed with SQLITE_BUSY
- * active: its connection keeps the implicit transaction open, so every later
- * write on that connection is acknowledged yet never committed, and the file
- * stays locked for every other connection. After such a failure the pool's
- * connections are dropped (fresh ones open on demand); an operation caught
- * mid-flight fails with CLIENT_CLOSED, which callers treat as retriable.
- */
-function recycleConnectionsOnBusy(client: Client, setUp: () => Promise<void>): void {
-  const recycle = (error: unknown): never => {
-    const code = (error as { code?: unknown })?.code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY') && !client.closed) {
-      // The pool reopens synchronously; the settings go to the connection it opens next.
-      void Promise.resolve(client.reconnect())
-        .then(setUp)
-        .catch(() => {});
-    }
-    throw error;
-  };
-  for (const method of ['execute', 'batch', 'executeMultiple', 'migrate'] as const) {
-    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => original(...args).catch(recycle);
-  }
-}
-
-/**
  * Opens a libSQL database. A `file:` URL gets its folder created and is put
  * in WAL mode; `:memory:`, `libsql://` and `http(s)://` URLs are used as given.
  *
@@ -98,7 +74,7 @@ function recycleConnectionsOnBusy(client: Client, setUp: () => Promise<void>): v
 export async function openDatabase(url: string, authToken?: string, options: OpenOptions = {}): Promise<DatabaseHandle> {
   const local = isLocalFile(url) && !url.includes(':memory:');
   if (local) mkdirSync(dirname(resolve(localPath(url))), { recursive: true });
-  const client = createClient({ url, authToken, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
+  const driver = createClient({ url, authToken, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
   let autocheckpointPages = INLINE_AUTOCHECKPOINT_PAGES;
   // Per-connection settings (`journal_mode` is the file's). The pool opens one
   // connection while no transactions overlap; a recycle opens a new one.
@@ -107,7 +83,8 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
     if (local) await client.execute(`PRAGMA wal_autocheckpoint = ${autocheckpointPages}`);
     await client.execute('PRAGMA foreign_keys = ON');
   };
-  if (isLocalFile(url)) recycleConnectionsOnBusy(client, setUp);
+  // Embedded files get their connections recycled after SQLITE_BUSY (see BusyRecyclingClient).
+  const client: Client = isLocalFile(url) ? new BusyRecyclingClient(driver, () => setUp()) : driver;
   if (local) await client.execute('PRAGMA journal_mode = WAL');
   await setUp();
   const handle: DatabaseHandle = {
