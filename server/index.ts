@@ -230,6 +230,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       for (const conn of runtime.registry.all) conn.close();
       if (app.server) await app.stop(true);
       await runtime.background.close();
+      // The backend it built (an app's own mailer is the app's to close).
+      if (!options.mailer) await runtime.mailer.close?.();
       // After the drain: a mail in the background may still have hashed nothing, but a reply may have.
       await runtime.hashing.close();
       await bus.close();

@@ -37,7 +37,7 @@ export interface EventRequest<TContext extends Record<string, unknown> = Record<
    * result), fills `context` and returns it.
    */
   loadContext<T extends Record<string, unknown> = TContext>(): Promise<T>;
-  /** A Fetch `Request` equivalent, built on first access. */
+  /** A Fetch `Request` equivalent, built when read (an event that never reads it builds none). */
   readonly fetchRequest: Request;
 }
 

@@ -44,5 +44,3 @@ export const t = initTRPC.context<ConnectionContext>().create({
 
 export const router = t.router;
 export const middleware = t.middleware;
-export const mergeRouters = t.mergeRouters;
-export const createCallerFactory = t.createCallerFactory;

@@ -49,7 +49,8 @@ export class HttpAuth {
 }
 
 /**
- * One identity over HTTP too: derives `user`, `session` (read-only),
+ * One identity over HTTP too: derives `user`, `session` (written only by
+ * methods other than GET, HEAD and OPTIONS),
  * `request` (an `EventRequest`; the Fetch request is `request.fetchRequest`)
  * and `auth` for the routes of the app that uses it, from the same session
  * cookie the socket reads. Any method but GET, HEAD and OPTIONS (POST, PUT,

@@ -67,7 +67,7 @@ export function fileMailer(from: string, dir: string): Mailer {
 }
 
 /** Sends through SMTP with nodemailer, from an `smtp://` or `smtps://` URL. */
-export function smtpMailer(from: string, url: string): Mailer & { close(): void } {
+export function smtpMailer(from: string, url: string): Mailer {
   let transport: Transporter | null = null;
   return {
     async send(message) {

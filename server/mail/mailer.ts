@@ -9,4 +9,6 @@ export interface MailMessage {
 /** Sends mail; backends: console, file, smtp (see `createMailer`). */
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
+  /** Lets go of what the backend holds open (an SMTP connection); `stop()` calls it. */
+  close?(): void | Promise<void>;
 }

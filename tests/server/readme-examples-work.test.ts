@@ -1,7 +1,8 @@
 /**
- * The examples of docs/context-processors.md, docs/languages.md,
- * docs/http-routes.md and docs/crud.md, as written there (imports adjusted),
- * run for real.
+ * The examples of the README (writing an app) and of
+ * docs/context-processors.md, docs/languages.md, docs/http-routes.md and
+ * docs/crud.md, as written there (imports adjusted), run for real, imported
+ * through the package's own name as an app would.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import { asc, like } from 'drizzle-orm';
@@ -9,11 +10,15 @@ import { Elysia } from 'elysia';
 import { z } from 'zod';
 import { notes } from '../../db/schema';
 import {
+  authed,
   authedRoute,
+  type BuiltinContext,
+  can,
   canRoute,
   contextOf,
   createAppRouter,
   defineSlice,
+  guarded,
   identity,
   languageProcessor,
   publicProcedure,
@@ -23,8 +28,7 @@ import {
   staffRoute,
   userSnapshotProcessor,
   withContext,
-  type BuiltinContext,
-} from '../../server';
+} from 'statehouse/server';
 import { LANGUAGE_DIRECTIONS, messagesFor } from '../../server/i18n/catalog';
 import type { Runtime } from '../../server/runtime';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -80,7 +84,24 @@ export const memosRouter = scopedCrudRouter({
   },
 });
 
-const appRouter = createAppRouter({ home: homeRouter, memos: memosRouter });
+// --- README: writing an app (the server part)
+export const dashboard = defineSlice('dashboard', { tab: 'overview', lastPath: '' });
+
+export const dashboardRouter = router({
+  visit: publicProcedure.mutation(async ({ ctx }) => {
+    ctx.state.set(dashboard, { tab: ctx.request.query.get('tab') ?? 'overview' });
+    return { path: ctx.request.path };
+  }),
+  remember: guarded(authed()).mutation(async ({ ctx }) => {
+    await ctx.session.set('lastPath', ctx.request.path);
+    return ctx.user.username;
+  }),
+  purge: guarded(can('notes.delete_note'))
+    .input(z.object({ id: z.number() }))
+    .mutation(() => true),
+});
+
+const appRouter = createAppRouter({ home: homeRouter, memos: memosRouter, dashboard: dashboardRouter });
 
 let server: TestServer;
 afterEach(async () => {
@@ -88,6 +109,21 @@ afterEach(async () => {
 });
 
 describe('README examples', () => {
+  test('writing an app: the dashboard router', async () => {
+    server = await startTestServer({}, { router: appRouter, slices: [memosSlice, dashboard] });
+    const anonymous = await server.open({ path: '/', query: '?tab=help' });
+    const visit = await anonymous.ok('mutation', 'dashboard.visit');
+    expect(visit.data).toEqual({ path: '/' });
+    expect(visit.delta.dashboard).toEqual({ tab: 'help' });
+    expect((await anonymous.call('mutation', 'dashboard.remember')).error?.data.code).toBe('UNAUTHORIZED');
+    await anonymous.close();
+    const alice = await server.userWithSession('alice');
+    const ws = await server.open({ cookie: alice.cookie, path: '/notes' });
+    expect((await ws.ok('mutation', 'dashboard.remember')).data).toBe('alice');
+    expect((await ws.call('mutation', 'dashboard.purge', { id: 1 })).error?.data.code).toBe('FORBIDDEN');
+    await ws.close();
+  });
+
   test('context processors', async () => {
     server = await startTestServer({ ...config, languages: ['en', 'ar'] }, { router: appRouter, slices: [memosSlice] });
     const alice = await server.userWithSession('alice');
