@@ -96,7 +96,7 @@ describe('the smtp backend', () => {
   test('delivers the message to an SMTP server, envelope and content', async () => {
     const { port, received } = await startSmtpServer();
     const mailer = smtpMailer(FROM, `smtp://127.0.0.1:${port}`);
-    cleanups.push(() => mailer.close());
+    cleanups.push(() => mailer.close?.());
     await mailer.send(MESSAGE);
     expect(received).toHaveLength(1);
     expect(received[0]!.from).toBe('no-reply@statehouse.test');
@@ -117,7 +117,7 @@ describe('the smtp backend', () => {
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const { port } = server.server.address() as { port: number };
     const mailer = smtpMailer(FROM, `smtp://127.0.0.1:${port}`);
-    cleanups.push(() => mailer.close());
+    cleanups.push(() => mailer.close?.());
     await expect(mailer.send(MESSAGE)).rejects.toThrow(/No such user here/);
   });
 });
