@@ -1,4 +1,5 @@
 import { getTRPCErrorFromUnknown } from '@trpc/server';
+import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
 import { AuthApi } from '../auth/auth-api';
 import type { LoggedInUser } from '../auth/user';
 import { runInEvent } from './accessors';
@@ -54,7 +55,7 @@ async function runBridge({ ctx, path, type, next }: BridgeOptions, guards: reado
       result = await runInEvent(event, () => guardThenNext(eventCtx, guards, next));
     } catch (cause) {
       // A refusal: answered as a guard's own middleware level would answer it.
-      result = { ok: false, error: getTRPCErrorFromUnknown(cause), marker: 'middlewareMarker' } as unknown as typeof result;
+      result = { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker };
     }
   }
   if (type === 'subscription') {
