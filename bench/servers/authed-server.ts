@@ -51,8 +51,9 @@ export async function startAuthedServer(): Promise<AuthedBenchServer> {
       // Production refuses the console backend; nothing is mailed in a bench anyway.
       mail: { backend: 'file', fileDir: join(dir, 'mail') },
       rateLimit: { messageBurst: UNTHROTTLED, messagesPerSecond: UNTHROTTLED, ipBurst: UNTHROTTLED, ipPerMinute: UNTHROTTLED },
-      // Every load connection comes from 127.0.0.1.
+      // Every load connection comes from 127.0.0.1, under that name.
       socket: { maxConnectionsPerAddress: 0 },
+      allowedHosts: ['127.0.0.1'],
     },
     {},
   );
