@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spyOn } from 'bun:test';
 import PostalMime, { type Email } from 'postal-mime';
+import type { MailMessage, Mailer } from '../../server/mail/mailer';
 
 /**
  * Reads a mail as its recipient's client would: headers decoded (RFC 2047),
@@ -44,4 +46,22 @@ export async function resetLinksIn(dir: string): Promise<({ link: string; token:
       return match ? { link: match[0], token: match[1]!, to: mail.to?.map((address) => address.address).join(', ') ?? '' } : null;
     }),
   );
+}
+
+/**
+ * The messages a server sends from now on, kept in memory instead of going
+ * to its mail backend (restored with the test's spies).
+ *
+ * @example
+ * const mails = captureMail(server.statehouse.runtime.mailer);
+ * // … ask for a reset …
+ * await server.statehouse.runtime.background.drain();
+ * expect(mails.map((m) => m.to)).toEqual(['alice@example.com']);
+ */
+export function captureMail(mailer: Mailer): MailMessage[] {
+  const mails: MailMessage[] = [];
+  spyOn(mailer, 'send').mockImplementation(async (message) => {
+    mails.push(message);
+  });
+  return mails;
 }

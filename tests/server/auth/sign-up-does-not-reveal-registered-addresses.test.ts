@@ -5,6 +5,7 @@ import { createUser, findUserByUsername } from '../../../server/auth/users';
 import type { MailMessage } from '../../../server/mail/mailer';
 import { SocketProtocol } from '../../../server/bridge/socket-protocol';
 import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { captureMail } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import type { RpcReply, TestSocket } from '../../helpers/socket-client';
 
@@ -14,10 +15,7 @@ let server: TestServer;
 let mails: MailMessage[];
 beforeEach(async () => {
   server = await startTestServer({ publicUrl: 'https://app.example', rateLimit: { ipBurst: 100 } });
-  mails = [];
-  spyOn(server.statehouse.runtime.mailer, 'send').mockImplementation(async (message) => {
-    mails.push(message);
-  });
+  mails = captureMail(server.statehouse.runtime.mailer);
   const created = await createUser(
     server.db.db,
     { username: 'alice', email: 'alice@example.com', password: PASSWORD },

@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, spyOn, test } from 'bun:test';
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { createUser } from '../../../server/auth/users';
 import type { MailMessage } from '../../../server/mail/mailer';
 import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { captureMail } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
 /**
@@ -18,10 +19,7 @@ beforeEach(async () => {
     publicUrl: 'https://app.example',
     rateLimit: { ipBurst: 100, recipientMailBurst: 3, recipientMailsPerHour: 1 },
   });
-  mails = [];
-  spyOn(server.statehouse.runtime.mailer, 'send').mockImplementation(async (message) => {
-    mails.push(message);
-  });
+  mails = captureMail(server.statehouse.runtime.mailer);
   const created = await createUser(
     server.db.db,
     { username: 'alice', email: 'alice@example.com', password: PASSWORD },
