@@ -22,6 +22,7 @@ import { staticClient } from './http/static';
 import { createLogger, type Logger } from './log';
 import { createMailer, type Mailer } from './mail';
 import { cookieNameFor } from './auth/session-cookie';
+import { RecentRotations } from './auth/recent-rotations';
 import { sessionSettingsOf, type Runtime } from './runtime';
 import { authRouter } from './routers/auth-router';
 import { i18nRouter } from './routers/i18n-router';
@@ -154,6 +155,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     registry: new ConnectionRegistry(),
     snapshots: new AuthSnapshots(database.db, config.auth.snapshotIncludeGroups),
     hashing: new HashingPool(HASHING_SLOTS, HASHING_NICE),
+    rotations: new RecentRotations(),
     slices: new Map((options.slices ?? []).map((def) => [def.name, def])),
     sessionSettings: sessionSettingsOf(config),
     limiter:

@@ -10,6 +10,7 @@ import type { SessionSettings } from './auth/session';
 import type { RateLimiter } from './auth/rate-limit';
 import type { Mailer } from './mail/mailer';
 import type { BackgroundTasks } from './background';
+import type { RecentRotations } from './auth/recent-rotations';
 
 /**
  * Everything one Statehouse process shares between its connections. Built by
@@ -26,6 +27,8 @@ export interface Runtime {
   readonly snapshots: AuthSnapshots;
   /** The threads that hash passwords (argon2id); `stop()` ends them. */
   readonly hashing: HashingPool;
+  /** Sessions this process rotated in the last minute (see `RecentRotations`). */
+  readonly rotations: RecentRotations;
   /** Declared slices by name (others are added on first use). */
   readonly slices: Map<string, SliceDefinition>;
   readonly sessionSettings: SessionSettings;

@@ -18,6 +18,7 @@ import type { UserRow } from '../../db/schema';
 import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
 import { validatePassword } from './password-validation';
+import type { RecentRotations } from './recent-rotations';
 
 export type LoginField = 'username' | 'email';
 
@@ -38,6 +39,8 @@ export interface AuthServices {
   readonly sessionSettings: SessionSettings;
   /** The server's hashing threads. */
   readonly hashing: HashingPool;
+  /** Sessions rotated recently, so a sibling that finds its session gone follows instead of logging out. */
+  readonly rotations: RecentRotations;
   /** Where identity changes are announced, so every open tab follows. */
   readonly bus: { publish(event: IdentityEvent): Promise<void> };
 }
@@ -378,12 +381,15 @@ export class AuthApi {
     // As Django's login(): an anonymous visitor's (or the same user's) data carries
     // over; another user's session ends here and hands none of its data on.
     const carried = previous && (previous.userId === null || previous.userId === user.id) ? previous.id : null;
+    // Marked before the old session goes: a sibling tab that finds it gone follows the rotation.
+    if (previous) this.runtime.rotations.mark(previous.id, user.id);
     if (previous && carried === null) await invalidateSession(this.runtime.db, previous.id);
     const { token, session } = await rotateSession(this.runtime.db, this.runtime.sessionSettings, carried, {
       userId: user.id,
       userAgent: conn.headers.get('user-agent') ?? '',
       ip: conn.ip,
     });
+    if (previous) this.runtime.rotations.completed(previous.id, session.id);
     this.event.adoptSession(token, session, user);
     // Announced before anything else waits: a sibling whose cache runs out in
     // between would find its session dead and answer a logout.

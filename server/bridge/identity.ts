@@ -69,6 +69,14 @@ export class EventIdentity implements SessionOwner {
     const boundTo = this.conn.sessionId;
     this.sessionRow = session;
     this.user = user ?? ANONYMOUS_USER;
+    if (!session && hadUser && boundTo !== null && this.runtime.rotations.of(boundTo)) {
+      // Rotated by another tab, its announcement not here yet: this event runs
+      // without the old cookie, and the tab stays bound to the old session so
+      // the announcement reaches it (`followSession`). No logout: it would race
+      // the rotating tab's cookie exchange.
+      this.conn.dropSessionCookie(this.runtime.cookieName);
+      return;
+    }
     this.runtime.registry.bind(this.conn, session?.id ?? null, user?.id ?? null);
     if (!session && hadUser) {
       // The session died out of band (expired, deleted in the database): drop

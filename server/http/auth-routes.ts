@@ -134,7 +134,8 @@ export function authRoutes(runtime: Runtime) {
         // browser got from another tab meanwhile is neither ended nor expired.
         const id = splitToken(token)?.id;
         if (!id) return new Response(null, { status: 204, headers: NO_STORE });
-        if (sessionTag(id) !== bound) return json(409, { error: 'session_changed' });
+        // A session rotated into another: its cookie is on its way, or here already.
+        if (sessionTag(id) !== bound || runtime.rotations.hasTag(bound)) return json(409, { error: 'session_changed' });
       }
       if (token) {
         // Logging out over HTTP works on its own too: end the session if it still lives.

@@ -181,6 +181,41 @@ describe('a rotation reaches the other tabs of the session', () => {
   });
 });
 
+describe('a sibling that finds its session gone before the rotation is announced', () => {
+  test('follows the rotation instead of answering a logout, and the announcement still reaches it', async () => {
+    const aliceId = await makeUser('alice');
+    const { runtime } = server.statehouse;
+    runtime.config.session.cacheTtlMs = 0; // every event reads the session row
+    const { cookie, sessionId: oldId } = await signedInCookie(aliceId);
+    const sibling = await server.open({ cookie });
+    await sibling.subscribeState();
+    expect(await who(sibling)).toBe('alice');
+    // The rotation has committed (the old row is gone) and is not announced yet.
+    runtime.rotations.mark(oldId, aliceId);
+    await server.db.db.delete(sessions).where(eq(sessions.id, oldId));
+    const reply = await sibling.ok('query', 'probe.whoami');
+    expect(reply.data.isAuthenticated).toBe(false);
+    expect(reply.actions.map((a: { type: string }) => a.type)).not.toContain('clearAuthThenNavigate');
+    expect(runtime.registry.ofSession(oldId).length).toBe(1);
+    // The announcement arrives: the sibling is told to follow, with the new session's tag.
+    runtime.rotations.completed(oldId, 'new-session-id');
+    await runtime.bus.publish({ type: 'session-rotated', oldSessionId: oldId, newSessionId: 'new-session-id', userId: aliceId });
+    await sibling.waitForPushes(2);
+    expect(sibling.pushes.at(-1).actions).toEqual([{ type: 'followSession', session: sessionTag('new-session-id'), reload: false }]);
+    await sibling.close();
+  });
+
+  test("a logout naming a session rotated a moment ago neither ends nor expires the browser's cookie", async () => {
+    const aliceId = await makeUser('alice');
+    const { cookie, sessionId } = await signedInCookie(aliceId);
+    server.statehouse.runtime.rotations.mark(sessionId, aliceId);
+    const res = await post('/auth/logout', { session: sessionTag(sessionId) }, cookie);
+    expect(res.status).toBe(409);
+    expect(await res.json()).toEqual({ error: 'session_changed' });
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+});
+
 describe('POST /auth/logout ends only the session the tab was bound to', () => {
   test('clearAuthThenNavigate carries the tag of the session the tab was bound to', async () => {
     const aliceId = await makeUser('alice');
