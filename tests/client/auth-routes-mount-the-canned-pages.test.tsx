@@ -89,6 +89,16 @@ const heading = (container: HTMLElement): string | null | undefined => container
 const labels = (container: HTMLElement): string[] => [...container.querySelectorAll('label')].map((label) => label.textContent ?? '');
 const button = (container: HTMLElement): HTMLButtonElement | null => container.querySelector('button[type="submit"]');
 
+/** Types a login id and a password into the login form and submits it. */
+function signIn(container: HTMLElement): void {
+  const input = (id: string): HTMLInputElement => container.querySelector<HTMLInputElement>(`#${id}`)!;
+  input('sh-login-id').value = 'ada';
+  input('sh-login-id').dispatchEvent(new Event('input', { bubbles: true }));
+  input('sh-login-password').value = 'whatever-it-is';
+  input('sh-login-password').dispatchEvent(new Event('input', { bubbles: true }));
+  button(container)!.click();
+}
+
 describe('<AuthRoutes />', () => {
   test('mounts login, register, reset request and reset confirm at their default URLs', async () => {
     const login = await mount('/login');
@@ -167,12 +177,7 @@ describe('the login form', () => {
     });
     const { container } = await mount('/login');
     await server.waitFor(() => button(container));
-    const input = (id: string): HTMLInputElement => container.querySelector<HTMLInputElement>(`#${id}`)!;
-    input('sh-login-id').value = 'ada';
-    input('sh-login-id').dispatchEvent(new Event('input', { bubbles: true }));
-    input('sh-login-password').value = 'whatever-it-is';
-    input('sh-login-password').dispatchEvent(new Event('input', { bubbles: true }));
-    button(container)!.click();
+    signIn(container);
     expect(button(container)?.getAttribute('aria-busy')).toBe('true');
     expect(button(container)?.textContent).toBe('Signing in…');
     await server.waitFor(() => container.querySelector('[role="alert"]')?.textContent === 'Too many attempts. Try again in 42 seconds.');
@@ -190,12 +195,7 @@ describe('the login form', () => {
     });
     const { container } = await mount('/login');
     await server.waitFor(() => button(container));
-    const input = (id: string): HTMLInputElement => container.querySelector<HTMLInputElement>(`#${id}`)!;
-    input('sh-login-id').value = 'ada';
-    input('sh-login-id').dispatchEvent(new Event('input', { bubbles: true }));
-    input('sh-login-password').value = 'whatever-it-is';
-    input('sh-login-password').dispatchEvent(new Event('input', { bubbles: true }));
-    button(container)!.click();
+    signIn(container);
     await server.waitFor(() => container.querySelector('[role="alert"]')?.textContent === 'The server is busy. Try again in 2 seconds.');
     expect(button(container)?.disabled).toBe(false);
   });

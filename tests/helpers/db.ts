@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openMigratedDatabase, type DatabaseHandle } from '../../db/client';
+import { openMigratedDatabase, type Database, type DatabaseHandle } from '../../db/client';
+import type { UserRow } from '../../db/schema';
 import type { PasswordHashing } from '../../server/auth/password';
 import type { PasswordRules } from '../../server/auth/password-validation';
+import { createUser, type NewUser } from '../../server/auth/users';
 
 /** A migrated database in its own temp directory, removed by `cleanup()`. */
 export interface TestDatabase extends DatabaseHandle {
@@ -52,4 +54,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Creates a user through the real `createUser` (validators, argon2id at the
+ * test cost); throws with the field errors if it is refused.
+ *
+ * @example
+ * const alice = await createTestUser(server.db.db, { username: 'alice', password: 'correct horse battery' });
+ */
+export async function createTestUser(db: Database, input: NewUser): Promise<UserRow> {
+  const created = await createUser(db, input, { hashing: TEST_HASHING, rules: TEST_RULES });
+  if (!created.ok) throw new Error(JSON.stringify(created.errors));
+  return created.value;
 }

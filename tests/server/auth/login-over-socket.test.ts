@@ -2,9 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { authTokens, sessions } from '../../../db/schema';
 import { sessionTag } from '../../../server/auth/session';
-import { createUser } from '../../../server/auth/users';
 import { startTestServer, type TestServer } from '../../helpers/server';
-import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { createTestUser } from '../../helpers/db';
 import type { TestSocket } from '../../helpers/socket-client';
 
 let server: TestServer;
@@ -17,10 +16,8 @@ afterEach(async () => {
 
 const PASSWORD = 'correct horse battery';
 
-async function makeUser(username: string, extra: { email?: string; isActive?: boolean } = {}) {
-  const created = await createUser(server.db.db, { username, password: PASSWORD, ...extra }, { hashing: TEST_HASHING, rules: TEST_RULES });
-  if (!created.ok) throw new Error(JSON.stringify(created.errors));
-  return created.value;
+function makeUser(username: string, extra: { email?: string; isActive?: boolean } = {}) {
+  return createTestUser(server.db.db, { username, password: PASSWORD, ...extra });
 }
 
 /** Redeems a ticket like the browser does; returns the response. */

@@ -3,9 +3,8 @@ import { and, eq } from 'drizzle-orm';
 import { authTokens } from '../../../db/schema';
 import { checkPasswordResetToken, issuePasswordResetToken } from '../../../server/auth/password-reset';
 import { newToken } from '../../../server/auth/secrets';
-import { createUser } from '../../../server/auth/users';
 import { HOUR } from '../../../server/config';
-import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { createTestUser } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
 const PASSWORD = 'original password 1';
@@ -20,13 +19,7 @@ afterEach(async () => {
 });
 
 async function makeUser(username: string): Promise<number> {
-  const created = await createUser(
-    server.db.db,
-    { username, email: `${username}@example.com`, password: PASSWORD },
-    { hashing: TEST_HASHING, rules: TEST_RULES },
-  );
-  if (!created.ok) throw new Error(JSON.stringify(created.errors));
-  return created.value.id;
+  return (await createTestUser(server.db.db, { username, email: `${username}@example.com`, password: PASSWORD })).id;
 }
 
 /**

@@ -3,9 +3,8 @@ import { readdirSync } from 'node:fs';
 import { authTokens, sessions } from '../../../db/schema';
 import { createSession } from '../../../server/auth/session';
 import * as users from '../../../server/auth/users';
-import { createUser } from '../../../server/auth/users';
 import { SocketProtocol } from '../../../server/bridge/socket-protocol';
-import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { createTempDir, createTestUser } from '../../helpers/db';
 import { resetLinksIn } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
@@ -19,14 +18,8 @@ afterEach(async () => {
   await server.stop();
 });
 
-async function makeUser(username: string, email: string) {
-  const created = await createUser(
-    server.db.db,
-    { username, email, password: 'original password 1' },
-    { hashing: TEST_HASHING, rules: TEST_RULES },
-  );
-  if (!created.ok) throw new Error(JSON.stringify(created.errors));
-  return created.value;
+function makeUser(username: string, email: string) {
+  return createTestUser(server.db.db, { username, email, password: 'original password 1' });
 }
 
 /** The reset token of the n-th mail, once the mails queued after their replies are sent. */

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { users } from '../../../db/schema';
-import { createUser, findUserByUsername } from '../../../server/auth/users';
+import { findUserByUsername } from '../../../server/auth/users';
 import type { MailMessage } from '../../../server/mail/mailer';
 import { SocketProtocol } from '../../../server/bridge/socket-protocol';
-import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { createTestUser } from '../../helpers/db';
 import { captureMail } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import type { RpcReply, TestSocket } from '../../helpers/socket-client';
@@ -16,12 +16,7 @@ let mails: MailMessage[];
 beforeEach(async () => {
   server = await startTestServer({ publicUrl: 'https://app.example', rateLimit: { ipBurst: 100 } });
   mails = captureMail(server.statehouse.runtime.mailer);
-  const created = await createUser(
-    server.db.db,
-    { username: 'alice', email: 'alice@example.com', password: PASSWORD },
-    { hashing: TEST_HASHING, rules: TEST_RULES },
-  );
-  if (!created.ok) throw new Error(JSON.stringify(created.errors));
+  await createTestUser(server.db.db, { username: 'alice', email: 'alice@example.com', password: PASSWORD });
 });
 afterEach(async () => {
   await server.stop();

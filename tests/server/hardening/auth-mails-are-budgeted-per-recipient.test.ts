@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { createUser } from '../../../server/auth/users';
 import type { MailMessage } from '../../../server/mail/mailer';
-import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { TEST_HASHING, TEST_RULES, createTestUser } from '../../helpers/db';
 import { captureMail } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
@@ -20,12 +20,7 @@ beforeEach(async () => {
     rateLimit: { ipBurst: 100, recipientMailBurst: 3, recipientMailsPerHour: 1 },
   });
   mails = captureMail(server.statehouse.runtime.mailer);
-  const created = await createUser(
-    server.db.db,
-    { username: 'alice', email: 'alice@example.com', password: PASSWORD },
-    { hashing: TEST_HASHING, rules: TEST_RULES },
-  );
-  if (!created.ok) throw new Error(JSON.stringify(created.errors));
+  await createTestUser(server.db.db, { username: 'alice', email: 'alice@example.com', password: PASSWORD });
 });
 afterEach(async () => {
   await server.stop();

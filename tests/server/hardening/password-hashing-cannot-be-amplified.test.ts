@@ -4,10 +4,9 @@ import type { HashRequest } from '../../../server/auth/hashing-pool';
 import { issuePasswordResetToken } from '../../../server/auth/password-reset';
 import { createMemoryRateLimiter, type RateLimiter } from '../../../server/auth/rate-limit';
 import { createRedisRateLimiter } from '../../../server/auth/redis-rate-limit';
-import { createUser } from '../../../server/auth/users';
 import { HOUR } from '../../../server/config';
 import type { StatehouseConfigInput } from '../../../server';
-import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { createTestUser } from '../../helpers/db';
 import { HAVE_REDIS, startRedis, type RedisServer } from '../../helpers/redis';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import type { RpcReply, TestSocket } from '../../helpers/socket-client';
@@ -29,13 +28,7 @@ async function start(config: StatehouseConfigInput = {}, limiter?: RateLimiter):
 }
 
 async function makeUser(username: string): Promise<number> {
-  const created = await createUser(
-    server!.db.db,
-    { username, email: `${username}@example.com`, password: PASSWORD },
-    { hashing: TEST_HASHING, rules: TEST_RULES },
-  );
-  if (!created.ok) throw new Error(JSON.stringify(created.errors));
-  return created.value.id;
+  return (await createTestUser(server!.db.db, { username, email: `${username}@example.com`, password: PASSWORD })).id;
 }
 
 async function from(address: string): Promise<TestSocket> {

@@ -3,8 +3,7 @@ import { eq } from 'drizzle-orm';
 import { sessions } from '../../../db/schema';
 import { issuePasswordResetToken } from '../../../server/auth/password-reset';
 import { createSession, sessionTag, validateSessionToken } from '../../../server/auth/session';
-import { createUser } from '../../../server/auth/users';
-import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { createTestUser } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import type { TestSocket } from '../../helpers/socket-client';
 
@@ -29,9 +28,7 @@ const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'amber orchard compass';
 
 async function makeUser(username: string): Promise<number> {
-  const created = await createUser(server.db.db, { username, password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
-  if (!created.ok) throw new Error(JSON.stringify(created.errors));
-  return created.value.id;
+  return (await createTestUser(server.db.db, { username, password: PASSWORD })).id;
 }
 
 async function signedInCookie(userId: number): Promise<{ cookie: string; token: string; sessionId: string }> {

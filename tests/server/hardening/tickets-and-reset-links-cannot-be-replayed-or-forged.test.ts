@@ -2,8 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { authTokens, sessionData, sessions, users } from '../../../db/schema';
 import { generateSecureRandomString } from '../../../server/auth/secrets';
-import { createUser } from '../../../server/auth/users';
-import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { createTempDir, createTestUser } from '../../helpers/db';
 import { resetLinksIn } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import type { TestSocket } from '../../helpers/socket-client';
@@ -21,14 +20,8 @@ afterEach(async () => {
   await server.stop();
 });
 
-async function makeUser(username: string) {
-  const created = await createUser(
-    server.db.db,
-    { username, email: `${username}@example.com`, password: PASSWORD },
-    { hashing: TEST_HASHING, rules: TEST_RULES },
-  );
-  if (!created.ok) throw new Error(JSON.stringify(created.errors));
-  return created.value;
+function makeUser(username: string) {
+  return createTestUser(server.db.db, { username, email: `${username}@example.com`, password: PASSWORD });
 }
 
 function redeem(ticket: string) {
