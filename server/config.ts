@@ -8,13 +8,14 @@ export const DAY = 24 * HOUR;
 
 /**
  * What a context processor gets and returns (see `contextProcessors`): the
- * event's request, its live user and the loaded config. Processors run only
- * when a handler asks for the context, in config order.
+ * event's request, its live user, the loaded config and the database.
+ * Processors run only when a handler asks for the context, in config order.
  */
 export type ContextProcessor = (
   request: import('./request').EventRequest,
   user: import('./auth/user').AuthUser,
   config: StatehouseConfig,
+  db: import('../db/client').Database,
 ) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 const loginField = z.enum(['username', 'email']);

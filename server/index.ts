@@ -262,7 +262,10 @@ export { EventError } from './bridge/reply';
 export type { Runtime } from './runtime';
 export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type LoggedInUser } from './auth/user';
 export { defineSlice } from './state/slices';
-export { currentUser, currentRequest, requireLoginUser, request } from './bridge/accessors';
+export { currentUser, currentRequest, currentSession, requireLoginUser, request, userHasPerm, hasGroup } from './bridge/accessors';
+export type { SessionData } from './auth/session-store';
+export type { SessionValue } from './auth/session-data';
+export type { PermissionMap } from './auth/permissions';
 export type { EventRequest } from './request';
 export { withContext, contextOf } from './context/middleware';
 export { runContextProcessors, ContextProcessorError, type ContextProcessor, type ContextOf } from './context/processors';
@@ -270,6 +273,8 @@ export {
   siteProcessor,
   languageProcessor,
   userSnapshotProcessor,
+  permissionsProcessor,
+  type PermissionsContext,
   type BuiltinContext,
   type SiteContext,
   type LanguageContext,

@@ -1,3 +1,6 @@
+import { NO_SESSION, type SessionData } from './auth/session-store';
+import { ANONYMOUS_USER, type AuthUser } from './auth/user';
+
 /**
  * `ctx.request`: the synthetic request of one event, rebuilt from the
  * connection's mirrors. Shaped like a Django `HttpRequest` for familiarity,
@@ -39,6 +42,10 @@ export interface EventRequest<TContext extends Record<string, unknown> = Record<
   loadContext<T extends Record<string, unknown> = TContext>(): Promise<T>;
   /** A Fetch `Request` equivalent, built when read (an event that never reads it builds none). */
   readonly fetchRequest: Request;
+  /** The live user (`ctx.user`), as Django's `request.user`. */
+  readonly user: AuthUser;
+  /** The session's data (`ctx.session`), as Django's `request.session`. */
+  readonly session: SessionData;
 }
 
 /** The context before `loadContext()` ran: shared, empty, frozen. */
@@ -60,4 +67,6 @@ export const EMPTY_REQUEST: EventRequest = Object.freeze({
   get fetchRequest() {
     return new Request('http://localhost/');
   },
+  user: ANONYMOUS_USER,
+  session: NO_SESSION,
 });

@@ -11,7 +11,7 @@ import type { IdentityEvent } from './identity-event';
 import type { HashingPool } from './hashing-pool';
 import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword, type PasswordHashing } from './password';
 import { lockoutKey, type RateLimiter, type ReleaseClaim } from './rate-limit';
-import { userHasGroup, userHasPerm } from './permissions';
+import { groupHeld, permissionHeld } from './permissions';
 import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session, type SessionSettings } from './session';
 import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
 import type { UserRow } from '../../db/schema';
@@ -69,6 +69,8 @@ export interface AuthEvent {
   adoptSession(token: string, session: Session, user: AuthUser | null): void;
   /** Forgets the tab's session (logout). */
   dropSession(): void;
+  /** Reads the session and its user again from the database (the user row changed). */
+  reloadIdentity(): Promise<void>;
   /** Logout's cookie action for a tab bound to `boundSessionId`. */
   clearAuthAction(boundSessionId: string | null): ClientAction;
   /** A ticket for the current session and the action that redeems it. */
@@ -359,13 +361,34 @@ export class AuthApi {
     if (userIds.length > 0) await this.runtime.bus.publish({ type: 'users-changed', userIds });
   }
 
+  /**
+   * After a handler changed the signed-in user's row directly (a profile
+   * field, a flag): reads the user again, so this event's reply carries the
+   * new `auth` snapshot, and once it is written tells the user's other tabs,
+   * on every process, to refresh theirs. Returns the reread user (`currentUser()` and
+   * `request.user` see it too; `ctx.user` stays the user the event began
+   * with, as after `login()`).
+   *
+   * @example
+   * await db.update(users).set({ firstName }).where(eq(users.id, ctx.user.id));
+   * const user = await ctx.auth.refreshSnapshot();
+   */
+  async refreshSnapshot(): Promise<AuthUser> {
+    await this.event.reloadIdentity();
+    const user = this.event.user;
+    const { id } = user;
+    // After the reply: this tab's snapshot travels in it, not in a push that could overtake it.
+    if (id !== null) this.event.afterReply(() => this.notifyUsersChanged([id]));
+    return user;
+  }
+
   hasPerm(perm: string): Promise<boolean> {
-    return userHasPerm(this.runtime.db, this.event.user, perm);
+    return permissionHeld(this.runtime.db, this.event.user, perm);
   }
 
   /** Group membership (superusers pass). */
   hasGroup(name: string): Promise<boolean> {
-    return userHasGroup(this.runtime.db, this.event.user, name);
+    return groupHeld(this.runtime.db, this.event.user, name);
   }
 
   /**

@@ -58,7 +58,7 @@ export function grantsOf(db: Database, user: AuthUser): Promise<Grants> {
 /**
  * Whether the user holds `perm`, when that can be told without a query:
  * anonymous, inactive and superusers always; others once their grants are
- * loaded. `undefined` means ask {@link userHasPerm}.
+ * loaded. `undefined` means ask {@link permissionHeld}.
  */
 export function knownPerm(user: AuthUser, perm: string): boolean | undefined {
   if (!user.isAuthenticated || !user.isActive) return false;
@@ -76,16 +76,16 @@ export function isPermissionName(perm: string): boolean {
  * all of them, everyone else the union of their own and their groups' grants.
  *
  * @example
- * if (await userHasPerm(db, ctx.user, 'notes.delete_note')) { ... }
+ * if (await permissionHeld(db, ctx.user, 'notes.delete_note')) { ... }
  */
-export async function userHasPerm(db: Database, user: AuthUser, perm: string): Promise<boolean> {
+export async function permissionHeld(db: Database, user: AuthUser, perm: string): Promise<boolean> {
   if (!user.isAuthenticated || !user.isActive) return false;
   if (user.isSuperuser) return true;
   return (await grantsOf(db, user)).permissions.has(perm);
 }
 
 /** Whether the user belongs to the named group (active superusers pass). */
-export async function userHasGroup(db: Database, user: AuthUser, name: string): Promise<boolean> {
+export async function groupHeld(db: Database, user: AuthUser, name: string): Promise<boolean> {
   if (!user.isAuthenticated || !user.isActive) return false;
   if (user.isSuperuser) return true;
   return (await grantsOf(db, user)).groups.has(name);
@@ -94,4 +94,31 @@ export async function userHasGroup(db: Database, user: AuthUser, name: string): 
 /** The user's group names, sorted (for the `auth` snapshot). */
 export async function groupNamesOf(db: Database, user: AuthUser): Promise<string[]> {
   return [...(await grantsOf(db, user)).groups].sort();
+}
+
+/** Permissions by app label, then codename, as Django's `perms` shows them to templates. */
+export type PermissionMap = Readonly<Record<string, Readonly<Record<string, true>>>>;
+
+const EMPTY_PERMISSION_MAP: PermissionMap = Object.freeze({});
+
+/**
+ * Every permission the user holds, by app label (`map.notes?.add_note`). An
+ * active superuser holds every permission that exists; inactive and
+ * anonymous users hold none.
+ */
+export async function permissionMapOf(db: Database, user: AuthUser): Promise<PermissionMap> {
+  if (!user.isAuthenticated || !user.isActive) return EMPTY_PERMISSION_MAP;
+  const names = user.isSuperuser ? await allPermissionNames(db) : (await grantsOf(db, user)).permissions;
+  const map: Record<string, Record<string, true>> = {};
+  for (const name of names) {
+    const dot = name.indexOf('.');
+    (map[name.slice(0, dot)] ??= {})[name.slice(dot + 1)] = true;
+  }
+  for (const codenames of Object.values(map)) Object.freeze(codenames);
+  return Object.freeze(map);
+}
+
+async function allPermissionNames(db: Database): Promise<string[]> {
+  const result = await db.$client.execute("SELECT app_label || '.' || codename AS name FROM permissions");
+  return result.rows.map((row) => String(row.name));
 }

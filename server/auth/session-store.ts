@@ -1,5 +1,22 @@
 import type { Database } from '../../db/client';
-import { deleteSessionKey, readSessionData, writeSessionKey, type SessionValue } from './session-data';
+import { deleteSessionKey, readSessionData, SessionDataError, writeSessionKey, type SessionValue } from './session-data';
+
+/**
+ * A session's key-value data as handlers use it: `ctx.session`,
+ * `request.session`, `currentSession()` and the HTTP routes' `session`.
+ */
+export interface SessionData {
+  /** The session id, or `null` while there is none. */
+  readonly id: string | null;
+  get<T extends SessionValue = SessionValue>(key: string): Promise<T | undefined>;
+  get<T extends SessionValue = SessionValue>(key: string, fallback: T): Promise<T>;
+  has(key: string): Promise<boolean>;
+  keys(): Promise<string[]>;
+  /** Writes one key (one atomic upsert). */
+  set(key: string, value: SessionValue): Promise<void>;
+  /** Deletes one key. */
+  delete(key: string): Promise<void>;
+}
 
 /** What a session store needs from the request it serves: the session id, and a session made on demand. */
 export interface SessionOwner {
@@ -20,7 +37,7 @@ export interface SessionOwner {
  * until it is `set`. The socket's `ctx.session` (`SessionProxy`) and the HTTP
  * routes' `session` (`HttpSession`) are thin adapters of this one store.
  */
-export class SessionStore {
+export class SessionStore implements SessionData {
   private cache: Map<string, SessionValue> | null = null;
   private cachedFor: string | null = null;
 
@@ -82,3 +99,16 @@ export class SessionStore {
 function copyOf(value: SessionValue): SessionValue {
   return typeof value === 'object' && value !== null ? structuredClone(value) : value;
 }
+
+/**
+ * The session seen outside any event or request: empty, and a write is a
+ * `SessionDataError` (there is no browser to hand a new session to).
+ */
+export const NO_SESSION: SessionData = Object.freeze({
+  id: null,
+  get: <T extends SessionValue>(_key: string, fallback?: T) => Promise.resolve(fallback),
+  has: () => Promise.resolve(false),
+  keys: () => Promise.resolve([]),
+  set: () => Promise.reject(new SessionDataError('There is no session outside an event or an HTTP request')),
+  delete: () => Promise.resolve(),
+}) as SessionData;

@@ -1,5 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { TRPCError } from '@trpc/server';
+import type { Database } from '../../db/client';
+import { groupHeld, permissionHeld } from '../auth/permissions';
+import { NO_SESSION, type SessionData } from '../auth/session-store';
 import { ANONYMOUS_USER, isLoggedIn, type AuthUser, type LoggedInUser } from '../auth/user';
 import { EMPTY_REQUEST, type EventRequest } from '../request';
 import type { StateEvent } from './event';
@@ -19,6 +22,17 @@ export function currentEvent(): StateEvent | undefined {
 /** The live user of the current event; anonymous outside an event. */
 export function currentUser(): AuthUser {
   return storage.getStore()?.user ?? ANONYMOUS_USER;
+}
+
+/**
+ * The session data of the current event (`ctx.session`); outside an event,
+ * an empty session that refuses writes.
+ *
+ * @example
+ * const cart = await currentSession().get<string[]>('cart', []);
+ */
+export function currentSession(): SessionData {
+  return storage.getStore()?.session ?? NO_SESSION;
 }
 
 /** The current event's request; an empty request outside an event. */
@@ -52,3 +66,34 @@ export const request: EventRequest = new Proxy(Object.create(null) as EventReque
     return typeof value === 'function' ? value.bind(current) : value;
   },
 }) as EventRequest;
+
+/** The database of the current event, else the one given; a clear error when neither is there. */
+function databaseFor(db: Database | undefined, what: string): Database {
+  const found = db ?? storage.getStore()?.runtime.db;
+  if (!found) throw new TypeError(`${what} outside an event needs the database: pass it as the last argument`);
+  return found;
+}
+
+/**
+ * Whether `user` holds `perm` (`app_label.codename`), with Django's
+ * semantics: inactive users hold nothing, active superusers everything,
+ * everyone else their own and their groups' grants (loaded once per live
+ * user). Inside an event the event's database is used; elsewhere pass one.
+ *
+ * @example
+ * if (await userHasPerm(ctx.user, 'notes.delete_note')) showDelete();
+ * await userHasPerm(user, 'notes.view_note', statehouse.runtime.db); // a job, a script
+ */
+export function userHasPerm(user: AuthUser, perm: string, db?: Database): Promise<boolean> {
+  return permissionHeld(databaseFor(db, 'userHasPerm'), user, perm);
+}
+
+/**
+ * Whether `user` belongs to the group named `name` (active superusers pass).
+ *
+ * @example
+ * if (await hasGroup(currentUser(), 'editors')) { ... }
+ */
+export function hasGroup(user: AuthUser, name: string, db?: Database): Promise<boolean> {
+  return groupHeld(databaseFor(db, 'hasGroup'), user, name);
+}

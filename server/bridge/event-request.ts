@@ -57,6 +57,14 @@ export abstract class LazyEventRequest implements EventRequest {
     return cause;
   }
 
+  get user(): AuthUser {
+    return this.owner.user;
+  }
+
+  get session(): SessionStore {
+    return this.owner.session;
+  }
+
   get query(): URLSearchParams {
     return (this.parsedQuery ??= new URLSearchParams(this.rawQuery));
   }
@@ -107,10 +115,11 @@ export abstract class LazyEventRequest implements EventRequest {
   }
 
   private async runProcessors(): Promise<Record<string, unknown>> {
-    const { config, log } = this.owner.runtime;
+    const { runtime } = this.owner;
+    const { config } = runtime;
     if (config.contextProcessors.length === 0) return (this.loaded = {});
     try {
-      return (this.loaded = await runContextProcessors(config.contextProcessors, this, this.owner.user, config, log));
+      return (this.loaded = await runContextProcessors(config.contextProcessors, this, this.owner.user, runtime));
     } catch (cause) {
       if (!(cause instanceof ContextProcessorError)) throw cause;
       throw this.processorFailure(cause);

@@ -62,6 +62,10 @@ export class StateEvent implements AuthEvent {
     this.identity.dropSession();
   }
 
+  reloadIdentity(): Promise<void> {
+    return this.identity.reload();
+  }
+
   clearAuthAction(boundSessionId: string | null): ClientAction {
     return this.identity.clearAuthAction(boundSessionId);
   }

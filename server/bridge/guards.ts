@@ -1,5 +1,5 @@
 import { experimental_standaloneMiddleware, TRPCError } from '@trpc/server';
-import { knownPerm, userHasGroup, userHasPerm } from '../auth/permissions';
+import { knownPerm, groupHeld, permissionHeld } from '../auth/permissions';
 import { isLoggedIn, type LoggedInUser } from '../auth/user';
 import { messageFor, type MessageKey } from '../i18n/catalog';
 import { loginUrlWithNext } from '../state/redirect';
@@ -98,7 +98,7 @@ export function authed(options: AuthedOptions = {}): Guard {
  */
 export function can(perm: string, options: DenyOptions & AuthedOptions = {}): Guard {
   async function afterLoadingGrants(ctx: EventContext): Promise<void> {
-    if (!(await userHasPerm(ctx.db, ctx.user, perm))) await refuse(ctx, perm, options);
+    if (!(await permissionHeld(ctx.db, ctx.user, perm))) await refuse(ctx, perm, options);
   }
   return guard('hasPermission', (ctx) => {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
@@ -114,7 +114,7 @@ export function can(perm: string, options: DenyOptions & AuthedOptions = {}): Gu
 export function groupRequired(name: string, options: DenyOptions & AuthedOptions = {}): Guard {
   return guard('inGroup', async (ctx) => {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
-    if (!(await userHasGroup(ctx.db, ctx.user, name))) await refuse(ctx, `group:${name}`, options);
+    if (!(await groupHeld(ctx.db, ctx.user, name))) await refuse(ctx, `group:${name}`, options);
   });
 }
 

@@ -64,6 +64,13 @@ export class EventIdentity implements SessionOwner {
     return resolveSession(this.runtime, this.conn).then((result) => this.bind(result));
   }
 
+  /** Forgets the connection's cached validation and validates again (the user row changed). */
+  async reload(): Promise<void> {
+    this.conn.forgetValidation();
+    this.bind(await resolveSession(this.runtime, this.conn));
+    this.session.invalidate();
+  }
+
   private bind({ session, user }: SessionValidationResult): void {
     const hadUser = this.conn.userId !== null;
     const boundTo = this.conn.sessionId;

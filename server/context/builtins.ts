@@ -1,3 +1,5 @@
+import type { Database } from '../../db/client';
+import { permissionMapOf, type PermissionMap } from '../auth/permissions';
 import type { AuthUser } from '../auth/user';
 import type { EventRequest } from '../request';
 import type { StatehouseConfig } from '../config';
@@ -38,8 +40,14 @@ export type UserSnapshotContext = {
   user: UserSnapshot;
 };
 
-/** The merged context of the three built-in processors. */
-export type BuiltinContext = SiteContext & LanguageContext & UserSnapshotContext;
+/** What {@link permissionsProcessor} adds (Django's `perms` in templates). */
+export type PermissionsContext = {
+  /** The user's permissions by app label, then codename: `PERMS.notes?.add_note`. */
+  PERMS: PermissionMap;
+};
+
+/** The merged context of the built-in processors. */
+export type BuiltinContext = SiteContext & LanguageContext & UserSnapshotContext & PermissionsContext;
 
 /**
  * `{ SITE_NAME }` from `config.siteName`.
@@ -107,4 +115,23 @@ export function userSnapshotProcessor(_request: EventRequest, user: AuthUser): U
       lastLogin: user.lastLogin,
     },
   };
+}
+
+/**
+ * `{ PERMS }`: every permission the live user holds, by app label then
+ * codename (an active superuser holds every permission that exists; the
+ * anonymous user none), as Django's `auth` context processor gives templates
+ * `perms`. JSON-safe; read from the user's grants, loaded once per live user.
+ *
+ * @example
+ * const { PERMS } = await ctx.request.loadContext<PermissionsContext>();
+ * if (PERMS.notes?.delete_note) ...
+ */
+export function permissionsProcessor(
+  _request: EventRequest,
+  user: AuthUser,
+  _config: StatehouseConfig,
+  db: Database,
+): Promise<PermissionsContext> {
+  return permissionMapOf(db, user).then((PERMS) => ({ PERMS }));
 }

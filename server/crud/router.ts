@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { and, type InferInsertModel, type InferSelectModel, type SQL } from 'drizzle-orm';
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
-import { isPermissionName, userHasPerm } from '../auth/permissions';
+import { isPermissionName, permissionHeld } from '../auth/permissions';
 import { isLoggedIn } from '../auth/user';
 import type { SliceDefinition, SliceValue } from '../state/slices';
 import { guarded, publicProcedure } from '../bridge/bridge';
@@ -121,7 +121,7 @@ export function scopedCrudProcedures<
 
   async function allowed(ctx: EventContext, action: CrudAction): Promise<boolean> {
     const rule = actions[action];
-    if (rule?.perm) return userHasPerm(ctx.db, ctx.user, rule.perm);
+    if (rule?.perm) return permissionHeld(ctx.db, ctx.user, rule.perm);
     return rule?.auth === false || isLoggedIn(ctx.user);
   }
 

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import type { Database } from '../../db/client';
 import { anonymousSessionBudgetOf } from '../auth/anonymous-session';
-import { userHasGroup, userHasPerm } from '../auth/permissions';
+import { groupHeld, permissionHeld } from '../auth/permissions';
 import { validateSessionToken } from '../auth/session';
 import { ANONYMOUS_USER, type AuthUser } from '../auth/user';
 import type { EventRequest } from '../request';
@@ -25,12 +25,12 @@ export class HttpAuth {
   ) {}
 
   hasPerm(perm: string): Promise<boolean> {
-    return userHasPerm(this.db, this.user, perm);
+    return permissionHeld(this.db, this.user, perm);
   }
 
   /** Group membership (superusers pass). */
   hasGroup(name: string): Promise<boolean> {
-    return userHasGroup(this.db, this.user, name);
+    return groupHeld(this.db, this.user, name);
   }
 
   /**

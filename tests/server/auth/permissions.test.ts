@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test } from 'bun:test';
 import { users, type UserRow } from '../../../db/schema';
-import { grantsOf, groupNamesOf, isPermissionName, loadGrants, userHasGroup, userHasPerm } from '../../../server/auth/permissions';
+import { grantsOf, groupNamesOf, isPermissionName, loadGrants, groupHeld, permissionHeld } from '../../../server/auth/permissions';
 import { ANONYMOUS_USER, toAuthUser, type AuthUser } from '../../../server/auth/user';
 import { addUserToGroup, ensureGroup, grantGroupPermission, grantUserPermission, revokeUserPermission } from '../../../server/auth/users';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
@@ -27,7 +27,7 @@ async function reload(user: AuthUser): Promise<AuthUser> {
   return toAuthUser(row!);
 }
 
-describe('userHasPerm (Django semantics)', () => {
+describe('permissionHeld (Django semantics)', () => {
   const PERM = 'notes.delete_note';
 
   test.each([
@@ -48,25 +48,25 @@ describe('userHasPerm (Django semantics)', () => {
       await grantGroupPermission(t.db, groupId, PERM);
       await addUserToGroup(t.db, user.id!, groupId);
     }
-    expect(await userHasPerm(t.db, user, PERM)).toBe(expected);
+    expect(await permissionHeld(t.db, user, PERM)).toBe(expected);
   });
 
   test('an active superuser holds even a permission that does not exist', async () => {
     const root = await insertUser('root', { isSuperuser: true });
-    expect(await userHasPerm(t.db, root, 'nothing.like_this')).toBe(true);
+    expect(await permissionHeld(t.db, root, 'nothing.like_this')).toBe(true);
   });
 
   test('an unknown permission is held by no ordinary user', async () => {
     const user = await insertUser('u');
     await grantUserPermission(t.db, user.id!, 'notes.view_note');
-    expect(await userHasPerm(t.db, user, 'notes.unknown')).toBe(false);
-    expect(await userHasPerm(t.db, user, 'view_note')).toBe(false);
+    expect(await permissionHeld(t.db, user, 'notes.unknown')).toBe(false);
+    expect(await permissionHeld(t.db, user, 'view_note')).toBe(false);
   });
 
   test('the anonymous user holds nothing and nothing is queried', async () => {
     const execute = spyOn(t.client, 'execute');
-    expect(await userHasPerm(t.db, ANONYMOUS_USER, 'notes.view_note')).toBe(false);
-    expect(await userHasGroup(t.db, ANONYMOUS_USER, 'editors')).toBe(false);
+    expect(await permissionHeld(t.db, ANONYMOUS_USER, 'notes.view_note')).toBe(false);
+    expect(await groupHeld(t.db, ANONYMOUS_USER, 'editors')).toBe(false);
     expect(await groupNamesOf(t.db, ANONYMOUS_USER)).toEqual([]);
     expect(execute).toHaveBeenCalledTimes(0);
     execute.mockRestore();
@@ -80,26 +80,26 @@ describe('userHasPerm (Django semantics)', () => {
     await grantGroupPermission(t.db, editors, 'notes.edit_note');
     await addUserToGroup(t.db, alice.id!, editors);
     await grantUserPermission(t.db, alice.id!, 'notes.delete_note');
-    expect(await userHasPerm(t.db, bob, 'notes.edit_note')).toBe(false);
-    expect(await userHasPerm(t.db, bob, 'notes.delete_note')).toBe(false);
+    expect(await permissionHeld(t.db, bob, 'notes.edit_note')).toBe(false);
+    expect(await permissionHeld(t.db, bob, 'notes.delete_note')).toBe(false);
   });
 });
 
 describe('groups', () => {
-  test('userHasGroup and groupNamesOf list the groups the user belongs to, sorted', async () => {
+  test('groupHeld and groupNamesOf list the groups the user belongs to, sorted', async () => {
     const alice = await insertUser('alice');
     for (const name of ['writers', 'editors', 'admins']) await ensureGroup(t.db, name);
     await addUserToGroup(t.db, alice.id!, await ensureGroup(t.db, 'writers'));
     await addUserToGroup(t.db, alice.id!, await ensureGroup(t.db, 'editors'));
     expect(await groupNamesOf(t.db, alice)).toEqual(['editors', 'writers']);
-    expect(await userHasGroup(t.db, alice, 'editors')).toBe(true);
-    expect(await userHasGroup(t.db, alice, 'admins')).toBe(false);
+    expect(await groupHeld(t.db, alice, 'editors')).toBe(true);
+    expect(await groupHeld(t.db, alice, 'admins')).toBe(false);
   });
 
   test('an inactive member belongs to no group', async () => {
     const user = await insertUser('gone', { isActive: false });
     await addUserToGroup(t.db, user.id!, await ensureGroup(t.db, 'editors'));
-    expect(await userHasGroup(t.db, user, 'editors')).toBe(false);
+    expect(await groupHeld(t.db, user, 'editors')).toBe(false);
     expect(await groupNamesOf(t.db, user)).toEqual([]);
   });
 
@@ -125,8 +125,8 @@ describe('grants cache', () => {
     await grantUserPermission(t.db, alice.id!, 'notes.view_note');
     const execute = spyOn(t.client, 'execute');
     try {
-      await Promise.all([userHasPerm(t.db, alice, 'notes.view_note'), userHasPerm(t.db, alice, 'notes.delete_note')]);
-      await userHasGroup(t.db, alice, 'editors');
+      await Promise.all([permissionHeld(t.db, alice, 'notes.view_note'), permissionHeld(t.db, alice, 'notes.delete_note')]);
+      await groupHeld(t.db, alice, 'editors');
       await groupNamesOf(t.db, alice);
       await grantsOf(t.db, alice);
       expect(execute).toHaveBeenCalledTimes(1);
@@ -138,10 +138,10 @@ describe('grants cache', () => {
   test('a held user object keeps its grants; a fresh object sees the change', async () => {
     const alice = await insertUser('alice');
     await grantUserPermission(t.db, alice.id!, 'notes.view_note');
-    expect(await userHasPerm(t.db, alice, 'notes.view_note')).toBe(true);
+    expect(await permissionHeld(t.db, alice, 'notes.view_note')).toBe(true);
     await revokeUserPermission(t.db, alice.id!, 'notes.view_note');
-    expect(await userHasPerm(t.db, alice, 'notes.view_note')).toBe(true);
-    expect(await userHasPerm(t.db, await reload(alice), 'notes.view_note')).toBe(false);
+    expect(await permissionHeld(t.db, alice, 'notes.view_note')).toBe(true);
+    expect(await permissionHeld(t.db, await reload(alice), 'notes.view_note')).toBe(false);
   });
 });
 
