@@ -14,6 +14,7 @@ import { socketServerOptions, socketTransport } from './bridge/transport';
 import { AuthSnapshots } from './bridge/auth-snapshots';
 import { ConnectionRegistry } from './bridge/registry';
 import { HashingPool } from './auth/hashing-pool';
+import { useUserModel, type UserModel } from './auth/user-model';
 import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
 import { ConfigError, loadConfig, mailSettingsProblems, type StatehouseConfig, type StatehouseConfigInput } from './config';
 import { authRoutes } from './http/auth-routes';
@@ -44,6 +45,13 @@ export interface StatehouseOptions<TRouter extends AnyRouter> {
   clientDir?: string;
   /** An already open database (tests); otherwise `config.databaseUrl` is opened and migrated. */
   database?: DatabaseHandle;
+  /**
+   * The app's own user fields (`defineUserModel`): on `ctx.user`,
+   * `currentUser()`, the HTTP identity's `user`, the `auth` snapshot (the
+   * fields it names) and sign-up (its `registration`). Statehouse's own
+   * fields only when omitted.
+   */
+  user?: UserModel<unknown, unknown, unknown>;
   bus?: IdentityBus;
   limiter?: RateLimiter;
   mailer?: Mailer;
@@ -140,6 +148,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       // No commit on the event loop copies the log into the file and syncs it.
       backgroundCheckpoints: { onFailure: (error) => log.warn('background checkpoints stopped; commits checkpoint again', { error }) },
     }));
+  // Before anything reads a user: every user read from this database carries the app's fields.
+  if (options.user) useUserModel(database.db, options.user as UserModel);
   const onBusError = (error: unknown) => log.error('identity bus failed', { error });
   const shared = config.busUrl ? await sharedServices(config, onBusError) : null;
   const bus = options.bus ?? shared?.bus ?? createMemoryBus(onBusError);
@@ -260,7 +270,10 @@ export {
 } from './bridge/guards';
 export { EventError } from './bridge/reply';
 export type { Runtime } from './runtime';
-export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type LoggedInUser } from './auth/user';
+export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type BaseAuthUser, type LoggedInUser } from './auth/user';
+export { defineUserModel, useUserModel, type UserModel, type UserModelOptions } from './auth/user-model';
+export { defineUsersTable } from '../db/schema/auth';
+export type { Register, UserFields, SnapshotFields, RegistrationFields, AuthSnapshot } from './state/protocol';
 export { defineSlice } from './state/slices';
 export { currentUser, currentRequest, currentSession, requireLoginUser, request, userHasPerm, hasGroup } from './bridge/accessors';
 export type { SessionData } from './auth/session-store';

@@ -12,6 +12,23 @@ export interface AuthPagesOptions {
    * in config): `{ signIn: 'Log in' }`, or `{ 'ar.signIn': '…' }` for one language.
    */
   messages?: Readonly<Record<string, string>>;
+  /**
+   * More fields on the sign-up page, after Statehouse's: sent as
+   * `auth.register`'s `fields` and checked by the app's user model
+   * (`defineUserModel({ registration })`); its errors show under them.
+   */
+  registerFields?: readonly RegisterField[];
+}
+
+/** One extra field of the sign-up page. */
+export interface RegisterField {
+  /** The user model's field name (`displayName`). */
+  name: string;
+  label: string;
+  type?: 'text' | 'email';
+  autocomplete?: string;
+  hint?: string;
+  required?: boolean;
 }
 
 /** The options of the canned pages below it; set by `<AuthPagesProvider>`. */

@@ -25,7 +25,8 @@ interface RouteTable {
  * switches of the `site` slice, so they follow the server's `auth` config.
  * Texts come from the catalogs with `auth.messages` applied, then `messages`;
  * `components` replaces parts (`Layout`, `Header`, `Footer`, `Field`,
- * `FormAlert`, `SubmitButton`).
+ * `FormAlert`, `SubmitButton`); `registerFields` adds the app's own
+ * sign-up fields (see `docs/user-fields.md`).
  *
  * @example
  * <Router root={Shell}>
@@ -36,7 +37,7 @@ interface RouteTable {
 export function AuthRoutes(props: AuthRoutesProps): JSX.Element {
   const site = useSite();
   const withOptions = (Page: () => JSX.Element) => () => (
-    <AuthPagesProvider components={props.components} messages={props.messages}>
+    <AuthPagesProvider components={props.components} messages={props.messages} registerFields={props.registerFields}>
       <Page />
     </AuthPagesProvider>
   );

@@ -1,19 +1,20 @@
 import { A, useLocation } from '@solidjs/router';
-import { createSignal, type JSX } from 'solid-js';
+import { createSignal, For, useContext, type JSX } from 'solid-js';
 import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
-import { useAuthMessages } from './auth-context';
+import { AuthPagesContext, useAuthMessages } from './auth-context';
 import { createFormState, focusWhenShown } from './form-state';
 import { withNext } from './login-page';
 import { AuthPageFrame } from './page-frame';
 import { useRedirectIfSignedIn } from './redirect-signed-in';
 import { useSite } from './site';
 
-type RegisterField = 'username' | 'email' | 'password' | 'confirmPassword';
+type BuiltinField = 'username' | 'email' | 'password' | 'confirmPassword';
 
 /**
  * The sign-up page (`auth.register`, mounted only when `signupEnabled`):
- * "Username", "Email", "Password", "Confirm password" and "Create account".
+ * "Username", "Email", "Password", "Confirm password", the app's own
+ * `registerFields` (see `<AuthRoutes>`) and "Create account".
  * The server's checks (taken username, weak password, …) show next to
  * their fields; success signs the new account in and lands like a login.
  *
@@ -27,10 +28,12 @@ export function RegisterPage(): JSX.Element {
   const site = useSite();
   const location = useLocation();
   const form = createFormState(t);
-  const [values, setValues] = createSignal<Record<RegisterField, string>>({ username: '', email: '', password: '', confirmPassword: '' });
+  const extra = useContext(AuthPagesContext).registerFields ?? [];
+  const [values, setValues] = createSignal<Record<BuiltinField, string>>({ username: '', email: '', password: '', confirmPassword: '' });
+  const [extraValues, setExtraValues] = createSignal<Record<string, string>>({});
   useRedirectIfSignedIn(form.busy);
 
-  const set = (field: RegisterField) => (value: string) => {
+  const set = (field: BuiltinField) => (value: string) => {
     setValues((current) => ({ ...current, [field]: value }));
     form.clearFieldError(field);
   };
@@ -41,16 +44,24 @@ export function RegisterPage(): JSX.Element {
     if (!password) errors.password = t().required;
     if (!confirmPassword) errors.confirmPassword = t().required;
     else if (password && password !== confirmPassword) errors.confirmPassword = t().passwordMismatch;
+    for (const field of extra) if (field.required && !(extraValues()[field.name] ?? '').trim()) errors[field.name] = t().required;
     return errors;
   };
   const onSubmit = (event: SubmitEvent): void => {
     event.preventDefault();
     void form.submit({
       validate,
-      fields: { username: 'username', email: 'email', password: 'password', confirmPassword: 'confirmPassword' },
+      fields: {
+        username: 'username',
+        email: 'email',
+        password: 'password',
+        confirmPassword: 'confirmPassword',
+        ...Object.fromEntries(extra.map((field) => [field.name, field.name])),
+      },
       run: async () => {
         const { username, email, password, confirmPassword } = values();
-        await trpc.auth.register.mutate({ username: username.trim(), email: email.trim(), password, confirmPassword });
+        const fields = extra.length > 0 ? Object.fromEntries(extra.map((f) => [f.name, (extraValues()[f.name] ?? '').trim()])) : undefined;
+        await trpc.auth.register.mutate({ username: username.trim(), email: email.trim(), password, confirmPassword, fields });
         return 'navigates';
       },
     });
@@ -104,6 +115,25 @@ export function RegisterPage(): JSX.Element {
           error={form.fieldError('confirmPassword')}
           required
         />
+        <For each={extra}>
+          {(field) => (
+            <Field
+              id={`sh-register-${field.name}`}
+              name={field.name}
+              label={field.label}
+              type={field.type ?? 'text'}
+              autocomplete={field.autocomplete}
+              value={extraValues()[field.name] ?? ''}
+              onInput={(value: string) => {
+                setExtraValues((current) => ({ ...current, [field.name]: value }));
+                form.clearFieldError(field.name);
+              }}
+              error={form.fieldError(field.name)}
+              hint={field.hint}
+              required={field.required}
+            />
+          )}
+        </For>
         <SubmitButton label={t().createAccount} busyLabel={t().creatingAccount} busy={form.busy()} />
       </form>
       <div class="sh-auth-links">

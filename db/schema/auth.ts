@@ -1,14 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, type SQLiteColumnBuilderBase, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * Django-shaped auth tables. All instants are milliseconds since the epoch
  * (plain integers: cheap to compare on the per-event path).
  */
 
-export const users = sqliteTable(
-  'users',
-  {
+/** The user columns Statehouse owns (a fresh set of builders per table). */
+function authUserColumns() {
+  return {
     id: integer('id').primaryKey({ autoIncrement: true }),
     username: text('username').notNull(),
     email: text('email'),
@@ -27,12 +27,39 @@ export const users = sqliteTable(
     isSuperuser: integer('is_superuser', { mode: 'boolean' }).notNull().default(false),
     dateJoined: integer('date_joined').notNull(),
     lastLogin: integer('last_login'),
-  },
-  (t) => [
+  };
+}
+
+/** Column builders an app may add to `users`. */
+export type UserColumnBuilders = Record<string, SQLiteColumnBuilderBase>;
+
+/**
+ * The `users` table: Statehouse's columns plus the app's own, Django's custom
+ * user model. An app declares its table once in its schema (the one
+ * drizzle-kit reads) and hands it to `defineUserModel`; its columns then
+ * appear on `ctx.user`. Each added column must be nullable or have a default
+ * (the CLI and the seed create users without them).
+ *
+ * @example
+ * export const users = defineUsersTable({ displayName: text('display_name').notNull().default('') });
+ */
+export function defineUsersTable<TExtra extends UserColumnBuilders = Record<never, never>>(extra: TExtra = {} as TExtra) {
+  const columns = authUserColumns();
+  for (const name of Object.keys(extra)) {
+    if (name in columns) throw new TypeError(`users: "${name}" is one of Statehouse's own columns`);
+  }
+  return sqliteTable('users', { ...columns, ...extra }, (t) => [
     uniqueIndex('users_username_lower_unique').on(sql`lower(${t.username})`),
     uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`),
-  ],
-);
+  ]);
+}
+
+/**
+ * Statehouse's view of `users`: its own columns only, whatever the app
+ * added. The schema drizzle-kit reads (`db/schema/index.ts`) holds the
+ * app's full table instead.
+ */
+export const users = defineUsersTable();
 
 export const groups = sqliteTable('groups', {
   id: integer('id').primaryKey({ autoIncrement: true }),

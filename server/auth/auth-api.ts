@@ -14,6 +14,8 @@ import { lockoutKey, type RateLimiter, type ReleaseClaim } from './rate-limit';
 import { groupHeld, permissionHeld } from './permissions';
 import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session, type SessionSettings } from './session';
 import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
+import { userModelOf } from './user-model';
+import type { RegistrationFields } from '../state/protocol';
 import type { UserRow } from '../../db/schema';
 import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
@@ -129,7 +131,7 @@ export class AuthApi {
     await limiter.clearAccount(lockout);
     const now = Date.now();
     await recordLogin(db, row.id, now);
-    const user = toAuthUser({ ...row, lastLogin: now });
+    const user = toAuthUser({ ...row, lastLogin: now }, userModelOf(db));
     await this.startSession(user, options.to ?? this.defaultRedirect());
     this.runtime.log.info('login', { userId: user.id, ip: conn.ip });
     return user;
@@ -158,22 +160,33 @@ export class AuthApi {
    * answered exactly as any sign-up, and the address's owner is mailed after
    * the reply.
    */
-  async register(input: NewUser & { password: string }, options: { to?: string } = {}): Promise<LoggedInUser> {
+  async register(
+    input: Omit<NewUser, 'fields'> & { password: string; fields?: RegistrationFields | Record<string, unknown> },
+    options: { to?: string } = {},
+  ): Promise<LoggedInUser> {
     const { config, limiter, db } = this.runtime;
     if (!config.auth.signupEnabled) throw new TRPCError({ code: 'FORBIDDEN', message: 'Sign-up is disabled.' });
+    const fields = registrationFields(db, input.fields);
     const ip = await limiter.hitIp('signup', this.event.conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     // An address that is already registered is left off, not refused: the answer never tells.
     const created = await createUser(
       db,
-      { username: input.username, email: input.email, password: input.password, firstName: input.firstName, lastName: input.lastName },
+      {
+        username: input.username,
+        email: input.email,
+        password: input.password,
+        firstName: input.firstName,
+        lastName: input.lastName,
+        fields,
+      },
       { hashing: this.hashing(), rules: config.password, ifEmailTaken: 'leaveEmpty' },
     );
     if (!created.ok) throw validationFailed(created.errors);
     if (created.emailTakenBy) this.event.afterReply(() => this.mailAddressOwner(created.emailTakenBy!));
     const now = Date.now();
     await recordLogin(db, created.value.id, now);
-    const user = toAuthUser({ ...created.value, lastLogin: now });
+    const user = toAuthUser({ ...created.value, lastLogin: now }, userModelOf(db));
     await this.startSession(user, options.to ?? this.defaultRedirect());
     this.runtime.log.info('signup', { userId: user.id });
     return user;
@@ -341,7 +354,7 @@ export class AuthApi {
       if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
       const now = Date.now();
       await recordLogin(db, row.id, now);
-      const user = toAuthUser({ ...row, lastLogin: now });
+      const user = toAuthUser({ ...row, lastLogin: now }, userModelOf(db));
       // The user's other sessions end; this tab's own (anonymous, or already the
       // user's) is rotated, so the browser's other tabs follow it instead of
       // answering a logout that would end the new session.
@@ -477,6 +490,20 @@ export class AuthApi {
     const next = new URLSearchParams(this.event.conn.route.query).get('next');
     return safeNextPath(next) ?? this.runtime.config.auth.loginRedirectUrl;
   }
+}
+
+/**
+ * The app's extra sign-up fields, validated by its user model's
+ * `registration` (one field error per problem); none without one.
+ */
+function registrationFields(db: Database, given: unknown): Record<string, unknown> {
+  const { registration } = userModelOf(db);
+  if (!registration) return {};
+  const parsed = registration.safeParse(given ?? {});
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  throw validationFailed(
+    parsed.error.issues.map((issue) => ({ field: String(issue.path[0] ?? 'fields'), code: issue.code, message: issue.message })),
+  );
 }
 
 function invalidResetLink(): TRPCError {

@@ -3,9 +3,10 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { Database } from '../../db/client';
 import { preparedFor } from '../../db/prepared';
-import { sessionData, sessions, users, type SessionRow } from '../../db/schema';
+import { sessionData, sessions, users, type SessionRow } from '../../db/schema/auth';
 import { newToken, secretMatches, splitToken } from './secrets';
 import { toAuthUser, type LoggedInUser } from './user';
+import { preparedForUsers } from './user-model';
 
 /** Session lifetimes; all in milliseconds. */
 export interface SessionSettings {
@@ -34,27 +35,6 @@ export interface NewSessionInfo {
 const MAX_USER_AGENT = 512;
 
 const statements = preparedFor((db: Database) => ({
-  lookup: db
-    .select({
-      session: sessions,
-      user: {
-        id: users.id,
-        username: users.username,
-        email: users.email,
-        pendingEmail: users.pendingEmail,
-        firstName: users.firstName,
-        lastName: users.lastName,
-        isActive: users.isActive,
-        isStaff: users.isStaff,
-        isSuperuser: users.isSuperuser,
-        dateJoined: users.dateJoined,
-        lastLogin: users.lastLogin,
-      },
-    })
-    .from(sessions)
-    .leftJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, sql.placeholder('id')))
-    .prepare(),
   renew: db
     .update(sessions)
     .set({
@@ -80,6 +60,33 @@ const statements = preparedFor((db: Database) => ({
       userAgent: sql.placeholder('userAgent'),
       ip: sql.placeholder('ip'),
     })
+    .prepare(),
+}));
+
+/** The session and its user, with the app's own user fields (see `defineUserModel`). */
+const lookups = preparedForUsers((db, model) => ({
+  model,
+  lookup: db
+    .select({
+      session: sessions,
+      user: {
+        id: users.id,
+        username: users.username,
+        email: users.email,
+        pendingEmail: users.pendingEmail,
+        firstName: users.firstName,
+        lastName: users.lastName,
+        isActive: users.isActive,
+        isStaff: users.isStaff,
+        isSuperuser: users.isSuperuser,
+        dateJoined: users.dateJoined,
+        lastLogin: users.lastLogin,
+        ...model.fields,
+      },
+    })
+    .from(sessions)
+    .leftJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sql.placeholder('id')))
     .prepare(),
 }));
 
@@ -139,7 +146,8 @@ export async function validateSessionToken(
   const parts = splitToken(token);
   if (!parts) return INVALID;
   const s = statements(db);
-  const [found] = await s.lookup.execute({ id: parts.id });
+  const { lookup, model } = lookups(db);
+  const [found] = await lookup.execute({ id: parts.id });
   // Hash and compare even when nothing was found, so both paths do the same work.
   const storedHash = found ? new Uint8Array(found.session.secretHash) : DUMMY_HASH;
   const matches = secretMatches(parts.secret, storedHash);
@@ -156,7 +164,7 @@ export async function validateSessionToken(
     await s.renew.execute({ id: row.id, now, expiresAt });
     session = { ...session, lastVerifiedAt: now, expiresAt };
   }
-  return { session, user: found.user ? toAuthUser(found.user) : null };
+  return { session, user: found.user ? toAuthUser(found.user, model) : null };
 }
 
 const DUMMY_HASH = new Uint8Array(32);

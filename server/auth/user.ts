@@ -1,10 +1,9 @@
-import type { UserRow } from '../../db/schema';
+import type { UserRow } from '../../db/schema/auth';
+import type { UserFields } from '../state/protocol';
+import { DEFAULT_USER_MODEL, ownFieldsOf, type UserModel } from './user-model';
 
-/**
- * The live user: what handlers read for authorization and ORM scoping.
- * Never sent to the browser as such (the `auth` slice is the snapshot).
- */
-export interface AuthUser {
+/** Statehouse's own fields of the live user. */
+export interface BaseAuthUser {
   /** `null` for the anonymous user. */
   readonly id: number | null;
   readonly username: string;
@@ -21,8 +20,15 @@ export interface AuthUser {
   readonly lastLogin: number | null;
 }
 
-/** An authenticated user: `id` is a number. */
-export type LoggedInUser = AuthUser & { readonly id: number; readonly isAuthenticated: true };
+/**
+ * The live user: what handlers read for authorization and ORM scoping, with
+ * the app's own fields (`defineUserModel`; absent on the anonymous user).
+ * Never sent to the browser as such (the `auth` slice is the snapshot).
+ */
+export type AuthUser = BaseAuthUser & Readonly<Partial<UserFields>>;
+
+/** An authenticated user: `id` is a number, and the app's own fields are there. */
+export type LoggedInUser = BaseAuthUser & { readonly id: number; readonly isAuthenticated: true } & Readonly<UserFields>;
 
 /** The user outside any session: every check fails, nothing throws. */
 export const ANONYMOUS_USER: AuthUser = Object.freeze({
@@ -40,7 +46,7 @@ export const ANONYMOUS_USER: AuthUser = Object.freeze({
   lastLogin: null,
 });
 
-type UserFields = Pick<
+type OwnUserFields = Pick<
   UserRow,
   | 'id'
   | 'username'
@@ -55,9 +61,13 @@ type UserFields = Pick<
   | 'lastLogin'
 >;
 
-/** Builds the live user from a row (the password hash never leaves the data layer). */
-export function toAuthUser(row: UserFields): LoggedInUser {
+/**
+ * Builds the live user from a row read through `model`'s table, with the
+ * app's own fields (the password hash never leaves the data layer).
+ */
+export function toAuthUser(row: OwnUserFields, model: UserModel = DEFAULT_USER_MODEL): LoggedInUser {
   return Object.freeze({
+    ...ownFieldsOf(model, row as unknown as Record<string, unknown>),
     id: row.id,
     username: row.username,
     email: row.email,
@@ -70,7 +80,7 @@ export function toAuthUser(row: UserFields): LoggedInUser {
     isAuthenticated: true as const,
     dateJoined: row.dateJoined,
     lastLogin: row.lastLogin,
-  });
+  }) as LoggedInUser;
 }
 
 export function isLoggedIn(user: AuthUser): user is LoggedInUser {

@@ -1,11 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { preparedFor } from '../../db/prepared';
-import { groupPermissions, groups, permissions, userGroups, userPermissions, users, type UserRow } from '../../db/schema';
+import { groupPermissions, groups, permissions, userGroups, userPermissions, users, type UserRow } from '../../db/schema/auth';
 import { deletePasswordResetTokens } from './password-reset';
 import { hashPassword, UNUSABLE_PASSWORD, type PasswordHashing } from './password';
 import { validatePassword, type PasswordProblem, type PasswordRules } from './password-validation';
 import { isPermissionName } from './permissions';
+import { preparedForUsers, userModelOf } from './user-model';
 import type { FieldError } from '../errors';
 
 export type { FieldError };
@@ -26,22 +27,37 @@ export interface NewUser {
   isStaff?: boolean;
   isSuperuser?: boolean;
   isActive?: boolean;
+  /** Values of the app's own user fields (`defineUserModel`), already validated; other keys are ignored. */
+  fields?: Readonly<Record<string, unknown>>;
 }
 
-/** The statements every login runs, built once per database. */
+/** The lookups every login runs, built once per database and user model: rows carry the app's own fields. */
+const lookups = preparedForUsers((db, model) => {
+  // The app's table, typed as Statehouse's view of it: rows carry more fields than the type names.
+  const table = model.table as typeof users;
+  return {
+    byUsername: db
+      .select()
+      .from(table)
+      .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
+      .limit(1)
+      .prepare(),
+    byEmail: db
+      .select()
+      .from(table)
+      .where(sql`lower(${users.email}) = lower(${sql.placeholder('email')})`)
+      .limit(1)
+      .prepare(),
+    byId: db
+      .select()
+      .from(table)
+      .where(eq(users.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare(),
+  };
+});
+
 const statements = preparedFor((db: Database) => ({
-  byUsername: db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
-    .limit(1)
-    .prepare(),
-  byEmail: db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = lower(${sql.placeholder('email')})`)
-    .limit(1)
-    .prepare(),
   recordLogin: db
     .update(users)
     .set({ lastLogin: sql`${sql.placeholder('now')}` })
@@ -51,13 +67,13 @@ const statements = preparedFor((db: Database) => ({
 
 /** Finds a user by username, case-insensitively. */
 export async function findUserByUsername(db: Database, username: string): Promise<UserRow | null> {
-  const [row] = await statements(db).byUsername.execute({ username });
+  const [row] = await lookups(db).byUsername.execute({ username });
   return row ?? null;
 }
 
 /** Finds a user by email, case-insensitively. */
 export async function findUserByEmail(db: Database, email: string): Promise<UserRow | null> {
-  const [row] = await statements(db).byEmail.execute({ email });
+  const [row] = await lookups(db).byEmail.execute({ email });
   return row ?? null;
 }
 
@@ -71,7 +87,7 @@ export async function findUserByLogin(db: Database, loginId: string, fields: rea
 }
 
 export async function findUserById(db: Database, id: number): Promise<UserRow | null> {
-  const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  const [row] = await lookups(db).byId.execute({ id });
   return row ?? null;
 }
 
@@ -145,10 +161,13 @@ export async function createUser(
   if (errors.length > 0) return { ok: false, errors };
   const passwordHash = input.password != null ? await hashPassword(input.password, options.hashing) : UNUSABLE_PASSWORD;
   /** Inserts the user with `email`, or with the typed address kept as pending (another account holds it). */
+  const model = userModelOf(db);
+  const own = input.fields ? ownFieldsGiven(model.fieldNames, input.fields) : {};
   const insert = async (address: string | null, pending: string | null) => {
     const [row] = await db
-      .insert(users)
+      .insert(model.table as typeof users)
       .values({
+        ...own,
         username,
         email: address,
         pendingEmail: pending,
@@ -180,6 +199,13 @@ export async function createUser(
     if (String(error).includes('UNIQUE')) return { ok: false, errors: [USERNAME_TAKEN] };
     throw error;
   }
+}
+
+/** The given values of the app's own fields, nothing else (never a column of Statehouse's). */
+function ownFieldsGiven(names: readonly string[], given: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) if (given[name] !== undefined) out[name] = given[name];
+  return out;
 }
 
 /** Sets a user's password after validation; the user's pending reset links end with it. */

@@ -1,6 +1,7 @@
 import type { Database } from '../../db/client';
 import { groupNamesOf } from '../auth/permissions';
 import type { AuthUser } from '../auth/user';
+import { userModelOf } from '../auth/user-model';
 import type { AuthSnapshot } from '../state/protocol';
 
 /**
@@ -26,7 +27,10 @@ export class AuthSnapshots {
   async of(user: AuthUser): Promise<AuthSnapshot> {
     const known = this.byUser.get(user);
     if (known) return known;
+    const own: Record<string, unknown> = {};
+    if (user.isAuthenticated) for (const name of userModelOf(this.db).snapshotFields) own[name] = user[name as keyof AuthUser] ?? null;
     const snapshot: AuthSnapshot = Object.freeze({
+      ...own,
       userId: user.id,
       username: user.username,
       // The address the user gave, theirs or pending: a sign-up answers alike either way.
@@ -37,20 +41,26 @@ export class AuthSnapshots {
       isStaff: user.isStaff,
       isSuperuser: user.isSuperuser,
       groupNames: this.includeGroups && user.isAuthenticated ? await groupNamesOf(this.db, user) : [],
-    });
+    }) as AuthSnapshot;
     this.byUser.set(user, snapshot);
     return snapshot;
   }
 }
 
-/** The fields of `next` that differ from `prev`. */
+/**
+ * The fields of `next` that differ from `prev`; a field only `prev` has (an
+ * app's field of a user who signed out) becomes `null`.
+ */
 export function snapshotDelta(prev: AuthSnapshot, next: AuthSnapshot): Partial<AuthSnapshot> | null {
+  const before = prev as unknown as Record<string, unknown>;
+  const after = next as unknown as Record<string, unknown>;
   let out: Record<string, unknown> | null = null;
-  for (const key of Object.keys(next) as (keyof AuthSnapshot)[]) {
-    const a = prev[key];
-    const b = next[key];
+  for (const key of Object.keys(after)) {
+    const a = before[key];
+    const b = after[key];
     const same = Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b;
     if (!same) (out ??= {})[key] = b;
   }
+  for (const key of Object.keys(before)) if (!(key in after) && before[key] !== null) (out ??= {})[key] = null;
   return out as Partial<AuthSnapshot> | null;
 }

@@ -4,6 +4,7 @@ import { guarded, publicProcedure } from '../bridge/bridge';
 import { authed } from '../bridge/guards';
 import { router } from '../bridge/trpc';
 import { messageFor } from '../i18n/catalog';
+import type { RegistrationFields } from '../state/protocol';
 
 const loginInput = z.object({
   loginId: z.string().trim().min(1, 'Enter your username.').max(256),
@@ -16,6 +17,12 @@ const registerInput = z
     email: z.string().trim().max(254).email('Enter a valid email address.').or(z.literal('')),
     password: z.string().min(1, 'Enter a password.').max(256),
     confirmPassword: z.string().max(256),
+    /** The app's extra sign-up fields: checked in full by its user model's `registration`. */
+    fields: (
+      z.record(z.string().max(64), z.unknown()).refine((v) => Object.keys(v).length <= 32, 'Too many fields.') as unknown as z.ZodType<
+        Partial<RegistrationFields>
+      >
+    ).optional(),
   })
   .refine((v) => v.password === v.confirmPassword, {
     path: ['confirmPassword'],
@@ -55,7 +62,12 @@ export const authRouter = router({
   }),
 
   register: publicProcedure.input(registerInput).mutation(async function register({ ctx, input }) {
-    const user = await ctx.auth.register({ username: input.username, email: input.email || null, password: input.password });
+    const user = await ctx.auth.register({
+      username: input.username,
+      email: input.email || null,
+      password: input.password,
+      fields: input.fields,
+    });
     return { username: user.username };
   }),
 

@@ -92,8 +92,37 @@ export const ROUTE_MUTATION_PATH = 'statehouse.route';
 export const SESSION_COOKIE_ENDPOINT = '/auth/session';
 export const LOGOUT_COOKIE_ENDPOINT = '/auth/logout';
 
-/** The snapshot of the live user synced for UI binding only. */
-export interface AuthSnapshot {
+/**
+ * Where an app registers its user model (`defineUserModel`), so that its own
+ * user fields are typed everywhere: `ctx.user`, `currentUser()`, the HTTP
+ * identity's `user`, registration's `fields` and the `auth` snapshot the
+ * client reads (`useAuth()`). Without a registration only Statehouse's own
+ * fields exist.
+ *
+ * @example
+ * export const userModel = defineUserModel({ table: users, snapshot: ['displayName'] });
+ * declare module 'statehouse/server' {
+ *   interface Register { userModel: typeof userModel }
+ * }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: apps add `userModel` by declaration merging.
+export interface Register {}
+
+type Nothing = Record<never, never>;
+
+type RegisteredTypes = Register extends { userModel: { readonly $types: infer T } } ? T : Nothing;
+
+/** The app's own columns of `users`, as the live user carries them. */
+export type UserFields = RegisteredTypes extends { fields: infer F } ? F : Nothing;
+
+/** The app's fields the client's `auth` snapshot carries (absent or `null` while signed out). */
+export type SnapshotFields = RegisteredTypes extends { snapshot: infer S } ? { readonly [K in keyof S]?: S[K] | null } : Nothing;
+
+/** The app's extra sign-up fields, as `auth.register` takes them in `fields`. */
+export type RegistrationFields = RegisteredTypes extends { registration: infer R } ? R : Nothing;
+
+/** Statehouse's own fields of the `auth` snapshot: the live user, synced for UI binding only. */
+export interface BaseAuthSnapshot {
   userId: number | null;
   username: string;
   email: string;
@@ -105,6 +134,12 @@ export interface AuthSnapshot {
   groupNames: string[];
 }
 
+/**
+ * The `auth` slice: Statehouse's fields plus the app's chosen user fields
+ * (`defineUserModel({ snapshot })`, typed through `Register`).
+ */
+export type AuthSnapshot = BaseAuthSnapshot & SnapshotFields;
+
 export const ANONYMOUS_SNAPSHOT: AuthSnapshot = Object.freeze({
   userId: null,
   username: '',
@@ -115,7 +150,7 @@ export const ANONYMOUS_SNAPSHOT: AuthSnapshot = Object.freeze({
   isStaff: false,
   isSuperuser: false,
   groupNames: [],
-}) as AuthSnapshot;
+}) as BaseAuthSnapshot as AuthSnapshot;
 
 /** The slice name of the auth snapshot. */
 export const AUTH_SLICE = 'auth';

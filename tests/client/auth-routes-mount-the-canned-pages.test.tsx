@@ -232,4 +232,40 @@ describe('the login form', () => {
     expect(container.querySelector('#sh-register-username-error')?.textContent).toBe('A user with that username already exists.');
     expect(document.activeElement).toBe(username);
   });
+
+  test("the app's own sign-up fields show after Statehouse's, travel as fields, and get their errors", async () => {
+    const calls: FakeCall[] = [];
+    answer = (call) => {
+      calls.push(call);
+      return {
+        error: {
+          message: 'Please correct the errors below.',
+          code: -32600,
+          data: {
+            code: 'BAD_REQUEST',
+            statehouse: { delta: {}, actions: [], fieldErrors: [{ field: 'displayName', code: 'too_big', message: 'Use at most 50 characters.' }] },
+          },
+        },
+      };
+    };
+    const { container } = await mount('/register', {}, { registerFields: [{ name: 'displayName', label: 'Display name', hint: 'Optional.' }] });
+    await server.waitFor(() => button(container));
+    expect(labels(container)).toEqual(['Username', 'Email', 'Password', 'Confirm password', 'Display name']);
+    for (const [id, value] of [
+      ['sh-register-username', 'ada'],
+      ['sh-register-password', 'long-enough-pass'],
+      ['sh-register-confirm-password', 'long-enough-pass'],
+      ['sh-register-displayName', '  Ada L.  '],
+    ]) {
+      const input = container.querySelector<HTMLInputElement>(`#${id}`)!;
+      input.value = value!;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    button(container)!.click();
+    const field = await server.waitFor(() => container.querySelector('#sh-register-displayName[aria-invalid="true"]'));
+    expect(container.querySelector('#sh-register-displayName-error')?.textContent).toBe('Use at most 50 characters.');
+    expect(field).toBeTruthy();
+    const register = calls.find((call) => call.path === 'auth.register');
+    expect((register?.input as { fields?: unknown }).fields).toEqual({ displayName: 'Ada L.' });
+  });
 });

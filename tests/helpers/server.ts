@@ -89,6 +89,8 @@ export interface TestServerOptions {
   limiter?: RateLimiter;
   /** A built client to serve (none by default). */
   clientDir?: string;
+  /** The app's user model (Statehouse's own fields only by default). */
+  user?: StatehouseOptions<AnyRouter>['user'];
 }
 
 /** A real Statehouse on `listen(0)` over a fresh libSQL file. */
@@ -104,6 +106,7 @@ export async function startTestServer(config: StatehouseConfigInput = {}, option
     limiter: options.limiter,
     http: options.http,
     clientDir: options.clientDir,
+    user: options.user,
   });
   const { url } = await statehouse.listen(0);
   const cookieName = loaded.auth.cookieName;

@@ -1,0 +1,143 @@
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { z } from 'zod';
+import type { Database } from '../../db/client';
+import { users, type UserRow } from '../../db/schema/auth';
+
+type Nothing = Record<never, never>;
+
+/** A `users` table made by `defineUsersTable`: Statehouse's columns and maybe the app's. */
+export type UsersTable = SQLiteTable & { $inferSelect: UserRow };
+
+/** The app's own columns of a users table. */
+type OwnFields<TTable extends UsersTable> = Omit<TTable['$inferSelect'], keyof UserRow>;
+
+export interface UserModelOptions<
+  TTable extends UsersTable,
+  TSnapshot extends keyof OwnFields<TTable> & string,
+  TRegistration extends z.ZodType<Partial<OwnFields<TTable>>>,
+> {
+  /** The app's `users` table (`defineUsersTable({...})` in its schema). */
+  table: TTable;
+  /** Which of the app's fields the client's `auth` snapshot carries (none by default: the snapshot reaches the browser). */
+  snapshot?: readonly TSnapshot[];
+  /** Extra sign-up fields: a zod object over some of the app's fields, validated before the user is created. */
+  registration?: TRegistration;
+}
+
+/**
+ * The app's user model: which columns of `users` are its own (they appear on
+ * `ctx.user`, `currentUser()` and the HTTP identity's `user`), which of them
+ * the client sees, and what sign-up may set. Made by {@link defineUserModel};
+ * `$types` carries the types to `Register`, it holds no value.
+ */
+export interface UserModel<TFields = Nothing, TSnapshot = Nothing, TRegistration = Nothing> {
+  readonly table: UsersTable;
+  /** The app's own columns, by field name. */
+  readonly fields: Readonly<Record<string, SQLiteColumn>>;
+  readonly fieldNames: readonly string[];
+  readonly snapshotFields: readonly string[];
+  readonly registration: z.ZodType | null;
+  readonly $types: { fields: TFields; snapshot: TSnapshot; registration: TRegistration };
+}
+
+/**
+ * Declares the app's own user fields (Django's custom user model). Checked
+ * at once: the table must be `users` with Statehouse's columns, each added
+ * column nullable or with a default (the CLI and the seed create users
+ * without them), and `snapshot` and `registration` may name only added
+ * columns (never `passwordHash` or another of Statehouse's own).
+ *
+ * @example
+ * export const userModel = defineUserModel({
+ *   table: users,
+ *   snapshot: ['displayName'],
+ *   registration: z.object({ displayName: z.string().trim().max(50) }),
+ * });
+ */
+export function defineUserModel<
+  TTable extends UsersTable,
+  TSnapshot extends keyof OwnFields<TTable> & string = never,
+  TRegistration extends z.ZodType<Partial<OwnFields<TTable>>> = z.ZodType<Nothing>,
+>(
+  options: UserModelOptions<TTable, TSnapshot, TRegistration>,
+): UserModel<OwnFields<TTable>, Pick<OwnFields<TTable>, TSnapshot>, z.infer<TRegistration>> {
+  const { table } = options;
+  if (getTableName(table) !== 'users') throw new TypeError(`defineUserModel: the table is "${getTableName(table)}", not "users"`);
+  const columns = getTableColumns(table) as Record<string, SQLiteColumn>;
+  const own = getTableColumns(users) as Record<string, SQLiteColumn>;
+  for (const [name, column] of Object.entries(own)) {
+    if (columns[name]?.name !== column.name) throw new TypeError(`defineUserModel: the table lacks Statehouse's column "${name}"`);
+  }
+  const fields: Record<string, SQLiteColumn> = {};
+  for (const [name, column] of Object.entries(columns)) {
+    if (name in own) continue;
+    if (column.notNull && !column.hasDefault) {
+      throw new TypeError(`defineUserModel: users.${name} must be nullable or have a default (users are created without it)`);
+    }
+    fields[name] = column;
+  }
+  const fieldNames = Object.freeze(Object.keys(fields));
+  const snapshotFields = Object.freeze([...(options.snapshot ?? [])]);
+  for (const name of snapshotFields) {
+    if (!(name in fields)) throw new TypeError(`defineUserModel: snapshot names "${name}", which is not a field of the app's own`);
+  }
+  const registration = options.registration ?? null;
+  const shape = (registration as { shape?: Record<string, unknown> } | null)?.shape;
+  if (registration && !shape) throw new TypeError('defineUserModel: registration must be a zod object');
+  for (const name of Object.keys(shape ?? {})) {
+    if (!(name in fields)) throw new TypeError(`defineUserModel: registration names "${name}", which is not a field of the app's own`);
+  }
+  return Object.freeze({
+    table,
+    fields: Object.freeze(fields),
+    fieldNames,
+    snapshotFields,
+    registration,
+    $types: undefined as never,
+  });
+}
+
+/** Statehouse's own user: no fields of the app's. */
+export const DEFAULT_USER_MODEL: UserModel = defineUserModel({ table: users });
+
+const bound = new WeakMap<Database, UserModel>();
+
+/**
+ * Makes `model` the user model of `db`: every user Statehouse reads from it
+ * carries the app's fields, and sign-up writes them. `createStatehouse`
+ * binds its `user` option; a script that reads users through Statehouse
+ * binds the same model.
+ */
+export function useUserModel(db: Database, model: UserModel): void {
+  bound.set(db, model);
+}
+
+/** The user model of `db` (Statehouse's own when none was bound). */
+export function userModelOf(db: Database): UserModel {
+  return bound.get(db) ?? DEFAULT_USER_MODEL;
+}
+
+/**
+ * Prepared statements that read users, built once per database and user
+ * model (again if the database's model changes).
+ */
+export function preparedForUsers<T>(build: (db: Database, model: UserModel) => T): (db: Database) => T {
+  const cache = new WeakMap<Database, { model: UserModel; statements: T }>();
+  return (db) => {
+    const model = userModelOf(db);
+    let entry = cache.get(db);
+    if (entry === undefined || entry.model !== model) {
+      entry = { model, statements: build(db, model) };
+      cache.set(db, entry);
+    }
+    return entry.statements;
+  };
+}
+
+/** The app's fields of a row read from the model's table. */
+export function ownFieldsOf(model: UserModel, row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of model.fieldNames) out[name] = row[name] ?? null;
+  return out;
+}
