@@ -10,7 +10,7 @@ import { buildClient } from '../client/build';
 import { users } from '../db/schema';
 import { createLogger, createStatehouse, languageProcessor, loadConfig, redactUrl, siteProcessor, userSnapshotProcessor } from './index';
 import { notesApi } from './app/notes-api';
-import { appRouter, appSlices } from './app/router';
+import { appRouter, appSlices, userModel } from './app/router';
 
 const config = loadConfig({
   languages: ['en', 'ar'],
@@ -23,7 +23,15 @@ const clientDir = resolve(process.env.CLIENT_DIR ?? resolve(import.meta.dir, '..
 
 await buildClient({ outdir: clientDir, minify: !dev });
 
-const statehouse = await createStatehouse({ router: appRouter, config, slices: appSlices, clientDir, log, http: notesApi });
+const statehouse = await createStatehouse({
+  router: appRouter,
+  config,
+  slices: appSlices,
+  user: userModel,
+  clientDir,
+  log,
+  http: notesApi,
+});
 const { url } = await statehouse.listen(config.port, process.env.HOST ?? '127.0.0.1');
 console.log(`Statehouse is running at ${url} (${config.env}, database ${redactUrl(config.databaseUrl)})`);
 

@@ -1,7 +1,7 @@
 import { Route, Router } from '@solidjs/router';
 import type { JSX } from 'solid-js';
 import type { AppRouter } from '../../server/app/router';
-import { AuthRoutes, loginRequired } from '../auth';
+import { AuthRoutes, loginRequired, type RegisterField } from '../auth';
 import { type StateClient, StateProvider } from '../state';
 import type { AppSlices } from './app-state';
 import { DashboardPage } from './dashboard-page';
@@ -9,6 +9,11 @@ import { NotFoundPage } from './not-found-page';
 import { NotesPage } from './notes-page';
 import { SettingsPage } from './settings-page';
 import { Shell } from './shell';
+
+/** The app's own sign-up field (its user model's `registration`). */
+const REGISTER_FIELDS: readonly RegisterField[] = [
+  { name: 'displayName', label: 'Display name', autocomplete: 'nickname', hint: 'Optional.' },
+];
 
 export interface AppProps {
   client: StateClient<AppRouter, AppSlices>;
@@ -28,7 +33,7 @@ export function App(props: AppProps): JSX.Element {
         <Route path="/" component={DashboardPage} />
         <Route path="/notes" component={loginRequired(NotesPage)} />
         <Route path="/settings" component={loginRequired(SettingsPage)} />
-        <AuthRoutes />
+        <AuthRoutes registerFields={REGISTER_FIELDS} />
         <Route path="*404" component={NotFoundPage} />
       </Router>
     </StateProvider>

@@ -55,7 +55,7 @@ export function Navbar(): JSX.Element {
                   Staff
                 </span>
               </Show>
-              <span class="nav-greeting">Hi, {auth.username}</span>
+              <span class="nav-greeting">Hi, {auth.displayName || auth.username}</span>
               <LogoutButton class="button button-small button-quiet" />
             </Show>
           </Show>

@@ -1,11 +1,12 @@
 import { createSignal, type JSX } from 'solid-js';
 import { ChangePasswordForm } from './change-password-form';
 import { usePageTitle } from './page-title';
+import { ProfileForm } from './profile-form';
 import { SessionsList } from './sessions-list';
 import { ThemeSetting } from './theme-setting';
 import { useVisit } from './use-visit';
 
-/** `/settings` (signed-in users only): theme, password, sessions. */
+/** `/settings` (signed-in users only): profile, theme, password, sessions. */
 export function SettingsPage(): JSX.Element {
   const [version, setVersion] = createSignal(0);
   usePageTitle('Settings');
@@ -14,10 +15,11 @@ export function SettingsPage(): JSX.Element {
     <section class="page" aria-labelledby="settings-title">
       <header class="page-header">
         <h1 id="settings-title">Settings</h1>
-        <p class="lead">Your theme, your password and where you are signed in.</p>
+        <p class="lead">Your name, your theme, your password and where you are signed in.</p>
       </header>
       <div class="settings-grid">
         <div class="settings-column">
+          <ProfileForm />
           <ThemeSetting />
           <SessionsList version={version()} />
         </div>

@@ -1,5 +1,15 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { users } from './auth';
+import { defineUsersTable } from './auth';
+
+/**
+ * The example app's users: Statehouse's columns plus a display name, shown in
+ * the navbar and edited in Settings (see `server/app/user-model.ts`).
+ */
+export const users = defineUsersTable({
+  displayName: text('display_name').notNull().default(''),
+});
+
+export type AppUserRow = typeof users.$inferSelect;
 
 /** The example app's notes: each row belongs to one user. */
 export const notes = sqliteTable(
