@@ -16,6 +16,8 @@ import { ConnectionRegistry } from './bridge/registry';
 import { HashingPool } from './auth/hashing-pool';
 import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
 import { ConfigError, loadConfig, mailSettingsProblems, type StatehouseConfig, type StatehouseConfigInput } from './config';
+import { createLibsqlSessionBackend } from './auth/libsql-session-backend';
+import type { SessionBackend } from './auth/session-backend';
 import { authRoutes } from './http/auth-routes';
 import { requestGuard } from './http/request-guard';
 import { staticClient } from './http/static';
@@ -45,6 +47,8 @@ export interface StatehouseOptions<TRouter extends AnyRouter> {
   /** An already open database (tests); otherwise `config.databaseUrl` is opened and migrated. */
   database?: DatabaseHandle;
   bus?: IdentityBus;
+  /** Where sessions are kept (tests); otherwise the database's session tables. */
+  sessions?: SessionBackend;
   limiter?: RateLimiter;
   mailer?: Mailer;
   log?: Logger;
@@ -143,6 +147,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   const onBusError = (error: unknown) => log.error('identity bus failed', { error });
   const shared = config.busUrl ? await sharedServices(config, onBusError) : null;
   const bus = options.bus ?? shared?.bus ?? createMemoryBus(onBusError);
+  const sessions = options.sessions ?? createLibsqlSessionBackend(database.db);
   // Read on every event: built once, not per call.
   const plainCookieName = cookieNameFor(config, false);
   const secureCookieName = cookieNameFor(config, true);
@@ -158,6 +163,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     rotations: new RecentRotations(),
     slices: new Map((options.slices ?? []).map((def) => [def.name, def])),
     sessionSettings: sessionSettingsOf(config),
+    sessions,
     limiter:
       options.limiter ??
       shared?.limiter ??
@@ -177,7 +183,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   // Idle tabs let go of their expired session caches (see dropStaleValidations).
   const sweeper = setInterval(() => runtime.registry.dropStaleValidations(), VALIDATION_SWEEP_MS);
   sweeper.unref();
-  const housekeeping = new Housekeeping(database.db, { ...config.housekeeping, log });
+  const housekeeping = new Housekeeping(database.db, sessions, { ...config.housekeeping, log });
   housekeeping.start();
 
   const app = new Elysia({
@@ -238,6 +244,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       await runtime.hashing.close();
       await bus.close();
       await shared?.limiter.close();
+      if (!options.sessions) await sessions.close();
       if (!options.database) await database.close();
     },
   };

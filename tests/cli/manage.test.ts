@@ -5,6 +5,7 @@ import { authTokens, sessions, users } from '../../db/schema';
 import { verifyPassword } from '../../server/auth/password';
 import { loadGrants } from '../../server/auth/permissions';
 import { checkPasswordResetToken, issuePasswordResetToken } from '../../server/auth/password-reset';
+import { createLibsqlSessionBackend } from '../../server/auth/libsql-session-backend';
 import { createSession } from '../../server/auth/session';
 import { issueCookieTicket, redeemCookieTicket } from '../../server/auth/tickets';
 import { findUserByUsername } from '../../server/auth/users';
@@ -213,9 +214,9 @@ describe('changepassword', () => {
     async () => {
       const alice = await insertUser('alice');
       const bob = await insertUser('bob');
-      await createSession(t.db, SETTINGS, { userId: alice });
-      await createSession(t.db, SETTINGS, { userId: alice });
-      await createSession(t.db, SETTINGS, { userId: bob });
+      await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: alice });
+      await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: alice });
+      await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: bob });
       const run = await manage('changepassword', 'alice', '--password', OTHER_PASSWORD);
       expect(run).toEqual({ code: 0, stdout: 'Password changed for "alice"; 2 session(s) signed out.\n', stderr: '' });
       expect(await verifyPassword(OTHER_PASSWORD, (await findUserByUsername(t.db, 'alice'))!.passwordHash)).toBe(true);
@@ -326,11 +327,11 @@ describe('clearsessions', () => {
   test('deletes only expired sessions and used or expired tokens, and prints how many', async () => {
     const alice = await insertUser('alice');
     const now = Date.now();
-    const live = await createSession(t.db, SETTINGS, { userId: alice }, now);
-    const liveAnonymous = await createSession(t.db, SETTINGS, { userId: null }, now);
+    const live = await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: alice }, now);
+    const liveAnonymous = await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: null }, now);
     // Idle past the inactivity timeout, and past the absolute lifetime.
-    await createSession(t.db, SETTINGS, { userId: alice }, now - SETTINGS.inactivityTimeoutMs - HOUR);
-    const old = await createSession(t.db, SETTINGS, { userId: null }, now - SETTINGS.absoluteLifetimeMs - HOUR);
+    await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: alice }, now - SETTINGS.inactivityTimeoutMs - HOUR);
+    const old = await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: null }, now - SETTINGS.absoluteLifetimeMs - HOUR);
     await t.db
       .update(sessions)
       .set({ expiresAt: now + DAY })
@@ -414,6 +415,7 @@ describe('identity change notifications', () => {
     const lines: string[] = [];
     const ctx: CommandContext = {
       db: t.db,
+      sessions: createLibsqlSessionBackend(t.db),
       config: loadConfig({}, {}),
       io: { interactive: false, out: (line) => lines.push(line), prompt: async () => null },
       notify: (change) => {
@@ -447,7 +449,7 @@ describe('identity change notifications', () => {
     'changepassword reports the user and the sessions it ended',
     async () => {
       const alice = await insertUser('alice');
-      const { session } = await createSession(t.db, SETTINGS, { userId: alice });
+      const { session } = await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: alice });
       const { ctx, changes } = recordingContext();
       expect(await changePasswordCommand(ctx, { username: 'alice', password: OTHER_PASSWORD })).toEqual({ ok: true });
       expect(changes).toEqual([{ kind: 'password_changed', userId: alice, sessionIds: [session.id] }]);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { openMigratedDatabase, type DatabaseHandle } from '../../../db/client';
 import { loadConfig } from '../../../server/config';
 import { sessionSettingsOf } from '../../../server/runtime';
+import { createLibsqlSessionBackend } from '../../../server/auth/libsql-session-backend';
 import { createSession } from '../../../server/auth/session';
 import { createUser } from '../../../server/auth/users';
 import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
@@ -40,7 +41,7 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
   async function userSession(username: string) {
     const created = await createUser(db.db, { username, password: 'cluster password 1' }, { hashing: TEST_HASHING, rules: TEST_RULES });
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
-    const { token } = await createSession(db.db, settings, { userId: created.value.id });
+    const { token } = await createSession(createLibsqlSessionBackend(db.db), settings, { userId: created.value.id });
     return { userId: created.value.id, cookie: `statehouse_session=${token}` };
   }
 
