@@ -15,9 +15,15 @@ import { AuthSnapshots } from './bridge/auth-snapshots';
 import { ConnectionRegistry } from './bridge/registry';
 import { HashingPool } from './auth/hashing-pool';
 import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
-import { ConfigError, loadConfig, mailSettingsProblems, type StatehouseConfig, type StatehouseConfigInput } from './config';
-import { createLibsqlSessionBackend } from './auth/libsql-session-backend';
-import type { SessionBackend } from './auth/session-backend';
+import {
+  ConfigError,
+  loadConfig,
+  mailSettingsProblems,
+  sessionBackendProblems,
+  type StatehouseConfig,
+  type StatehouseConfigInput,
+} from './config';
+import { openSessionBackend, type SessionBackend } from './auth/session-backend';
 import { authRoutes } from './http/auth-routes';
 import { requestGuard } from './http/request-guard';
 import { staticClient } from './http/static';
@@ -47,7 +53,7 @@ export interface StatehouseOptions<TRouter extends AnyRouter> {
   /** An already open database (tests); otherwise `config.databaseUrl` is opened and migrated. */
   database?: DatabaseHandle;
   bus?: IdentityBus;
-  /** Where sessions are kept (tests); otherwise the database's session tables. */
+  /** Where sessions are kept (tests); otherwise `session.backend` is opened, and closed by `stop()`. */
   sessions?: SessionBackend;
   limiter?: RateLimiter;
   mailer?: Mailer;
@@ -133,9 +139,9 @@ function isLoaded(config: StatehouseOptions<AnyRouter>['config']): config is Sta
  */
 export async function createStatehouse<TRouter extends AnyRouter>(options: StatehouseOptions<TRouter>): Promise<Statehouse> {
   const config = isLoaded(options.config) ? options.config : loadConfig(options.config ?? {});
-  // A config built by hand skipped loadConfig's checks; an app's own mailer replaces the backend.
-  const mailProblems = options.mailer ? [] : mailSettingsProblems(config);
-  if (mailProblems.length > 0) throw new ConfigError(mailProblems);
+  // A config built by hand skipped loadConfig's checks; an app's own mailer or session backend replaces the configured one.
+  const problems = [...(options.mailer ? [] : mailSettingsProblems(config)), ...(options.sessions ? [] : sessionBackendProblems(config))];
+  if (problems.length > 0) throw new ConfigError(problems);
   const log = options.log ?? createLogger(config.logLevel);
   const database =
     options.database ??
@@ -147,7 +153,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   const onBusError = (error: unknown) => log.error('identity bus failed', { error });
   const shared = config.busUrl ? await sharedServices(config, onBusError) : null;
   const bus = options.bus ?? shared?.bus ?? createMemoryBus(onBusError);
-  const sessions = options.sessions ?? createLibsqlSessionBackend(database.db);
+  const sessions =
+    options.sessions ?? (await openSessionBackend(config, database.db, (error) => log.error('session backend failed', { error })));
   // Read on every event: built once, not per call.
   const plainCookieName = cookieNameFor(config, false);
   const secureCookieName = cookieNameFor(config, true);

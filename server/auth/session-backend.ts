@@ -1,8 +1,12 @@
+import type { Database } from '../../db/client';
 import type { SessionRow } from '../../db/schema';
+import { ConfigError, sessionBackendProblems, sessionRedisUrlOf, type StatehouseConfig } from '../config';
+import { createLibsqlSessionBackend } from './libsql-session-backend';
+import { createRedisSessionBackend } from './redis-session-backend';
 import type { SessionUserRow } from './session-user';
 
-/** The session storages Statehouse ships. */
-export type SessionBackendName = 'libsql';
+/** The session storages Statehouse ships (`session.backend`). */
+export type SessionBackendName = StatehouseConfig['session']['backend'];
 
 /** A stored session, and its user when the backend reads both at once. */
 export interface StoredSession {
@@ -31,10 +35,10 @@ export interface ExpiredSessionsDeleted {
 
 /**
  * Where sessions and their per-key data are kept: the libSQL tables by
- * default. A backend stores and finds; it
- * never decides. The token format, the hash comparison, expiry, renewal and
- * the inactive-user rule live above it (`session.ts`), as does the session
- * data's validation and encoding (`session-data.ts`), so two backends cannot
+ * default, or Redis (`session.backend`). A backend stores and finds; it never
+ * decides. The token format, the hash comparison, expiry, renewal and the
+ * inactive-user rule live above it (`session.ts`), as does the session data's
+ * validation and encoding (`session-data.ts`), so two backends cannot
  * disagree about who is signed in. A backend never sees a token or a secret:
  * only ids and the secret's SHA-256.
  *
@@ -68,7 +72,7 @@ export interface SessionBackend {
   /**
    * Writes one key (other keys untouched: two writers of different keys both
    * land). Rejects, storing nothing, when the session no longer exists
-   * (libSQL: its foreign-key fault; a store without one: {@link SessionEndedError}).
+   * (libSQL: its foreign-key fault; Redis: {@link SessionEndedError}).
    */
   writeKey(sessionId: string, key: string, json: string, now: number): Promise<void>;
   /** Deletes one key; nothing when it is not there. */
@@ -76,10 +80,10 @@ export interface SessionBackend {
   /**
    * Deletes sessions expired by `now` with their data, at most `limit` rows
    * per statement, yielding after each so the caller can let other work run
-   * or stop. A store that expires entries itself yields nothing.
+   * or stop. A store that expires entries itself (Redis) yields nothing.
    */
   deleteExpired(now: number, limit: number): AsyncIterable<ExpiredSessionsDeleted>;
-  /** Lets go of what the backend opened; the libSQL backend borrows its database and closes nothing. */
+  /** Lets go of what the backend opened (a Redis connection); the libSQL backend borrows its database and closes nothing. */
   close(): Promise<void>;
 }
 
@@ -89,4 +93,22 @@ export class SessionEndedError extends Error {
   constructor() {
     super('The session ended before this write: nothing was stored');
   }
+}
+
+/**
+ * The backend `session.backend` names: the libSQL tables of `db`, or Redis at
+ * `session.redisUrl` (else `busUrl`), connected before this resolves.
+ *
+ * @example
+ * const sessions = await openSessionBackend(config, database.db, (error) => log.error('session backend failed', { error }));
+ */
+export async function openSessionBackend(
+  config: Pick<StatehouseConfig, 'session' | 'busUrl'>,
+  db: Database,
+  onError?: (error: unknown) => void,
+): Promise<SessionBackend> {
+  if (config.session.backend === 'libsql') return createLibsqlSessionBackend(db);
+  const url = sessionRedisUrlOf(config);
+  if (!url) throw new ConfigError(sessionBackendProblems(config));
+  return createRedisSessionBackend(url, db, { onError });
 }

@@ -298,7 +298,9 @@ export async function grantGroupCommand(ctx: CommandContext, input: { group: str
 /**
  * Runs one housekeeping pass, as the servers do on their schedule: deletes
  * expired sessions (and their data) and used or expired cookie tickets and
- * reset tokens, then prints how many. Fails while a server runs a pass.
+ * reset tokens, then prints how many. With the Redis session backend there
+ * are no expired sessions to delete (Redis expires them itself), and the
+ * message says so. Fails while a server runs a pass.
  *
  * @example
  * await clearSessionsCommand(ctx);
@@ -315,7 +317,11 @@ export async function clearSessionsCommand(ctx: CommandContext, now: number = Da
     return fail(`another process is running housekeeping${until}; try again later`);
   }
   const { sessions, tokens } = pass.deleted;
-  ctx.io.out(`Deleted ${sessions} expired session(s) and ${tokens} used or expired token(s).`);
+  ctx.io.out(
+    ctx.sessions.name === 'redis'
+      ? `Deleted ${tokens} used or expired token(s); Redis deletes expired sessions itself.`
+      : `Deleted ${sessions} expired session(s) and ${tokens} used or expired token(s).`,
+  );
   return OK;
 }
 

@@ -5,8 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openMigratedDatabase } from '../../db/client';
 import { ConfigError, loadConfig } from '../config';
-import { createLibsqlSessionBackend } from '../auth/libsql-session-backend';
-import type { SessionBackend } from '../auth/session-backend';
+import { openSessionBackend, type SessionBackend } from '../auth/session-backend';
 import {
   EXIT,
   addGroupCommand,
@@ -245,7 +244,7 @@ export async function runManage(argv: string[], notify: NotifyIdentityChange = n
   try {
     const config = loadConfig();
     handle = await openMigratedDatabase(config.databaseUrl, config.databaseAuthToken);
-    sessions = createLibsqlSessionBackend(handle.db);
+    sessions = await openSessionBackend(config, handle.db, (error) => console.error(`warning: session backend: ${String(error)}`));
     const outcome = await spec.run({ db: handle.db, sessions, config, io: createProcessIO(), notify }, parsed.positionals, parsed.values);
     if (outcome.ok) return EXIT.ok;
     console.error(`error: ${outcome.message}`);

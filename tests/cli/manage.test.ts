@@ -6,7 +6,8 @@ import { verifyPassword } from '../../server/auth/password';
 import { loadGrants } from '../../server/auth/permissions';
 import { checkPasswordResetToken, issuePasswordResetToken } from '../../server/auth/password-reset';
 import { createLibsqlSessionBackend } from '../../server/auth/libsql-session-backend';
-import { createSession } from '../../server/auth/session';
+import { createRedisSessionBackend } from '../../server/auth/redis-session-backend';
+import { createSession, listUserSessions } from '../../server/auth/session';
 import { issueCookieTicket, redeemCookieTicket } from '../../server/auth/tickets';
 import { findUserByUsername } from '../../server/auth/users';
 import {
@@ -20,6 +21,7 @@ import {
 } from '../../server/cli/commands';
 import { DAY, HOUR, loadConfig } from '../../server/config';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { HAVE_REDIS, startRedis } from '../helpers/redis';
 
 const ROOT = resolve(import.meta.dir, '../..');
 const SETTINGS = { inactivityTimeoutMs: 14 * DAY, renewalIntervalMs: HOUR, absoluteLifetimeMs: 30 * DAY };
@@ -348,6 +350,49 @@ describe('clearsessions', () => {
     expect((await t.db.select({ id: authTokens.id }).from(authTokens)).map((r) => r.id)).toEqual([liveTicket.split('.')[0]!]);
     expect((await manage('clearsessions')).stdout).toBe('Deleted 0 expired session(s) and 0 used or expired token(s).\n');
   });
+});
+
+describe('with SESSION_BACKEND=redis', () => {
+  test('without SESSION_REDIS_URL or BUS_URL, a command refuses to run and says what is missing', async () => {
+    const run = await runScript('server/cli/manage.ts', ['users'], { SESSION_BACKEND: 'redis', SESSION_REDIS_URL: '', BUS_URL: '' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('session.redisUrl: SESSION_BACKEND=redis needs SESSION_REDIS_URL');
+  });
+
+  test.skipIf(!HAVE_REDIS)(
+    'changepassword ends the Redis sessions, and clearsessions deletes tokens and leaves expiry to Redis',
+    async () => {
+      const redis = await startRedis();
+      const sessions = await createRedisSessionBackend(redis.url, t.db);
+      try {
+        const env = { SESSION_BACKEND: 'redis', SESSION_REDIS_URL: redis.url };
+        const alice = await insertUser('alice');
+        const bob = await insertUser('bob');
+        await createSession(sessions, SETTINGS, { userId: alice });
+        await createSession(sessions, SETTINGS, { userId: alice });
+        const bobs = await createSession(sessions, SETTINGS, { userId: bob });
+        const changed = await runScript('server/cli/manage.ts', ['changepassword', 'alice', '--password', OTHER_PASSWORD], env);
+        expect(changed).toEqual({ code: 0, stdout: 'Password changed for "alice"; 2 session(s) signed out.\n', stderr: '' });
+        expect(await listUserSessions(sessions, alice)).toEqual([]);
+        expect(await listUserSessions(sessions, bob)).toEqual([bobs.session]);
+
+        await issueCookieTicket(t.db, { sessionId: bobs.session.id, sessionToken: bobs.token, ttlMs: -1 });
+        const cleared = await runScript('server/cli/manage.ts', ['clearsessions'], env);
+        expect(cleared).toEqual({
+          code: 0,
+          stdout: 'Deleted 1 used or expired token(s); Redis deletes expired sessions itself.\n',
+          stderr: '',
+        });
+        expect(await listUserSessions(sessions, bob)).toEqual([bobs.session]);
+        await expectNoSecretsPrinted([OTHER_PASSWORD]);
+        expect(printed).not.toContain(bobs.token.split('.')[1]!);
+      } finally {
+        await sessions.close();
+        await redis.stop();
+      }
+    },
+    SLOW,
+  );
 });
 
 describe('users', () => {
