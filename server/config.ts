@@ -38,6 +38,14 @@ function doc<T extends z.ZodType>(schema: T, description: string, env?: string):
   return schema.meta(env ? { description, env } : { description });
 }
 
+/** An optional `redis://` or `rediss://` URL (a new schema each time: each key carries its own documentation). */
+function redisUrl() {
+  return z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional();
+}
+
 const configSchema = z.object({
   env: doc(
     z.enum(['development', 'production', 'test']).default('development'),
@@ -62,10 +70,7 @@ const configSchema = z.object({
     'AUTO_MIGRATE',
   ),
   busUrl: doc(
-    z
-      .string()
-      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-      .optional(),
+    redisUrl(),
     '`redis://…`: the identity bus, rate limits and credential-change claims shared by several processes. Unset: in-process.',
     'BUS_URL',
   ),
@@ -174,6 +179,16 @@ const configSchema = z.object({
           .default(30 * SECOND),
         'Lifetime of a cookie ticket (at most 60 s).',
       ),
+      backend: doc(
+        z.enum(['libsql', 'redis']).default('libsql'),
+        "Where sessions and their data are kept: `libsql`, the database's `sessions` and `session_data` tables (expired rows deleted by housekeeping); `redis`, Redis at `session.redisUrl` (entries expire by themselves; users, tickets and reset links stay in the database). Give that Redis persistence (AOF or snapshots): a restart without it signs everyone out.",
+        'SESSION_BACKEND',
+      ),
+      redisUrl: doc(
+        redisUrl(),
+        '`redis://…` of the `redis` session backend. Unset: `busUrl`. A start with `backend: redis` and neither URL is refused.',
+        'SESSION_REDIS_URL',
+      ),
     })
     .prefault({}),
   password: z
@@ -277,7 +292,7 @@ const configSchema = z.object({
           .int()
           .min(0)
           .default(1 * HOUR),
-        'Time between housekeeping passes, which delete expired sessions (and their data) and used or expired cookie tickets and password-reset tokens. One process at a time runs a pass (a lease row in the database). 0: no schedule; run `bun run manage clearsessions` instead.',
+        'Time between housekeeping passes, which delete expired sessions (and their data; with `session.backend: redis`, Redis expires them itself) and used or expired cookie tickets and password-reset tokens. One process at a time runs a pass (a lease row in the database). 0: no schedule; run `bun run manage clearsessions` instead.',
         'HOUSEKEEPING_INTERVAL_MS',
       ),
       batchSize: doc(
@@ -352,6 +367,22 @@ export function mailSettingsProblems(config: Pick<ParsedConfig, 'env' | 'mail'>)
     problems.push({ key: 'mail.smtpUrl', message: 'MAIL_BACKEND=smtp needs SMTP_URL (smtps://user:password@host)' });
   }
   return problems;
+}
+
+/** The Redis URL of the `redis` session backend: `session.redisUrl`, else `busUrl`. */
+export function sessionRedisUrlOf(config: Pick<ParsedConfig, 'session' | 'busUrl'>): string | undefined {
+  return config.session.redisUrl ?? config.busUrl;
+}
+
+/** What is wrong with the session backend's settings: the `redis` backend needs a URL. */
+export function sessionBackendProblems(config: Pick<ParsedConfig, 'session' | 'busUrl'>): { key: string; message: string }[] {
+  if (config.session.backend !== 'redis' || sessionRedisUrlOf(config)) return [];
+  return [
+    {
+      key: 'session.redisUrl',
+      message: "SESSION_BACKEND=redis needs SESSION_REDIS_URL (redis://host:6379), or BUS_URL to keep sessions in the bus's Redis",
+    },
+  ];
 }
 
 export type StatehouseConfig = ParsedConfig & {
@@ -471,8 +502,8 @@ export function loadConfig(input: StatehouseConfigInput = {}, env: Record<string
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })));
   }
-  const mailProblems = mailSettingsProblems(parsed.data);
-  if (mailProblems.length > 0) throw new ConfigError(mailProblems);
+  const settingsProblems = [...mailSettingsProblems(parsed.data), ...sessionBackendProblems(parsed.data)];
+  if (settingsProblems.length > 0) throw new ConfigError(settingsProblems);
   if (!Array.isArray(contextProcessors) || contextProcessors.some((p) => typeof p !== 'function')) {
     throw new ConfigError([{ key: 'contextProcessors', message: 'must be an array of functions' }]);
   }

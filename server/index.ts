@@ -16,7 +16,15 @@ import { ConnectionRegistry } from './bridge/registry';
 import { HashingPool } from './auth/hashing-pool';
 import { useUserModel, type UserModel } from './auth/user-model';
 import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
-import { ConfigError, loadConfig, mailSettingsProblems, type StatehouseConfig, type StatehouseConfigInput } from './config';
+import {
+  ConfigError,
+  loadConfig,
+  mailSettingsProblems,
+  sessionBackendProblems,
+  type StatehouseConfig,
+  type StatehouseConfigInput,
+} from './config';
+import { openSessionBackend, type SessionBackend } from './auth/session-backend';
 import { authRoutes } from './http/auth-routes';
 import { requestGuard } from './http/request-guard';
 import { staticClient } from './http/static';
@@ -53,6 +61,8 @@ export interface StatehouseOptions<TRouter extends AnyRouter> {
    */
   user?: UserModel<unknown, unknown, unknown>;
   bus?: IdentityBus;
+  /** Where sessions are kept (tests); otherwise `session.backend` is opened, and closed by `stop()`. */
+  sessions?: SessionBackend;
   limiter?: RateLimiter;
   mailer?: Mailer;
   log?: Logger;
@@ -137,9 +147,9 @@ function isLoaded(config: StatehouseOptions<AnyRouter>['config']): config is Sta
  */
 export async function createStatehouse<TRouter extends AnyRouter>(options: StatehouseOptions<TRouter>): Promise<Statehouse> {
   const config = isLoaded(options.config) ? options.config : loadConfig(options.config ?? {});
-  // A config built by hand skipped loadConfig's checks; an app's own mailer replaces the backend.
-  const mailProblems = options.mailer ? [] : mailSettingsProblems(config);
-  if (mailProblems.length > 0) throw new ConfigError(mailProblems);
+  // A config built by hand skipped loadConfig's checks; an app's own mailer or session backend replaces the configured one.
+  const problems = [...(options.mailer ? [] : mailSettingsProblems(config)), ...(options.sessions ? [] : sessionBackendProblems(config))];
+  if (problems.length > 0) throw new ConfigError(problems);
   const log = options.log ?? createLogger(config.logLevel);
   const database =
     options.database ??
@@ -153,6 +163,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   const onBusError = (error: unknown) => log.error('identity bus failed', { error });
   const shared = config.busUrl ? await sharedServices(config, onBusError) : null;
   const bus = options.bus ?? shared?.bus ?? createMemoryBus(onBusError);
+  const sessions =
+    options.sessions ?? (await openSessionBackend(config, database.db, (error) => log.error('session backend failed', { error })));
   // Read on every event: built once, not per call.
   const plainCookieName = cookieNameFor(config, false);
   const secureCookieName = cookieNameFor(config, true);
@@ -168,6 +180,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     rotations: new RecentRotations(),
     slices: new Map((options.slices ?? []).map((def) => [def.name, def])),
     sessionSettings: sessionSettingsOf(config),
+    sessions,
     limiter:
       options.limiter ??
       shared?.limiter ??
@@ -187,7 +200,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   // Idle tabs let go of their expired session caches (see dropStaleValidations).
   const sweeper = setInterval(() => runtime.registry.dropStaleValidations(), VALIDATION_SWEEP_MS);
   sweeper.unref();
-  const housekeeping = new Housekeeping(database.db, { ...config.housekeeping, log });
+  const housekeeping = new Housekeeping(database.db, sessions, { ...config.housekeeping, log });
   housekeeping.start();
 
   const app = new Elysia({
@@ -248,6 +261,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       await runtime.hashing.close();
       await bus.close();
       await shared?.limiter.close();
+      if (!options.sessions) await sessions.close();
       if (!options.database) await database.close();
     },
   };

@@ -7,6 +7,7 @@ import type { StatehouseConfig } from './config';
 import type { Logger } from './log';
 import type { SliceDefinition } from './state/slices';
 import type { SessionSettings } from './auth/session';
+import type { SessionBackend } from './auth/session-backend';
 import type { RateLimiter } from './auth/rate-limit';
 import type { Mailer } from './mail/mailer';
 import type { BackgroundTasks } from './background';
@@ -32,6 +33,8 @@ export interface Runtime {
   /** Declared slices by name (others are added on first use). */
   readonly slices: Map<string, SliceDefinition>;
   readonly sessionSettings: SessionSettings;
+  /** Where sessions and their data are kept (`session.backend`). */
+  readonly sessions: SessionBackend;
   readonly limiter: RateLimiter;
   readonly mailer: Mailer;
   /** Work that runs after a reply (mails, …); `stop()` drains it. */

@@ -77,7 +77,11 @@ export async function startAuthedServer(): Promise<AuthedBenchServer> {
   async function sessionsOf(userId: number, count: number): Promise<string[]> {
     const cookies: string[] = [];
     for (let i = 0; i < count; i++) {
-      const { token } = await createSession(db, settings, { userId, userAgent: 'statehouse-bench', ip: '127.0.0.1' });
+      const { token } = await createSession(statehouse.runtime.sessions, settings, {
+        userId,
+        userAgent: 'statehouse-bench',
+        ip: '127.0.0.1',
+      });
       cookies.push(`${cookieName}=${token}`);
     }
     return cookies;

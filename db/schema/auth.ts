@@ -165,7 +165,13 @@ export const authTokens = sqliteTable(
     secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
     purpose: text('purpose', { enum: ['cookie_ticket', 'password_reset'] }).notNull(),
     userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
-    sessionId: text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
+    /**
+     * Cookie tickets: the session the sealed token belongs to. No foreign key:
+     * sessions may live in another store (`session.backend`); redeeming a
+     * ticket validates its session anyway, and housekeeping deletes it once
+     * used or expired (60 s at most).
+     */
+    sessionId: text('session_id'),
     /**
      * Cookie tickets: the session token, AES-GCM encrypted under a key derived
      * from the ticket's secret (which only the client holds). Null otherwise.
@@ -178,9 +184,8 @@ export const authTokens = sqliteTable(
   (t) => [
     index('auth_tokens_user_idx').on(t.userId, t.purpose),
     index('auth_tokens_expires_idx').on(t.expiresAt),
-    // Used tokens are deleted by housekeeping; a session's delete cascades to its tickets.
+    // Used tokens are deleted by housekeeping.
     index('auth_tokens_used_idx').on(t.usedAt),
-    index('auth_tokens_session_idx').on(t.sessionId),
   ],
 );
 

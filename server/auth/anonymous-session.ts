@@ -1,13 +1,13 @@
-import type { Database } from '../../db/client';
 import type { IpBudget, RateLimiter } from './rate-limit';
 import { createSession, type Session, type SessionSettings } from './session';
+import type { SessionBackend } from './session-backend';
 
 /** The rate-limit scope of new anonymous sessions, over the socket and HTTP alike. */
 export const ANONYMOUS_SESSION_SCOPE = 'anonymous-session';
 
 /** What a visitor without a session needs to get one. */
 export interface AnonymousSessionRequest {
-  db: Database;
+  sessions: SessionBackend;
   settings: SessionSettings;
   limiter: RateLimiter;
   /** New anonymous sessions per address (`rateLimit.anonymousSession*`). */
@@ -27,14 +27,14 @@ export type AnonymousSessionResult = { ok: true; token: string; session: Session
  * transport's TOO_MANY_REQUESTS.
  *
  * @example
- * const created = await createAnonymousSession({ db, settings, limiter, budget, ip, userAgent });
+ * const created = await createAnonymousSession({ sessions, settings, limiter, budget, ip, userAgent });
  * if (!created.ok) throw tooManyRequests(created.retryAfter);
  */
 export async function createAnonymousSession(request: AnonymousSessionRequest): Promise<AnonymousSessionResult> {
-  const { db, settings, limiter, budget, ip, userAgent } = request;
+  const { sessions, settings, limiter, budget, ip, userAgent } = request;
   const decision = await limiter.hitIp(ANONYMOUS_SESSION_SCOPE, ip, budget);
   if (!decision.ok) return decision;
-  const { token, session } = await createSession(db, settings, { userId: null, userAgent, ip });
+  const { token, session } = await createSession(sessions, settings, { userId: null, userAgent, ip });
   return { ok: true, token, session };
 }
 

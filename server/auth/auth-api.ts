@@ -13,6 +13,7 @@ import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword, type 
 import { lockoutKey, type RateLimiter, type ReleaseClaim } from './rate-limit';
 import { groupHeld, permissionHeld } from './permissions';
 import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session, type SessionSettings } from './session';
+import type { SessionBackend } from './session-backend';
 import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
 import { userModelOf } from './user-model';
 import type { RegistrationFields } from '../state/protocol';
@@ -39,6 +40,8 @@ export interface AuthServices {
   readonly limiter: RateLimiter;
   readonly mailer: Mailer;
   readonly sessionSettings: SessionSettings;
+  /** Where sessions are kept. */
+  readonly sessions: SessionBackend;
   /** The server's hashing threads. */
   readonly hashing: HashingPool;
   /** Sessions rotated recently, so a sibling that finds its session gone follows instead of logging out. */
@@ -147,7 +150,7 @@ export class AuthApi {
     this.event.dropSession();
     this.event.actions.replaceCookieAction(this.event.clearAuthAction(session?.id ?? null));
     if (session) {
-      await invalidateSession(this.runtime.db, session.id);
+      await invalidateSession(this.runtime.sessions, session.id);
       await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: [session.id], reason: 'logout' });
       this.runtime.log.info('logout', { userId });
     }
@@ -228,7 +231,7 @@ export class AuthApi {
    * their open tabs. Returns the ended session ids.
    */
   async invalidateUserSessions(userId: number, options: { except?: string } = {}): Promise<string[]> {
-    const ids = await invalidateUserSessions(this.runtime.db, userId, options);
+    const ids = await invalidateUserSessions(this.runtime.sessions, userId, options);
     if (ids.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ids, reason: 'revoked' });
     return ids;
   }
@@ -236,13 +239,13 @@ export class AuthApi {
   /** Ends one session of the signed-in user (e.g. from a "your sessions" page). */
   async revokeSession(sessionId: string): Promise<boolean> {
     const user = this.requireUser();
-    const mine = (await listUserSessions(this.runtime.db, user.id)).some((s) => s.id === sessionId);
+    const mine = (await listUserSessions(this.runtime.sessions, user.id)).some((s) => s.id === sessionId);
     if (!mine) return false;
     if (sessionId === this.event.sessionRow?.id) {
       await this.logout();
       return true;
     }
-    await invalidateSession(this.runtime.db, sessionId);
+    await invalidateSession(this.runtime.sessions, sessionId);
     await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: [sessionId], reason: 'revoked' });
     return true;
   }
@@ -251,7 +254,7 @@ export class AuthApi {
   async sessions(): Promise<(Session & { current: boolean })[]> {
     const user = this.requireUser();
     const current = this.event.sessionRow?.id;
-    return (await listUserSessions(this.runtime.db, user.id)).map((s) => ({ ...s, current: s.id === current }));
+    return (await listUserSessions(this.runtime.sessions, user.id)).map((s) => ({ ...s, current: s.id === current }));
   }
 
   /**
@@ -359,7 +362,7 @@ export class AuthApi {
       // user's) is rotated, so the browser's other tabs follow it instead of
       // answering a logout that would end the new session.
       const keep = this.event.sessionRow?.userId === row.id ? this.event.sessionRow.id : undefined;
-      const ended = await invalidateUserSessions(db, row.id, keep ? { except: keep } : {});
+      const ended = await invalidateUserSessions(this.runtime.sessions, row.id, keep ? { except: keep } : {});
       if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
       await this.startSession(user, config.auth.loginRedirectUrl);
       this.runtime.log.info('password reset', { userId: row.id });
@@ -419,8 +422,8 @@ export class AuthApi {
     const carried = previous && (previous.userId === null || previous.userId === user.id) ? previous.id : null;
     // Marked before the old session goes: a sibling tab that finds it gone follows the rotation.
     if (previous) this.runtime.rotations.mark(previous.id, user.id);
-    if (previous && carried === null) await invalidateSession(this.runtime.db, previous.id);
-    const { token, session } = await rotateSession(this.runtime.db, this.runtime.sessionSettings, carried, {
+    if (previous && carried === null) await invalidateSession(this.runtime.sessions, previous.id);
+    const { token, session } = await rotateSession(this.runtime.sessions, this.runtime.sessionSettings, carried, {
       userId: user.id,
       userAgent: conn.headers.get('user-agent') ?? '',
       ip: conn.ip,
@@ -438,7 +441,7 @@ export class AuthApi {
   /** After a password change or reset: end the other sessions, rotate this one. */
   async rotateAfterCredentialChange(user: LoggedInUser, reason: 'password-changed' | 'password-reset'): Promise<void> {
     const keep = this.event.sessionRow?.id;
-    const ended = await invalidateUserSessions(this.runtime.db, user.id, keep ? { except: keep } : {});
+    const ended = await invalidateUserSessions(this.runtime.sessions, user.id, keep ? { except: keep } : {});
     if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason });
     await this.startSession(user, null);
   }

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { acquireLease, leaseHolder, releaseLease } from '../../db/lease';
-import { authTokens, sessionData, sessions } from '../../db/schema';
+import { authTokens } from '../../db/schema';
 import { MINUTE } from '../config';
 import { describeDatabaseError } from '../errors';
 import type { Logger } from '../log';
+import type { SessionBackend } from './session-backend';
 
 /** The lease that lets one process at a time run a pass. */
 export const HOUSEKEEPING_LEASE = 'housekeeping';
@@ -15,9 +16,9 @@ export const HOUSEKEEPING_LEASE = 'housekeeping';
  */
 const LEASE_TTL_MS = 5 * MINUTE;
 
-/** Rows one pass deleted. */
+/** What one pass deleted. */
 export interface HousekeepingCounts {
-  /** Expired sessions (past their inactivity or absolute expiry). */
+  /** Expired sessions (past their inactivity or absolute expiry); 0 with a backend that expires them itself (Redis). */
   sessions: number;
   /** The keys those sessions held. */
   sessionData: number;
@@ -51,35 +52,21 @@ const deleteStaleTokenBatch: BatchDelete = async (db, now, limit) => {
   return result.rowsAffected;
 };
 
-/** The keys of expired sessions first, in batches of their own: one session may hold many. */
-const deleteExpiredSessionDataBatch: BatchDelete = async (db, now, limit) => {
-  const result = await db.run(sql`DELETE FROM ${sessionData} WHERE rowid IN (
-    SELECT d.rowid FROM ${sessionData} AS d JOIN ${sessions} AS s ON s.id = d.session_id
-    WHERE s.expires_at <= ${now} OR s.absolute_expires_at <= ${now} LIMIT ${limit})`);
-  return result.rowsAffected;
-};
-
-/** Then the sessions (their tickets go with them, by cascade). */
-const deleteExpiredSessionBatch: BatchDelete = async (db, now, limit) => {
-  const result = await db.run(sql`DELETE FROM ${sessions} WHERE ${sessions.id} IN (
-    SELECT ${sessions.id} FROM ${sessions}
-    WHERE ${sessions.expiresAt} <= ${now} OR ${sessions.absoluteExpiresAt} <= ${now} LIMIT ${limit})`);
-  return result.rowsAffected;
-};
-
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Deletes what no one can use any more: expired sessions and their data,
- * used and expired cookie tickets and password-reset tokens. Each statement
- * deletes at most `batchSize` rows (a short hold on the write lock) and the
- * event loop runs between two. One process at a time runs a pass: it takes a
- * lease row in the database first, so processes sharing one database do not
- * compete for its write lock. `createStatehouse` schedules passes every
- * `housekeeping.intervalMs`; `bun run manage clearsessions` runs one.
+ * Deletes what no one can use any more: expired sessions and their data (in
+ * the session backend: the libSQL backend's rows; Redis expires its entries
+ * itself, so there is nothing to delete), used and expired cookie tickets and
+ * password-reset tokens. Each statement deletes at most `batchSize` rows (a
+ * short hold on the write lock) and the event loop runs between two. One
+ * process at a time runs a pass: it takes a lease row in the database first,
+ * so processes sharing one database do not compete for its write lock.
+ * `createStatehouse` schedules passes every `housekeeping.intervalMs`; `bun
+ * run manage clearsessions` runs one.
  *
  * @example
- * const housekeeping = new Housekeeping(db, { intervalMs: HOUR, batchSize: 500, log });
+ * const housekeeping = new Housekeeping(db, runtime.sessions, { intervalMs: HOUR, batchSize: 500, log });
  * housekeeping.start();
  * await housekeeping.stop();
  */
@@ -93,6 +80,7 @@ export class Housekeeping {
 
   constructor(
     private readonly db: Database,
+    private readonly sessions: SessionBackend,
     private readonly options: HousekeepingOptions,
   ) {
     this.holder = options.holder ?? crypto.randomUUID();
@@ -158,8 +146,12 @@ export class Housekeeping {
     try {
       const deleted: HousekeepingCounts = { sessions: 0, sessionData: 0, tokens: 0 };
       deleted.tokens = await this.inBatches(deleteStaleTokenBatch, now);
-      if (!this.halted) deleted.sessionData = await this.inBatches(deleteExpiredSessionDataBatch, now);
-      if (!this.halted) deleted.sessions = await this.inBatches(deleteExpiredSessionBatch, now);
+      if (this.halted) return { ran: true, deleted };
+      for await (const batch of this.sessions.deleteExpired(now, this.options.batchSize)) {
+        deleted.sessions += batch.sessions;
+        deleted.sessionData += batch.sessionData;
+        if (!(await this.keepGoing())) break;
+      }
       return { ran: true, deleted };
     } finally {
       await releaseLease(db, HOUSEKEEPING_LEASE, holder);
@@ -173,10 +165,14 @@ export class Housekeeping {
     for (;;) {
       const count = await batch(this.db, now, batchSize);
       total += count;
-      if (count < batchSize) return total;
-      await yieldToEvents();
-      this.halted = this.stopped || !(await acquireLease(this.db, HOUSEKEEPING_LEASE, this.holder, LEASE_TTL_MS));
-      if (this.halted) return total;
+      if (count < batchSize || !(await this.keepGoing())) return total;
     }
+  }
+
+  /** Between two statements: lets events run, renews the lease; `false` once the pass must end. */
+  private async keepGoing(): Promise<boolean> {
+    await yieldToEvents();
+    this.halted = this.stopped || !(await acquireLease(this.db, HOUSEKEEPING_LEASE, this.holder, LEASE_TTL_MS));
+    return !this.halted;
   }
 }

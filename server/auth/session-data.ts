@@ -1,7 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
-import { preparedFor } from '../../db/prepared';
-import { sessionData } from '../../db/schema';
+import type { SessionBackend } from './session-backend';
 
 /** JSON-serialisable session values. */
 export type SessionValue = string | number | boolean | null | SessionValue[] | { [key: string]: SessionValue };
@@ -15,31 +12,6 @@ export class SessionDataError extends Error {
   override readonly name = 'SessionDataError';
 }
 
-const statements = preparedFor((db: Database) => ({
-  all: db
-    .select({ key: sessionData.key, value: sessionData.value })
-    .from(sessionData)
-    .where(eq(sessionData.sessionId, sql.placeholder('sessionId')))
-    .prepare(),
-  upsert: db
-    .insert(sessionData)
-    .values({
-      sessionId: sql.placeholder('sessionId'),
-      key: sql.placeholder('key'),
-      value: sql.placeholder('value'),
-      updatedAt: sql.placeholder('now'),
-    })
-    .onConflictDoUpdate({
-      target: [sessionData.sessionId, sessionData.key],
-      set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
-    })
-    .prepare(),
-  remove: db
-    .delete(sessionData)
-    .where(and(eq(sessionData.sessionId, sql.placeholder('sessionId')), eq(sessionData.key, sql.placeholder('key'))))
-    .prepare(),
-}));
-
 function checkKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_SESSION_KEY_LENGTH) {
     throw new SessionDataError(`Session keys are 1–${MAX_SESSION_KEY_LENGTH} characters`);
@@ -47,15 +19,19 @@ function checkKey(key: string): void {
 }
 
 /** Every key of a session, decoded. */
-export async function readSessionData(db: Database, sessionId: string): Promise<Map<string, SessionValue>> {
-  const rows = await statements(db).all.execute({ sessionId });
+export async function readSessionData(backend: SessionBackend, sessionId: string): Promise<Map<string, SessionValue>> {
+  const rows = await backend.readData(sessionId);
   const out = new Map<string, SessionValue>();
   for (const row of rows) out.set(row.key, JSON.parse(row.value) as SessionValue);
   return out;
 }
 
-/** Writes one key atomically (an upsert): other keys are untouched. */
-export async function writeSessionKey(db: Database, sessionId: string, key: string, value: SessionValue): Promise<void> {
+/**
+ * Writes one key atomically (an upsert): other keys are untouched. Bad keys
+ * and values are refused here, with a {@link SessionDataError}, whichever
+ * backend stores them.
+ */
+export async function writeSessionKey(backend: SessionBackend, sessionId: string, key: string, value: SessionValue): Promise<void> {
   checkKey(key);
   let json: string | undefined;
   try {
@@ -67,11 +43,11 @@ export async function writeSessionKey(db: Database, sessionId: string, key: stri
   if (Buffer.byteLength(json, 'utf8') > MAX_SESSION_VALUE_BYTES) {
     throw new SessionDataError(`Session values are at most ${MAX_SESSION_VALUE_BYTES} bytes of JSON`);
   }
-  await statements(db).upsert.execute({ sessionId, key, value: json, now: Date.now() });
+  await backend.writeKey(sessionId, key, json, Date.now());
 }
 
 /** Deletes one key. */
-export async function deleteSessionKey(db: Database, sessionId: string, key: string): Promise<void> {
+export async function deleteSessionKey(backend: SessionBackend, sessionId: string, key: string): Promise<void> {
   checkKey(key);
-  await statements(db).remove.execute({ sessionId, key });
+  await backend.deleteKey(sessionId, key);
 }

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client';
+import type { SessionBackend } from './session-backend';
 import { deleteSessionKey, readSessionData, SessionDataError, writeSessionKey, type SessionValue } from './session-data';
 
 /**
@@ -20,7 +20,8 @@ export interface SessionData {
 
 /** What a session store needs from the request it serves: the session id, and a session made on demand. */
 export interface SessionOwner {
-  readonly db: Database;
+  /** Where the session's data is kept. */
+  readonly sessions: SessionBackend;
   /** The session id, or `null` while there is none. */
   currentSessionId(): string | null;
   /** The session id, creating a session (and telling the browser) when there is none. */
@@ -67,7 +68,7 @@ export class SessionStore implements SessionData {
   async set(key: string, value: SessionValue): Promise<void> {
     this.owner.checkWritable?.();
     const sessionId = await this.owner.ensureSession();
-    await writeSessionKey(this.owner.db, sessionId, key, value);
+    await writeSessionKey(this.owner.sessions, sessionId, key, value);
     if (this.cache && this.cachedFor === sessionId) this.cache.set(key, copyOf(value));
   }
 
@@ -76,7 +77,7 @@ export class SessionStore implements SessionData {
     this.owner.checkWritable?.();
     const sessionId = this.owner.currentSessionId();
     if (!sessionId) return;
-    await deleteSessionKey(this.owner.db, sessionId, key);
+    await deleteSessionKey(this.owner.sessions, sessionId, key);
     if (this.cache && this.cachedFor === sessionId) this.cache.delete(key);
   }
 
@@ -89,7 +90,7 @@ export class SessionStore implements SessionData {
   private async load(): Promise<Map<string, SessionValue>> {
     const sessionId = this.owner.currentSessionId();
     if (this.cache && this.cachedFor === sessionId) return this.cache;
-    this.cache = sessionId ? await readSessionData(this.owner.db, sessionId) : new Map();
+    this.cache = sessionId ? await readSessionData(this.owner.sessions, sessionId) : new Map();
     this.cachedFor = sessionId;
     return this.cache;
   }

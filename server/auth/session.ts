@@ -1,12 +1,10 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import type { Database } from '../../db/client';
-import { preparedFor } from '../../db/prepared';
-import { sessionData, sessions, users, type SessionRow } from '../../db/schema/auth';
+import type { SessionRow } from '../../db/schema/auth';
 import { newToken, secretMatches, splitToken } from './secrets';
+import type { SessionBackend } from './session-backend';
 import { toAuthUser, type LoggedInUser } from './user';
-import { preparedForUsers } from './user-model';
+import { userModelOf } from './user-model';
 
 /** Session lifetimes; all in milliseconds. */
 export interface SessionSettings {
@@ -33,62 +31,6 @@ export interface NewSessionInfo {
 
 /** Longest user agent kept for the "your sessions" list. */
 const MAX_USER_AGENT = 512;
-
-const statements = preparedFor((db: Database) => ({
-  renew: db
-    .update(sessions)
-    .set({
-      lastVerifiedAt: sql`${sql.placeholder('now')}`,
-      expiresAt: sql`${sql.placeholder('expiresAt')}`,
-    })
-    .where(eq(sessions.id, sql.placeholder('id')))
-    .prepare(),
-  remove: db
-    .delete(sessions)
-    .where(eq(sessions.id, sql.placeholder('id')))
-    .prepare(),
-  insert: db
-    .insert(sessions)
-    .values({
-      id: sql.placeholder('id'),
-      secretHash: sql.placeholder('secretHash'),
-      userId: sql.placeholder('userId'),
-      createdAt: sql.placeholder('createdAt'),
-      lastVerifiedAt: sql.placeholder('lastVerifiedAt'),
-      absoluteExpiresAt: sql.placeholder('absoluteExpiresAt'),
-      expiresAt: sql.placeholder('expiresAt'),
-      userAgent: sql.placeholder('userAgent'),
-      ip: sql.placeholder('ip'),
-    })
-    .prepare(),
-}));
-
-/** The session and its user, with the app's own user fields (see `defineUserModel`). */
-const lookups = preparedForUsers((db, model) => ({
-  model,
-  lookup: db
-    .select({
-      session: sessions,
-      user: {
-        id: users.id,
-        username: users.username,
-        email: users.email,
-        pendingEmail: users.pendingEmail,
-        firstName: users.firstName,
-        lastName: users.lastName,
-        isActive: users.isActive,
-        isStaff: users.isStaff,
-        isSuperuser: users.isSuperuser,
-        dateJoined: users.dateJoined,
-        lastLogin: users.lastLogin,
-        ...model.fields,
-      },
-    })
-    .from(sessions)
-    .leftJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, sql.placeholder('id')))
-    .prepare(),
-}));
 
 /** A fresh session row and its token (the only place the secret exists). */
 function newSessionRow(settings: SessionSettings, info: NewSessionInfo, now: number): { row: SessionRow; token: string } {
@@ -118,75 +60,77 @@ function stripSecret(row: SessionRow): Session {
  * the secret is stored; the token exists nowhere else once this returns.
  *
  * @example
- * const { token, session } = await createSession(db, settings, { userId: user.id });
+ * const { token, session } = await createSession(runtime.sessions, settings, { userId: user.id });
  */
 export async function createSession(
-  db: Database,
+  backend: SessionBackend,
   settings: SessionSettings,
   info: NewSessionInfo,
   now: number = Date.now(),
 ): Promise<{ token: string; session: Session }> {
   const { row, token } = newSessionRow(settings, info, now);
-  await statements(db).insert.execute(row);
+  await backend.create(row);
   return { token, session: stripSecret(row) };
 }
 
 /**
  * Validates a token from a cookie. Expected failures (malformed, unknown id,
- * wrong secret, expired, inactive user) return `{ session: null, user: null }`;
- * only database faults throw. An unknown id and a wrong secret cost the same:
- * one lookup, one hash, one constant-time compare.
+ * wrong secret, expired, inactive or deleted user) return `{ session: null,
+ * user: null }`; only storage faults throw. An unknown id and a wrong secret
+ * cost the same: one lookup, one hash, one constant-time compare. This is the
+ * one place that decides, whichever backend stores the session.
  */
 export async function validateSessionToken(
-  db: Database,
+  backend: SessionBackend,
   settings: SessionSettings,
   token: string | null | undefined,
   now: number = Date.now(),
 ): Promise<SessionValidationResult> {
   const parts = splitToken(token);
   if (!parts) return INVALID;
-  const s = statements(db);
-  const { lookup, model } = lookups(db);
-  const [found] = await lookup.execute({ id: parts.id });
+  const found = await backend.find(parts.id);
   // Hash and compare even when nothing was found, so both paths do the same work.
   const storedHash = found ? new Uint8Array(found.session.secretHash) : DUMMY_HASH;
   const matches = secretMatches(parts.secret, storedHash);
   if (!found || !matches) return INVALID;
   const row = found.session;
   if (now >= row.expiresAt || now >= row.absoluteExpiresAt) {
-    await s.remove.execute({ id: row.id });
+    await backend.delete(row.id);
     return INVALID;
   }
-  if (row.userId !== null && !found.user?.isActive) return INVALID;
+  const user = found.user !== undefined ? found.user : row.userId === null ? null : await backend.findUser(row.userId);
+  if (row.userId !== null && !user?.isActive) {
+    // A deleted user's session (a store without the users' foreign key keeps it) goes too.
+    if (!user) await backend.delete(row.id);
+    return INVALID;
+  }
   let session = stripSecret(row);
   if (now - row.lastVerifiedAt >= settings.renewalIntervalMs) {
     const expiresAt = Math.min(now + settings.inactivityTimeoutMs, row.absoluteExpiresAt);
-    await s.renew.execute({ id: row.id, now, expiresAt });
+    await backend.renew(row.id, now, expiresAt);
     session = { ...session, lastVerifiedAt: now, expiresAt };
   }
-  return { session, user: found.user ? toAuthUser(found.user, model) : null };
+  return { session, user: user ? toAuthUser(user, userModelOf(backend.db)) : null };
 }
 
 const DUMMY_HASH = new Uint8Array(32);
 
 /** Deletes one session (its data goes with it). */
-export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
-  await statements(db).remove.execute({ id: sessionId });
+export async function invalidateSession(backend: SessionBackend, sessionId: string): Promise<void> {
+  await backend.delete(sessionId);
 }
 
 /**
  * Deletes every session of a user, except the one named in `except`.
  * Returns the ids deleted, so callers can tell the identity bus.
  */
-export async function invalidateUserSessions(db: Database, userId: number, options: { except?: string } = {}): Promise<string[]> {
-  const where = options.except ? and(eq(sessions.userId, userId), ne(sessions.id, options.except)) : eq(sessions.userId, userId);
-  const rows = await db.delete(sessions).where(where).returning({ id: sessions.id });
-  return rows.map((r) => r.id);
+export function invalidateUserSessions(backend: SessionBackend, userId: number, options: { except?: string } = {}): Promise<string[]> {
+  return backend.deleteUserSessions(userId, options.except);
 }
 
 /** A user's live sessions, newest first (for a "your sessions" page). */
-export async function listUserSessions(db: Database, userId: number, now: number = Date.now()): Promise<Session[]> {
-  const rows = await db.select().from(sessions).where(eq(sessions.userId, userId));
+export async function listUserSessions(backend: SessionBackend, userId: number, now: number = Date.now()): Promise<Session[]> {
+  const rows = await backend.listUserSessions(userId);
   return rows
     .filter((r) => r.expiresAt > now && r.absoluteExpiresAt > now)
     .map(stripSecret)
@@ -195,26 +139,19 @@ export async function listUserSessions(db: Database, userId: number, now: number
 
 /**
  * Replaces a session by a new one for `info.userId` (login: defeats fixation).
- * The old session's data is carried over and the old row deleted, in one batch.
+ * The old session's data is carried over and the old session deleted, in one
+ * atomic step of the backend.
  */
 export async function rotateSession(
-  db: Database,
+  backend: SessionBackend,
   settings: SessionSettings,
   oldSessionId: string | null,
   info: NewSessionInfo,
   now: number = Date.now(),
 ): Promise<{ token: string; session: Session }> {
   const { row, token } = newSessionRow(settings, info, now);
-  if (oldSessionId === null) {
-    await statements(db).insert.execute(row);
-  } else {
-    await db.batch([
-      db.insert(sessions).values(row),
-      db.run(sql`INSERT INTO ${sessionData} (session_id, key, value, updated_at)
-        SELECT ${row.id}, key, value, ${now} FROM ${sessionData} WHERE session_id = ${oldSessionId}`),
-      db.delete(sessions).where(eq(sessions.id, oldSessionId)),
-    ]);
-  }
+  if (oldSessionId === null) await backend.create(row);
+  else await backend.rotate(oldSessionId, row, now);
   return { token, session: stripSecret(row) };
 }
 

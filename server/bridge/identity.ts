@@ -43,8 +43,8 @@ export class EventIdentity implements SessionOwner {
     private readonly actions: ActionList,
   ) {}
 
-  get db() {
-    return this.runtime.db;
+  get sessions() {
+    return this.runtime.sessions;
   }
 
   currentSessionId(): string | null {
@@ -141,7 +141,7 @@ export class EventIdentity implements SessionOwner {
     this.creating ??= (async () => {
       const { runtime, conn } = this;
       const created = await createAnonymousSession({
-        db: runtime.db,
+        sessions: runtime.sessions,
         settings: runtime.sessionSettings,
         limiter: runtime.limiter,
         budget: anonymousSessionBudgetOf(runtime.config.rateLimit),

@@ -66,7 +66,7 @@ export function resolveSession(runtime: Runtime, conn: Connection, now = Date.no
   const cache = (conn.sessions ??= new SessionCache());
   const pending = cache.validating;
   if (pending && pending.token === token) return pending.promise;
-  const promise = validateSessionToken(runtime.db, runtime.sessionSettings, token, now).then((result) => {
+  const promise = validateSessionToken(runtime.sessions, runtime.sessionSettings, token, now).then((result) => {
     // Kept only if nothing revoked or replaced the session while the query ran.
     if (conn.sessions === cache && conn.cookies.get(runtime.cookieName(conn.secure)) === token) {
       cache.validated = { token, result, until: cacheUntil(now, runtime.config.session.cacheTtlMs) };

@@ -7,6 +7,7 @@ import { validatePassword, type PasswordValidationContext } from '../auth/passwo
 import { isPermissionName, loadGrants } from '../auth/permissions';
 import { Housekeeping } from '../auth/housekeeping';
 import { invalidateUserSessions } from '../auth/session';
+import type { SessionBackend } from '../auth/session-backend';
 import { createLogger } from '../log';
 import {
   addUserToGroup,
@@ -52,6 +53,8 @@ export interface CommandIO {
 
 export interface CommandContext {
   db: Database;
+  /** Where sessions are kept (`session.backend`). */
+  sessions: SessionBackend;
   config: StatehouseConfig;
   io: CommandIO;
   notify?: NotifyIdentityChange;
@@ -179,7 +182,7 @@ export async function changePasswordCommand(ctx: CommandContext, input: { userna
     rules: ctx.config.password,
   });
   if (!changed.ok) return fail(describeFieldErrors(changed.errors));
-  const sessionIds = await invalidateUserSessions(ctx.db, user.id);
+  const sessionIds = await invalidateUserSessions(ctx.sessions, user.id);
   await (ctx.notify ?? notifyNobody)({ kind: 'password_changed', userId: user.id, sessionIds });
   ctx.io.out(`Password changed for "${user.username}"; ${sessionIds.length} session(s) signed out.`);
   return OK;
@@ -295,13 +298,15 @@ export async function grantGroupCommand(ctx: CommandContext, input: { group: str
 /**
  * Runs one housekeeping pass, as the servers do on their schedule: deletes
  * expired sessions (and their data) and used or expired cookie tickets and
- * reset tokens, then prints how many. Fails while a server runs a pass.
+ * reset tokens, then prints how many. With the Redis session backend there
+ * are no expired sessions to delete (Redis expires them itself), and the
+ * message says so. Fails while a server runs a pass.
  *
  * @example
  * await clearSessionsCommand(ctx);
  */
 export async function clearSessionsCommand(ctx: CommandContext, now: number = Date.now()): Promise<Outcome> {
-  const housekeeping = new Housekeeping(ctx.db, {
+  const housekeeping = new Housekeeping(ctx.db, ctx.sessions, {
     intervalMs: 0,
     batchSize: ctx.config.housekeeping.batchSize,
     log: createLogger('silent'),
@@ -312,7 +317,11 @@ export async function clearSessionsCommand(ctx: CommandContext, now: number = Da
     return fail(`another process is running housekeeping${until}; try again later`);
   }
   const { sessions, tokens } = pass.deleted;
-  ctx.io.out(`Deleted ${sessions} expired session(s) and ${tokens} used or expired token(s).`);
+  ctx.io.out(
+    ctx.sessions.name === 'redis'
+      ? `Deleted ${tokens} used or expired token(s); Redis deletes expired sessions itself.`
+      : `Deleted ${sessions} expired session(s) and ${tokens} used or expired token(s).`,
+  );
   return OK;
 }
 

@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openMigratedDatabase } from '../../db/client';
 import { ConfigError, loadConfig } from '../config';
+import { openSessionBackend, type SessionBackend } from '../auth/session-backend';
 import {
   EXIT,
   addGroupCommand,
@@ -239,10 +240,12 @@ export async function runManage(argv: string[], notify: NotifyIdentityChange = n
     return EXIT.usage;
   }
   let handle: Awaited<ReturnType<typeof openMigratedDatabase>> | null = null;
+  let sessions: SessionBackend | null = null;
   try {
     const config = loadConfig();
     handle = await openMigratedDatabase(config.databaseUrl, config.databaseAuthToken);
-    const outcome = await spec.run({ db: handle.db, config, io: createProcessIO(), notify }, parsed.positionals, parsed.values);
+    sessions = await openSessionBackend(config, handle.db, (error) => console.error(`warning: session backend: ${String(error)}`));
+    const outcome = await spec.run({ db: handle.db, sessions, config, io: createProcessIO(), notify }, parsed.positionals, parsed.values);
     if (outcome.ok) return EXIT.ok;
     console.error(`error: ${outcome.message}`);
     return outcome.code;
@@ -250,6 +253,7 @@ export async function runManage(argv: string[], notify: NotifyIdentityChange = n
     console.error(error instanceof ConfigError ? error.message : `error: ${describeFault(error)}`);
     return EXIT.failure;
   } finally {
+    await sessions?.close();
     handle?.close();
   }
 }

@@ -61,7 +61,7 @@ export function authRoutes(runtime: Runtime) {
   /** The live session (and its user) of the cookie the request carries, if any. */
   async function cookieSession(request: Request, secure: boolean): Promise<SessionValidationResult> {
     const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
-    return token === null ? { session: null, user: null } : validateSessionToken(db, runtime.sessionSettings, token);
+    return token === null ? { session: null, user: null } : validateSessionToken(runtime.sessions, runtime.sessionSettings, token);
   }
 
   return new Elysia({ name: 'statehouse-auth-routes' })
@@ -94,7 +94,7 @@ export function authRoutes(runtime: Runtime) {
       if (typeof ticket !== 'string') return json(400, { error: 'bad_request' });
       const redeemed = await redeemCookieTicket(db, ticket);
       if (!redeemed) return json(400, { error: 'invalid_ticket' });
-      const { session } = await validateSessionToken(db, runtime.sessionSettings, redeemed.sessionToken);
+      const { session } = await validateSessionToken(runtime.sessions, runtime.sessionSettings, redeemed.sessionToken);
       if (!session) return json(400, { error: 'invalid_ticket' });
       const secure = secureCookiesOf(config, request, peer);
       const current = await cookieSession(request, secure);
@@ -102,14 +102,14 @@ export function authRoutes(runtime: Runtime) {
         // A tab that missed the browser's sign-in wrote its session: its fresh
         // anonymous session must not sign the browser out. The tab reconnects
         // instead, and picks up the signed-in identity.
-        await invalidateSession(db, session.id);
+        await invalidateSession(runtime.sessions, session.id);
         return json(409, { error: 'signed_in' });
       }
       if (current.session && current.session.id !== session.id) {
         // The cookie this one replaces belongs to a session the sign-in did not
         // rotate (the tab had none, or another one): one browser, one identity.
         // That session ends and its tabs follow the new cookie.
-        await invalidateSession(db, current.session.id);
+        await invalidateSession(runtime.sessions, current.session.id);
         await runtime.bus.publish({
           type: 'session-rotated',
           oldSessionId: current.session.id,
@@ -139,9 +139,9 @@ export function authRoutes(runtime: Runtime) {
       }
       if (token) {
         // Logging out over HTTP works on its own too: end the session if it still lives.
-        const { session } = await validateSessionToken(db, runtime.sessionSettings, token);
+        const { session } = await validateSessionToken(runtime.sessions, runtime.sessionSettings, token);
         if (session) {
-          await invalidateSession(db, session.id);
+          await invalidateSession(runtime.sessions, session.id);
           await runtime.bus.publish({ type: 'sessions-ended', sessionIds: [session.id], reason: 'logout' });
         }
       }

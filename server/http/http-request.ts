@@ -1,8 +1,8 @@
-import type { Database } from '../../db/client';
 import { createAnonymousSession } from '../auth/anonymous-session';
 import { readCookieHeader } from '../auth/cookie-header';
 import type { IpBudget, RateLimiter } from '../auth/rate-limit';
 import type { SessionSettings } from '../auth/session';
+import type { SessionBackend } from '../auth/session-backend';
 import { SessionDataError } from '../auth/session-data';
 import { SessionStore, type SessionOwner } from '../auth/session-store';
 import type { AuthUser } from '../auth/user';
@@ -11,7 +11,7 @@ import type { Runtime } from '../runtime';
 
 /** What an {@link HttpSession} needs to create a session for a visitor without one. */
 export interface HttpSessionSource {
-  db: Database;
+  sessions: SessionBackend;
   sessionSettings: SessionSettings;
   /** Unsafe methods only (any but GET, HEAD, OPTIONS): they passed the Origin check. */
   writable: boolean;
@@ -74,8 +74,8 @@ class HttpSessionOwner implements SessionOwner {
     private sessionId: string | null,
   ) {}
 
-  get db(): Database {
-    return this.source.db;
+  get sessions(): SessionBackend {
+    return this.source.sessions;
   }
 
   currentSessionId(): string | null {
@@ -95,9 +95,9 @@ class HttpSessionOwner implements SessionOwner {
   ensureSession(): Promise<string> {
     if (this.sessionId) return Promise.resolve(this.sessionId);
     this.creating ??= (async () => {
-      const { db, sessionSettings, limiter, anonymousSessionBudget, userAgent, ip } = this.source;
+      const { sessions, sessionSettings, limiter, anonymousSessionBudget, userAgent, ip } = this.source;
       const created = await createAnonymousSession({
-        db,
+        sessions,
         settings: sessionSettings,
         limiter,
         budget: anonymousSessionBudget,

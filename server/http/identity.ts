@@ -63,7 +63,7 @@ export class HttpAuth {
  *   .get('/api/me', ({ user }) => ({ username: user.username }), { beforeHandle: authedRoute() });
  */
 export function identity(runtime: Runtime) {
-  const { config, db, log, sessionSettings } = runtime;
+  const { config, db, log, sessions, sessionSettings } = runtime;
   const anonymousSessionBudget = anonymousSessionBudgetOf(config.rateLimit);
   return new Elysia({ name: 'statehouse-identity' }).derive(
     { as: 'scoped' },
@@ -75,12 +75,12 @@ export function identity(runtime: Runtime) {
       }
       const secure = secureCookiesOf(config, request, peer);
       const token = sessionTokenFrom(config, request.headers.get('cookie'), secure);
-      const { session, user } = token ? await validateSessionToken(db, sessionSettings, token) : { session: null, user: null };
+      const { session, user } = token ? await validateSessionToken(sessions, sessionSettings, token) : { session: null, user: null };
       const live: AuthUser = user ?? ANONYMOUS_USER;
       const ip = clientIp(config, request, peer);
       const data = new HttpSession(
         {
-          db,
+          sessions,
           sessionSettings,
           writable: isUnsafeMethod(request.method),
           userAgent: request.headers.get('user-agent') ?? '',

@@ -5,7 +5,9 @@ import { authTokens, sessions, users } from '../../db/schema';
 import { verifyPassword } from '../../server/auth/password';
 import { loadGrants } from '../../server/auth/permissions';
 import { checkPasswordResetToken, issuePasswordResetToken } from '../../server/auth/password-reset';
-import { createSession } from '../../server/auth/session';
+import { createLibsqlSessionBackend } from '../../server/auth/libsql-session-backend';
+import { createRedisSessionBackend } from '../../server/auth/redis-session-backend';
+import { createSession, listUserSessions } from '../../server/auth/session';
 import { issueCookieTicket, redeemCookieTicket } from '../../server/auth/tickets';
 import { findUserByUsername } from '../../server/auth/users';
 import {
@@ -19,6 +21,7 @@ import {
 } from '../../server/cli/commands';
 import { DAY, HOUR, loadConfig } from '../../server/config';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { HAVE_REDIS, startRedis } from '../helpers/redis';
 
 const ROOT = resolve(import.meta.dir, '../..');
 const SETTINGS = { inactivityTimeoutMs: 14 * DAY, renewalIntervalMs: HOUR, absoluteLifetimeMs: 30 * DAY };
@@ -213,9 +216,9 @@ describe('changepassword', () => {
     async () => {
       const alice = await insertUser('alice');
       const bob = await insertUser('bob');
-      await createSession(t.db, SETTINGS, { userId: alice });
-      await createSession(t.db, SETTINGS, { userId: alice });
-      await createSession(t.db, SETTINGS, { userId: bob });
+      await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: alice });
+      await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: alice });
+      await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: bob });
       const run = await manage('changepassword', 'alice', '--password', OTHER_PASSWORD);
       expect(run).toEqual({ code: 0, stdout: 'Password changed for "alice"; 2 session(s) signed out.\n', stderr: '' });
       expect(await verifyPassword(OTHER_PASSWORD, (await findUserByUsername(t.db, 'alice'))!.passwordHash)).toBe(true);
@@ -326,11 +329,11 @@ describe('clearsessions', () => {
   test('deletes only expired sessions and used or expired tokens, and prints how many', async () => {
     const alice = await insertUser('alice');
     const now = Date.now();
-    const live = await createSession(t.db, SETTINGS, { userId: alice }, now);
-    const liveAnonymous = await createSession(t.db, SETTINGS, { userId: null }, now);
+    const live = await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: alice }, now);
+    const liveAnonymous = await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: null }, now);
     // Idle past the inactivity timeout, and past the absolute lifetime.
-    await createSession(t.db, SETTINGS, { userId: alice }, now - SETTINGS.inactivityTimeoutMs - HOUR);
-    const old = await createSession(t.db, SETTINGS, { userId: null }, now - SETTINGS.absoluteLifetimeMs - HOUR);
+    await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: alice }, now - SETTINGS.inactivityTimeoutMs - HOUR);
+    const old = await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: null }, now - SETTINGS.absoluteLifetimeMs - HOUR);
     await t.db
       .update(sessions)
       .set({ expiresAt: now + DAY })
@@ -347,6 +350,49 @@ describe('clearsessions', () => {
     expect((await t.db.select({ id: authTokens.id }).from(authTokens)).map((r) => r.id)).toEqual([liveTicket.split('.')[0]!]);
     expect((await manage('clearsessions')).stdout).toBe('Deleted 0 expired session(s) and 0 used or expired token(s).\n');
   });
+});
+
+describe('with SESSION_BACKEND=redis', () => {
+  test('without SESSION_REDIS_URL or BUS_URL, a command refuses to run and says what is missing', async () => {
+    const run = await runScript('server/cli/manage.ts', ['users'], { SESSION_BACKEND: 'redis', SESSION_REDIS_URL: '', BUS_URL: '' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('session.redisUrl: SESSION_BACKEND=redis needs SESSION_REDIS_URL');
+  });
+
+  test.skipIf(!HAVE_REDIS)(
+    'changepassword ends the Redis sessions, and clearsessions deletes tokens and leaves expiry to Redis',
+    async () => {
+      const redis = await startRedis();
+      const sessions = await createRedisSessionBackend(redis.url, t.db);
+      try {
+        const env = { SESSION_BACKEND: 'redis', SESSION_REDIS_URL: redis.url };
+        const alice = await insertUser('alice');
+        const bob = await insertUser('bob');
+        await createSession(sessions, SETTINGS, { userId: alice });
+        await createSession(sessions, SETTINGS, { userId: alice });
+        const bobs = await createSession(sessions, SETTINGS, { userId: bob });
+        const changed = await runScript('server/cli/manage.ts', ['changepassword', 'alice', '--password', OTHER_PASSWORD], env);
+        expect(changed).toEqual({ code: 0, stdout: 'Password changed for "alice"; 2 session(s) signed out.\n', stderr: '' });
+        expect(await listUserSessions(sessions, alice)).toEqual([]);
+        expect(await listUserSessions(sessions, bob)).toEqual([bobs.session]);
+
+        await issueCookieTicket(t.db, { sessionId: bobs.session.id, sessionToken: bobs.token, ttlMs: -1 });
+        const cleared = await runScript('server/cli/manage.ts', ['clearsessions'], env);
+        expect(cleared).toEqual({
+          code: 0,
+          stdout: 'Deleted 1 used or expired token(s); Redis deletes expired sessions itself.\n',
+          stderr: '',
+        });
+        expect(await listUserSessions(sessions, bob)).toEqual([bobs.session]);
+        await expectNoSecretsPrinted([OTHER_PASSWORD]);
+        expect(printed).not.toContain(bobs.token.split('.')[1]!);
+      } finally {
+        await sessions.close();
+        await redis.stop();
+      }
+    },
+    SLOW,
+  );
 });
 
 describe('users', () => {
@@ -414,6 +460,7 @@ describe('identity change notifications', () => {
     const lines: string[] = [];
     const ctx: CommandContext = {
       db: t.db,
+      sessions: createLibsqlSessionBackend(t.db),
       config: loadConfig({}, {}),
       io: { interactive: false, out: (line) => lines.push(line), prompt: async () => null },
       notify: (change) => {
@@ -447,7 +494,7 @@ describe('identity change notifications', () => {
     'changepassword reports the user and the sessions it ended',
     async () => {
       const alice = await insertUser('alice');
-      const { session } = await createSession(t.db, SETTINGS, { userId: alice });
+      const { session } = await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: alice });
       const { ctx, changes } = recordingContext();
       expect(await changePasswordCommand(ctx, { username: 'alice', password: OTHER_PASSWORD })).toEqual({ ok: true });
       expect(changes).toEqual([{ kind: 'password_changed', userId: alice, sessionIds: [session.id] }]);

@@ -243,12 +243,20 @@ describe('the login form', () => {
           code: -32600,
           data: {
             code: 'BAD_REQUEST',
-            statehouse: { delta: {}, actions: [], fieldErrors: [{ field: 'displayName', code: 'too_big', message: 'Use at most 50 characters.' }] },
+            statehouse: {
+              delta: {},
+              actions: [],
+              fieldErrors: [{ field: 'displayName', code: 'too_big', message: 'Use at most 50 characters.' }],
+            },
           },
         },
       };
     };
-    const { container } = await mount('/register', {}, { registerFields: [{ name: 'displayName', label: 'Display name', hint: 'Optional.' }] });
+    const { container } = await mount(
+      '/register',
+      {},
+      { registerFields: [{ name: 'displayName', label: 'Display name', hint: 'Optional.' }] },
+    );
     await server.waitFor(() => button(container));
     expect(labels(container)).toEqual(['Username', 'Email', 'Password', 'Confirm password', 'Display name']);
     for (const [id, value] of [

@@ -4,6 +4,7 @@ import { createRoot } from 'solid-js';
 import { render } from 'solid-js/web';
 import { createStateClient, StateProvider, useAuth, useSlice, type StateClient } from '../../client/state';
 import { openMigratedDatabase, type DatabaseHandle } from '../../db/client';
+import { createLibsqlSessionBackend } from '../../server/auth/libsql-session-backend';
 import { createSession } from '../../server/auth/session';
 import { createUser } from '../../server/auth/users';
 import { loadConfig } from '../../server/config';
@@ -29,7 +30,9 @@ beforeAll(async () => {
   db = await openMigratedDatabase(url);
   const created = await createUser(db.db, { username: 'ada' }, { hashing: TEST_HASHING, rules: TEST_RULES });
   if (!created.ok) throw new Error('no user');
-  const { token } = await createSession(db.db, sessionSettingsOf(loadConfig({}, {})), { userId: created.value.id });
+  const { token } = await createSession(createLibsqlSessionBackend(db.db), sessionSettingsOf(loadConfig({}, {})), {
+    userId: created.value.id,
+  });
   cookie = `statehouse_session=${token}`;
 }, 30_000);
 

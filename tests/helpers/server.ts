@@ -124,7 +124,9 @@ export async function startTestServer(config: StatehouseConfigInput = {}, option
       if (!created.ok) throw new Error(JSON.stringify(created.errors));
       for (const perm of options.perms ?? []) await grantUserPermission(db.db, created.value.id, perm);
       for (const group of options.groups ?? []) await addUserToGroup(db.db, created.value.id, await ensureGroup(db.db, group));
-      const { token, session } = await createSession(db.db, statehouse.runtime.sessionSettings, { userId: created.value.id });
+      const { token, session } = await createSession(statehouse.runtime.sessions, statehouse.runtime.sessionSettings, {
+        userId: created.value.id,
+      });
       return { userId: created.value.id, token, sessionId: session.id, cookie: `${cookieName}=${token}` };
     },
     async stop() {

@@ -25,6 +25,8 @@ describe('the configuration reference', () => {
         NODE_ENV: 'test',
         DATABASE_URL: 'file:/tmp/x.db',
         BUS_URL: 'redis://127.0.0.1:1',
+        SESSION_BACKEND: 'libsql',
+        SESSION_REDIS_URL: 'redis://127.0.0.1:2',
         ALLOWED_ORIGINS: 'https://a.example',
         LOG_LEVEL: 'warn',
         AUTH_LOGIN_FIELDS: 'email',

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { ConfigError, DAY, HOUR, SECOND, loadConfig } from '../../server/config';
+import { ConfigError, DAY, HOUR, SECOND, loadConfig, sessionRedisUrlOf } from '../../server/config';
 
 /** An empty environment, so the machine running the tests changes nothing. */
 const NO_ENV = {};
@@ -30,6 +30,7 @@ describe('defaults', () => {
       absoluteLifetimeMs: 30 * DAY,
       cacheTtlMs: 1 * SECOND,
       ticketTtlMs: 30 * SECOND,
+      backend: 'libsql',
     });
     expect(config.password).toEqual({ memoryCost: 19_456, timeCost: 2, minLength: 8, maxLength: 256 });
     expect(config.contextProcessors).toEqual([]);
@@ -68,6 +69,29 @@ describe('environment overrides', () => {
 
   test('an empty environment variable is ignored', () => {
     expect(loadConfig({}, { DATABASE_URL: '' }).databaseUrl).toBe('file:data/statehouse.db');
+  });
+});
+
+describe('the session backend', () => {
+  test('SESSION_BACKEND=redis takes SESSION_REDIS_URL, else the bus URL', () => {
+    const own = loadConfig({}, { SESSION_BACKEND: 'redis', SESSION_REDIS_URL: 'redis://sessions:6379', BUS_URL: 'redis://bus:6379' });
+    expect(own.session.backend).toBe('redis');
+    expect(sessionRedisUrlOf(own)).toBe('redis://sessions:6379');
+    expect(sessionRedisUrlOf(loadConfig({}, { SESSION_BACKEND: 'redis', BUS_URL: 'redis://bus:6379' }))).toBe('redis://bus:6379');
+  });
+
+  test('the redis backend without any Redis URL refuses to start, in production and elsewhere, naming what to set', () => {
+    for (const env of [{ SESSION_BACKEND: 'redis' }, { SESSION_BACKEND: 'redis', NODE_ENV: 'production', MAIL_BACKEND: 'file' }]) {
+      const error = configErrorOf(() => loadConfig({}, env));
+      expect(error.issues).toEqual([{ key: 'session.redisUrl', message: expect.stringContaining('SESSION_REDIS_URL') }]);
+      expect(error.message).toContain('BUS_URL');
+    }
+  });
+
+  test('an unknown backend or a URL that is not redis:// names the key', () => {
+    expect(configErrorOf(() => loadConfig({}, { SESSION_BACKEND: 'memcached' })).issues[0]?.key).toBe('session.backend');
+    const error = configErrorOf(() => loadConfig({}, { SESSION_BACKEND: 'redis', SESSION_REDIS_URL: 'http://cache:6379' }));
+    expect(error.issues[0]).toEqual({ key: 'session.redisUrl', message: 'must be a redis:// or rediss:// URL' });
   });
 });
 

@@ -6,20 +6,25 @@ import { z } from 'zod';
 import { users } from '../../../db/schema';
 import { defineUsersTable } from '../../../db/schema/auth';
 import { appRouter, userModel } from '../../../server/app/router';
-import { createAppRouter, currentUser, defineUserModel, identity, publicProcedure, router } from '../../../server';
+import { createAppRouter, currentUser, defineUserModel, identity, publicProcedure, router, useUserModel } from '../../../server';
+import { createSession, validateSessionToken } from '../../../server/auth/session';
+import { SESSION_BACKEND_NAMES, useSessionBackend } from '../../helpers/session-backends';
 import type { Runtime } from '../../../server/runtime';
 import { createTestUser } from '../../helpers/db';
 import { dashboard, probeRouter, startTestServer, type TestServer } from '../../helpers/server';
 import type { TestSocket } from '../../helpers/socket-client';
 
 const PASSWORD = 'a long enough passphrase';
+const SETTINGS = { inactivityTimeoutMs: 60_000, renewalIntervalMs: 10_000, absoluteLifetimeMs: 600_000 };
 
 const fieldsRouter = router({
   me: publicProcedure.query(({ ctx }) => ({ displayName: ctx.user.displayName ?? null, current: currentUser().displayName ?? null })),
 });
 
 function api(runtime: Runtime) {
-  return new Elysia({ name: 'fields-api' }).use(identity(runtime)).get('/api/me', ({ user }) => ({ displayName: user.displayName ?? null }));
+  return new Elysia({ name: 'fields-api' })
+    .use(identity(runtime))
+    .get('/api/me', ({ user }) => ({ displayName: user.displayName ?? null }));
 }
 
 let server: TestServer;
@@ -122,9 +127,23 @@ describe("an app's own user fields", () => {
   });
 });
 
+describe.each(SESSION_BACKEND_NAMES)('with sessions in %s', (name) => {
+  const store = useSessionBackend(name);
+  test("a validated session's user carries the app's fields", async () => {
+    const db = store.t.db;
+    useUserModel(db, userModel);
+    const row = await createTestUser(db, { username: 'erin', fields: { displayName: 'Erin E.' } });
+    const { token } = await createSession(store.sessions, SETTINGS, { userId: row.id });
+    const { user } = await validateSessionToken(store.sessions, SETTINGS, token);
+    expect(user?.displayName).toBe('Erin E.');
+  });
+});
+
 describe('defineUserModel', () => {
   test('refuses what cannot work, at once and by name', () => {
-    expect(() => defineUserModel({ table: defineUsersTable({ plan: text('plan').notNull() }) })).toThrow('users.plan must be nullable or have a default');
+    expect(() => defineUserModel({ table: defineUsersTable({ plan: text('plan').notNull() }) })).toThrow(
+      'users.plan must be nullable or have a default',
+    );
     expect(() => defineUserModel({ table: defineUsersTable({ plan: text('plan') }), snapshot: ['passwordHash' as never] })).toThrow(
       'snapshot names "passwordHash"',
     );

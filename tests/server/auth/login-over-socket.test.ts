@@ -198,7 +198,9 @@ describe('identity changes reach every tab', () => {
   test('revoking the other sessions signs out every other session’s tabs, not this one', async () => {
     const one = await server.userWithSession('alice');
     const { createSession } = await import('../../../server/auth/session');
-    const { token } = await createSession(server.db.db, server.statehouse.runtime.sessionSettings, { userId: one.userId });
+    const { token } = await createSession(server.statehouse.runtime.sessions, server.statehouse.runtime.sessionSettings, {
+      userId: one.userId,
+    });
     const here = await server.open({ cookie: one.cookie });
     const there = await server.open({ cookie: `statehouse_session=${token}` });
     await there.subscribeState();

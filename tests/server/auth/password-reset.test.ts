@@ -88,7 +88,9 @@ describe('password reset', () => {
 
   test('the link sets a new password, ends every session (pushed) and signs this tab in; reuse is refused', async () => {
     const alice = await makeUser('alice', 'alice@example.com');
-    const { token: oldToken } = await createSession(server.db.db, server.statehouse.runtime.sessionSettings, { userId: alice.id });
+    const { token: oldToken } = await createSession(server.statehouse.runtime.sessions, server.statehouse.runtime.sessionSettings, {
+      userId: alice.id,
+    });
     const other = await server.open({ cookie: `statehouse_session=${oldToken}` });
     await other.subscribeState();
     const ws = await server.open();

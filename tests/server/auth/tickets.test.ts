@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { authTokens, users } from '../../../db/schema';
 import { HOUR, DAY } from '../../../server/config';
+import { createLibsqlSessionBackend } from '../../../server/auth/libsql-session-backend';
 import { createSession, type SessionSettings } from '../../../server/auth/session';
 import { hashSecret } from '../../../server/auth/secrets';
 import { issueCookieTicket, redeemCookieTicket } from '../../../server/auth/tickets';
@@ -16,7 +17,7 @@ let session: { id: string; token: string };
 beforeEach(async () => {
   t = await createTestDatabase();
   const [user] = await t.db.insert(users).values({ username: 'alice', passwordHash: '!', dateJoined: T0 }).returning({ id: users.id });
-  const created = await createSession(t.db, SETTINGS, { userId: user!.id }, T0);
+  const created = await createSession(createLibsqlSessionBackend(t.db), SETTINGS, { userId: user!.id }, T0);
   session = { id: created.session.id, token: created.token };
 });
 

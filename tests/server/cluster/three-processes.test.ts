@@ -4,6 +4,7 @@ import { openMigratedDatabase, type DatabaseHandle } from '../../../db/client';
 import { loadConfig } from '../../../server/config';
 import { sessionSettingsOf } from '../../../server/runtime';
 import { createSession } from '../../../server/auth/session';
+import { openSessionBackend, type SessionBackend } from '../../../server/auth/session-backend';
 import { createUser } from '../../../server/auth/users';
 import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
 import { HAVE_REDIS, startRedis, type RedisServer } from '../../helpers/redis';
@@ -12,12 +13,14 @@ import { spawnNode, type NodeProcess } from '../../helpers/spawn-node';
 
 /**
  * Three Statehouse processes on one WAL database file and one Redis: what a
- * deployment behind a load balancer looks like.
+ * deployment behind a load balancer looks like. Once with sessions in the
+ * database, once in Redis (`SESSION_BACKEND=redis`, on the bus's Redis).
  */
-describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
+describe.skipIf(!HAVE_REDIS).each(['libsql', 'redis'] as const)('three processes, one database, one Redis (%s sessions)', (backend) => {
   let redis: RedisServer;
   let nodes: NodeProcess[] = [];
   let db: DatabaseHandle;
+  let sessions: SessionBackend;
   let env: Record<string, string>;
   const settings = sessionSettingsOf(loadConfig({}, {}));
 
@@ -25,14 +28,16 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
     redis = await startRedis();
     const dir = createTempDir('statehouse-cluster-');
     const databaseUrl = `file:${join(dir, 'shared.db')}`;
-    env = { DATABASE_URL: databaseUrl, BUS_URL: redis.url, LOG_LEVEL: 'warn', LANGUAGES: 'en,ar' };
+    env = { DATABASE_URL: databaseUrl, BUS_URL: redis.url, SESSION_BACKEND: backend, LOG_LEVEL: 'warn', LANGUAGES: 'en,ar' };
     // All three start together on an empty file: the migrations must not race.
     nodes = await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)]);
     db = await openMigratedDatabase(databaseUrl);
+    sessions = await openSessionBackend(loadConfig({ busUrl: redis.url, session: { backend } }, {}), db.db);
   }, 60_000);
 
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.stop()));
+    await sessions?.close();
     db?.close();
     await redis?.stop();
   });
@@ -40,7 +45,7 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
   async function userSession(username: string) {
     const created = await createUser(db.db, { username, password: 'cluster password 1' }, { hashing: TEST_HASHING, rules: TEST_RULES });
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
-    const { token } = await createSession(db.db, settings, { userId: created.value.id });
+    const { token } = await createSession(sessions, settings, { userId: created.value.id });
     return { userId: created.value.id, cookie: `statehouse_session=${token}` };
   }
 

@@ -119,7 +119,7 @@ describe('language of a socket event', () => {
   ])('%s', async (_name, sources: { cookie?: string; session?: string; accept?: string }, expected) => {
     server = await start();
     const alice = await server.userWithSession('alice');
-    if (sources.session) await writeSessionKey(server.db.db, alice.sessionId, 'language', sources.session);
+    if (sources.session) await writeSessionKey(server.statehouse.runtime.sessions, alice.sessionId, 'language', sources.session);
     const cookie = [alice.cookie, sources.cookie ? `statehouse_language=${sources.cookie}` : ''].filter(Boolean).join('; ');
     const ws = await server.open({ cookie, headers: sources.accept ? { 'accept-language': sources.accept } : {} });
     expect((await ws.ok('query', 'lang.full')).data.full).toBe(expected);
@@ -129,7 +129,7 @@ describe('language of a socket event', () => {
   test('the sync languageCode reads no session until the connection has read it once', async () => {
     server = await start();
     const alice = await server.userWithSession('alice');
-    await writeSessionKey(server.db.db, alice.sessionId, 'language', 'ar');
+    await writeSessionKey(server.statehouse.runtime.sessions, alice.sessionId, 'language', 'ar');
     const ws = await server.open({ cookie: alice.cookie, headers: { 'accept-language': 'en' } });
     expect((await ws.ok('query', 'lang.quick')).data).toBe('en');
     expect((await ws.ok('query', 'lang.full')).data).toEqual({ full: 'ar', quick: 'ar' });

@@ -39,7 +39,7 @@ beforeAll(async () => {
   url = (await statehouse.listen(0)).url;
   const created = await createUser(database.db, { username: 'alice', password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
-  const { token } = await createSession(database.db, statehouse.runtime.sessionSettings, { userId: created.value.id });
+  const { token } = await createSession(statehouse.runtime.sessions, statehouse.runtime.sessionSettings, { userId: created.value.id });
   cookie = `statehouse_session=${token}`;
 });
 afterAll(async () => {
@@ -177,7 +177,9 @@ describe('a statement that fails for good', () => {
   test('answers a generic internal error and logs the fault, never the statement’s parameters', async () => {
     const ghost = await createUser(database.db, { username: 'ghost' }, { hashing: TEST_HASHING, rules: TEST_RULES });
     if (!ghost.ok) throw new Error('user');
-    const { token, session } = await createSession(database.db, statehouse.runtime.sessionSettings, { userId: ghost.value.id });
+    const { token, session } = await createSession(statehouse.runtime.sessions, statehouse.runtime.sessionSettings, {
+      userId: ghost.value.id,
+    });
     const ws = await TestSocket.open(url, { cookie: `statehouse_session=${token}` });
     expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('ghost');
     lines.length = 0;

@@ -5,9 +5,12 @@ import { issueCookieTicket, redeemCookieTicket } from '../../../server/auth/tick
 import { checkPasswordResetToken, issuePasswordResetToken } from '../../../server/auth/password-reset';
 import { createUser } from '../../../server/auth/users';
 import * as secrets from '../../../server/auth/secrets';
+import { createLibsqlSessionBackend } from '../../../server/auth/libsql-session-backend';
 import { createSession, validateSessionToken } from '../../../server/auth/session';
+import type { SessionBackend } from '../../../server/auth/session-backend';
 import { createTestDatabase, TEST_HASHING, TEST_RULES, type TestDatabase } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { SESSION_BACKEND_NAMES, useSessionBackend } from '../../helpers/session-backends';
 
 const COOKIE = 'statehouse_session';
 const HOUR = 60 * 60 * 1000;
@@ -154,41 +157,47 @@ describe('a dead or forged session cookie', () => {
   });
 });
 
-describe('an unknown id and a wrong secret cost the same work', () => {
-  let t: TestDatabase;
-  const settings = { inactivityTimeoutMs: 14 * 24 * HOUR, renewalIntervalMs: HOUR, absoluteLifetimeMs: 30 * 24 * HOUR };
-  beforeAll(async () => {
-    t = await createTestDatabase();
-  });
-  afterAll(() => t.cleanup());
-
-  /**
-   * Runs `attempt` with the hash-and-compare and the database calls counted.
-   * `compared` records the byte lengths handed to the constant-time compare:
-   * a length mismatch would return early, so both must be full 32-byte hashes.
-   */
-  async function measure(attempt: () => Promise<unknown>) {
-    const compare = spyOn(secrets, 'secretMatches');
-    const execute = spyOn(t.client, 'execute');
-    try {
-      const result = await attempt();
-      return {
-        result,
-        compares: compare.mock.calls.length,
-        compared: compare.mock.calls.map(([secret, stored]) => [secrets.hashSecret(secret).byteLength, stored.byteLength]),
-        statements: execute.mock.calls.length,
-      };
-    } finally {
-      compare.mockRestore();
-      execute.mockRestore();
-    }
+/**
+ * Runs `attempt` with the hash-and-compare and the database calls counted:
+ * SQL statements on `database`, and the session backend's lookups.
+ * `compared` records the byte lengths handed to the constant-time compare:
+ * a length mismatch would return early, so both must be full 32-byte hashes.
+ */
+async function measure(database: TestDatabase, attempt: () => Promise<unknown>, backend?: SessionBackend) {
+  const compare = spyOn(secrets, 'secretMatches');
+  const execute = spyOn(database.client, 'execute');
+  const finds = backend ? [spyOn(backend, 'find'), spyOn(backend, 'findUser')] : [];
+  try {
+    const result = await attempt();
+    return {
+      result,
+      compares: compare.mock.calls.length,
+      compared: compare.mock.calls.map(([secret, stored]) => [secrets.hashSecret(secret).byteLength, stored.byteLength]),
+      statements: execute.mock.calls.length,
+      lookups: finds.map((spy) => spy.mock.calls.length),
+    };
+  } finally {
+    compare.mockRestore();
+    execute.mockRestore();
+    for (const spy of finds) spy.mockRestore();
   }
+}
+
+const settings = { inactivityTimeoutMs: 14 * 24 * HOUR, renewalIntervalMs: HOUR, absoluteLifetimeMs: 30 * 24 * HOUR };
+
+describe.each(SESSION_BACKEND_NAMES)('an unknown session id and a wrong secret cost the same work (%s backend)', (name) => {
+  const store = useSessionBackend(name);
 
   test('validateSessionToken: one lookup, one SHA-256 and one full-length constant-time compare on both paths', async () => {
-    const { token } = await createSession(t.db, settings, { userId: null });
+    const created = await createUser(store.t.db, { username: 'alice' }, { hashing: TEST_HASHING, rules: TEST_RULES });
+    if (!created.ok) throw new Error('user');
+    // A signed-in session: a backend that reads the user apart must not read it for a wrong secret.
+    const { token } = await createSession(store.sessions, settings, { userId: created.value.id });
     const [id, secret] = token.split('.') as [string, string];
-    const unknownId = await measure(() => validateSessionToken(t.db, settings, `${randomPart()}.${secret}`));
-    const wrongSecret = await measure(() => validateSessionToken(t.db, settings, `${id}.${randomPart()}`));
+    const attempt = (candidate: string) =>
+      measure(store.t, () => validateSessionToken(store.sessions, settings, candidate), store.sessions);
+    const unknownId = await attempt(`${randomPart()}.${secret}`);
+    const wrongSecret = await attempt(`${id}.${randomPart()}`);
     expect(unknownId.result).toEqual({ session: null, user: null });
     expect(wrongSecret.result).toEqual({ session: null, user: null });
     expect(unknownId.compares).toBe(1);
@@ -196,19 +205,30 @@ describe('an unknown id and a wrong secret cost the same work', () => {
     expect(unknownId.compared).toEqual([[32, 32]]);
     expect(wrongSecret.compared).toEqual([[32, 32]]);
     expect(unknownId.statements).toBe(wrongSecret.statements);
+    expect(unknownId.lookups).toEqual(wrongSecret.lookups);
+    expect(unknownId.lookups).toEqual([1, 0]);
     // And the valid token does the same work before it succeeds.
-    const valid = await measure(() => validateSessionToken(t.db, settings, token));
+    const valid = await attempt(token);
+    expect(valid.result).toMatchObject({ user: { username: 'alice' } });
     expect(valid.compares).toBe(1);
     expect(valid.compared).toEqual([[32, 32]]);
   });
+});
+
+describe('an unknown id and a wrong secret cost the same work', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(() => t.cleanup());
 
   test('cookie tickets and reset tokens: the same work for an unknown id and a wrong secret', async () => {
     const unknown = `${randomPart()}.${randomPart()}`;
-    const { token: sessionToken, session } = await createSession(t.db, settings, { userId: null });
+    const { token: sessionToken, session } = await createSession(createLibsqlSessionBackend(t.db), settings, { userId: null });
     const ticket = await issueCookieTicket(t.db, { sessionId: session.id, sessionToken, ttlMs: 30_000 });
     const wrongTicket = `${ticket.split('.')[0]}.${randomPart()}`;
-    const a = await measure(() => redeemCookieTicket(t.db, unknown));
-    const b = await measure(() => redeemCookieTicket(t.db, wrongTicket));
+    const a = await measure(t, () => redeemCookieTicket(t.db, unknown));
+    const b = await measure(t, () => redeemCookieTicket(t.db, wrongTicket));
     expect(a.result).toBeNull();
     expect(b.result).toBeNull();
     expect([a.compares, a.compared, a.statements]).toEqual([b.compares, b.compared, b.statements]);
@@ -217,8 +237,8 @@ describe('an unknown id and a wrong secret cost the same work', () => {
     const created = await createUser(t.db, { username: 'resetter' }, { hashing: TEST_HASHING, rules: TEST_RULES });
     if (!created.ok) throw new Error('user');
     const reset = await issuePasswordResetToken(t.db, created.value.id, HOUR);
-    const c = await measure(() => checkPasswordResetToken(t.db, unknown));
-    const d = await measure(() => checkPasswordResetToken(t.db, `${reset.split('.')[0]}.${randomPart()}`));
+    const c = await measure(t, () => checkPasswordResetToken(t.db, unknown));
+    const d = await measure(t, () => checkPasswordResetToken(t.db, `${reset.split('.')[0]}.${randomPart()}`));
     expect(c.result).toBeNull();
     expect(d.result).toBeNull();
     expect([c.compares, c.compared, c.statements]).toEqual([d.compares, d.compared, d.statements]);

@@ -31,8 +31,13 @@ async function makeUser(username: string): Promise<number> {
   return (await createTestUser(server.db.db, { username, password: PASSWORD })).id;
 }
 
+/** The live session of a token, as the server validates it. */
+async function sessionOf(token: string) {
+  return (await validateSessionToken(server.statehouse.runtime.sessions, server.statehouse.runtime.sessionSettings, token)).session;
+}
+
 async function signedInCookie(userId: number): Promise<{ cookie: string; token: string; sessionId: string }> {
-  const { token, session } = await createSession(server.db.db, server.statehouse.runtime.sessionSettings, { userId });
+  const { token, session } = await createSession(server.statehouse.runtime.sessions, server.statehouse.runtime.sessionSettings, { userId });
   return { cookie: `statehouse_session=${token}`, token, sessionId: session.id };
 }
 
@@ -231,9 +236,7 @@ describe('POST /auth/logout ends only the session the tab was bound to', () => {
     expect(res.status).toBe(409);
     expect(await res.json()).toEqual({ error: 'session_changed' });
     expect(res.headers.get('set-cookie')).toBeNull();
-    expect((await validateSessionToken(server.db.db, server.statehouse.runtime.sessionSettings, current.token)).session?.id).toBe(
-      current.sessionId,
-    );
+    expect((await sessionOf(current.token))?.id).toBe(current.sessionId);
   });
 
   test('with the tag of the cookie it holds, the logout ends that session and expires the cookie, dead or alive', async () => {
@@ -284,7 +287,7 @@ describe("an anonymous session's ticket never replaces a signed-in cookie", () =
   test('over an anonymous or a dead cookie, the anonymous ticket is redeemed as before', async () => {
     const tab = await server.open();
     const sync = cookieAction(await tab.ok('mutation', 'probe.sessionSet', { key: 'k', value: 'v' }), 'syncCookieThenNavigate');
-    const anonymous = await createSession(server.db.db, server.statehouse.runtime.sessionSettings, { userId: null });
+    const anonymous = await createSession(server.statehouse.runtime.sessions, server.statehouse.runtime.sessionSettings, { userId: null });
     expect((await redeem(sync.ticket, `statehouse_session=${anonymous.token}`)).status).toBe(204);
     const other = await server.open();
     const second = cookieAction(await other.ok('mutation', 'probe.sessionSet', { key: 'k', value: 'v' }), 'syncCookieThenNavigate');
@@ -319,7 +322,7 @@ describe("an anonymous session's ticket never replaces a signed-in cookie", () =
     const answer = await redeem(sync.ticket, alice.cookie);
     expect(answer.status).toBe(204);
     // One browser, one identity: alice's session is gone, not left alive without a cookie.
-    expect((await validateSessionToken(server.db.db, server.statehouse.runtime.sessionSettings, alice.token)).session).toBeNull();
+    expect(await sessionOf(alice.token)).toBeNull();
     await aliceTab.waitForPushes(2);
     expect(aliceTab.pushes.at(-1).actions).toEqual([{ type: 'followSession', session: sync.session, reload: true }]);
     await Promise.all([aliceTab.close(), stale.close()]);

@@ -109,7 +109,7 @@ describe('identity over HTTP', () => {
     const alice = await server.userWithSession('alice');
     const ws = await server.open({ cookie: alice.cookie });
     await ws.ok('mutation', 'probe.sessionSet', { key: 'theme', value: 'dark' });
-    await writeSessionKey(server.db.db, alice.sessionId, 'language', 'ar');
+    await writeSessionKey(server.statehouse.runtime.sessions, alice.sessionId, 'language', 'ar');
     const res = await get('/api/session', { cookie: alice.cookie, 'accept-language': 'en' });
     expect(await res.json()).toEqual({ theme: 'dark', language: 'ar' });
     await ws.close();

@@ -1,0 +1,116 @@
+import type { Database } from '../../db/client';
+import type { SessionRow } from '../../db/schema';
+import { ConfigError, sessionBackendProblems, sessionRedisUrlOf, type StatehouseConfig } from '../config';
+import { createLibsqlSessionBackend } from './libsql-session-backend';
+import { createRedisSessionBackend } from './redis-session-backend';
+import type { SessionUserRow } from './session-user';
+
+/** The session storages Statehouse ships (`session.backend`). */
+export type SessionBackendName = StatehouseConfig['session']['backend'];
+
+/** A stored session, and its user when the backend reads both at once. */
+export interface StoredSession {
+  session: SessionRow;
+  /**
+   * The session's user, when read with the session (the libSQL backend joins
+   * it): `null` for an anonymous session or a user that no longer exists.
+   * Left out, validation reads it with `findUser`, only once the secret
+   * matched: a wrong secret costs what an unknown id costs.
+   */
+  user?: SessionUserRow | null;
+}
+
+/** One session-data key as stored: its value is JSON text. */
+export interface StoredSessionKey {
+  key: string;
+  value: string;
+}
+
+/** What one step of {@link SessionBackend.deleteExpired} deleted. */
+export interface ExpiredSessionsDeleted {
+  sessions: number;
+  /** The keys those sessions held. */
+  sessionData: number;
+}
+
+/**
+ * Where sessions and their per-key data are kept: the libSQL tables by
+ * default, or Redis (`session.backend`). A backend stores and finds; it never
+ * decides. The token format, the hash comparison, expiry, renewal and the
+ * inactive-user rule live above it (`session.ts`), as does the session data's
+ * validation and encoding (`session-data.ts`), so two backends cannot
+ * disagree about who is signed in. A backend never sees a token or a secret:
+ * only ids and the secret's SHA-256.
+ *
+ * Every backend passes the same tests (`tests/server/auth/session*.test.ts`,
+ * the housekeeping test), run against each.
+ */
+export interface SessionBackend {
+  readonly name: SessionBackendName;
+  /** The libSQL database the users live in, whichever backend keeps the sessions. */
+  readonly db: Database;
+  /** Stores a new session. A row whose `expiresAt` has passed may be dropped at once. */
+  create(row: SessionRow): Promise<void>;
+  /** The session with this id, expired or not (validation decides), perhaps with its user; `null` when there is none. */
+  find(id: string): Promise<StoredSession | null>;
+  /** A session's user by id (users live in libSQL whichever backend keeps sessions); `null` when it no longer exists. */
+  findUser(userId: number): Promise<SessionUserRow | null>;
+  /** Moves the inactivity expiry of a session (a validation past the renewal interval); nothing when it is gone. */
+  renew(id: string, lastVerifiedAt: number, expiresAt: number): Promise<void>;
+  /** Deletes one session and its data; nothing when it is gone. */
+  delete(id: string): Promise<void>;
+  /** Deletes every session of a user (but `except`) with their data; returns the ids deleted. */
+  deleteUserSessions(userId: number, except?: string): Promise<string[]>;
+  /** Every stored session of a user, in no particular order (expired ones may be among them). */
+  listUserSessions(userId: number): Promise<SessionRow[]>;
+  /**
+   * In one atomic step: stores `row`, copies the data of `oldId` to it and
+   * deletes `oldId` with its data. Nobody sees the new session without its
+   * data, or both sessions, or neither.
+   */
+  rotate(oldId: string, row: SessionRow, now: number): Promise<void>;
+  /** Every key of a session's data. */
+  readData(sessionId: string): Promise<readonly StoredSessionKey[]>;
+  /**
+   * Writes one key (other keys untouched: two writers of different keys both
+   * land). Rejects, storing nothing, when the session no longer exists
+   * (libSQL: its foreign-key fault; Redis: {@link SessionEndedError}).
+   */
+  writeKey(sessionId: string, key: string, json: string, now: number): Promise<void>;
+  /** Deletes one key; nothing when it is not there. */
+  deleteKey(sessionId: string, key: string): Promise<void>;
+  /**
+   * Deletes sessions expired by `now` with their data, at most `limit` rows
+   * per statement, yielding after each so the caller can let other work run
+   * or stop. A store that expires entries itself (Redis) yields nothing.
+   */
+  deleteExpired(now: number, limit: number): AsyncIterable<ExpiredSessionsDeleted>;
+  /** Lets go of what the backend opened (a Redis connection); the libSQL backend borrows its database and closes nothing. */
+  close(): Promise<void>;
+}
+
+/** Raised when a session-data write names a session that no longer exists (it ended, or expired, meanwhile). */
+export class SessionEndedError extends Error {
+  override readonly name = 'SessionEndedError';
+  constructor() {
+    super('The session ended before this write: nothing was stored');
+  }
+}
+
+/**
+ * The backend `session.backend` names: the libSQL tables of `db`, or Redis at
+ * `session.redisUrl` (else `busUrl`), connected before this resolves.
+ *
+ * @example
+ * const sessions = await openSessionBackend(config, database.db, (error) => log.error('session backend failed', { error }));
+ */
+export async function openSessionBackend(
+  config: Pick<StatehouseConfig, 'session' | 'busUrl'>,
+  db: Database,
+  onError?: (error: unknown) => void,
+): Promise<SessionBackend> {
+  if (config.session.backend === 'libsql') return createLibsqlSessionBackend(db);
+  const url = sessionRedisUrlOf(config);
+  if (!url) throw new ConfigError(sessionBackendProblems(config));
+  return createRedisSessionBackend(url, db, { onError });
+}
