@@ -6,6 +6,13 @@ export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
+/** Sizes in bytes. */
+export const KIB = 1024;
+export const MIB = 1024 * KIB;
+
+/** The default of `push.maxBytes`: the default `socket.backpressureLimitBytes`, past which a tab could not take a push anyway. */
+export const PUSH_MAX_BYTES = 1 * MIB;
+
 /**
  * What a context processor gets and returns (see `contextProcessors`): the
  * event's request, its live user and the loaded config. Processors run only
@@ -235,7 +242,7 @@ const configSchema = z.object({
           .number()
           .int()
           .positive()
-          .default(64 * 1024),
+          .default(64 * KIB),
         'Largest frame; a larger one closes the socket (1009).',
       ),
       backpressureLimitBytes: doc(
@@ -243,7 +250,7 @@ const configSchema = z.object({
           .number()
           .int()
           .positive()
-          .default(1024 * 1024),
+          .default(1 * MIB),
         'A client that stops reading is closed past this much unsent data.',
       ),
       idleTimeoutSeconds: doc(
@@ -265,6 +272,15 @@ const configSchema = z.object({
       maxConnectionsPerAddress: doc(
         z.number().int().min(0).default(1_000),
         'Open sockets per client address (after `trustedProxies`); an upgrade past it is refused with 429. 0: no cap.',
+      ),
+    })
+    .prefault({}),
+  push: z
+    .object({
+      maxBytes: doc(
+        z.number().int().positive().default(PUSH_MAX_BYTES),
+        'Largest push (`statehouse.push`, `toast`, `navigate`): its slice fields and actions as JSON. A larger one is refused where it is published (`PushError` `TOO_LARGE`). Keep it under `socket.backpressureLimitBytes`, past which a tab is closed.',
+        'PUSH_MAX_BYTES',
       ),
     })
     .prefault({}),

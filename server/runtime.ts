@@ -11,6 +11,7 @@ import type { RateLimiter } from './auth/rate-limit';
 import type { Mailer } from './mail/mailer';
 import type { BackgroundTasks } from './background';
 import type { RecentRotations } from './auth/recent-rotations';
+import type { Pusher } from './bus/pusher';
 
 /**
  * Everything one Statehouse process shares between its connections. Built by
@@ -23,6 +24,8 @@ export interface Runtime {
   readonly log: Logger;
   readonly bus: IdentityBus;
   readonly registry: ConnectionRegistry;
+  /** `push`, `toast` and `navigate` to open tabs from outside their events (also `statehouse.push`, …). */
+  readonly pusher: Pusher;
   /** The `auth` slice of each live user, made once per user object. */
   readonly snapshots: AuthSnapshots;
   /** The threads that hash passwords (argon2id); `stop()` ends them. */
