@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppAction } from './protocol';
+import { TOAST_KINDS, type AppAction } from './protocol';
 import { safeNextPath } from './redirect';
 
 /** Longest toast message a push or a hook may send. */
@@ -23,7 +23,7 @@ export const appActionSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('toast'),
-    kind: z.enum(['info', 'success', 'warning', 'error']),
+    kind: z.enum(TOAST_KINDS),
     message: z.string().min(1).max(MAX_TOAST_LENGTH),
   }),
   z.strictObject({ type: z.literal('reload') }),

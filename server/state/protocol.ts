@@ -33,7 +33,9 @@ export type ClientAction =
   | { type: 'followSession'; session: string; reload: boolean }
   | { type: 'reload' };
 
-export type ToastKind = 'info' | 'success' | 'warning' | 'error';
+/** The kinds of toast, mildest first. */
+export const TOAST_KINDS = ['info', 'success', 'warning', 'error'] as const;
+export type ToastKind = (typeof TOAST_KINDS)[number];
 
 /**
  * The client actions app code sends outside an event's own `ctx.actions`: in
