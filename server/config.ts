@@ -263,11 +263,19 @@ const configSchema = z.object({
           .int()
           .min(0)
           .default(2 * MINUTE),
-        'A tab that reconnects within this window resumes its slices.',
+        'A tab that reconnects within this window resumes its slices (on any process with `busUrl`: the stash is then kept in Redis).',
       ),
       resumeStashMax: doc(
         z.number().int().min(0).default(10_000),
-        "Closed tabs kept for resume at once; past it, the oldest is dropped first (that tab starts from its slices' initial values).",
+        "Closed tabs kept for resume at once (per process; with `busUrl`, for all processes together in Redis); past it, the oldest is dropped first (that tab starts from its slices' initial values).",
+      ),
+      resumeStashEntryMaxBytes: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .default(64 * KIB),
+        "With `busUrl`: the largest closed tab's slices, as JSON, kept in Redis for resume. A larger one is not kept: that tab starts from its slices' initial values.",
       ),
       maxConnectionsPerAddress: doc(
         z.number().int().min(0).default(1_000),

@@ -9,11 +9,13 @@ import type { IdentityBus } from './bus/identity-bus';
 import { createMemoryBus } from './bus/memory-bus';
 import { createPusher, type Pusher } from './bus/pusher';
 import { createRedisBus } from './bus/redis-bus';
+import { createRedisResumeStash } from './bus/redis-resume-stash';
 import { createRedisRateLimiter } from './auth/redis-rate-limit';
 import Redis from 'ioredis';
 import { socketServerOptions, socketTransport } from './bridge/transport';
 import { AuthSnapshots } from './bridge/auth-snapshots';
 import { ConnectionRegistry } from './bridge/registry';
+import { memoryResumeStash } from './bridge/resume-stash';
 import { HashingPool } from './auth/hashing-pool';
 import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
 import { ConfigError, loadConfig, mailSettingsProblems, MIB, type StatehouseConfig, type StatehouseConfigInput } from './config';
@@ -159,6 +161,16 @@ export async function createStatehouse<
   const secureCookieName = cookieNameFor(config, true);
   const slices = new Map<string, SliceDefinition>((options.slices ?? []).map((def) => [def.name, def]));
   const registry = new ConnectionRegistry();
+  const { socket } = config;
+  const resumeStash = config.busUrl
+    ? await createRedisResumeStash(config.busUrl, {
+        graceMs: socket.resumeGraceMs,
+        max: socket.resumeStashMax,
+        entryMaxBytes: socket.resumeStashEntryMaxBytes,
+        slices,
+        log,
+      })
+    : memoryResumeStash(registry, socket);
   const pusher = createPusher<Slices>({ bus, slices, maxBytes: config.push.maxBytes });
   const runtime: Runtime = {
     config,
@@ -167,6 +179,7 @@ export async function createStatehouse<
     log,
     bus,
     registry,
+    resumeStash,
     pusher,
     snapshots: new AuthSnapshots(database.db, config.auth.snapshotIncludeGroups),
     hashing: new HashingPool(HASHING_SLOTS, HASHING_NICE),
@@ -248,7 +261,9 @@ export async function createStatehouse<
       await housekeeping.stop();
       unsubscribe();
       for (const conn of runtime.registry.all) conn.close();
+      // Closing the sockets keeps their tabs' slices for resume (in Redis: on another process).
       if (app.server) await app.stop(true);
+      await resumeStash.close();
       await runtime.background.close();
       // The backend it built (an app's own mailer is the app's to close).
       if (!options.mailer) await runtime.mailer.close?.();

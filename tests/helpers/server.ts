@@ -89,11 +89,13 @@ export interface TestServerOptions {
   limiter?: RateLimiter;
   /** A built client to serve (none by default). */
   clientDir?: string;
+  /** Another test server's database, shared as processes share one (left open by `stop()`). */
+  database?: TestDatabase;
 }
 
 /** A real Statehouse on `listen(0)` over a fresh libSQL file. */
 export async function startTestServer(config: StatehouseConfigInput = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const db = await createTestDatabase();
+  const db = options.database ?? (await createTestDatabase());
   const loaded = loadConfig({ env: 'test', logLevel: 'silent', ...config, databaseUrl: `file:${db.path}` }, {});
   const statehouse = await createStatehouse({
     router: options.router ?? testRouter,
@@ -126,7 +128,7 @@ export async function startTestServer(config: StatehouseConfigInput = {}, option
     },
     async stop() {
       await statehouse.stop();
-      db.cleanup();
+      if (!options.database) db.cleanup();
     },
   };
 }
