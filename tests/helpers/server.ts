@@ -59,6 +59,11 @@ export const probeRouter = router({
     return (await ctx.session.get<string>(input.key)) ?? null;
   }),
   sessionKeys: publicProcedure.query(async ({ ctx }) => (await ctx.session.keys()).sort()),
+  /** A push from inside a process, as a job of that process would make it: a user's tabs, on every process. */
+  pushTab: publicProcedure.input(z.object({ userId: z.number().int(), tab: z.string().max(50) })).mutation(async ({ ctx, input }) => {
+    await ctx.runtime.pusher.push({ userId: input.userId }, dashboard, { tab: input.tab });
+    return true;
+  }),
   secret: publicProcedure.use(authed()).query(({ ctx }) => `hello ${ctx.user.username}`),
   deleteNote: publicProcedure.use(can('notes.delete_note')).mutation(({ ctx }) => `deleted by ${ctx.user.username}`),
 });
