@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AppAction } from './state/protocol';
 
 /** Named durations, so no config reads `1000 * 60 * 60 * 24 * 30` inline. */
 export const SECOND = 1_000;
@@ -382,10 +383,32 @@ export type StatehouseConfig = ParsedConfig & {
   hooks: StatehouseHooks;
 };
 
-/** App-wide hooks. */
+/**
+ * What an app-wide hook may answer: nothing (it only observes), or client
+ * actions (`navigate` to a path on this site, `toast`, `reload`) added to
+ * the refused event's reply after its own. Anything else is logged and left
+ * out; over HTTP, whose refusals are JSON, the answer is ignored.
+ */
+export type HookAnswer = readonly AppAction[] | undefined;
+
+/**
+ * App-wide hooks.
+ *
+ * @example
+ * hooks: {
+ *   onAuthFailed: () => [{ type: 'toast', kind: 'info', message: 'Forgot your password? Reset it from the sign-in page.' }],
+ *   onPermissionDenied: ({ perm }) => (perm === 'billing.view' ? [{ type: 'navigate', to: '/upgrade' }] : undefined),
+ * }
+ */
 export interface StatehouseHooks {
-  onAuthFailed?: (info: { loginId: string; ip: string }) => void | Promise<void>;
-  onPermissionDenied?: (info: { perm: string; userId: number | null; path: string }) => void | Promise<void>;
+  /** A sign-in failed (`ctx.auth.login`: unknown login id, wrong password, inactive account). */
+  onAuthFailed?: (info: { loginId: string; ip: string }) => HookAnswer | void | Promise<HookAnswer> | Promise<void>;
+  /** A guard refused a signed-in user (`can`, `groupRequired`, `staffRequired`, `superuserRequired`, and their HTTP twins). */
+  onPermissionDenied?: (info: {
+    perm: string;
+    userId: number | null;
+    path: string;
+  }) => HookAnswer | void | Promise<HookAnswer> | Promise<void>;
 }
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

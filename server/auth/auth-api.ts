@@ -75,6 +75,8 @@ export interface AuthEvent {
   cookieSyncAction(to: string | null): Promise<ClientAction>;
   /** Runs `task` once the event's reply is written. */
   afterReply(task: BackgroundTask): void;
+  /** Adds the client actions an app-wide hook answered to the event's reply (see `HookAnswer`). */
+  addHookActions(hook: keyof StatehouseConfig['hooks'], answer: unknown): void;
 }
 
 /** Longest login id and password a login looks at (longer input is a validation error upstream). */
@@ -121,7 +123,7 @@ export class AuthApi {
     if (!row || !ok || !row.isActive) {
       await limiter.failAccount(lockout);
       this.runtime.log.info('login failed', { ip: conn.ip });
-      await config.hooks.onAuthFailed?.({ loginId, ip: conn.ip });
+      if (config.hooks.onAuthFailed) this.event.addHookActions('onAuthFailed', await config.hooks.onAuthFailed({ loginId, ip: conn.ip }));
       return false;
     }
     await limiter.clearAccount(lockout);
