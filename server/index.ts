@@ -277,7 +277,8 @@ export async function createStatehouse<
 }
 
 export { loadConfig } from './config';
-export type { StatehouseConfig, StatehouseConfigInput } from './config';
+export type { StatehouseConfig, StatehouseConfigInput, StatehouseHooks, HookAnswer } from './config';
+export type { LoginOptions, LogoutOptions } from './auth/auth-api';
 export { router, middleware, type EventContext, type ConnectionContext } from './bridge/trpc';
 export { publicProcedure, guarded } from './bridge/bridge';
 export {

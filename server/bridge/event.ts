@@ -64,8 +64,8 @@ export class StateEvent implements AuthEvent {
     this.identity.dropSession();
   }
 
-  clearAuthAction(boundSessionId: string | null): ClientAction {
-    return this.identity.clearAuthAction(boundSessionId);
+  clearAuthAction(boundSessionId: string | null, to?: string): ClientAction {
+    return this.identity.clearAuthAction(boundSessionId, to);
   }
 
   cookieSyncAction(to: string | null): Promise<ClientAction> {

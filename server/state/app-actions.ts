@@ -7,6 +7,12 @@ export const MAX_TOAST_LENGTH = 1_000;
 /** Most actions one push or one hook answer may carry. */
 export const MAX_APP_ACTIONS = 20;
 
+/** A path on this site (what `safeNextPath` accepts): where an action or a sign-in may send a tab. */
+export const sitePathSchema = z
+  .string()
+  .max(2048)
+  .refine((to) => safeNextPath(to) !== null, 'must be a path on this site, such as /notes');
+
 /**
  * One {@link AppAction}: `navigate` to a path on this site (what
  * `safeNextPath` accepts), a `toast`, or a `reload`. What crosses the bus, or
@@ -15,10 +21,7 @@ export const MAX_APP_ACTIONS = 20;
 export const appActionSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('navigate'),
-    to: z
-      .string()
-      .max(2048)
-      .refine((to) => safeNextPath(to) !== null, 'must be a path on this site, such as /notes'),
+    to: sitePathSchema,
     replace: z.boolean().optional(),
   }),
   z.strictObject({
