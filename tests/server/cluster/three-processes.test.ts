@@ -46,6 +46,12 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
     return { userId: created.value.id, cookie: `statehouse_session=${token}` };
   }
 
+  /** Runs `bun run manage` against the cluster's database and Redis; answers its exit code. */
+  function manage(...args: string[]): Promise<number> {
+    return Bun.spawn(['bun', 'server/cli/manage.ts', ...args], { env: { ...process.env, ...env }, stdout: 'ignore', stderr: 'inherit' })
+      .exited;
+  }
+
   /** Waits until a closed tab's process has kept it in Redis (its close arrives there after the client's). */
   async function stashed(tabId: string): Promise<void> {
     const raw = new Redis(redis.url);
@@ -124,12 +130,7 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
     const hal = await userSession('hal');
     const tabs = await Promise.all(nodes.map((node) => TestSocket.open(node.url, { cookie: hal.cookie })));
     await Promise.all(tabs.map((ws) => ws.subscribeState()));
-    const cli = Bun.spawn(['bun', 'server/cli/manage.ts', 'toast', 'Your export is ready', '--user', 'hal', '--kind', 'success'], {
-      env: { ...process.env, ...env },
-      stdout: 'ignore',
-      stderr: 'pipe',
-    });
-    expect(await cli.exited).toBe(0);
+    expect(await manage('toast', 'Your export is ready', '--user', 'hal', '--kind', 'success')).toBe(0);
     for (const ws of tabs) {
       await ws.waitForPushes(2, 2000);
       expect(ws.pushes[1]).toEqual({ delta: {}, actions: [{ type: 'toast', kind: 'success', message: 'Your export is ready' }] });
@@ -180,12 +181,7 @@ describe.skipIf(!HAVE_REDIS)('three processes, one database, one Redis', () => {
     const erin = await userSession('erin');
     const tabs = await Promise.all([0, 2].map((i) => TestSocket.open(nodes[i]!.url, { cookie: erin.cookie })));
     await Promise.all(tabs.map((ws) => ws.subscribeState()));
-    const cli = Bun.spawn(['bun', 'server/cli/manage.ts', 'changepassword', 'erin', '--password', 'a new cluster secret'], {
-      env: { ...process.env, ...env },
-      stdout: 'ignore',
-      stderr: 'pipe',
-    });
-    expect(await cli.exited).toBe(0);
+    expect(await manage('changepassword', 'erin', '--password', 'a new cluster secret')).toBe(0);
     for (const ws of tabs) {
       await ws.waitForPushes(2, 2000);
       expect(ws.pushes[1].actions[0].type).toBe('clearAuthThenNavigate');
