@@ -1,10 +1,18 @@
 import { z } from 'zod';
+import type { AppAction } from './state/protocol';
 
 /** Named durations, so no config reads `1000 * 60 * 60 * 24 * 30` inline. */
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
+
+/** Sizes in bytes. */
+export const KIB = 1024;
+export const MIB = 1024 * KIB;
+
+/** The default of `push.maxBytes`: the default `socket.backpressureLimitBytes`, past which a tab could not take a push anyway. */
+export const PUSH_MAX_BYTES = 1 * MIB;
 
 /**
  * What a context processor gets and returns (see `contextProcessors`): the
@@ -251,7 +259,7 @@ const configSchema = z.object({
           .number()
           .int()
           .positive()
-          .default(64 * 1024),
+          .default(64 * KIB),
         'Largest frame; a larger one closes the socket (1009).',
       ),
       backpressureLimitBytes: doc(
@@ -259,7 +267,7 @@ const configSchema = z.object({
           .number()
           .int()
           .positive()
-          .default(1024 * 1024),
+          .default(1 * MIB),
         'A client that stops reading is closed past this much unsent data.',
       ),
       idleTimeoutSeconds: doc(
@@ -272,15 +280,32 @@ const configSchema = z.object({
           .int()
           .min(0)
           .default(2 * MINUTE),
-        'A tab that reconnects within this window resumes its slices.',
+        'A tab that reconnects within this window resumes its slices (on any process with `busUrl`: the stash is then kept in Redis).',
       ),
       resumeStashMax: doc(
         z.number().int().min(0).default(10_000),
-        "Closed tabs kept for resume at once; past it, the oldest is dropped first (that tab starts from its slices' initial values).",
+        "Closed tabs kept for resume at once (per process; with `busUrl`, for all processes together in Redis); past it, the oldest is dropped first (that tab starts from its slices' initial values).",
+      ),
+      resumeStashEntryMaxBytes: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .default(64 * KIB),
+        "With `busUrl`: the largest closed tab's slices, as JSON, kept in Redis for resume. A larger one is not kept: that tab starts from its slices' initial values.",
       ),
       maxConnectionsPerAddress: doc(
         z.number().int().min(0).default(1_000),
         'Open sockets per client address (after `trustedProxies`); an upgrade past it is refused with 429. 0: no cap.',
+      ),
+    })
+    .prefault({}),
+  push: z
+    .object({
+      maxBytes: doc(
+        z.number().int().positive().default(PUSH_MAX_BYTES),
+        'Largest push (`statehouse.push`, `toast`, `navigate`): its slice fields and actions as JSON. A larger one is refused where it is published (`PushError` `TOO_LARGE`). Keep it under `socket.backpressureLimitBytes`, past which a tab is closed.',
+        'PUSH_MAX_BYTES',
       ),
     })
     .prefault({}),
@@ -390,10 +415,32 @@ export type StatehouseConfig = ParsedConfig & {
   hooks: StatehouseHooks;
 };
 
-/** App-wide hooks. */
+/**
+ * What an app-wide hook may answer: nothing (it only observes), or client
+ * actions (`navigate` to a path on this site, `toast`, `reload`) added to
+ * the refused event's reply after its own. Anything else is logged and left
+ * out; over HTTP, whose refusals are JSON, the answer is ignored.
+ */
+export type HookAnswer = readonly AppAction[] | undefined;
+
+/**
+ * App-wide hooks.
+ *
+ * @example
+ * hooks: {
+ *   onAuthFailed: () => [{ type: 'toast', kind: 'info', message: 'Forgot your password? Reset it from the sign-in page.' }],
+ *   onPermissionDenied: ({ perm }) => (perm === 'billing.view' ? [{ type: 'navigate', to: '/upgrade' }] : undefined),
+ * }
+ */
 export interface StatehouseHooks {
-  onAuthFailed?: (info: { loginId: string; ip: string }) => void | Promise<void>;
-  onPermissionDenied?: (info: { perm: string; userId: number | null; path: string }) => void | Promise<void>;
+  /** A sign-in failed (`ctx.auth.login`: unknown login id, wrong password, inactive account). */
+  onAuthFailed?: (info: { loginId: string; ip: string }) => HookAnswer | void | Promise<HookAnswer> | Promise<void>;
+  /** A guard refused a signed-in user (`can`, `groupRequired`, `staffRequired`, `superuserRequired`, and their HTTP twins). */
+  onPermissionDenied?: (info: {
+    perm: string;
+    userId: number | null;
+    path: string;
+  }) => HookAnswer | void | Promise<HookAnswer> | Promise<void>;
 }
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

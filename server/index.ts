@@ -4,15 +4,18 @@ import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
 import { Housekeeping } from './auth/housekeeping';
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
 import { BackgroundTasks } from './background';
-import { applyIdentityEvent } from './bus/apply';
+import { applyBusEvent } from './bus/apply';
 import type { IdentityBus } from './bus/identity-bus';
 import { createMemoryBus } from './bus/memory-bus';
+import { createPusher, type Pusher } from './bus/pusher';
 import { createRedisBus } from './bus/redis-bus';
+import { createRedisResumeStash } from './bus/redis-resume-stash';
 import { createRedisRateLimiter } from './auth/redis-rate-limit';
 import Redis from 'ioredis';
 import { socketServerOptions, socketTransport } from './bridge/transport';
 import { AuthSnapshots } from './bridge/auth-snapshots';
 import { ConnectionRegistry } from './bridge/registry';
+import { memoryResumeStash } from './bridge/resume-stash';
 import { HashingPool } from './auth/hashing-pool';
 import { useUserModel, type UserModel } from './auth/user-model';
 import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
@@ -20,6 +23,7 @@ import {
   ConfigError,
   loadConfig,
   mailSettingsProblems,
+  MIB,
   sessionBackendProblems,
   type StatehouseConfig,
   type StatehouseConfigInput,
@@ -42,13 +46,13 @@ import { router } from './bridge/trpc';
 /** How often idle connections' expired session caches are dropped. */
 const VALIDATION_SWEEP_MS = 2_000;
 
-export interface StatehouseOptions<TRouter extends AnyRouter> {
+export interface StatehouseOptions<TRouter extends AnyRouter, Slices extends readonly SliceDefinition[] = readonly SliceDefinition[]> {
   /** The app's router, usually built with `createAppRouter`. */
   router: TRouter;
   /** Config values (env variables override them). */
   config?: StatehouseConfigInput | StatehouseConfig;
-  /** Slices every tab starts with (others register on first use). */
-  slices?: readonly SliceDefinition[];
+  /** Slices every tab starts with (others register on first use); `push` names these. */
+  slices?: Slices;
   /** Folder of the built client to serve; none when omitted. */
   clientDir?: string;
   /** An already open database (tests); otherwise `config.databaseUrl` is opened and migrated. */
@@ -73,7 +77,11 @@ export interface StatehouseOptions<TRouter extends AnyRouter> {
   http?: AnyElysia | ((runtime: Runtime) => AnyElysia);
 }
 
-export interface Statehouse {
+/**
+ * A running Statehouse; `push`, `toast` and `navigate` reach open tabs from
+ * outside their events (see {@link Pusher}), on every process with `busUrl`.
+ */
+export interface Statehouse<Slices extends readonly SliceDefinition[] = readonly SliceDefinition[]> extends Pusher<Slices> {
   app: AnyElysia;
   runtime: Runtime;
   /** Deletes expired sessions and used or expired tokens every `housekeeping.intervalMs`. */
@@ -114,10 +122,13 @@ function portInUse(error: unknown): boolean {
   return code === 'EADDRINUSE' || (typeof message === 'string' && /in use|EADDRINUSE/i.test(message));
 }
 
+/** What a Redis bus must accept besides a push: the envelope, and identity events. */
+const BUS_MESSAGE_SLACK = 64 * 1024;
+
 /** With `busUrl`: the Redis identity bus and the Redis rate limits, shared by every process. */
 async function sharedServices(config: StatehouseConfig, onError: (error: unknown) => void) {
   const url = config.busUrl!;
-  const bus = await createRedisBus(url, { onError });
+  const bus = await createRedisBus(url, { onError, maxMessageLength: Math.max(4 * MIB, config.push.maxBytes + BUS_MESSAGE_SLACK) });
   const limiter = createRedisRateLimiter(new Redis(url, { maxRetriesPerRequest: 3 }), {
     ipBurst: config.rateLimit.ipBurst,
     ipPerMinute: config.rateLimit.ipPerMinute,
@@ -145,7 +156,10 @@ function isLoaded(config: StatehouseOptions<AnyRouter>['config']): config is Sta
  * const statehouse = await createStatehouse({ router: appRouter, slices: [dashboard] });
  * await statehouse.listen(3000);
  */
-export async function createStatehouse<TRouter extends AnyRouter>(options: StatehouseOptions<TRouter>): Promise<Statehouse> {
+export async function createStatehouse<
+  TRouter extends AnyRouter,
+  const Slices extends readonly SliceDefinition[] = readonly SliceDefinition[],
+>(options: StatehouseOptions<TRouter, Slices>): Promise<Statehouse<Slices>> {
   const config = isLoaded(options.config) ? options.config : loadConfig(options.config ?? {});
   // A config built by hand skipped loadConfig's checks; an app's own mailer or session backend replaces the configured one.
   const problems = [...(options.mailer ? [] : mailSettingsProblems(config)), ...(options.sessions ? [] : sessionBackendProblems(config))];
@@ -168,17 +182,32 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   // Read on every event: built once, not per call.
   const plainCookieName = cookieNameFor(config, false);
   const secureCookieName = cookieNameFor(config, true);
+  const slices = new Map<string, SliceDefinition>((options.slices ?? []).map((def) => [def.name, def]));
+  const registry = new ConnectionRegistry();
+  const { socket } = config;
+  const resumeStash = config.busUrl
+    ? await createRedisResumeStash(config.busUrl, {
+        graceMs: socket.resumeGraceMs,
+        max: socket.resumeStashMax,
+        entryMaxBytes: socket.resumeStashEntryMaxBytes,
+        slices,
+        log,
+      })
+    : memoryResumeStash(registry, socket);
+  const pusher = createPusher<Slices>({ bus, slices, maxBytes: config.push.maxBytes });
   const runtime: Runtime = {
     config,
     db: database.db,
     database,
     log,
     bus,
-    registry: new ConnectionRegistry(),
+    registry,
+    resumeStash,
+    pusher,
     snapshots: new AuthSnapshots(database.db, config.auth.snapshotIncludeGroups),
     hashing: new HashingPool(HASHING_SLOTS, HASHING_NICE),
     rotations: new RecentRotations(),
-    slices: new Map((options.slices ?? []).map((def) => [def.name, def])),
+    slices,
     sessionSettings: sessionSettingsOf(config),
     sessions,
     limiter:
@@ -196,7 +225,7 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
   if (config.env === 'production' && !config.publicUrl && config.allowedHosts.length === 0) {
     log.warn('only localhost, 127.0.0.1 and [::1] are served: set PUBLIC_URL or ALLOWED_HOSTS to the names this site answers to');
   }
-  const unsubscribe = bus.subscribe((event) => applyIdentityEvent(runtime, event));
+  const unsubscribe = bus.subscribe((event) => applyBusEvent(runtime, event));
   // Idle tabs let go of their expired session caches (see dropStaleValidations).
   const sweeper = setInterval(() => runtime.registry.dropStaleValidations(), VALIDATION_SWEEP_MS);
   sweeper.unref();
@@ -236,6 +265,9 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
     app,
     runtime,
     housekeeping,
+    push: pusher.push,
+    toast: pusher.toast,
+    navigate: pusher.navigate,
     async listen(port = config.port, hostname = '127.0.0.1') {
       try {
         app.listen({ port, hostname, reusePort: config.reusePort });
@@ -253,7 +285,9 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
       await housekeeping.stop();
       unsubscribe();
       for (const conn of runtime.registry.all) conn.close();
+      // Closing the sockets keeps their tabs' slices for resume (in Redis: on another process).
       if (app.server) await app.stop(true);
+      await resumeStash.close();
       await runtime.background.close();
       // The backend it built (an app's own mailer is the app's to close).
       if (!options.mailer) await runtime.mailer.close?.();
@@ -268,7 +302,8 @@ export async function createStatehouse<TRouter extends AnyRouter>(options: State
 }
 
 export { loadConfig } from './config';
-export type { StatehouseConfig, StatehouseConfigInput } from './config';
+export type { StatehouseConfig, StatehouseConfigInput, StatehouseHooks, HookAnswer } from './config';
+export type { LoginOptions, LogoutOptions } from './auth/auth-api';
 export { router, middleware, type EventContext, type ConnectionContext } from './bridge/trpc';
 export { publicProcedure, guarded } from './bridge/bridge';
 export {
@@ -293,6 +328,9 @@ export { currentUser, currentRequest, currentSession, requireLoginUser, request,
 export type { SessionData } from './auth/session-store';
 export type { SessionValue } from './auth/session-data';
 export type { PermissionMap } from './auth/permissions';
+export { createPusher, connectPusher, type Pusher, type ConnectedPusher, type PushOptions, type SlicePatch } from './bus/pusher';
+export { PushError, PUSH_ERRORS, type PushErrorCode, type PushIssue, type PushTarget } from './bus/push-event';
+export type { AppAction } from './state/protocol';
 export type { EventRequest } from './request';
 export { withContext, contextOf } from './context/middleware';
 export { runContextProcessors, ContextProcessorError, type ContextProcessor, type ContextOf } from './context/processors';

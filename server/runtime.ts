@@ -12,6 +12,8 @@ import type { RateLimiter } from './auth/rate-limit';
 import type { Mailer } from './mail/mailer';
 import type { BackgroundTasks } from './background';
 import type { RecentRotations } from './auth/recent-rotations';
+import type { Pusher } from './bus/pusher';
+import type { ResumeStash } from './bridge/resume-stash';
 
 /**
  * Everything one Statehouse process shares between its connections. Built by
@@ -24,6 +26,10 @@ export interface Runtime {
   readonly log: Logger;
   readonly bus: IdentityBus;
   readonly registry: ConnectionRegistry;
+  /** Where closed tabs' slices wait for a reconnect: in-process, or in Redis with `busUrl`. */
+  readonly resumeStash: ResumeStash;
+  /** `push`, `toast` and `navigate` to open tabs from outside their events (also `statehouse.push`, …). */
+  readonly pusher: Pusher;
   /** The `auth` slice of each live user, made once per user object. */
   readonly snapshots: AuthSnapshots;
   /** The threads that hash passwords (argon2id); `stop()` ends them. */

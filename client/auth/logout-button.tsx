@@ -8,16 +8,21 @@ export interface LogoutButtonProps {
   class?: string;
   /** The button's text. @default the `logOut` message ("Log out") */
   label?: string;
+  /**
+   * Where this tab lands once signed out: a path on this site.
+   * @default the server's `auth.logoutRedirectUrl`, else `auth.loginUrl`
+   */
+  to?: string;
 }
 
 /**
  * A "Log out" button bound to live state: calls `auth.logout`, whose
  * `clearAuthThenNavigate` expires the cookie, clears storage and goes to the
- * login page; every other tab of the session follows. Disabled and
+ * login page (or `to`); every other tab of the session follows. Disabled and
  * `aria-busy` ("Logging out…") while the call is in flight.
  *
  * @example
- * <Show when={auth.isAuthenticated}><LogoutButton /></Show>
+ * <Show when={auth.isAuthenticated}><LogoutButton to="/goodbye" /></Show>
  */
 export function LogoutButton(props: LogoutButtonProps): JSX.Element {
   const trpc = useAuthClient();
@@ -28,7 +33,7 @@ export function LogoutButton(props: LogoutButtonProps): JSX.Element {
     if (busy()) return;
     setBusy(true);
     try {
-      await trpc.auth.logout.mutate();
+      await trpc.auth.logout.mutate(props.to === undefined ? undefined : { to: props.to });
     } catch {
       setBusy(false);
       toasts.show('error', t().somethingWentWrong);

@@ -1,27 +1,50 @@
 import { Elysia } from 'elysia';
 import { authedRoute, identity, isLoggedIn, type Runtime } from '../index';
-import { notesRepository } from './notes';
+import { notesRepository, noteInput, noteTimestamps } from './notes';
+import { notesSlice } from './slices';
 
-/** Most notes one `GET /api/notes` answers. */
+/** Most notes one `GET /api/notes` answers, and the notes slice shows. */
 const MAX_NOTES = 200;
 
 /**
- * The example app's HTTP routes: `GET /api/notes` answers the signed-in
- * caller's notes as JSON (401 when anonymous), from the same session cookie
- * the socket reads.
+ * The example app's HTTP routes, on the same session cookie the socket
+ * reads: `GET /api/notes` answers the signed-in caller's notes as JSON;
+ * `POST /api/notes` (`{ title, content }`) adds one, and the caller's open
+ * tabs, on every process, show it at once: the route pushes the `notes`
+ * slice to them (`runtime.pusher`, the server's `statehouse.push`).
+ * Anonymous callers get 401; a bad body 400 with the field errors.
  *
  * @example
  * await createStatehouse({ router: appRouter, http: notesApi });
  */
 export function notesApi(runtime: Runtime) {
-  return new Elysia({ name: 'example-notes-api' }).use(identity(runtime)).get(
-    '/api/notes',
-    async function listNotes({ user, set }) {
-      set.headers['cache-control'] = 'no-store';
-      if (!isLoggedIn(user)) return { items: [] };
-      const { items } = await notesRepository.list(runtime.db, user.id, { page: 1, pageSize: MAX_NOTES });
-      return { items };
-    },
-    { beforeHandle: authedRoute() },
-  );
+  const notesOf = async (userId: number) => (await notesRepository.list(runtime.db, userId, { page: 1, pageSize: MAX_NOTES })).items;
+  return new Elysia({ name: 'example-notes-api' })
+    .use(identity(runtime))
+    .get(
+      '/api/notes',
+      async function listNotes({ user, set }) {
+        set.headers['cache-control'] = 'no-store';
+        if (!isLoggedIn(user)) return { items: [] };
+        return { items: await notesOf(user.id) };
+      },
+      { beforeHandle: authedRoute() },
+    )
+    .post(
+      '/api/notes',
+      async function addNote({ user, body, set, status }) {
+        set.headers['cache-control'] = 'no-store';
+        if (!isLoggedIn(user)) return status(401, { error: 'unauthorized' });
+        const input = noteInput.safeParse(body);
+        if (!input.success) {
+          const fieldErrors = input.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
+          return status(400, { error: 'invalid', fieldErrors });
+        }
+        const note = await notesRepository.create(runtime.db, user.id, { ...input.data, ...noteTimestamps() });
+        await runtime.pusher.push({ userId: user.id }, notesSlice, { items: await notesOf(user.id) });
+        set.status = 201;
+        return note;
+      },
+      { beforeHandle: authedRoute() },
+    );
 }

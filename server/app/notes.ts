@@ -4,7 +4,8 @@ import { notes } from '../../db/schema';
 import { createScopedRepository, router, scopedCrudProcedures } from '../index';
 import { notesSlice } from './slices';
 
-const noteInput = z.object({
+/** A note's fields as a page or an HTTP client sends them. */
+export const noteInput = z.object({
   title: z.string().trim().min(1, 'Enter a title.').max(200),
   content: z.string().max(10_000).default(''),
 });
@@ -25,6 +26,12 @@ export const notesRepository = createScopedRepository({
   order: NOTES_ORDER,
 });
 
+/** The timestamps of a note written now (`createdAt` only for a new one). */
+export function noteTimestamps(): { createdAt: number; updatedAt: number } {
+  const now = Date.now();
+  return { createdAt: now, updatedAt: now };
+}
+
 const { create, ...procedures } = scopedCrudProcedures({
   table: notes,
   scopeColumn: notes.userId,
@@ -37,10 +44,7 @@ const { create, ...procedures } = scopedCrudProcedures({
   actions: { delete: { perm: 'notes.delete_note' } },
   notFoundMessage: 'No such note.',
   hooks: {
-    createValues: () => {
-      const now = Date.now();
-      return { createdAt: now, updatedAt: now };
-    },
+    createValues: noteTimestamps,
     updateValues: () => ({ updatedAt: Date.now() }),
   },
 });

@@ -28,7 +28,16 @@ export type LoginField = 'username' | 'email';
 export interface LoginOptions {
   /** Which fields `loginId` is matched against (default: `auth.loginFields`). */
   loginFields?: readonly LoginField[];
-  /** Where to go after the cookie sync (default: a safe `?next=`, else `auth.loginRedirectUrl`). */
+  /** Where to go after the cookie sync (default: a safe `?next=` of the page, else `auth.loginRedirectUrl`). */
+  to?: string;
+}
+
+export interface LogoutOptions {
+  /**
+   * Where this tab lands once signed out: a path on this site (default:
+   * `auth.logoutRedirectUrl`, else `auth.loginUrl`; a path elsewhere falls
+   * back to it). The session's other tabs land on the default.
+   */
   to?: string;
 }
 
@@ -76,12 +85,14 @@ export interface AuthEvent {
   dropSession(): void;
   /** Reads the session and its user again from the database (the user row changed). */
   reloadIdentity(): Promise<void>;
-  /** Logout's cookie action for a tab bound to `boundSessionId`. */
-  clearAuthAction(boundSessionId: string | null): ClientAction;
+  /** Logout's cookie action for a tab bound to `boundSessionId`, landing on `to` (else the configured page). */
+  clearAuthAction(boundSessionId: string | null, to?: string): ClientAction;
   /** A ticket for the current session and the action that redeems it. */
   cookieSyncAction(to: string | null): Promise<ClientAction>;
   /** Runs `task` once the event's reply is written. */
   afterReply(task: BackgroundTask): void;
+  /** Adds the client actions an app-wide hook answered to the event's reply (see `HookAnswer`). */
+  addHookActions(hook: keyof StatehouseConfig['hooks'], answer: unknown): void;
 }
 
 /** Longest login id and password a login looks at (longer input is a validation error upstream). */
@@ -128,7 +139,7 @@ export class AuthApi {
     if (!row || !ok || !row.isActive) {
       await limiter.failAccount(lockout);
       this.runtime.log.info('login failed', { ip: conn.ip });
-      await config.hooks.onAuthFailed?.({ loginId, ip: conn.ip });
+      if (config.hooks.onAuthFailed) this.event.addHookActions('onAuthFailed', await config.hooks.onAuthFailed({ loginId, ip: conn.ip }));
       return false;
     }
     await limiter.clearAccount(lockout);
@@ -142,13 +153,17 @@ export class AuthApi {
 
   /**
    * Signs out: deletes the session, strips the cookie from the mirror, tells
-   * every other tab of this session, and answers `clearAuthThenNavigate`.
+   * every other tab of this session, and answers `clearAuthThenNavigate` to
+   * `options.to` (see {@link LogoutOptions}).
+   *
+   * @example
+   * await ctx.auth.logout({ to: '/goodbye' });
    */
-  async logout(): Promise<void> {
+  async logout(options: LogoutOptions = {}): Promise<void> {
     const session = this.event.sessionRow;
     const userId = this.event.user.id;
     this.event.dropSession();
-    this.event.actions.replaceCookieAction(this.event.clearAuthAction(session?.id ?? null));
+    this.event.actions.replaceCookieAction(this.event.clearAuthAction(session?.id ?? null, options.to));
     if (session) {
       await invalidateSession(this.runtime.sessions, session.id);
       await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: [session.id], reason: 'logout' });

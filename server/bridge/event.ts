@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AuthEvent } from '../auth/auth-api';
 import type { Session } from '../auth/session';
 import type { AuthUser } from '../auth/user';
@@ -6,6 +7,7 @@ import type { Runtime } from '../runtime';
 import { ActionList } from '../state/actions';
 import { AUTH_SLICE, type AuthSnapshot, type ClientAction, type Delta } from '../state/protocol';
 import { StateAccess } from '../state/state-access';
+import { appActionsSchema } from '../state/app-actions';
 import { snapshotDelta } from './auth-snapshots';
 import type { Connection } from './connection';
 import { SocketEventRequest } from './event-request';
@@ -66,8 +68,8 @@ export class StateEvent implements AuthEvent {
     return this.identity.reload();
   }
 
-  clearAuthAction(boundSessionId: string | null): ClientAction {
-    return this.identity.clearAuthAction(boundSessionId);
+  clearAuthAction(boundSessionId: string | null, to?: string): ClientAction {
+    return this.identity.clearAuthAction(boundSessionId, to);
   }
 
   cookieSyncAction(to: string | null): Promise<ClientAction> {
@@ -80,6 +82,25 @@ export class StateEvent implements AuthEvent {
    */
   afterReply(task: BackgroundTask): void {
     (this.deferred ??= []).push(task);
+  }
+
+  /**
+   * Adds the client actions an app-wide hook answered (`hooks.onAuthFailed`,
+   * `hooks.onPermissionDenied`) after the event's own. An answer that is not
+   * a list of them (navigate to a path on this site, toast, reload) is
+   * logged and left out: the refusal stands as it was.
+   */
+  addHookActions(hook: string, answer: unknown): void {
+    if (answer === undefined || answer === null) return;
+    const parsed = appActionsSchema.safeParse(answer);
+    if (!parsed.success) {
+      this.runtime.log.error('a hook answered something other than client actions; ignored', {
+        hook,
+        problem: z.prettifyError(parsed.error),
+      });
+      return;
+    }
+    for (const action of parsed.data) this.actions.add(action);
   }
 
   /**

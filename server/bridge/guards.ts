@@ -71,7 +71,11 @@ async function refuse(ctx: EventContext, reason: string, options: DenyOptions): 
   if (options.redirect) ctx.actions.navigate(options.redirect);
   else ctx.actions.toast('error', messageOf(ctx, 'permissionDenied'));
   await options.onDenied?.(ctx, { reason });
-  await ctx.runtime.config.hooks.onPermissionDenied?.({ perm: reason, userId: ctx.user.id, path: ctx.request.eventPath });
+  const { onPermissionDenied } = ctx.runtime.config.hooks;
+  if (onPermissionDenied) {
+    const answer = await onPermissionDenied({ perm: reason, userId: ctx.user.id, path: ctx.request.eventPath });
+    ctx.event.addHookActions('onPermissionDenied', answer);
+  }
   throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'permissionDenied') });
 }
 

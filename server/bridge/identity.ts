@@ -6,6 +6,7 @@ import { tooManyRequests } from '../errors';
 import type { Runtime } from '../runtime';
 import type { ActionList } from '../state/actions';
 import type { ClientAction } from '../state/protocol';
+import { safeNextPath } from '../state/redirect';
 import type { Connection } from './connection';
 import { cachedSession, keepValidation, resolveSession } from './session-cache';
 import { SessionProxy, type SessionOwner } from './session-proxy';
@@ -13,15 +14,18 @@ import { SessionProxy, type SessionOwner } from './session-proxy';
 /**
  * `clearAuthThenNavigate` for a tab bound to `boundSessionId`: its tag lets
  * `POST /auth/logout` end and expire that session's cookie only, never a
- * newer one the browser got from another tab meanwhile.
+ * newer one the browser got from another tab meanwhile. The tab lands on
+ * `to` when it is a path on this site, else on `auth.logoutRedirectUrl`
+ * (default: `auth.loginUrl`).
  */
-export function clearAuthAction(runtime: Runtime, boundSessionId: string | null): ClientAction {
+export function clearAuthAction(runtime: Runtime, boundSessionId: string | null, to?: string): ClientAction {
   const { auth } = runtime.config;
-  const to = auth.logoutRedirectUrl ?? auth.loginUrl;
+  const landing = to === undefined ? null : safeNextPath(to);
+  const target = landing ?? auth.logoutRedirectUrl ?? auth.loginUrl;
   const preserveStorageKeys = auth.logoutPreserveStorageKeys;
   return boundSessionId === null
-    ? { type: 'clearAuthThenNavigate', to, preserveStorageKeys }
-    : { type: 'clearAuthThenNavigate', to, preserveStorageKeys, session: sessionTag(boundSessionId) };
+    ? { type: 'clearAuthThenNavigate', to: target, preserveStorageKeys }
+    : { type: 'clearAuthThenNavigate', to: target, preserveStorageKeys, session: sessionTag(boundSessionId) };
 }
 
 /**
@@ -115,9 +119,9 @@ export class EventIdentity implements SessionOwner {
     this.runtime.registry.bind(this.conn, null, null);
   }
 
-  /** Logout's cookie action, naming the session the tab was bound to (`null`: none). */
-  clearAuthAction(boundSessionId: string | null): ClientAction {
-    return clearAuthAction(this.runtime, boundSessionId);
+  /** Logout's cookie action, naming the session the tab was bound to (`null`: none), landing on `to`. */
+  clearAuthAction(boundSessionId: string | null, to?: string): ClientAction {
+    return clearAuthAction(this.runtime, boundSessionId, to);
   }
 
   /** A ticket for the current session token and the action that redeems it. */

@@ -74,7 +74,7 @@ class TabSocket implements ContextSource<ConnectionContext> {
 
   close(): void {
     const { runtime } = this.transport;
-    runtime.registry.stash(this.connection, runtime.config.socket.resumeGraceMs, runtime.config.socket.resumeStashMax);
+    runtime.resumeStash.keep(this.connection);
     runtime.registry.remove(this.connection);
     this.connection.close();
     this.protocol?.close();
@@ -90,8 +90,12 @@ class TabSocket implements ContextSource<ConnectionContext> {
     conn.setLanguages(params?.languages);
     const { session, user } = await resolveSession(runtime, conn);
     runtime.registry.bind(conn, session?.id ?? null, user?.id ?? null);
-    const resumed = conn.tabId ? runtime.registry.resume(conn.tabId, conn.sessionId) : null;
-    if (resumed) for (const [name, values] of resumed) conn.slices.set(name, values);
+    const resumed = conn.tabId ? await runtime.resumeStash.take(conn.tabId, conn.sessionId) : null;
+    if (resumed) {
+      for (const [name, values] of resumed) conn.slices.set(name, values);
+      // Closed while its slices were on their way back (from Redis): kept again, not lost.
+      if (conn.closed) runtime.resumeStash.keep(conn);
+    }
     return { runtime, connection: conn };
   }
 }

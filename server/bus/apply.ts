@@ -7,16 +7,18 @@ import { LANGUAGE_COOKIE, matchLanguage } from '../i18n/negotiate';
 import { I18N_SLICE, languageStateOf } from '../i18n/slice';
 import type { Runtime } from '../runtime';
 import { ANONYMOUS_SNAPSHOT, AUTH_SLICE, type ClientAction } from '../state/protocol';
-import type { IdentityEvent } from './identity-bus';
+import { applySlicePatch } from '../state/slice-patch';
+import { applyPush } from './apply-push';
+import type { BusEvent, IdentityEvent } from './identity-bus';
 
 /**
- * Makes every connection of this process follow an identity event: drop the
- * dead session from its cookie mirror and push the anonymous snapshot with
+ * Makes every connection of this process follow a bus event: drop the dead
+ * session from its cookie mirror and push the anonymous snapshot with
  * `clearAuthThenNavigate`, tell the tabs of a rotated session to follow it
- * (`followSession`), refresh the snapshot of a changed user, or push a
- * session's new language.
+ * (`followSession`), refresh the snapshot of a changed user, push a
+ * session's new language, or apply a push (`apply-push.ts`).
  */
-export async function applyIdentityEvent(runtime: Runtime, event: IdentityEvent): Promise<void> {
+export async function applyBusEvent(runtime: Runtime, event: BusEvent): Promise<void> {
   const { registry } = runtime;
   switch (event.type) {
     case 'sessions-ended':
@@ -36,6 +38,9 @@ export async function applyIdentityEvent(runtime: Runtime, event: IdentityEvent)
       for (const conn of registry.ofSession(event.sessionId)) pushLanguageTo(conn, event.sessionId, event.language, languages);
       return;
     }
+    case 'push':
+      applyPush(runtime, event);
+      return;
   }
 }
 
@@ -90,12 +95,8 @@ async function refreshUser(runtime: Runtime, conn: Connection): Promise<void> {
 function pushLanguageTo(conn: Connection, sessionId: string, code: string, languages: readonly string[]): void {
   conn.rememberSessionLanguage(sessionId, code);
   const effective = matchLanguage(conn.cookies.get(LANGUAGE_COOKIE), languages) ?? code;
-  const next = languageStateOf(effective);
   const values = conn.slices.get(I18N_SLICE);
   if (!values) return;
-  const delta: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(next)) {
-    if (values[field] !== value) delta[field] = values[field] = value;
-  }
-  if (Object.keys(delta).length > 0) conn.push({ [I18N_SLICE]: delta }, []);
+  const changed = applySlicePatch(values, languageStateOf(effective));
+  if (changed) conn.push({ [I18N_SLICE]: changed }, []);
 }

@@ -1,16 +1,20 @@
 import type { IdentityEvent } from '../auth/identity-event';
+import type { PushEvent } from './push-event';
 
 export type { IdentityEvent, SessionEndReason } from '../auth/identity-event';
 
-export type IdentityListener = (event: IdentityEvent) => void | Promise<void>;
+/** What travels on the bus: identity changes, and pushes from jobs, webhooks, the CLI or another process. */
+export type BusEvent = IdentityEvent | PushEvent;
+
+export type IdentityListener = (event: BusEvent) => void | Promise<void>;
 
 /**
- * Carries identity events between the code that changes identity and the
- * connections that must follow. The in-process bus serves one process; a
+ * Carries identity events and pushes between the code that makes them and
+ * the connections that must follow. The in-process bus serves one process; a
  * networked bus (Redis pub/sub) implements the same interface for several.
  */
 export interface IdentityBus {
-  publish(event: IdentityEvent): Promise<void>;
+  publish(event: BusEvent): Promise<void>;
   subscribe(listener: IdentityListener): () => void;
   close(): Promise<void>;
 }
@@ -18,7 +22,7 @@ export interface IdentityBus {
 /** Runs every listener on an event; a failing listener is reported, not fatal to the others. */
 export async function deliverToListeners(
   listeners: ReadonlySet<IdentityListener>,
-  event: IdentityEvent,
+  event: BusEvent,
   onError: (error: unknown) => void,
 ): Promise<void> {
   await Promise.all(

@@ -1,4 +1,4 @@
-import { deliverToListeners, type IdentityBus, type IdentityEvent, type IdentityListener } from './identity-bus';
+import { deliverToListeners, type BusEvent, type IdentityBus, type IdentityListener } from './identity-bus';
 
 /**
  * The in-process identity bus: `publish` resolves once every listener has
@@ -12,7 +12,7 @@ import { deliverToListeners, type IdentityBus, type IdentityEvent, type Identity
 export function createMemoryBus(onError: (error: unknown) => void = console.error): IdentityBus {
   const listeners = new Set<IdentityListener>();
   return {
-    publish(event: IdentityEvent): Promise<void> {
+    publish(event: BusEvent): Promise<void> {
       return deliverToListeners(listeners, event, onError);
     },
     subscribe(listener: IdentityListener): () => void {

@@ -2,6 +2,9 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { permissions, type UserRow } from '../../db/schema';
 import type { StatehouseConfig } from '../config';
+import type { Pusher } from '../bus/pusher';
+import { PushError, type PushTarget } from '../bus/push-event';
+import { TOAST_KINDS, type ToastKind } from '../state/protocol';
 import { hashingParams } from '../auth/password';
 import { validatePassword, type PasswordValidationContext } from '../auth/password-validation';
 import { isPermissionName, loadGrants } from '../auth/permissions';
@@ -58,6 +61,8 @@ export interface CommandContext {
   config: StatehouseConfig;
   io: CommandIO;
   notify?: NotifyIdentityChange;
+  /** Pushes to the open tabs of running servers: over the Redis bus with `BUS_URL`, else none. */
+  pusher?: Pick<Pusher, 'toast'> | null;
 }
 
 const OK: Outcome = { ok: true };
@@ -355,5 +360,34 @@ export async function listUsersCommand(ctx: CommandContext): Promise<Outcome> {
         .join('  ')
         .trimEnd(),
     );
+  return OK;
+}
+
+/**
+ * `toast <message> (--user U | --all) [--kind K]`: shows a toast in the open
+ * tabs of a user, or of everyone, on every server process. Needs the shared
+ * bus (`BUS_URL`): without it no server hears the command line.
+ */
+export async function toastCommand(
+  ctx: CommandContext,
+  args: { message: string; username?: string; all: boolean; kind?: string },
+): Promise<Outcome> {
+  if (!ctx.pusher) return fail('toast needs BUS_URL: only the shared bus reaches the tabs of running servers');
+  if (args.all === (args.username !== undefined)) return usage('give either --user <username> or --all');
+  const kind = args.kind ?? 'info';
+  if (!(TOAST_KINDS as readonly string[]).includes(kind)) return usage(`bad kind "${kind}": expected ${TOAST_KINDS.join(', ')}`);
+  let target: PushTarget = { all: true };
+  if (args.username !== undefined) {
+    const user = await findUserByUsername(ctx.db, args.username);
+    if (!user) return unknownUser(args.username);
+    target = { userId: user.id };
+  }
+  try {
+    await ctx.pusher.toast(target, kind as ToastKind, args.message);
+  } catch (error) {
+    if (error instanceof PushError) return fail(error.message);
+    throw error;
+  }
+  ctx.io.out(args.username === undefined ? 'Toast sent to every open tab.' : `Toast sent to the open tabs of "${args.username}".`);
   return OK;
 }

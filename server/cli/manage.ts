@@ -19,6 +19,7 @@ import {
   listUsersCommand,
   notifyNobody,
   revokeCommand,
+  toastCommand,
   type CommandContext,
   type CommandIO,
   type IdentityChange,
@@ -27,6 +28,7 @@ import {
 } from './commands';
 import { createRedisBus } from '../bus/redis-bus';
 import type { IdentityEvent } from '../bus/identity-bus';
+import { createPusher } from '../bus/pusher';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -119,6 +121,14 @@ const COMMANDS: Record<string, CommandSpec> = {
     positionals: 0,
     run: (ctx) => clearSessionsCommand(ctx),
   },
+  toast: {
+    usage: 'toast <message> (--user U | --all) [--kind info|success|warning|error]',
+    summary: 'show a toast in open tabs on every server process (needs BUS_URL)',
+    positionals: 1,
+    options: { user: { type: 'string' }, all: { type: 'boolean' }, kind: { type: 'string' } },
+    run: (ctx, [message], v) =>
+      toastCommand(ctx, { message: message!, username: text(v, 'user'), all: flag(v, 'all'), kind: text(v, 'kind') }),
+  },
   users: {
     usage: 'users',
     summary: 'list users',
@@ -207,7 +217,11 @@ function describeFault(error: unknown): string {
  * @example
  * process.exitCode = await runManage(['grant', 'alice', 'notes.delete_note']);
  */
-export async function runManage(argv: string[], notify: NotifyIdentityChange = notifyNobody): Promise<number> {
+export async function runManage(
+  argv: string[],
+  notify: NotifyIdentityChange = notifyNobody,
+  pusher: CommandContext['pusher'] = null,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     (name === undefined ? console.error : console.log)(helpText());
@@ -245,7 +259,11 @@ export async function runManage(argv: string[], notify: NotifyIdentityChange = n
     const config = loadConfig();
     handle = await openMigratedDatabase(config.databaseUrl, config.databaseAuthToken);
     sessions = await openSessionBackend(config, handle.db, (error) => console.error(`warning: session backend: ${String(error)}`));
-    const outcome = await spec.run({ db: handle.db, sessions, config, io: createProcessIO(), notify }, parsed.positionals, parsed.values);
+    const outcome = await spec.run(
+      { db: handle.db, sessions, config, io: createProcessIO(), notify, pusher },
+      parsed.positionals,
+      parsed.values,
+    );
     if (outcome.ok) return EXIT.ok;
     console.error(`error: ${outcome.message}`);
     return outcome.code;
@@ -268,14 +286,16 @@ export function identityEventOf(change: IdentityChange): IdentityEvent {
 /**
  * With `BUS_URL` set, changes are published on the shared identity bus, so
  * open tabs on every server process follow at once; without it they follow
- * within the session cache bound (`session.cacheTtlMs`).
+ * within the session cache bound (`session.cacheTtlMs`). Pushes (`toast`)
+ * travel the same bus, and need it.
  */
 async function main(): Promise<number> {
   const busUrl = process.env.BUS_URL;
   if (!busUrl) return runManage(process.argv.slice(2));
   const bus = await createRedisBus(busUrl, { onError: (error) => console.error(`warning: identity bus: ${String(error)}`) });
   try {
-    return await runManage(process.argv.slice(2), (change) => bus.publish(identityEventOf(change)));
+    const pusher = createPusher({ bus, slices: [] });
+    return await runManage(process.argv.slice(2), (change) => bus.publish(identityEventOf(change)), pusher);
   } finally {
     await bus.close();
   }

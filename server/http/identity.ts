@@ -36,7 +36,8 @@ export class HttpAuth {
   /**
    * Tells `hooks.onPermissionDenied` that a guard refused this request, as
    * the socket guards do (`perm`: the permission, `staff`, `superuser` or
-   * `group:<name>`; `path`: the HTTP path).
+   * `group:<name>`; `path`: the HTTP path). Client actions it answers are
+   * not used: a refusal over HTTP is JSON, with no actions to run.
    */
   async reportDenied(reason: string): Promise<void> {
     await this.config.hooks.onPermissionDenied?.({ perm: reason, userId: this.user.id, path: this.request.path });

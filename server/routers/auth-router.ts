@@ -5,11 +5,17 @@ import { authed } from '../bridge/guards';
 import { router } from '../bridge/trpc';
 import { messageFor } from '../i18n/catalog';
 import type { RegistrationFields } from '../state/protocol';
+import { sitePathSchema } from '../state/app-actions';
 
 const loginInput = z.object({
   loginId: z.string().trim().min(1, 'Enter your username.').max(256),
   password: z.string().min(1, 'Enter your password.').max(256),
+  /** Where this tab lands once signed in (default: a safe `?next=` of the page, else `auth.loginRedirectUrl`). */
+  to: sitePathSchema.optional(),
 });
+
+/** Where this tab lands once signed out (default: `auth.logoutRedirectUrl`, else `auth.loginUrl`). */
+const logoutInput = z.object({ to: sitePathSchema.optional() }).optional();
 
 const registerInput = z
   .object({
@@ -23,6 +29,8 @@ const registerInput = z
         Partial<RegistrationFields>
       >
     ).optional(),
+    /** Where this tab lands once signed up (default as for `login`). */
+    to: sitePathSchema.optional(),
   })
   .refine((v) => v.password === v.confirmPassword, {
     path: ['confirmPassword'],
@@ -46,7 +54,7 @@ export const INVALID_LOGIN_MESSAGE = 'Please enter a correct username and passwo
 /** The canned auth procedures the built-in pages call (`auth.*`). */
 export const authRouter = router({
   login: publicProcedure.input(loginInput).mutation(async function login({ ctx, input }) {
-    const user = await ctx.auth.login(input.loginId, input.password);
+    const user = await ctx.auth.login(input.loginId, input.password, input.to === undefined ? {} : { to: input.to });
     if (!user) {
       throw new TRPCError({
         code: 'UNAUTHORIZED',
@@ -56,18 +64,16 @@ export const authRouter = router({
     return { username: user.username };
   }),
 
-  logout: publicProcedure.mutation(async function logout({ ctx }) {
-    await ctx.auth.logout();
+  logout: publicProcedure.input(logoutInput).mutation(async function logout({ ctx, input }) {
+    await ctx.auth.logout(input?.to === undefined ? {} : { to: input.to });
     return null;
   }),
 
   register: publicProcedure.input(registerInput).mutation(async function register({ ctx, input }) {
-    const user = await ctx.auth.register({
-      username: input.username,
-      email: input.email || null,
-      password: input.password,
-      fields: input.fields,
-    });
+    const user = await ctx.auth.register(
+      { username: input.username, email: input.email || null, password: input.password, fields: input.fields },
+      input.to === undefined ? {} : { to: input.to },
+    );
     return { username: user.username };
   }),
 

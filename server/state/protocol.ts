@@ -33,7 +33,18 @@ export type ClientAction =
   | { type: 'followSession'; session: string; reload: boolean }
   | { type: 'reload' };
 
-export type ToastKind = 'info' | 'success' | 'warning' | 'error';
+/** The kinds of toast, mildest first. */
+export const TOAST_KINDS = ['info', 'success', 'warning', 'error'] as const;
+export type ToastKind = (typeof TOAST_KINDS)[number];
+
+/**
+ * The client actions app code sends outside an event's own `ctx.actions`: in
+ * a push (`statehouse.push`, `toast`, `navigate`) and from the app-wide hooks
+ * (`onAuthFailed`, `onPermissionDenied`). No cookie actions: those come only
+ * with the identity changes that make them. A `navigate` goes to a path on
+ * this site.
+ */
+export type AppAction = Extract<ClientAction, { type: 'navigate' | 'toast' | 'reload' }>;
 
 /** Changed fields per slice: `{ dashboard: { tab: 'notes' } }`. */
 export type Delta = Record<string, Record<string, unknown>>;

@@ -3,6 +3,9 @@ import type { AuthSnapshot } from './protocol';
 /** A JSON value a slice field may hold. */
 export type SliceValue = string | number | boolean | null | SliceValue[] | { [key: string]: SliceValue };
 
+/** What a slice's name looks like: an identifier (`dashboard`, `my-notes`). */
+export const SLICE_NAME = /^[a-zA-Z][\w-]*$/;
+
 /** A named, typed piece of per-connection state that the client mirrors. */
 export interface SliceDefinition<Name extends string = string, Shape extends Record<string, SliceValue> = Record<string, SliceValue>> {
   readonly name: Name;
@@ -19,7 +22,7 @@ export function defineSlice<const Name extends string, Shape extends Record<stri
   name: Name,
   initial: Shape,
 ): SliceDefinition<Name, Shape> {
-  if (!/^[a-zA-Z][\w-]*$/.test(name)) throw new Error(`Slice names are identifiers, got "${name}"`);
+  if (!SLICE_NAME.test(name)) throw new Error(`Slice names are identifiers, got "${name}"`);
   return Object.freeze({ name, initial: Object.freeze(structuredClone(initial)) });
 }
 

@@ -81,7 +81,8 @@ export class StateAccess {
   }
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+/** Whether two slice field values are equal (JSON values: compared by their text when not identical). */
+export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return JSON.stringify(a) === JSON.stringify(b);

@@ -16,10 +16,14 @@ import {
   grantCommand,
   grantGroupCommand,
   revokeCommand,
+  toastCommand,
   type CommandContext,
   type IdentityChange,
 } from '../../server/cli/commands';
 import { DAY, HOUR, loadConfig } from '../../server/config';
+import type { BusEvent } from '../../server/bus/identity-bus';
+import { createMemoryBus } from '../../server/bus/memory-bus';
+import { createPusher } from '../../server/bus/pusher';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { HAVE_REDIS, startRedis } from '../helpers/redis';
 
@@ -103,6 +107,7 @@ describe('usage', () => {
       'addtogroup',
       'grantgroup',
       'clearsessions',
+      'toast',
       'users',
       'help',
     ]) {
@@ -507,5 +512,63 @@ describe('identity change notifications', () => {
     const outcome = await grantCommand(ctx, { username: 'ghost', perm: 'notes.view_note' });
     expect(outcome).toEqual({ ok: false, code: 1, message: 'unknown user "ghost"' });
     expect(changes).toEqual([]);
+  });
+});
+
+describe('toast', () => {
+  /** Runs `toast` in-process on a real in-process bus, recording what it publishes. */
+  function pushingContext(): { ctx: CommandContext; published: BusEvent[]; lines: string[] } {
+    const bus = createMemoryBus();
+    const published: BusEvent[] = [];
+    bus.subscribe((event) => void published.push(event));
+    const lines: string[] = [];
+    const ctx: CommandContext = {
+      db: t.db,
+      sessions: createLibsqlSessionBackend(t.db),
+      config: loadConfig({}, {}),
+      io: { interactive: false, out: (line) => lines.push(line), prompt: async () => null },
+      pusher: createPusher({ bus, slices: [] }),
+    };
+    return { ctx, published, lines };
+  }
+
+  test('without BUS_URL exits 1: no running server would hear it', async () => {
+    expectError(await runScript('server/cli/manage.ts', ['toast', 'hello', '--all'], { BUS_URL: '' }), 1, 'toast needs BUS_URL');
+  });
+
+  test("publishes a toast to a user's open tabs, or to every tab", async () => {
+    const alice = await insertUser('alice');
+    const { ctx, published, lines } = pushingContext();
+    expect(await toastCommand(ctx, { message: 'Your export is ready', username: 'alice', all: false, kind: 'success' })).toEqual({
+      ok: true,
+    });
+    expect(await toastCommand(ctx, { message: 'Maintenance at 18:00', all: true })).toEqual({ ok: true });
+    expect(published).toEqual([
+      {
+        type: 'push',
+        target: { userId: alice },
+        delta: {},
+        actions: [{ type: 'toast', kind: 'success', message: 'Your export is ready' }],
+      },
+      { type: 'push', target: { all: true }, delta: {}, actions: [{ type: 'toast', kind: 'info', message: 'Maintenance at 18:00' }] },
+    ]);
+    expect(lines).toEqual(['Toast sent to the open tabs of "alice".', 'Toast sent to every open tab.']);
+  });
+
+  test('refuses an unknown user, a bad kind, a missing or double target, and an empty message', async () => {
+    await insertUser('alice');
+    const { ctx, published } = pushingContext();
+    expect(await toastCommand(ctx, { message: 'x', username: 'ghost', all: false })).toEqual({
+      ok: false,
+      code: 1,
+      message: 'unknown user "ghost"',
+    });
+    expect(await toastCommand(ctx, { message: 'x', all: true, kind: 'shout' })).toMatchObject({ ok: false, code: 2 });
+    expect(await toastCommand(ctx, { message: 'x', all: false })).toMatchObject({ ok: false, code: 2 });
+    expect(await toastCommand(ctx, { message: 'x', username: 'alice', all: true })).toMatchObject({ ok: false, code: 2 });
+    const empty = await toastCommand(ctx, { message: '', all: true });
+    expect(empty).toMatchObject({ ok: false, code: 1 });
+    expect(empty.ok ? '' : empty.message).toContain('INVALID_ACTIONS');
+    expect(published).toEqual([]);
   });
 });

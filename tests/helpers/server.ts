@@ -59,6 +59,11 @@ export const probeRouter = router({
     return (await ctx.session.get<string>(input.key)) ?? null;
   }),
   sessionKeys: publicProcedure.query(async ({ ctx }) => (await ctx.session.keys()).sort()),
+  /** A push from inside a process, as a job of that process would make it: a user's tabs, on every process. */
+  pushTab: publicProcedure.input(z.object({ userId: z.number().int(), tab: z.string().max(50) })).mutation(async ({ ctx, input }) => {
+    await ctx.runtime.pusher.push({ userId: input.userId }, dashboard, { tab: input.tab });
+    return true;
+  }),
   secret: publicProcedure.use(authed()).query(({ ctx }) => `hello ${ctx.user.username}`),
   deleteNote: publicProcedure.use(can('notes.delete_note')).mutation(({ ctx }) => `deleted by ${ctx.user.username}`),
 });
@@ -91,11 +96,13 @@ export interface TestServerOptions {
   clientDir?: string;
   /** The app's user model (Statehouse's own fields only by default). */
   user?: StatehouseOptions<AnyRouter>['user'];
+  /** Another test server's database, shared as processes share one (left open by `stop()`). */
+  database?: TestDatabase;
 }
 
 /** A real Statehouse on `listen(0)` over a fresh libSQL file. */
 export async function startTestServer(config: StatehouseConfigInput = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const db = await createTestDatabase();
+  const db = options.database ?? (await createTestDatabase());
   const loaded = loadConfig({ env: 'test', logLevel: 'silent', ...config, databaseUrl: `file:${db.path}` }, {});
   const statehouse = await createStatehouse({
     router: options.router ?? testRouter,
@@ -131,7 +138,7 @@ export async function startTestServer(config: StatehouseConfigInput = {}, option
     },
     async stop() {
       await statehouse.stop();
-      db.cleanup();
+      if (!options.database) db.cleanup();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import Redis from 'ioredis';
 import { join } from 'node:path';
 import { openMigratedDatabase, type DatabaseHandle } from '../../../db/client';
 import { loadConfig } from '../../../server/config';
@@ -10,6 +11,7 @@ import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
 import { HAVE_REDIS, startRedis, type RedisServer } from '../../helpers/redis';
 import { TestSocket } from '../../helpers/socket-client';
 import { spawnNode, type NodeProcess } from '../../helpers/spawn-node';
+import { waitFor } from '../../helpers/wait-for';
 
 /**
  * Three Statehouse processes on one WAL database file and one Redis: what a
@@ -47,6 +49,22 @@ describe.skipIf(!HAVE_REDIS).each(['libsql', 'redis'] as const)('three processes
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
     const { token } = await createSession(sessions, settings, { userId: created.value.id });
     return { userId: created.value.id, cookie: `statehouse_session=${token}` };
+  }
+
+  /** Runs `bun run manage` against the cluster's database and Redis; answers its exit code. */
+  function manage(...args: string[]): Promise<number> {
+    return Bun.spawn(['bun', 'server/cli/manage.ts', ...args], { env: { ...process.env, ...env }, stdout: 'ignore', stderr: 'inherit' })
+      .exited;
+  }
+
+  /** Waits until a closed tab's process has kept it in Redis (its close arrives there after the client's). */
+  async function stashed(tabId: string): Promise<void> {
+    const raw = new Redis(redis.url);
+    try {
+      await waitFor(async () => (await raw.exists(`statehouse:resume:tab:${tabId}`)) === 1, { what: `tab ${tabId} in the stash` });
+    } finally {
+      raw.disconnect();
+    }
   }
 
   test('all three started on one empty database file', () => {
@@ -94,6 +112,63 @@ describe.skipIf(!HAVE_REDIS).each(['libsql', 'redis'] as const)('three processes
     await again.close();
   });
 
+  test('a push made on process A reaches the user’s tabs on A, B and C at once, and no one else’s', async () => {
+    const fay = await userSession('fay');
+    const gil = await userSession('gil');
+    const tabs = await Promise.all(nodes.map((node) => TestSocket.open(node.url, { cookie: fay.cookie })));
+    const others = await TestSocket.open(nodes[1]!.url, { cookie: gil.cookie });
+    await Promise.all([...tabs, others].map((ws) => ws.subscribeState()));
+    await tabs[0]!.ok('mutation', 'probe.pushTab', { userId: fay.userId, tab: 'pushed-from-a' });
+    for (const ws of tabs) {
+      await ws.waitForPushes(2, 1000);
+      expect(ws.pushes[1]).toEqual({ delta: { dashboard: { tab: 'pushed-from-a' } }, actions: [] });
+    }
+    // Each process's slice values followed: the same value again changes nothing anywhere.
+    for (const ws of tabs)
+      expect((await ws.ok('mutation', 'probe.setTab', { tab: 'pushed-from-a' })).delta.dashboard).toEqual({ lastPath: '/' });
+    await others.ok('query', 'probe.whoami');
+    expect(others.pushes).toHaveLength(1);
+    for (const ws of [...tabs, others]) await ws.close();
+  });
+
+  test('a toast from the command line reaches the user’s tabs on every process', async () => {
+    const hal = await userSession('hal');
+    const tabs = await Promise.all(nodes.map((node) => TestSocket.open(node.url, { cookie: hal.cookie })));
+    await Promise.all(tabs.map((ws) => ws.subscribeState()));
+    expect(await manage('toast', 'Your export is ready', '--user', 'hal', '--kind', 'success')).toBe(0);
+    for (const ws of tabs) {
+      await ws.waitForPushes(2, 2000);
+      expect(ws.pushes[1]).toEqual({ delta: {}, actions: [{ type: 'toast', kind: 'success', message: 'Your export is ready' }] });
+      await ws.close();
+    }
+  });
+
+  test('a tab closed on process A resumes its slices on process C', async () => {
+    const ida = await userSession('ida');
+    const first = await TestSocket.open(nodes[0]!.url, { cookie: ida.cookie, tabId: 'tab-ida-1' });
+    await first.ok('mutation', 'probe.setTab', { tab: 'kept-across' });
+    await first.ok('mutation', 'probe.bump');
+    await first.close();
+    await stashed('tab-ida-1');
+    const again = await TestSocket.open(nodes[2]!.url, { cookie: ida.cookie, tabId: 'tab-ida-1' });
+    expect((await again.subscribeState()).delta.dashboard).toEqual({ tab: 'kept-across', lastPath: '/', counter: 1 });
+    expect((await again.ok('mutation', 'probe.bump')).data).toBe(2);
+    await again.close();
+  });
+
+  test('a process stopped for a deploy hands its open tabs’ slices to the others', async () => {
+    const jo = await userSession('jo');
+    const leaving = await spawnNode(env);
+    const tab = await TestSocket.open(leaving.url, { cookie: jo.cookie, tabId: 'tab-jo-1' });
+    await tab.ok('mutation', 'probe.setTab', { tab: 'before-deploy' });
+    await leaving.stop();
+    expect(await tab.waitClosed()).not.toBeNull();
+    // A graceful stop has written the stash before the process exits: the first reconnect finds it.
+    const again = await TestSocket.open(nodes[1]!.url, { cookie: jo.cookie, tabId: 'tab-jo-1' });
+    expect((await again.subscribeState()).delta.dashboard.tab).toBe('before-deploy');
+    await again.close();
+  });
+
   test('failed logins share one budget across processes', async () => {
     await userSession('carol');
     const onA = await TestSocket.open(nodes[0]!.url);
@@ -111,12 +186,7 @@ describe.skipIf(!HAVE_REDIS).each(['libsql', 'redis'] as const)('three processes
     const erin = await userSession('erin');
     const tabs = await Promise.all([0, 2].map((i) => TestSocket.open(nodes[i]!.url, { cookie: erin.cookie })));
     await Promise.all(tabs.map((ws) => ws.subscribeState()));
-    const cli = Bun.spawn(['bun', 'server/cli/manage.ts', 'changepassword', 'erin', '--password', 'a new cluster secret'], {
-      env: { ...process.env, ...env },
-      stdout: 'ignore',
-      stderr: 'pipe',
-    });
-    expect(await cli.exited).toBe(0);
+    expect(await manage('changepassword', 'erin', '--password', 'a new cluster secret')).toBe(0);
     for (const ws of tabs) {
       await ws.waitForPushes(2, 2000);
       expect(ws.pushes[1].actions[0].type).toBe('clearAuthThenNavigate');
