@@ -133,6 +133,30 @@ const configSchema = z.object({
           .default('statehouse_session'),
         'Name of the session cookie; `__Host-` is prefixed when cookies are secure.',
       ),
+      emailVerification: doc(
+        z.enum(['off', 'optional', 'required']).default('off'),
+        'Email verification: `off`; `optional` (sign-up mails a link, an unverified address is no login id nor reset target); `required` (as `optional`, and `verifiedEmailRequired()` guards refuse until the address is verified).',
+        'AUTH_EMAIL_VERIFICATION',
+      ),
+      verifyEmailUrl: doc(z.string().startsWith('/').default('/verify-email'), 'The email verification page (`/:token` verifies).'),
+      emailVerificationTtlMs: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .max(7 * DAY)
+          .default(1 * DAY),
+        'Lifetime of an email verification link.',
+      ),
+      reauthWindowMs: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .default(10 * MINUTE),
+        'How long a sign-in or a "Confirm it\'s you" counts as recent for `recentAuth()`.',
+        'AUTH_REAUTH_WINDOW_MS',
+      ),
       secureCookies: doc(
         z.boolean().optional(),
         'Serve cookies with `Secure` and the `__Host-` prefix, and accept only the prefixed cookie. It decides for the socket, the cookie endpoints and HTTP routes alike. Unset: decided per request (https, or `X-Forwarded-Proto: https` from a trusted proxy).',
@@ -435,6 +459,12 @@ export type HookAnswer = readonly AppAction[] | undefined;
 export interface StatehouseHooks {
   /** A sign-in failed (`ctx.auth.login`: unknown login id, wrong password, inactive account). */
   onAuthFailed?: (info: { loginId: string; ip: string }) => HookAnswer | void | Promise<HookAnswer> | Promise<void>;
+  /**
+   * An account is about to be deleted (`ctx.auth.deleteAccount`): delete the
+   * app's rows the user owns that no foreign key cascades. Throwing stops the
+   * deletion.
+   */
+  onDeleteUser?: (info: { userId: number }) => void | Promise<void>;
   /** A guard refused a signed-in user (`can`, `groupRequired`, `staffRequired`, `superuserRequired`, and their HTTP twins). */
   onPermissionDenied?: (info: {
     perm: string;

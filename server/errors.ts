@@ -15,6 +15,18 @@ export class RetryAfter extends Error {
   }
 }
 
+/** Why a guard refused, in a word the client can act on (`ErrorEnvelope.reason`). */
+export const REFUSAL_REASONS = ['REAUTH_REQUIRED', 'EMAIL_UNVERIFIED'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** The cause of a typed refusal: `REAUTH_REQUIRED` (see `recentAuth()`), `EMAIL_UNVERIFIED`. */
+export class Refusal extends Error {
+  override readonly name = 'Refusal';
+  constructor(readonly reason: RefusalReason) {
+    super(reason);
+  }
+}
+
 /** The cause of a validation error: one entry per bad field. */
 export class FieldErrors extends Error {
   override readonly name = 'FieldErrors';

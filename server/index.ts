@@ -317,6 +317,7 @@ export {
   type AuthedOptions,
   type DenyOptions,
 } from './bridge/guards';
+export { recentAuth, verifiedEmailRequired, type RecentAuthOptions } from './bridge/account-guards';
 export { EventError } from './bridge/reply';
 export type { Runtime } from './runtime';
 export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type BaseAuthUser, type LoggedInUser } from './auth/user';

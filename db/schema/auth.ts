@@ -18,6 +18,8 @@ function authUserColumns() {
      * holds it, so its answer looks the same as with a free address.
      */
     pendingEmail: text('pending_email'),
+    /** Whether `email` was proven through an emailed link (`auth.emailVerification`). */
+    emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
     firstName: text('first_name').notNull().default(''),
     lastName: text('last_name').notNull().default(''),
     /** argon2id PHC string; '!' marks an unusable password. */
@@ -133,6 +135,10 @@ export const sessions = sqliteTable(
     absoluteExpiresAt: integer('absolute_expires_at').notNull(),
     userAgent: text('user_agent').notNull().default(''),
     ip: text('ip').notNull().default(''),
+    /** When the session last proved its user (sign-in, "Confirm it's you"); null: at `createdAt`. */
+    authenticatedAt: integer('authenticated_at'),
+    /** How the session signed in (`password`, …); shown in the sessions list. */
+    signInMethod: text('sign_in_method').notNull().default('password'),
   },
   (t) => [
     index('sessions_user_idx').on(t.userId),
@@ -157,13 +163,13 @@ export const sessionData = sqliteTable(
   (t) => [primaryKey({ columns: [t.sessionId, t.key] })],
 );
 
-/** Single-use tokens: cookie tickets and password-reset links. */
+/** Single-use tokens: cookie tickets, password-reset and email-verification links. */
 export const authTokens = sqliteTable(
   'auth_tokens',
   {
     id: text('id').primaryKey(),
     secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
-    purpose: text('purpose', { enum: ['cookie_ticket', 'password_reset'] }).notNull(),
+    purpose: text('purpose', { enum: ['cookie_ticket', 'password_reset', 'email_verification'] }).notNull(),
     userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
     /**
      * Cookie tickets: the session the sealed token belongs to. No foreign key:
@@ -177,6 +183,8 @@ export const authTokens = sqliteTable(
      * from the ticket's secret (which only the client holds). Null otherwise.
      */
     payload: blob('payload', { mode: 'buffer' }),
+    /** Email-verification links: the address the link proves. */
+    email: text('email'),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     usedAt: integer('used_at'),

@@ -12,16 +12,35 @@ import type { HashingPool } from './hashing-pool';
 import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword, type PasswordHashing } from './password';
 import { lockoutKey, type RateLimiter, type ReleaseClaim } from './rate-limit';
 import { groupHeld, permissionHeld } from './permissions';
-import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session, type SessionSettings } from './session';
+import {
+  invalidateSession,
+  invalidateUserSessions,
+  listUserSessions,
+  markSessionAuthenticated,
+  rotateSession,
+  type Session,
+  type SessionSettings,
+} from './session';
 import type { SessionBackend } from './session-backend';
 import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
 import { userModelOf } from './user-model';
 import type { RegistrationFields } from '../state/protocol';
 import type { UserRow } from '../../db/schema';
-import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
+import {
+  createUser,
+  deleteUserRow,
+  findUserByEmail,
+  findUserById,
+  findUserByLogin,
+  recordLogin,
+  setUserPassword,
+  type NewUser,
+} from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
 import { validatePassword } from './password-validation';
 import type { RecentRotations } from './recent-rotations';
+import { linkBaseOf, mailAddressOwner, mayMailTo } from './auth-mail';
+import { mailAddressProof, requestEmailChange, resendVerificationEmail, verifyEmail } from './email-verification-flow';
 
 export type LoginField = 'username' | 'email';
 
@@ -125,7 +144,10 @@ export class AuthApi {
     const ip = await limiter.hitIp('login', conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     const fields = options.loginFields ?? config.auth.loginFields;
-    const row = loginId.length <= MAX_LOGIN_INPUT && password.length <= MAX_LOGIN_INPUT ? await findUserByLogin(db, loginId, fields) : null;
+    const row =
+      loginId.length <= MAX_LOGIN_INPUT && password.length <= MAX_LOGIN_INPUT
+        ? await findUserByLogin(db, loginId, fields, { verifiedEmailOnly: config.auth.emailVerification !== 'off' })
+        : null;
     // One counter per account, whichever of its login fields was typed.
     const lockout = lockoutKey(row?.id ?? null, loginId);
     const account = await limiter.checkAccount(lockout);
@@ -201,7 +223,11 @@ export class AuthApi {
       { hashing: this.hashing(), rules: config.password, ifEmailTaken: 'leaveEmpty' },
     );
     if (!created.ok) throw validationFailed(created.errors);
-    if (created.emailTakenBy) this.event.afterReply(() => this.mailAddressOwner(created.emailTakenBy!));
+    // A verified holder (or any, without verification) is told; otherwise the address gets a link to prove it.
+    const holder = created.emailTakenBy;
+    const verification = config.auth.emailVerification;
+    if (holder && (verification === 'off' || holder.emailVerified)) this.event.afterReply(() => this.mailAddressOwner(holder));
+    else if (verification !== 'off') mailAddressProof(this.event, created.value, created.value.email ?? created.value.pendingEmail);
     const now = Date.now();
     await recordLogin(db, created.value.id, now);
     const user = toAuthUser({ ...created.value, lastLogin: now }, userModelOf(db));
@@ -293,6 +319,8 @@ export class AuthApi {
       }
       const row = await findUserByEmail(db, email);
       if (!row?.isActive || !row.email) return;
+      // An unverified address is no reset target.
+      if (config.auth.emailVerification !== 'off' && !row.emailVerified) return;
       if (!(await this.mayMail(row.email, row.id))) return;
       const token = await issuePasswordResetToken(db, row.id, config.passwordReset.tokenTtlMs);
       const link = `${base.replace(/\/$/, '')}${config.auth.passwordResetUrl}/${token}`;
@@ -311,40 +339,16 @@ export class AuthApi {
     this.event.afterReply(work);
   }
 
+  private mayMail(address: string, userId: number): Promise<boolean> {
+    return mayMailTo(this.runtime, address, userId);
+  }
+
   /**
    * Tells an address's owner that someone signed up with it (the sign-up got
    * an account without the address). Names nothing of the new account.
    */
-  /**
-   * Whether one more auth mail may go to `address` (`rateLimit.recipientMail*`):
-   * the reset and sign-up forms name any address, so without a budget per
-   * recipient they would mail one inbox as fast as the forms are sent. Runs
-   * after the reply, so a skipped mail changes no answer.
-   */
-  private async mayMail(address: string, userId: number): Promise<boolean> {
-    const { config, limiter, log } = this.runtime;
-    const budget = { burst: config.rateLimit.recipientMailBurst, perMinute: config.rateLimit.recipientMailsPerHour / 60 };
-    const decision = await limiter.hitIp('mail-recipient', address.trim().toLowerCase(), budget);
-    if (!decision.ok) log.info('auth mail skipped: the address had its share', { userId });
-    return decision.ok;
-  }
-
-  private async mailAddressOwner(owner: UserRow): Promise<void> {
-    const { config, mailer, log } = this.runtime;
-    if (!owner.email || !owner.isActive) return;
-    if (!(await this.mayMail(owner.email, owner.id))) return;
-    const base = this.linkBase()?.replace(/\/$/, '');
-    const where = base ? `:\n\n  ${base}${config.auth.loginUrl}\n  ${base}${config.auth.passwordResetUrl}\n\n` : '.\n\n';
-    await mailer.send({
-      to: owner.email,
-      subject: `Sign-up attempt on ${config.siteName}`,
-      text:
-        `Hello ${owner.username},\n\nsomeone tried to create an account on ${config.siteName} with your address. ` +
-        'It already belongs to your account, so it was not given to the new one.\n' +
-        `If it was you, sign in, or reset your password if you forgot it${where}` +
-        'If it was not you, ignore this message: your account is unchanged.\n',
-    });
-    log.info('signup address owner mailed', { userId: owner.id });
+  private mailAddressOwner(owner: UserRow): Promise<void> {
+    return mailAddressOwner(this.runtime, this.linkBase(), owner);
   }
 
   /** Whether a reset link is still usable (without using it up). */
@@ -385,6 +389,72 @@ export class AuthApi {
     } finally {
       await release();
     }
+  }
+
+  /**
+   * **Resend verification email**: a new link for the signed-in user's
+   * unverified or pending address (rate limited per account and address).
+   */
+  resendVerificationEmail(): Promise<void> {
+    return resendVerificationEmail(this.event, this.requireUser());
+  }
+
+  /** **Change email**: mails a link to `email`; it replaces the current address once opened. */
+  requestEmailChange(email: string): Promise<void> {
+    return requestEmailChange(this.event, this.requireUser(), email);
+  }
+
+  /** Uses an email verification link; `false` when it is invalid, used or expired. */
+  verifyEmail(token: string): Promise<boolean> {
+    return verifyEmail(this.event, token);
+  }
+
+  /**
+   * **Confirm it's you**: checks the signed-in user's password and records
+   * the proof on the session (what `recentAuth()` reads). Rate limited and
+   * locked out as a sign-in; a wrong password is a field error on `password`.
+   */
+  async confirmIdentity(password: string): Promise<void> {
+    const { limiter, db } = this.runtime;
+    const user = this.requireUser();
+    const session = this.event.sessionRow;
+    const ip = await limiter.hitIp('login', this.event.conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+    const lockout = lockoutKey(user.id, user.username);
+    const account = await limiter.checkAccount(lockout);
+    if (!account.ok) throw tooManyRequests(account.retryAfter);
+    const row = await findUserById(db, user.id);
+    const hashing = this.hashing();
+    const ok =
+      row && isUsablePasswordHash(row.passwordHash)
+        ? await verifyPassword(password, row.passwordHash, hashing)
+        : await dummyVerify(password, hashing);
+    if (!ok || !session) {
+      await limiter.failAccount(lockout);
+      throw validationFailed([{ field: 'password', code: 'password_incorrect', message: 'Your password was entered incorrectly.' }]);
+    }
+    await limiter.clearAccount(lockout);
+    await markSessionAuthenticated(this.runtime.sessions, session.id);
+    await this.event.reloadIdentity();
+    this.runtime.log.info('identity confirmed', { userId: user.id });
+  }
+
+  /**
+   * Deletes the signed-in user's account: `hooks.onDeleteUser` first (the
+   * app's own rows), then every session with its data, the user's tokens and
+   * the user. Every open tab of the user is signed out.
+   */
+  async deleteAccount(): Promise<void> {
+    const { config, db, sessions, bus, log } = this.runtime;
+    const user = this.requireUser();
+    await config.hooks.onDeleteUser?.({ userId: user.id });
+    const current = this.event.sessionRow?.id ?? null;
+    this.event.dropSession();
+    this.event.actions.replaceCookieAction(this.event.clearAuthAction(current));
+    const ended = await invalidateUserSessions(sessions, user.id);
+    await deleteUserRow(db, user.id);
+    if (ended.length > 0) await bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'account-deleted' });
+    log.info('account deleted', { userId: user.id });
   }
 
   /** Tells open tabs of these users that their permissions, groups or profile changed. */
@@ -483,24 +553,9 @@ export class AuthApi {
     return user;
   }
 
-  /**
-   * Where emailed links point: `publicUrl`, else this connection's origin when
-   * it can be trusted (this machine, or an origin in `allowedOrigins`). Any
-   * other host came from the request's Host header, which a client names at
-   * will: a link there would hand the token to whoever named it.
-   */
+  /** Where emailed links point (see `linkBaseOf`). */
   private linkBase(): string | null {
-    const { publicUrl, allowedOrigins } = this.runtime.config;
-    if (publicUrl) return publicUrl;
-    const origin = this.event.conn.origin;
-    let host: string;
-    try {
-      host = new URL(origin).hostname;
-    } catch {
-      return null;
-    }
-    const loopback = host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
-    return loopback || allowedOrigins.some((allowed) => new URL(allowed).origin === origin) ? origin : null;
+    return linkBaseOf(this.runtime.config, this.event.conn.origin);
   }
 
   /** A safe `?next=` of the page the tab shows, else the configured landing page. */

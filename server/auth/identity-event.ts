@@ -12,4 +12,4 @@ export type IdentityEvent =
   /** A session chose a language (`i18n.setLanguage`): its open tabs switch. */
   | { type: 'session-language'; sessionId: string; language: string };
 
-export type SessionEndReason = 'logout' | 'revoked' | 'password-changed' | 'password-reset';
+export type SessionEndReason = 'logout' | 'revoked' | 'password-changed' | 'password-reset' | 'account-deleted';

@@ -42,6 +42,8 @@ const statements = preparedFor((db: Database) => ({
       expiresAt: sql.placeholder('expiresAt'),
       userAgent: sql.placeholder('userAgent'),
       ip: sql.placeholder('ip'),
+      authenticatedAt: sql.placeholder('authenticatedAt'),
+      signInMethod: sql.placeholder('signInMethod'),
     })
     .prepare(),
   readData: db
@@ -112,6 +114,9 @@ export function createLibsqlSessionBackend(db: Database): SessionBackend {
     },
     async renew(id: string, lastVerifiedAt: number, expiresAt: number): Promise<void> {
       await s.renew.execute({ id, now: lastVerifiedAt, expiresAt });
+    },
+    async markAuthenticated(id: string, at: number): Promise<void> {
+      await db.update(sessions).set({ authenticatedAt: at }).where(eq(sessions.id, id));
     },
     async delete(id: string): Promise<void> {
       await s.remove.execute({ id });

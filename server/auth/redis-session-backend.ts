@@ -109,6 +109,14 @@ redis.call('PEXPIREAT', dataKey(ARGV[2]), ARGV[4])
 return 1
 `);
 
+/** ARGV: prefix, id, authenticatedAt. Nothing when the session is gone. */
+const MARK_AUTHENTICATED = new Script(`
+local key = sessionKey(ARGV[2])
+if redis.call('EXISTS', key) == 0 then return 0 end
+redis.call('HSET', key, 'authenticatedAt', ARGV[3])
+return 1
+`);
+
 /** ARGV: prefix, id. */
 const DELETE = new Script('return remove(ARGV[2])');
 
@@ -154,6 +162,10 @@ function fieldsOf(row: SessionRow): (string | number)[] {
     row.userAgent,
     'ip',
     row.ip,
+    'authenticatedAt',
+    row.authenticatedAt ?? '',
+    'signInMethod',
+    row.signInMethod,
   ];
 }
 
@@ -170,6 +182,8 @@ function rowOf(id: string, hash: Record<string, string>): SessionRow | null {
     absoluteExpiresAt: Number(hash.absoluteExpiresAt),
     userAgent: hash.userAgent ?? '',
     ip: hash.ip ?? '',
+    authenticatedAt: hash.authenticatedAt ? Number(hash.authenticatedAt) : null,
+    signInMethod: (hash.signInMethod as SessionRow['signInMethod'] | undefined) ?? 'password',
   };
 }
 
@@ -225,6 +239,9 @@ export async function createRedisSessionBackend(
     },
     async renew(id: string, lastVerifiedAt: number, expiresAt: number): Promise<void> {
       await RENEW.run(redis, [prefix, id, lastVerifiedAt, expiresAt]);
+    },
+    async markAuthenticated(id: string, at: number): Promise<void> {
+      await MARK_AUTHENTICATED.run(redis, [prefix, id, at]);
     },
     async delete(id: string): Promise<void> {
       await DELETE.run(redis, [prefix, id]);

@@ -57,6 +57,8 @@ export interface SessionBackend {
   findUser(userId: number): Promise<SessionUserRow | null>;
   /** Moves the inactivity expiry of a session (a validation past the renewal interval); nothing when it is gone. */
   renew(id: string, lastVerifiedAt: number, expiresAt: number): Promise<void>;
+  /** Records a new proof of the session's user at `at` (`authenticatedAt`); nothing when it is gone. */
+  markAuthenticated(id: string, at: number): Promise<void>;
   /** Deletes one session and its data; nothing when it is gone. */
   delete(id: string): Promise<void>;
   /** Deletes every session of a user (but `except`) with their data; returns the ids deleted. */

@@ -14,6 +14,7 @@ export const sessionUserColumns = {
   username: users.username,
   email: users.email,
   pendingEmail: users.pendingEmail,
+  emailVerified: users.emailVerified,
   firstName: users.firstName,
   lastName: users.lastName,
   isActive: users.isActive,

@@ -23,10 +23,15 @@ export type SessionValidationResult = { session: Session; user: LoggedInUser | n
 
 const INVALID: SessionValidationResult = Object.freeze({ session: null, user: null });
 
+/** How a session proved its user (see `sessions.sign_in_method`). */
+export type SignInMethod = 'password';
+
 export interface NewSessionInfo {
   userId: number | null;
   userAgent?: string;
   ip?: string;
+  /** How the user signed in (default `password`). */
+  signInMethod?: SignInMethod;
 }
 
 /** Longest user agent kept for the "your sessions" list. */
@@ -46,6 +51,8 @@ function newSessionRow(settings: SessionSettings, info: NewSessionInfo, now: num
     expiresAt: Math.min(now + settings.inactivityTimeoutMs, absoluteExpiresAt),
     userAgent: (info.userAgent ?? '').slice(0, MAX_USER_AGENT),
     ip: info.ip ?? '',
+    authenticatedAt: now,
+    signInMethod: info.signInMethod ?? 'password',
   };
   return { row, token };
 }
@@ -118,6 +125,19 @@ const DUMMY_HASH = new Uint8Array(32);
 /** Deletes one session (its data goes with it). */
 export async function invalidateSession(backend: SessionBackend, sessionId: string): Promise<void> {
   await backend.delete(sessionId);
+}
+
+/**
+ * Records that a session proved its user again at `now` ("Confirm it's
+ * you"): what `recentAuth()` reads.
+ */
+export async function markSessionAuthenticated(backend: SessionBackend, sessionId: string, now: number = Date.now()): Promise<void> {
+  await backend.markAuthenticated(sessionId, now);
+}
+
+/** When a session last proved its user: its sign-in, or its last confirmation. */
+export function lastAuthenticatedAt(session: Pick<Session, 'authenticatedAt' | 'createdAt'>): number {
+  return session.authenticatedAt ?? session.createdAt;
 }
 
 /**

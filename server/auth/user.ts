@@ -10,6 +10,8 @@ export interface BaseAuthUser {
   readonly email: string | null;
   /** An address the user gave that is not theirs to use yet (see `users.pendingEmail`): show it, never mail it. */
   readonly pendingEmail: string | null;
+  /** Whether `email` was proven through an emailed link (see `auth.emailVerification`). */
+  readonly emailVerified: boolean;
   readonly firstName: string;
   readonly lastName: string;
   readonly isActive: boolean;
@@ -36,6 +38,7 @@ export const ANONYMOUS_USER: AuthUser = Object.freeze({
   username: '',
   email: null,
   pendingEmail: null,
+  emailVerified: false,
   firstName: '',
   lastName: '',
   isActive: false,
@@ -52,6 +55,7 @@ type OwnUserFields = Pick<
   | 'username'
   | 'email'
   | 'pendingEmail'
+  | 'emailVerified'
   | 'firstName'
   | 'lastName'
   | 'isActive'
@@ -72,6 +76,7 @@ export function toAuthUser(row: OwnUserFields, model: UserModel = DEFAULT_USER_M
     username: row.username,
     email: row.email,
     pendingEmail: row.pendingEmail,
+    emailVerified: row.emailVerified,
     firstName: row.firstName,
     lastName: row.lastName,
     isActive: row.isActive,

@@ -65,6 +65,11 @@ const statements = preparedFor((db: Database) => ({
     .prepare(),
 }));
 
+/** Deletes a user; their sessions' rows, tokens, grants and group memberships go by cascade. */
+export async function deleteUserRow(db: Database, userId: number): Promise<void> {
+  await db.delete(users).where(eq(users.id, userId));
+}
+
 /** Finds a user by username, case-insensitively. */
 export async function findUserByUsername(db: Database, username: string): Promise<UserRow | null> {
   const [row] = await lookups(db).byUsername.execute({ username });
@@ -78,9 +83,16 @@ export async function findUserByEmail(db: Database, email: string): Promise<User
 }
 
 /** Finds a user by any of the configured login fields. */
-export async function findUserByLogin(db: Database, loginId: string, fields: readonly ('username' | 'email')[]): Promise<UserRow | null> {
+export async function findUserByLogin(
+  db: Database,
+  loginId: string,
+  fields: readonly ('username' | 'email')[],
+  options: { verifiedEmailOnly?: boolean } = {},
+): Promise<UserRow | null> {
   for (const field of fields) {
     const row = field === 'email' ? await findUserByEmail(db, loginId) : await findUserByUsername(db, loginId);
+    // An unverified address is no login id (`auth.emailVerification`): as if nobody had it.
+    if (row && field === 'email' && options.verifiedEmailOnly && !row.emailVerified) continue;
     if (row) return row;
   }
   return null;

@@ -35,6 +35,7 @@ export class AuthSnapshots {
       username: user.username,
       // The address the user gave, theirs or pending: a sign-up answers alike either way.
       email: user.email ?? user.pendingEmail ?? '',
+      emailVerified: user.email !== null && user.emailVerified,
       firstName: user.firstName,
       lastName: user.lastName,
       isAuthenticated: user.isAuthenticated,

@@ -51,16 +51,18 @@ function guardMiddleware(name: string, check: GuardCheck) {
   return middleware;
 }
 
-function guard(name: string, check: GuardCheck): Guard {
+/** A named guard from its check (the guards of `account-guards.ts` are built the same way). */
+export function guard(name: string, check: GuardCheck): Guard {
   return Object.assign(guardMiddleware(name, check), { check });
 }
 
 /** A refusal message in the event's language, `auth.messages` applied. */
-function messageOf(ctx: EventContext, key: MessageKey): string {
+export function messageOf(ctx: EventContext, key: MessageKey): string {
   return messageFor(ctx.request.languageCode, key, ctx.runtime.config.auth.messages);
 }
 
-async function refuseAnonymous(ctx: EventContext, options: AuthedOptions): Promise<never> {
+/** Sends an anonymous caller to the login page (with `?next=`) and refuses with UNAUTHORIZED. */
+export async function refuseAnonymous(ctx: EventContext, options: AuthedOptions): Promise<never> {
   const loginUrl = options.loginUrl ?? ctx.runtime.config.auth.loginUrl;
   ctx.actions.navigate(loginUrlWithNext(loginUrl, ctx.request.path, ctx.connection.route.query));
   await options.onAuthFailed?.(ctx);

@@ -7,6 +7,7 @@ import {
   FieldErrors,
   isFailedQueryError,
   isRetriableDatabaseError,
+  Refusal,
   RetryAfter,
   serviceUnavailable,
   type FieldError,
@@ -84,11 +85,13 @@ export function errorEnvelopeOf(error: TRPCError): ErrorEnvelope | null {
     }));
   }
   const retryAfter = cause instanceof RetryAfter ? cause.seconds : undefined;
-  if (!event && !fieldErrors && retryAfter === undefined) return null;
+  const reason = cause instanceof Refusal ? cause.reason : undefined;
+  if (!event && !fieldErrors && retryAfter === undefined && !reason) return null;
   return {
     delta: event?.delta ?? {},
     actions: event?.actions ?? [],
     ...(retryAfter !== undefined ? { retryAfter } : {}),
+    ...(reason ? { reason } : {}),
     ...(fieldErrors ? { fieldErrors } : {}),
   };
 }

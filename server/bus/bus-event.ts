@@ -13,7 +13,7 @@ const busEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('sessions-ended'),
     sessionIds: z.array(id),
-    reason: z.enum(['logout', 'revoked', 'password-changed', 'password-reset']),
+    reason: z.enum(['logout', 'revoked', 'password-changed', 'password-reset', 'account-deleted']),
   }),
   z.object({ type: z.literal('users-changed'), userIds: z.array(z.number().int()) }),
   z.object({ type: z.literal('session-rotated'), oldSessionId: id, newSessionId: id, userId: z.number().int().nullable() }),

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { guarded, publicProcedure } from '../bridge/bridge';
+import { recentAuth } from '../bridge/account-guards';
 import { authed } from '../bridge/guards';
 import { router } from '../bridge/trpc';
 import { messageFor } from '../i18n/catalog';
@@ -48,6 +49,8 @@ const changePasswordInput = z
     message: 'The two password fields didn’t match.',
   });
 
+const tokenInput = z.object({ token: z.string().max(140) });
+
 /** Django's message for a failed login: says nothing about which part was wrong. */
 export const INVALID_LOGIN_MESSAGE = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
@@ -77,7 +80,7 @@ export const authRouter = router({
     return { username: user.username };
   }),
 
-  changePassword: guarded(authed())
+  changePassword: guarded(recentAuth())
     .input(changePasswordInput)
     .mutation(async function changePassword({ ctx, input }) {
       await ctx.auth.changePassword(input.currentPassword, input.newPassword);
@@ -117,6 +120,43 @@ export const authRouter = router({
       return { username: user.username };
     }),
 
+  verifyEmail: publicProcedure.input(tokenInput).mutation(async function verifyEmail({ ctx, input }) {
+    if (!(await ctx.auth.verifyEmail(input.token))) {
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: messageFor(ctx.request.languageCode, 'verifyEmailLinkInvalid', ctx.runtime.config.auth.messages),
+      });
+    }
+    return { verified: true as const };
+  }),
+
+  resendVerificationEmail: guarded(authed()).mutation(async function resendVerificationEmail({ ctx }) {
+    await ctx.auth.resendVerificationEmail();
+    ctx.actions.toast('info', messageFor(ctx.request.languageCode, 'verificationEmailSent', ctx.runtime.config.auth.messages));
+    return { sent: true as const };
+  }),
+
+  changeEmail: guarded(recentAuth())
+    .input(z.object({ email: z.string().trim().min(1, 'Enter your email address.').max(254).email('Enter a valid email address.') }))
+    .mutation(async function changeEmail({ ctx, input }) {
+      await ctx.auth.requestEmailChange(input.email);
+      ctx.actions.toast('info', messageFor(ctx.request.languageCode, 'emailChangeRequested', ctx.runtime.config.auth.messages));
+      return { sent: true as const };
+    }),
+
+  confirmIdentity: guarded(authed())
+    .input(z.object({ password: z.string().min(1, 'Enter your password.').max(256) }))
+    .mutation(async function confirmIdentity({ ctx, input }) {
+      await ctx.auth.confirmIdentity(input.password);
+      return { confirmed: true as const };
+    }),
+
+  deleteAccount: guarded(recentAuth()).mutation(async function deleteAccount({ ctx }) {
+    await ctx.auth.deleteAccount();
+    ctx.actions.toast('info', messageFor(ctx.request.languageCode, 'accountDeleted', ctx.runtime.config.auth.messages));
+    return null;
+  }),
+
   sessions: guarded(authed()).query(async function sessions({ ctx }) {
     return (await ctx.auth.sessions()).map((s) => ({
       id: s.id,
@@ -125,6 +165,7 @@ export const authRouter = router({
       ip: s.ip,
       createdAt: s.createdAt,
       lastSeenAt: s.lastVerifiedAt,
+      signInMethod: s.signInMethod,
     }));
   }),
 
@@ -136,7 +177,7 @@ export const authRouter = router({
       return null;
     }),
 
-  revokeOtherSessions: guarded(authed()).mutation(async function revokeOtherSessions({ ctx }) {
+  revokeOtherSessions: guarded(recentAuth()).mutation(async function revokeOtherSessions({ ctx }) {
     const current = ctx.session.id;
     const ended = await ctx.auth.invalidateUserSessions(ctx.user.id, current ? { except: current } : {});
     return { ended: ended.length };

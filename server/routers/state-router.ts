@@ -58,6 +58,8 @@ export function siteSnapshot(config: StatehouseConfig): SiteSnapshot {
     loginRedirectUrl: auth.loginRedirectUrl,
     signupEnabled: auth.signupEnabled,
     passwordResetEnabled: auth.passwordResetEnabled,
+    emailVerification: auth.emailVerification,
+    verifyEmailUrl: auth.verifyEmailUrl,
     loginFields: [...auth.loginFields],
     messages: { ...auth.messages },
     languages: [...config.languages],

@@ -31,7 +31,16 @@ export type ClientAction =
    * the new session to this tab itself.
    */
   | { type: 'followSession'; session: string; reload: boolean }
+  /**
+   * A sensitive call needs a recent proof of the user (`recentAuth()`): open
+   * the **Confirm it's you** dialog offering `methods`; once confirmed, the
+   * refused call is sent again, once.
+   */
+  | { type: 'confirmIdentity'; methods: ReauthMethod[] }
   | { type: 'reload' };
+
+/** How a user can answer "Confirm it's you" (a passkey joins the list once it exists). */
+export type ReauthMethod = 'password';
 
 /** The kinds of toast, mildest first. */
 export const TOAST_KINDS = ['info', 'success', 'warning', 'error'] as const;
@@ -64,6 +73,8 @@ export interface ErrorEnvelope {
   retryAfter?: number;
   /** Field errors of a validation failure. */
   fieldErrors?: { field: string; code: string; message: string }[];
+  /** Why a guard refused: `REAUTH_REQUIRED` (`recentAuth()`), `EMAIL_UNVERIFIED` (`verifiedEmailRequired()`). */
+  reason?: 'REAUTH_REQUIRED' | 'EMAIL_UNVERIFIED';
 }
 
 /** One push on the per-connection `statehouse.state` subscription. */
@@ -137,6 +148,8 @@ export interface BaseAuthSnapshot {
   userId: number | null;
   username: string;
   email: string;
+  /** Whether the user's address is verified (false for a pending one). */
+  emailVerified: boolean;
   firstName: string;
   lastName: string;
   isAuthenticated: boolean;
@@ -155,6 +168,7 @@ export const ANONYMOUS_SNAPSHOT: AuthSnapshot = Object.freeze({
   userId: null,
   username: '',
   email: '',
+  emailVerified: false,
   firstName: '',
   lastName: '',
   isAuthenticated: false,
@@ -175,6 +189,9 @@ export interface SiteSnapshot {
   loginRedirectUrl: string;
   signupEnabled: boolean;
   passwordResetEnabled: boolean;
+  /** `auth.emailVerification`: whether the pages offer verification, and whether it is required. */
+  emailVerification: 'off' | 'optional' | 'required';
+  verifyEmailUrl: string;
   loginFields: ('username' | 'email')[];
   /** Overrides of page texts (`auth.messages`). */
   messages: Record<string, string>;

@@ -23,6 +23,8 @@ const SITE: SiteSnapshot = {
   loginRedirectUrl: '/home',
   signupEnabled: true,
   passwordResetEnabled: true,
+  emailVerification: 'off',
+  verifyEmailUrl: '/verify-email',
   loginFields: ['username'],
   messages: {},
   languages: ['en'],

@@ -22,6 +22,8 @@ const SITE: SiteSnapshot = {
   loginRedirectUrl: '/',
   signupEnabled: true,
   passwordResetEnabled: true,
+  emailVerification: 'off',
+  verifyEmailUrl: '/verify-email',
   loginFields: ['username'],
   messages: {},
   languages: ['en'],

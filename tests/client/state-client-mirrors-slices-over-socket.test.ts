@@ -13,6 +13,7 @@ const ada: AuthSnapshot = {
   userId: 1,
   username: 'ada',
   email: 'ada@example.com',
+  emailVerified: true,
   firstName: 'Ada',
   lastName: 'Lovelace',
   isAuthenticated: true,

@@ -186,6 +186,7 @@ describe('a state client told to followSession', () => {
     userId: 1,
     username: 'ada',
     email: '',
+    emailVerified: false,
     firstName: '',
     lastName: '',
     isAuthenticated: true,
