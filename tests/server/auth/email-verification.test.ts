@@ -21,7 +21,11 @@ let server: TestServer;
 let mails: MailMessage[];
 beforeEach(async () => {
   server = await startTestServer(
-    { publicUrl: 'https://app.example', auth: { emailVerification: 'required', loginFields: ['username', 'email'] }, rateLimit: { ipBurst: 100 } },
+    {
+      publicUrl: 'https://app.example',
+      auth: { emailVerification: 'required', loginFields: ['username', 'email'] },
+      rateLimit: { ipBurst: 100 },
+    },
     { router: gateRouter },
   );
   mails = captureMail(server.statehouse.runtime.mailer);
@@ -94,7 +98,10 @@ describe('sign-up with email verification required', () => {
     const now = Date.now();
     const token = await issueEmailVerificationToken(server.db.db, row.id, 'ada@example.com', 24 * 3_600_000, now);
     expect(await consumeEmailVerificationToken(server.db.db, token, now + 24 * 3_600_000)).toBeNull();
-    expect(await consumeEmailVerificationToken(server.db.db, token, now + 24 * 3_600_000 - 1)).toEqual({ userId: row.id, email: 'ada@example.com' });
+    expect(await consumeEmailVerificationToken(server.db.db, token, now + 24 * 3_600_000 - 1)).toEqual({
+      userId: row.id,
+      email: 'ada@example.com',
+    });
   });
 });
 
@@ -110,7 +117,9 @@ describe('an unverified address', () => {
 
     await ws.ok('mutation', 'auth.verifyEmail', { token: linkTokenTo('ada@example.com') });
     const again = await server.open();
-    expect((await again.ok('mutation', 'auth.login', { loginId: 'ada@example.com', password: PASSWORD })).data).toEqual({ username: 'ada' });
+    expect((await again.ok('mutation', 'auth.login', { loginId: 'ada@example.com', password: PASSWORD })).data).toEqual({
+      username: 'ada',
+    });
     await again.ok('mutation', 'auth.requestPasswordReset', { email: 'ada@example.com' });
     await server.statehouse.runtime.background.drain();
     expect(mails.filter((m) => m.subject.startsWith('Password reset')).map((m) => m.to)).toEqual(['ada@example.com']);
