@@ -14,6 +14,8 @@ import { appRouter, appSlices, userModel } from './app/router';
 
 const config = loadConfig({
   languages: ['en', 'ar'],
+  // Sign-up mails a link; the banner asks until it is opened (docs/account-security.md).
+  auth: { emailVerification: 'required' },
   contextProcessors: [siteProcessor, languageProcessor, userSnapshotProcessor],
 });
 const log = createLogger(config.logLevel);

@@ -1,12 +1,14 @@
 import { createSignal, type JSX } from 'solid-js';
+import { ChangeEmailForm } from './change-email-form';
 import { ChangePasswordForm } from './change-password-form';
+import { DeleteAccount } from './delete-account';
 import { usePageTitle } from './page-title';
 import { ProfileForm } from './profile-form';
 import { SessionsList } from './sessions-list';
 import { ThemeSetting } from './theme-setting';
 import { useVisit } from './use-visit';
 
-/** `/settings` (signed-in users only): profile, theme, password, sessions. */
+/** `/settings` (signed-in users only): profile, theme, sessions, password, email, account deletion. */
 export function SettingsPage(): JSX.Element {
   const [version, setVersion] = createSignal(0);
   usePageTitle('Settings');
@@ -15,7 +17,7 @@ export function SettingsPage(): JSX.Element {
     <section class="page" aria-labelledby="settings-title">
       <header class="page-header">
         <h1 id="settings-title">Settings</h1>
-        <p class="lead">Your name, your theme, your password and where you are signed in.</p>
+        <p class="lead">Your name, your theme, your password, your address and where you are signed in.</p>
       </header>
       <div class="settings-grid">
         <div class="settings-column">
@@ -23,7 +25,11 @@ export function SettingsPage(): JSX.Element {
           <ThemeSetting />
           <SessionsList version={version()} />
         </div>
-        <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
+        <div class="settings-column">
+          <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
+          <ChangeEmailForm />
+          <DeleteAccount />
+        </div>
       </div>
     </section>
   );

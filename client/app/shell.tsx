@@ -1,6 +1,6 @@
 import type { RouteSectionProps } from '@solidjs/router';
 import { createEffect, type JSX } from 'solid-js';
-import { useLanguage } from '../auth';
+import { ConfirmIdentityDialog, useLanguage, VerifyEmailBanner } from '../auth';
 import { RouteReporter, Toaster } from '../state';
 import { Navbar } from './navbar';
 import { ThemeSync } from './theme';
@@ -24,8 +24,10 @@ export function Shell(props: RouteSectionProps): JSX.Element {
       </a>
       <Navbar />
       <main id="main" class="app-main" tabindex="-1">
+        <VerifyEmailBanner />
         {props.children}
       </main>
+      <ConfirmIdentityDialog />
       <Toaster />
     </>
   );

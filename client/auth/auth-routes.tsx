@@ -7,6 +7,7 @@ import { PasswordResetConfirmPage } from './password-reset-confirm-page';
 import { PasswordResetRequestPage } from './password-reset-request-page';
 import { RegisterPage } from './register-page';
 import { useSite } from './site';
+import { VerifyEmailPage } from './verify-email-page';
 
 /** The `<AuthRoutes>` props: which parts and texts the pages use. */
 export type AuthRoutesProps = AuthPagesOptions;
@@ -15,13 +16,15 @@ interface RouteTable {
   login: string;
   signup: string | null;
   reset: string | null;
+  verify: string | null;
 }
 
 /**
  * Mounts the canned auth pages in one go, inside `<Router>`: Login at
  * `loginUrl`, Register at `signupUrl` (when `signupEnabled`), Password
  * reset request at `passwordResetUrl` and Password reset confirm at
- * `passwordResetUrl/:token` (when `passwordResetEnabled`): the URLs and
+ * `passwordResetUrl/:token` (when `passwordResetEnabled`), Verify email at
+ * `verifyEmailUrl/:token` (unless `emailVerification` is `off`): the URLs and
  * switches of the `site` slice, so they follow the server's `auth` config.
  * Texts come from the catalogs with `auth.messages` applied, then `messages`;
  * `components` replaces parts (`Layout`, `Header`, `Footer`, `Field`,
@@ -45,23 +48,33 @@ export function AuthRoutes(props: AuthRoutesProps): JSX.Element {
   const Register = withOptions(RegisterPage);
   const ResetRequest = withOptions(PasswordResetRequestPage);
   const ResetConfirm = withOptions(PasswordResetConfirmPage);
+  const VerifyEmail = withOptions(VerifyEmailPage);
 
   // Recreated only when a URL or a switch changes (the first push may change them).
   const table = createMemo(
     (): RouteTable => {
       const s = site();
-      return { login: s.loginUrl, signup: s.signupEnabled ? s.signupUrl : null, reset: s.passwordResetEnabled ? s.passwordResetUrl : null };
+      return {
+        login: s.loginUrl,
+        signup: s.signupEnabled ? s.signupUrl : null,
+        reset: s.passwordResetEnabled ? s.passwordResetUrl : null,
+        verify: s.emailVerification === 'off' ? null : s.verifyEmailUrl,
+      };
     },
     undefined,
-    { equals: (a: RouteTable | undefined, b: RouteTable) => a?.login === b.login && a.signup === b.signup && a.reset === b.reset },
+    {
+      equals: (a: RouteTable | undefined, b: RouteTable) =>
+        a?.login === b.login && a.signup === b.signup && a.reset === b.reset && a.verify === b.verify,
+    },
   );
   const routes = createMemo(() => {
-    const { login, signup, reset } = table();
+    const { login, signup, reset, verify } = table();
     return [
       <Route path={login} component={Login} />,
       signup === null ? null : <Route path={signup} component={Register} />,
       reset === null ? null : <Route path={reset} component={ResetRequest} />,
       reset === null ? null : <Route path={`${reset.replace(/\/$/, '')}/:token`} component={ResetConfirm} />,
+      verify === null ? null : <Route path={`${verify.replace(/\/$/, '')}/:token`} component={VerifyEmail} />,
     ].filter((route) => route !== null);
   });
   // The router reads its children through `children()`, which calls (and tracks) this accessor.

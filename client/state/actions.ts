@@ -1,4 +1,4 @@
-import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT, safeNextPath, type ClientAction } from '../../server/shared';
+import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT, safeNextPath, type ClientAction, type ReauthMethod } from '../../server/shared';
 import type { ToastActions } from './toasts';
 
 /** The part of `window.location` the actions use. */
@@ -14,6 +14,19 @@ export type StorageLike = Pick<Storage, 'length' | 'key' | 'getItem' | 'setItem'
 
 /** The part of `fetch` the cookie exchange uses. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<{ ok: boolean; status: number }>;
+
+/**
+ * Asks the user to confirm it is them (the **Confirm it's you** dialog,
+ * `<ConfirmIdentityDialog>`); resolves `true` once the server accepted the
+ * proof, `false` when the user gave up.
+ */
+export type ConfirmIdentityFunction = (methods: readonly ReauthMethod[]) => Promise<boolean>;
+
+/** What running one list of actions came to, as far as the call that answered them cares. */
+export interface RunOutcome {
+  /** A `confirmIdentity` action ran and the user confirmed: the refused call may be sent again. */
+  identityConfirmed: boolean;
+}
 
 /** A client-side router's navigate, such as @solidjs/router's `useNavigate()`. */
 export type NavigateFunction = (to: string, options?: { replace?: boolean }) => void;
@@ -69,9 +82,11 @@ export interface ActionRunner {
    * Runs `actions` in order once the lists handed over before them are done.
    * A failed action is reported and ends its list.
    */
-  run(actions: readonly ClientAction[]): Promise<void>;
+  run(actions: readonly ClientAction[]): Promise<RunOutcome>;
   /** Routes `navigate` actions through a client-side router; returns the undo. */
   setNavigate(navigate: NavigateFunction | null): () => void;
+  /** Answers `confirmIdentity` actions (the canned dialog registers itself); returns the undo. Without one the user is not asked. */
+  setConfirmIdentity(confirm: ConfirmIdentityFunction | null): () => void;
 }
 
 /** Shown when the cookie endpoint refuses the ticket after a socket login. */
@@ -104,7 +119,8 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
   const sessionStore = (): StorageLike | undefined => options.sessionStorage ?? globalThis.sessionStorage;
   const localStore = (): StorageLike | undefined => options.localStorage ?? globalThis.localStorage;
   let navigateWith: NavigateFunction | null = null;
-  let queue: Promise<void> = Promise.resolve();
+  let confirmWith: ConfirmIdentityFunction | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
 
   function resolveTarget(to: string): URL {
     const url = new URL(to, location().href);
@@ -182,8 +198,11 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
     if (failure) throw failure;
   }
 
-  async function runOne(action: ClientAction): Promise<void> {
+  async function runOne(action: ClientAction, outcome: RunOutcome): Promise<void> {
     switch (action.type) {
+      case 'confirmIdentity':
+        outcome.identityConfirmed = confirmWith ? await confirmWith(action.methods) : false;
+        return;
       case 'navigate':
         return navigate(action.to, action.replace ?? false);
       case 'toast':
@@ -203,22 +222,31 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
     }
   }
 
-  async function runList(actions: readonly ClientAction[]): Promise<void> {
+  async function runList(actions: readonly ClientAction[]): Promise<RunOutcome> {
+    const outcome: RunOutcome = { identityConfirmed: false };
     for (const action of actions) {
       try {
-        await runOne(action);
+        await runOne(action, outcome);
       } catch (error) {
         onError(error, action);
-        return;
+        break;
       }
     }
+    return outcome;
   }
 
   return {
     run(actions) {
-      if (actions.length === 0) return Promise.resolve();
-      queue = queue.then(() => runList(actions));
-      return queue;
+      if (actions.length === 0) return Promise.resolve({ identityConfirmed: false });
+      const ran = queue.then(() => runList(actions));
+      queue = ran;
+      return ran;
+    },
+    setConfirmIdentity(confirmFn) {
+      confirmWith = confirmFn;
+      return () => {
+        if (confirmWith === confirmFn) confirmWith = null;
+      };
     },
     setNavigate(navigateFn) {
       navigateWith = navigateFn;

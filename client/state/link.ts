@@ -6,8 +6,12 @@ import type { ClientAction, Delta, Envelope, ErrorEnvelope } from '../../server/
 export interface StateLinkOptions {
   /** Applies a delta to the slice stores; called as soon as a result arrives. */
   applyDelta(delta: Delta): void;
-  /** Runs the client actions; the call settles once they are done. */
-  runActions(actions: readonly ClientAction[]): Promise<void>;
+  /**
+   * Runs the client actions; the call settles once they are done. A refused
+   * call whose actions end with the user confirming it is them
+   * (`identityConfirmed`) is sent again, once.
+   */
+  runActions(actions: readonly ClientAction[]): Promise<unknown>;
 }
 
 /**
@@ -33,46 +37,60 @@ export function stateLink<TRouter extends AnyRouter>(options: StateLinkOptions):
         let active = true;
         let settled: Promise<void> = Promise.resolve();
         // Emissions wait for the actions before them, and keep their order.
-        const after = (work: () => Promise<void> | void, emit: () => void): void => {
+        const after = (work: () => unknown, emit: () => void): void => {
           const step = settled.then(work).catch(() => undefined);
           settled = step.then(() => {
             if (active) emit();
           });
         };
 
-        const upstream = next(op).subscribe({
-          next(value) {
-            const { result } = value;
-            const isData = result.type === undefined || result.type === 'data';
-            if (!isData || !('data' in result) || !isEnvelope(result.data)) {
+        let retried = false;
+        const subscribe = () =>
+          next(op).subscribe({
+            next(value) {
+              const { result } = value;
+              const isData = result.type === undefined || result.type === 'data';
+              if (!isData || !('data' in result) || !isEnvelope(result.data)) {
+                after(
+                  () => undefined,
+                  () => observer.next(value),
+                );
+                return;
+              }
+              const envelope = result.data;
+              applyDelta(envelope.delta);
+              after(
+                () => runActions(envelope.actions),
+                () => observer.next({ ...value, result: { ...result, data: envelope.data } }),
+              );
+            },
+            error(error) {
+              const envelope = readErrorEnvelope(error);
+              if (envelope) applyDelta(envelope.delta);
+              let confirmed = false;
+              after(
+                async () => {
+                  if (envelope)
+                    confirmed =
+                      ((await runActions(envelope.actions)) as { identityConfirmed?: boolean } | undefined)?.identityConfirmed === true;
+                },
+                () => {
+                  // "Confirm it's you" answered: the refused call goes again, once.
+                  if (envelope?.reason === 'REAUTH_REQUIRED' && confirmed && !retried) {
+                    retried = true;
+                    upstream = subscribe();
+                  } else observer.error(error);
+                },
+              );
+            },
+            complete() {
               after(
                 () => undefined,
-                () => observer.next(value),
+                () => observer.complete(),
               );
-              return;
-            }
-            const envelope = result.data;
-            applyDelta(envelope.delta);
-            after(
-              () => runActions(envelope.actions),
-              () => observer.next({ ...value, result: { ...result, data: envelope.data } }),
-            );
-          },
-          error(error) {
-            const envelope = readErrorEnvelope(error);
-            if (envelope) applyDelta(envelope.delta);
-            after(
-              () => (envelope ? runActions(envelope.actions) : undefined),
-              () => observer.error(error),
-            );
-          },
-          complete() {
-            after(
-              () => undefined,
-              () => observer.complete(),
-            );
-          },
-        });
+            },
+          });
+        let upstream = subscribe();
 
         return () => {
           active = false;

@@ -1,0 +1,63 @@
+import { createSignal, Show, type JSX } from 'solid-js';
+import { createFormState, Field, FormAlert, SubmitButton, useAuthClient, useAuthMessages } from '../auth';
+import { useAuth } from '../state';
+
+/**
+ * **Change email** (`auth.changeEmail`, after "Confirm it's you" when the
+ * sign-in is not recent): the new address gets a link, and replaces the
+ * current one only once the link is opened.
+ */
+export function ChangeEmailForm(): JSX.Element {
+  const trpc = useAuthClient();
+  const t = useAuthMessages();
+  const auth = useAuth();
+  const form = createFormState(t);
+  const [email, setEmail] = createSignal('');
+  const [sent, setSent] = createSignal(false);
+  const onSubmit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    setSent(false);
+    void form.submit({
+      validate: (): Record<string, string> => (email().trim() ? {} : { email: t().required }),
+      fields: { email: 'email' },
+      run: async () => {
+        await trpc.auth.changeEmail.mutate({ email: email().trim() });
+      },
+      onSuccess: () => {
+        setEmail('');
+        setSent(true);
+      },
+    });
+  };
+  return (
+    <form class="card" novalidate ref={form.formRef} onSubmit={onSubmit} aria-labelledby="change-email-title">
+      <h2 id="change-email-title">{t().changeEmail}</h2>
+      <p class="muted">
+        <Show when={auth.email} fallback="No address yet.">
+          Now: <span dir="auto">{auth.email}</span>
+        </Show>
+      </p>
+      <div role="status">
+        <Show when={sent()}>
+          <p class="notice">{t().emailChangeRequested}</p>
+        </Show>
+      </div>
+      <FormAlert message={form.formError()} ref={form.alertRef} />
+      <Field
+        id="settings-new-email"
+        name="email"
+        label={t().newEmail}
+        type="email"
+        autocomplete="email"
+        value={email()}
+        onInput={(value) => {
+          setEmail(value);
+          form.clearFieldError('email');
+        }}
+        error={form.fieldError('email')}
+        required
+      />
+      <SubmitButton label={t().changeEmail} busyLabel={t().changeEmail} busy={form.busy()} />
+    </form>
+  );
+}
