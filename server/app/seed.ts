@@ -49,7 +49,7 @@ export async function seedDemoData(db: Database, config: StatehouseConfig, out: 
     }
     const result = await createUser(
       db,
-      { username: demo.username, email: demo.email, password: demo.password, isStaff: demo.isStaff },
+      { username: demo.username, email: demo.email, password: demo.password, isStaff: demo.isStaff, emailVerified: true },
       { hashing: hashingParams(config), rules: config.password },
     );
     if (!result.ok) throw new Error(`Cannot seed "${demo.username}": ${result.errors.map((e) => e.message).join(' ')}`);

@@ -27,6 +27,8 @@ export interface NewUser {
   isStaff?: boolean;
   isSuperuser?: boolean;
   isActive?: boolean;
+  /** The address is known to be the user's (an administrator gave it): no link needed. Ignored for a pending address. */
+  emailVerified?: boolean;
   /** Values of the app's own user fields (`defineUserModel`), already validated; other keys are ignored. */
   fields?: Readonly<Record<string, unknown>>;
 }
@@ -183,6 +185,7 @@ export async function createUser(
         username,
         email: address,
         pendingEmail: pending,
+        emailVerified: address !== null && (input.emailVerified ?? false),
         firstName: input.firstName ?? '',
         lastName: input.lastName ?? '',
         passwordHash,

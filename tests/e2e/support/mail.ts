@@ -16,16 +16,21 @@ export const mailFiles = mailFilesIn;
  * // … ask for a reset …
  * const link = await waitForResetLink(server.mailDir, before);
  */
-export async function waitForResetLink(dir: string, seen: number, timeoutMs = 10_000): Promise<{ link: string; to: string }> {
+export function waitForResetLink(dir: string, seen: number, timeoutMs = 10_000): Promise<{ link: string; to: string }> {
+  return waitForMailLink(dir, seen, '/password-reset/', timeoutMs);
+}
+
+/** Waits for a new mail (beyond the `seen` first ones) and answers its link whose path starts with `path`. */
+export async function waitForMailLink(dir: string, seen: number, path: string, timeoutMs = 10_000): Promise<{ link: string; to: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const files = mailFiles(dir);
     if (files.length > seen) {
       const mail = await parseMail(readFileSync(files.at(-1)!));
       const text = mail.text ?? '';
-      const link = /https?:\/\/\S+\/password-reset\/\S+/.exec(text)?.[0];
+      const link = text.split(/\s+/).find((word) => /^https?:\/\//.test(word) && new URL(word).pathname.startsWith(path));
       const to = mail.to?.map((address) => address.address).join(', ') ?? '';
-      if (!link) throw new Error(`No reset link in the newest mail:\n${text}`);
+      if (!link) throw new Error(`No ${path} link in the newest mail:\n${text}`);
       return { link, to };
     }
     if (Date.now() > deadline) throw new Error(`No new mail in ${dir}`);
