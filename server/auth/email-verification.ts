@@ -1,7 +1,8 @@
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { authTokens, users } from '../../db/schema';
-import { newToken, secretMatches, splitToken } from './secrets';
+import { claimToken, liveTokenRow } from './auth-tokens';
+import { newToken } from './secrets';
 
 /**
  * Email-verification links: single use, hashed at rest, each naming the
@@ -57,18 +58,9 @@ export async function consumeEmailVerificationToken(
   token: string | null | undefined,
   now: number = Date.now(),
 ): Promise<VerifiedAddress | null> {
-  const parts = splitToken(token);
-  if (!parts) return null;
-  const [row] = await db.select().from(authTokens).where(eq(authTokens.id, parts.id)).limit(1);
-  const matches = secretMatches(parts.secret, row ? new Uint8Array(row.secretHash) : new Uint8Array(32));
-  if (!row || !matches || row.purpose !== 'email_verification' || row.userId === null || row.email === null) return null;
-  if (row.usedAt !== null || now >= row.expiresAt) return null;
-  const claimed = await db
-    .update(authTokens)
-    .set({ usedAt: now })
-    .where(and(eq(authTokens.id, parts.id), isNull(authTokens.usedAt)))
-    .returning({ id: authTokens.id });
-  return claimed.length === 1 ? { userId: row.userId, email: row.email } : null;
+  const row = await liveTokenRow(db, token, 'email_verification', now);
+  if (!row?.userId || row.email === null) return null;
+  return (await claimToken(db, row.id, now)) ? { userId: row.userId, email: row.email } : null;
 }
 
 /** The outcome of {@link applyVerifiedAddress}. */

@@ -1,7 +1,8 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { authTokens } from '../../db/schema';
-import { newToken, secretMatches, splitToken } from './secrets';
+import { claimToken, liveTokenRow } from './auth-tokens';
+import { newToken } from './secrets';
 
 /**
  * Password-reset tokens: single use, hashed at rest, short-lived; issuing a
@@ -45,23 +46,12 @@ export async function checkPasswordResetToken(
   token: string | null | undefined,
   now: number = Date.now(),
 ): Promise<number | null> {
-  const parts = splitToken(token);
-  if (!parts) return null;
-  const [row] = await db.select().from(authTokens).where(eq(authTokens.id, parts.id)).limit(1);
-  const matches = secretMatches(parts.secret, row ? new Uint8Array(row.secretHash) : new Uint8Array(32));
-  if (!row || !matches || row.purpose !== 'password_reset' || row.userId === null) return null;
-  if (row.usedAt !== null || now >= row.expiresAt) return null;
-  return row.userId;
+  return (await liveTokenRow(db, token, 'password_reset', now))?.userId ?? null;
 }
 
 /** Uses a reset token up, atomically: of two concurrent uses only one gets the user id. */
 export async function consumePasswordResetToken(db: Database, token: string, now: number = Date.now()): Promise<number | null> {
-  const userId = await checkPasswordResetToken(db, token, now);
-  if (userId === null) return null;
-  const claimed = await db
-    .update(authTokens)
-    .set({ usedAt: now })
-    .where(and(eq(authTokens.id, splitToken(token)!.id), isNull(authTokens.usedAt)))
-    .returning({ id: authTokens.id });
-  return claimed.length === 1 ? userId : null;
+  const row = await liveTokenRow(db, token, 'password_reset', now);
+  if (!row?.userId) return null;
+  return (await claimToken(db, row.id, now)) ? row.userId : null;
 }
