@@ -35,6 +35,7 @@ describe('the configuration reference', () => {
         MAIL_BACKEND: 'file',
         PUBLIC_URL: 'https://app.example',
         LANGUAGES: 'en,ar',
+        AUTH_EMAIL_VERIFICATION: 'required',
       };
       const value = samples[meta.env] ?? raw;
       const config = loadConfig({}, { [meta.env]: value }) as unknown as Record<string, unknown>;
