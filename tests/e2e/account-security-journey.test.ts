@@ -88,7 +88,8 @@ describe('account security in the browser', () => {
     await waitForPath(page, '/login');
     await waitForPath(second, '/login');
 
-    // The account is gone: its credentials sign nobody in.
+    // The account is gone: its credentials sign nobody in (a fresh page: the logout's reload is over).
+    await page.goto('/login');
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
