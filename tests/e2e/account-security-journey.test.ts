@@ -88,12 +88,16 @@ describe('account security in the browser', () => {
     await waitForPath(page, '/login');
     await waitForPath(second, '/login');
 
-    // The account is gone: its credentials sign nobody in (a fresh page: the logout's reload is over).
-    await page.goto('/login');
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(NEW_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText('Please enter a correct username and password.', { exact: false }).waitFor();
+    // The account is gone: its credentials sign nobody in (checked from another browser
+    // context, while this one may still be reloading after the sign-out).
+    const stranger = await newAppContext(browser, server.url);
+    const login = await stranger.newPage();
+    await login.goto('/login');
+    await login.getByLabel('Username').fill(username);
+    await login.getByLabel('Password').fill(NEW_PASSWORD);
+    await login.getByRole('button', { name: 'Sign in' }).click();
+    await login.getByText('Please enter a correct username and password.', { exact: false }).waitFor();
+    await stranger.close();
     await context.close();
   });
 });
