@@ -89,14 +89,22 @@ const heading = (container: HTMLElement): string | null | undefined => container
 const labels = (container: HTMLElement): string[] => [...container.querySelectorAll('label')].map((label) => label.textContent ?? '');
 const button = (container: HTMLElement): HTMLButtonElement | null => container.querySelector('button[type="submit"]');
 
+/** Types each value into the field with that id, as a user would, and submits the form. */
+function fillAndSubmit(container: HTMLElement, values: readonly (readonly [id: string, value: string])[]): void {
+  for (const [id, value] of values) {
+    const input = container.querySelector<HTMLInputElement>(`#${id}`)!;
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  button(container)!.click();
+}
+
 /** Types a login id and a password into the login form and submits it. */
 function signIn(container: HTMLElement): void {
-  const input = (id: string): HTMLInputElement => container.querySelector<HTMLInputElement>(`#${id}`)!;
-  input('sh-login-id').value = 'ada';
-  input('sh-login-id').dispatchEvent(new Event('input', { bubbles: true }));
-  input('sh-login-password').value = 'whatever-it-is';
-  input('sh-login-password').dispatchEvent(new Event('input', { bubbles: true }));
-  button(container)!.click();
+  fillAndSubmit(container, [
+    ['sh-login-id', 'ada'],
+    ['sh-login-password', 'whatever-it-is'],
+  ]);
 }
 
 describe('<AuthRoutes />', () => {
@@ -217,16 +225,11 @@ describe('the login form', () => {
     });
     const { container } = await mount('/register');
     await server.waitFor(() => button(container));
-    for (const [id, value] of [
+    fillAndSubmit(container, [
       ['sh-register-username', 'ada'],
       ['sh-register-password', 'long-enough-pass'],
       ['sh-register-confirm-password', 'long-enough-pass'],
-    ]) {
-      const input = container.querySelector<HTMLInputElement>(`#${id}`)!;
-      input.value = value!;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    }
-    button(container)!.click();
+    ]);
     const username = await server.waitFor(() => container.querySelector('#sh-register-username[aria-invalid="true"]'));
     expect(username.getAttribute('aria-describedby')).toBe('sh-register-username-error');
     expect(container.querySelector('#sh-register-username-error')?.textContent).toBe('A user with that username already exists.');
@@ -259,17 +262,12 @@ describe('the login form', () => {
     );
     await server.waitFor(() => button(container));
     expect(labels(container)).toEqual(['Username', 'Email', 'Password', 'Confirm password', 'Display name']);
-    for (const [id, value] of [
+    fillAndSubmit(container, [
       ['sh-register-username', 'ada'],
       ['sh-register-password', 'long-enough-pass'],
       ['sh-register-confirm-password', 'long-enough-pass'],
       ['sh-register-displayName', '  Ada L.  '],
-    ]) {
-      const input = container.querySelector<HTMLInputElement>(`#${id}`)!;
-      input.value = value!;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    }
-    button(container)!.click();
+    ]);
     const field = await server.waitFor(() => container.querySelector('#sh-register-displayName[aria-invalid="true"]'));
     expect(container.querySelector('#sh-register-displayName-error')?.textContent).toBe('Use at most 50 characters.');
     expect(field).toBeTruthy();
