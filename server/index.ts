@@ -17,13 +17,14 @@ import { AuthSnapshots } from './bridge/auth-snapshots';
 import { ConnectionRegistry } from './bridge/registry';
 import { memoryResumeStash } from './bridge/resume-stash';
 import { HashingPool } from './auth/hashing-pool';
-import { useUserModel, type UserModel } from './auth/user-model';
+import { DEFAULT_USER_MODEL, type UserModel } from './auth/user-model';
 import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
 import {
   ConfigError,
   loadConfig,
   mailSettingsProblems,
   MIB,
+  redisNamesOf,
   sessionBackendProblems,
   type StatehouseConfig,
   type StatehouseConfigInput,
@@ -128,8 +129,14 @@ const BUS_MESSAGE_SLACK = 64 * 1024;
 /** With `busUrl`: the Redis identity bus and the Redis rate limits, shared by every process. */
 async function sharedServices(config: StatehouseConfig, onError: (error: unknown) => void) {
   const url = config.busUrl!;
-  const bus = await createRedisBus(url, { onError, maxMessageLength: Math.max(4 * MIB, config.push.maxBytes + BUS_MESSAGE_SLACK) });
+  const names = redisNamesOf(config);
+  const bus = await createRedisBus(url, {
+    onError,
+    channel: names.identityChannel,
+    maxMessageLength: Math.max(4 * MIB, config.push.maxBytes + BUS_MESSAGE_SLACK),
+  });
   const limiter = createRedisRateLimiter(new Redis(url, { maxRetriesPerRequest: 3 }), {
+    prefix: names.rateLimits,
     ipBurst: config.rateLimit.ipBurst,
     ipPerMinute: config.rateLimit.ipPerMinute,
     accountFreeFailures: config.rateLimit.accountFreeFailures,
@@ -172,13 +179,16 @@ export async function createStatehouse<
       // No commit on the event loop copies the log into the file and syncs it.
       backgroundCheckpoints: { onFailure: (error) => log.warn('background checkpoints stopped; commits checkpoint again', { error }) },
     }));
-  // Before anything reads a user: every user read from this database carries the app's fields.
-  if (options.user) useUserModel(database.db, options.user as UserModel);
+  const userModel = (options.user ?? DEFAULT_USER_MODEL) as UserModel;
+  if (options.sessions && options.sessions.userModel !== userModel) {
+    throw new TypeError('createStatehouse: the session backend given as `sessions` reads users with another user model than `user`');
+  }
   const onBusError = (error: unknown) => log.error('identity bus failed', { error });
   const shared = config.busUrl ? await sharedServices(config, onBusError) : null;
   const bus = options.bus ?? shared?.bus ?? createMemoryBus(onBusError);
   const sessions =
-    options.sessions ?? (await openSessionBackend(config, database.db, (error) => log.error('session backend failed', { error })));
+    options.sessions ??
+    (await openSessionBackend(config, database.db, (error) => log.error('session backend failed', { error }), userModel));
   // Read on every event: built once, not per call.
   const plainCookieName = cookieNameFor(config, false);
   const secureCookieName = cookieNameFor(config, true);
@@ -187,6 +197,7 @@ export async function createStatehouse<
   const { socket } = config;
   const resumeStash = config.busUrl
     ? await createRedisResumeStash(config.busUrl, {
+        prefix: redisNamesOf(config).resumeStash,
         graceMs: socket.resumeGraceMs,
         max: socket.resumeStashMax,
         entryMaxBytes: socket.resumeStashEntryMaxBytes,
@@ -204,11 +215,12 @@ export async function createStatehouse<
     registry,
     resumeStash,
     pusher,
-    snapshots: new AuthSnapshots(database.db, config.auth.snapshotIncludeGroups),
+    snapshots: new AuthSnapshots(database.db, config.auth.snapshotIncludeGroups, userModel),
     hashing: new HashingPool(HASHING_SLOTS, HASHING_NICE),
     rotations: new RecentRotations(),
     slices,
     sessionSettings: sessionSettingsOf(config),
+    userModel,
     sessions,
     limiter:
       options.limiter ??
@@ -320,7 +332,7 @@ export {
 export { EventError } from './bridge/reply';
 export type { Runtime } from './runtime';
 export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type BaseAuthUser, type LoggedInUser } from './auth/user';
-export { defineUserModel, useUserModel, type UserModel, type UserModelOptions } from './auth/user-model';
+export { defineUserModel, DEFAULT_USER_MODEL, type UserModel, type UserModelOptions } from './auth/user-model';
 export { defineUsersTable } from '../db/schema/auth';
 export type { Register, UserFields, SnapshotFields, RegistrationFields, AuthSnapshot } from './state/protocol';
 export { defineSlice } from './state/slices';

@@ -15,7 +15,7 @@ import { groupHeld, permissionHeld } from './permissions';
 import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session, type SessionSettings } from './session';
 import type { SessionBackend } from './session-backend';
 import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
-import { userModelOf } from './user-model';
+import type { UserModel } from './user-model';
 import type { RegistrationFields } from '../state/protocol';
 import type { UserRow } from '../../db/schema';
 import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
@@ -55,6 +55,8 @@ export interface AuthServices {
   readonly hashing: HashingPool;
   /** Sessions rotated recently, so a sibling that finds its session gone follows instead of logging out. */
   readonly rotations: RecentRotations;
+  /** The app's user fields (`defineUserModel`): users are read and created with them. */
+  readonly userModel: UserModel;
   /** Where identity changes are announced, so every open tab follows. */
   readonly bus: { publish(event: IdentityEvent): Promise<void> };
 }
@@ -125,7 +127,10 @@ export class AuthApi {
     const ip = await limiter.hitIp('login', conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     const fields = options.loginFields ?? config.auth.loginFields;
-    const row = loginId.length <= MAX_LOGIN_INPUT && password.length <= MAX_LOGIN_INPUT ? await findUserByLogin(db, loginId, fields) : null;
+    const row =
+      loginId.length <= MAX_LOGIN_INPUT && password.length <= MAX_LOGIN_INPUT
+        ? await findUserByLogin(db, loginId, fields, this.runtime.userModel)
+        : null;
     // One counter per account, whichever of its login fields was typed.
     const lockout = lockoutKey(row?.id ?? null, loginId);
     const account = await limiter.checkAccount(lockout);
@@ -145,7 +150,7 @@ export class AuthApi {
     await limiter.clearAccount(lockout);
     const now = Date.now();
     await recordLogin(db, row.id, now);
-    const user = toAuthUser({ ...row, lastLogin: now }, userModelOf(db));
+    const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
     await this.startSession(user, options.to ?? this.defaultRedirect());
     this.runtime.log.info('login', { userId: user.id, ip: conn.ip });
     return user;
@@ -184,7 +189,7 @@ export class AuthApi {
   ): Promise<LoggedInUser> {
     const { config, limiter, db } = this.runtime;
     if (!config.auth.signupEnabled) throw new TRPCError({ code: 'FORBIDDEN', message: 'Sign-up is disabled.' });
-    const fields = registrationFields(db, input.fields);
+    const fields = registrationFields(this.runtime.userModel, input.fields);
     const ip = await limiter.hitIp('signup', this.event.conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     // An address that is already registered is left off, not refused: the answer never tells.
@@ -198,13 +203,13 @@ export class AuthApi {
         lastName: input.lastName,
         fields,
       },
-      { hashing: this.hashing(), rules: config.password, ifEmailTaken: 'leaveEmpty' },
+      { hashing: this.hashing(), rules: config.password, ifEmailTaken: 'leaveEmpty', model: this.runtime.userModel },
     );
     if (!created.ok) throw validationFailed(created.errors);
     if (created.emailTakenBy) this.event.afterReply(() => this.mailAddressOwner(created.emailTakenBy!));
     const now = Date.now();
     await recordLogin(db, created.value.id, now);
-    const user = toAuthUser({ ...created.value, lastLogin: now }, userModelOf(db));
+    const user = toAuthUser({ ...created.value, lastLogin: now }, this.runtime.userModel);
     await this.startSession(user, options.to ?? this.defaultRedirect());
     this.runtime.log.info('signup', { userId: user.id });
     return user;
@@ -361,7 +366,7 @@ export class AuthApi {
     const ip = await limiter.hitIp('reset-confirm', this.event.conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     const userId = await checkPasswordResetToken(db, token);
-    const row = userId === null ? null : await findUserById(db, userId);
+    const row = userId === null ? null : await findUserById(db, userId, this.runtime.userModel);
     if (!row?.isActive) throw invalidResetLink();
     const problems = validatePassword(newPassword, config.password, row);
     if (problems.length > 0) throw validationFailed(problems.map((p) => ({ field: 'newPassword', code: p.code, message: p.message })));
@@ -372,7 +377,7 @@ export class AuthApi {
       if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
       const now = Date.now();
       await recordLogin(db, row.id, now);
-      const user = toAuthUser({ ...row, lastLogin: now }, userModelOf(db));
+      const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
       // The user's other sessions end; this tab's own (anonymous, or already the
       // user's) is rotated, so the browser's other tabs follow it instead of
       // answering a logout that would end the new session.
@@ -450,7 +455,9 @@ export class AuthApi {
     if (previous) {
       await this.runtime.bus.publish({ type: 'session-rotated', oldSessionId: previous.id, newSessionId: session.id, userId: user.id });
     }
-    this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(to));
+    // A landing page from app code is held to the rule `?next=` is: a path on this site, else the configured one.
+    const landing = to === null ? null : (safeNextPath(to) ?? this.runtime.config.auth.loginRedirectUrl);
+    this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(landing));
   }
 
   /** After a password change or reset: end the other sessions, rotate this one. */
@@ -514,11 +521,17 @@ export class AuthApi {
  * The app's extra sign-up fields, validated by its user model's
  * `registration` (one field error per problem); none without one.
  */
-function registrationFields(db: Database, given: unknown): Record<string, unknown> {
-  const { registration } = userModelOf(db);
+function registrationFields(model: UserModel, given: unknown): Record<string, unknown> {
+  const { registration, registrationKeys } = model;
   if (!registration) return {};
   const parsed = registration.safeParse(given ?? {});
-  if (parsed.success) return parsed.data as Record<string, unknown>;
+  if (parsed.success) {
+    // Only the keys the schema declares: a loose schema passes others through, which sign-up must not write.
+    const data = parsed.data as Record<string, unknown>;
+    const kept: Record<string, unknown> = {};
+    for (const key of registrationKeys) if (data[key] !== undefined) kept[key] = data[key];
+    return kept;
+  }
   throw validationFailed(
     parsed.error.issues.map((issue) => ({ field: String(issue.path[0] ?? 'fields'), code: issue.code, message: issue.message })),
   );

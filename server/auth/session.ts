@@ -4,7 +4,6 @@ import type { SessionRow } from '../../db/schema/auth';
 import { newToken, secretMatches, splitToken } from './secrets';
 import type { SessionBackend } from './session-backend';
 import { toAuthUser, type LoggedInUser } from './user';
-import { userModelOf } from './user-model';
 
 /** Session lifetimes; all in milliseconds. */
 export interface SessionSettings {
@@ -110,7 +109,7 @@ export async function validateSessionToken(
     await backend.renew(row.id, now, expiresAt);
     session = { ...session, lastVerifiedAt: now, expiresAt };
   }
-  return { session, user: user ? toAuthUser(user, userModelOf(backend.db)) : null };
+  return { session, user: user ? toAuthUser(user, backend.userModel) : null };
 }
 
 const DUMMY_HASH = new Uint8Array(32);
