@@ -82,6 +82,14 @@ const configSchema = z.object({
     '`redis://…`: the identity bus, rate limits and credential-change claims shared by several processes. Unset: in-process.',
     'BUS_URL',
   ),
+  redisPrefix: doc(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, `_`, `.` and `-` (at most 64)')
+      .default('statehouse'),
+    'What every Redis key and channel of this site starts with (sessions, bus, rate limits, resume stash). Give each site sharing one Redis its own: with the same prefix, a session of one would be a session of the other.',
+    'REDIS_PREFIX',
+  ),
   allowedOrigins: doc(
     z.array(z.string().url()).default([]),
     "Origins allowed to open the socket and to send unsafe HTTP methods, besides the site's own. Empty: same origin only.",
@@ -555,4 +563,10 @@ export function loadConfig(input: StatehouseConfigInput = {}, env: Record<string
     throw new ConfigError([{ key: 'contextProcessors', message: 'must be an array of functions' }]);
   }
   return { ...parsed.data, contextProcessors, hooks };
+}
+
+/** The Redis key prefixes and channel of one site, all under `redisPrefix`. */
+export function redisNamesOf(config: Pick<StatehouseConfig, 'redisPrefix'>) {
+  const prefix = config.redisPrefix;
+  return { sessions: prefix, identityChannel: `${prefix}:identity`, rateLimits: `${prefix}:rl`, resumeStash: `${prefix}:resume` };
 }

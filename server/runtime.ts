@@ -12,6 +12,7 @@ import type { RateLimiter } from './auth/rate-limit';
 import type { Mailer } from './mail/mailer';
 import type { BackgroundTasks } from './background';
 import type { RecentRotations } from './auth/recent-rotations';
+import type { UserModel } from './auth/user-model';
 import type { Pusher } from './bus/pusher';
 import type { ResumeStash } from './bridge/resume-stash';
 
@@ -39,6 +40,8 @@ export interface Runtime {
   /** Declared slices by name (others are added on first use). */
   readonly slices: Map<string, SliceDefinition>;
   readonly sessionSettings: SessionSettings;
+  /** The app's own user fields (`createStatehouse({ user })`; Statehouse's own only by default). */
+  readonly userModel: UserModel;
   /** Where sessions and their data are kept (`session.backend`). */
   readonly sessions: SessionBackend;
   readonly limiter: RateLimiter;

@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openMigratedDatabase } from '../../db/client';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, redisNamesOf } from '../config';
 import { openSessionBackend, type SessionBackend } from '../auth/session-backend';
 import {
   EXIT,
@@ -292,7 +292,8 @@ export function identityEventOf(change: IdentityChange): IdentityEvent {
 async function main(): Promise<number> {
   const busUrl = process.env.BUS_URL;
   if (!busUrl) return runManage(process.argv.slice(2));
-  const bus = await createRedisBus(busUrl, { onError: (error) => console.error(`warning: identity bus: ${String(error)}`) });
+  const channel = redisNamesOf({ redisPrefix: process.env.REDIS_PREFIX || 'statehouse' }).identityChannel;
+  const bus = await createRedisBus(busUrl, { channel, onError: (error) => console.error(`warning: identity bus: ${String(error)}`) });
   try {
     const pusher = createPusher({ bus, slices: [] });
     return await runManage(process.argv.slice(2), (change) => bus.publish(identityEventOf(change)), pusher);
