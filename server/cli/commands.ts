@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { permissions, type UserRow } from '../../db/schema';
-import type { StatehouseConfig } from '../config';
+import { DAY, type StatehouseConfig } from '../config';
 import type { Pusher } from '../bus/pusher';
 import { PushError, type PushTarget } from '../bus/push-event';
 import { TOAST_KINDS, type ToastKind } from '../state/protocol';
@@ -315,18 +315,20 @@ export async function clearSessionsCommand(ctx: CommandContext, now: number = Da
     intervalMs: 0,
     batchSize: ctx.config.housekeeping.batchSize,
     log: createLogger('silent'),
+    auditRetentionMs: ctx.config.audit.retentionDays * DAY,
   });
   const pass = await housekeeping.runOnce(now);
   if (!pass.ran) {
     const until = pass.reason === 'busy' && pass.heldUntil !== null ? ` (until ${formatInstant(pass.heldUntil)} UTC at the latest)` : '';
     return fail(`another process is running housekeeping${until}; try again later`);
   }
-  const { sessions, tokens } = pass.deleted;
+  const { sessions, tokens, auditEvents } = pass.deleted;
   ctx.io.out(
     ctx.sessions.name === 'redis'
       ? `Deleted ${tokens} used or expired token(s); Redis deletes expired sessions itself.`
       : `Deleted ${sessions} expired session(s) and ${tokens} used or expired token(s).`,
   );
+  if (auditEvents > 0) ctx.io.out(`Deleted ${auditEvents} audit event(s) older than ${ctx.config.audit.retentionDays} days.`);
   return OK;
 }
 
