@@ -4,7 +4,6 @@ import type { AuditEntry } from '../auth/audit';
 import { AUDIT_EVENT_TYPES, listAuditEvents } from '../auth/audit';
 import {
   ADMIN_PERMISSIONS as P,
-  activeStaffIds,
   createGroupRow,
   deleteGroupRow,
   deleteUserRow,
@@ -37,7 +36,7 @@ import { validationFailed } from '../errors';
 import { guarded } from '../bridge/bridge';
 import { can, staffRequired } from '../bridge/guards';
 import { router, type EventContext } from '../bridge/trpc';
-import { adminSlice } from '../state/admin-slices';
+import { announceAdminChange } from '../bus/admin-announce';
 
 /** Staff, and the permission (superusers pass every permission, as in Django's admin). */
 const admin = (perm: string) => guarded(staffRequired(), can(perm));
@@ -125,14 +124,8 @@ function changed(ctx: Ctx, entry: Omit<AuditEntry, 'ip' | 'userAgent' | 'via' | 
   ctx.auth.audit(entry);
   ctx.event.afterReply(async () => {
     await ctx.auth.notifyUsersChanged([...new Set(affected)]);
-    await announceToAdmins(ctx);
+    await announceAdminChange(ctx.db, ctx.runtime.pusher);
   });
-}
-
-/** Pushes a new `admin` revision to the open tabs of every active staff user. */
-async function announceToAdmins(ctx: Ctx): Promise<void> {
-  const revision = Date.now();
-  await Promise.all((await activeStaffIds(ctx.db)).map((userId) => ctx.runtime.pusher.push({ userId }, adminSlice, { revision })));
 }
 
 const who = (row: { id: number; username: string }) => ({ id: row.id, username: row.username });

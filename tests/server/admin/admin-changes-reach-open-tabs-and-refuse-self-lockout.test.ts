@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { loadGrants } from '../../../server/auth/permissions';
 import { ensureGroup, findUserById, grantGroupPermission } from '../../../server/auth/users';
 import { startTestServer, type TestServer } from '../../helpers/server';
-import { waitFor } from '../../helpers/wait-for';
 
 let server: TestServer;
 beforeEach(async () => {

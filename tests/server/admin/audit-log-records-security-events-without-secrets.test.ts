@@ -47,7 +47,7 @@ describe('the audit log', () => {
 
     const text = JSON.stringify(rows);
     for (const secret of [PASSWORD, NEW_PASSWORD, 'wrong password', 'nobody', ticket]) expect(text).not.toContain(secret);
-    expect(shipped.map((e) => e.type)).toEqual(rows.map((r) => r.type));
+    expect(shipped.map((e) => e.type as string)).toEqual(rows.map((r) => r.type));
     await ws.close();
   });
 
