@@ -207,10 +207,16 @@ export function UserDetailPage(): JSX.Element {
                 <For each={d().sessions} fallback={<li class="muted">No open sessions.</li>}>
                   {(s) => (
                     <li class="session">
-                      <span>{s.userAgent || 'Unknown device'}</span>
-                      <span class="muted">
-                        IP {s.ip || 'unknown'} · signed in {formatWhen(s.createdAt)} · last seen {formatWhen(s.lastSeenAt)}
-                      </span>
+                      <div class="session-main">
+                        <p class="session-device admin-agent" title={s.userAgent}>
+                          {s.userAgent || 'Unknown device'}
+                        </p>
+                        <p class="session-meta muted">
+                          <span>IP {s.ip || 'unknown'}</span>
+                          <span>Signed in {formatWhen(s.createdAt)}</span>
+                          <span>Last seen {formatWhen(s.lastSeenAt)}</span>
+                        </p>
+                      </div>
                     </li>
                   )}
                 </For>

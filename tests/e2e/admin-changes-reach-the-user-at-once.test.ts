@@ -45,6 +45,7 @@ describe('the admin console', () => {
     await admin.getByRole('button', { name: 'Save permissions' }).click();
     await admin.getByText('Permissions saved.').waitFor();
     await userPage.getByRole('button', { name: 'Delete' }).waitFor({ timeout: 3_000 });
+    await admin.evaluate(() => window.scrollTo(0, 0));
     await saveScreenshot(admin, 'admin-user');
 
     // Deactivate: the user's tab is signed out at once.
