@@ -1,6 +1,7 @@
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import { useAdminClient, useAdminRevision } from './admin-client';
 import { AUDIT_EVENT_LABELS, auditLabel, formatWhen } from './audit-labels';
+import { Pager } from './pager';
 
 const PAGE_SIZE = 50;
 
@@ -24,7 +25,6 @@ export function AuditPage(): JSX.Element {
         pageSize: PAGE_SIZE,
       }),
   );
-  const pages = () => Math.max(1, Math.ceil((events.latest?.total ?? 0) / PAGE_SIZE));
   return (
     <section aria-labelledby="audit-title">
       <h2 id="audit-title">Audit log</h2>
@@ -93,22 +93,7 @@ export function AuditPage(): JSX.Element {
                 </For>
               </tbody>
             </table>
-            <nav class="admin-pager" aria-label="Pages">
-              <button type="button" class="button button-small button-quiet" disabled={page() <= 1} onClick={() => setPage(page() - 1)}>
-                Previous
-              </button>
-              <span>
-                Page {page()} of {pages()} · {list().total} events
-              </span>
-              <button
-                type="button"
-                class="button button-small button-quiet"
-                disabled={page() >= pages()}
-                onClick={() => setPage(page() + 1)}
-              >
-                Next
-              </button>
-            </nav>
+            <Pager page={page()} total={list().total} pageSize={PAGE_SIZE} noun="events" onPage={setPage} />
           </>
         )}
       </Show>

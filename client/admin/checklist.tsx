@@ -1,4 +1,5 @@
-import { createSignal, For, type JSX } from 'solid-js';
+import { createResource, createSignal, For, type JSX } from 'solid-js';
+import { useAdminClient, useAdminRevision } from './admin-client';
 
 export interface ChecklistProps<T extends string | number> {
   legend: string;
@@ -51,5 +52,26 @@ export function Checklist<T extends string | number>(props: ChecklistProps<T>): 
         {props.saveLabel}
       </button>
     </fieldset>
+  );
+}
+
+/** Every permission that exists as a {@link Checklist}, **Save permissions** handing on the names picked. */
+export function PermissionChecklist(props: {
+  selected: readonly string[];
+  disabled: boolean;
+  onSave: (names: string[]) => void;
+}): JSX.Element {
+  const trpc = useAdminClient();
+  const revision = useAdminRevision();
+  const [permissions] = createResource(revision, () => trpc.admin.permissions.query().catch(() => []));
+  return (
+    <Checklist
+      legend="Permissions"
+      options={(permissions.latest ?? []).map((p) => ({ value: p.name, label: `${p.name} (${p.label})` }))}
+      selected={props.selected}
+      saveLabel="Save permissions"
+      disabled={props.disabled}
+      onSave={props.onSave}
+    />
   );
 }

@@ -1,7 +1,7 @@
 import { useNavigate, useParams } from '@solidjs/router';
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import { useAdminClient, useAdminRevision } from './admin-client';
-import { Checklist } from './checklist';
+import { PermissionChecklist } from './checklist';
 import { useAdminAction } from './use-admin-action';
 
 /** A group: **Rename**, **Delete group**, its permissions and its members. */
@@ -16,7 +16,6 @@ export function GroupDetailPage(props: { base: string }): JSX.Element {
     () => ({ id: id(), revision: revision() }),
     ({ id }) => trpc.admin.groups.get.query({ id }),
   );
-  const [permissions] = createResource(revision, () => trpc.admin.permissions.query().catch(() => []));
   const [name, setName] = createSignal<string | null>(null);
   const [member, setMember] = createSignal('');
   const act = async (key: string, call: () => Promise<unknown>, done: string) => {
@@ -72,11 +71,8 @@ export function GroupDetailPage(props: { base: string }): JSX.Element {
             </div>
           </form>
           <section class="card admin-card">
-            <Checklist
-              legend="Permissions"
-              options={(permissions.latest ?? []).map((p) => ({ value: p.name, label: `${p.name} (${p.label})` }))}
+            <PermissionChecklist
               selected={d().permissions}
-              saveLabel="Save permissions"
               disabled={busy() !== null}
               onSave={(names) =>
                 void act('perms', () => trpc.admin.groups.setPermissions.mutate({ id: id(), permissions: names }), 'Permissions saved.')

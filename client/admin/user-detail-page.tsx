@@ -3,7 +3,7 @@ import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import { useAuth } from '../state';
 import { useAdminClient, useAdminRevision } from './admin-client';
 import { formatWhen } from './audit-labels';
-import { Checklist } from './checklist';
+import { Checklist, PermissionChecklist } from './checklist';
 import { useAdminAction } from './use-admin-action';
 
 /**
@@ -24,7 +24,6 @@ export function UserDetailPage(): JSX.Element {
     ({ id }) => trpc.admin.users.get.query({ id }),
   );
   const [groups] = createResource(revision, () => trpc.admin.groups.list.query().catch(() => []));
-  const [permissions] = createResource(revision, () => trpc.admin.permissions.query().catch(() => []));
   const [firstName, setFirstName] = createSignal<string | null>(null);
   const [lastName, setLastName] = createSignal<string | null>(null);
   const [email, setEmail] = createSignal<string | null>(null);
@@ -177,11 +176,8 @@ export function UserDetailPage(): JSX.Element {
             </section>
 
             <section class="card admin-card">
-              <Checklist
-                legend="Permissions"
-                options={(permissions.latest ?? []).map((p) => ({ value: p.name, label: `${p.name} (${p.label})` }))}
+              <PermissionChecklist
                 selected={d().permissions}
-                saveLabel="Save permissions"
                 disabled={busy() !== null}
                 onSave={(names) =>
                   void act('perms', () => trpc.admin.users.setPermissions.mutate({ id: id(), permissions: names }), 'Permissions saved.')

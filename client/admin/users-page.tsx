@@ -2,6 +2,7 @@ import { A } from '@solidjs/router';
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import { useAdminClient, useAdminRevision } from './admin-client';
 import { formatWhen } from './audit-labels';
+import { Pager } from './pager';
 
 type Sort = 'username' | 'email' | 'dateJoined' | 'lastLogin';
 type Tri = '' | 'yes' | 'no';
@@ -76,7 +77,6 @@ export function UsersPage(props: { base: string }): JSX.Element {
       </button>
     </th>
   );
-  const pages = () => Math.max(1, Math.ceil((users.latest?.total ?? 0) / PAGE_SIZE));
 
   return (
     <section aria-labelledby="users-title">
@@ -143,22 +143,7 @@ export function UsersPage(props: { base: string }): JSX.Element {
                 </For>
               </tbody>
             </table>
-            <nav class="admin-pager" aria-label="Pages">
-              <button type="button" class="button button-small button-quiet" disabled={page() <= 1} onClick={() => setPage(page() - 1)}>
-                Previous
-              </button>
-              <span>
-                Page {page()} of {pages()} · {list().total} users
-              </span>
-              <button
-                type="button"
-                class="button button-small button-quiet"
-                disabled={page() >= pages()}
-                onClick={() => setPage(page() + 1)}
-              >
-                Next
-              </button>
-            </nav>
+            <Pager page={page()} total={list().total} pageSize={PAGE_SIZE} noun="users" onPage={setPage} />
           </>
         )}
       </Show>

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { groupPermissions, groups, permissions, userGroups, userPermissions, users } from '../../db/schema/auth';
+import { sessionUserColumns } from './session-user';
 import { ensurePermission } from './users';
 
 /**
@@ -51,18 +52,8 @@ export interface UserQuery {
   limit: number;
 }
 
-const USER_COLUMNS = {
-  id: users.id,
-  username: users.username,
-  email: users.email,
-  firstName: users.firstName,
-  lastName: users.lastName,
-  isActive: users.isActive,
-  isStaff: users.isStaff,
-  isSuperuser: users.isSuperuser,
-  dateJoined: users.dateJoined,
-  lastLogin: users.lastLogin,
-};
+/** The session lookup's columns but `pendingEmail`: no password data. */
+const { pendingEmail: _pending, ...USER_COLUMNS } = sessionUserColumns;
 
 const SORT_COLUMN = {
   username: sql`lower(${users.username})`,
