@@ -13,6 +13,7 @@ const { server, browser } = await startAppAndBrowser();
 await server.run(['db:seed']);
 const ROOT_PASSWORD = 'quartz-meadow-signal-77';
 await server.run(['manage', 'createuser', 'root', '--superuser', '--email', 'root@example.com', '--password', ROOT_PASSWORD]);
+await server.run(['manage', 'createuser', 'ops', '--superuser', '--password', ROOT_PASSWORD]);
 
 describe('the admin console', () => {
   test('a permission granted and a deactivation reach the other browser at once; the audit log lists both', async () => {
@@ -40,6 +41,14 @@ describe('the admin console', () => {
     await admin.getByRole('link', { name: username }).click();
     await admin.getByRole('heading', { name: username }).waitFor();
 
+    // Another admin watches the users list in a browser of their own.
+    const watcherContext = await newAppContext(browser, server.url);
+    const watcher = await watcherContext.newPage();
+    await signIn(watcher, 'ops', ROOT_PASSWORD);
+    await watcher.goto('/admin/users');
+    const watchedRow = watcher.getByRole('row').filter({ hasText: username });
+    await watchedRow.getByRole('cell', { name: 'Active', exact: true }).waitFor();
+
     // Grant: the user's Notes page shows Delete without a reload.
     await admin.getByLabel('notes.delete_note (Can delete note)').check();
     await admin.getByRole('button', { name: 'Save permissions' }).click();
@@ -53,6 +62,9 @@ describe('the admin console', () => {
     await admin.getByText('User deactivated and signed out.').waitFor();
     await waitForPath(userPage, '/login', 3_000);
     await admin.getByRole('button', { name: 'Activate' }).waitFor();
+    // The other admin's list follows without a reload.
+    await watchedRow.getByRole('cell', { name: 'Inactive', exact: true }).waitFor({ timeout: 3_000 });
+    await watcherContext.close();
 
     // The audit log lists both, with the admin as the actor.
     await admin.getByRole('link', { name: 'Audit log' }).click();
