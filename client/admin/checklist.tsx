@@ -25,7 +25,7 @@ export function Checklist<T extends string | number>(props: ChecklistProps<T>): 
     <fieldset class="admin-checklist">
       <legend>{props.legend}</legend>
       <ul>
-        <For each={props.options}>
+        <For each={props.options} fallback={<li class="muted">None yet.</li>}>
           {(option) => (
             <li>
               <label>
