@@ -378,3 +378,17 @@ export { createLogger, redactUrl, type Logger } from './log';
 export { openMigratedDatabase, type Database, type DatabaseHandle } from '../db/client';
 export { hashingParams } from './auth/password';
 export { createUser, ensurePermission, findUserByUsername, grantUserPermission } from './auth/users';
+export {
+  AUDIT_EVENT_TYPES,
+  AuditLog,
+  type AuditDetail,
+  type AuditEntry,
+  type AuditEvent,
+  type AuditEventType,
+  type AuditHook,
+  type AuditUser,
+  type AuditVia,
+} from './auth/audit';
+export { ADMIN_PERMISSIONS } from './auth/admin-data';
+export { adminRouter } from './routers/admin-router';
+export { accessSlice, adminSlice } from './state/admin-slices';
