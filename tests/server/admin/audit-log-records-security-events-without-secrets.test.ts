@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { type AuditEvent, insertAuditEvent, listAuditEvents } from '../../../server/auth/audit';
 import { auditEvents } from '../../../db/schema';
+import { createLogger } from '../../../server/log';
 import { createTestUser } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
@@ -96,6 +97,49 @@ describe('the audit log', () => {
     expect((await rootWs.ok('query', 'auth.securityActivity')).data).toEqual([]);
     await rootWs.close();
     await bobWs.close();
+  });
+
+  test('a sign-out over HTTP is recorded with the account named and via http', async () => {
+    server = await startTestServer();
+    const carol = await server.userWithSession('carol');
+    const res = await fetch(`${server.url}/auth/logout`, {
+      method: 'POST',
+      headers: { origin: server.url, 'sec-fetch-site': 'same-origin', cookie: carol.cookie, 'user-agent': 'Curl/8' },
+    });
+    expect(res.status).toBe(204);
+    const rows = await allRows();
+    expect(rows.map((r) => [r.type, r.actorName, r.targetName, r.via, r.userAgent])).toEqual([
+      ['logout', 'carol', 'carol', 'http', 'Curl/8'],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(carol.token);
+  });
+
+  test('a failing onAuditEvent is logged and the event stays recorded; the reply never waits for it', async () => {
+    const logged: string[] = [];
+    const log = createLogger('error', (line) => void logged.push(line));
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    server = await startTestServer(
+      {
+        hooks: {
+          onAuditEvent: async () => {
+            await held;
+            throw new Error('the SIEM is down');
+          },
+        },
+      },
+      { log },
+    );
+    const root = await server.userWithSession('root', { staff: true, superuser: true });
+    const bob = await server.userWithSession('bob');
+    const ws = await server.open({ cookie: root.cookie });
+    // Answered while the hook is still held: the audit work runs after the reply.
+    await ws.ok('mutation', 'admin.users.signOutEverywhere', { id: bob.userId });
+    release();
+    const rows = await allRows();
+    expect(rows.map((r) => r.type)).toEqual(['session.revoked', 'admin.signed_out_everywhere']);
+    expect(logged.join('\n')).toContain('onAuditEvent failed');
+    await ws.close();
   });
 
   test('housekeeping deletes events past audit.retentionDays, and only those', async () => {
