@@ -1,5 +1,12 @@
 import { createSignal } from 'solid-js';
-import { useToasts } from '../state';
+import { readErrorEnvelope, useToasts } from '../state';
+
+/** The server's words for a refusal: its field errors (a taken email), else its message. */
+function refusalText(error: unknown): string {
+  const fields = readErrorEnvelope(error)?.fieldErrors ?? [];
+  if (fields.length > 0) return fields.map((f) => f.message).join(' ');
+  return error instanceof Error && error.message ? error.message : 'That did not work. Please try again.';
+}
 
 /**
  * Runs one admin change at a time: `busy()` names the running one, success
@@ -19,7 +26,7 @@ export function useAdminAction(): {
       toasts.show('success', done);
       return true;
     } catch (error) {
-      toasts.show('error', error instanceof Error && error.message ? error.message : 'That did not work. Please try again.');
+      toasts.show('error', refusalText(error));
       return false;
     } finally {
       setBusy(null);

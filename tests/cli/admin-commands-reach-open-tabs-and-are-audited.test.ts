@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { resolve } from 'node:path';
 import { auditEvents } from '../../db/schema';
 import { createPusher } from '../../server/bus/pusher';
 import {
@@ -13,6 +14,7 @@ import {
 import { identityEventOf } from '../../server/cli/manage';
 import { ensureGroup, findUserByUsername, grantGroupPermission } from '../../server/auth/users';
 import { FRAMEWORK_SLICES } from '../../server/state/admin-slices';
+import { HAVE_REDIS, startRedis } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -113,4 +115,41 @@ describe('admin commands', () => {
     });
     await tab.close();
   });
+});
+
+describe.skipIf(!HAVE_REDIS)('bun run manage with BUS_URL', () => {
+  test("`manage deactivate` in its own process signs out the user's tab on a server and tells an open admin page, over Redis", async () => {
+    await server.stop();
+    const redis = await startRedis();
+    try {
+      server = await startTestServer({ busUrl: redis.url });
+      const bob = await server.userWithSession('bob');
+      const root = await server.userWithSession('root', { staff: true, superuser: true });
+      const tab = await server.open({ cookie: bob.cookie });
+      const adminTab = await server.open({ cookie: root.cookie });
+      await tab.subscribeState();
+      await adminTab.subscribeState();
+      const proc = Bun.spawn(['bun', 'server/cli/manage.ts', 'deactivate', 'bob'], {
+        cwd: resolve(import.meta.dir, '../..'),
+        env: { ...process.env, DATABASE_URL: `file:${server.db.path}`, BUS_URL: redis.url },
+        stdin: 'ignore',
+        stdout: 'pipe',
+        stderr: 'pipe',
+      });
+      const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      expect({ code, err }).toEqual({ code: 0, err: '' });
+      expect(out).toContain('"bob" is now inactive; 1 session(s) signed out.');
+      await tab.waitForPushes(2, 5_000);
+      expect(tab.pushes.some((p) => p.actions?.some((a: any) => a.type === 'clearAuthThenNavigate'))).toBe(true);
+      await adminTab.waitForPushes(2, 5_000);
+      expect(adminTab.pushes.some((p) => p.delta?.admin?.revision > 0)).toBe(true);
+      expect((await auditTypes())[0]).toEqual(['admin.user_deactivated', 'bob', 'cli', 'no actor']);
+      await tab.close();
+      await adminTab.close();
+    } finally {
+      await server.stop();
+      await redis.stop();
+      server = await startTestServer();
+    }
+  }, 30_000);
 });
