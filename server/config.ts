@@ -1,3 +1,4 @@
+import type { AuditHook } from './auth/audit';
 import { z } from 'zod';
 import type { AppAction } from './state/protocol';
 
@@ -334,6 +335,15 @@ const configSchema = z.object({
       ),
     })
     .prefault({}),
+  audit: z
+    .object({
+      retentionDays: doc(
+        z.number().int().positive().max(36_500).default(180),
+        'Days a security audit event is kept; housekeeping deletes older ones on its schedule (`housekeeping.intervalMs`, or `bun run manage clearsessions`).',
+        'AUDIT_RETENTION_DAYS',
+      ),
+    })
+    .prefault({}),
   mail: z
     .object({
       backend: doc(
@@ -449,6 +459,12 @@ export interface StatehouseHooks {
     userId: number | null;
     path: string;
   }) => HookAnswer | void | Promise<HookAnswer> | Promise<void>;
+  /**
+   * A security event was recorded in the audit log (after the reply that
+   * caused it): ship it elsewhere (a SIEM, a log pipeline). It never holds a
+   * secret; a failure is logged and the event stays recorded.
+   */
+  onAuditEvent?: AuditHook;
 }
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

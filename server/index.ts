@@ -1,6 +1,8 @@
 import type { AnyRouter } from '@trpc/server';
 import { type AnyElysia, Elysia } from 'elysia';
 import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
+import { AuditLog } from './auth/audit';
+import { FRAMEWORK_SLICES } from './state/admin-slices';
 import { Housekeeping } from './auth/housekeeping';
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
 import { BackgroundTasks } from './background';
@@ -21,6 +23,7 @@ import { DEFAULT_USER_MODEL, type UserModel } from './auth/user-model';
 import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
 import {
   ConfigError,
+  DAY,
   loadConfig,
   mailSettingsProblems,
   MIB,
@@ -38,6 +41,7 @@ import { createMailer, type Mailer } from './mail';
 import { cookieNameFor } from './auth/session-cookie';
 import { RecentRotations } from './auth/recent-rotations';
 import { sessionSettingsOf, type Runtime } from './runtime';
+import { adminRouter } from './routers/admin-router';
 import { authRouter } from './routers/auth-router';
 import { i18nRouter } from './routers/i18n-router';
 import { stateRouter } from './routers/state-router';
@@ -102,7 +106,7 @@ export interface Statehouse<Slices extends readonly SliceDefinition[] = readonly
  * export type AppRouter = typeof appRouter;
  */
 export function createAppRouter<TRoutes extends Record<string, AnyRouter>>(routes: TRoutes) {
-  return router({ statehouse: stateRouter, auth: authRouter, i18n: i18nRouter, ...routes });
+  return router({ statehouse: stateRouter, auth: authRouter, i18n: i18nRouter, admin: adminRouter, ...routes });
 }
 
 /** A start on a port another process holds, without `reusePort`. */
@@ -192,7 +196,7 @@ export async function createStatehouse<
   // Read on every event: built once, not per call.
   const plainCookieName = cookieNameFor(config, false);
   const secureCookieName = cookieNameFor(config, true);
-  const slices = new Map<string, SliceDefinition>((options.slices ?? []).map((def) => [def.name, def]));
+  const slices = new Map<string, SliceDefinition>([...FRAMEWORK_SLICES, ...(options.slices ?? [])].map((def) => [def.name, def]));
   const registry = new ConnectionRegistry();
   const { socket } = config;
   const resumeStash = config.busUrl
@@ -205,6 +209,7 @@ export async function createStatehouse<
         log,
       })
     : memoryResumeStash(registry, socket);
+  const background = new BackgroundTasks(log);
   const pusher = createPusher<Slices>({ bus, slices, maxBytes: config.push.maxBytes });
   const runtime: Runtime = {
     config,
@@ -231,7 +236,8 @@ export async function createStatehouse<
         accountFreeFailures: config.rateLimit.accountFreeFailures,
       }),
     mailer: options.mailer ?? createMailer(config, log),
-    background: new BackgroundTasks(log),
+    background,
+    audit: new AuditLog(database.db, { log, scheduler: background, onAuditEvent: config.hooks.onAuditEvent }),
     cookieName: (secure) => (secure ? secureCookieName : plainCookieName),
   };
   if (config.env === 'production' && !config.publicUrl && config.allowedHosts.length === 0) {
@@ -241,7 +247,11 @@ export async function createStatehouse<
   // Idle tabs let go of their expired session caches (see dropStaleValidations).
   const sweeper = setInterval(() => runtime.registry.dropStaleValidations(), VALIDATION_SWEEP_MS);
   sweeper.unref();
-  const housekeeping = new Housekeeping(database.db, sessions, { ...config.housekeeping, log });
+  const housekeeping = new Housekeeping(database.db, sessions, {
+    ...config.housekeeping,
+    log,
+    auditRetentionMs: config.audit.retentionDays * DAY,
+  });
   housekeeping.start();
 
   const app = new Elysia({
@@ -380,3 +390,17 @@ export { createLogger, redactUrl, type Logger } from './log';
 export { openMigratedDatabase, type Database, type DatabaseHandle } from '../db/client';
 export { hashingParams } from './auth/password';
 export { createUser, ensurePermission, findUserByUsername, grantUserPermission } from './auth/users';
+export {
+  AUDIT_EVENT_TYPES,
+  AuditLog,
+  type AuditDetail,
+  type AuditEntry,
+  type AuditEvent,
+  type AuditEventType,
+  type AuditHook,
+  type AuditUser,
+  type AuditVia,
+} from './auth/audit';
+export { ADMIN_PERMISSIONS } from './auth/admin-data';
+export { adminRouter } from './routers/admin-router';
+export { accessSlice, adminSlice } from './state/admin-slices';

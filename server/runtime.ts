@@ -10,6 +10,7 @@ import type { SessionSettings } from './auth/session';
 import type { SessionBackend } from './auth/session-backend';
 import type { RateLimiter } from './auth/rate-limit';
 import type { Mailer } from './mail/mailer';
+import type { AuditLog } from './auth/audit';
 import type { BackgroundTasks } from './background';
 import type { RecentRotations } from './auth/recent-rotations';
 import type { UserModel } from './auth/user-model';
@@ -48,6 +49,8 @@ export interface Runtime {
   readonly mailer: Mailer;
   /** Work that runs after a reply (mails, …); `stop()` drains it. */
   readonly background: BackgroundTasks;
+  /** The security audit log (`runtime.audit.record({...})`, written after the reply). */
+  readonly audit: AuditLog;
   /** The session cookie's name for a plain-http or an https client. */
   cookieName(secure: boolean): string;
 }

@@ -2,6 +2,7 @@ import { createSignal, type JSX } from 'solid-js';
 import { ChangePasswordForm } from './change-password-form';
 import { usePageTitle } from './page-title';
 import { ProfileForm } from './profile-form';
+import { SecurityActivity } from './security-activity';
 import { SessionsList } from './sessions-list';
 import { ThemeSetting } from './theme-setting';
 import { useVisit } from './use-visit';
@@ -22,6 +23,7 @@ export function SettingsPage(): JSX.Element {
           <ProfileForm />
           <ThemeSetting />
           <SessionsList version={version()} />
+          <SecurityActivity version={version()} />
         </div>
         <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
       </div>

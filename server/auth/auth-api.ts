@@ -7,6 +7,7 @@ import type { Logger } from '../log';
 import type { Mailer } from '../mail/mailer';
 import type { ClientAction } from '../state/protocol';
 import { safeNextPath } from '../state/redirect';
+import type { AuditEntry, AuditLog } from './audit';
 import type { IdentityEvent } from './identity-event';
 import type { HashingPool } from './hashing-pool';
 import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword, type PasswordHashing } from './password';
@@ -59,6 +60,8 @@ export interface AuthServices {
   readonly userModel: UserModel;
   /** Where identity changes are announced, so every open tab follows. */
   readonly bus: { publish(event: IdentityEvent): Promise<void> };
+  /** The security audit log. */
+  readonly audit: Pick<AuditLog, 'record'>;
 }
 
 /** The tab an event came from, as far as auth looks at it. */
@@ -144,6 +147,8 @@ export class AuthApi {
     if (!row || !ok || !row.isActive) {
       await limiter.failAccount(lockout);
       this.runtime.log.info('login failed', { ip: conn.ip });
+      // The account a known login id names; never the typed id itself (it may be a mistyped password).
+      this.audit({ type: 'login.failed', actor: null, target: row ? { id: row.id, username: row.username } : null });
       if (config.hooks.onAuthFailed) this.event.addHookActions('onAuthFailed', await config.hooks.onAuthFailed({ loginId, ip: conn.ip }));
       return false;
     }
@@ -153,6 +158,7 @@ export class AuthApi {
     const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
     await this.startSession(user, options.to ?? this.defaultRedirect());
     this.runtime.log.info('login', { userId: user.id, ip: conn.ip });
+    this.audit({ type: 'login.succeeded', actor: user, detail: { method: 'password' } });
     return user;
   }
 
@@ -166,13 +172,15 @@ export class AuthApi {
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
     const session = this.event.sessionRow;
-    const userId = this.event.user.id;
+    const user = this.event.user;
+    const userId = user.id;
     this.event.dropSession();
     this.event.actions.replaceCookieAction(this.event.clearAuthAction(session?.id ?? null, options.to));
     if (session) {
       await invalidateSession(this.runtime.sessions, session.id);
       await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: [session.id], reason: 'logout' });
       this.runtime.log.info('logout', { userId });
+      if (isLoggedIn(user)) this.audit({ type: 'logout', actor: user });
     }
   }
 
@@ -241,6 +249,7 @@ export class AuthApi {
       const result = await setUserPassword(db, row, newPassword, { hashing, rules: config.password });
       if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
       await this.rotateAfterCredentialChange(user, 'password-changed');
+      this.audit({ type: 'password.changed', actor: user });
     } finally {
       await release();
     }
@@ -252,7 +261,12 @@ export class AuthApi {
    */
   async invalidateUserSessions(userId: number, options: { except?: string } = {}): Promise<string[]> {
     const ids = await invalidateUserSessions(this.runtime.sessions, userId, options);
-    if (ids.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ids, reason: 'revoked' });
+    if (ids.length > 0) {
+      await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ids, reason: 'revoked' });
+      const actor = isLoggedIn(this.event.user) ? this.event.user : null;
+      const target = actor?.id === userId ? actor : { id: userId, username: '' };
+      this.audit({ type: 'session.revoked', actor, target, detail: { sessions: ids.length } });
+    }
     return ids;
   }
 
@@ -267,6 +281,7 @@ export class AuthApi {
     }
     await invalidateSession(this.runtime.sessions, sessionId);
     await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: [sessionId], reason: 'revoked' });
+    this.audit({ type: 'session.revoked', actor: user, detail: { sessions: 1 } });
     return true;
   }
 
@@ -386,6 +401,7 @@ export class AuthApi {
       if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
       await this.startSession(user, config.auth.loginRedirectUrl);
       this.runtime.log.info('password reset', { userId: row.id });
+      this.audit({ type: 'password.reset', actor: user });
       return user;
     } finally {
       await release();
@@ -416,6 +432,25 @@ export class AuthApi {
     // After the reply: this tab's snapshot travels in it, not in a push that could overtake it.
     if (id !== null) this.event.afterReply(() => this.notifyUsersChanged([id]));
     return user;
+  }
+
+  /**
+   * Records a security event of this tab in the audit log, once the reply is
+   * written: the tab's IP and user agent, the signed-in user as the actor
+   * unless `entry` names one.
+   *
+   * @example
+   * ctx.auth.audit({ type: 'passkey.added', detail: { name: 'Laptop' } });
+   */
+  audit(entry: Omit<AuditEntry, 'ip' | 'userAgent' | 'via'> & { via?: AuditEntry['via'] }): void {
+    const { conn, user } = this.event;
+    const actor = entry.actor !== undefined ? entry.actor : isLoggedIn(user) ? user : null;
+    this.runtime.audit.record({
+      ...entry,
+      actor,
+      ip: conn.ip,
+      userAgent: conn.headers.get('user-agent') ?? '',
+    });
   }
 
   hasPerm(perm: string): Promise<boolean> {

@@ -4,6 +4,7 @@ import { guarded, publicProcedure } from '../bridge/bridge';
 import { authed } from '../bridge/guards';
 import { router } from '../bridge/trpc';
 import { messageFor } from '../i18n/catalog';
+import { listAuditEvents } from '../auth/audit';
 import type { RegistrationFields } from '../state/protocol';
 import { sitePathSchema } from '../state/app-actions';
 
@@ -50,6 +51,9 @@ const changePasswordInput = z
 
 /** Django's message for a failed login: says nothing about which part was wrong. */
 export const INVALID_LOGIN_MESSAGE = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
+
+/** How many of their own events Settings shows a user. */
+const SECURITY_ACTIVITY_LIMIT = 20;
 
 /** The canned auth procedures the built-in pages call (`auth.*`). */
 export const authRouter = router({
@@ -135,6 +139,20 @@ export const authRouter = router({
       if (!(await ctx.auth.revokeSession(input.sessionId))) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such session.' });
       return null;
     }),
+
+  /** The signed-in user's own recent security events (Settings → Recent security activity). */
+  securityActivity: guarded(authed()).query(async function securityActivity({ ctx }) {
+    const { rows } = await listAuditEvents(ctx.db, { targetUserId: ctx.user.id, limit: SECURITY_ACTIVITY_LIMIT });
+    // What the account's owner may see: no other user's id, no admin's name.
+    return rows.map((e) => ({
+      id: e.id,
+      at: e.at,
+      type: e.type,
+      ip: e.ip,
+      userAgent: e.userAgent,
+      byAdmin: e.actorId !== null && e.actorId !== ctx.user.id,
+    }));
+  }),
 
   revokeOtherSessions: guarded(authed()).mutation(async function revokeOtherSessions({ ctx }) {
     const current = ctx.session.id;
