@@ -25,3 +25,4 @@ export {
 } from './auth';
 export * from './app';
 export * from './leases';
+export { providerIdentities, type ProviderIdentityRow } from './identities';
