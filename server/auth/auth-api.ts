@@ -12,7 +12,8 @@ import type { HashingPool } from './hashing-pool';
 import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword, type PasswordHashing } from './password';
 import { lockoutKey, type RateLimiter, type ReleaseClaim } from './rate-limit';
 import { groupHeld, permissionHeld } from './permissions';
-import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session, type SessionSettings } from './session';
+import { invalidateSession, invalidateUserSessions, listUserSessions, type Session, type SessionSettings } from './session';
+import { rotateForSignIn } from './sign-in-rotation';
 import type { SessionBackend } from './session-backend';
 import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
 import { userModelOf } from './user-model';
@@ -431,25 +432,14 @@ export class AuthApi {
    */
   async startSession(user: LoggedInUser, to: string | null): Promise<void> {
     const conn = this.event.conn;
-    const previous = this.event.sessionRow;
-    // As Django's login(): an anonymous visitor's (or the same user's) data carries
-    // over; another user's session ends here and hands none of its data on.
-    const carried = previous && (previous.userId === null || previous.userId === user.id) ? previous.id : null;
-    // Marked before the old session goes: a sibling tab that finds it gone follows the rotation.
-    if (previous) this.runtime.rotations.mark(previous.id, user.id);
-    if (previous && carried === null) await invalidateSession(this.runtime.sessions, previous.id);
-    const { token, session } = await rotateSession(this.runtime.sessions, this.runtime.sessionSettings, carried, {
-      userId: user.id,
+    const { token, session, announce } = await rotateForSignIn(this.runtime, this.event.sessionRow, user.id, {
       userAgent: conn.headers.get('user-agent') ?? '',
       ip: conn.ip,
     });
-    if (previous) this.runtime.rotations.completed(previous.id, session.id);
     this.event.adoptSession(token, session, user);
     // Announced before anything else waits: a sibling whose cache runs out in
     // between would find its session dead and answer a logout.
-    if (previous) {
-      await this.runtime.bus.publish({ type: 'session-rotated', oldSessionId: previous.id, newSessionId: session.id, userId: user.id });
-    }
+    await announce();
     this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(to));
   }
 
