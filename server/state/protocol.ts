@@ -103,6 +103,17 @@ export const ROUTE_MUTATION_PATH = 'statehouse.route';
 export const SESSION_COOKIE_ENDPOINT = '/auth/session';
 export const LOGOUT_COOKIE_ENDPOINT = '/auth/logout';
 
+/** Sign-in over HTTP (providers, emailed links): where a flow starts, `<prefix>/<provider>`. */
+export const OAUTH_ENDPOINT_PREFIX = '/auth/oauth';
+/** An emailed sign-in link: `GET <endpoint>/<token>` shows a button that POSTs to `<endpoint>`. */
+export const SIGN_IN_LINK_ENDPOINT = '/auth/link';
+/**
+ * A cookie a sign-in over HTTP sets beside the session cookie: the new
+ * session's tag (not secret, readable by the page), so the page it lands on
+ * announces the session to the browser's other tabs as a cookie exchange does.
+ */
+export const SIGNED_IN_COOKIE = 'statehouse_signed_in';
+
 /**
  * Where an app registers its user model (`defineUserModel`), so that its own
  * user fields are typed everywhere: `ctx.user`, `currentUser()`, the HTTP
