@@ -21,6 +21,8 @@ import type { RegistrationFields } from '../state/protocol';
 import type { UserRow } from '../../db/schema';
 import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
+import { issueUserToken } from './user-tokens';
+import { SIGN_IN_LINK_ENDPOINT } from '../state/protocol';
 import { validatePassword } from './password-validation';
 import type { RecentRotations } from './recent-rotations';
 
@@ -95,6 +97,9 @@ export interface AuthEvent {
   /** Adds the client actions an app-wide hook answered to the event's reply (see `HookAnswer`). */
   addHookActions(hook: keyof StatehouseConfig['hooks'], answer: unknown): void;
 }
+
+/** An emailed sign-in link lives 15 minutes. */
+export const SIGN_IN_LINK_TTL_MS = 15 * 60 * 1000;
 
 /** Longest login id and password a login looks at (longer input is a validation error upstream). */
 const MAX_LOGIN_INPUT = 256;
@@ -310,6 +315,45 @@ export class AuthApi {
     };
     // Not started before the reply is written: its lookup cannot time the answer.
     this.event.afterReply(work);
+  }
+
+  /**
+   * Emails a single-use sign-in link (`auth.magicLink`) when an active
+   * account has this address. Answers the same way whether or not it does:
+   * before the reply only the per-address budget is checked; the lookup, the
+   * per-account and per-recipient budgets and the mail run after it. The link
+   * signs in whichever browser opens it (`GET /auth/link/<token>`).
+   */
+  async requestSignInLink(email: string): Promise<void> {
+    const { config, limiter, db, mailer, log } = this.runtime;
+    if (!config.auth.magicLink) throw new TRPCError({ code: 'FORBIDDEN', message: 'Sign-in links are disabled.' });
+    const ip = await limiter.hitIp('sign-in-link', this.event.conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+    const base = this.linkBase();
+    this.event.afterReply(async () => {
+      if (base === null) {
+        log.error('sign-in link not mailed: set publicUrl (PUBLIC_URL); links never use a host the request named', {
+          origin: this.event.conn.origin,
+        });
+        return;
+      }
+      const row = await findUserByEmail(db, email);
+      if (!row?.isActive || !row.email) return;
+      const budget = { burst: config.rateLimit.recipientMailBurst, perMinute: config.rateLimit.recipientMailsPerHour / 60 };
+      if (!(await limiter.hitIp('sign-in-link-account', String(row.id), budget)).ok) return;
+      if (!(await this.mayMail(row.email, row.id))) return;
+      const token = await issueUserToken(db, 'sign_in_link', row.id, SIGN_IN_LINK_TTL_MS);
+      const link = `${base.replace(/\/$/, '')}${SIGN_IN_LINK_ENDPOINT}/${token}`;
+      await mailer.send({
+        to: row.email,
+        subject: `Sign in to ${config.siteName}`,
+        text:
+          `Hello ${row.username},\n\nSomeone asked for a link to sign in to ${config.siteName}.\n` +
+          `If it was you, open this link within ${SIGN_IN_LINK_TTL_MS / 60_000} minutes, in the browser you want to be signed in:\n\n${link}\n\n` +
+          'It works once. If it was not you, ignore this message: nobody is signed in without the link.\n',
+      });
+      log.info('sign-in link mailed', { userId: row.id });
+    });
   }
 
   /**

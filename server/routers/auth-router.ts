@@ -6,6 +6,7 @@ import { router } from '../bridge/trpc';
 import { messageFor } from '../i18n/catalog';
 import type { RegistrationFields } from '../state/protocol';
 import { sitePathSchema } from '../state/app-actions';
+import { signInMethodProcedures } from './sign-in-methods';
 
 const loginInput = z.object({
   loginId: z.string().trim().min(1, 'Enter your username.').max(256),
@@ -141,4 +142,6 @@ export const authRouter = router({
     const ended = await ctx.auth.invalidateUserSessions(ctx.user.id, current ? { except: current } : {});
     return { ended: ended.length };
   }),
+
+  ...signInMethodProcedures,
 });

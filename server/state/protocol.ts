@@ -187,6 +187,10 @@ export interface SiteSnapshot {
   signupEnabled: boolean;
   passwordResetEnabled: boolean;
   loginFields: ('username' | 'email')[];
+  /** Configured sign-in providers: the login page's **Continue with <Provider name>** buttons. */
+  oauthProviders: { id: string; label: string }[];
+  /** `auth.magicLink`: the login page offers **Email me a sign-in link**. */
+  magicLinkEnabled: boolean;
   /** Overrides of page texts (`auth.messages`). */
   messages: Record<string, string>;
   languages: string[];

@@ -1,6 +1,7 @@
 import { CodeChallengeMethod, OAuth2Client, type OAuth2Tokens } from 'arctic';
 import { z } from 'zod';
 import type { StatehouseConfig } from '../../config';
+import { providerLabels } from './provider-labels';
 import { IdTokenError, type OidcDiscovery, verifyIdToken } from './oidc';
 
 /**
@@ -46,7 +47,6 @@ const GITHUB_AUTHORIZE = 'https://github.com/login/oauth/authorize';
 const GITHUB_TOKEN = 'https://github.com/login/oauth/access_token';
 const GITHUB_API = 'https://api.github.com';
 const FETCH_TIMEOUT_MS = 10_000;
-const LABELS: Record<string, string> = { github: 'GitHub', google: 'Google' };
 
 function refreshTokenOf(tokens: OAuth2Tokens): string | null {
   return tokens.hasRefreshToken() ? tokens.refreshToken() : null;
@@ -159,8 +159,8 @@ export function signInProvidersOf(
   fetchImpl: typeof fetch = fetch,
 ): Map<string, SignInProvider> {
   const providers = new Map<string, SignInProvider>();
-  for (const [id, settings] of Object.entries(config.oauth.providers)) {
-    const label = settings.label ?? LABELS[id] ?? id.charAt(0).toUpperCase() + id.slice(1);
+  for (const { id, label } of providerLabels(config)) {
+    const settings = config.oauth.providers[id]!;
     if (id === 'github') providers.set(id, githubProvider(label, settings, fetchImpl));
     else providers.set(id, oidcProvider(id, label, { ...settings, issuer: settings.issuer ?? GOOGLE_ISSUER }, discovery));
   }
