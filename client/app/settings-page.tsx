@@ -1,5 +1,6 @@
 import { createSignal, type JSX } from 'solid-js';
 import { ChangePasswordForm } from './change-password-form';
+import { ConnectedAccounts } from './connected-accounts';
 import { usePageTitle } from './page-title';
 import { ProfileForm } from './profile-form';
 import { SessionsList } from './sessions-list';
@@ -22,6 +23,7 @@ export function SettingsPage(): JSX.Element {
           <ProfileForm />
           <ThemeSetting />
           <SessionsList version={version()} />
+          <ConnectedAccounts />
         </div>
         <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
       </div>
