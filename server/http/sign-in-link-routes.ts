@@ -15,7 +15,9 @@ export const LINK_INVALID = 'link_invalid';
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: a form posted under it says `Origin: null`, which the Origin check refuses.
+  // Same-origin still keeps the link from any other site.
+  'referrer-policy': 'same-origin',
   'content-security-policy': "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
 };
