@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { eq } from 'drizzle-orm';
 import { Events } from 'oauth2-mock-server';
 import { providerIdentities, users } from '../../../db/schema';
+import { openWith } from '../../../server/auth/sealing';
 import { OIDC_TEST } from '../../helpers/oidc-config';
 import { CookieJar, locationOf } from '../../helpers/browser-flow';
 import { startIdentityProvider, type TestIdentityProvider } from '../../helpers/identity-provider';
@@ -300,5 +301,27 @@ describe('account rules', () => {
     });
     const done = await jar.get_(await consent(locationOf(start, server.url)));
     expect(done.headers.get('location')).toBe('/settings?error=oauth_identity_taken');
+  });
+});
+
+describe('provider tokens', () => {
+  test('with oauth.storeTokens they are kept encrypted under oauth.tokenKey, never in clear', async () => {
+    const key = Buffer.alloc(32, 9);
+    await server.stop();
+    server = await startTestServer({
+      ...OIDC_TEST(idp.issuer),
+      oauth: { ...OIDC_TEST(idp.issuer).oauth, storeTokens: true, tokenKey: key.toString('base64') },
+    });
+    let issued = '';
+    idp.server.service.once(Events.BeforeResponse, (response) => {
+      issued = (response.body as { access_token: string }).access_token;
+    });
+    const jar = new CookieJar();
+    expect((await jar.get_(await consent(await begin(jar)))).status).toBe(303);
+    const [identity] = await server.db.db.select().from(providerIdentities);
+    expect(identity!.accessToken).not.toBeNull();
+    expect(identity!.accessToken!.toString('utf8')).not.toContain(issued.slice(0, 40));
+    expect(openWith(key, new Uint8Array(identity!.accessToken!))).toBe(issued);
+    expect(openWith(Buffer.alloc(32, 1), new Uint8Array(identity!.accessToken!))).toBeNull();
   });
 });
