@@ -1,9 +1,10 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { preparedFor } from '../../db/prepared';
 import { authTokens } from '../../db/schema';
 import { openWith, sealWith, secretKey } from './sealing';
-import { newToken, secretMatches, splitToken } from './secrets';
+import { newToken, splitToken } from './secrets';
+import { claimToken } from './user-tokens';
 
 /**
  * Single-use cookie tickets. A login on the socket cannot set an HttpOnly
@@ -71,20 +72,10 @@ export async function redeemCookieTicket(
   ticket: string | null | undefined,
   now: number = Date.now(),
 ): Promise<{ sessionId: string; sessionToken: string } | null> {
-  const parts = splitToken(ticket);
-  if (!parts) return null;
-  const [row] = await db.select().from(authTokens).where(eq(authTokens.id, parts.id)).limit(1);
-  const matches = secretMatches(parts.secret, row ? new Uint8Array(row.secretHash) : new Uint8Array(32));
-  if (!row || !matches || row.purpose !== 'cookie_ticket' || !row.payload || !row.sessionId) return null;
-  if (row.usedAt !== null || now >= row.expiresAt) return null;
-  // Claim it atomically: of two concurrent redemptions only one updates the row.
-  const claimed = await db
-    .update(authTokens)
-    .set({ usedAt: now })
-    .where(and(eq(authTokens.id, row.id), isNull(authTokens.usedAt)))
-    .returning({ id: authTokens.id });
-  if (claimed.length === 0) return null;
-  const sessionToken = open(parts.secret, new Uint8Array(row.payload));
+  const claimed = await claimToken(db, ticket, 'cookie_ticket', now);
+  if (!claimed?.row.payload || !claimed.row.sessionId) return null;
+  const { row, secret } = claimed;
+  const sessionToken = open(secret, new Uint8Array(row.payload!));
   if (!sessionToken || splitToken(sessionToken)?.id !== row.sessionId) return null;
-  return { sessionId: row.sessionId, sessionToken };
+  return { sessionId: row.sessionId!, sessionToken };
 }

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { authTokens } from '../../db/schema';
+import { authTokens, type AuthTokenRow } from '../../db/schema';
 import { newToken, secretMatches, splitToken } from './secrets';
 
 /**
@@ -54,12 +54,33 @@ export async function consumeUserToken(
   token: string,
   now: number = Date.now(),
 ): Promise<number | null> {
-  const userId = await checkUserToken(db, purpose, token, now);
-  if (userId === null) return null;
+  const claimed = await claimToken(db, token, purpose, now);
+  return claimed?.row.userId ?? null;
+}
+
+/**
+ * Uses any single-use token up, atomically: its row and secret when the
+ * token is well formed, known, of `purpose`, unused and unexpired, and this
+ * call is the one that claimed it (of two concurrent claims only one
+ * updates the row); otherwise `null`. An unknown id costs the same hash and
+ * compare as a wrong secret.
+ */
+export async function claimToken(
+  db: Database,
+  token: string | null | undefined,
+  purpose: AuthTokenRow['purpose'],
+  now: number = Date.now(),
+): Promise<{ row: AuthTokenRow; secret: string } | null> {
+  const parts = splitToken(token);
+  if (!parts) return null;
+  const [row] = await db.select().from(authTokens).where(eq(authTokens.id, parts.id)).limit(1);
+  const matches = secretMatches(parts.secret, row ? new Uint8Array(row.secretHash) : new Uint8Array(32));
+  if (!row || !matches || row.purpose !== purpose) return null;
+  if (row.usedAt !== null || now >= row.expiresAt) return null;
   const claimed = await db
     .update(authTokens)
     .set({ usedAt: now })
-    .where(and(eq(authTokens.id, splitToken(token)!.id), isNull(authTokens.usedAt)))
+    .where(and(eq(authTokens.id, row.id), isNull(authTokens.usedAt)))
     .returning({ id: authTokens.id });
-  return claimed.length === 1 ? userId : null;
+  return claimed.length === 1 ? { row, secret: parts.secret } : null;
 }

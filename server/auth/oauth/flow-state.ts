@@ -1,9 +1,9 @@
-import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../../db/client';
 import { authTokens } from '../../../db/schema';
 import { openWith, sealWith, secretKey } from '../sealing';
-import { newToken, secretMatches, splitToken } from '../secrets';
+import { newToken } from '../secrets';
+import { claimToken } from '../user-tokens';
 
 /**
  * What a provider sign-in must find again when the browser comes back: kept
@@ -49,19 +49,9 @@ export async function issueFlowState(db: Database, payload: FlowState, ttlMs: nu
  * malformed, unknown, expired, already used or tampered cookie.
  */
 export async function claimFlowState(db: Database, cookie: string | null | undefined, now: number = Date.now()): Promise<FlowState | null> {
-  const parts = splitToken(cookie);
-  if (!parts) return null;
-  const [row] = await db.select().from(authTokens).where(eq(authTokens.id, parts.id)).limit(1);
-  const matches = secretMatches(parts.secret, row ? new Uint8Array(row.secretHash) : new Uint8Array(32));
-  if (!row || !matches || row.purpose !== 'oauth_state' || !row.payload) return null;
-  if (row.usedAt !== null || now >= row.expiresAt) return null;
-  const claimed = await db
-    .update(authTokens)
-    .set({ usedAt: now })
-    .where(and(eq(authTokens.id, row.id), isNull(authTokens.usedAt)))
-    .returning({ id: authTokens.id });
-  if (claimed.length === 0) return null;
-  const opened = openWith(secretKey(parts.secret, HKDF_INFO), new Uint8Array(row.payload));
+  const claimed = await claimToken(db, cookie, 'oauth_state', now);
+  if (!claimed?.row.payload) return null;
+  const opened = openWith(secretKey(claimed.secret, HKDF_INFO), new Uint8Array(claimed.row.payload));
   if (opened === null) return null;
   const parsed = flowState.safeParse(JSON.parse(opened));
   return parsed.success ? parsed.data : null;
