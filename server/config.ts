@@ -142,6 +142,11 @@ const configSchema = z.object({
           .default('statehouse_session'),
         'Name of the session cookie; `__Host-` is prefixed when cookies are secure.',
       ),
+      magicLink: doc(
+        z.boolean().default(false),
+        'Offer sign-in by an emailed link (**Email me a sign-in link**): single use, hashed at rest, 15 minutes, the same answer whether or not the address is known. See docs/oauth-and-email-links.md.',
+        'AUTH_MAGIC_LINK',
+      ),
       secureCookies: doc(
         z.boolean().optional(),
         'Serve cookies with `Secure` and the `__Host-` prefix, and accept only the prefixed cookie. It decides for the socket, the cookie endpoints and HTTP routes alike. Unset: decided per request (https, or `X-Forwarded-Proto: https` from a trusted proxy).',
@@ -356,6 +361,53 @@ const configSchema = z.object({
       smtpUrl: doc(z.string().optional(), '`smtp://` or `smtps://user:password@host:port` for the `smtp` backend.', 'SMTP_URL'),
     })
     .prefault({}),
+  oauth: z
+    .object({
+      providers: doc(
+        z
+          .record(
+            z.string().regex(/^[a-z0-9]{1,32}$/, 'a provider id is lower-case letters and digits'),
+            z.object({
+              clientId: z.string().min(1),
+              clientSecret: z.string().min(1),
+              /** OpenID Connect: the issuer URL, found by discovery. Unset for `github` and `google`. */
+              issuer: z.string().url().optional(),
+              /** The name on **Continue with <Provider name>**. */
+              label: z.string().min(1).max(40).optional(),
+            }),
+          )
+          .default({}),
+        'Sign-in providers by id: `github` and `google` are built in, any other id is an OpenID Connect provider found from its `issuer` by discovery. From the environment: `OAUTH_<NAME>_CLIENT_ID`, `OAUTH_<NAME>_CLIENT_SECRET`, `OAUTH_<NAME>_ISSUER` (OIDC), `OAUTH_<NAME>_LABEL`. The login page shows **Continue with <Provider name>** for each one.',
+      ),
+      storeTokens: doc(
+        z.boolean().default(false),
+        "Keep the provider's access and refresh tokens, encrypted with `oauth.tokenKey` (AES-256-GCM). Off: tokens are used once for the profile and dropped.",
+        'OAUTH_STORE_TOKENS',
+      ),
+      tokenKey: doc(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64')
+          .optional(),
+        'The key that encrypts stored provider tokens (32 bytes, base64). Required with `oauth.storeTokens`.',
+        'OAUTH_TOKEN_KEY',
+      ),
+      trustProviderMfa: doc(
+        z.boolean().default(false),
+        "Accept an OIDC provider's `amr` claim saying it checked a second factor in place of this site's own second step.",
+        'OAUTH_TRUST_PROVIDER_MFA',
+      ),
+      stateTtlMs: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .max(30 * MINUTE)
+          .default(10 * MINUTE),
+        'How long a browser has to come back from the provider (the state cookie and its row).',
+      ),
+    })
+    .prefault({}),
   publicUrl: doc(
     z.string().url().optional(),
     "Public base URL used in emailed links (and whose host is always allowed). Unset: the request's origin, only when it is this machine or in `allowedOrigins` (else no link is mailed).",
@@ -408,6 +460,23 @@ export function mailSettingsProblems(config: Pick<ParsedConfig, 'env' | 'mail'>)
   }
   if (config.mail.backend === 'smtp' && !config.mail.smtpUrl) {
     problems.push({ key: 'mail.smtpUrl', message: 'MAIL_BACKEND=smtp needs SMTP_URL (smtps://user:password@host)' });
+  }
+  return problems;
+}
+
+/** Provider settings that cannot work: an OIDC provider needs its issuer, stored tokens need a key. */
+export function oauthProblems(config: Pick<ParsedConfig, 'oauth'>): { key: string; message: string }[] {
+  const problems: { key: string; message: string }[] = [];
+  for (const [id, provider] of Object.entries(config.oauth.providers)) {
+    if (id !== 'github' && id !== 'google' && !provider.issuer) {
+      problems.push({
+        key: `oauth.providers.${id}.issuer`,
+        message: `OAUTH_${id.toUpperCase()}_ISSUER is needed: "${id}" is an OpenID Connect provider`,
+      });
+    }
+  }
+  if (config.oauth.storeTokens && !config.oauth.tokenKey) {
+    problems.push({ key: 'oauth.tokenKey', message: 'OAUTH_STORE_TOKENS needs OAUTH_TOKEN_KEY (32 bytes, base64)' });
   }
   return problems;
 }
@@ -547,8 +616,25 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
+/** `OAUTH_<NAME>_CLIENT_ID`, `_CLIENT_SECRET`, `_ISSUER`, `_LABEL`: one provider per `<NAME>` (its id in lower case). */
+const OAUTH_ENV = /^OAUTH_([A-Z0-9]{1,32})_(CLIENT_ID|CLIENT_SECRET|ISSUER|LABEL)$/;
+const OAUTH_FIELDS = { CLIENT_ID: 'clientId', CLIENT_SECRET: 'clientSecret', ISSUER: 'issuer', LABEL: 'label' } as const;
+
+function oauthProvidersFromEnv(env: Record<string, string | undefined>): Record<string, Record<string, string>> {
+  const providers: Record<string, Record<string, string>> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const match = OAUTH_ENV.exec(name);
+    if (!match || value === undefined || value === '') continue;
+    const id = match[1]!.toLowerCase();
+    (providers[id] ??= {})[OAUTH_FIELDS[match[2] as keyof typeof OAUTH_FIELDS]] = value;
+  }
+  return providers;
+}
+
 function fromEnv(env: Record<string, string | undefined>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const providers = oauthProvidersFromEnv(env);
+  if (Object.keys(providers).length > 0) out.oauth = { providers };
   for (const [name, path, parse] of ENV_KEYS) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
@@ -573,7 +659,7 @@ export function loadConfig(input: StatehouseConfigInput = {}, env: Record<string
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })));
   }
-  const settingsProblems = [...mailSettingsProblems(parsed.data), ...sessionBackendProblems(parsed.data)];
+  const settingsProblems = [...mailSettingsProblems(parsed.data), ...sessionBackendProblems(parsed.data), ...oauthProblems(parsed.data)];
   if (settingsProblems.length > 0) throw new ConfigError(settingsProblems);
   if (!Array.isArray(contextProcessors) || contextProcessors.some((p) => typeof p !== 'function')) {
     throw new ConfigError([{ key: 'contextProcessors', message: 'must be an array of functions' }]);

@@ -34,6 +34,8 @@ import {
 } from './config';
 import { openSessionBackend, type SessionBackend } from './auth/session-backend';
 import { authRoutes } from './http/auth-routes';
+import { oauthRoutes } from './http/oauth-routes';
+import { signInLinkRoutes } from './http/sign-in-link-routes';
 import { requestGuard } from './http/request-guard';
 import { staticClient } from './http/static';
 import { createLogger, type Logger } from './log';
@@ -270,6 +272,8 @@ export async function createStatehouse<
     })
     .use(socketTransport(runtime, options.router))
     .use(authRoutes(runtime));
+  if (Object.keys(config.oauth.providers).length > 0) app.use(oauthRoutes(runtime));
+  if (config.auth.magicLink) app.use(signInLinkRoutes(runtime));
   if (options.http) app.use(typeof options.http === 'function' ? options.http(runtime) : options.http);
   if (options.clientDir) {
     const resetPrefix = config.auth.passwordResetUrl;

@@ -1,5 +1,6 @@
 import { createSignal, type JSX } from 'solid-js';
 import { ChangePasswordForm } from './change-password-form';
+import { ConnectedAccounts } from './connected-accounts';
 import { usePageTitle } from './page-title';
 import { ProfileForm } from './profile-form';
 import { SecurityActivity } from './security-activity';
@@ -24,6 +25,7 @@ export function SettingsPage(): JSX.Element {
           <ThemeSetting />
           <SessionsList version={version()} />
           <SecurityActivity version={version()} />
+          <ConnectedAccounts />
         </div>
         <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
       </div>

@@ -12,6 +12,8 @@ export const DEFAULT_SITE: Readonly<SiteSnapshot> = Object.freeze({
   signupEnabled: true,
   passwordResetEnabled: true,
   loginFields: ['username'],
+  oauthProviders: [],
+  magicLinkEnabled: false,
   messages: {},
   languages: ['en'],
 }) as SiteSnapshot;
@@ -41,6 +43,8 @@ export function useSite(): Accessor<SiteSnapshot> {
     signupEnabled: slice.signupEnabled ?? DEFAULT_SITE.signupEnabled,
     passwordResetEnabled: slice.passwordResetEnabled ?? DEFAULT_SITE.passwordResetEnabled,
     loginFields: slice.loginFields ?? DEFAULT_SITE.loginFields,
+    oauthProviders: slice.oauthProviders ?? DEFAULT_SITE.oauthProviders,
+    magicLinkEnabled: slice.magicLinkEnabled ?? DEFAULT_SITE.magicLinkEnabled,
     messages: slice.messages ?? DEFAULT_SITE.messages,
     languages: slice.languages ?? DEFAULT_SITE.languages,
   }));

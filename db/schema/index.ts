@@ -26,3 +26,4 @@ export {
 export * from './app';
 export * from './leases';
 export { auditEvents, type AuditEventRow, type NewAuditEventRow } from './audit';
+export { providerIdentities, type ProviderIdentityRow } from './identities';

@@ -13,7 +13,8 @@ import type { HashingPool } from './hashing-pool';
 import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword, type PasswordHashing } from './password';
 import { lockoutKey, type RateLimiter, type ReleaseClaim } from './rate-limit';
 import { groupHeld, permissionHeld } from './permissions';
-import { invalidateSession, invalidateUserSessions, listUserSessions, rotateSession, type Session, type SessionSettings } from './session';
+import { invalidateSession, invalidateUserSessions, listUserSessions, type Session, type SessionSettings } from './session';
+import { rotateForSignIn } from './sign-in-rotation';
 import type { SessionBackend } from './session-backend';
 import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
 import type { UserModel } from './user-model';
@@ -21,6 +22,8 @@ import type { RegistrationFields } from '../state/protocol';
 import type { UserRow } from '../../db/schema';
 import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
+import { issueUserToken } from './user-tokens';
+import { SIGN_IN_LINK_ENDPOINT } from '../state/protocol';
 import { validatePassword } from './password-validation';
 import type { RecentRotations } from './recent-rotations';
 
@@ -99,6 +102,9 @@ export interface AuthEvent {
   /** Adds the client actions an app-wide hook answered to the event's reply (see `HookAnswer`). */
   addHookActions(hook: keyof StatehouseConfig['hooks'], answer: unknown): void;
 }
+
+/** An emailed sign-in link lives 15 minutes. */
+export const SIGN_IN_LINK_TTL_MS = 15 * 60 * 1000;
 
 /** Longest login id and password a login looks at (longer input is a validation error upstream). */
 const MAX_LOGIN_INPUT = 256;
@@ -332,6 +338,45 @@ export class AuthApi {
   }
 
   /**
+   * Emails a single-use sign-in link (`auth.magicLink`) when an active
+   * account has this address. Answers the same way whether or not it does:
+   * before the reply only the per-address budget is checked; the lookup, the
+   * per-account and per-recipient budgets and the mail run after it. The link
+   * signs in whichever browser opens it (`GET /auth/link/<token>`).
+   */
+  async requestSignInLink(email: string): Promise<void> {
+    const { config, limiter, db, mailer, log } = this.runtime;
+    if (!config.auth.magicLink) throw new TRPCError({ code: 'FORBIDDEN', message: 'Sign-in links are disabled.' });
+    const ip = await limiter.hitIp('sign-in-link', this.event.conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+    const base = this.linkBase();
+    this.event.afterReply(async () => {
+      if (base === null) {
+        log.error('sign-in link not mailed: set publicUrl (PUBLIC_URL); links never use a host the request named', {
+          origin: this.event.conn.origin,
+        });
+        return;
+      }
+      const row = await findUserByEmail(db, email);
+      if (!row?.isActive || !row.email) return;
+      const budget = { burst: config.rateLimit.recipientMailBurst, perMinute: config.rateLimit.recipientMailsPerHour / 60 };
+      if (!(await limiter.hitIp('sign-in-link-account', String(row.id), budget)).ok) return;
+      if (!(await this.mayMail(row.email, row.id))) return;
+      const token = await issueUserToken(db, 'sign_in_link', row.id, SIGN_IN_LINK_TTL_MS);
+      const link = `${base.replace(/\/$/, '')}${SIGN_IN_LINK_ENDPOINT}/${token}`;
+      await mailer.send({
+        to: row.email,
+        subject: `Sign in to ${config.siteName}`,
+        text:
+          `Hello ${row.username},\n\nSomeone asked for a link to sign in to ${config.siteName}.\n` +
+          `If it was you, open this link within ${SIGN_IN_LINK_TTL_MS / 60_000} minutes, in the browser you want to be signed in:\n\n${link}\n\n` +
+          'It works once. If it was not you, ignore this message: nobody is signed in without the link.\n',
+      });
+      log.info('sign-in link mailed', { userId: row.id });
+    });
+  }
+
+  /**
    * Tells an address's owner that someone signed up with it (the sign-up got
    * an account without the address). Names nothing of the new account.
    */
@@ -471,25 +516,14 @@ export class AuthApi {
    */
   async startSession(user: LoggedInUser, to: string | null): Promise<void> {
     const conn = this.event.conn;
-    const previous = this.event.sessionRow;
-    // As Django's login(): an anonymous visitor's (or the same user's) data carries
-    // over; another user's session ends here and hands none of its data on.
-    const carried = previous && (previous.userId === null || previous.userId === user.id) ? previous.id : null;
-    // Marked before the old session goes: a sibling tab that finds it gone follows the rotation.
-    if (previous) this.runtime.rotations.mark(previous.id, user.id);
-    if (previous && carried === null) await invalidateSession(this.runtime.sessions, previous.id);
-    const { token, session } = await rotateSession(this.runtime.sessions, this.runtime.sessionSettings, carried, {
-      userId: user.id,
+    const { token, session, announce } = await rotateForSignIn(this.runtime, this.event.sessionRow, user.id, {
       userAgent: conn.headers.get('user-agent') ?? '',
       ip: conn.ip,
     });
-    if (previous) this.runtime.rotations.completed(previous.id, session.id);
     this.event.adoptSession(token, session, user);
     // Announced before anything else waits: a sibling whose cache runs out in
     // between would find its session dead and answer a logout.
-    if (previous) {
-      await this.runtime.bus.publish({ type: 'session-rotated', oldSessionId: previous.id, newSessionId: session.id, userId: user.id });
-    }
+    await announce();
     // A landing page from app code is held to the rule `?next=` is: a path on this site, else the configured one.
     const landing = to === null ? null : (safeNextPath(to) ?? this.runtime.config.auth.loginRedirectUrl);
     this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(landing));

@@ -1,11 +1,9 @@
-import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { authTokens } from '../../db/schema';
-import { newToken, secretMatches, splitToken } from './secrets';
+import { checkUserToken, consumeUserToken, deleteUserTokens, issueUserToken } from './user-tokens';
 
 /**
  * Password-reset tokens: single use, hashed at rest, short-lived; issuing a
- * new one deletes the user's older ones.
+ * new one deletes the user's older ones (`user-tokens.ts`).
  */
 
 /**
@@ -14,20 +12,8 @@ import { newToken, secretMatches, splitToken } from './secrets';
  * @example
  * const token = await issuePasswordResetToken(db, user.id, 60 * 60 * 1000);
  */
-export async function issuePasswordResetToken(db: Database, userId: number, ttlMs: number, now: number = Date.now()): Promise<string> {
-  const { id, token, secretHash } = newToken();
-  await db.batch([
-    deletePasswordResetTokens(db, userId),
-    db.insert(authTokens).values({
-      id,
-      secretHash: Buffer.from(secretHash),
-      purpose: 'password_reset',
-      userId,
-      createdAt: now,
-      expiresAt: now + ttlMs,
-    }),
-  ]);
-  return token;
+export function issuePasswordResetToken(db: Database, userId: number, ttlMs: number, now: number = Date.now()): Promise<string> {
+  return issueUserToken(db, 'password_reset', userId, ttlMs, now);
 }
 
 /**
@@ -36,32 +22,15 @@ export async function issuePasswordResetToken(db: Database, userId: number, ttlM
  * so a link mailed before the change cannot set the password again.
  */
 export function deletePasswordResetTokens(db: Database, userId: number) {
-  return db.delete(authTokens).where(and(eq(authTokens.userId, userId), eq(authTokens.purpose, 'password_reset')));
+  return deleteUserTokens(db, userId, 'password_reset');
 }
 
 /** The user a live reset token belongs to, or `null` (without using it up). */
-export async function checkPasswordResetToken(
-  db: Database,
-  token: string | null | undefined,
-  now: number = Date.now(),
-): Promise<number | null> {
-  const parts = splitToken(token);
-  if (!parts) return null;
-  const [row] = await db.select().from(authTokens).where(eq(authTokens.id, parts.id)).limit(1);
-  const matches = secretMatches(parts.secret, row ? new Uint8Array(row.secretHash) : new Uint8Array(32));
-  if (!row || !matches || row.purpose !== 'password_reset' || row.userId === null) return null;
-  if (row.usedAt !== null || now >= row.expiresAt) return null;
-  return row.userId;
+export function checkPasswordResetToken(db: Database, token: string | null | undefined, now: number = Date.now()): Promise<number | null> {
+  return checkUserToken(db, 'password_reset', token, now);
 }
 
 /** Uses a reset token up, atomically: of two concurrent uses only one gets the user id. */
-export async function consumePasswordResetToken(db: Database, token: string, now: number = Date.now()): Promise<number | null> {
-  const userId = await checkPasswordResetToken(db, token, now);
-  if (userId === null) return null;
-  const claimed = await db
-    .update(authTokens)
-    .set({ usedAt: now })
-    .where(and(eq(authTokens.id, splitToken(token)!.id), isNull(authTokens.usedAt)))
-    .returning({ id: authTokens.id });
-  return claimed.length === 1 ? userId : null;
+export function consumePasswordResetToken(db: Database, token: string, now: number = Date.now()): Promise<number | null> {
+  return consumeUserToken(db, 'password_reset', token, now);
 }

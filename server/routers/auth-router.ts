@@ -7,6 +7,7 @@ import { messageFor } from '../i18n/catalog';
 import { listAuditEvents } from '../auth/audit';
 import type { RegistrationFields } from '../state/protocol';
 import { sitePathSchema } from '../state/app-actions';
+import { signInMethodProcedures } from './sign-in-methods';
 
 const loginInput = z.object({
   loginId: z.string().trim().min(1, 'Enter your username.').max(256),
@@ -159,4 +160,6 @@ export const authRouter = router({
     const ended = await ctx.auth.invalidateUserSessions(ctx.user.id, current ? { except: current } : {});
     return { ended: ended.length };
   }),
+
+  ...signInMethodProcedures,
 });

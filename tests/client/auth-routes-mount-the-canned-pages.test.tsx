@@ -24,6 +24,8 @@ const SITE: SiteSnapshot = {
   signupEnabled: true,
   passwordResetEnabled: true,
   loginFields: ['username'],
+  oauthProviders: [],
+  magicLinkEnabled: false,
   messages: {},
   languages: ['en'],
 };
@@ -273,5 +275,63 @@ describe('the login form', () => {
     expect(field).toBeTruthy();
     const register = calls.find((call) => call.path === 'auth.register');
     expect((register?.input as { fields?: unknown }).fields).toEqual({ displayName: 'Ada L.' });
+  });
+});
+
+describe('other ways to sign in on the login page', () => {
+  const links = (container: HTMLElement): { text: string | null; href: string | null; rel: string | null }[] =>
+    [...container.querySelectorAll('.sh-providers a')].map((a) => ({
+      text: a.textContent,
+      href: a.getAttribute('href'),
+      rel: a.getAttribute('rel'),
+    }));
+
+  test('none configured: no provider button, no link form', async () => {
+    const { container } = await mount('/login');
+    await server.waitFor(() => heading(container) === 'Sign in');
+    expect(links(container)).toEqual([]);
+    expect(container.querySelector('.sh-sign-in-link')).toBeNull();
+  });
+
+  test('Continue with <Provider name> for each configured provider: full-page links that keep ?next= (the server makes it safe)', async () => {
+    const site = {
+      oauthProviders: [
+        { id: 'github', label: 'GitHub' },
+        { id: 'acme', label: 'Acme SSO' },
+      ],
+    };
+    const { container } = await mount('/login?next=%2Fnotes', site);
+    await server.waitFor(() => links(container).length === 2);
+    expect(links(container)).toEqual([
+      { text: 'Continue with GitHub', href: '/auth/oauth/github?next=%2Fnotes', rel: 'external' },
+      { text: 'Continue with Acme SSO', href: '/auth/oauth/acme?next=%2Fnotes', rel: 'external' },
+    ]);
+  });
+
+  test('Email me a sign-in link asks the server and says the same whatever the address', async () => {
+    const calls: FakeCall[] = [];
+    answer = (call) => {
+      calls.push(call);
+      return { data: { data: { sent: true }, delta: {}, actions: [] } };
+    };
+    const { container } = await mount('/login', { magicLinkEnabled: true });
+    const form = await server.waitFor(() => container.querySelector<HTMLFormElement>('.sh-sign-in-link'));
+    const email = form.querySelector<HTMLInputElement>('#sh-link-email')!;
+    email.value = 'ada@example.com';
+    email.dispatchEvent(new Event('input', { bubbles: true }));
+    form.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await server.waitFor(() => container.querySelector('.sh-sign-in-link .sh-notice'));
+    expect(form.querySelector('button[type="submit"]')?.textContent).toBe('Email me a sign-in link');
+    expect(container.querySelector('.sh-sign-in-link .sh-notice')?.textContent).toContain('If an account has this address');
+    expect(calls.map((c) => [c.path, c.input])).toContainEqual(['auth.requestSignInLink', { email: 'ada@example.com' }]);
+  });
+
+  test('a refused provider sign-in or link says why (?error=), and an unknown code says nothing', async () => {
+    const refused = await mount('/login?error=oauth_account_exists');
+    await server.waitFor(() => refused.container.querySelector('.sh-alert-shown'));
+    expect(refused.container.querySelector('.sh-alert-shown')?.textContent).toContain('An account already uses this address.');
+    const unknown = await mount('/login?error=toString');
+    await server.waitFor(() => heading(unknown.container) === 'Sign in');
+    expect(unknown.container.querySelector('.sh-alert-shown')).toBeNull();
   });
 });

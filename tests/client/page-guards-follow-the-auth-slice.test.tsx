@@ -23,6 +23,8 @@ const SITE: SiteSnapshot = {
   signupEnabled: true,
   passwordResetEnabled: true,
   loginFields: ['username'],
+  oauthProviders: [],
+  magicLinkEnabled: false,
   messages: {},
   languages: ['en'],
 };
