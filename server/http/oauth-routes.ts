@@ -187,6 +187,11 @@ export function oauthRoutes(runtime: Runtime, options: { discovery?: OidcDiscove
       return fail(ACCOUNT_ERRORS[outcome.reason]);
     }
     if (outcome.created) log.info('signup', { userId: outcome.user.id, method: `oauth:${provider.id}` });
+    if (outcome.linked) {
+      const account = { id: outcome.user.id, username: outcome.user.username };
+      const userAgent = request.headers.get('user-agent') ?? '';
+      runtime.audit.record({ type: 'provider.connected', actor: account, ip, userAgent, via: 'http', detail: { provider: provider.id } });
+    }
     if (flow.intent === 'connect') {
       log.info('provider connected', { userId: outcome.user.id, provider: provider.id });
       return redirect(flow.next ?? config.auth.loginRedirectUrl, headers);

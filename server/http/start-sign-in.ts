@@ -48,6 +48,14 @@ export async function startSignIn(
   await announce();
   await recordLogin(runtime.db, user.id);
   runtime.log.info('login', { userId: user.id, ip, method: options.method });
+  runtime.audit.record({
+    type: 'login.succeeded',
+    actor: { id: user.id, username: user.username },
+    ip,
+    userAgent: request.headers.get('user-agent') ?? '',
+    via: 'http',
+    detail: { method: options.method },
+  });
   const headers = options.headers ?? new Headers();
   headers.set('cache-control', 'no-store');
   headers.set('location', options.to);

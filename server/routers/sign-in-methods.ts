@@ -39,6 +39,7 @@ export const signInMethodProcedures = {
         });
       }
       ctx.runtime.log.info('provider disconnected', { userId: ctx.user.id });
+      ctx.auth.audit({ type: 'provider.disconnected' });
       return null;
     }),
 };

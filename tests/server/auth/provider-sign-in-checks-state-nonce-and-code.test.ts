@@ -1,12 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { Events } from 'oauth2-mock-server';
-import { providerIdentities, users } from '../../../db/schema';
+import { auditEvents, providerIdentities, users } from '../../../db/schema';
 import { openWith } from '../../../server/auth/sealing';
 import { OIDC_TEST } from '../../helpers/oidc-config';
 import { CookieJar, locationOf } from '../../helpers/browser-flow';
 import { startIdentityProvider, type TestIdentityProvider } from '../../helpers/identity-provider';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { eventually } from '../../helpers/wait-for';
 
 let idp: TestIdentityProvider;
 let server: TestServer;
@@ -90,6 +91,15 @@ describe('a provider sign-in', () => {
       expect((await jar.get_(await consent(await begin(jar)))).status).toBe(303);
     }
     expect(await server.db.db.select().from(users)).toHaveLength(1);
+    // The audit log: the identity linked once, two sign-ins by provider.
+    await eventually(async () => {
+      const rows = await server.db.db.select().from(auditEvents).orderBy(auditEvents.id);
+      expect(rows.map((row) => [row.type, row.via, JSON.parse(row.detail)])).toEqual([
+        ['provider.connected', 'http', { provider: 'test' }],
+        ['login.succeeded', 'http', { method: 'oauth:test' }],
+        ['login.succeeded', 'http', { method: 'oauth:test' }],
+      ]);
+    });
   });
 
   test('a callback without the state cookie is refused (login CSRF): no session', async () => {
