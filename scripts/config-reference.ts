@@ -59,7 +59,8 @@ ${rows.join('\n')}
 Besides these, \`createStatehouse({ config })\` takes two keys that are code, not
 values: \`contextProcessors\` (see [context processors](context-processors.md))
 and \`hooks\` (\`onAuthFailed\`, \`onPermissionDenied\`, which may answer client actions
-for the refused event's reply: see [authentication](authentication.md#app-wide-hooks)).
+for the refused event's reply: see [authentication](authentication.md#app-wide-hooks); \`onAuditEvent\`, which
+receives each recorded security event: see [admin and audit log](admin-and-audit.md)).
 `;
 }
 

@@ -1,3 +1,4 @@
+import type { AuditHook } from './auth/audit';
 import { z } from 'zod';
 import type { AppAction } from './state/protocol';
 
@@ -82,6 +83,14 @@ const configSchema = z.object({
     '`redis://…`: the identity bus, rate limits and credential-change claims shared by several processes. Unset: in-process.',
     'BUS_URL',
   ),
+  redisPrefix: doc(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, `_`, `.` and `-` (at most 64)')
+      .default('statehouse'),
+    'What every Redis key and channel of this site starts with (sessions, bus, rate limits, resume stash). Give each site sharing one Redis its own: with the same prefix, a session of one would be a session of the other.',
+    'REDIS_PREFIX',
+  ),
   allowedOrigins: doc(
     z.array(z.string().url()).default([]),
     "Origins allowed to open the socket and to send unsafe HTTP methods, besides the site's own. Empty: same origin only.",
@@ -156,6 +165,11 @@ const configSchema = z.object({
           .default(10 * MINUTE),
         'How long a sign-in or a "Confirm it\'s you" counts as recent for `recentAuth()`.',
         'AUTH_REAUTH_WINDOW_MS',
+      ),
+      magicLink: doc(
+        z.boolean().default(false),
+        'Offer sign-in by an emailed link (**Email me a sign-in link**): single use, hashed at rest, 15 minutes, the same answer whether or not the address is known. See docs/oauth-and-email-links.md.',
+        'AUTH_MAGIC_LINK',
       ),
       secureCookies: doc(
         z.boolean().optional(),
@@ -350,6 +364,15 @@ const configSchema = z.object({
       ),
     })
     .prefault({}),
+  audit: z
+    .object({
+      retentionDays: doc(
+        z.number().int().positive().max(36_500).default(180),
+        'Days a security audit event is kept; housekeeping deletes older ones on its schedule (`housekeeping.intervalMs`, or `bun run manage clearsessions`).',
+        'AUDIT_RETENTION_DAYS',
+      ),
+    })
+    .prefault({}),
   mail: z
     .object({
       backend: doc(
@@ -360,6 +383,53 @@ const configSchema = z.object({
       from: doc(z.string().default('Statehouse <no-reply@localhost>'), 'The `From` of every mail.', 'MAIL_FROM'),
       fileDir: doc(z.string().default('data/mail'), 'Where the `file` backend writes.', 'MAIL_FILE_DIR'),
       smtpUrl: doc(z.string().optional(), '`smtp://` or `smtps://user:password@host:port` for the `smtp` backend.', 'SMTP_URL'),
+    })
+    .prefault({}),
+  oauth: z
+    .object({
+      providers: doc(
+        z
+          .record(
+            z.string().regex(/^[a-z0-9]{1,32}$/, 'a provider id is lower-case letters and digits'),
+            z.object({
+              clientId: z.string().min(1),
+              clientSecret: z.string().min(1),
+              /** OpenID Connect: the issuer URL, found by discovery. Unset for `github` and `google`. */
+              issuer: z.string().url().optional(),
+              /** The name on **Continue with <Provider name>**. */
+              label: z.string().min(1).max(40).optional(),
+            }),
+          )
+          .default({}),
+        'Sign-in providers by id: `github` and `google` are built in, any other id is an OpenID Connect provider found from its `issuer` by discovery. From the environment: `OAUTH_<NAME>_CLIENT_ID`, `OAUTH_<NAME>_CLIENT_SECRET`, `OAUTH_<NAME>_ISSUER` (OIDC), `OAUTH_<NAME>_LABEL`. The login page shows **Continue with <Provider name>** for each one.',
+      ),
+      storeTokens: doc(
+        z.boolean().default(false),
+        "Keep the provider's access and refresh tokens, encrypted with `oauth.tokenKey` (AES-256-GCM). Off: tokens are used once for the profile and dropped.",
+        'OAUTH_STORE_TOKENS',
+      ),
+      tokenKey: doc(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64')
+          .optional(),
+        'The key that encrypts stored provider tokens (32 bytes, base64). Required with `oauth.storeTokens`.',
+        'OAUTH_TOKEN_KEY',
+      ),
+      trustProviderMfa: doc(
+        z.boolean().default(false),
+        "Accept an OIDC provider's `amr` claim saying it checked a second factor in place of this site's own second step.",
+        'OAUTH_TRUST_PROVIDER_MFA',
+      ),
+      stateTtlMs: doc(
+        z
+          .number()
+          .int()
+          .positive()
+          .max(30 * MINUTE)
+          .default(10 * MINUTE),
+        'How long a browser has to come back from the provider (the state cookie and its row).',
+      ),
     })
     .prefault({}),
   publicUrl: doc(
@@ -418,6 +488,23 @@ export function mailSettingsProblems(config: Pick<ParsedConfig, 'env' | 'mail'>)
   return problems;
 }
 
+/** Provider settings that cannot work: an OIDC provider needs its issuer, stored tokens need a key. */
+export function oauthProblems(config: Pick<ParsedConfig, 'oauth'>): { key: string; message: string }[] {
+  const problems: { key: string; message: string }[] = [];
+  for (const [id, provider] of Object.entries(config.oauth.providers)) {
+    if (id !== 'github' && id !== 'google' && !provider.issuer) {
+      problems.push({
+        key: `oauth.providers.${id}.issuer`,
+        message: `OAUTH_${id.toUpperCase()}_ISSUER is needed: "${id}" is an OpenID Connect provider`,
+      });
+    }
+  }
+  if (config.oauth.storeTokens && !config.oauth.tokenKey) {
+    problems.push({ key: 'oauth.tokenKey', message: 'OAUTH_STORE_TOKENS needs OAUTH_TOKEN_KEY (32 bytes, base64)' });
+  }
+  return problems;
+}
+
 /** The Redis URL of the `redis` session backend: `session.redisUrl`, else `busUrl`. */
 export function sessionRedisUrlOf(config: Pick<ParsedConfig, 'session' | 'busUrl'>): string | undefined {
   return config.session.redisUrl ?? config.busUrl;
@@ -471,6 +558,12 @@ export interface StatehouseHooks {
     userId: number | null;
     path: string;
   }) => HookAnswer | void | Promise<HookAnswer> | Promise<void>;
+  /**
+   * A security event was recorded in the audit log (after the reply that
+   * caused it): ship it elsewhere (a SIEM, a log pipeline). It never holds a
+   * secret; a failure is logged and the event stays recorded.
+   */
+  onAuditEvent?: AuditHook;
 }
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -553,8 +646,25 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
+/** `OAUTH_<NAME>_CLIENT_ID`, `_CLIENT_SECRET`, `_ISSUER`, `_LABEL`: one provider per `<NAME>` (its id in lower case). */
+const OAUTH_ENV = /^OAUTH_([A-Z0-9]{1,32})_(CLIENT_ID|CLIENT_SECRET|ISSUER|LABEL)$/;
+const OAUTH_FIELDS = { CLIENT_ID: 'clientId', CLIENT_SECRET: 'clientSecret', ISSUER: 'issuer', LABEL: 'label' } as const;
+
+function oauthProvidersFromEnv(env: Record<string, string | undefined>): Record<string, Record<string, string>> {
+  const providers: Record<string, Record<string, string>> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const match = OAUTH_ENV.exec(name);
+    if (!match || value === undefined || value === '') continue;
+    const id = match[1]!.toLowerCase();
+    (providers[id] ??= {})[OAUTH_FIELDS[match[2] as keyof typeof OAUTH_FIELDS]] = value;
+  }
+  return providers;
+}
+
 function fromEnv(env: Record<string, string | undefined>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const providers = oauthProvidersFromEnv(env);
+  if (Object.keys(providers).length > 0) out.oauth = { providers };
   for (const [name, path, parse] of ENV_KEYS) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
@@ -579,10 +689,16 @@ export function loadConfig(input: StatehouseConfigInput = {}, env: Record<string
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })));
   }
-  const settingsProblems = [...mailSettingsProblems(parsed.data), ...sessionBackendProblems(parsed.data)];
+  const settingsProblems = [...mailSettingsProblems(parsed.data), ...sessionBackendProblems(parsed.data), ...oauthProblems(parsed.data)];
   if (settingsProblems.length > 0) throw new ConfigError(settingsProblems);
   if (!Array.isArray(contextProcessors) || contextProcessors.some((p) => typeof p !== 'function')) {
     throw new ConfigError([{ key: 'contextProcessors', message: 'must be an array of functions' }]);
   }
   return { ...parsed.data, contextProcessors, hooks };
+}
+
+/** The Redis key prefixes and channel of one site, all under `redisPrefix`. */
+export function redisNamesOf(config: Pick<StatehouseConfig, 'redisPrefix'>) {
+  const prefix = config.redisPrefix;
+  return { sessions: prefix, identityChannel: `${prefix}:identity`, rateLimits: `${prefix}:rl`, resumeStash: `${prefix}:resume` };
 }

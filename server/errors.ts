@@ -64,11 +64,17 @@ export function validationFailed(errors: FieldError[], message = 'Please correct
 /** libSQL errors that mean "try again shortly" rather than "bug". */
 const RETRIABLE_DB_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR', 'CLIENT_CLOSED']);
 
-/** Whether an error (or its cause chain) is a transient database fault. */
+/** Connection faults of a Redis session store (ioredis): as retriable as a locked database. */
+const RETRIABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+
+/** Whether an error (or its cause chain) is a transient fault of the session or user store (libSQL, or Redis). */
 export function isRetriableDatabaseError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown; rawCode?: unknown }).code;
     if (typeof code === 'string' && [...RETRIABLE_DB_CODES].some((c) => code.startsWith(c))) return true;
+    if (typeof code === 'string' && RETRIABLE_NETWORK_CODES.has(code)) return true;
+    const name = (e as { name?: unknown }).name;
+    if (name === 'MaxRetriesPerRequestError') return true;
     const message = String((e as { message?: unknown }).message ?? '');
     if (/SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR)|database is locked|readonly database/i.test(message)) return true;
     e = (e as { cause?: unknown }).cause;
@@ -87,6 +93,9 @@ export function describeDatabaseError(error: unknown): string {
     if (typeof code === 'string' && (code.startsWith('SQLITE') || code === 'CLIENT_CLOSED')) {
       const text = String(message ?? '');
       return text.startsWith(code) ? text : `${code}: ${text}`;
+    }
+    if (e instanceof Error && (e.name === 'MaxRetriesPerRequestError' || (typeof code === 'string' && RETRIABLE_NETWORK_CODES.has(code)))) {
+      return `redis: ${e.message}`;
     }
     e = (e as { cause?: unknown }).cause;
   }

@@ -1,6 +1,8 @@
 import type { AnyRouter } from '@trpc/server';
 import { type AnyElysia, Elysia } from 'elysia';
 import { openMigratedDatabase, type DatabaseHandle } from '../db/client';
+import { AuditLog } from './auth/audit';
+import { FRAMEWORK_SLICES } from './state/admin-slices';
 import { Housekeeping } from './auth/housekeeping';
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit';
 import { BackgroundTasks } from './background';
@@ -17,19 +19,23 @@ import { AuthSnapshots } from './bridge/auth-snapshots';
 import { ConnectionRegistry } from './bridge/registry';
 import { memoryResumeStash } from './bridge/resume-stash';
 import { HashingPool } from './auth/hashing-pool';
-import { useUserModel, type UserModel } from './auth/user-model';
+import { DEFAULT_USER_MODEL, type UserModel } from './auth/user-model';
 import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
 import {
   ConfigError,
+  DAY,
   loadConfig,
   mailSettingsProblems,
   MIB,
+  redisNamesOf,
   sessionBackendProblems,
   type StatehouseConfig,
   type StatehouseConfigInput,
 } from './config';
 import { openSessionBackend, type SessionBackend } from './auth/session-backend';
 import { authRoutes } from './http/auth-routes';
+import { oauthRoutes } from './http/oauth-routes';
+import { signInLinkRoutes } from './http/sign-in-link-routes';
 import { requestGuard } from './http/request-guard';
 import { staticClient } from './http/static';
 import { createLogger, type Logger } from './log';
@@ -37,6 +43,7 @@ import { createMailer, type Mailer } from './mail';
 import { cookieNameFor } from './auth/session-cookie';
 import { RecentRotations } from './auth/recent-rotations';
 import { sessionSettingsOf, type Runtime } from './runtime';
+import { adminRouter } from './routers/admin-router';
 import { authRouter } from './routers/auth-router';
 import { i18nRouter } from './routers/i18n-router';
 import { stateRouter } from './routers/state-router';
@@ -101,7 +108,7 @@ export interface Statehouse<Slices extends readonly SliceDefinition[] = readonly
  * export type AppRouter = typeof appRouter;
  */
 export function createAppRouter<TRoutes extends Record<string, AnyRouter>>(routes: TRoutes) {
-  return router({ statehouse: stateRouter, auth: authRouter, i18n: i18nRouter, ...routes });
+  return router({ statehouse: stateRouter, auth: authRouter, i18n: i18nRouter, admin: adminRouter, ...routes });
 }
 
 /** A start on a port another process holds, without `reusePort`. */
@@ -128,8 +135,14 @@ const BUS_MESSAGE_SLACK = 64 * 1024;
 /** With `busUrl`: the Redis identity bus and the Redis rate limits, shared by every process. */
 async function sharedServices(config: StatehouseConfig, onError: (error: unknown) => void) {
   const url = config.busUrl!;
-  const bus = await createRedisBus(url, { onError, maxMessageLength: Math.max(4 * MIB, config.push.maxBytes + BUS_MESSAGE_SLACK) });
+  const names = redisNamesOf(config);
+  const bus = await createRedisBus(url, {
+    onError,
+    channel: names.identityChannel,
+    maxMessageLength: Math.max(4 * MIB, config.push.maxBytes + BUS_MESSAGE_SLACK),
+  });
   const limiter = createRedisRateLimiter(new Redis(url, { maxRetriesPerRequest: 3 }), {
+    prefix: names.rateLimits,
     ipBurst: config.rateLimit.ipBurst,
     ipPerMinute: config.rateLimit.ipPerMinute,
     accountFreeFailures: config.rateLimit.accountFreeFailures,
@@ -172,21 +185,25 @@ export async function createStatehouse<
       // No commit on the event loop copies the log into the file and syncs it.
       backgroundCheckpoints: { onFailure: (error) => log.warn('background checkpoints stopped; commits checkpoint again', { error }) },
     }));
-  // Before anything reads a user: every user read from this database carries the app's fields.
-  if (options.user) useUserModel(database.db, options.user as UserModel);
+  const userModel = (options.user ?? DEFAULT_USER_MODEL) as UserModel;
+  if (options.sessions && options.sessions.userModel !== userModel) {
+    throw new TypeError('createStatehouse: the session backend given as `sessions` reads users with another user model than `user`');
+  }
   const onBusError = (error: unknown) => log.error('identity bus failed', { error });
   const shared = config.busUrl ? await sharedServices(config, onBusError) : null;
   const bus = options.bus ?? shared?.bus ?? createMemoryBus(onBusError);
   const sessions =
-    options.sessions ?? (await openSessionBackend(config, database.db, (error) => log.error('session backend failed', { error })));
+    options.sessions ??
+    (await openSessionBackend(config, database.db, (error) => log.error('session backend failed', { error }), userModel));
   // Read on every event: built once, not per call.
   const plainCookieName = cookieNameFor(config, false);
   const secureCookieName = cookieNameFor(config, true);
-  const slices = new Map<string, SliceDefinition>((options.slices ?? []).map((def) => [def.name, def]));
+  const slices = new Map<string, SliceDefinition>([...FRAMEWORK_SLICES, ...(options.slices ?? [])].map((def) => [def.name, def]));
   const registry = new ConnectionRegistry();
   const { socket } = config;
   const resumeStash = config.busUrl
     ? await createRedisResumeStash(config.busUrl, {
+        prefix: redisNamesOf(config).resumeStash,
         graceMs: socket.resumeGraceMs,
         max: socket.resumeStashMax,
         entryMaxBytes: socket.resumeStashEntryMaxBytes,
@@ -194,6 +211,7 @@ export async function createStatehouse<
         log,
       })
     : memoryResumeStash(registry, socket);
+  const background = new BackgroundTasks(log);
   const pusher = createPusher<Slices>({ bus, slices, maxBytes: config.push.maxBytes });
   const runtime: Runtime = {
     config,
@@ -204,11 +222,12 @@ export async function createStatehouse<
     registry,
     resumeStash,
     pusher,
-    snapshots: new AuthSnapshots(database.db, config.auth.snapshotIncludeGroups),
+    snapshots: new AuthSnapshots(database.db, config.auth.snapshotIncludeGroups, userModel),
     hashing: new HashingPool(HASHING_SLOTS, HASHING_NICE),
     rotations: new RecentRotations(),
     slices,
     sessionSettings: sessionSettingsOf(config),
+    userModel,
     sessions,
     limiter:
       options.limiter ??
@@ -219,7 +238,8 @@ export async function createStatehouse<
         accountFreeFailures: config.rateLimit.accountFreeFailures,
       }),
     mailer: options.mailer ?? createMailer(config, log),
-    background: new BackgroundTasks(log),
+    background,
+    audit: new AuditLog(database.db, { log, scheduler: background, onAuditEvent: config.hooks.onAuditEvent }),
     cookieName: (secure) => (secure ? secureCookieName : plainCookieName),
   };
   if (config.env === 'production' && !config.publicUrl && config.allowedHosts.length === 0) {
@@ -229,7 +249,11 @@ export async function createStatehouse<
   // Idle tabs let go of their expired session caches (see dropStaleValidations).
   const sweeper = setInterval(() => runtime.registry.dropStaleValidations(), VALIDATION_SWEEP_MS);
   sweeper.unref();
-  const housekeeping = new Housekeeping(database.db, sessions, { ...config.housekeeping, log });
+  const housekeeping = new Housekeeping(database.db, sessions, {
+    ...config.housekeeping,
+    log,
+    auditRetentionMs: config.audit.retentionDays * DAY,
+  });
   housekeeping.start();
 
   const app = new Elysia({
@@ -248,6 +272,8 @@ export async function createStatehouse<
     })
     .use(socketTransport(runtime, options.router))
     .use(authRoutes(runtime));
+  if (Object.keys(config.oauth.providers).length > 0) app.use(oauthRoutes(runtime));
+  if (config.auth.magicLink) app.use(signInLinkRoutes(runtime));
   if (options.http) app.use(typeof options.http === 'function' ? options.http(runtime) : options.http);
   if (options.clientDir) {
     const resetPrefix = config.auth.passwordResetUrl;
@@ -321,7 +347,7 @@ export { recentAuth, verifiedEmailRequired, type RecentAuthOptions } from './bri
 export { EventError } from './bridge/reply';
 export type { Runtime } from './runtime';
 export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type BaseAuthUser, type LoggedInUser } from './auth/user';
-export { defineUserModel, useUserModel, type UserModel, type UserModelOptions } from './auth/user-model';
+export { defineUserModel, DEFAULT_USER_MODEL, type UserModel, type UserModelOptions } from './auth/user-model';
 export { defineUsersTable } from '../db/schema/auth';
 export type { Register, UserFields, SnapshotFields, RegistrationFields, AuthSnapshot } from './state/protocol';
 export { defineSlice } from './state/slices';
@@ -369,3 +395,17 @@ export { createLogger, redactUrl, type Logger } from './log';
 export { openMigratedDatabase, type Database, type DatabaseHandle } from '../db/client';
 export { hashingParams } from './auth/password';
 export { createUser, ensurePermission, findUserByUsername, grantUserPermission } from './auth/users';
+export {
+  AUDIT_EVENT_TYPES,
+  AuditLog,
+  type AuditDetail,
+  type AuditEntry,
+  type AuditEvent,
+  type AuditEventType,
+  type AuditHook,
+  type AuditUser,
+  type AuditVia,
+} from './auth/audit';
+export { ADMIN_PERMISSIONS } from './auth/admin-data';
+export { adminRouter } from './routers/admin-router';
+export { accessSlice, adminSlice } from './state/admin-slices';

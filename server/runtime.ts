@@ -10,8 +10,10 @@ import type { SessionSettings } from './auth/session';
 import type { SessionBackend } from './auth/session-backend';
 import type { RateLimiter } from './auth/rate-limit';
 import type { Mailer } from './mail/mailer';
+import type { AuditLog } from './auth/audit';
 import type { BackgroundTasks } from './background';
 import type { RecentRotations } from './auth/recent-rotations';
+import type { UserModel } from './auth/user-model';
 import type { Pusher } from './bus/pusher';
 import type { ResumeStash } from './bridge/resume-stash';
 
@@ -39,12 +41,16 @@ export interface Runtime {
   /** Declared slices by name (others are added on first use). */
   readonly slices: Map<string, SliceDefinition>;
   readonly sessionSettings: SessionSettings;
+  /** The app's own user fields (`createStatehouse({ user })`; Statehouse's own only by default). */
+  readonly userModel: UserModel;
   /** Where sessions and their data are kept (`session.backend`). */
   readonly sessions: SessionBackend;
   readonly limiter: RateLimiter;
   readonly mailer: Mailer;
   /** Work that runs after a reply (mails, …); `stop()` drains it. */
   readonly background: BackgroundTasks;
+  /** The security audit log (`runtime.audit.record({...})`, written after the reply). */
+  readonly audit: AuditLog;
   /** The session cookie's name for a plain-http or an https client. */
   cookieName(secure: boolean): string;
 }

@@ -1,6 +1,7 @@
 import { Route, Router } from '@solidjs/router';
 import type { JSX } from 'solid-js';
 import type { AppRouter } from '../../server/app/router';
+import { AdminRoutes } from '../admin';
 import { AuthRoutes, loginRequired, type RegisterField } from '../auth';
 import { type StateClient, StateProvider } from '../state';
 import type { AppSlices } from './app-state';
@@ -34,6 +35,7 @@ export function App(props: AppProps): JSX.Element {
         <Route path="/notes" component={loginRequired(NotesPage)} />
         <Route path="/settings" component={loginRequired(SettingsPage)} />
         <AuthRoutes registerFields={REGISTER_FIELDS} />
+        <AdminRoutes />
         <Route path="*404" component={NotFoundPage} />
       </Router>
     </StateProvider>

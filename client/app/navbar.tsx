@@ -32,6 +32,11 @@ export function Navbar(): JSX.Element {
               <A href="/settings">Settings</A>
             </li>
           </Show>
+          <Show when={auth.isStaff}>
+            <li>
+              <A href="/admin">Admin</A>
+            </li>
+          </Show>
         </ul>
         <div class="nav-user">
           <Show when={ready()}>

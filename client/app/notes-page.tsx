@@ -1,4 +1,5 @@
 import { For, onMount, Show, type JSX } from 'solid-js';
+import { onAccessChange } from '../admin';
 import { useApp } from './app-state';
 import { NoteCard } from './note-card';
 import { NoteForm } from './note-form';
@@ -14,9 +15,12 @@ export function NotesPage(): JSX.Element {
   const notes = app.slices.notes;
   usePageTitle('Notes');
   useVisit();
-  onMount(() => {
+  const list = () => {
     app.trpc.notes.list.query().catch((error: unknown) => console.warn('could not list the notes', error));
-  });
+  };
+  onMount(list);
+  // A granted or removed permission shows or hides Delete at once.
+  onAccessChange(list);
 
   return (
     <section class="page" aria-labelledby="notes-title">

@@ -2,8 +2,10 @@ import { createSignal, type JSX } from 'solid-js';
 import { ChangeEmailForm } from './change-email-form';
 import { ChangePasswordForm } from './change-password-form';
 import { DeleteAccount } from './delete-account';
+import { ConnectedAccounts } from './connected-accounts';
 import { usePageTitle } from './page-title';
 import { ProfileForm } from './profile-form';
+import { SecurityActivity } from './security-activity';
 import { SessionsList } from './sessions-list';
 import { ThemeSetting } from './theme-setting';
 import { useVisit } from './use-visit';
@@ -24,6 +26,8 @@ export function SettingsPage(): JSX.Element {
           <ProfileForm />
           <ThemeSetting />
           <SessionsList version={version()} />
+          <SecurityActivity version={version()} />
+          <ConnectedAccounts />
         </div>
         <div class="settings-column">
           <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />

@@ -6,6 +6,7 @@ import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
 import { createFormState, focusWhenShown } from './form-state';
 import type { AuthMessages } from './messages';
+import { OtherSignInMethods } from './other-sign-in-methods';
 import { AuthPageFrame } from './page-frame';
 import { useRedirectIfSignedIn } from './redirect-signed-in';
 import { useSite } from './site';
@@ -96,6 +97,7 @@ export function LoginPage(): JSX.Element {
         />
         <SubmitButton label={t().signIn} busyLabel={t().signingIn} busy={form.busy()} />
       </form>
+      <OtherSignInMethods />
       <div class="sh-auth-links">
         <Show when={site().passwordResetEnabled}>
           <A href={site().passwordResetUrl}>{t().forgotPassword}</A>

@@ -14,6 +14,8 @@ export const DEFAULT_SITE: Readonly<SiteSnapshot> = Object.freeze({
   emailVerification: 'off',
   verifyEmailUrl: '/verify-email',
   loginFields: ['username'],
+  oauthProviders: [],
+  magicLinkEnabled: false,
   messages: {},
   languages: ['en'],
 }) as SiteSnapshot;
@@ -45,6 +47,8 @@ export function useSite(): Accessor<SiteSnapshot> {
     emailVerification: slice.emailVerification ?? DEFAULT_SITE.emailVerification,
     verifyEmailUrl: slice.verifyEmailUrl ?? DEFAULT_SITE.verifyEmailUrl,
     loginFields: slice.loginFields ?? DEFAULT_SITE.loginFields,
+    oauthProviders: slice.oauthProviders ?? DEFAULT_SITE.oauthProviders,
+    magicLinkEnabled: slice.magicLinkEnabled ?? DEFAULT_SITE.magicLinkEnabled,
     messages: slice.messages ?? DEFAULT_SITE.messages,
     languages: slice.languages ?? DEFAULT_SITE.languages,
   }));

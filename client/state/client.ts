@@ -20,7 +20,7 @@ import {
   type StorageLike,
 } from './actions';
 import { backoffWithJitter } from './backoff';
-import { createSessionSync } from './session-sync';
+import { createSessionSync, takeSignedInSession } from './session-sync';
 import { stateLink } from './link';
 import { createSliceStore, type SliceMap, type SliceStoreActions } from './store';
 import { createToastStore, type Toast, type ToastActions } from './toasts';
@@ -118,6 +118,9 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
     BroadcastChannel: options.BroadcastChannel,
     followTimeoutMs: options.followTimeoutMs,
   });
+  // Landed here from a sign-in over HTTP: the browser's other tabs follow its new session.
+  const signedInSession = takeSignedInSession();
+  if (signedInSession) sessionSync.announce(signedInSession, true);
   const actions = createActionRunner({
     toasts: toastActions,
     location: options.location,

@@ -1,3 +1,5 @@
+import { SIGNED_IN_COOKIE } from '../../server/shared';
+
 /** The `BroadcastChannel` the tabs of one browser tell each other about the session cookie on. */
 export const SESSION_CHANNEL = 'statehouse.session';
 
@@ -123,4 +125,28 @@ export function createSessionSync(options: SessionSyncOptions): SessionSync {
       channel?.close();
     },
   };
+}
+
+/**
+ * The session a sign-in over HTTP (a provider's callback, an emailed link)
+ * just set, from the short-lived `SIGNED_IN_COOKIE` that answer set beside
+ * the HttpOnly one: read once and expired, so the page it landed on
+ * announces the new session to the browser's other tabs as a cookie
+ * exchange does. `null` when there is none.
+ *
+ * @example
+ * const session = takeSignedInSession(document);
+ * if (session) sync.announce(session, true);
+ */
+export function takeSignedInSession(doc: Pick<Document, 'cookie'> | undefined = globalThis.document): string | null {
+  if (!doc) return null;
+  const prefix = `${SIGNED_IN_COOKIE}=`;
+  const found = doc.cookie
+    .split(';')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith(prefix));
+  if (!found) return null;
+  doc.cookie = `${SIGNED_IN_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax`;
+  const tag = found.slice(prefix.length);
+  return /^[a-z2-7]{16}$/.test(tag) ? tag : null;
 }

@@ -9,8 +9,6 @@ export const users = defineUsersTable({
   displayName: text('display_name').notNull().default(''),
 });
 
-export type AppUserRow = typeof users.$inferSelect;
-
 /** The example app's notes: each row belongs to one user. */
 export const notes = sqliteTable(
   'notes',

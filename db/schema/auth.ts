@@ -163,13 +163,13 @@ export const sessionData = sqliteTable(
   (t) => [primaryKey({ columns: [t.sessionId, t.key] })],
 );
 
-/** Single-use tokens: cookie tickets, password-reset and email-verification links. */
+/** Single-use tokens: cookie tickets, password-reset and email-verification links, provider sign-in state, emailed sign-in links. */
 export const authTokens = sqliteTable(
   'auth_tokens',
   {
     id: text('id').primaryKey(),
     secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
-    purpose: text('purpose', { enum: ['cookie_ticket', 'password_reset', 'email_verification'] }).notNull(),
+    purpose: text('purpose', { enum: ['cookie_ticket', 'password_reset', 'email_verification', 'oauth_state', 'sign_in_link'] }).notNull(),
     userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
     /**
      * Cookie tickets: the session the sealed token belongs to. No foreign key:

@@ -25,3 +25,5 @@ export {
 } from './auth';
 export * from './app';
 export * from './leases';
+export { auditEvents, type AuditEventRow, type NewAuditEventRow } from './audit';
+export { providerIdentities, type ProviderIdentityRow } from './identities';

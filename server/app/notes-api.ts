@@ -41,7 +41,12 @@ export function notesApi(runtime: Runtime) {
           return status(400, { error: 'invalid', fieldErrors });
         }
         const note = await notesRepository.create(runtime.db, user.id, { ...input.data, ...noteTimestamps() });
-        await runtime.pusher.push({ userId: user.id }, notesSlice, { items: await notesOf(user.id) });
+        // The note is saved: a push that fails (a bus outage, too large a list) is logged, never the answer.
+        try {
+          await runtime.pusher.push({ userId: user.id }, notesSlice, { items: await notesOf(user.id) });
+        } catch (error) {
+          runtime.log.warn('could not push the notes of a note added over HTTP', { userId: user.id, error });
+        }
         set.status = 201;
         return note;
       },

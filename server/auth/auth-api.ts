@@ -7,6 +7,7 @@ import type { Logger } from '../log';
 import type { Mailer } from '../mail/mailer';
 import type { ClientAction } from '../state/protocol';
 import { safeNextPath } from '../state/redirect';
+import type { AuditEntry, AuditLog } from './audit';
 import type { IdentityEvent } from './identity-event';
 import type { HashingPool } from './hashing-pool';
 import { dummyVerify, hashingParams, isUsablePasswordHash, verifyPassword, type PasswordHashing } from './password';
@@ -17,13 +18,13 @@ import {
   invalidateUserSessions,
   listUserSessions,
   markSessionAuthenticated,
-  rotateSession,
   type Session,
   type SessionSettings,
 } from './session';
+import { rotateForSignIn } from './sign-in-rotation';
 import type { SessionBackend } from './session-backend';
 import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
-import { userModelOf } from './user-model';
+import type { UserModel } from './user-model';
 import type { RegistrationFields } from '../state/protocol';
 import type { UserRow } from '../../db/schema';
 import {
@@ -37,6 +38,8 @@ import {
   type NewUser,
 } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
+import { issueUserToken } from './user-tokens';
+import { SIGN_IN_LINK_ENDPOINT } from '../state/protocol';
 import { validatePassword } from './password-validation';
 import type { RecentRotations } from './recent-rotations';
 import { linkBaseOf, mailAddressOwner, mayMailTo } from './auth-mail';
@@ -74,8 +77,12 @@ export interface AuthServices {
   readonly hashing: HashingPool;
   /** Sessions rotated recently, so a sibling that finds its session gone follows instead of logging out. */
   readonly rotations: RecentRotations;
+  /** The app's user fields (`defineUserModel`): users are read and created with them. */
+  readonly userModel: UserModel;
   /** Where identity changes are announced, so every open tab follows. */
   readonly bus: { publish(event: IdentityEvent): Promise<void> };
+  /** The security audit log. */
+  readonly audit: Pick<AuditLog, 'record'>;
 }
 
 /** The tab an event came from, as far as auth looks at it. */
@@ -114,6 +121,9 @@ export interface AuthEvent {
   addHookActions(hook: keyof StatehouseConfig['hooks'], answer: unknown): void;
 }
 
+/** An emailed sign-in link lives 15 minutes. */
+export const SIGN_IN_LINK_TTL_MS = 15 * 60 * 1000;
+
 /** Longest login id and password a login looks at (longer input is a validation error upstream). */
 const MAX_LOGIN_INPUT = 256;
 
@@ -146,7 +156,10 @@ export class AuthApi {
     const fields = options.loginFields ?? config.auth.loginFields;
     const row =
       loginId.length <= MAX_LOGIN_INPUT && password.length <= MAX_LOGIN_INPUT
-        ? await findUserByLogin(db, loginId, fields, { verifiedEmailOnly: config.auth.emailVerification !== 'off' })
+        ? await findUserByLogin(db, loginId, fields, {
+            verifiedEmailOnly: config.auth.emailVerification !== 'off',
+            model: this.runtime.userModel,
+          })
         : null;
     // One counter per account, whichever of its login fields was typed.
     const lockout = lockoutKey(row?.id ?? null, loginId);
@@ -161,15 +174,18 @@ export class AuthApi {
     if (!row || !ok || !row.isActive) {
       await limiter.failAccount(lockout);
       this.runtime.log.info('login failed', { ip: conn.ip });
+      // The account a known login id names; never the typed id itself (it may be a mistyped password).
+      this.audit({ type: 'login.failed', actor: null, target: row ? { id: row.id, username: row.username } : null });
       if (config.hooks.onAuthFailed) this.event.addHookActions('onAuthFailed', await config.hooks.onAuthFailed({ loginId, ip: conn.ip }));
       return false;
     }
     await limiter.clearAccount(lockout);
     const now = Date.now();
     await recordLogin(db, row.id, now);
-    const user = toAuthUser({ ...row, lastLogin: now }, userModelOf(db));
+    const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
     await this.startSession(user, options.to ?? this.defaultRedirect());
     this.runtime.log.info('login', { userId: user.id, ip: conn.ip });
+    this.audit({ type: 'login.succeeded', actor: user, detail: { method: 'password' } });
     return user;
   }
 
@@ -183,13 +199,15 @@ export class AuthApi {
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
     const session = this.event.sessionRow;
-    const userId = this.event.user.id;
+    const user = this.event.user;
+    const userId = user.id;
     this.event.dropSession();
     this.event.actions.replaceCookieAction(this.event.clearAuthAction(session?.id ?? null, options.to));
     if (session) {
       await invalidateSession(this.runtime.sessions, session.id);
       await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: [session.id], reason: 'logout' });
       this.runtime.log.info('logout', { userId });
+      if (isLoggedIn(user)) this.audit({ type: 'logout', actor: user });
     }
   }
 
@@ -206,7 +224,7 @@ export class AuthApi {
   ): Promise<LoggedInUser> {
     const { config, limiter, db } = this.runtime;
     if (!config.auth.signupEnabled) throw new TRPCError({ code: 'FORBIDDEN', message: 'Sign-up is disabled.' });
-    const fields = registrationFields(db, input.fields);
+    const fields = registrationFields(this.runtime.userModel, input.fields);
     const ip = await limiter.hitIp('signup', this.event.conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     // An address that is already registered is left off, not refused: the answer never tells.
@@ -220,7 +238,7 @@ export class AuthApi {
         lastName: input.lastName,
         fields,
       },
-      { hashing: this.hashing(), rules: config.password, ifEmailTaken: 'leaveEmpty' },
+      { hashing: this.hashing(), rules: config.password, ifEmailTaken: 'leaveEmpty', model: this.runtime.userModel },
     );
     if (!created.ok) throw validationFailed(created.errors);
     // A verified holder (or any, without verification) is told; otherwise the address gets a link to prove it.
@@ -230,7 +248,7 @@ export class AuthApi {
     else if (verification !== 'off') mailAddressProof(this.event, created.value, created.value.email ?? created.value.pendingEmail);
     const now = Date.now();
     await recordLogin(db, created.value.id, now);
-    const user = toAuthUser({ ...created.value, lastLogin: now }, userModelOf(db));
+    const user = toAuthUser({ ...created.value, lastLogin: now }, this.runtime.userModel);
     await this.startSession(user, options.to ?? this.defaultRedirect());
     this.runtime.log.info('signup', { userId: user.id });
     return user;
@@ -262,6 +280,7 @@ export class AuthApi {
       const result = await setUserPassword(db, row, newPassword, { hashing, rules: config.password });
       if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
       await this.rotateAfterCredentialChange(user, 'password-changed');
+      this.audit({ type: 'password.changed', actor: user });
     } finally {
       await release();
     }
@@ -273,7 +292,12 @@ export class AuthApi {
    */
   async invalidateUserSessions(userId: number, options: { except?: string } = {}): Promise<string[]> {
     const ids = await invalidateUserSessions(this.runtime.sessions, userId, options);
-    if (ids.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ids, reason: 'revoked' });
+    if (ids.length > 0) {
+      await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ids, reason: 'revoked' });
+      const actor = isLoggedIn(this.event.user) ? this.event.user : null;
+      const target = actor?.id === userId ? actor : { id: userId, username: '' };
+      this.audit({ type: 'session.revoked', actor, target, detail: { sessions: ids.length } });
+    }
     return ids;
   }
 
@@ -288,6 +312,7 @@ export class AuthApi {
     }
     await invalidateSession(this.runtime.sessions, sessionId);
     await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: [sessionId], reason: 'revoked' });
+    this.audit({ type: 'session.revoked', actor: user, detail: { sessions: 1 } });
     return true;
   }
 
@@ -344,6 +369,45 @@ export class AuthApi {
   }
 
   /**
+   * Emails a single-use sign-in link (`auth.magicLink`) when an active
+   * account has this address. Answers the same way whether or not it does:
+   * before the reply only the per-address budget is checked; the lookup, the
+   * per-account and per-recipient budgets and the mail run after it. The link
+   * signs in whichever browser opens it (`GET /auth/link/<token>`).
+   */
+  async requestSignInLink(email: string): Promise<void> {
+    const { config, limiter, db, mailer, log } = this.runtime;
+    if (!config.auth.magicLink) throw new TRPCError({ code: 'FORBIDDEN', message: 'Sign-in links are disabled.' });
+    const ip = await limiter.hitIp('sign-in-link', this.event.conn.ip);
+    if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+    const base = this.linkBase();
+    this.event.afterReply(async () => {
+      if (base === null) {
+        log.error('sign-in link not mailed: set publicUrl (PUBLIC_URL); links never use a host the request named', {
+          origin: this.event.conn.origin,
+        });
+        return;
+      }
+      const row = await findUserByEmail(db, email);
+      if (!row?.isActive || !row.email) return;
+      const budget = { burst: config.rateLimit.recipientMailBurst, perMinute: config.rateLimit.recipientMailsPerHour / 60 };
+      if (!(await limiter.hitIp('sign-in-link-account', String(row.id), budget)).ok) return;
+      if (!(await this.mayMail(row.email, row.id))) return;
+      const token = await issueUserToken(db, 'sign_in_link', row.id, SIGN_IN_LINK_TTL_MS);
+      const link = `${base.replace(/\/$/, '')}${SIGN_IN_LINK_ENDPOINT}/${token}`;
+      await mailer.send({
+        to: row.email,
+        subject: `Sign in to ${config.siteName}`,
+        text:
+          `Hello ${row.username},\n\nSomeone asked for a link to sign in to ${config.siteName}.\n` +
+          `If it was you, open this link within ${SIGN_IN_LINK_TTL_MS / 60_000} minutes, in the browser you want to be signed in:\n\n${link}\n\n` +
+          'It works once. If it was not you, ignore this message: nobody is signed in without the link.\n',
+      });
+      log.info('sign-in link mailed', { userId: row.id });
+    });
+  }
+
+  /**
    * Tells an address's owner that someone signed up with it (the sign-up got
    * an account without the address). Names nothing of the new account.
    */
@@ -365,7 +429,7 @@ export class AuthApi {
     const ip = await limiter.hitIp('reset-confirm', this.event.conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
     const userId = await checkPasswordResetToken(db, token);
-    const row = userId === null ? null : await findUserById(db, userId);
+    const row = userId === null ? null : await findUserById(db, userId, this.runtime.userModel);
     if (!row?.isActive) throw invalidResetLink();
     const problems = validatePassword(newPassword, config.password, row);
     if (problems.length > 0) throw validationFailed(problems.map((p) => ({ field: 'newPassword', code: p.code, message: p.message })));
@@ -376,7 +440,7 @@ export class AuthApi {
       if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
       const now = Date.now();
       await recordLogin(db, row.id, now);
-      const user = toAuthUser({ ...row, lastLogin: now }, userModelOf(db));
+      const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
       // The user's other sessions end; this tab's own (anonymous, or already the
       // user's) is rotated, so the browser's other tabs follow it instead of
       // answering a logout that would end the new session.
@@ -385,6 +449,7 @@ export class AuthApi {
       if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
       await this.startSession(user, config.auth.loginRedirectUrl);
       this.runtime.log.info('password reset', { userId: row.id });
+      this.audit({ type: 'password.reset', actor: user });
       return user;
     } finally {
       await release();
@@ -483,6 +548,25 @@ export class AuthApi {
     return user;
   }
 
+  /**
+   * Records a security event of this tab in the audit log, once the reply is
+   * written: the tab's IP and user agent, the signed-in user as the actor
+   * unless `entry` names one.
+   *
+   * @example
+   * ctx.auth.audit({ type: 'passkey.added', detail: { name: 'Laptop' } });
+   */
+  audit(entry: Omit<AuditEntry, 'ip' | 'userAgent' | 'via'> & { via?: AuditEntry['via'] }): void {
+    const { conn, user } = this.event;
+    const actor = entry.actor !== undefined ? entry.actor : isLoggedIn(user) ? user : null;
+    this.runtime.audit.record({
+      ...entry,
+      actor,
+      ip: conn.ip,
+      userAgent: conn.headers.get('user-agent') ?? '',
+    });
+  }
+
   hasPerm(perm: string): Promise<boolean> {
     return permissionHeld(this.runtime.db, this.event.user, perm);
   }
@@ -501,26 +585,17 @@ export class AuthApi {
    */
   async startSession(user: LoggedInUser, to: string | null): Promise<void> {
     const conn = this.event.conn;
-    const previous = this.event.sessionRow;
-    // As Django's login(): an anonymous visitor's (or the same user's) data carries
-    // over; another user's session ends here and hands none of its data on.
-    const carried = previous && (previous.userId === null || previous.userId === user.id) ? previous.id : null;
-    // Marked before the old session goes: a sibling tab that finds it gone follows the rotation.
-    if (previous) this.runtime.rotations.mark(previous.id, user.id);
-    if (previous && carried === null) await invalidateSession(this.runtime.sessions, previous.id);
-    const { token, session } = await rotateSession(this.runtime.sessions, this.runtime.sessionSettings, carried, {
-      userId: user.id,
+    const { token, session, announce } = await rotateForSignIn(this.runtime, this.event.sessionRow, user.id, {
       userAgent: conn.headers.get('user-agent') ?? '',
       ip: conn.ip,
     });
-    if (previous) this.runtime.rotations.completed(previous.id, session.id);
     this.event.adoptSession(token, session, user);
     // Announced before anything else waits: a sibling whose cache runs out in
     // between would find its session dead and answer a logout.
-    if (previous) {
-      await this.runtime.bus.publish({ type: 'session-rotated', oldSessionId: previous.id, newSessionId: session.id, userId: user.id });
-    }
-    this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(to));
+    await announce();
+    // A landing page from app code is held to the rule `?next=` is: a path on this site, else the configured one.
+    const landing = to === null ? null : (safeNextPath(to) ?? this.runtime.config.auth.loginRedirectUrl);
+    this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(landing));
   }
 
   /** After a password change or reset: end the other sessions, rotate this one. */
@@ -569,11 +644,17 @@ export class AuthApi {
  * The app's extra sign-up fields, validated by its user model's
  * `registration` (one field error per problem); none without one.
  */
-function registrationFields(db: Database, given: unknown): Record<string, unknown> {
-  const { registration } = userModelOf(db);
+function registrationFields(model: UserModel, given: unknown): Record<string, unknown> {
+  const { registration, registrationKeys } = model;
   if (!registration) return {};
   const parsed = registration.safeParse(given ?? {});
-  if (parsed.success) return parsed.data as Record<string, unknown>;
+  if (parsed.success) {
+    // Only the keys the schema declares: a loose schema passes others through, which sign-up must not write.
+    const data = parsed.data as Record<string, unknown>;
+    const kept: Record<string, unknown> = {};
+    for (const key of registrationKeys) if (data[key] !== undefined) kept[key] = data[key];
+    return kept;
+  }
   throw validationFailed(
     parsed.error.issues.map((issue) => ({ field: String(issue.path[0] ?? 'fields'), code: issue.code, message: issue.message })),
   );

@@ -5,6 +5,7 @@ import { authTokens } from '../../db/schema';
 import { MINUTE } from '../config';
 import { describeDatabaseError } from '../errors';
 import type { Logger } from '../log';
+import { deleteAuditEventsBefore } from './audit';
 import type { SessionBackend } from './session-backend';
 
 /** The lease that lets one process at a time run a pass. */
@@ -24,6 +25,8 @@ export interface HousekeepingCounts {
   sessionData: number;
   /** Used or expired cookie tickets and password-reset tokens. */
   tokens: number;
+  /** Audit events past their retention (`audit.retentionDays`). */
+  auditEvents: number;
 }
 
 /** A pass that ran, or why it did not: another process holds the lease, or this one is stopped. */
@@ -40,6 +43,8 @@ export interface HousekeepingOptions {
   log: Logger;
   /** This process's name on the lease (default: a random id). */
   holder?: string;
+  /** How long audit events are kept; none are deleted when omitted. */
+  auditRetentionMs?: number;
 }
 
 /** One statement's deletes: at most `limit` rows, each a row that expired by `now`. */
@@ -52,13 +57,17 @@ const deleteStaleTokenBatch: BatchDelete = async (db, now, limit) => {
   return result.rowsAffected;
 };
 
+function deleteOldAuditBatch(retentionMs: number): BatchDelete {
+  return (db, now, limit) => deleteAuditEventsBefore(db, now - retentionMs, limit);
+}
+
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Deletes what no one can use any more: expired sessions and their data (in
  * the session backend: the libSQL backend's rows; Redis expires its entries
  * itself, so there is nothing to delete), used and expired cookie tickets and
- * password-reset tokens. Each statement deletes at most `batchSize` rows (a
+ * password-reset tokens, and audit events past their retention. Each statement deletes at most `batchSize` rows (a
  * short hold on the write lock) and the event loop runs between two. One
  * process at a time runs a pass: it takes a lease row in the database first,
  * so processes sharing one database do not compete for its write lock.
@@ -133,8 +142,8 @@ export class Housekeeping {
       if (pass.reason === 'busy') this.options.log.debug('housekeeping: another process holds the lease');
       return;
     }
-    const { sessions, sessionData, tokens } = pass.deleted;
-    if (sessions + sessionData + tokens > 0) this.options.log.info('housekeeping: deleted stale rows', { ...pass.deleted });
+    const { sessions, sessionData, tokens, auditEvents } = pass.deleted;
+    if (sessions + sessionData + tokens + auditEvents > 0) this.options.log.info('housekeeping: deleted stale rows', { ...pass.deleted });
   }
 
   private async leasedPass(now: number = Date.now()): Promise<HousekeepingPass> {
@@ -144,9 +153,14 @@ export class Housekeeping {
     }
     this.halted = false;
     try {
-      const deleted: HousekeepingCounts = { sessions: 0, sessionData: 0, tokens: 0 };
+      const deleted: HousekeepingCounts = { sessions: 0, sessionData: 0, tokens: 0, auditEvents: 0 };
       deleted.tokens = await this.inBatches(deleteStaleTokenBatch, now);
       if (this.halted) return { ran: true, deleted };
+      const { auditRetentionMs } = this.options;
+      if (auditRetentionMs !== undefined) {
+        deleted.auditEvents = await this.inBatches(deleteOldAuditBatch(auditRetentionMs), now);
+        if (this.halted) return { ran: true, deleted };
+      }
       for await (const batch of this.sessions.deleteExpired(now, this.options.batchSize)) {
         deleted.sessions += batch.sessions;
         deleted.sessionData += batch.sessionData;

@@ -4,7 +4,7 @@ import { preparedFor } from '../../db/prepared';
 import { sessionData, sessions, users, type SessionRow } from '../../db/schema/auth';
 import type { ExpiredSessionsDeleted, SessionBackend, StoredSession, StoredSessionKey } from './session-backend';
 import { findSessionUser, sessionUserColumnsOf, type SessionUserRow } from './session-user';
-import { preparedForUsers } from './user-model';
+import { DEFAULT_USER_MODEL, preparedForUsers, type UserModel } from './user-model';
 
 /** The per-event lookup, renewal and data statements, built once per database. */
 /** The session and its user in one statement, with the app's own user fields (see `defineUserModel`). */
@@ -97,20 +97,20 @@ async function deleteExpiredSessionBatch(db: Database, now: number, limit: numbe
  * const sessions = createLibsqlSessionBackend(database.db);
  * await createSession(sessions, settings, { userId: user.id });
  */
-export function createLibsqlSessionBackend(db: Database): SessionBackend {
+export function createLibsqlSessionBackend(db: Database, userModel: UserModel = DEFAULT_USER_MODEL): SessionBackend {
   const s = statements(db);
   return {
     name: 'libsql',
-    db,
+    userModel,
     async create(row: SessionRow): Promise<void> {
       await s.insert.execute(row);
     },
     async find(id: string): Promise<StoredSession | null> {
-      const [found] = await lookups(db).lookup.execute({ id });
+      const [found] = await lookups(db, userModel).lookup.execute({ id });
       return found ?? null;
     },
     findUser(userId: number): Promise<SessionUserRow | null> {
-      return findSessionUser(db, userId);
+      return findSessionUser(db, userId, userModel);
     },
     async renew(id: string, lastVerifiedAt: number, expiresAt: number): Promise<void> {
       await s.renew.execute({ id, now: lastVerifiedAt, expiresAt });

@@ -11,12 +11,15 @@ import {
 } from './session-backend';
 import { redactUrl } from '../log';
 import { findSessionUser, type SessionUserRow } from './session-user';
+import { DEFAULT_USER_MODEL, type UserModel } from './user-model';
 
 export interface RedisSessionBackendOptions {
   /** Key prefix shared by every process of one site (default `statehouse`). */
   prefix?: string;
   /** Hears connection errors (ioredis reconnects by itself). */
   onError?: (error: unknown) => void;
+  /** The app's user model: a session's user is read with its fields (Statehouse's own only by default). */
+  userModel?: UserModel;
 }
 
 /**
@@ -209,6 +212,7 @@ export async function createRedisSessionBackend(
   db: Database,
   options: RedisSessionBackendOptions = {},
 ): Promise<SessionBackend> {
+  const userModel = options.userModel ?? DEFAULT_USER_MODEL;
   const prefix = options.prefix ?? 'statehouse';
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', options.onError ?? ((error: unknown) => console.error('session backend (redis):', error)));
@@ -226,7 +230,7 @@ export async function createRedisSessionBackend(
 
   return {
     name: 'redis',
-    db,
+    userModel,
     async create(row: SessionRow): Promise<void> {
       await CREATE.run(redis, [prefix, ...stored(row)]);
     },
@@ -235,7 +239,7 @@ export async function createRedisSessionBackend(
       return session && { session };
     },
     findUser(userId: number): Promise<SessionUserRow | null> {
-      return findSessionUser(db, userId);
+      return findSessionUser(db, userId, userModel);
     },
     async renew(id: string, lastVerifiedAt: number, expiresAt: number): Promise<void> {
       await RENEW.run(redis, [prefix, id, lastVerifiedAt, expiresAt]);

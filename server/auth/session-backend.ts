@@ -1,9 +1,10 @@
 import type { Database } from '../../db/client';
 import type { SessionRow } from '../../db/schema';
-import { ConfigError, sessionBackendProblems, sessionRedisUrlOf, type StatehouseConfig } from '../config';
+import { ConfigError, redisNamesOf, sessionBackendProblems, sessionRedisUrlOf, type StatehouseConfig } from '../config';
 import { createLibsqlSessionBackend } from './libsql-session-backend';
 import { createRedisSessionBackend } from './redis-session-backend';
 import type { SessionUserRow } from './session-user';
+import type { UserModel } from './user-model';
 
 /** The session storages Statehouse ships (`session.backend`). */
 export type SessionBackendName = StatehouseConfig['session']['backend'];
@@ -47,8 +48,8 @@ export interface ExpiredSessionsDeleted {
  */
 export interface SessionBackend {
   readonly name: SessionBackendName;
-  /** The libSQL database the users live in, whichever backend keeps the sessions. */
-  readonly db: Database;
+  /** Whose fields a session's user is read with (users live in libSQL, whichever backend keeps the sessions). */
+  readonly userModel: UserModel;
   /** Stores a new session. A row whose `expiresAt` has passed may be dropped at once. */
   create(row: SessionRow): Promise<void>;
   /** The session with this id, expired or not (validation decides), perhaps with its user; `null` when there is none. */
@@ -107,12 +108,13 @@ export class SessionEndedError extends Error {
  * const sessions = await openSessionBackend(config, database.db, (error) => log.error('session backend failed', { error }));
  */
 export async function openSessionBackend(
-  config: Pick<StatehouseConfig, 'session' | 'busUrl'>,
+  config: Pick<StatehouseConfig, 'session' | 'busUrl' | 'redisPrefix'>,
   db: Database,
   onError?: (error: unknown) => void,
+  userModel?: UserModel,
 ): Promise<SessionBackend> {
-  if (config.session.backend === 'libsql') return createLibsqlSessionBackend(db);
+  if (config.session.backend === 'libsql') return createLibsqlSessionBackend(db, userModel);
   const url = sessionRedisUrlOf(config);
   if (!url) throw new ConfigError(sessionBackendProblems(config));
-  return createRedisSessionBackend(url, db, { onError });
+  return createRedisSessionBackend(url, db, { prefix: redisNamesOf(config).sessions, onError, userModel });
 }

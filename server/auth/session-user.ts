@@ -41,7 +41,7 @@ const statements = preparedForUsers((db, model) => ({
 }));
 
 /** The user of a session stored outside libSQL, by id; `null` when it no longer exists. */
-export async function findSessionUser(db: Database, userId: number): Promise<SessionUserRow | null> {
-  const [row] = await statements(db).byId.execute({ id: userId });
+export async function findSessionUser(db: Database, userId: number, model: UserModel): Promise<SessionUserRow | null> {
+  const [row] = await statements(db, model).byId.execute({ id: userId });
   return row ?? null;
 }

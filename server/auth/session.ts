@@ -4,7 +4,6 @@ import type { SessionRow } from '../../db/schema/auth';
 import { newToken, secretMatches, splitToken } from './secrets';
 import type { SessionBackend } from './session-backend';
 import { toAuthUser, type LoggedInUser } from './user';
-import { userModelOf } from './user-model';
 
 /** Session lifetimes; all in milliseconds. */
 export interface SessionSettings {
@@ -24,7 +23,8 @@ export type SessionValidationResult = { session: Session; user: LoggedInUser | n
 const INVALID: SessionValidationResult = Object.freeze({ session: null, user: null });
 
 /** How a session proved its user (see `sessions.sign_in_method`). */
-export type SignInMethod = 'password';
+/** How a session's user proved who they are: their password, a provider (`oauth:<id>`), or an emailed link. */
+export type SignInMethod = 'password' | 'email-link' | `oauth:${string}`;
 
 export interface NewSessionInfo {
   userId: number | null;
@@ -117,7 +117,7 @@ export async function validateSessionToken(
     await backend.renew(row.id, now, expiresAt);
     session = { ...session, lastVerifiedAt: now, expiresAt };
   }
-  return { session, user: user ? toAuthUser(user, userModelOf(backend.db)) : null };
+  return { session, user: user ? toAuthUser(user, backend.userModel) : null };
 }
 
 const DUMMY_HASH = new Uint8Array(32);

@@ -38,6 +38,8 @@ export interface UserModel<TFields = Nothing, TSnapshot = Nothing, TRegistration
   readonly fieldNames: readonly string[];
   readonly snapshotFields: readonly string[];
   readonly registration: z.ZodType | null;
+  /** The fields `registration` declares: the only ones sign-up writes, whatever the schema lets through. */
+  readonly registrationKeys: readonly string[];
   readonly $types: { fields: TFields; snapshot: TSnapshot; registration: TRegistration };
 }
 
@@ -69,9 +71,12 @@ export function defineUserModel<
   for (const [name, column] of Object.entries(own)) {
     if (columns[name]?.name !== column.name) throw new TypeError(`defineUserModel: the table lacks Statehouse's column "${name}"`);
   }
+  const ownColumnNames = new Set(Object.values(own).map((column) => column.name));
   const fields: Record<string, SQLiteColumn> = {};
   for (const [name, column] of Object.entries(columns)) {
     if (name in own) continue;
+    // A field of another name over one of Statehouse's columns (say, the password hash) would leak it.
+    if (ownColumnNames.has(column.name)) throw new TypeError(`defineUserModel: users.${name} is Statehouse's column "${column.name}"`);
     if (column.notNull && !column.hasDefault) {
       throw new TypeError(`defineUserModel: users.${name} must be nullable or have a default (users are created without it)`);
     }
@@ -94,6 +99,7 @@ export function defineUserModel<
     fieldNames,
     snapshotFields,
     registration,
+    registrationKeys: Object.freeze(Object.keys(shape ?? {})),
     $types: undefined as never,
   });
 }
@@ -101,37 +107,18 @@ export function defineUserModel<
 /** Statehouse's own user: no fields of the app's. */
 export const DEFAULT_USER_MODEL: UserModel = defineUserModel({ table: users });
 
-const bound = new WeakMap<Database, UserModel>();
-
 /**
- * Makes `model` the user model of `db`: every user Statehouse reads from it
- * carries the app's fields, and sign-up writes them. `createStatehouse`
- * binds its `user` option; a script that reads users through Statehouse
- * binds the same model.
+ * Prepared statements that read users with a model's fields, built once per
+ * database and model.
  */
-export function useUserModel(db: Database, model: UserModel): void {
-  bound.set(db, model);
-}
-
-/** The user model of `db` (Statehouse's own when none was bound). */
-export function userModelOf(db: Database): UserModel {
-  return bound.get(db) ?? DEFAULT_USER_MODEL;
-}
-
-/**
- * Prepared statements that read users, built once per database and user
- * model (again if the database's model changes).
- */
-export function preparedForUsers<T>(build: (db: Database, model: UserModel) => T): (db: Database) => T {
-  const cache = new WeakMap<Database, { model: UserModel; statements: T }>();
-  return (db) => {
-    const model = userModelOf(db);
-    let entry = cache.get(db);
-    if (entry === undefined || entry.model !== model) {
-      entry = { model, statements: build(db, model) };
-      cache.set(db, entry);
-    }
-    return entry.statements;
+export function preparedForUsers<T>(build: (db: Database, model: UserModel) => T): (db: Database, model: UserModel) => T {
+  const cache = new WeakMap<Database, WeakMap<UserModel, T>>();
+  return (db, model) => {
+    let byModel = cache.get(db);
+    if (byModel === undefined) cache.set(db, (byModel = new WeakMap()));
+    let statements = byModel.get(model);
+    if (statements === undefined) byModel.set(model, (statements = build(db, model)));
+    return statements;
   };
 }
 

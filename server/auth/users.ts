@@ -6,7 +6,7 @@ import { deletePasswordResetTokens } from './password-reset';
 import { hashPassword, UNUSABLE_PASSWORD, type PasswordHashing } from './password';
 import { validatePassword, type PasswordProblem, type PasswordRules } from './password-validation';
 import { isPermissionName } from './permissions';
-import { preparedForUsers, userModelOf } from './user-model';
+import { DEFAULT_USER_MODEL, preparedForUsers, type UserModel } from './user-model';
 import type { FieldError } from '../errors';
 
 export type { FieldError };
@@ -73,14 +73,14 @@ export async function deleteUserRow(db: Database, userId: number): Promise<void>
 }
 
 /** Finds a user by username, case-insensitively. */
-export async function findUserByUsername(db: Database, username: string): Promise<UserRow | null> {
-  const [row] = await lookups(db).byUsername.execute({ username });
+export async function findUserByUsername(db: Database, username: string, model: UserModel = DEFAULT_USER_MODEL): Promise<UserRow | null> {
+  const [row] = await lookups(db, model).byUsername.execute({ username });
   return row ?? null;
 }
 
 /** Finds a user by email, case-insensitively. */
-export async function findUserByEmail(db: Database, email: string): Promise<UserRow | null> {
-  const [row] = await lookups(db).byEmail.execute({ email });
+export async function findUserByEmail(db: Database, email: string, model: UserModel = DEFAULT_USER_MODEL): Promise<UserRow | null> {
+  const [row] = await lookups(db, model).byEmail.execute({ email });
   return row ?? null;
 }
 
@@ -89,10 +89,11 @@ export async function findUserByLogin(
   db: Database,
   loginId: string,
   fields: readonly ('username' | 'email')[],
-  options: { verifiedEmailOnly?: boolean } = {},
+  options: { verifiedEmailOnly?: boolean; model?: UserModel } = {},
 ): Promise<UserRow | null> {
+  const model = options.model ?? DEFAULT_USER_MODEL;
   for (const field of fields) {
-    const row = field === 'email' ? await findUserByEmail(db, loginId) : await findUserByUsername(db, loginId);
+    const row = field === 'email' ? await findUserByEmail(db, loginId, model) : await findUserByUsername(db, loginId, model);
     // An unverified address is no login id (`auth.emailVerification`): as if nobody had it.
     if (row && field === 'email' && options.verifiedEmailOnly && !row.emailVerified) continue;
     if (row) return row;
@@ -100,8 +101,9 @@ export async function findUserByLogin(
   return null;
 }
 
-export async function findUserById(db: Database, id: number): Promise<UserRow | null> {
-  const [row] = await lookups(db).byId.execute({ id });
+/** A user by id, with `model`'s fields (the app's, when given its model). */
+export async function findUserById(db: Database, id: number, model: UserModel = DEFAULT_USER_MODEL): Promise<UserRow | null> {
+  const [row] = await lookups(db, model).byId.execute({ id });
   return row ?? null;
 }
 
@@ -145,7 +147,14 @@ const USERNAME_TAKEN: FieldError = { field: 'username', code: 'username_taken', 
 export async function createUser(
   db: Database,
   input: NewUser,
-  options: { hashing: PasswordHashing; rules: PasswordRules; skipPasswordValidation?: boolean; ifEmailTaken?: 'refuse' | 'leaveEmpty' },
+  options: {
+    hashing: PasswordHashing;
+    rules: PasswordRules;
+    skipPasswordValidation?: boolean;
+    ifEmailTaken?: 'refuse' | 'leaveEmpty';
+    /** The app's user model: `input.fields` are written through its table, and the row comes back with them. */
+    model?: UserModel;
+  },
 ): Promise<CreateUserResult> {
   const username = input.username.trim();
   const email = input.email?.trim() || null;
@@ -175,7 +184,7 @@ export async function createUser(
   if (errors.length > 0) return { ok: false, errors };
   const passwordHash = input.password != null ? await hashPassword(input.password, options.hashing) : UNUSABLE_PASSWORD;
   /** Inserts the user with `email`, or with the typed address kept as pending (another account holds it). */
-  const model = userModelOf(db);
+  const model = options.model ?? DEFAULT_USER_MODEL;
   const own = input.fields ? ownFieldsGiven(model.fieldNames, input.fields) : {};
   const insert = async (address: string | null, pending: string | null) => {
     const [row] = await db

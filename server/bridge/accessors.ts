@@ -9,9 +9,9 @@ import type { StateEvent } from './event';
 
 const storage = new AsyncLocalStorage<StateEvent>();
 
-/** Runs `fn` with `event` as the current event (what the bridge does). */
-export function runInEvent<T>(event: StateEvent, fn: () => T): T {
-  return storage.run(event, fn);
+/** Runs `fn(...args)` with `event` as the current event (what the bridge does). */
+export function runInEvent<A extends unknown[], T>(event: StateEvent, fn: (...args: A) => T, ...args: A): T {
+  return storage.run(event, fn, ...args);
 }
 
 /** The current event, or `undefined` outside one. */

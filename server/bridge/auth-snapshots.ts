@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client';
 import { groupNamesOf } from '../auth/permissions';
 import type { AuthUser } from '../auth/user';
-import { userModelOf } from '../auth/user-model';
+import type { UserModel } from '../auth/user-model';
 import type { AuthSnapshot } from '../state/protocol';
 
 /**
@@ -16,6 +16,8 @@ export class AuthSnapshots {
     private readonly db: Database,
     /** `auth.snapshotIncludeGroups`: snapshots list the user's groups. */
     private readonly includeGroups: boolean,
+    /** The app's user model: its `snapshot` fields join Statehouse's. */
+    private readonly userModel: UserModel,
   ) {}
 
   /** The snapshot of `user` when already made, without waiting. */
@@ -28,7 +30,7 @@ export class AuthSnapshots {
     const known = this.byUser.get(user);
     if (known) return known;
     const own: Record<string, unknown> = {};
-    if (user.isAuthenticated) for (const name of userModelOf(this.db).snapshotFields) own[name] = user[name as keyof AuthUser] ?? null;
+    if (user.isAuthenticated) for (const name of this.userModel.snapshotFields) own[name] = user[name as keyof AuthUser] ?? null;
     const snapshot: AuthSnapshot = Object.freeze({
       ...own,
       userId: user.id,

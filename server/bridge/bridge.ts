@@ -6,10 +6,12 @@ import { runInEvent } from './accessors';
 import { StateEvent } from './event';
 import type { Guard, GuardCheck } from './guards';
 import { databaseFault, envelopeOf, eventErrorOf } from './reply';
+import type { Delta } from '../state/protocol';
 import { t, type ConnectionContext, type EventContext } from './trpc';
 
 type BridgeOptions = Parameters<Parameters<typeof t.middleware>[0]>[0];
 type NextResult = ReturnType<BridgeOptions['next']>;
+type LevelResult = Awaited<NextResult>;
 
 /** What the bridge adds to the connection's context: `EventContext`. */
 type Added = Omit<EventContext, keyof ConnectionContext>;
@@ -23,21 +25,37 @@ const NO_GUARDS: readonly GuardCheck[] = [];
  * runs the guards it was given (see {@link guarded}), and after the handler
  * answers the envelope `{ data, delta, actions }`, or an `EventError` that
  * carries the delta and actions of a failed event (see `reply.ts`).
+ *
+ * Written as plain functions passing promises on, not as one `async`
+ * function: this runs on every event, and an event whose session is cached
+ * and whose guards answer at once waits on nothing but its handler. An
+ * `async` function, and a function holding a closure over its own
+ * variables, allocate on every call even when they never wait (see
+ * `docs/architecture.md`, "The event path's fast path").
  */
-async function runBridge({ ctx, path, type, next }: BridgeOptions, guards: readonly GuardCheck[]) {
-  const { runtime, connection: conn } = ctx;
-  const event = new StateEvent(runtime, conn, path, type);
+function runBridge(opts: BridgeOptions, guards: readonly GuardCheck[]): Promise<LevelResult> {
+  const { runtime, connection } = opts.ctx;
+  const event = new StateEvent(runtime, connection, opts.path, opts.type);
   const beginning = event.begin();
-  if (beginning) {
-    try {
-      await beginning;
-    } catch (cause) {
-      throw databaseFault(runtime.log, path, cause);
-    }
-  }
+  return beginning ? afterValidation(beginning, event, opts, guards) : runEvent(event, opts, guards);
+}
+
+/** The session was not cached: the event runs once it is validated. */
+function afterValidation(beginning: Promise<void>, event: StateEvent, opts: BridgeOptions, guards: readonly GuardCheck[]) {
+  return beginning.then(
+    () => runEvent(event, opts, guards),
+    (cause: unknown) => {
+      throw databaseFault(event.runtime.log, opts.path, cause);
+    },
+  );
+}
+
+/** Binds the event's context, runs the guards and the rest of the procedure, then answers. */
+function runEvent(event: StateEvent, opts: BridgeOptions, guards: readonly GuardCheck[]): Promise<LevelResult> {
+  const { runtime, connection } = opts.ctx;
   const eventCtx: EventContext = {
     runtime,
-    connection: conn,
+    connection,
     event,
     request: event.request,
     user: event.user,
@@ -47,23 +65,33 @@ async function runBridge({ ctx, path, type, next }: BridgeOptions, guards: reado
     auth: new AuthApi(event),
     db: runtime.db,
   };
-  let result: Awaited<NextResult>;
-  if (guards.length === 0) {
-    result = await runInEvent(event, () => next({ ctx: eventCtx }));
-  } else {
-    try {
-      result = await runInEvent(event, () => guardThenNext(eventCtx, guards, next));
-    } catch (cause) {
-      // A refusal: answered as a guard's own middleware level would answer it.
-      result = { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker };
-    }
-  }
-  if (type === 'subscription') {
-    if (!result.ok) throw result.error;
-    return result;
-  }
+  const handled = runInEvent(event, guardThenNext, eventCtx, guards, opts.next, 0);
+  return opts.type === 'subscription' ? handled.then(subscriptionResult) : answerAfter(handled, event, opts.path);
+}
+
+/** A subscription's result goes out as it is: its pushes carry their own deltas. */
+function subscriptionResult(result: LevelResult): LevelResult {
+  if (!result.ok) throw result.error;
+  return result;
+}
+
+/** Once the handler has answered: the event's delta and actions, with its data or its error. */
+function answerAfter(handled: Promise<LevelResult>, event: StateEvent, path: string): Promise<LevelResult> {
+  return handled.then((result) => answerOf(event, path, result));
+}
+
+function answerOf(event: StateEvent, path: string, result: LevelResult): LevelResult | Promise<LevelResult> {
   const collected = event.collect();
-  const delta = collected instanceof Promise ? await collected : collected;
+  return collected instanceof Promise ? answerOnceCollected(collected, event, path, result) : answer(event, path, result, collected);
+}
+
+/** The delta waits on the user's auth snapshot (once per validated session). */
+function answerOnceCollected(collected: Promise<Delta>, event: StateEvent, path: string, result: LevelResult) {
+  return collected.then((delta) => answer(event, path, result, delta));
+}
+
+function answer(event: StateEvent, path: string, result: LevelResult, delta: Delta): LevelResult {
+  const { runtime } = event;
   const actions = event.actions.list;
   // From here to the reply frame is promise callbacks only: the tasks start on a later turn.
   if (event.deferred !== null) for (const task of event.deferred) runtime.background.later(`event ${path}`, task);
@@ -74,13 +102,29 @@ async function runBridge({ ctx, path, type, next }: BridgeOptions, guards: reado
   return { marker: result.marker, ok: false as const, error: eventErrorOf(result.error, delta, actions, runtime.log, path) };
 }
 
-/** Runs the guards in order (each may wait on a query), then the rest of the procedure. */
-function guardThenNext(ctx: EventContext, guards: readonly GuardCheck[], next: BridgeOptions['next'], from = 0): NextResult {
-  for (let i = from; i < guards.length; i++) {
-    const pending = guards[i]!(ctx);
-    if (pending) return pending.then((): NextResult => guardThenNext(ctx, guards, next, i + 1));
+/**
+ * Runs the guards from `from` on, in order, then the rest of the procedure.
+ * A refusal is answered as a guard's own middleware level would answer it.
+ */
+function guardThenNext(ctx: EventContext, guards: readonly GuardCheck[], next: BridgeOptions['next'], from: number): NextResult {
+  try {
+    for (let i = from; i < guards.length; i++) {
+      const pending = guards[i]!(ctx);
+      if (pending) return guardsAfter(pending, ctx, guards, next, i + 1);
+    }
+  } catch (cause) {
+    return Promise.resolve(refusal(cause));
   }
   return next({ ctx });
+}
+
+/** A guard is waiting (on a query): the next ones run once it lets the event through. */
+function guardsAfter(pending: Promise<void>, ctx: EventContext, guards: readonly GuardCheck[], next: BridgeOptions['next'], from: number) {
+  return pending.then(() => guardThenNext(ctx, guards, next, from), refusal);
+}
+
+function refusal(cause: unknown): LevelResult {
+  return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker };
 }
 
 /** The bridge as a tRPC middleware, typed as the context it adds: handlers see `EventContext`. */

@@ -15,6 +15,21 @@ export interface RequestOwner {
 }
 
 /**
+ * What a request computes on first use, kept in one object made then: a
+ * request is built for every socket event, and most events read none of it.
+ */
+export class RequestMemo {
+  query: URLSearchParams | null = null;
+  quickLanguage: string | null = null;
+  fullLanguage: Promise<string> | null = null;
+  context: Record<string, unknown> | null = null;
+  loading: Promise<Record<string, unknown>> | null = null;
+  /** The adapters' copies of the cookies and the headers. */
+  cookies: Readonly<Record<string, string>> | null = null;
+  headers: Headers | null = null;
+}
+
+/**
  * The one implementation of {@link EventRequest}, for socket events and HTTP
  * routes alike: the query, the language and the context processors'
  * output are computed on first access, so a handler that reads none of
@@ -23,11 +38,8 @@ export interface RequestOwner {
  * `server/http/http-request.ts`).
  */
 export abstract class LazyEventRequest implements EventRequest {
-  private parsedQuery: URLSearchParams | null = null;
-  private quickLanguage: string | null = null;
-  private fullLanguage: Promise<string> | null = null;
-  private loaded: Record<string, unknown> | null = null;
-  private loading: Promise<Record<string, unknown>> | null = null;
+  /** Made on the first lazy read (see {@link RequestMemo}). */
+  private lazy: RequestMemo | null = null;
 
   constructor(
     protected readonly owner: RequestOwner,
@@ -65,8 +77,13 @@ export abstract class LazyEventRequest implements EventRequest {
     return this.owner.session;
   }
 
+  /** What this request has computed so far. */
+  protected get memo(): RequestMemo {
+    return (this.lazy ??= new RequestMemo());
+  }
+
   get query(): URLSearchParams {
-    return (this.parsedQuery ??= new URLSearchParams(this.rawQuery));
+    return (this.memo.query ??= new URLSearchParams(this.rawQuery));
   }
 
   /**
@@ -74,7 +91,7 @@ export abstract class LazyEventRequest implements EventRequest {
    * then `Accept-Language`, then the default.
    */
   get languageCode(): string {
-    return (this.quickLanguage ??= negotiateLanguage(this.owner.runtime.config.languages, {
+    return (this.memo.quickLanguage ??= negotiateLanguage(this.owner.runtime.config.languages, {
       cookie: this.cookie(LANGUAGE_COOKIE),
       session: this.knownSessionLanguage() ?? null,
       acceptLanguage: this.acceptLanguage(),
@@ -83,24 +100,24 @@ export abstract class LazyEventRequest implements EventRequest {
 
   /** Cookie, then the session's `language`, then `Accept-Language`, then the default. */
   language(): Promise<string> {
-    return (this.fullLanguage ??= this.negotiateWithSession());
+    return (this.memo.fullLanguage ??= this.negotiateWithSession());
   }
 
   /** After `i18n.setLanguage`: the rest of this event (and what the client's connection remembers) speaks `code`. */
   useLanguage(code: string): void {
-    this.quickLanguage = code;
-    this.fullLanguage = Promise.resolve(code);
+    this.memo.quickLanguage = code;
+    this.memo.fullLanguage = Promise.resolve(code);
     const sessionId = this.owner.session.id;
     if (sessionId) this.rememberSessionLanguage(sessionId, code);
   }
 
   get context(): Record<string, unknown> {
-    return this.loaded ?? EMPTY_CONTEXT;
+    return this.lazy?.context ?? EMPTY_CONTEXT;
   }
 
   /** Runs the context processors once per request (later calls share the result). */
   loadContext<T extends Record<string, unknown> = Record<string, unknown>>(): Promise<T> {
-    return (this.loading ??= this.runProcessors()) as Promise<T>;
+    return (this.memo.loading ??= this.runProcessors()) as Promise<T>;
   }
 
   private async negotiateWithSession(): Promise<string> {
@@ -117,9 +134,9 @@ export abstract class LazyEventRequest implements EventRequest {
   private async runProcessors(): Promise<Record<string, unknown>> {
     const { runtime } = this.owner;
     const { config } = runtime;
-    if (config.contextProcessors.length === 0) return (this.loaded = {});
+    if (config.contextProcessors.length === 0) return (this.memo.context = {});
     try {
-      return (this.loaded = await runContextProcessors(config.contextProcessors, this, this.owner.user, runtime));
+      return (this.memo.context = await runContextProcessors(config.contextProcessors, this, this.owner.user, runtime));
     } catch (cause) {
       if (!(cause instanceof ContextProcessorError)) throw cause;
       throw this.processorFailure(cause);
@@ -135,9 +152,6 @@ const METHODS: Record<string, string> = { query: 'QUERY', mutation: 'MUTATION', 
  * and query, the cookie mirror, the kept upgrade headers).
  */
 export class SocketEventRequest extends LazyEventRequest {
-  private cookieCopy: Readonly<Record<string, string>> | null = null;
-  private headerCopy: Headers | null = null;
-
   constructor(
     owner: RequestOwner,
     private readonly conn: Connection,
@@ -148,11 +162,11 @@ export class SocketEventRequest extends LazyEventRequest {
   }
 
   get cookies(): Readonly<Record<string, string>> {
-    return (this.cookieCopy ??= Object.freeze(Object.fromEntries(this.conn.cookies)));
+    return (this.memo.cookies ??= Object.freeze(Object.fromEntries(this.conn.cookies)));
   }
 
   get headers(): Headers {
-    return (this.headerCopy ??= this.conn.headers.toHeaders(this.conn.cookies.header()));
+    return (this.memo.headers ??= this.conn.headers.toHeaders(this.conn.cookies.header()));
   }
 
   get fetchRequest(): Request {

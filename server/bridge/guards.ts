@@ -1,6 +1,6 @@
 import { experimental_standaloneMiddleware, TRPCError } from '@trpc/server';
 import { knownPerm, groupHeld, permissionHeld } from '../auth/permissions';
-import { isLoggedIn, type LoggedInUser } from '../auth/user';
+import { isLoggedIn, type AuthUser, type LoggedInUser } from '../auth/user';
 import { messageFor, type MessageKey } from '../i18n/catalog';
 import { loginUrlWithNext } from '../state/redirect';
 import type { EventContext } from './trpc';
@@ -103,13 +103,25 @@ export function authed(options: AuthedOptions = {}): Guard {
  * const remove = guarded(can('notes.delete_note')).input(noteId).mutation(...);
  */
 export function can(perm: string, options: DenyOptions & AuthedOptions = {}): Guard {
+  /**
+   * This guard's answer per live user object, once known. A user object and
+   * its grants never change (a new validation makes a new user object), so
+   * neither does the answer; looking it up by object is cheaper than the
+   * permission's string in the user's set of grants, on every event.
+   */
+  const answers = new WeakMap<AuthUser, boolean>();
   async function afterLoadingGrants(ctx: EventContext): Promise<void> {
     if (!(await permissionHeld(ctx.db, ctx.user, perm))) await refuse(ctx, perm, options);
   }
   return guard('hasPermission', (ctx) => {
-    if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
+    const user = ctx.user;
+    if (!isLoggedIn(user)) return refuseAnonymous(ctx, options);
     // Synchronous when the user's grants are already loaded (the usual case).
-    const known = knownPerm(ctx.user, perm);
+    let known = answers.get(user);
+    if (known === undefined) {
+      known = knownPerm(user, perm);
+      if (known !== undefined) answers.set(user, known);
+    }
     if (known === true) return undefined;
     if (known === false) return refuse(ctx, perm, options);
     return afterLoadingGrants(ctx);

@@ -2,6 +2,7 @@ import type { AnyRouter } from '@trpc/server';
 import type { Server, ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
 import type { StatehouseConfig } from '../config';
+import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
 import type { Runtime } from '../runtime';
 import { secureCookiesOf } from '../auth/session-cookie';
 import { clientIp, originAllowed, ownOrigin } from '../auth/origin';
@@ -88,8 +89,15 @@ class TabSocket implements ContextSource<ConnectionContext> {
     if (params && typeof params.tabId === 'string' && TAB_ID.test(params.tabId)) conn.tabId = params.tabId;
     conn.route.set(params?.path, params?.query);
     conn.setLanguages(params?.languages);
-    const { session, user } = await resolveSession(runtime, conn);
-    runtime.registry.bind(conn, session?.id ?? null, user?.id ?? null);
+    try {
+      const { session, user } = await resolveSession(runtime, conn);
+      runtime.registry.bind(conn, session?.id ?? null, user?.id ?? null);
+    } catch (error) {
+      // The session store is down for now: the tab connects unbound, and each
+      // event reads its session again, answering a retriable error meanwhile.
+      if (!isRetriableDatabaseError(error)) throw error;
+      runtime.log.warn('session store unavailable while a tab connected', { error: describeDatabaseError(error) });
+    }
     const resumed = conn.tabId ? await runtime.resumeStash.take(conn.tabId, conn.sessionId) : null;
     if (resumed) {
       for (const [name, values] of resumed) conn.slices.set(name, values);

@@ -6,7 +6,8 @@ import type { Connection } from '../bridge/connection';
 import { LANGUAGE_COOKIE, matchLanguage } from '../i18n/negotiate';
 import { I18N_SLICE, languageStateOf } from '../i18n/slice';
 import type { Runtime } from '../runtime';
-import { ANONYMOUS_SNAPSHOT, AUTH_SLICE, type ClientAction } from '../state/protocol';
+import { accessSlice } from '../state/admin-slices';
+import { ANONYMOUS_SNAPSHOT, AUTH_SLICE, type ClientAction, type Delta } from '../state/protocol';
 import { applySlicePatch } from '../state/slice-patch';
 import { applyPush } from './apply-push';
 import type { BusEvent, IdentityEvent } from './identity-bus';
@@ -82,10 +83,21 @@ async function refreshUser(runtime: Runtime, conn: Connection): Promise<void> {
     const next = user ? await runtime.snapshots.of(user) : ANONYMOUS_SNAPSHOT;
     const changed = snapshotDelta(conn.authSnapshot, next);
     conn.authSnapshot = next;
-    if (changed) conn.push({ [AUTH_SLICE]: changed }, []);
+    // Pages that show what a permission allows read again (`access` slice).
+    const delta: Delta = { [accessSlice.name]: bumpAccess(conn) };
+    if (changed) delta[AUTH_SLICE] = changed;
+    conn.push(delta, []);
   } catch (error) {
     runtime.log.error('could not refresh a connection after a user change', { connection: conn.id, error });
   }
+}
+
+/** Moves the connection's `access` revision on; returns the changed field. */
+function bumpAccess(conn: Connection): Record<string, unknown> {
+  let values = conn.slices.get(accessSlice.name);
+  if (!values) conn.slices.set(accessSlice.name, (values = { ...accessSlice.initial }));
+  values.revision = Number(values.revision ?? 0) + 1;
+  return { revision: values.revision };
 }
 
 /**

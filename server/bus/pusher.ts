@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, PUSH_MAX_BYTES, type StatehouseConfigInput } from '../config';
+import { ConfigError, loadConfig, PUSH_MAX_BYTES, redisNamesOf, type StatehouseConfigInput } from '../config';
 import type { AppAction, Delta, ToastKind } from '../state/protocol';
 import type { SliceDefinition } from '../state/slices';
 import type { IdentityBus } from './identity-bus';
@@ -148,6 +148,7 @@ export async function connectPusher<const Slices extends readonly SliceDefinitio
     ]);
   }
   const bus = await createRedisBus(config.busUrl, {
+    channel: redisNamesOf(config).identityChannel,
     onError: options.onError ?? ((error) => console.error('statehouse push bus:', error)),
   });
   const pusher = createPusher<Slices>({ bus, slices: options.slices ?? [], maxBytes: config.push.maxBytes });

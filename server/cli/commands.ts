@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { permissions, type UserRow } from '../../db/schema';
-import type { StatehouseConfig } from '../config';
+import { DAY, type StatehouseConfig } from '../config';
 import type { Pusher } from '../bus/pusher';
 import { PushError, type PushTarget } from '../bus/push-event';
 import { TOAST_KINDS, type ToastKind } from '../state/protocol';
@@ -12,6 +12,9 @@ import { Housekeeping } from '../auth/housekeeping';
 import { invalidateUserSessions } from '../auth/session';
 import type { SessionBackend } from '../auth/session-backend';
 import { createLogger } from '../log';
+import { type AuditEntry, insertAuditEvent } from '../auth/audit';
+import { directPermissionsOf, groupPermissionsOf, groupsOfUser, updateUserFields } from '../auth/admin-data';
+import { announceAdminChange } from '../bus/admin-announce';
 import {
   addUserToGroup,
   createUser,
@@ -23,6 +26,7 @@ import {
   grantUserPermission,
   groupMemberIds,
   listUsers,
+  removeUserFromGroup,
   revokeUserPermission,
   setUserPassword,
   validateIdentity,
@@ -38,7 +42,9 @@ export type Outcome = { ok: true } | { ok: false; code: typeof EXIT.failure | ty
 /** A change open tabs must hear about (password changed, permissions changed). */
 export type IdentityChange =
   | { kind: 'password_changed'; userId: number; sessionIds: string[] }
-  | { kind: 'permissions_changed'; userIds: number[] };
+  | { kind: 'permissions_changed'; userIds: number[] }
+  /** Sessions ended by an admin (`signout`, `deactivate`): their tabs are signed out. */
+  | { kind: 'sessions_revoked'; userId: number; sessionIds: string[] };
 
 /** Where identity changes go; the identity bus plugs in here. */
 export type NotifyIdentityChange = (change: IdentityChange) => void | Promise<void>;
@@ -62,8 +68,19 @@ export interface CommandContext {
   io: CommandIO;
   notify?: NotifyIdentityChange;
   /** Pushes to the open tabs of running servers: over the Redis bus with `BUS_URL`, else none. */
-  pusher?: Pick<Pusher, 'toast'> | null;
+  pusher?: Pick<Pusher, 'toast' | 'push'> | null;
 }
+
+/**
+ * Records an admin change made from the command line (no actor: whoever ran
+ * the command; `via: cli`) and, with a shared bus, tells open admin pages.
+ */
+async function audited(ctx: CommandContext, entry: Omit<AuditEntry, 'actor' | 'via'>): Promise<void> {
+  await insertAuditEvent(ctx.db, { ...entry, actor: null, via: 'cli' });
+  if (ctx.pusher) await announceAdminChange(ctx.db, ctx.pusher);
+}
+
+const whoOf = (user: UserRow) => ({ id: user.id, username: user.username });
 
 const OK: Outcome = { ok: true };
 const fail = (message: string): Outcome => ({ ok: false, code: EXIT.failure, message });
@@ -190,6 +207,7 @@ export async function changePasswordCommand(ctx: CommandContext, input: { userna
   if (!changed.ok) return fail(describeFieldErrors(changed.errors));
   const sessionIds = await invalidateUserSessions(ctx.sessions, user.id);
   await (ctx.notify ?? notifyNobody)({ kind: 'password_changed', userId: user.id, sessionIds });
+  await audited(ctx, { type: 'password.changed', target: whoOf(user), detail: { by: 'admin' } });
   ctx.io.out(`Password changed for "${user.username}"; ${sessionIds.length} session(s) signed out.`);
   return OK;
 }
@@ -221,6 +239,7 @@ export async function grantCommand(ctx: CommandContext, input: { username: strin
   const isNew = !(await permissionExists(ctx.db, input.perm));
   await grantUserPermission(ctx.db, user.id, input.perm);
   await (ctx.notify ?? notifyNobody)({ kind: 'permissions_changed', userIds: [user.id] });
+  await audited(ctx, { type: 'admin.permissions_changed', target: whoOf(user), detail: { granted: input.perm } });
   ctx.io.out(`Granted ${input.perm} to "${user.username}"${isNew ? ' (new permission)' : ''}.`);
   return OK;
 }
@@ -235,7 +254,10 @@ export async function revokeCommand(ctx: CommandContext, input: { username: stri
   const user = await userAndPerm(ctx, input.username, input.perm);
   if ('ok' in user) return user;
   const removed = await revokeUserPermission(ctx.db, user.id, input.perm);
-  if (removed) await (ctx.notify ?? notifyNobody)({ kind: 'permissions_changed', userIds: [user.id] });
+  if (removed) {
+    await (ctx.notify ?? notifyNobody)({ kind: 'permissions_changed', userIds: [user.id] });
+    await audited(ctx, { type: 'admin.permissions_changed', target: whoOf(user), detail: { revoked: input.perm } });
+  }
   ctx.io.out(
     removed
       ? `Revoked ${input.perm} from "${user.username}".`
@@ -244,6 +266,125 @@ export async function revokeCommand(ctx: CommandContext, input: { username: stri
   if ((await loadGrants(ctx.db, user.id)).permissions.has(input.perm)) {
     ctx.io.out(`"${user.username}" still holds ${input.perm} through a group.`);
   }
+  return OK;
+}
+
+/**
+ * Removes a user from a group.
+ *
+ * @example
+ * await removeFromGroupCommand(ctx, { username: 'bob', group: 'editors' });
+ */
+export async function removeFromGroupCommand(ctx: CommandContext, input: { username: string; group: string }): Promise<Outcome> {
+  const user = await findUserByUsername(ctx.db, input.username);
+  if (!user) return unknownUser(input.username);
+  const groupId = await findGroup(ctx.db, input.group);
+  if (groupId === null) return unknownGroup(input.group);
+  if (!(await groupsOfUser(ctx.db, user.id)).some((g) => g.id === groupId)) {
+    ctx.io.out(`"${user.username}" is not in group "${input.group.trim()}"; nothing removed.`);
+    return OK;
+  }
+  await removeUserFromGroup(ctx.db, user.id, groupId);
+  await (ctx.notify ?? notifyNobody)({ kind: 'permissions_changed', userIds: [user.id] });
+  await audited(ctx, { type: 'admin.groups_changed', target: whoOf(user), detail: { removed: input.group.trim() } });
+  ctx.io.out(`Removed "${user.username}" from group "${input.group.trim()}".`);
+  return OK;
+}
+
+/**
+ * Prints a user's permissions: direct grants, what each group gives, and
+ * whether superuser or inactive status overrides them.
+ *
+ * @example
+ * await listPermsCommand(ctx, { username: 'alice' });
+ */
+export async function listPermsCommand(ctx: CommandContext, input: { username: string }): Promise<Outcome> {
+  const user = await findUserByUsername(ctx.db, input.username);
+  if (!user) return unknownUser(input.username);
+  if (!user.isActive) ctx.io.out(`"${user.username}" is inactive: they hold no permission while inactive.`);
+  else if (user.isSuperuser) ctx.io.out(`"${user.username}" is a superuser: they hold every permission.`);
+  const direct = await directPermissionsOf(ctx.db, user.id);
+  ctx.io.out(`Direct: ${direct.length > 0 ? direct.join(', ') : '(none)'}`);
+  for (const group of await groupsOfUser(ctx.db, user.id)) {
+    const perms = await groupPermissionsOf(ctx.db, group.id);
+    ctx.io.out(`Group "${group.name}": ${perms.length > 0 ? perms.join(', ') : '(none)'}`);
+  }
+  const all = [...(await loadGrants(ctx.db, user.id)).permissions].sort();
+  ctx.io.out(`Effective: ${all.length > 0 ? all.join(', ') : '(none)'}`);
+  return OK;
+}
+
+/** Ends every session of `user`, tells their open tabs and audits it. */
+async function endSessionsOf(ctx: CommandContext, user: UserRow): Promise<number> {
+  const sessionIds = await invalidateUserSessions(ctx.sessions, user.id);
+  if (sessionIds.length > 0) await (ctx.notify ?? notifyNobody)({ kind: 'sessions_revoked', userId: user.id, sessionIds });
+  return sessionIds.length;
+}
+
+/**
+ * `signout <username>`: ends every session of a user; their open tabs are
+ * signed out at once (with `BUS_URL`).
+ *
+ * @example
+ * await signOutCommand(ctx, { username: 'bob' });
+ */
+export async function signOutCommand(ctx: CommandContext, input: { username: string }): Promise<Outcome> {
+  const user = await findUserByUsername(ctx.db, input.username);
+  if (!user) return unknownUser(input.username);
+  const ended = await endSessionsOf(ctx, user);
+  await audited(ctx, { type: 'admin.signed_out_everywhere', target: whoOf(user), detail: { sessions: ended } });
+  ctx.io.out(`Signed out "${user.username}": ${ended} session(s) ended.`);
+  return OK;
+}
+
+/**
+ * `deactivate <username>` / `activate <username>`: an inactive user cannot
+ * sign in and holds no permission; deactivating also ends their sessions.
+ *
+ * @example
+ * await setActiveCommand(ctx, { username: 'bob', active: false });
+ */
+export async function setActiveCommand(ctx: CommandContext, input: { username: string; active: boolean }): Promise<Outcome> {
+  const user = await findUserByUsername(ctx.db, input.username);
+  if (!user) return unknownUser(input.username);
+  const word = input.active ? 'active' : 'inactive';
+  if (user.isActive === input.active) {
+    ctx.io.out(`"${user.username}" is already ${word}.`);
+    return OK;
+  }
+  await updateUserFields(ctx.db, user.id, { isActive: input.active });
+  const ended = input.active ? 0 : await endSessionsOf(ctx, user);
+  await (ctx.notify ?? notifyNobody)({ kind: 'permissions_changed', userIds: [user.id] });
+  await audited(ctx, { type: input.active ? 'admin.user_activated' : 'admin.user_deactivated', target: whoOf(user) });
+  ctx.io.out(`"${user.username}" is now ${word}${input.active ? '' : `; ${ended} session(s) signed out`}.`);
+  return OK;
+}
+
+/**
+ * `setstaff <username> [--off]` / `setsuperuser <username> [--off]`. A new
+ * superuser becomes staff too (the admin needs it); taking superuser status
+ * away leaves staff status as it is.
+ *
+ * @example
+ * await setFlagCommand(ctx, { username: 'carol', flag: 'isStaff', value: true });
+ */
+export async function setFlagCommand(
+  ctx: CommandContext,
+  input: { username: string; flag: 'isStaff' | 'isSuperuser'; value: boolean },
+): Promise<Outcome> {
+  const user = await findUserByUsername(ctx.db, input.username);
+  if (!user) return unknownUser(input.username);
+  const label = input.flag === 'isStaff' ? 'staff' : 'superuser';
+  if (user[input.flag] === input.value) {
+    ctx.io.out(`"${user.username}" ${input.value ? 'is already' : 'is not'} ${label}.`);
+    return OK;
+  }
+  const fields = input.flag === 'isSuperuser' && input.value ? { isSuperuser: true, isStaff: true } : { [input.flag]: input.value };
+  await updateUserFields(ctx.db, user.id, fields);
+  await (ctx.notify ?? notifyNobody)({ kind: 'permissions_changed', userIds: [user.id] });
+  const type = input.flag === 'isStaff' ? 'admin.staff_changed' : 'admin.superuser_changed';
+  await audited(ctx, { type, target: whoOf(user), detail: { value: input.value } });
+  ctx.io.out(`"${user.username}" is ${input.value ? 'now' : 'no longer'} ${label}.`);
   return OK;
 }
 
@@ -281,6 +422,7 @@ export async function addToGroupCommand(ctx: CommandContext, input: { username: 
   if (groupId === null) return unknownGroup(input.group);
   await addUserToGroup(ctx.db, user.id, groupId);
   await (ctx.notify ?? notifyNobody)({ kind: 'permissions_changed', userIds: [user.id] });
+  await audited(ctx, { type: 'admin.groups_changed', target: whoOf(user), detail: { added: input.group.trim() } });
   ctx.io.out(`Added "${user.username}" to group "${input.group.trim()}".`);
   return OK;
 }
@@ -297,6 +439,7 @@ export async function grantGroupCommand(ctx: CommandContext, input: { group: str
   if (groupId === null) return unknownGroup(input.group);
   await grantGroupPermission(ctx.db, groupId, input.perm);
   await (ctx.notify ?? notifyNobody)({ kind: 'permissions_changed', userIds: await groupMemberIds(ctx.db, groupId) });
+  await audited(ctx, { type: 'admin.group_permissions_changed', target: null, detail: { group: input.group.trim(), granted: input.perm } });
   ctx.io.out(`Granted ${input.perm} to group "${input.group.trim()}".`);
   return OK;
 }
@@ -316,18 +459,20 @@ export async function clearSessionsCommand(ctx: CommandContext, now: number = Da
     intervalMs: 0,
     batchSize: ctx.config.housekeeping.batchSize,
     log: createLogger('silent'),
+    auditRetentionMs: ctx.config.audit.retentionDays * DAY,
   });
   const pass = await housekeeping.runOnce(now);
   if (!pass.ran) {
     const until = pass.reason === 'busy' && pass.heldUntil !== null ? ` (until ${formatInstant(pass.heldUntil)} UTC at the latest)` : '';
     return fail(`another process is running housekeeping${until}; try again later`);
   }
-  const { sessions, tokens } = pass.deleted;
+  const { sessions, tokens, auditEvents } = pass.deleted;
   ctx.io.out(
     ctx.sessions.name === 'redis'
       ? `Deleted ${tokens} used or expired token(s); Redis deletes expired sessions itself.`
       : `Deleted ${sessions} expired session(s) and ${tokens} used or expired token(s).`,
   );
+  if (auditEvents > 0) ctx.io.out(`Deleted ${auditEvents} audit event(s) older than ${ctx.config.audit.retentionDays} days.`);
   return OK;
 }
 

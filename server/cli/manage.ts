@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openMigratedDatabase } from '../../db/client';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, redisNamesOf } from '../config';
 import { openSessionBackend, type SessionBackend } from '../auth/session-backend';
 import {
   EXIT,
@@ -16,9 +16,14 @@ import {
   createUserCommand,
   grantCommand,
   grantGroupCommand,
+  listPermsCommand,
   listUsersCommand,
   notifyNobody,
+  removeFromGroupCommand,
   revokeCommand,
+  setActiveCommand,
+  setFlagCommand,
+  signOutCommand,
   toastCommand,
   type CommandContext,
   type CommandIO,
@@ -29,6 +34,7 @@ import {
 import { createRedisBus } from '../bus/redis-bus';
 import type { IdentityEvent } from '../bus/identity-bus';
 import { createPusher } from '../bus/pusher';
+import { FRAMEWORK_SLICES } from '../state/admin-slices';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -50,6 +56,7 @@ const flag = (values: Values, key: string): boolean => values[key] === true;
 
 const EMAIL = { email: { type: 'string' } } satisfies Options;
 const PASSWORD = { password: { type: 'string' } } satisfies Options;
+const OFF = { off: { type: 'boolean' } } satisfies Options;
 
 const COMMANDS: Record<string, CommandSpec> = {
   createuser: {
@@ -97,11 +104,61 @@ const COMMANDS: Record<string, CommandSpec> = {
     positionals: 2,
     run: (ctx, [username, perm]) => revokeCommand(ctx, { username: username!, perm: perm! }),
   },
+  revokeperm: {
+    usage: 'revokeperm <username> <app.codename>',
+    summary: "revoke a user's direct permission (the same as revoke)",
+    positionals: 2,
+    run: (ctx, [username, perm]) => revokeCommand(ctx, { username: username!, perm: perm! }),
+  },
+  listperms: {
+    usage: 'listperms <username>',
+    summary: "list a user's permissions: direct, by group, effective",
+    positionals: 1,
+    run: (ctx, [username]) => listPermsCommand(ctx, { username: username! }),
+  },
+  deactivate: {
+    usage: 'deactivate <username>',
+    summary: 'deactivate a user and sign out their sessions',
+    positionals: 1,
+    run: (ctx, [username]) => setActiveCommand(ctx, { username: username!, active: false }),
+  },
+  activate: {
+    usage: 'activate <username>',
+    summary: 'activate a user again',
+    positionals: 1,
+    run: (ctx, [username]) => setActiveCommand(ctx, { username: username!, active: true }),
+  },
+  setstaff: {
+    usage: 'setstaff <username> [--off]',
+    summary: 'give a user staff status (--off: take it away)',
+    positionals: 1,
+    options: OFF,
+    run: (ctx, [username], v) => setFlagCommand(ctx, { username: username!, flag: 'isStaff', value: !flag(v, 'off') }),
+  },
+  setsuperuser: {
+    usage: 'setsuperuser <username> [--off]',
+    summary: 'make a user a superuser, and staff (--off: take superuser status away)',
+    positionals: 1,
+    options: OFF,
+    run: (ctx, [username], v) => setFlagCommand(ctx, { username: username!, flag: 'isSuperuser', value: !flag(v, 'off') }),
+  },
+  signout: {
+    usage: 'signout <username>',
+    summary: "end all of a user's sessions (their open tabs sign out)",
+    positionals: 1,
+    run: (ctx, [username]) => signOutCommand(ctx, { username: username! }),
+  },
   addgroup: {
     usage: 'addgroup <name>',
     summary: 'create a group',
     positionals: 1,
     run: (ctx, [name]) => addGroupCommand(ctx, { name: name! }),
+  },
+  removegroup: {
+    usage: 'removegroup <username> <group>',
+    summary: 'remove a user from a group',
+    positionals: 2,
+    run: (ctx, [username, group]) => removeFromGroupCommand(ctx, { username: username!, group: group! }),
   },
   addtogroup: {
     usage: 'addtogroup <username> <group>',
@@ -278,9 +335,14 @@ export async function runManage(
 
 /** The identity-bus event for a change made from the command line. */
 export function identityEventOf(change: IdentityChange): IdentityEvent {
-  return change.kind === 'password_changed'
-    ? { type: 'sessions-ended', sessionIds: change.sessionIds, reason: 'password-changed' }
-    : { type: 'users-changed', userIds: change.userIds };
+  switch (change.kind) {
+    case 'password_changed':
+      return { type: 'sessions-ended', sessionIds: change.sessionIds, reason: 'password-changed' };
+    case 'sessions_revoked':
+      return { type: 'sessions-ended', sessionIds: change.sessionIds, reason: 'revoked' };
+    case 'permissions_changed':
+      return { type: 'users-changed', userIds: change.userIds };
+  }
 }
 
 /**
@@ -292,9 +354,10 @@ export function identityEventOf(change: IdentityChange): IdentityEvent {
 async function main(): Promise<number> {
   const busUrl = process.env.BUS_URL;
   if (!busUrl) return runManage(process.argv.slice(2));
-  const bus = await createRedisBus(busUrl, { onError: (error) => console.error(`warning: identity bus: ${String(error)}`) });
+  const channel = redisNamesOf({ redisPrefix: process.env.REDIS_PREFIX || 'statehouse' }).identityChannel;
+  const bus = await createRedisBus(busUrl, { channel, onError: (error) => console.error(`warning: identity bus: ${String(error)}`) });
   try {
-    const pusher = createPusher({ bus, slices: [] });
+    const pusher = createPusher({ bus, slices: FRAMEWORK_SLICES });
     return await runManage(process.argv.slice(2), (change) => bus.publish(identityEventOf(change)), pusher);
   } finally {
     await bus.close();

@@ -143,6 +143,11 @@ export function authRoutes(runtime: Runtime) {
         if (session) {
           await invalidateSession(runtime.sessions, session.id);
           await runtime.bus.publish({ type: 'sessions-ended', sessionIds: [session.id], reason: 'logout' });
+          if (session.userId !== null) {
+            const who = { id: session.userId, username: '' };
+            const userAgent = request.headers.get('user-agent') ?? '';
+            runtime.audit.record({ type: 'logout', actor: who, ip: peer, userAgent, via: 'http' });
+          }
         }
       }
       const headers = new Headers(NO_STORE);

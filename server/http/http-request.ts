@@ -121,8 +121,6 @@ class HttpSessionOwner implements SessionOwner {
  * `ContextProcessorError` (a 500).
  */
 export class HttpEventRequest extends LazyEventRequest {
-  private cookieCopy: Readonly<Record<string, string>> | null = null;
-
   constructor(
     runtime: Runtime,
     readonly fetchRequest: Request,
@@ -139,7 +137,7 @@ export class HttpEventRequest extends LazyEventRequest {
   }
 
   get cookies(): Readonly<Record<string, string>> {
-    return (this.cookieCopy ??= Object.freeze(Object.fromEntries(readCookieHeader(this.fetchRequest.headers.get('cookie')))));
+    return (this.memo.cookies ??= Object.freeze(Object.fromEntries(readCookieHeader(this.fetchRequest.headers.get('cookie')))));
   }
 
   protected cookie(name: string): string | undefined {

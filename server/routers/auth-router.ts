@@ -5,8 +5,10 @@ import { recentAuth } from '../bridge/account-guards';
 import { authed } from '../bridge/guards';
 import { router } from '../bridge/trpc';
 import { messageFor } from '../i18n/catalog';
+import { listAuditEvents } from '../auth/audit';
 import type { RegistrationFields } from '../state/protocol';
 import { sitePathSchema } from '../state/app-actions';
+import { signInMethodProcedures } from './sign-in-methods';
 
 const loginInput = z.object({
   loginId: z.string().trim().min(1, 'Enter your username.').max(256),
@@ -53,6 +55,9 @@ const tokenInput = z.object({ token: z.string().max(140) });
 
 /** Django's message for a failed login: says nothing about which part was wrong. */
 export const INVALID_LOGIN_MESSAGE = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
+
+/** How many of their own events Settings shows a user. */
+const SECURITY_ACTIVITY_LIMIT = 20;
 
 /** The canned auth procedures the built-in pages call (`auth.*`). */
 export const authRouter = router({
@@ -177,9 +182,25 @@ export const authRouter = router({
       return null;
     }),
 
+  /** The signed-in user's own recent security events (Settings → Recent security activity). */
+  securityActivity: guarded(authed()).query(async function securityActivity({ ctx }) {
+    const { rows } = await listAuditEvents(ctx.db, { targetUserId: ctx.user.id, limit: SECURITY_ACTIVITY_LIMIT });
+    // What the account's owner may see: no other user's id, no admin's name.
+    return rows.map((e) => ({
+      id: e.id,
+      at: e.at,
+      type: e.type,
+      ip: e.ip,
+      userAgent: e.userAgent,
+      byAdmin: e.actorId !== null && e.actorId !== ctx.user.id,
+    }));
+  }),
+
   revokeOtherSessions: guarded(recentAuth()).mutation(async function revokeOtherSessions({ ctx }) {
     const current = ctx.session.id;
     const ended = await ctx.auth.invalidateUserSessions(ctx.user.id, current ? { except: current } : {});
     return { ended: ended.length };
   }),
+
+  ...signInMethodProcedures,
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { publicProcedure } from '../bridge/bridge';
 import { router, type EventContext } from '../bridge/trpc';
+import { providerLabels } from '../auth/oauth/provider-labels';
 import { AUTH_SLICE, SITE_SLICE, type Delta, type SiteSnapshot, type StatePush } from '../state/protocol';
 import { seedLanguageSlice } from './i18n-router';
 import type { StatehouseConfig } from '../config';
@@ -61,6 +62,8 @@ export function siteSnapshot(config: StatehouseConfig): SiteSnapshot {
     emailVerification: auth.emailVerification,
     verifyEmailUrl: auth.verifyEmailUrl,
     loginFields: [...auth.loginFields],
+    oauthProviders: providerLabels(config),
+    magicLinkEnabled: auth.magicLink,
     messages: { ...auth.messages },
     languages: [...config.languages],
   };

@@ -114,6 +114,17 @@ export const ROUTE_MUTATION_PATH = 'statehouse.route';
 export const SESSION_COOKIE_ENDPOINT = '/auth/session';
 export const LOGOUT_COOKIE_ENDPOINT = '/auth/logout';
 
+/** Sign-in over HTTP (providers, emailed links): where a flow starts, `<prefix>/<provider>`. */
+export const OAUTH_ENDPOINT_PREFIX = '/auth/oauth';
+/** An emailed sign-in link: `GET <endpoint>/<token>` shows a button that POSTs to `<endpoint>`. */
+export const SIGN_IN_LINK_ENDPOINT = '/auth/link';
+/**
+ * A cookie a sign-in over HTTP sets beside the session cookie: the new
+ * session's tag (not secret, readable by the page), so the page it lands on
+ * announces the session to the browser's other tabs as a cookie exchange does.
+ */
+export const SIGNED_IN_COOKIE = 'statehouse_signed_in';
+
 /**
  * Where an app registers its user model (`defineUserModel`), so that its own
  * user fields are typed everywhere: `ctx.user`, `currentUser()`, the HTTP
@@ -193,6 +204,10 @@ export interface SiteSnapshot {
   emailVerification: 'off' | 'optional' | 'required';
   verifyEmailUrl: string;
   loginFields: ('username' | 'email')[];
+  /** Configured sign-in providers: the login page's **Continue with <Provider name>** buttons. */
+  oauthProviders: { id: string; label: string }[];
+  /** `auth.magicLink`: the login page offers **Email me a sign-in link**. */
+  magicLinkEnabled: boolean;
   /** Overrides of page texts (`auth.messages`). */
   messages: Record<string, string>;
   languages: string[];

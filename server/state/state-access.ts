@@ -2,6 +2,9 @@ import type { Connection } from '../bridge/connection';
 import type { Delta } from './protocol';
 import type { SliceDefinition, SliceValue } from './slices';
 
+/** Entries of the dirty list: slice values, slice name, field, value before. */
+const ENTRY = 4;
+
 /**
  * `ctx.state`: read and change the tab's slices. Every `set` marks fields;
  * after the handler the bridge sends only marked fields whose value changed.
@@ -13,8 +16,10 @@ import type { SliceDefinition, SliceValue } from './slices';
 export class StateAccess {
   /**
    * The fields set in this event with their values before it, as a flat list
-   * of (slice, field, before) triples: an event sets a field or two, and two
-   * Maps per event cost more than a short scan.
+   * of (slice values, slice name, field, before) entries: an event sets a
+   * field or two, and two Maps per event cost more than a short scan. The
+   * slice's values object is kept so that collecting looks nothing up again
+   * (a connection keeps the same values object for a slice while it lives).
    */
   private dirty: unknown[] | null = null;
 
@@ -37,7 +42,7 @@ export class StateAccess {
       // Only the slice's own fields: never `__proto__`, `constructor` or another inherited name.
       if (value === undefined || !Object.hasOwn(patch, field) || !Object.hasOwn(def.initial, field)) continue;
       const dirty = (this.dirty ??= []);
-      if (!marked(dirty, def.name, field)) dirty.push(def.name, field, values[field]);
+      if (!marked(dirty, values, field)) dirty.push(values, def.name, field, values[field]);
       values[field] = value;
     }
   }
@@ -60,11 +65,10 @@ export class StateAccess {
     const delta: Delta = {};
     const dirty = this.dirty;
     if (!dirty) return delta;
-    for (let i = 0; i < dirty.length; i += 3) {
-      const slice = dirty[i] as string;
-      const field = dirty[i + 1] as string;
-      const after = this.conn.slices.get(slice)![field];
-      if (!sameValue(dirty[i + 2], after)) (delta[slice] ??= {})[field] = after;
+    for (let i = 0; i < dirty.length; i += ENTRY) {
+      const field = dirty[i + 2] as string;
+      const after = (dirty[i] as Record<string, unknown>)[field];
+      if (!sameValue(dirty[i + 3], after)) (delta[dirty[i + 1] as string] ??= {})[field] = after;
     }
     this.dirty = null;
     return delta;
@@ -88,8 +92,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Whether `field` of `slice` is already in the (slice, field, before) list. */
-function marked(dirty: unknown[], slice: string, field: string): boolean {
-  for (let i = 0; i < dirty.length; i += 3) if (dirty[i + 1] === field && dirty[i] === slice) return true;
+/** Whether `field` of the slice holding `values` is already in the dirty list. */
+function marked(dirty: unknown[], values: Record<string, unknown>, field: string): boolean {
+  for (let i = 0; i < dirty.length; i += ENTRY) if (dirty[i + 2] === field && dirty[i] === values) return true;
   return false;
 }

@@ -458,16 +458,23 @@ describe('db:seed', () => {
   );
 });
 
+/** An in-process command context over the test's database, its output kept in `lines`. */
+function quietContext(lines: string[]): CommandContext {
+  return {
+    db: t.db,
+    sessions: createLibsqlSessionBackend(t.db),
+    config: loadConfig({}, {}),
+    io: { interactive: false, out: (line) => lines.push(line), prompt: async () => null },
+  };
+}
+
 describe('identity change notifications', () => {
   /** Runs commands in-process with a recording `notify`, the seam the identity bus plugs into. */
   function recordingContext(): { ctx: CommandContext; changes: IdentityChange[]; lines: string[] } {
     const changes: IdentityChange[] = [];
     const lines: string[] = [];
     const ctx: CommandContext = {
-      db: t.db,
-      sessions: createLibsqlSessionBackend(t.db),
-      config: loadConfig({}, {}),
-      io: { interactive: false, out: (line) => lines.push(line), prompt: async () => null },
+      ...quietContext(lines),
       notify: (change) => {
         changes.push(change);
       },
@@ -522,13 +529,7 @@ describe('toast', () => {
     const published: BusEvent[] = [];
     bus.subscribe((event) => void published.push(event));
     const lines: string[] = [];
-    const ctx: CommandContext = {
-      db: t.db,
-      sessions: createLibsqlSessionBackend(t.db),
-      config: loadConfig({}, {}),
-      io: { interactive: false, out: (line) => lines.push(line), prompt: async () => null },
-      pusher: createPusher({ bus, slices: [] }),
-    };
+    const ctx: CommandContext = { ...quietContext(lines), pusher: createPusher({ bus, slices: [] }) };
     return { ctx, published, lines };
   }
 

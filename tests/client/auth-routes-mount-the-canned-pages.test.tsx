@@ -26,6 +26,8 @@ const SITE: SiteSnapshot = {
   emailVerification: 'off',
   verifyEmailUrl: '/verify-email',
   loginFields: ['username'],
+  oauthProviders: [],
+  magicLinkEnabled: false,
   messages: {},
   languages: ['en'],
 };
@@ -91,14 +93,22 @@ const heading = (container: HTMLElement): string | null | undefined => container
 const labels = (container: HTMLElement): string[] => [...container.querySelectorAll('label')].map((label) => label.textContent ?? '');
 const button = (container: HTMLElement): HTMLButtonElement | null => container.querySelector('button[type="submit"]');
 
+/** Types each value into the field with that id, as a user would, and submits the form. */
+function fillAndSubmit(container: HTMLElement, values: readonly (readonly [id: string, value: string])[]): void {
+  for (const [id, value] of values) {
+    const input = container.querySelector<HTMLInputElement>(`#${id}`)!;
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  button(container)!.click();
+}
+
 /** Types a login id and a password into the login form and submits it. */
 function signIn(container: HTMLElement): void {
-  const input = (id: string): HTMLInputElement => container.querySelector<HTMLInputElement>(`#${id}`)!;
-  input('sh-login-id').value = 'ada';
-  input('sh-login-id').dispatchEvent(new Event('input', { bubbles: true }));
-  input('sh-login-password').value = 'whatever-it-is';
-  input('sh-login-password').dispatchEvent(new Event('input', { bubbles: true }));
-  button(container)!.click();
+  fillAndSubmit(container, [
+    ['sh-login-id', 'ada'],
+    ['sh-login-password', 'whatever-it-is'],
+  ]);
 }
 
 describe('<AuthRoutes />', () => {
@@ -219,16 +229,11 @@ describe('the login form', () => {
     });
     const { container } = await mount('/register');
     await server.waitFor(() => button(container));
-    for (const [id, value] of [
+    fillAndSubmit(container, [
       ['sh-register-username', 'ada'],
       ['sh-register-password', 'long-enough-pass'],
       ['sh-register-confirm-password', 'long-enough-pass'],
-    ]) {
-      const input = container.querySelector<HTMLInputElement>(`#${id}`)!;
-      input.value = value!;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    }
-    button(container)!.click();
+    ]);
     const username = await server.waitFor(() => container.querySelector('#sh-register-username[aria-invalid="true"]'));
     expect(username.getAttribute('aria-describedby')).toBe('sh-register-username-error');
     expect(container.querySelector('#sh-register-username-error')?.textContent).toBe('A user with that username already exists.');
@@ -261,21 +266,74 @@ describe('the login form', () => {
     );
     await server.waitFor(() => button(container));
     expect(labels(container)).toEqual(['Username', 'Email', 'Password', 'Confirm password', 'Display name']);
-    for (const [id, value] of [
+    fillAndSubmit(container, [
       ['sh-register-username', 'ada'],
       ['sh-register-password', 'long-enough-pass'],
       ['sh-register-confirm-password', 'long-enough-pass'],
       ['sh-register-displayName', '  Ada L.  '],
-    ]) {
-      const input = container.querySelector<HTMLInputElement>(`#${id}`)!;
-      input.value = value!;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    }
-    button(container)!.click();
+    ]);
     const field = await server.waitFor(() => container.querySelector('#sh-register-displayName[aria-invalid="true"]'));
     expect(container.querySelector('#sh-register-displayName-error')?.textContent).toBe('Use at most 50 characters.');
     expect(field).toBeTruthy();
     const register = calls.find((call) => call.path === 'auth.register');
     expect((register?.input as { fields?: unknown }).fields).toEqual({ displayName: 'Ada L.' });
+  });
+});
+
+describe('other ways to sign in on the login page', () => {
+  const links = (container: HTMLElement): { text: string | null; href: string | null; rel: string | null }[] =>
+    [...container.querySelectorAll('.sh-providers a')].map((a) => ({
+      text: a.textContent,
+      href: a.getAttribute('href'),
+      rel: a.getAttribute('rel'),
+    }));
+
+  test('none configured: no provider button, no link form', async () => {
+    const { container } = await mount('/login');
+    await server.waitFor(() => heading(container) === 'Sign in');
+    expect(links(container)).toEqual([]);
+    expect(container.querySelector('.sh-sign-in-link')).toBeNull();
+  });
+
+  test('Continue with <Provider name> for each configured provider: full-page links that keep ?next= (the server makes it safe)', async () => {
+    const site = {
+      oauthProviders: [
+        { id: 'github', label: 'GitHub' },
+        { id: 'acme', label: 'Acme SSO' },
+      ],
+    };
+    const { container } = await mount('/login?next=%2Fnotes', site);
+    await server.waitFor(() => links(container).length === 2);
+    expect(links(container)).toEqual([
+      { text: 'Continue with GitHub', href: '/auth/oauth/github?next=%2Fnotes', rel: 'external' },
+      { text: 'Continue with Acme SSO', href: '/auth/oauth/acme?next=%2Fnotes', rel: 'external' },
+    ]);
+  });
+
+  test('Email me a sign-in link asks the server and says the same whatever the address', async () => {
+    const calls: FakeCall[] = [];
+    answer = (call) => {
+      calls.push(call);
+      return { data: { data: { sent: true }, delta: {}, actions: [] } };
+    };
+    const { container } = await mount('/login', { magicLinkEnabled: true });
+    const form = await server.waitFor(() => container.querySelector<HTMLFormElement>('.sh-sign-in-link'));
+    const email = form.querySelector<HTMLInputElement>('#sh-link-email')!;
+    email.value = 'ada@example.com';
+    email.dispatchEvent(new Event('input', { bubbles: true }));
+    form.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await server.waitFor(() => container.querySelector('.sh-sign-in-link .sh-notice'));
+    expect(form.querySelector('button[type="submit"]')?.textContent).toBe('Email me a sign-in link');
+    expect(container.querySelector('.sh-sign-in-link .sh-notice')?.textContent).toContain('If an account has this address');
+    expect(calls.map((c) => [c.path, c.input])).toContainEqual(['auth.requestSignInLink', { email: 'ada@example.com' }]);
+  });
+
+  test('a refused provider sign-in or link says why (?error=), and an unknown code says nothing', async () => {
+    const refused = await mount('/login?error=oauth_account_exists');
+    await server.waitFor(() => refused.container.querySelector('.sh-alert-shown'));
+    expect(refused.container.querySelector('.sh-alert-shown')?.textContent).toContain('An account already uses this address.');
+    const unknown = await mount('/login?error=toString');
+    await server.waitFor(() => heading(unknown.container) === 'Sign in');
+    expect(unknown.container.querySelector('.sh-alert-shown')).toBeNull();
   });
 });

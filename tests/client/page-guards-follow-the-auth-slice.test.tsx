@@ -25,6 +25,8 @@ const SITE: SiteSnapshot = {
   emailVerification: 'off',
   verifyEmailUrl: '/verify-email',
   loginFields: ['username'],
+  oauthProviders: [],
+  magicLinkEnabled: false,
   messages: {},
   languages: ['en'],
 };

@@ -38,11 +38,22 @@ const RESET_LINK = /https?:\/\/\S+\/password-reset\/([a-z2-7]+\.[a-z2-7]+)/;
  * await server.statehouse.runtime.background.drain(); // mails go out after the reply
  * const [first] = await resetLinksIn(mailDir);
  */
-export async function resetLinksIn(dir: string): Promise<({ link: string; token: string; to: string } | null)[]> {
+export function resetLinksIn(dir: string): Promise<({ link: string; token: string; to: string } | null)[]> {
+  return linksIn(dir, RESET_LINK);
+}
+
+const SIGN_IN_LINK = /https?:\/\/\S+\/auth\/link\/([a-z2-7]+\.[a-z2-7]+)/;
+
+/** The emailed sign-in links mailed into `dir`, oldest first, as {@link resetLinksIn}. */
+export function signInLinksIn(dir: string): Promise<({ link: string; token: string; to: string } | null)[]> {
+  return linksIn(dir, SIGN_IN_LINK);
+}
+
+async function linksIn(dir: string, pattern: RegExp): Promise<({ link: string; token: string; to: string } | null)[]> {
   return Promise.all(
     mailFilesIn(dir).map(async (file) => {
       const mail = await parseMail(readFileSync(file));
-      const match = RESET_LINK.exec(mail.text ?? '');
+      const match = pattern.exec(mail.text ?? '');
       return match ? { link: match[0], token: match[1]!, to: mail.to?.map((address) => address.address).join(', ') ?? '' } : null;
     }),
   );

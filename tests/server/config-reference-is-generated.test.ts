@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { configKeys, configValueKind, loadConfig } from '../../server/config';
 import { CONFIG_REFERENCE_PATH, configReference } from '../../scripts/config-reference';
 
+/** A valid `OAUTH_TOKEN_KEY` (32 bytes, base64). */
+const KEY_32_BYTES = Buffer.alloc(32, 7).toString('base64');
+
 describe('the configuration reference', () => {
   test('docs/configuration.md is what the schema generates (run `bun run docs:config` after changing it)', () => {
     expect(readFileSync(CONFIG_REFERENCE_PATH, 'utf8')).toBe(configReference());
@@ -36,9 +39,12 @@ describe('the configuration reference', () => {
         PUBLIC_URL: 'https://app.example',
         LANGUAGES: 'en,ar',
         AUTH_EMAIL_VERIFICATION: 'required',
+        OAUTH_TOKEN_KEY: KEY_32_BYTES,
       };
+      // Variables that only make sense with another one set.
+      const companions: Record<string, Record<string, string>> = { OAUTH_STORE_TOKENS: { OAUTH_TOKEN_KEY: KEY_32_BYTES } };
       const value = samples[meta.env] ?? raw;
-      const config = loadConfig({}, { [meta.env]: value }) as unknown as Record<string, unknown>;
+      const config = loadConfig({}, { ...companions[meta.env], [meta.env]: value }) as unknown as Record<string, unknown>;
       const got = path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], config);
       const expected = kind === 'list' ? value.split(',') : kind === 'number' ? Number(value) : kind === 'boolean' ? true : value;
       expect({ env: meta.env, value: got }).toEqual({ env: meta.env, value: expected });

@@ -140,3 +140,33 @@ describe('invalid config', () => {
     expect(error.name).toBe('ConfigError');
   });
 });
+
+describe('sign-in providers from the environment', () => {
+  test('OAUTH_<NAME>_CLIENT_ID, _CLIENT_SECRET, _ISSUER and _LABEL make one provider per name, in lower case', () => {
+    const config = loadConfig(
+      {},
+      {
+        OAUTH_GITHUB_CLIENT_ID: 'gh-id',
+        OAUTH_GITHUB_CLIENT_SECRET: 'gh-secret',
+        OAUTH_ACME_CLIENT_ID: 'acme-id',
+        OAUTH_ACME_CLIENT_SECRET: 'acme-secret',
+        OAUTH_ACME_ISSUER: 'https://login.acme.example',
+        OAUTH_ACME_LABEL: 'Acme SSO',
+      },
+    );
+    expect(config.oauth.providers).toEqual({
+      github: { clientId: 'gh-id', clientSecret: 'gh-secret' },
+      acme: { clientId: 'acme-id', clientSecret: 'acme-secret', issuer: 'https://login.acme.example', label: 'Acme SSO' },
+    });
+  });
+
+  test('an OpenID Connect provider without its issuer, or stored tokens without a key, refuse to start naming what to set', () => {
+    expect(() => loadConfig({}, { OAUTH_ACME_CLIENT_ID: 'a', OAUTH_ACME_CLIENT_SECRET: 'b' })).toThrow('OAUTH_ACME_ISSUER');
+    expect(() => loadConfig({}, { OAUTH_STORE_TOKENS: 'true' })).toThrow('OAUTH_TOKEN_KEY');
+  });
+
+  test('no provider configured: none offered', () => {
+    expect(loadConfig({}, {}).oauth.providers).toEqual({});
+    expect(loadConfig({}, {}).auth.magicLink).toBe(false);
+  });
+});

@@ -112,6 +112,7 @@ const BARRELS = new Set([
   'client/state/index.ts',
   'client/auth/index.ts',
   'client/auth/auth-pages.css',
+  'client/admin/index.ts',
 ]);
 /** Files the shared barrel re-exports: every layer, and the browser, may import them. */
 const SHARED = new Set(importGraph(join(root, 'server/shared.ts')));

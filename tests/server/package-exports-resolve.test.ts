@@ -13,6 +13,7 @@ describe("package.json exports: an app imports Statehouse by the package's name"
     ['statehouse/shared', 'server/shared.ts'],
     ['statehouse/client', 'client/state/index.ts'],
     ['statehouse/client/auth', 'client/auth/index.ts'],
+    ['statehouse/client/admin', 'client/admin/index.ts'],
     ['statehouse/client/auth/auth-pages.css', 'client/auth/auth-pages.css'],
   ])('%s resolves to %s', (specifier, file) => {
     expect(import.meta.resolve(specifier)).toBe(pathToFileURL(resolve(root, file)).href);

@@ -6,7 +6,11 @@ import { z } from 'zod';
 import { users } from '../../../db/schema';
 import { defineUsersTable } from '../../../db/schema/auth';
 import { appRouter, userModel } from '../../../server/app/router';
-import { createAppRouter, currentUser, defineUserModel, identity, publicProcedure, router, useUserModel } from '../../../server';
+import { createAppRouter, currentUser, defineUserModel, identity, publicProcedure, router } from '../../../server';
+import { createLibsqlSessionBackend } from '../../../server/auth/libsql-session-backend';
+import { createRedisSessionBackend } from '../../../server/auth/redis-session-backend';
+import { createUser } from '../../../server/auth/users';
+import { TEST_HASHING, TEST_RULES } from '../../helpers/db';
 import { createSession, validateSessionToken } from '../../../server/auth/session';
 import { SESSION_BACKEND_NAMES, useSessionBackend } from '../../helpers/session-backends';
 import type { Runtime } from '../../../server/runtime';
@@ -131,11 +135,22 @@ describe.each(SESSION_BACKEND_NAMES)('with sessions in %s', (name) => {
   const store = useSessionBackend(name);
   test("a validated session's user carries the app's fields", async () => {
     const db = store.t.db;
-    useUserModel(db, userModel);
-    const row = await createTestUser(db, { username: 'erin', fields: { displayName: 'Erin E.' } });
-    const { token } = await createSession(store.sessions, SETTINGS, { userId: row.id });
-    const { user } = await validateSessionToken(store.sessions, SETTINGS, token);
+    const sessions = store.redisUrl
+      ? await createRedisSessionBackend(store.redisUrl, db, { userModel })
+      : createLibsqlSessionBackend(db, userModel);
+    const created = await createUser(
+      db,
+      { username: 'erin', fields: { displayName: 'Erin E.' } },
+      { hashing: TEST_HASHING, rules: TEST_RULES, model: userModel },
+    );
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    expect(created.value).toMatchObject({ displayName: 'Erin E.' });
+    const { token } = await createSession(sessions, SETTINGS, { userId: created.value.id });
+    const { user } = await validateSessionToken(sessions, SETTINGS, token);
     expect(user?.displayName).toBe('Erin E.');
+    // The same session read without the app's model has Statehouse's fields only.
+    expect((await validateSessionToken(store.sessions, SETTINGS, token)).user).not.toHaveProperty('displayName');
+    if (store.redisUrl) await sessions.close();
   });
 });
 
@@ -150,8 +165,29 @@ describe('defineUserModel', () => {
     expect(() =>
       defineUserModel({ table: defineUsersTable({ plan: text('plan') }), registration: z.object({ isSuperuser: z.boolean() }) as never }),
     ).toThrow('registration names "isSuperuser"');
+    expect(() => defineUserModel({ table: defineUsersTable({ leak: text('password_hash') }), snapshot: ['leak'] })).toThrow(
+      'users.leak is Statehouse\'s column "password_hash"',
+    );
     expect(() => defineUsersTable({ username: text('nick') })).toThrow('"username" is one of Statehouse\'s own columns');
     const model = defineUserModel({ table: defineUsersTable({ plan: text('plan'), credits: integer('credits').default(0) }) });
     expect(model.fieldNames).toEqual(['plan', 'credits']);
+  });
+});
+
+describe('sign-up with a loose registration schema', () => {
+  test("writes only the fields the schema declares, never another of the app's columns it lets through", async () => {
+    const model = defineUserModel({ table: users, registration: z.looseObject({}) });
+    server = await startTestServer({ rateLimit: { ipBurst: 100 } }, { user: model });
+    const ws = await server.open();
+    await ws.ok('mutation', 'auth.register', {
+      username: 'mallory',
+      email: '',
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+      fields: { displayName: 'Chosen by the client' },
+    });
+    const [row] = await server.db.db.select().from(users).where(eq(users.username, 'mallory'));
+    expect(row!.displayName).toBe('');
+    await ws.close();
   });
 });

@@ -70,7 +70,7 @@ describe.each(SESSION_BACKEND_NAMES)('a housekeeping pass with the %s session ba
 
     // Redis expired the sessions itself: there were none left to delete.
     const expired = name === 'libsql' ? { sessions: 3, sessionData: 9 } : { sessions: 0, sessionData: 0 };
-    expect(pass).toEqual({ ran: true, deleted: { ...expired, tokens: 4 } });
+    expect(pass).toEqual({ ran: true, deleted: { ...expired, tokens: 4, auditEvents: 0 } });
     for (const kept of [live, liveAnonymous]) {
       expect(await backend.find(kept.id)).not.toBeNull();
       expect((await readSessionData(backend, kept.id)).size).toBe(3);
@@ -87,7 +87,7 @@ describe.each(SESSION_BACKEND_NAMES)('a housekeeping pass with the %s session ba
     // Nothing left to do, and the lease was given back.
     expect(await new Housekeeping(t.db, backend, { intervalMs: 0, batchSize: 2, log: silent }).runOnce()).toEqual({
       ran: true,
-      deleted: { sessions: 0, sessionData: 0, tokens: 0 },
+      deleted: { sessions: 0, sessionData: 0, tokens: 0, auditEvents: 0 },
     });
     expect(await t.db.select().from(leases)).toEqual([]);
   });
@@ -185,7 +185,7 @@ describe('with the libSQL session backend', () => {
       const passes = await Promise.all([first.housekeeping.runOnce(), second.housekeeping.runOnce()]);
       expect(passes.filter((p) => p.ran).length).toBe(1);
       expect(passes.find((p) => !p.ran)).toMatchObject({ ran: false, reason: 'busy' });
-      expect(passes.find((p) => p.ran)).toEqual({ ran: true, deleted: { sessions: 20, sessionData: 20, tokens: 0 } });
+      expect(passes.find((p) => p.ran)).toEqual({ ran: true, deleted: { sessions: 20, sessionData: 20, tokens: 0, auditEvents: 0 } });
       expect(await sessionIds()).toEqual([]);
       // Given back: the other may run the next one.
       expect((await second.housekeeping.runOnce()).ran).toBe(true);

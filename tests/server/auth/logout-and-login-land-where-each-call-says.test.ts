@@ -18,6 +18,10 @@ const landingRouter = createAppRouter({
       await ctx.auth.logout({ to: '//evil.example/' });
       return null;
     }),
+    enterElsewhere: publicProcedure.mutation(async ({ ctx }) => {
+      await ctx.auth.login('alice', PASSWORD, { to: '//evil.example/' });
+      return null;
+    }),
   }),
 });
 
@@ -105,6 +109,14 @@ describe('login({ to })', () => {
     const reply = await ws.call('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD, to: 'https://evil.example/' });
     expect(reply.error?.data.code).toBe('BAD_REQUEST');
     expect(reply.error?.data.statehouse.fieldErrors[0].field).toBe('to');
+    await ws.close();
+  });
+
+  test('from app code: a `to` elsewhere falls back to auth.loginRedirectUrl', async () => {
+    await start({ auth: { loginRedirectUrl: '/home' } });
+    await createUser(server.db.db, { username: 'alice', password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
+    const ws = await server.open();
+    expect(landing((await ws.ok('mutation', 'account.enterElsewhere')).actions)).toBe('/home');
     await ws.close();
   });
 });

@@ -1,0 +1,39 @@
+import { Navigate, Route } from '@solidjs/router';
+import type { JSX, ParentProps } from 'solid-js';
+import { AdminLayout } from './admin-layout';
+import { AuditPage } from './audit-page';
+import { GroupDetailPage } from './group-detail-page';
+import { GroupsPage } from './groups-page';
+import { UserDetailPage } from './user-detail-page';
+import { UsersPage } from './users-page';
+
+export interface AdminRoutesProps {
+  /** Where the admin lives (default `/admin`). */
+  base?: string;
+}
+
+/**
+ * Mounts the admin console inside `<Router>`: **Users** (`/admin/users`,
+ * `/admin/users/:id`), **Groups** (`/admin/groups`, `/admin/groups/:id`) and
+ * **Audit log** (`/admin/audit`); `/admin` opens Users. Staff only on the
+ * page; the server checks each `admin.*` call against its permission.
+ *
+ * @example
+ * <Router root={Shell}>
+ *   <AdminRoutes />
+ * </Router>
+ */
+export function AdminRoutes(props: AdminRoutesProps): JSX.Element {
+  const base = (props.base ?? '/admin').replace(/\/$/, '');
+  const Layout = (p: ParentProps) => <AdminLayout base={base}>{p.children}</AdminLayout>;
+  return (
+    <Route path={base} component={Layout}>
+      <Route path="/" component={() => <Navigate href={`${base}/users`} />} />
+      <Route path="/users" component={() => <UsersPage base={base} />} />
+      <Route path="/users/:id" component={UserDetailPage} />
+      <Route path="/groups" component={() => <GroupsPage base={base} />} />
+      <Route path="/groups/:id" component={() => <GroupDetailPage base={base} />} />
+      <Route path="/audit" component={AuditPage} />
+    </Route>
+  );
+}

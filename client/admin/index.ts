@@ -1,0 +1,11 @@
+/**
+ * The admin console of the Solid client: users, groups and the audit log,
+ * live over the socket.
+ *
+ * @example
+ * import { AdminRoutes } from './admin';
+ * <Router root={Shell}><AdminRoutes /></Router>
+ */
+export { AdminRoutes, type AdminRoutesProps } from './admin-routes';
+export { onAccessChange, useAdminClient, useAdminRevision } from './admin-client';
+export { AUDIT_EVENT_LABELS, auditLabel, formatWhen } from './audit-labels';

@@ -1,0 +1,42 @@
+import type { IdentityEvent } from './identity-event';
+import type { RecentRotations } from './recent-rotations';
+import { invalidateSession, rotateSession, type Session, type SessionSettings, type SignInMethod } from './session';
+import type { SessionBackend } from './session-backend';
+
+/** What a sign-in's rotation needs of the runtime. */
+export interface RotationServices {
+  readonly sessions: SessionBackend;
+  readonly sessionSettings: SessionSettings;
+  readonly rotations: RecentRotations;
+  readonly bus: { publish(event: IdentityEvent): Promise<void> };
+}
+
+/**
+ * The session step every sign-in method shares, over the socket
+ * (`ctx.auth.startSession`) or over HTTP (`startSignIn`): a new session id
+ * for `userId` (no fixation). As Django's `login()`, an anonymous visitor's
+ * (or the same user's) data carries over; another user's session ends here
+ * and hands none of its data on. The rotation is marked before the old
+ * session goes, so a sibling tab that finds it gone follows it. `announce`
+ * tells the old session's other tabs (`session-rotated`); the caller runs it
+ * once the tab that signed in no longer counts as one of them.
+ */
+export async function rotateForSignIn(
+  services: RotationServices,
+  previous: Session | null,
+  userId: number,
+  client: { userAgent: string; ip: string; signInMethod?: SignInMethod },
+): Promise<{ token: string; session: Session; announce(): Promise<void> }> {
+  const carried = previous && (previous.userId === null || previous.userId === userId) ? previous.id : null;
+  if (previous) services.rotations.mark(previous.id, userId);
+  if (previous && carried === null) await invalidateSession(services.sessions, previous.id);
+  const { token, session } = await rotateSession(services.sessions, services.sessionSettings, carried, { userId, ...client });
+  if (previous) services.rotations.completed(previous.id, session.id);
+  return {
+    token,
+    session,
+    async announce() {
+      if (previous) await services.bus.publish({ type: 'session-rotated', oldSessionId: previous.id, newSessionId: session.id, userId });
+    },
+  };
+}
