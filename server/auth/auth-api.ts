@@ -496,12 +496,14 @@ export class AuthApi {
         : await dummyVerify(password, hashing);
     if (!ok || !session) {
       await limiter.failAccount(lockout);
+      this.audit({ type: 'reauth.failed' });
       throw validationFailed([{ field: 'password', code: 'password_incorrect', message: 'Your password was entered incorrectly.' }]);
     }
     await limiter.clearAccount(lockout);
     await markSessionAuthenticated(this.runtime.sessions, session.id);
     await this.event.reloadIdentity();
     this.runtime.log.info('identity confirmed', { userId: user.id });
+    this.audit({ type: 'reauth.succeeded', detail: { method: 'password' } });
   }
 
   /**

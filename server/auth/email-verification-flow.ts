@@ -102,6 +102,13 @@ export async function verifyEmail(event: AuthEvent, token: string): Promise<bool
   const applied = await applyVerifiedAddress(db, proven);
   if (!applied.ok) return false;
   log.info('email verified', { userId: proven.userId });
+  event.runtime.audit.record({
+    type: 'email.verified',
+    actor: event.user.id === proven.userId ? { id: proven.userId, username: event.user.username } : null,
+    target: { id: proven.userId, username: '' },
+    ip: event.conn.ip,
+    userAgent: event.conn.headers.get('user-agent') ?? '',
+  });
   if (event.user.id === proven.userId) await event.reloadIdentity();
   event.afterReply(() => bus.publish({ type: 'users-changed', userIds: [proven.userId] }));
   const previous = applied.previous;

@@ -34,6 +34,7 @@ import { listUserSessions } from '../auth/session';
 import { findUserByEmail, MAX_EMAIL_LENGTH } from '../auth/users';
 import { validationFailed } from '../errors';
 import { guarded } from '../bridge/bridge';
+import { recentAuth } from '../bridge/account-guards';
 import { can, staffRequired } from '../bridge/guards';
 import { router, type EventContext } from '../bridge/trpc';
 import { announceAdminChange } from '../bus/admin-announce';
@@ -92,12 +93,17 @@ async function groupOr404(ctx: Ctx, groupId: number): Promise<{ id: number; name
   return row;
 }
 
+/** "Confirm it's you" before an admin change: the acting admin signed in or confirmed within `auth.reauthWindowMs`. */
+const RECENT_AUTH = recentAuth();
+
 /**
- * Seam for "Confirm it's you": admin changes will need recent
- * authentication once sessions record it. Every mutation below calls this
- * first; today it lets everything through.
+ * Every admin mutation below calls this first: past the window it answers
+ * `REAUTH_REQUIRED` with the `confirmIdentity` action, and the console sends
+ * the change again once the admin confirmed.
  */
-async function requireRecentAuth(_ctx: Ctx): Promise<void> {}
+async function requireRecentAuth(ctx: Ctx): Promise<void> {
+  await RECENT_AUTH.check(ctx);
+}
 
 /**
  * Refuses a change that would take from the acting admin a right that lets

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { connectedAccounts, disconnectAccount } from '../auth/connected-accounts';
 import { providerLabels } from '../auth/oauth/provider-labels';
+import { recentAuth } from '../bridge/account-guards';
 import { guarded, publicProcedure } from '../bridge/bridge';
 import { authed } from '../bridge/guards';
 
@@ -27,7 +28,8 @@ export const signInMethodProcedures = {
     }));
   }),
 
-  disconnectAccount: guarded(authed())
+  // Taking away a way to sign in asks for a recent proof of the user, as a password change does.
+  disconnectAccount: guarded(recentAuth())
     .input(z.object({ id: z.number().int().positive() }))
     .mutation(async function disconnect({ ctx, input }) {
       const outcome = await disconnectAccount(ctx.db, ctx.runtime.config, ctx.user.id, input.id);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { users } from '../../../db/schema';
+import { auditEvents, users } from '../../../db/schema';
 import { createAppRouter, guarded, router, verifiedEmailRequired } from '../../../server';
 import { consumeEmailVerificationToken, issueEmailVerificationToken } from '../../../server/auth/email-verification';
 import { findUserByUsername } from '../../../server/auth/users';
@@ -9,6 +9,7 @@ import { createTestUser } from '../../helpers/db';
 import { captureMail } from '../../helpers/mail';
 import { probeRouter, startTestServer, type TestServer } from '../../helpers/server';
 import type { TestSocket } from '../../helpers/socket-client';
+import { eventually } from '../../helpers/wait-for';
 
 const PASSWORD = 'a long enough passphrase';
 
@@ -90,6 +91,11 @@ describe('sign-up with email verification required', () => {
     await other.ok('mutation', 'auth.verifyEmail', { token: linkTokenTo('ada@example.com') });
     await ws.waitForPushes(2);
     expect(ws.pushes.at(-1).delta.auth.emailVerified).toBe(true);
+    // Audited for the account, with no actor: the browser that opened the link was not signed in as ada.
+    await eventually(async () => {
+      const [event] = await server.db.db.select().from(auditEvents).where(eq(auditEvents.type, 'email.verified'));
+      expect([event?.targetName, event?.actorId]).toEqual(['ada', null]);
+    });
     for (const s of [ws, other]) await s.close();
   });
 
