@@ -45,16 +45,10 @@ export function ChangeEmailForm(): JSX.Element {
       <FormAlert message={form.formError()} ref={form.alertRef} />
       <Field
         id="settings-new-email"
-        name="email"
         label={t().newEmail}
         type="email"
         autocomplete="email"
-        value={email()}
-        onInput={(value) => {
-          setEmail(value);
-          form.clearFieldError('email');
-        }}
-        error={form.fieldError('email')}
+        {...form.bind('email', email, setEmail)}
         required
       />
       <SubmitButton label={t().changeEmail} busyLabel={t().changeEmail} busy={form.busy()} />

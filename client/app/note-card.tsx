@@ -106,19 +106,7 @@ export function NoteCard(props: NoteCardProps): JSX.Element {
             Edit “{props.note.title}”
           </h3>
           <FormAlert message={form.formError()} ref={form.alertRef} />
-          <Field
-            id={`note-${props.note.id}-title`}
-            name="title"
-            label="Title"
-            value={title()}
-            onInput={(value) => {
-              setTitle(value);
-              form.clearFieldError('title');
-            }}
-            error={form.fieldError('title')}
-            required
-            ref={focusWhenShown}
-          />
+          <Field id={`note-${props.note.id}-title`} label="Title" {...form.bind('title', title, setTitle)} required ref={focusWhenShown} />
           <TextAreaField
             id={`note-${props.note.id}-content`}
             name="content"

@@ -30,18 +30,7 @@ export function NoteForm(): JSX.Element {
     <form class="card note-form" novalidate ref={form.formRef} onSubmit={onSubmit} aria-labelledby="new-note-title">
       <h2 id="new-note-title">New note</h2>
       <FormAlert message={form.formError()} ref={form.alertRef} />
-      <Field
-        id="new-note-title-input"
-        name="title"
-        label="Title"
-        value={title()}
-        onInput={(value) => {
-          setTitle(value);
-          form.clearFieldError('title');
-        }}
-        error={form.fieldError('title')}
-        required
-      />
+      <Field id="new-note-title-input" label="Title" {...form.bind('title', title, setTitle)} required />
       <TextAreaField
         id="new-note-content"
         name="content"

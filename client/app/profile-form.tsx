@@ -38,15 +38,9 @@ export function ProfileForm(): JSX.Element {
       <FormAlert message={form.formError()} ref={form.alertRef} />
       <Field
         id="settings-display-name"
-        name="displayName"
         label="Display name"
         autocomplete="nickname"
-        value={displayName()}
-        onInput={(value: string) => {
-          setDisplayName(value);
-          form.clearFieldError('displayName');
-        }}
-        error={form.fieldError('displayName')}
+        {...form.bind('displayName', displayName, setDisplayName)}
       />
       <div class="form-actions">
         <SubmitButton label="Save profile" busyLabel="Saving…" busy={form.busy()} />

@@ -70,16 +70,10 @@ export function ConfirmIdentityDialog(): JSX.Element {
             <FormAlert message={form.formError()} ref={form.alertRef} />
             <Field
               id="sh-confirm-identity-password"
-              name="password"
               label={t().password}
               type="password"
               autocomplete="current-password"
-              value={password()}
-              onInput={(value) => {
-                setPassword(value);
-                form.clearFieldError('password');
-              }}
-              error={form.fieldError('password')}
+              {...form.bind('password', password, setPassword)}
               required
               ref={focusWhenShown}
             />

@@ -17,6 +17,14 @@ export interface SubmitOptions {
   onSuccess?: () => void;
 }
 
+/** What {@link FormState.bind} gives a `<Field>`. */
+export interface BoundField {
+  readonly name: string;
+  readonly value: string;
+  readonly error: string | undefined;
+  onInput(value: string): void;
+}
+
 export interface FormState {
   busy: Accessor<boolean>;
   formError: Accessor<string | null>;
@@ -24,6 +32,11 @@ export interface FormState {
   fieldError(name: string): string | undefined;
   /** Clears one field's error (as the user edits it). */
   clearFieldError(name: string): void;
+  /**
+   * A `<Field>`'s `name`, `value`, `onInput` and `error` for a field held in
+   * one signal: typing sets the signal and clears the field's error.
+   */
+  bind(name: string, value: Accessor<string>, setValue: (value: string) => unknown): BoundField;
   /** Sets a form-level error by hand (and moves focus to it). */
   fail(message: string): void;
   /** Give it the `<form>`: focus goes to its first invalid input after a failed submit. */
@@ -89,7 +102,7 @@ export function createFormState(t: Accessor<AuthMessages>): FormState {
     }
   }
 
-  return {
+  const state: FormState = {
     busy,
     formError,
     fieldError: (name) => fieldErrors()[name],
@@ -98,11 +111,27 @@ export function createFormState(t: Accessor<AuthMessages>): FormState {
       const { [name]: _removed, ...rest } = fieldErrors();
       setFieldErrors(rest);
     },
+    bind(name, value, setValue) {
+      return {
+        name,
+        get value() {
+          return value();
+        },
+        get error() {
+          return fieldErrors()[name];
+        },
+        onInput: (next: string) => {
+          setValue(next);
+          state.clearFieldError(name);
+        },
+      };
+    },
     fail: (message) => show(message, {}),
     formRef: (element) => void (form = element),
     alertRef: (element) => void (alert = element),
     submit,
   };
+  return state;
 }
 
 /**

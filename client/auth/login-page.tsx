@@ -68,31 +68,19 @@ export function LoginPage(): JSX.Element {
         <FormAlert message={form.formError()} ref={form.alertRef} />
         <Field
           id="sh-login-id"
-          name="loginId"
           label={loginIdLabel(site().loginFields, t())}
           type={site().loginFields.length === 1 && site().loginFields[0] === 'email' ? 'email' : 'text'}
           autocomplete="username"
-          value={loginId()}
-          onInput={(value) => {
-            setLoginId(value);
-            form.clearFieldError('loginId');
-          }}
-          error={form.fieldError('loginId')}
+          {...form.bind('loginId', loginId, setLoginId)}
           required
           ref={focusWhenShown}
         />
         <Field
           id="sh-login-password"
-          name="password"
           label={t().password}
           type="password"
           autocomplete="current-password"
-          value={password()}
-          onInput={(value) => {
-            setPassword(value);
-            form.clearFieldError('password');
-          }}
-          error={form.fieldError('password')}
+          {...form.bind('password', password, setPassword)}
           required
         />
         <SubmitButton label={t().signIn} busyLabel={t().signingIn} busy={form.busy()} />

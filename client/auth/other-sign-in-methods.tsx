@@ -68,20 +68,7 @@ export function OtherSignInMethods(): JSX.Element {
               <p class="sh-notice">{t().signInLinkSent}</p>
             </Show>
           </div>
-          <Field
-            id="sh-link-email"
-            name="email"
-            label={t().email}
-            type="email"
-            autocomplete="email"
-            value={email()}
-            onInput={(value) => {
-              setEmail(value);
-              form.clearFieldError('email');
-            }}
-            error={form.fieldError('email')}
-            required
-          />
+          <Field id="sh-link-email" label={t().email} type="email" autocomplete="email" {...form.bind('email', email, setEmail)} required />
           <SubmitButton label={t().emailSignInLink} busyLabel={t().sendingSignInLink} busy={form.busy()} />
         </form>
       </Show>

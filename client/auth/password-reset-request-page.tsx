@@ -52,16 +52,10 @@ export function PasswordResetRequestPage(): JSX.Element {
         <FormAlert message={form.formError()} ref={form.alertRef} />
         <Field
           id="sh-reset-email"
-          name="email"
           label={t().email}
           type="email"
           autocomplete="email"
-          value={email()}
-          onInput={(value) => {
-            setEmail(value);
-            form.clearFieldError('email');
-          }}
-          error={form.fieldError('email')}
+          {...form.bind('email', email, setEmail)}
           required
           ref={focusWhenShown}
         />
