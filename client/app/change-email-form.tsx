@@ -1,5 +1,5 @@
-import { createSignal, Show, type JSX } from 'solid-js';
-import { createFormState, Field, FormAlert, SubmitButton, useAuthClient, useAuthMessages } from '../auth';
+import { Show, type JSX } from 'solid-js';
+import { createAddressForm, Field, FormAlert, SubmitButton, useAuthClient, useAuthMessages } from '../auth';
 import { useAuth } from '../state';
 
 /**
@@ -11,24 +11,9 @@ export function ChangeEmailForm(): JSX.Element {
   const trpc = useAuthClient();
   const t = useAuthMessages();
   const auth = useAuth();
-  const form = createFormState(t);
-  const [email, setEmail] = createSignal('');
-  const [sent, setSent] = createSignal(false);
-  const onSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    setSent(false);
-    void form.submit({
-      validate: (): Record<string, string> => (email().trim() ? {} : { email: t().required }),
-      fields: { email: 'email' },
-      run: async () => {
-        await trpc.auth.changeEmail.mutate({ email: email().trim() });
-      },
-      onSuccess: () => {
-        setEmail('');
-        setSent(true);
-      },
-    });
-  };
+  const { form, email, setEmail, sent, onSubmit } = createAddressForm(t, (address) => trpc.auth.changeEmail.mutate({ email: address }), {
+    clearOnSuccess: true,
+  });
   return (
     <form class="card" novalidate ref={form.formRef} onSubmit={onSubmit} aria-labelledby="change-email-title">
       <h2 id="change-email-title">{t().changeEmail}</h2>

@@ -134,6 +134,50 @@ export function createFormState(t: Accessor<AuthMessages>): FormState {
   return state;
 }
 
+/** What {@link createAddressForm} gives a form that sends one email address. */
+export interface AddressForm {
+  form: FormState;
+  email: Accessor<string>;
+  setEmail: (value: string) => void;
+  /** Whether the last send went through (the form shows its notice). */
+  sent: Accessor<boolean>;
+  onSubmit(event: SubmitEvent): void;
+}
+
+/**
+ * A form that sends one email address (a reset link, a sign-in link, a new
+ * address to verify): the address is required and trimmed, `sent` turns on
+ * once the call went through and off with the next submit.
+ *
+ * @example
+ * const { form, email, setEmail, sent, onSubmit } = createAddressForm(t, (email) => trpc.auth.requestPasswordReset.mutate({ email }));
+ */
+export function createAddressForm(
+  t: Accessor<AuthMessages>,
+  send: (email: string) => Promise<unknown>,
+  options: { clearOnSuccess?: boolean } = {},
+): AddressForm {
+  const form = createFormState(t);
+  const [email, setEmail] = createSignal('');
+  const [sent, setSent] = createSignal(false);
+  const onSubmit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    setSent(false);
+    void form.submit({
+      validate: (): Record<string, string> => (email().trim() ? {} : { email: t().required }),
+      fields: { email: 'email' },
+      run: async () => {
+        await send(email().trim());
+      },
+      onSuccess: () => {
+        if (options.clearOnSuccess) setEmail('');
+        setSent(true);
+      },
+    });
+  };
+  return { form, email, setEmail, sent, onSubmit };
+}
+
 /**
  * A `ref` that focuses its element once it is in the page: the first field
  * of a canned form, so keyboard users can type at once.

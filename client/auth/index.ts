@@ -24,7 +24,7 @@ export { describedByOf, Field, type FieldProps } from './field';
 export { FormAlert, SubmitButton, type FormAlertProps, type SubmitButtonProps } from './form-parts';
 export { AuthFooter, AuthHeader, AuthLayout, type AuthFooterProps, type AuthHeaderProps, type AuthLayoutProps } from './layout';
 export { LanguagePicker, languageName } from './language-picker';
-export { createFormState, focusWhenShown, type FormState, type SubmitOptions } from './form-state';
+export { createAddressForm, createFormState, focusWhenShown, type AddressForm, type FormState, type SubmitOptions } from './form-state';
 export { describeFailure, errorCodeOf, type FormFailure } from './failure';
 export { authMessagesFor, formatMessage, type AuthMessages, type PageMessageKey } from './messages';
 export { DEFAULT_SITE, useLanguage, useSite, useStateReady, type LanguageState } from './site';

@@ -1,9 +1,9 @@
 import { useLocation } from '@solidjs/router';
-import { createSignal, For, Show, type JSX } from 'solid-js';
+import { For, Show, type JSX } from 'solid-js';
 import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
-import { createFormState } from './form-state';
+import { createAddressForm } from './form-state';
 import type { AuthMessages, PageMessageKey } from './messages';
 import { useSite } from './site';
 
@@ -31,21 +31,9 @@ export function OtherSignInMethods(): JSX.Element {
   const t = useAuthMessages();
   const site = useSite();
   const location = useLocation();
-  const form = createFormState(t);
-  const [email, setEmail] = createSignal('');
-  const [sent, setSent] = createSignal(false);
-  const onSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    setSent(false);
-    void form.submit({
-      validate: (): Record<string, string> => (email().trim() ? {} : { email: t().required }),
-      fields: { email: 'email' },
-      run: async () => {
-        await trpc.auth.requestSignInLink.mutate({ email: email().trim() });
-      },
-      onSuccess: () => setSent(true),
-    });
-  };
+  const { form, email, setEmail, sent, onSubmit } = createAddressForm(t, (address) =>
+    trpc.auth.requestSignInLink.mutate({ email: address }),
+  );
   return (
     <>
       <Show when={signInErrorMessage(location.search, t())}>{(message) => <FormAlert message={message()} />}</Show>

@@ -1,9 +1,9 @@
 import { A } from '@solidjs/router';
-import { createSignal, Show, type JSX } from 'solid-js';
+import { Show, type JSX } from 'solid-js';
 import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
-import { createFormState, focusWhenShown } from './form-state';
+import { createAddressForm, focusWhenShown } from './form-state';
 import { AuthPageFrame } from './page-frame';
 import { useSite } from './site';
 
@@ -22,23 +22,9 @@ export function PasswordResetRequestPage(): JSX.Element {
   const { Field, FormAlert, SubmitButton } = useAuthComponents();
   const t = useAuthMessages();
   const site = useSite();
-  const form = createFormState(t);
-  const [email, setEmail] = createSignal('');
-  const [sent, setSent] = createSignal(false);
-
-  const validate = (): Record<string, string> => (email().trim() ? {} : { email: t().required });
-  const onSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    setSent(false);
-    void form.submit({
-      validate,
-      fields: { email: 'email' },
-      run: async () => {
-        await trpc.auth.requestPasswordReset.mutate({ email: email().trim() });
-      },
-      onSuccess: () => setSent(true),
-    });
-  };
+  const { form, email, setEmail, sent, onSubmit } = createAddressForm(t, (address) =>
+    trpc.auth.requestPasswordReset.mutate({ email: address }),
+  );
 
   return (
     <AuthPageFrame title={t().passwordReset}>

@@ -1,7 +1,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { authTokens, users } from '../../db/schema';
-import { claimToken, liveTokenRow } from './auth-tokens';
+import { claimToken } from './user-tokens';
 import { newToken } from './secrets';
 
 /**
@@ -58,9 +58,8 @@ export async function consumeEmailVerificationToken(
   token: string | null | undefined,
   now: number = Date.now(),
 ): Promise<VerifiedAddress | null> {
-  const row = await liveTokenRow(db, token, 'email_verification', now);
-  if (!row?.userId || row.email === null) return null;
-  return (await claimToken(db, row.id, now)) ? { userId: row.userId, email: row.email } : null;
+  const row = (await claimToken(db, token, 'email_verification', now))?.row;
+  return row?.userId && row.email !== null ? { userId: row.userId, email: row.email } : null;
 }
 
 /** The outcome of {@link applyVerifiedAddress}. */

@@ -38,13 +38,8 @@ export async function checkUserToken(
   token: string | null | undefined,
   now: number = Date.now(),
 ): Promise<number | null> {
-  const parts = splitToken(token);
-  if (!parts) return null;
-  const [row] = await db.select().from(authTokens).where(eq(authTokens.id, parts.id)).limit(1);
-  const matches = secretMatches(parts.secret, row ? new Uint8Array(row.secretHash) : new Uint8Array(32));
-  if (!row || !matches || row.purpose !== purpose || row.userId === null) return null;
-  if (row.usedAt !== null || now >= row.expiresAt) return null;
-  return row.userId;
+  const found = await liveToken(db, token, purpose, now);
+  return found?.row.userId ?? null;
 }
 
 /** Uses a token up, atomically: of two concurrent uses only one gets the user id. */
@@ -71,16 +66,33 @@ export async function claimToken(
   purpose: AuthTokenRow['purpose'],
   now: number = Date.now(),
 ): Promise<{ row: AuthTokenRow; secret: string } | null> {
+  const found = await liveToken(db, token, purpose, now);
+  if (!found) return null;
+  const { row } = found;
+  const claimed = await db
+    .update(authTokens)
+    .set({ usedAt: now })
+    .where(and(eq(authTokens.id, row.id), isNull(authTokens.usedAt)))
+    .returning({ id: authTokens.id });
+  return claimed.length === 1 ? found : null;
+}
+
+/**
+ * The row and secret of a well-formed, known, unused and unexpired token of
+ * `purpose`, or `null`. An unknown id costs the same hash and compare as a
+ * wrong secret.
+ */
+async function liveToken(
+  db: Database,
+  token: string | null | undefined,
+  purpose: AuthTokenRow['purpose'],
+  now: number,
+): Promise<{ row: AuthTokenRow; secret: string } | null> {
   const parts = splitToken(token);
   if (!parts) return null;
   const [row] = await db.select().from(authTokens).where(eq(authTokens.id, parts.id)).limit(1);
   const matches = secretMatches(parts.secret, row ? new Uint8Array(row.secretHash) : new Uint8Array(32));
   if (!row || !matches || row.purpose !== purpose) return null;
   if (row.usedAt !== null || now >= row.expiresAt) return null;
-  const claimed = await db
-    .update(authTokens)
-    .set({ usedAt: now })
-    .where(and(eq(authTokens.id, row.id), isNull(authTokens.usedAt)))
-    .returning({ id: authTokens.id });
-  return claimed.length === 1 ? { row, secret: parts.secret } : null;
+  return { row, secret: parts.secret };
 }
