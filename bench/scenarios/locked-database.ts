@@ -49,6 +49,8 @@ export interface ProcessRun {
   writes: WriteOutcome;
   /** The longest delay of the process's 1 ms probe timer during the window. */
   maxStallMs: number;
+  /** The same, less the time its thread waited for a core (other work on the machine). */
+  maxStallOffRunQueueMs: number;
   stallsOver20Ms: number;
 }
 
@@ -174,12 +176,16 @@ async function loadOne(
     await duringWindow();
   })();
   const [loadFigures, loginFigures, writeFigures] = await Promise.all([load, loginRun, writes, window]);
-  const probe = await server.worker.request<WorkerMessage & { maxStallMs: number; stallsOver20Ms: number }>({ type: 'probe' }, 'probe');
+  const probe = await server.worker.request<WorkerMessage & { maxStallMs: number; maxStallOffRunQueueMs: number; stallsOver20Ms: number }>(
+    { type: 'probe' },
+    'probe',
+  );
   return {
     load: loadFigures,
     logins: loginFigures,
     writes: checkWrites(file, writeFigures),
     maxStallMs: probe.maxStallMs,
+    maxStallOffRunQueueMs: probe.maxStallOffRunQueueMs,
     stallsOver20Ms: probe.stallsOver20Ms,
   };
 }
@@ -271,7 +277,8 @@ export function lockedDatabaseTargets(summary: LockedDatabaseSummary): TargetChe
 export function formatLockedDatabase(summary: LockedDatabaseSummary): string {
   const o = summary.options;
   const run = (name: string, r: ProcessRun) =>
-    `${name.padEnd(22)} p99 ${r.load.p99Ms.toFixed(2).padStart(8)} ms  stall ${r.maxStallMs.toFixed(1).padStart(7)} ms  ` +
+    `${name.padEnd(22)} p99 ${r.load.p99Ms.toFixed(2).padStart(8)} ms  stall ${r.maxStallMs.toFixed(1).padStart(7)} ms ` +
+    `(${r.maxStallOffRunQueueMs.toFixed(1).padStart(6)} ms not waiting for a core)  ` +
     `writes ${r.writes.acknowledged}/${r.writes.attempted} ok, ${r.writes.refused} refused, ${r.writes.lost} lost, ` +
     `longest ${r.writes.maxMs.toFixed(0)} ms${r.logins ? `  logins ${r.logins.ok}/${r.logins.attempted}` : ''}`;
   return [
