@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { like } from 'drizzle-orm';
+import { openDatabase, openMigratedDatabase, type DatabaseHandle } from '../../../db/client';
+import { leases } from '../../../db/schema';
+import { createStatehouse, loadConfig, type Statehouse } from '../../../server';
+import { createSession } from '../../../server/auth/session';
+import { createUser } from '../../../server/auth/users';
+import { isRetriableDatabaseError } from '../../../server/errors';
+import { createLogger } from '../../../server/log';
+import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
+import { dashboard, testRouter } from '../../helpers/server';
+import { TestSocket } from '../../helpers/socket-client';
+import { waitFor } from '../../helpers/wait-for';
+import { holdWriteLock } from '../../helpers/write-lock';
+import { writeRows } from './fixtures/write-rows-work';
+
+/**
+ * The server's writes wait for another process's lock on timers (up to this
+ * long), never on the thread: the event loop keeps turning meanwhile.
+ */
+const SERVER_WAIT_MS = 20_000;
+
+let dir: string;
+let path: string;
+let database: DatabaseHandle;
+let statehouse: Statehouse;
+let url: string;
+let cookie: string;
+
+beforeAll(async () => {
+  dir = createTempDir('statehouse-locked-');
+  path = join(dir, 'locked.db');
+  database = await openMigratedDatabase(`file:${path}`, undefined, { busyTimeoutMs: SERVER_WAIT_MS });
+  const config = loadConfig({ env: 'test', logLevel: 'error', databaseUrl: `file:${path}`, rateLimit: { ipBurst: 1000 } }, {});
+  statehouse = await createStatehouse({ router: testRouter, config, slices: [dashboard], database, log: createLogger('error') });
+  url = (await statehouse.listen(0)).url;
+  const created = await createUser(
+    database.db,
+    { username: 'alice', password: 'correct horse battery' },
+    { hashing: TEST_HASHING, rules: TEST_RULES },
+  );
+  if (!created.ok) throw new Error(JSON.stringify(created.errors));
+  const { token } = await createSession(statehouse.runtime.sessions, statehouse.runtime.sessionSettings, { userId: created.value.id });
+  cookie = `statehouse_session=${token}`;
+});
+
+afterAll(async () => {
+  await statehouse.stop();
+  database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('another process holding the write lock', () => {
+  test('read-only events are answered and timers fire while a write waits; the write completes once the lock is released', async () => {
+    const ws = await TestSocket.open(url, { cookie });
+    expect((await ws.ok('mutation', 'probe.sessionSet', { key: 'before', value: 'kept' })).data).toBe(true);
+    const lock = await holdWriteLock(path);
+    let released = false;
+    try {
+      // Sent first on this socket: the server takes it up before the reads below.
+      const write = ws.call('mutation', 'probe.sessionSet', { key: 'waited', value: 'written' }).then((reply) => ({ reply, released }));
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      try {
+        // A driver waiting in its busy timeout would hold this very thread: no timer would fire.
+        await waitFor(() => ticks >= 5, { what: 'timers to fire while the write waits' });
+      } finally {
+        clearInterval(timer);
+      }
+      expect((await ws.ok('query', 'probe.sessionGet', { key: 'before' })).data).toBe('kept');
+      expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('alice');
+      const anonymous = await TestSocket.open(url);
+      expect((await anonymous.ok('query', 'probe.whoami')).data.isAuthenticated).toBe(false);
+      await anonymous.close();
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+      released = true;
+      await lock.release();
+      const outcome = await write;
+      expect(outcome.reply.result).toBeDefined();
+      // Answered only after the lock went: it waited, it did not fail.
+      expect(outcome.released).toBe(true);
+    } finally {
+      if (!released) await lock.release();
+    }
+    expect((await ws.ok('query', 'probe.sessionGet', { key: 'waited' })).data).toBe('written');
+    await ws.close();
+  }, 30_000);
+
+  test('a write that waits past its bound fails with the retriable error and has written nothing', async () => {
+    const bound = 300;
+    const impatient = await openDatabase(`file:${path}`, undefined, { busyTimeoutMs: bound });
+    const pair = () =>
+      [
+        impatient.db.insert(leases).values({ name: 'pair-a', holder: 'test', expiresAt: 1 }),
+        impatient.db.insert(leases).values({ name: 'pair-b', holder: 'test', expiresAt: 1 }),
+      ] as const;
+    try {
+      const lock = await holdWriteLock(path);
+      let failure: unknown = null;
+      const started = performance.now();
+      try {
+        await impatient.db.batch(pair()).catch((error: unknown) => {
+          failure = error;
+        });
+      } finally {
+        await lock.release();
+      }
+      expect(performance.now() - started).toBeGreaterThanOrEqual(bound);
+      expect(failure).not.toBeNull();
+      // What the bridge answers as SERVICE_UNAVAILABLE ("please retry").
+      expect(isRetriableDatabaseError(failure)).toBe(true);
+      expect(await database.db.select().from(leases).where(like(leases.name, 'pair-%'))).toEqual([]);
+
+      // Sent again once the lock is free, the batch lands whole.
+      await impatient.db.batch(pair());
+      expect((await database.db.select().from(leases).where(like(leases.name, 'pair-%'))).map((r) => r.name).sort()).toEqual([
+        'pair-a',
+        'pair-b',
+      ]);
+    } finally {
+      await impatient.close();
+    }
+  }, 30_000);
+});
+
+describe('two processes writing one file at once', () => {
+  test('every acknowledged write of either is in the file, and every batch whole', async () => {
+    const count = 200;
+    const other = Bun.spawn(['bun', resolve(import.meta.dir, 'fixtures/write-rows.ts'), path, 'other', String(count)], {
+      stdout: 'pipe',
+      stderr: 'inherit',
+    });
+    const [mine, theirs] = await Promise.all([
+      writeRows(`file:${path}`, 'mine', count),
+      new Response(other.stdout).text().then((out) => JSON.parse(out) as string[]),
+    ]);
+    expect(await other.exited).toBe(0);
+    // Half single inserts, half batches of two rows.
+    expect(mine).toHaveLength(count * 1.5);
+    expect(theirs).toHaveLength(count * 1.5);
+    const stored = new Set(
+      (await database.db.select({ name: leases.name }).from(leases))
+        .map((r) => r.name)
+        .filter((name) => name.startsWith('mine-') || name.startsWith('other-')),
+    );
+    expect([...mine, ...theirs].filter((name) => !stored.has(name))).toEqual([]);
+    expect(stored.size).toBe(count * 3);
+  }, 60_000);
+});
