@@ -230,7 +230,12 @@ export class LockWaitingClient implements Client {
    * are recycled (see the class) and the call is tried again, until the bound.
    */
   private unlocked<T>(run: () => Promise<T>): Promise<T> {
-    return whileBusy(performance.now() + this.options.maxWaitMs, run, () => this.dropConnections());
+    // The usual case costs one `catch`: the retry loop starts only after a refusal.
+    return run().catch((error: unknown) => {
+      if (!isBusy(error)) throw error;
+      this.dropConnections();
+      return whileBusy(performance.now() + this.options.maxWaitMs, run, () => this.dropConnections());
+    });
   }
 
   /** After a statement hit SQLITE_BUSY (see the class): fresh connections, with their settings. */
