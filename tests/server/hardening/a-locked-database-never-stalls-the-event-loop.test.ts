@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { like } from 'drizzle-orm';
-import { openDatabase, openMigratedDatabase, type DatabaseHandle } from '../../../db/client';
+import { openDatabase, type DatabaseHandle } from '../../../db/client';
 import { leases } from '../../../db/schema';
-import { createStatehouse, loadConfig, type Statehouse } from '../../../server';
-import { createSession } from '../../../server/auth/session';
-import { createUser } from '../../../server/auth/users';
 import { isRetriableDatabaseError } from '../../../server/errors';
-import { createLogger } from '../../../server/log';
-import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
-import { dashboard, testRouter } from '../../helpers/server';
+import { createTestDatabase } from '../../helpers/db';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { TestSocket } from '../../helpers/socket-client';
 import { waitFor } from '../../helpers/wait-for';
 import { holdWriteLock } from '../../helpers/write-lock';
@@ -22,34 +17,23 @@ import { writeRows } from './fixtures/write-rows-work';
  */
 const SERVER_WAIT_MS = 20_000;
 
-let dir: string;
+let server: TestServer;
 let path: string;
 let database: DatabaseHandle;
-let statehouse: Statehouse;
 let url: string;
 let cookie: string;
 
 beforeAll(async () => {
-  dir = createTempDir('statehouse-locked-');
-  path = join(dir, 'locked.db');
-  database = await openMigratedDatabase(`file:${path}`, undefined, { busyTimeoutMs: SERVER_WAIT_MS });
-  const config = loadConfig({ env: 'test', logLevel: 'error', databaseUrl: `file:${path}`, rateLimit: { ipBurst: 1000 } }, {});
-  statehouse = await createStatehouse({ router: testRouter, config, slices: [dashboard], database, log: createLogger('error') });
-  url = (await statehouse.listen(0)).url;
-  const created = await createUser(
-    database.db,
-    { username: 'alice', password: 'correct horse battery' },
-    { hashing: TEST_HASHING, rules: TEST_RULES },
-  );
-  if (!created.ok) throw new Error(JSON.stringify(created.errors));
-  const { token } = await createSession(statehouse.runtime.sessions, statehouse.runtime.sessionSettings, { userId: created.value.id });
-  cookie = `statehouse_session=${token}`;
+  server = await startTestServer({}, { database: await createTestDatabase({ busyTimeoutMs: SERVER_WAIT_MS }) });
+  path = server.db.path;
+  url = server.url;
+  database = server.db;
+  ({ cookie } = await server.userWithSession('alice'));
 });
 
 afterAll(async () => {
-  await statehouse.stop();
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
+  await server.stop();
+  server.db.cleanup();
 });
 
 describe('another process holding the write lock', () => {
@@ -87,6 +71,39 @@ describe('another process holding the write lock', () => {
     }
     expect((await ws.ok('query', 'probe.sessionGet', { key: 'waited' })).data).toBe('written');
     await ws.close();
+  }, 30_000);
+
+  test('a drizzle transaction waits for the lock the same way, and a write sent after it goes after it', async () => {
+    const lock = await holdWriteLock(path);
+    let released = false;
+    const order: string[] = [];
+    try {
+      const transaction = database.db.transaction(async (tx) => {
+        await tx.insert(leases).values({ name: 'tx-first', holder: 'test', expiresAt: 1 });
+        await tx.insert(leases).values({ name: 'tx-second', holder: 'test', expiresAt: 1 });
+        order.push('transaction');
+      });
+      const after = database.db
+        .insert(leases)
+        .values({ name: 'tx-after', holder: 'test', expiresAt: 1 })
+        .then(() => order.push('after'));
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      try {
+        await waitFor(() => ticks >= 5, { what: 'timers to fire while the transaction waits' });
+      } finally {
+        clearInterval(timer);
+      }
+      expect(order).toEqual([]);
+      released = true;
+      await lock.release();
+      await Promise.all([transaction, after]);
+    } finally {
+      if (!released) await lock.release();
+    }
+    expect(order).toEqual(['transaction', 'after']);
+    const names = (await database.db.select().from(leases).where(like(leases.name, 'tx-%'))).map((r) => r.name).sort();
+    expect(names).toEqual(['tx-after', 'tx-first', 'tx-second']);
   }, 30_000);
 
   test('a write that waits past its bound fails with the retriable error and has written nothing', async () => {
