@@ -124,6 +124,7 @@ export class LockWaitingClient implements Client {
     return this.write(async () => (await this.inner.batch([stmt], 'write'))[0]!);
   }
 
+  /** A batch takes the lock first, whatever it holds, unless it says `read` (drizzle's `db.batch` does not). */
   batch(stmts: Array<InStatement | [string, InArgs?]>, mode?: TransactionMode): Promise<ResultSet[]> {
     if (mode === 'read') return this.unlocked(() => this.inner.batch(stmts, mode));
     return this.write(() => this.inner.batch(stmts, 'write'));
