@@ -90,9 +90,10 @@ export interface LockWaitingClientOptions {
  *   keeps its connection in an implicit transaction, so later writes on it
  *   would never be committed: the pool's connections are dropped (fresh ones
  *   open on demand, `setUp` runs for the next) and the call is tried again,
- *   until the bound. An operation of another event caught mid-recycle fails
- *   with CLIENT_CLOSED, also retriable. (A `deferred` transaction is the
- *   caller's: one that meets SQLITE_BUSY must be rolled back.)
+ *   until the bound; in a `deferred` transaction (which the caller must
+ *   then roll back and run again) the connections are dropped too. An
+ *   operation of another event caught mid-recycle fails with CLIENT_CLOSED,
+ *   also retriable.
  *
  * @example
  * const client = new LockWaitingClient(createClient({ url, timeout: 0 }), { maxWaitMs: 5_000, setUp: async () => {} });
@@ -148,11 +149,12 @@ export class LockWaitingClient implements Client {
    * SQLITE_BUSY (roll it back and run it again).
    */
   async transaction(mode: TransactionMode = 'write'): Promise<Transaction> {
-    if (mode !== 'write') return this.inner.transaction(mode);
+    const onBusy = () => this.dropConnections();
+    if (mode !== 'write') return new WatchedTransaction(await this.inner.transaction(mode), () => {}, onBusy);
     const deadline = performance.now() + this.options.maxWaitMs;
     const leave = await this.takeTurn(deadline);
     try {
-      return new TurnHoldingTransaction(await this.begin(deadline), leave);
+      return new WatchedTransaction(await this.begin(deadline), leave, onBusy);
     } catch (error) {
       leave();
       throw error;
@@ -250,15 +252,20 @@ export class LockWaitingClient implements Client {
 }
 
 /**
- * A write transaction that holds its client's turn: the next write of the
- * process goes once this one commits, rolls back or closes.
+ * A transaction of {@link LockWaitingClient}: a write transaction holds the
+ * client's turn (the next write of the process goes once it commits, rolls
+ * back or closes), and a statement refused with SQLITE_BUSY (a deferred
+ * transaction writing while another connection holds the lock) calls
+ * `onBusy`: rolling back does not release the statement the driver left
+ * active, so the connection must not serve again.
  */
-class TurnHoldingTransaction implements Transaction {
+class WatchedTransaction implements Transaction {
   private left = false;
 
   constructor(
     private readonly inner: Transaction,
     private readonly leave: () => void,
+    private readonly onBusy: () => void,
   ) {}
 
   get closed(): boolean {
@@ -266,20 +273,20 @@ class TurnHoldingTransaction implements Transaction {
   }
 
   execute(stmt: InStatement): Promise<ResultSet> {
-    return this.inner.execute(stmt);
+    return this.watch(this.inner.execute(stmt));
   }
 
   batch(stmts: InStatement[]): Promise<ResultSet[]> {
-    return this.inner.batch(stmts);
+    return this.watch(this.inner.batch(stmts));
   }
 
   executeMultiple(sql: string): Promise<void> {
-    return this.inner.executeMultiple(sql);
+    return this.watch(this.inner.executeMultiple(sql));
   }
 
   async commit(): Promise<void> {
     try {
-      await this.inner.commit();
+      await this.watch(this.inner.commit());
     } finally {
       this.done();
     }
@@ -299,6 +306,13 @@ class TurnHoldingTransaction implements Transaction {
     } finally {
       this.done();
     }
+  }
+
+  private watch<T>(run: Promise<T>): Promise<T> {
+    return run.catch((error: unknown) => {
+      if (isBusy(error)) this.onBusy();
+      throw error;
+    });
   }
 
   private done(): void {

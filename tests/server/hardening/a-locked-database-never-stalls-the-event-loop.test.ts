@@ -106,6 +106,34 @@ describe('another process holding the write lock', () => {
     expect(names).toEqual(['tx-after', 'tx-first', 'tx-second']);
   }, 30_000);
 
+  test('a deferred transaction refused mid-way is rolled back, and the writes after it are really committed', async () => {
+    const lock = await holdWriteLock(path);
+    let failure: unknown = null;
+    try {
+      const tx = await database.client.transaction('deferred');
+      try {
+        await tx.execute("INSERT INTO leases (name, holder, expires_at) VALUES ('deferred', 'test', 1)");
+      } catch (error) {
+        failure = error;
+        await tx.rollback();
+      } finally {
+        tx.close();
+      }
+    } finally {
+      await lock.release();
+    }
+    expect(isRetriableDatabaseError(failure)).toBe(true);
+    await database.db.insert(leases).values({ name: 'after-deferred', holder: 'test', expiresAt: 1 });
+    // Seen from another connection: committed, not kept in a transaction the refused statement left open.
+    const other = await openDatabase(`file:${path}`);
+    try {
+      const names = (await other.db.select().from(leases).where(like(leases.name, '%deferred'))).map((r) => r.name);
+      expect(names).toEqual(['after-deferred']);
+    } finally {
+      await other.close();
+    }
+  }, 30_000);
+
   test('a write that waits past its bound fails with the retriable error and has written nothing', async () => {
     const bound = 300;
     const impatient = await openDatabase(`file:${path}`, undefined, { busyTimeoutMs: bound });
