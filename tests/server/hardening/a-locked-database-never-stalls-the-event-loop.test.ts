@@ -36,6 +36,20 @@ afterAll(async () => {
   server.db.cleanup();
 });
 
+/**
+ * Waits until a 5 ms timer has fired five times. A driver waiting in its busy
+ * timeout would hold this very thread (the server runs in it): none would fire.
+ */
+async function timersFire(when: string): Promise<void> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  try {
+    await waitFor(() => ticks >= 5, { what: `timers to fire ${when}` });
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 describe('another process holding the write lock', () => {
   test('read-only events are answered and timers fire while a write waits; the write completes once the lock is released', async () => {
     const ws = await TestSocket.open(url, { cookie });
@@ -45,14 +59,7 @@ describe('another process holding the write lock', () => {
     try {
       // Sent first on this socket: the server takes it up before the reads below.
       const write = ws.call('mutation', 'probe.sessionSet', { key: 'waited', value: 'written' }).then((reply) => ({ reply, released }));
-      let ticks = 0;
-      const timer = setInterval(() => ticks++, 5);
-      try {
-        // A driver waiting in its busy timeout would hold this very thread: no timer would fire.
-        await waitFor(() => ticks >= 5, { what: 'timers to fire while the write waits' });
-      } finally {
-        clearInterval(timer);
-      }
+      await timersFire('while the write waits');
       expect((await ws.ok('query', 'probe.sessionGet', { key: 'before' })).data).toBe('kept');
       expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('alice');
       const anonymous = await TestSocket.open(url);
@@ -87,13 +94,7 @@ describe('another process holding the write lock', () => {
         .insert(leases)
         .values({ name: 'tx-after', holder: 'test', expiresAt: 1 })
         .then(() => order.push('after'));
-      let ticks = 0;
-      const timer = setInterval(() => ticks++, 5);
-      try {
-        await waitFor(() => ticks >= 5, { what: 'timers to fire while the transaction waits' });
-      } finally {
-        clearInterval(timer);
-      }
+      await timersFire('while the transaction waits');
       expect(order).toEqual([]);
       released = true;
       await lock.release();
