@@ -1,3 +1,5 @@
+import type { LockedDatabaseOptions } from './scenarios/locked-database';
+
 /** A closed-loop connection shape: `connections × inFlight`. */
 export interface Shape {
   connections: number;
@@ -37,6 +39,8 @@ export interface BenchOptions {
      */
     loginWarmupMs: number;
   } | null;
+  /** Several processes on one database file, and a write lock held by another process; `null` skips it. */
+  locked: LockedDatabaseOptions | null;
 }
 
 /** The full run: about 6 minutes on a 2-core machine. */
@@ -62,6 +66,16 @@ export const FULL_OPTIONS: BenchOptions = {
     measureMs: 4_000,
     loginWarmupMs: 5_000,
   },
+  locked: {
+    connections: 50,
+    ratePerConnection: 20,
+    loginsPerSecond: 5,
+    loginUsers: 5,
+    sessionWritesPerSecond: 20,
+    holdMs: 2_000,
+    warmupMs: 1_000,
+    measureMs: 4_000,
+  },
 };
 
 /** A few hundred events per measurement, one round, small shapes: proves the harness runs. */
@@ -85,6 +99,16 @@ export const TINY_OPTIONS: BenchOptions = {
     warmupMs: 100,
     measureMs: 600,
     loginWarmupMs: 300,
+  },
+  locked: {
+    connections: 3,
+    ratePerConnection: 20,
+    loginsPerSecond: 2,
+    loginUsers: 1,
+    sessionWritesPerSecond: 10,
+    holdMs: 300,
+    warmupMs: 100,
+    measureMs: 800,
   },
 };
 

@@ -5,6 +5,7 @@ import { checkTargets, type TargetCheck } from './lib/targets';
 import { runIdleMemory, type IdleMemoryFigures } from './scenarios/idle-memory';
 import { runLoginStorm, type LoginStormSummary } from './scenarios/login-storm';
 import { runFanout, type FanoutSummary } from './scenarios/logout-fanout';
+import { lockedDatabaseTargets, runLockedDatabase, type LockedDatabaseSummary } from './scenarios/locked-database';
 import { runShapes, type ShapeSummary } from './scenarios/shapes';
 
 /** Where and when a run happened. */
@@ -25,6 +26,7 @@ export interface BenchSummary {
   idle: IdleMemoryFigures[] | null;
   fanout: FanoutSummary | null;
   logins: LoginStormSummary | null;
+  locked: LockedDatabaseSummary | null;
   targets: TargetCheck[];
   seconds: number;
 }
@@ -72,6 +74,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     log('latency of other connections during logins');
     logins = await runLoginStorm(options.logins, log);
   }
+  let locked: LockedDatabaseSummary | null = null;
+  if (options.locked) {
+    log('several processes on one database file, and a write lock held elsewhere');
+    locked = await runLockedDatabase(options.locked, log);
+  }
   return {
     machine: machineInfo(),
     options,
@@ -79,7 +86,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     idle,
     fanout,
     logins,
-    targets: checkTargets({ shapes, idle, fanout, logins }),
+    locked,
+    targets: [...checkTargets({ shapes, idle, fanout, logins }), ...(locked ? lockedDatabaseTargets(locked) : [])],
     seconds: (performance.now() - started) / 1000,
   };
 }

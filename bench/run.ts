@@ -3,12 +3,13 @@
  * on stdout and the full figures in `bench/results/latest.json`.
  *
  * Flags: `--tiny` (the smoke-test workload), `--rounds N`, `--measure-ms N`,
- * `--only shapes|idle|fanout|logins` (one scenario).
+ * `--only shapes|idle|fanout|logins|locked` (one scenario).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FULL_OPTIONS, TINY_OPTIONS, type BenchOptions } from './bench-options';
 import { formatSummary } from './lib/format-table';
+import { formatLockedDatabase } from './scenarios/locked-database';
 import { runBench } from './harness';
 
 function optionsFromArgs(args: string[]): BenchOptions {
@@ -23,11 +24,14 @@ function optionsFromArgs(args: string[]): BenchOptions {
   if (measure) options.measureMs = Number.parseInt(measure, 10);
   const only = value('--only');
   if (only) {
-    if (!['shapes', 'idle', 'fanout', 'logins'].includes(only)) throw new Error(`--only takes shapes, idle, fanout or logins, got ${only}`);
+    if (!['shapes', 'idle', 'fanout', 'logins', 'locked'].includes(only)) {
+      throw new Error(`--only takes shapes, idle, fanout, logins or locked, got ${only}`);
+    }
     if (only !== 'shapes') options.shapes = [];
     if (only !== 'idle') options.idle = null;
     if (only !== 'fanout') options.fanout = null;
     if (only !== 'logins') options.logins = null;
+    if (only !== 'locked') options.locked = null;
   }
   return options;
 }
@@ -39,4 +43,5 @@ mkdirSync(dir, { recursive: true });
 const file = join(dir, 'latest.json');
 await Bun.write(file, `${JSON.stringify(summary, null, 2)}\n`);
 console.log(formatSummary(summary));
+if (summary.locked) console.log(`\n${formatLockedDatabase(summary.locked)}`);
 console.log(`\n${summary.seconds.toFixed(0)} s; figures in ${file}`);

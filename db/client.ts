@@ -3,8 +3,8 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { BusyRecyclingClient } from './busy-recycling-client';
 import { Checkpointer } from './checkpointer';
+import { LockWaitingClient } from './lock-waiting-client';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -22,7 +22,7 @@ export interface DatabaseHandle {
 
 export const MIGRATIONS_FOLDER = resolve(import.meta.dir, 'migrations');
 
-/** Milliseconds a connection waits on a locked database before SQLITE_BUSY. */
+/** Milliseconds a write waits (on timers, never on the thread) for a locked database before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
 /** SQLite's own default: a commit that takes the log past this many pages checkpoints. */
@@ -38,8 +38,9 @@ const CHECKPOINT_INTERVAL_MS = 1_000;
 export interface OpenOptions {
   /**
    * How long a write waits on a lock held by another connection before
-   * SQLITE_BUSY (default 5 s). The embedded driver waits synchronously, so
-   * the whole process stalls for up to this long per blocked statement.
+   * SQLITE_BUSY, a retriable error (default 5 s). On a `file:` URL it waits
+   * on timers, never on the thread (see LockWaitingClient); a libSQL
+   * server's client gets it as its timeout.
    */
   busyTimeoutMs?: number;
   /**
@@ -74,7 +75,9 @@ function localPath(url: string): string {
 export async function openDatabase(url: string, authToken?: string, options: OpenOptions = {}): Promise<DatabaseHandle> {
   const local = isLocalFile(url) && !url.includes(':memory:');
   if (local) mkdirSync(dirname(resolve(localPath(url))), { recursive: true });
-  const driver = createClient({ url, authToken, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
+  const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+  // The embedded driver's own busy timeout would wait on the thread, stalling every connection: none.
+  const driver = createClient({ url, authToken, timeout: isLocalFile(url) ? 0 : busyTimeoutMs });
   let autocheckpointPages = INLINE_AUTOCHECKPOINT_PAGES;
   // Per-connection settings (`journal_mode` is the file's). The pool opens one
   // connection while no transactions overlap; a recycle opens a new one.
@@ -83,8 +86,8 @@ export async function openDatabase(url: string, authToken?: string, options: Ope
     if (local) await client.execute(`PRAGMA wal_autocheckpoint = ${autocheckpointPages}`);
     await client.execute('PRAGMA foreign_keys = ON');
   };
-  // Embedded files get their connections recycled after SQLITE_BUSY (see BusyRecyclingClient).
-  const client: Client = isLocalFile(url) ? new BusyRecyclingClient(driver, () => setUp()) : driver;
+  // Embedded files wait for locks on timers (see LockWaitingClient).
+  const client: Client = isLocalFile(url) ? new LockWaitingClient(driver, { maxWaitMs: busyTimeoutMs, setUp: () => setUp() }) : driver;
   if (local) await client.execute('PRAGMA journal_mode = WAL');
   await setUp();
   const handle: DatabaseHandle = {

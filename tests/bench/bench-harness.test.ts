@@ -61,6 +61,16 @@ describe('the bench harness on a tiny workload', () => {
       expect(logins.p99HashesRatio).toBeGreaterThan(0);
       expect(logins.cpuMsPerLogin).toBeGreaterThan(0);
 
+      const locked = summary.locked!;
+      expect(locked.three).toHaveLength(3);
+      for (const run of [locked.lockHeld, locked.alone, ...locked.three]) {
+        expect(run.load.events).toBeGreaterThan(0);
+        expect(run.writes.acknowledged).toBeGreaterThan(0);
+        expect(Number.isFinite(run.maxStallMs)).toBe(true);
+      }
+      expect(locked.lockHeld.heldMs).toBeGreaterThanOrEqual(TINY_OPTIONS.locked!.holdMs);
+      expect(locked.lostWrites).toBe(0);
+
       expect(summary.targets.length).toBeGreaterThanOrEqual(7);
       for (const target of summary.targets) expect(typeof target.met).toBe('boolean');
     },

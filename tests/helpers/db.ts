@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openMigratedDatabase, type Database, type DatabaseHandle } from '../../db/client';
+import { openMigratedDatabase, type Database, type DatabaseHandle, type OpenOptions } from '../../db/client';
 import type { UserRow } from '../../db/schema';
 import type { PasswordHashing } from '../../server/auth/password';
 import type { PasswordRules } from '../../server/auth/password-validation';
@@ -39,10 +39,10 @@ export function createTempDir(prefix = 'statehouse-test-'): string {
  * beforeEach(async () => { t = await createTestDatabase(); });
  * afterEach(() => t.cleanup());
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: OpenOptions = {}): Promise<TestDatabase> {
   const dir = createTempDir();
   const path = join(dir, 'test.db');
-  const handle = await openMigratedDatabase(`file:${path}`);
+  const handle = await openMigratedDatabase(`file:${path}`, undefined, options);
   let closed = false;
   return {
     ...handle,

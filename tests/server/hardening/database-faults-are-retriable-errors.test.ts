@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Subprocess } from 'bun';
+import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { openMigratedDatabase, type DatabaseHandle } from '../../../db/client';
 import { createStatehouse, loadConfig, type Statehouse } from '../../../server';
@@ -11,8 +10,9 @@ import { createLogger } from '../../../server/log';
 import { createTempDir, TEST_HASHING, TEST_RULES } from '../../helpers/db';
 import { dashboard, testRouter } from '../../helpers/server';
 import { TestSocket, type RpcReply } from '../../helpers/socket-client';
+import { holdWriteLock } from '../../helpers/write-lock';
 
-/** Short, so a blocked write fails fast (the embedded driver waits synchronously). */
+/** Short, so a blocked write gives up fast (it waits on timers, up to this long). */
 const BUSY_TIMEOUT_MS = 100;
 const PASSWORD = 'correct horse battery';
 
@@ -48,33 +48,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * Another process holding the write lock (`BEGIN EXCLUSIVE`). It has to be
- * another process: SQLite's file locks are per process, so a second library
- * in this one would not see the server's locks at all.
- */
-async function holdWriteLock(): Promise<{ release(): Promise<void> }> {
-  const proc: Subprocess<'pipe', 'pipe', 'inherit'> = Bun.spawn(['bun', resolve(import.meta.dir, 'fixtures/hold-write-lock.ts'), path], {
-    stdin: 'pipe',
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  const reader = proc.stdout.getReader();
-  let out = '';
-  while (!out.includes('LOCKED')) {
-    const chunk = await reader.read();
-    if (chunk.done) throw new Error(`lock holder exited: ${out}`);
-    out += new TextDecoder().decode(chunk.value);
-  }
-  return {
-    async release() {
-      proc.stdin.write('release\n');
-      await proc.stdin.end();
-      await proc.exited;
-    },
-  };
-}
-
 function expectUnavailable(reply: RpcReply) {
   expect(reply.error?.data.code).toBe('SERVICE_UNAVAILABLE');
   expect(reply.error?.message).toContain('retry');
@@ -105,7 +78,7 @@ describe('a database locked by another process', () => {
     expect((await ws.ok('mutation', 'probe.sessionSet', { key: 'before', value: 'kept' })).data).toBe(true);
     lines.length = 0;
 
-    const lock = await holdWriteLock();
+    const lock = await holdWriteLock(path);
     try {
       expectUnavailable(await ws.call('mutation', 'probe.sessionSet', { key: 'during', value: 'lost' }));
       // An anonymous visitor's first write needs a new session row: same answer.
@@ -158,7 +131,7 @@ describe('a database locked by another process', () => {
         headers: { origin: url, 'content-type': 'application/json' },
         body: JSON.stringify({ ticket }),
       });
-    const lock = await holdWriteLock();
+    const lock = await holdWriteLock(path);
     let during: Response;
     try {
       during = await post();
