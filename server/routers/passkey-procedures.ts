@@ -37,7 +37,12 @@ const b64url = (max: number) =>
     .max(max)
     .regex(/^[A-Za-z0-9_-]*={0,2}$/, 'must be base64url');
 const transports = z.array(z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'])).max(8);
-const extensionResults = z.record(z.string().max(64), z.unknown()).refine((v) => Object.keys(v).length <= 16, 'Too many extensions.');
+/** The extension outputs the server reads (others are dropped). */
+const extensionResults = z.object({
+  appid: z.boolean().optional(),
+  credProps: z.object({ rk: z.boolean().optional() }).optional(),
+  hmacCreateSecret: z.boolean().optional(),
+});
 
 const registrationResponseSchema = z.object({
   id: b64url(1024),
