@@ -30,7 +30,7 @@ describe('the login page', () => {
     const context = await newAppContext(browser, server.url);
     const page = await context.newPage();
     await page.goto('/login');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     await page.waitForFunction(() => document.activeElement?.id === 'sh-login-id');
     expect(await page.getByLabel('Username').getAttribute('aria-invalid')).toBe('true');

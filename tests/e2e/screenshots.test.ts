@@ -18,7 +18,7 @@ describe('screenshots', () => {
     const page = await context.newPage();
 
     await page.goto('/login');
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await saveScreenshot(page, 'login');
 
     await page.goto('/register');
@@ -49,10 +49,10 @@ describe('screenshots', () => {
 
     // The language picker switches the pages (and the document's direction) at once, and the choice sticks.
     await page.getByLabel('اللغة').selectOption('en');
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await page.waitForFunction(() => document.documentElement.dir === 'ltr');
     await page.reload();
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await context.close();
   });
 
