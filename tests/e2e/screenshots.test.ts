@@ -43,7 +43,7 @@ describe('screenshots', () => {
     const context = await browser.newContext({ baseURL: server.url, viewport: VIEWPORT, locale: 'ar-EG', timezoneId: 'UTC' });
     const page = await context.newPage();
     await page.goto('/login');
-    await page.getByRole('button', { name: 'تسجيل الدخول' }).waitFor();
+    await page.getByRole('button', { name: 'تسجيل الدخول', exact: true }).waitFor();
     expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ar', 'rtl']);
     await saveScreenshot(page, 'login-arabic');
 
