@@ -44,12 +44,17 @@ const extensionResults = z.object({
   hmacCreateSecret: z.boolean().optional(),
 });
 
-const registrationResponseSchema = z.object({
+/** What both kinds of answer share: the credential's id, its type and the client's extension outputs. */
+const credentialFields = {
   id: b64url(1024),
   rawId: b64url(1024),
   type: z.literal('public-key'),
   authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
   clientExtensionResults: extensionResults,
+};
+
+const registrationResponseSchema = z.object({
+  ...credentialFields,
   response: z.object({
     clientDataJSON: b64url(4096),
     attestationObject: b64url(32_768),
@@ -61,11 +66,7 @@ const registrationResponseSchema = z.object({
 }) satisfies z.ZodType<RegistrationResponseJSON>;
 
 const authenticationResponseSchema = z.object({
-  id: b64url(1024),
-  rawId: b64url(1024),
-  type: z.literal('public-key'),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: extensionResults,
+  ...credentialFields,
   response: z.object({
     clientDataJSON: b64url(4096),
     authenticatorData: b64url(4096),

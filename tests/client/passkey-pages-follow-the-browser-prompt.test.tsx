@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test
 import { createMemoryHistory, MemoryRouter, Route } from '@solidjs/router';
 import type { JSX } from 'solid-js';
 import { render } from 'solid-js/web';
-import { ConfirmIdentityDialog, LoginPage, PasskeySettings } from '../../client/auth';
+import { ConfirmIdentityDialog, DEFAULT_SITE, LoginPage, PasskeySettings } from '../../client/auth';
 import { createStateClient, type StateClient } from '../../client/state/client';
 import { StateProvider } from '../../client/state/context';
 import type { SliceMap } from '../../client/state/store';
@@ -28,22 +28,8 @@ const SIGN_IN_OPTIONS = {
   userVerification: 'required',
 };
 
-const SITE: SiteSnapshot = {
-  siteName: 'Test site',
-  loginUrl: '/login',
-  signupUrl: '/register',
-  passwordResetUrl: '/password-reset',
-  loginRedirectUrl: '/home',
-  signupEnabled: false,
-  passwordResetEnabled: false,
-  emailVerification: 'off',
-  verifyEmailUrl: '/verify-email',
-  loginFields: ['username'],
-  oauthProviders: [],
-  magicLinkEnabled: false,
-  messages: {},
-  languages: ['en', 'ar'],
-};
+/** The default site, with sign-up and reset links off so the login page shows only sign-in parts. */
+const SITE: SiteSnapshot = { ...DEFAULT_SITE, signupEnabled: false, passwordResetEnabled: false, languages: ['en', 'ar'] };
 
 /** One call the page made to `navigator.credentials`. */
 interface PromptCall {

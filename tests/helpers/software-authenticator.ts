@@ -95,18 +95,11 @@ export class SoftwareAuthenticator {
       ]),
     );
     if (!again) this.credentials.push(credential);
-    return {
-      id: credential.id,
-      rawId: credential.id,
-      type: 'public-key',
-      clientExtensionResults: {},
-      authenticatorAttachment: 'platform',
-      response: {
-        clientDataJSON: clientDataJSON.toString('base64url'),
-        attestationObject: attestationObject.toString('base64url'),
-        transports: ['internal'],
-      },
-    };
+    return answer(credential, {
+      clientDataJSON: clientDataJSON.toString('base64url'),
+      attestationObject: attestationObject.toString('base64url'),
+      transports: ['internal'],
+    });
   }
 
   /** `navigator.credentials.get()` on these options: the first allowed credential, else the first discoverable one. */
@@ -122,19 +115,12 @@ export class SoftwareAuthenticator {
     const signed = Buffer.concat([authData, createHash('sha256').update(clientDataJSON).digest()]);
     const signature = sign('sha256', signed, credential.privateKey);
     const userHandle = bend.omitUserHandle ? undefined : (bend.userHandle ?? credential.userHandle);
-    return {
-      id: credential.id,
-      rawId: credential.id,
-      type: 'public-key',
-      clientExtensionResults: {},
-      authenticatorAttachment: 'platform',
-      response: {
-        clientDataJSON: clientDataJSON.toString('base64url'),
-        authenticatorData: authData.toString('base64url'),
-        signature: signature.toString('base64url'),
-        ...(userHandle === undefined ? {} : { userHandle }),
-      },
-    };
+    return answer(credential, {
+      clientDataJSON: clientDataJSON.toString('base64url'),
+      authenticatorData: authData.toString('base64url'),
+      signature: signature.toString('base64url'),
+      ...(userHandle === undefined ? {} : { userHandle }),
+    });
   }
 
   /** A copy of this authenticator's keys and counters (what cloning a device would give an attacker). */
@@ -157,6 +143,18 @@ export class SoftwareAuthenticator {
   private clientData(type: string, challenge: string, origin = this.options.origin): Buffer {
     return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
   }
+}
+
+/** A credential's answer as `@simplewebauthn/browser` hands it to the server. */
+function answer<R>(credential: HeldCredential, response: R) {
+  return {
+    id: credential.id,
+    rawId: credential.id,
+    type: 'public-key' as const,
+    clientExtensionResults: {},
+    authenticatorAttachment: 'platform' as const,
+    response,
+  };
 }
 
 /** The few CBOR shapes WebAuthn needs: unsigned and negative integers, byte and text strings, maps. */
