@@ -5,6 +5,8 @@ import {
   startRegistration,
   WebAuthnAbortService,
   WebAuthnError,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import type { TRPCClient } from '@trpc/client';
 import type { BuiltinRouter } from './auth-client';
@@ -107,8 +109,17 @@ export async function signInWithPasskey(
   options: { conditional?: boolean } = {},
 ): Promise<{ username: string }> {
   const optionsJSON = await trpc.auth.passkeySignInOptions.mutate();
-  const response = await prompt(t, () => startAuthentication({ optionsJSON, useBrowserAutofill: options.conditional === true }));
+  const response = await promptForPasskey(t, optionsJSON, options);
   return trpc.auth.signInWithPasskey.mutate({ response });
+}
+
+/** The browser's assertion prompt on options the server gave (modal, or `conditional` in the autofill). */
+export function promptForPasskey(
+  t: AuthMessages,
+  optionsJSON: PublicKeyCredentialRequestOptionsJSON,
+  options: { conditional?: boolean } = {},
+): Promise<AuthenticationResponseJSON> {
+  return prompt(t, () => startAuthentication({ optionsJSON, useBrowserAutofill: options.conditional === true }));
 }
 
 /** Settings → **Add a passkey** (the server asks **Confirm it's you** first when the sign-in is old). */

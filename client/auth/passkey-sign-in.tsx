@@ -3,7 +3,14 @@ import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
 import { describeFailure } from './failure';
-import { cancelPasskeyPrompt, PasskeyPromptError, passkeyAutofillSupported, passkeysSupported, signInWithPasskey } from './passkey-client';
+import {
+  cancelPasskeyPrompt,
+  PasskeyPromptError,
+  passkeyAutofillSupported,
+  passkeysSupported,
+  promptForPasskey,
+  signInWithPasskey,
+} from './passkey-client';
 
 /**
  * The login page's **Sign in with a passkey** button, and the conditional
@@ -27,18 +34,30 @@ export function PasskeySignIn(): JSX.Element {
   };
 
   /**
-   * Waits in the login field's autofill. It ends aborted when the button (or
-   * leaving the page) takes over; a prompt the browser ends on its own is
-   * let go quietly (the button stays); a passkey picked there but refused by
-   * the server says so. It is never restarted on its own: only after the
-   * button's ceremony ends, so a failing browser cannot loop.
+   * Waits in the login field's autofill. Options the server will not give
+   * (passkeys unavailable, too many requests) leave it unstarted: the button
+   * says why when used. It ends aborted when the button (or leaving the page)
+   * takes over; a prompt the browser ends on its own is let go quietly; a
+   * passkey picked there but refused by the server says so. It is never
+   * restarted on its own, only after the button's ceremony ends, so a failing
+   * browser cannot loop.
    */
   const waitInAutofill = async (): Promise<void> => {
     if (!alive || !(await passkeyAutofillSupported())) return;
+    let optionsJSON: Awaited<ReturnType<typeof trpc.auth.passkeySignInOptions.mutate>>;
     try {
-      await signInWithPasskey(trpc, t(), { conditional: true });
+      optionsJSON = await trpc.auth.passkeySignInOptions.mutate();
+    } catch {
+      return;
+    }
+    let picked = false;
+    try {
+      const response = await promptForPasskey(t(), optionsJSON, { conditional: true });
+      picked = true;
       setBusy(true);
+      await trpc.auth.signInWithPasskey.mutate({ response });
     } catch (failure) {
+      if (picked) setBusy(false);
       if (!(failure instanceof PasskeyPromptError)) fail(failure);
     }
   };

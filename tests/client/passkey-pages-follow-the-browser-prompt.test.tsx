@@ -180,6 +180,28 @@ describe('the login page’s passkeys', () => {
     await server.waitFor(() => alertText(container) === 'That passkey was not accepted.');
   });
 
+  test('options the server refuses leave the autofill unstarted and silent; the button then says why', async () => {
+    const prompts = installWebAuthn(true);
+    answer = (call) =>
+      call.path === 'auth.passkeySignInOptions'
+        ? {
+            error: {
+              message: 'Passkeys are not available on this site yet.',
+              code: -32012,
+              data: { code: 'PRECONDITION_FAILED', httpStatus: 412 },
+            },
+          }
+        : undefined;
+    const { container } = await mount(() => <LoginPage />);
+    await server.waitFor(() => callsTo('auth.passkeySignInOptions').length === 1);
+    await server.waitFor(() => buttonNamed(container, 'Sign in with a passkey'));
+    expect(alertText(container)).toBe('');
+    expect(prompts).toEqual([]);
+    buttonNamed(container, 'Sign in with a passkey')!.click();
+    await server.waitFor(() => alertText(container) === 'Passkeys are not available on this site yet.');
+    expect(prompts).toEqual([]);
+  });
+
   test('in Arabic the button and the messages are Arabic', async () => {
     installWebAuthn(false);
     const { container } = await mount(() => <LoginPage />, { language: 'ar' });
