@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { auditEvents, passkeys, users } from '../../../db/schema';
+import { linkIdentity, listIdentities } from '../../../server/auth/identities';
 import { createSession, listUserSessions } from '../../../server/auth/session';
 import { createLogger } from '../../../server/log';
 import { createTestUser } from '../../helpers/db';
@@ -410,6 +411,20 @@ describe('Remove password and the last way to sign in', () => {
     const refused = await stale.call('mutation', 'auth.removePasskey', { id: 1 });
     expect(refused.error?.data.statehouse.actions).toEqual([{ type: 'confirmIdentity', methods: ['passkey'] }]);
     await stale.close();
+    await ws.close();
+  });
+
+  test('one rule for every way in: a provider account may go while a passkey remains, and then the passkey may not', async () => {
+    const row = await createTestUser(server.db.db, { username: 'pat' });
+    await linkIdentity(server.db.db, { userId: row.id, provider: 'github', subject: '42', email: null }, null);
+    const { runtime } = server.statehouse;
+    const { token } = await createSession(runtime.sessions, runtime.sessionSettings, { userId: row.id });
+    const ws = await server.open({ cookie: `${runtime.config.auth.cookieName}=${token}` });
+    const added = (await addPasskey(ws, authenticatorFor())).result?.data as any;
+    const [identity] = await listIdentities(server.db.db, row.id);
+    expect((await ws.ok('mutation', 'auth.disconnectAccount', { id: identity!.id })).data).toBeNull();
+    const last = await ws.call('mutation', 'auth.removePasskey', { id: added.data.id });
+    expect(last.error?.data.code).toBe('PRECONDITION_FAILED');
     await ws.close();
   });
 
