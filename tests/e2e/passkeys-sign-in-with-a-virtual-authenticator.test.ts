@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'bun:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { startAppAndBrowser } from './support/app-server';
 import { newAppContext } from './support/browser';
 import { eventually, register, signIn, uniqueUsername, waitForPath } from './support/flows';
 import { saveScreenshot } from './support/screenshots';
+import { addVirtualAuthenticator } from './support/virtual-authenticator';
 
 /**
  * Passkeys in real Chromium, answered by its virtual authenticator (the
@@ -14,27 +15,6 @@ import { saveScreenshot } from './support/screenshots';
  */
 const { server, browser } = await startAppAndBrowser();
 const base = server.url.replace('127.0.0.1', 'localhost');
-
-/** Gives the page's browser a virtual platform authenticator; `presence` makes the user step away or come back. */
-async function addVirtualAuthenticator(context: BrowserContext, page: Page): Promise<{ presence(enabled: boolean): Promise<void> }> {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return {
-    async presence(enabled) {
-      await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled });
-    },
-  };
-}
 
 /** The session cookie the browser holds for the site, if any. */
 async function sessionCookie(context: BrowserContext) {
