@@ -6,6 +6,7 @@ export const AUDIT_EVENT_LABELS: Readonly<Record<string, string>> = {
   'session.revoked': 'Session revoked',
   'password.changed': 'Password changed',
   'password.reset': 'Password reset',
+  'password.removed': 'Password removed',
   'email.changed': 'Email changed',
   'email.verified': 'Email verified',
   'two_factor.enabled': 'Two-factor turned on',

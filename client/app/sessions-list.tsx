@@ -9,6 +9,12 @@ export interface SessionsListProps {
   version?: number;
 }
 
+/** How a session signed in, as the list says it: "password", "passkey", "GitHub", "an emailed link". */
+export function signInMethodLabel(method: string): string {
+  if (method.startsWith('oauth:')) return method.slice('oauth:'.length);
+  return method === 'email-link' ? 'an emailed link' : method;
+}
+
 /**
  * "Your sessions": every live session of the user (device, IP, when it
  * started, when it was last seen), the current one marked, "Revoke" for
@@ -68,7 +74,9 @@ export function SessionsList(props: SessionsListProps): JSX.Element {
                     </p>
                     <p class="session-meta muted">
                       <span>IP {session.ip || 'unknown'}</span>
-                      <span>Signed in {formatDateTime(session.createdAt)}</span>
+                      <span>
+                        Signed in {formatDateTime(session.createdAt)} with {signInMethodLabel(session.signInMethod)}
+                      </span>
                       <span>Last seen {formatAgo(session.lastSeenAt)}</span>
                     </p>
                   </div>

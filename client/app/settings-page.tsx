@@ -1,4 +1,5 @@
 import { createSignal, type JSX } from 'solid-js';
+import { PasskeySettings } from '../auth';
 import { ChangeEmailForm } from './change-email-form';
 import { ChangePasswordForm } from './change-password-form';
 import { DeleteAccount } from './delete-account';
@@ -31,6 +32,7 @@ export function SettingsPage(): JSX.Element {
         </div>
         <div class="settings-column">
           <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
+          <PasskeySettings />
           <ChangeEmailForm />
           <DeleteAccount />
         </div>

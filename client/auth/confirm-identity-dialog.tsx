@@ -1,15 +1,19 @@
 import { createSignal, onCleanup, Show, type JSX } from 'solid-js';
+import type { ReauthMethod } from '../../server/shared';
 import { useStateClient } from '../state/context';
 import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
 import { createFormState, focusWhenShown } from './form-state';
+import { confirmWithPasskey } from './passkey-client';
 
 /**
  * The **Confirm it's you** dialog: mount it once (in the app's shell). It
  * answers the `confirmIdentity` action a `recentAuth()` refusal carries:
  * field **Password**, button **Confirm** (`auth.confirmIdentity`), or
- * **Cancel**. Once confirmed, the refused call is sent again, once.
+ * **Cancel**; with a passkey among the user's methods also **Use a passkey**
+ * (and no password field when a passkey is all they have). Once confirmed,
+ * the refused call is sent again, once.
  *
  * @example
  * <Router root={(props) => <><ConfirmIdentityDialog />{props.children}</>}>…</Router>
@@ -22,6 +26,7 @@ export function ConfirmIdentityDialog(): JSX.Element {
   const form = createFormState(t);
   const [password, setPassword] = createSignal('');
   const [answer, setAnswer] = createSignal<((confirmed: boolean) => void) | null>(null);
+  const [methods, setMethods] = createSignal<readonly ReauthMethod[]>(['password']);
 
   const close = (confirmed: boolean): void => {
     const settle = answer();
@@ -31,9 +36,10 @@ export function ConfirmIdentityDialog(): JSX.Element {
   };
   onCleanup(
     client.actions.setConfirmIdentity(
-      () =>
+      (offered) =>
         new Promise<boolean>((resolve) => {
           answer()?.(false);
+          setMethods(offered.length > 0 ? offered : ['password']);
           setAnswer(() => resolve);
         }),
     ),
@@ -52,6 +58,14 @@ export function ConfirmIdentityDialog(): JSX.Element {
     });
   };
 
+  const usePasskey = (): void => {
+    void form.submit({
+      run: () => confirmWithPasskey(trpc, t()),
+      onSuccess: () => close(true),
+    });
+  };
+  const offers = (method: ReauthMethod): boolean => methods().includes(method);
+
   return (
     <Show when={answer()}>
       <div class="sh-dialog-backdrop">
@@ -65,20 +79,35 @@ export function ConfirmIdentityDialog(): JSX.Element {
           }}
         >
           <h2 id="sh-confirm-identity-title">{t().confirmIdentityTitle}</h2>
-          <p class="sh-auth-lead">{t().confirmIdentityHelp}</p>
+          <p class="sh-auth-lead">{offers('password') ? t().confirmIdentityHelp : t().confirmWithPasskeyHelp}</p>
           <form class="sh-form" novalidate ref={form.formRef} onSubmit={onSubmit}>
             <FormAlert message={form.formError()} ref={form.alertRef} />
-            <Field
-              id="sh-confirm-identity-password"
-              label={t().password}
-              type="password"
-              autocomplete="current-password"
-              {...form.bind('password', password, setPassword)}
-              required
-              ref={focusWhenShown}
-            />
+            <Show when={offers('password')}>
+              <Field
+                id="sh-confirm-identity-password"
+                label={t().password}
+                type="password"
+                autocomplete="current-password"
+                {...form.bind('password', password, setPassword)}
+                required
+                ref={focusWhenShown}
+              />
+            </Show>
             <div class="sh-dialog-actions">
-              <SubmitButton label={t().confirm} busyLabel={t().confirm} busy={form.busy()} />
+              <Show when={offers('password')}>
+                <SubmitButton label={t().confirm} busyLabel={t().confirm} busy={form.busy()} />
+              </Show>
+              <Show when={offers('passkey')}>
+                <button
+                  type="button"
+                  class="sh-button"
+                  classList={{ 'sh-button-quiet': offers('password') }}
+                  disabled={form.busy()}
+                  onClick={usePasskey}
+                >
+                  {t().usePasskey}
+                </button>
+              </Show>
               <button type="button" class="sh-button sh-button-secondary" onClick={() => close(false)}>
                 {t().cancel}
               </button>

@@ -19,6 +19,18 @@ export { PasswordResetConfirmPage } from './password-reset-confirm-page';
 export { VerifyEmailPage } from './verify-email-page';
 export { VerifyEmailBanner } from './verify-email-banner';
 export { ConfirmIdentityDialog } from './confirm-identity-dialog';
+export { PasskeySignIn } from './passkey-sign-in';
+export { PasskeySettings } from './passkey-settings';
+export {
+  addPasskey,
+  cancelPasskeyPrompt,
+  confirmWithPasskey,
+  PasskeyPromptError,
+  passkeyFailureOf,
+  passkeysSupported,
+  signInWithPasskey,
+  type PasskeyPromptFailure,
+} from './passkey-client';
 export { AuthPageFrame, type AuthPageFrameProps } from './page-frame';
 export { describedByOf, Field, type FieldProps } from './field';
 export { FormAlert, SubmitButton, type FormAlertProps, type SubmitButtonProps } from './form-parts';

@@ -7,6 +7,7 @@ import { useAuthMessages } from './auth-context';
 import { createFormState, focusWhenShown } from './form-state';
 import type { AuthMessages } from './messages';
 import { OtherSignInMethods } from './other-sign-in-methods';
+import { PasskeySignIn } from './passkey-sign-in';
 import { AuthPageFrame } from './page-frame';
 import { useRedirectIfSignedIn } from './redirect-signed-in';
 import { useSite } from './site';
@@ -26,7 +27,8 @@ export function withNext(url: string, search: string): string {
 /**
  * The login page (`auth.login`): the login id field labelled after
  * `loginFields` ("Username", "Email" or "Username or email"), "Password"
- * and "Sign in". A refused login shows the server's uniform message in the
+ * and "Sign in", then **Sign in with a passkey** (and the login field's
+ * autofill offers passkeys where the browser can). A refused login shows the server's uniform message in the
  * alert region; too many attempts say how long to wait. Success lands on a
  * safe `?next=` or `loginRedirectUrl`; a visitor already signed in is sent
  * there at once.
@@ -70,7 +72,7 @@ export function LoginPage(): JSX.Element {
           id="sh-login-id"
           label={loginIdLabel(site().loginFields, t())}
           type={site().loginFields.length === 1 && site().loginFields[0] === 'email' ? 'email' : 'text'}
-          autocomplete="username"
+          autocomplete="username webauthn"
           {...form.bind('loginId', loginId, setLoginId)}
           required
           ref={focusWhenShown}
@@ -85,6 +87,7 @@ export function LoginPage(): JSX.Element {
         />
         <SubmitButton label={t().signIn} busyLabel={t().signingIn} busy={form.busy()} />
       </form>
+      <PasskeySignIn />
       <OtherSignInMethods />
       <div class="sh-auth-links">
         <Show when={site().passwordResetEnabled}>

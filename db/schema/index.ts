@@ -27,3 +27,4 @@ export * from './app';
 export * from './leases';
 export { auditEvents, type AuditEventRow, type NewAuditEventRow } from './audit';
 export { providerIdentities, type ProviderIdentityRow } from './identities';
+export { passkeys, type NewPasskeyRow, type PasskeyRow } from './passkeys';

@@ -17,6 +17,7 @@ export const AUDIT_EVENT_TYPES = [
   // Credentials and factors
   'password.changed',
   'password.reset',
+  'password.removed',
   'email.changed',
   'email.verified',
   'two_factor.enabled',

@@ -20,6 +20,7 @@ import {
   markSessionAuthenticated,
   type Session,
   type SessionSettings,
+  type SignInMethod,
 } from './session';
 import { rotateForSignIn } from './sign-in-rotation';
 import type { SessionBackend } from './session-backend';
@@ -186,6 +187,23 @@ export class AuthApi {
     await this.startSession(user, options.to ?? this.defaultRedirect());
     this.runtime.log.info('login', { userId: user.id, ip: conn.ip });
     this.audit({ type: 'login.succeeded', actor: user, detail: { method: 'password' } });
+    return user;
+  }
+
+  /**
+   * Signs in a user whom another method proved on this tab (a passkey): the
+   * same last step as {@link login}: the login recorded, the session rotated
+   * with `method` on it, the cookie synced by ticket, the sign-in audited.
+   * An inactive user is refused (`false`), as a login is.
+   */
+  async completeSignIn(row: UserRow, method: SignInMethod, options: { to?: string } = {}): Promise<LoggedInUser | false> {
+    if (!row.isActive) return false;
+    const now = Date.now();
+    await recordLogin(this.runtime.db, row.id, now);
+    const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
+    await this.startSession(user, options.to ?? this.defaultRedirect(), method);
+    this.runtime.log.info('login', { userId: user.id, ip: this.event.conn.ip, method });
+    this.audit({ type: 'login.succeeded', actor: user, detail: { method } });
     return user;
   }
 
@@ -585,11 +603,12 @@ export class AuthApi {
    * pre-login session are told (`session-rotated`), so they reconnect with
    * the browser's new cookie rather than find their session dead and log out.
    */
-  async startSession(user: LoggedInUser, to: string | null): Promise<void> {
+  async startSession(user: LoggedInUser, to: string | null, signInMethod: SignInMethod = 'password'): Promise<void> {
     const conn = this.event.conn;
     const { token, session, announce } = await rotateForSignIn(this.runtime, this.event.sessionRow, user.id, {
       userAgent: conn.headers.get('user-agent') ?? '',
       ip: conn.ip,
+      signInMethod,
     });
     this.event.adoptSession(token, session, user);
     // Announced before anything else waits: a sibling whose cache runs out in

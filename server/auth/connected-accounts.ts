@@ -1,8 +1,7 @@
 import type { Database } from '../../db/client';
 import type { StatehouseConfig } from '../config';
-import { countIdentities, listIdentities, unlinkIdentity, type ConnectedAccount } from './identities';
-import { isUsablePasswordHash } from './password';
-import { findUserById } from './users';
+import { listIdentities, unlinkIdentity, type ConnectedAccount } from './identities';
+import { mayRemoveSignInWay, signInWaysOf } from './sign-in-ways';
 
 /** One configured provider as the settings page lists it: connected or not. */
 export interface ProviderConnection {
@@ -37,9 +36,9 @@ export type DisconnectOutcome = 'disconnected' | 'not_found' | 'last_method';
 
 /**
  * Removes one of the user's provider identities, unless it is their last way
- * to sign in: no usable password, no other identity, and no emailed link
- * (`auth.magicLink` with an address on the account). Recent re-authentication
- * belongs in front of this once the site has it.
+ * to sign in (`mayRemoveSignInWay`: password, passkeys, other identities,
+ * an emailed link). Recent re-authentication stands in front of this
+ * (`recentAuth()` on `auth.disconnectAccount`).
  */
 export async function disconnectAccount(
   db: Database,
@@ -47,12 +46,10 @@ export async function disconnectAccount(
   userId: number,
   identityId: number,
 ): Promise<DisconnectOutcome> {
-  const user = await findUserById(db, userId);
-  if (!user) return 'not_found';
-  const identities = await countIdentities(db, userId);
-  const otherWays = (isUsablePasswordHash(user.passwordHash) ? 1 : 0) + (identities - 1) + (config.auth.magicLink && user.email ? 1 : 0);
+  const ways = await signInWaysOf(db, config, userId);
+  if (!ways) return 'not_found';
   const mine = (await listIdentities(db, userId)).some((i) => i.id === identityId);
   if (!mine) return 'not_found';
-  if (otherWays < 1) return 'last_method';
+  if (!mayRemoveSignInWay(ways, 'identity')) return 'last_method';
   return (await unlinkIdentity(db, userId, identityId)) ? 'disconnected' : 'not_found';
 }

@@ -23,8 +23,8 @@ export type SessionValidationResult = { session: Session; user: LoggedInUser | n
 const INVALID: SessionValidationResult = Object.freeze({ session: null, user: null });
 
 /** How a session proved its user (see `sessions.sign_in_method`). */
-/** How a session's user proved who they are: their password, a provider (`oauth:<id>`), or an emailed link. */
-export type SignInMethod = 'password' | 'email-link' | `oauth:${string}`;
+/** How a session's user proved who they are: their password, a passkey, a provider (`oauth:<id>`), or an emailed link. */
+export type SignInMethod = 'password' | 'passkey' | 'email-link' | `oauth:${string}`;
 
 export interface NewSessionInfo {
   userId: number | null;

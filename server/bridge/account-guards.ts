@@ -1,18 +1,26 @@
 import { TRPCError } from '@trpc/server';
 import { lastAuthenticatedAt } from '../auth/session';
+import { signInWaysOf } from '../auth/sign-in-ways';
 import { isLoggedIn } from '../auth/user';
 import { Refusal } from '../errors';
 import type { ReauthMethod } from '../state/protocol';
 import { guard, messageOf, refuseAnonymous, type AuthedOptions, type Guard } from './guards';
+import type { EventContext } from './trpc';
 
 export interface RecentAuthOptions extends AuthedOptions {
   /** How long a sign-in or a confirmation counts as recent (default: `auth.reauthWindowMs`, 10 minutes). */
   maxAgeMs?: number;
 }
 
-/** How the user can confirm it is them. Two-factor codes and passkeys join this list once they exist. */
-export function reauthMethodsOf(): ReauthMethod[] {
-  return ['password'];
+/**
+ * How the user can confirm it is them: `passkey` when they hold one, and
+ * `password` unless a passkey is all they can answer with. Read only when a
+ * `recentAuth()` refuses: no query on an event that passes.
+ */
+export async function reauthMethodsOf(ctx: Pick<EventContext, 'db' | 'runtime'>, userId: number): Promise<ReauthMethod[]> {
+  const ways = await signInWaysOf(ctx.db, ctx.runtime.config, userId);
+  if (!ways || ways.passkeys === 0) return ['password'];
+  return ways.password ? ['password', 'passkey'] : ['passkey'];
 }
 
 /**
@@ -31,9 +39,13 @@ export function recentAuth(options: RecentAuthOptions = {}): Guard {
     const session = ctx.event.sessionRow;
     const maxAgeMs = options.maxAgeMs ?? ctx.runtime.config.auth.reauthWindowMs;
     if (session && Date.now() - lastAuthenticatedAt(session) <= maxAgeMs) return undefined;
-    ctx.actions.add({ type: 'confirmIdentity', methods: reauthMethodsOf() });
-    throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'reauthRequired'), cause: new Refusal('REAUTH_REQUIRED') });
+    return refuseStale(ctx, ctx.user.id);
   });
+}
+
+async function refuseStale(ctx: EventContext, userId: number): Promise<never> {
+  ctx.actions.add({ type: 'confirmIdentity', methods: await reauthMethodsOf(ctx, userId) });
+  throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'reauthRequired'), cause: new Refusal('REAUTH_REQUIRED') });
 }
 
 /**

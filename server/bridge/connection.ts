@@ -1,4 +1,5 @@
 import { readCookieHeader } from '../auth/cookie-header';
+import type { PasskeyChallenges } from '../auth/passkey-challenges';
 import { TokenBucket } from '../auth/token-bucket';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
 import { CookieMirror, UpgradeHeaders } from './cookie-mirror';
@@ -57,6 +58,8 @@ export class Connection {
   sessions: SessionCache | null = null;
   /** What is known of the tab's languages, once anything is. */
   languages: TabLanguages | null = null;
+  /** The tab's pending WebAuthn challenges, once it asked for one (see `passkey-challenges.ts`). */
+  passkeyChallenges: PasskeyChallenges | null = null;
   closed = false;
   private channel: PushChannel | null = null;
 

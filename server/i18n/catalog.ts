@@ -65,6 +65,18 @@ const EN = {
   deleteAccountWarning: 'This deletes your account and everything in it. It cannot be undone.',
   deleteAccountConfirm: 'Yes, delete my account',
   accountDeleted: 'Your account was deleted.',
+  // Passkeys
+  passkeysUnavailable: 'Passkeys are not available on this site yet.',
+  passkeyExpired: 'That passkey prompt expired. Please try again.',
+  passkeyNotAccepted: 'That passkey was not accepted.',
+  passkeyAlreadyAdded: 'This passkey is already added to an account.',
+  passkeyDefaultName: 'Passkey',
+  passkeyAdded: 'Your passkey is added.',
+  passkeyRemoved: 'The passkey is removed.',
+  passwordRemoved: 'Your password is removed. Sign in with a passkey from now on.',
+  passwordNeedsPasskey: 'Add a passkey before you remove your password.',
+  noPasswordToRemove: 'Your account has no password.',
+  lastSignInWay: 'This is your only way to sign in. Add another one first.',
 } as const;
 
 /** A key of the catalogs. */
@@ -130,6 +142,18 @@ const AR: Messages = {
   deleteAccountWarning: 'سيؤدي هذا إلى حذف حسابك وكل ما فيه. لا يمكن التراجع عن ذلك.',
   deleteAccountConfirm: 'نعم، احذف حسابي',
   accountDeleted: 'تم حذف حسابك.',
+  // Passkeys
+  passkeysUnavailable: 'مفاتيح المرور غير متاحة على هذا الموقع بعد.',
+  passkeyExpired: 'انتهت مهلة طلب مفتاح المرور. يُرجى المحاولة مرة أخرى.',
+  passkeyNotAccepted: 'لم يُقبل مفتاح المرور هذا.',
+  passkeyAlreadyAdded: 'مفتاح المرور هذا مضاف بالفعل إلى حساب.',
+  passkeyDefaultName: 'مفتاح مرور',
+  passkeyAdded: 'تمت إضافة مفتاح المرور.',
+  passkeyRemoved: 'تمت إزالة مفتاح المرور.',
+  passwordRemoved: 'تمت إزالة كلمة المرور. سجّل الدخول بمفتاح مرور من الآن فصاعدًا.',
+  passwordNeedsPasskey: 'أضف مفتاح مرور قبل إزالة كلمة المرور.',
+  noPasswordToRemove: 'لا توجد كلمة مرور لحسابك.',
+  lastSignInWay: 'هذه طريقتك الوحيدة لتسجيل الدخول. أضف طريقة أخرى أولًا.',
 };
 
 /** The shipped catalogs, by language code. */

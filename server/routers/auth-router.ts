@@ -8,6 +8,7 @@ import { messageFor } from '../i18n/catalog';
 import { listAuditEvents } from '../auth/audit';
 import type { RegistrationFields } from '../state/protocol';
 import { sitePathSchema } from '../state/app-actions';
+import { passkeyProcedures } from './passkey-procedures';
 import { signInMethodProcedures } from './sign-in-methods';
 
 const loginInput = z.object({
@@ -203,4 +204,5 @@ export const authRouter = router({
   }),
 
   ...signInMethodProcedures,
+  ...passkeyProcedures,
 });

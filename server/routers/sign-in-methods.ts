@@ -37,7 +37,7 @@ export const signInMethodProcedures = {
       if (outcome === 'last_method') {
         throw new TRPCError({
           code: 'PRECONDITION_FAILED',
-          message: 'This is your only way to sign in. Set a password or connect another account first.',
+          message: 'This is your only way to sign in. Set a password, add a passkey or connect another account first.',
         });
       }
       ctx.runtime.log.info('provider disconnected', { userId: ctx.user.id });

@@ -39,8 +39,8 @@ export type ClientAction =
   | { type: 'confirmIdentity'; methods: ReauthMethod[] }
   | { type: 'reload' };
 
-/** How a user can answer "Confirm it's you" (a passkey joins the list once it exists). */
-export type ReauthMethod = 'password';
+/** How a user can answer "Confirm it's you": their password, or one of their passkeys. */
+export type ReauthMethod = 'password' | 'passkey';
 
 /** The kinds of toast, mildest first. */
 export const TOAST_KINDS = ['info', 'success', 'warning', 'error'] as const;

@@ -95,7 +95,7 @@ describe('account security in the browser', () => {
     await login.goto('/login');
     await login.getByLabel('Username').fill(username);
     await login.getByLabel('Password').fill(NEW_PASSWORD);
-    await login.getByRole('button', { name: 'Sign in' }).click();
+    await login.getByRole('button', { name: 'Sign in', exact: true }).click();
     await login.getByText('Please enter a correct username and password.', { exact: false }).waitFor();
     await stranger.close();
     await context.close();

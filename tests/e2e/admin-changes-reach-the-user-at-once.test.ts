@@ -77,7 +77,7 @@ describe('the admin console', () => {
     // A deactivated user cannot sign in again; the attempt says nothing of why.
     await userPage.getByLabel('Username', { exact: true }).fill(username);
     await userPage.getByLabel('Password', { exact: true }).fill('violet-harbour-lantern-42');
-    await userPage.getByRole('button', { name: 'Sign in' }).click();
+    await userPage.getByRole('button', { name: 'Sign in', exact: true }).click();
     await userPage.getByText('Please enter a correct username and password.', { exact: false }).waitFor();
     await userContext.close();
     await adminContext.close();

@@ -88,7 +88,7 @@ describe('the full journey', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await freshLogin;
     await page.waitForURL((url) => url.pathname === '/login' && url.search === '');
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await page.goto('/notes');
     await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('next') === '/notes');
 

@@ -21,7 +21,7 @@ describe('two tabs of one user', () => {
     await tabA.getByRole('button', { name: 'Log out' }).click();
     const started = Date.now();
     await waitForPath(tabB, '/login', 2_000);
-    await tabB.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 2_000 });
+    await tabB.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 2_000 });
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await tabB.getByText(`Hi, ${username}`).count()).toBe(0);
 

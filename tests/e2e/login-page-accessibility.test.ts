@@ -30,7 +30,7 @@ describe('the login page', () => {
     const context = await newAppContext(browser, server.url);
     const page = await context.newPage();
     await page.goto('/login');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     await page.waitForFunction(() => document.activeElement?.id === 'sh-login-id');
     expect(await page.getByLabel('Username').getAttribute('aria-invalid')).toBe('true');
@@ -81,13 +81,13 @@ describe('the login page', () => {
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('Sign in');
     await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('Sign in with a passkey');
+    await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('Forgot your password?');
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('Create an account');
 
-    await page.keyboard.press('Shift+Tab');
-    await page.keyboard.press('Shift+Tab');
-    await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+Tab');
     expect(await focused(page)).toBe('sh-login-password');
     await page.keyboard.type(GOOD_PASSWORD);
     await page.keyboard.press('Enter');

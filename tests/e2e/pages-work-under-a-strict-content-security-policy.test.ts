@@ -50,7 +50,7 @@ describe('a strict Content-Security-Policy', () => {
     const { context, violations } = await watchedContext();
     const page = await context.newPage();
     await page.goto('/login');
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await signIn(page, username, GOOD_PASSWORD, { open: false });
     await page.goto('/notes');
     await waitForPath(page, '/notes');

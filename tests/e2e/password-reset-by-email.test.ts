@@ -77,7 +77,7 @@ describe('password reset by email', () => {
     await again.goto('/login');
     await again.getByLabel('Username').fill(username);
     await again.getByLabel('Password').fill(GOOD_PASSWORD);
-    await again.getByRole('button', { name: 'Sign in' }).click();
+    await again.getByRole('button', { name: 'Sign in', exact: true }).click();
     await again.getByRole('alert').getByText('Please enter a correct username and password.', { exact: false }).waitFor();
     await signIn(again, username, NEW_PASSWORD);
     await stranger.close();

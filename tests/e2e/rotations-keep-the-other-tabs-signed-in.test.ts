@@ -68,7 +68,7 @@ describe('an anonymous tab and a sign-in in another tab', () => {
     const context = await newAppContext(browser, server.url);
     const waiting = await context.newPage();
     await waiting.goto('/login?next=%2Fnotes');
-    await waiting.getByRole('button', { name: 'Sign in' }).waitFor();
+    await waiting.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await signIn(await context.newPage(), username);
     // Told by the signing-in tab, the login page sees the user and moves on.
     await waitForPath(waiting, '/notes');
@@ -89,7 +89,7 @@ describe('an anonymous tab and a sign-in in another tab', () => {
       delete (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel;
     });
     await stale.goto('/login');
-    await stale.getByRole('button', { name: 'Sign in' }).waitFor();
+    await stale.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     const tabA = await context.newPage();
     await signIn(tabA, username);
     const signedIn = await sessionCookie(context);

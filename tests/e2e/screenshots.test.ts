@@ -18,7 +18,7 @@ describe('screenshots', () => {
     const page = await context.newPage();
 
     await page.goto('/login');
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await saveScreenshot(page, 'login');
 
     await page.goto('/register');
@@ -43,16 +43,16 @@ describe('screenshots', () => {
     const context = await browser.newContext({ baseURL: server.url, viewport: VIEWPORT, locale: 'ar-EG', timezoneId: 'UTC' });
     const page = await context.newPage();
     await page.goto('/login');
-    await page.getByRole('button', { name: 'تسجيل الدخول' }).waitFor();
+    await page.getByRole('button', { name: 'تسجيل الدخول', exact: true }).waitFor();
     expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ar', 'rtl']);
     await saveScreenshot(page, 'login-arabic');
 
     // The language picker switches the pages (and the document's direction) at once, and the choice sticks.
     await page.getByLabel('اللغة').selectOption('en');
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await page.waitForFunction(() => document.documentElement.dir === 'ltr');
     await page.reload();
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await context.close();
   });
 

@@ -48,7 +48,7 @@ describe('signing in without a password', () => {
     // A tab already open, anonymous, on the dashboard.
     const other = await context.newPage();
     await other.goto('/');
-    await other.getByRole('link', { name: 'Sign in' }).first().waitFor();
+    await other.getByRole('link', { name: 'Sign in', exact: true }).first().waitFor();
 
     const page = await context.newPage();
     await page.goto('/login?next=/notes');
@@ -87,7 +87,7 @@ describe('signing in without a password', () => {
     await page.getByText('If an account has this address, a sign-in link is on its way.', { exact: false }).waitFor();
     const link = await waitForSignInLink(seen);
     await page.goto(link);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await waitForPath(page, '/');
     await page.getByText(`Hi, ${name}`).waitFor();
 
@@ -95,7 +95,7 @@ describe('signing in without a password', () => {
     const stranger = await newAppContext(browser, server.url);
     const again = await stranger.newPage();
     await again.goto(link);
-    await again.getByRole('button', { name: 'Sign in' }).click();
+    await again.getByRole('button', { name: 'Sign in', exact: true }).click();
     await waitForPath(again, '/login');
     await again.getByText('This sign-in link is invalid, used or expired.', { exact: false }).waitFor();
     expect((await stranger.cookies()).some((c) => c.name === 'statehouse_session')).toBe(false);

@@ -42,7 +42,7 @@ export async function signIn(page: Page, username: string, password = GOOD_PASSW
   if (options.open ?? true) await page.goto('/login');
   await page.getByLabel('Username', { exact: true }).fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL((url) => url.pathname !== '/login', { timeout: 10_000 });
   await page.getByText(`Hi, ${username}`).waitFor();
 }
