@@ -90,6 +90,25 @@ describe('identity per event from the cookie mirror', () => {
     await ws.close();
   });
 
+  test('a cached validation is served only while the mirror holds its token', async () => {
+    const { runtime } = server.statehouse;
+    const alice = await server.userWithSession('alice');
+    const bob = await server.userWithSession('bob');
+    const ws = await server.open({ cookie: alice.cookie });
+    expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('alice');
+    const [conn] = runtime.registry.ofSession(alice.sessionId);
+    if (!conn) throw new Error('the socket is not bound to its session');
+    const name = runtime.cookieName(conn.secure);
+    // Another cookie changes nothing; a new token is validated, not served from the cache.
+    conn.cookies.set('csrftoken', 'x');
+    expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('alice');
+    conn.cookies.set(name, bob.token);
+    expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('bob');
+    conn.cookies.delete(name);
+    expect((await ws.ok('query', 'probe.whoami')).data.isAuthenticated).toBe(false);
+    await ws.close();
+  });
+
   test('a validation under way when the identity bus drops the cache is neither shared nor kept', async () => {
     const { runtime } = server.statehouse;
     const alice = await server.userWithSession('alice');
