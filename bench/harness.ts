@@ -5,6 +5,7 @@ import { checkTargets, type TargetCheck } from './lib/targets';
 import { runIdleMemory, type IdleMemoryFigures } from './scenarios/idle-memory';
 import { runLoginStorm, type LoginStormSummary } from './scenarios/login-storm';
 import { runFanout, type FanoutSummary } from './scenarios/logout-fanout';
+import { runReconnectStorm, stormTargets, type StormSummary } from './scenarios/reconnect-storm';
 import { runShapes, type ShapeSummary } from './scenarios/shapes';
 
 /** Where and when a run happened. */
@@ -24,6 +25,7 @@ export interface BenchSummary {
   shapes: ShapeSummary[];
   idle: IdleMemoryFigures[] | null;
   fanout: FanoutSummary | null;
+  storm: StormSummary | null;
   logins: LoginStormSummary | null;
   targets: TargetCheck[];
   seconds: number;
@@ -67,6 +69,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     log('logout fan-out');
     fanout = await runFanout(options.fanout, log);
   }
+  let storm: StormSummary | null = null;
+  if (options.storm) {
+    log('reconnect storm after a restart');
+    storm = await runReconnectStorm(options.storm, log);
+  }
   let logins: LoginStormSummary | null = null;
   if (options.logins) {
     log('latency of other connections during logins');
@@ -78,8 +85,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     shapes,
     idle,
     fanout,
+    storm,
     logins,
-    targets: checkTargets({ shapes, idle, fanout, logins }),
+    targets: [...checkTargets({ shapes, idle, fanout, logins }), ...(storm ? stormTargets(storm) : [])],
     seconds: (performance.now() - started) / 1000,
   };
 }
