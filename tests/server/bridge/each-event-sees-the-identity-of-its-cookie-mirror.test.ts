@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { sessions } from '../../../db/schema';
 import { CACHE_TTL_SPREAD, cacheUntil, resolveSession } from '../../../server/bridge/session-cache';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { statementsDuring } from '../../helpers/statement-count';
 
 let server: TestServer;
 beforeEach(async () => {
@@ -71,22 +72,12 @@ describe('identity per event from the cookie mirror', () => {
     const alice = await server.userWithSession('alice');
     const ws = await server.open({ cookie: alice.cookie });
     await ws.ok('query', 'probe.whoami');
-    const client = runtime.db.$client;
-    const execute = client.execute.bind(client);
-    let sessionReads = 0;
-    client.execute = ((statement: string | { sql: string }) => {
-      const sql = typeof statement === 'string' ? statement : statement.sql;
-      if (/from "sessions"/i.test(sql)) sessionReads++;
-      return execute(statement);
-    }) as typeof client.execute;
-    try {
+    const sessionReads = await statementsDuring(runtime.db, /from "sessions"/i, async () => {
       await Bun.sleep(150);
       const replies = await Promise.all(Array.from({ length: 8 }, () => ws.ok('query', 'probe.whoami')));
       for (const reply of replies) expect(reply.data.userId).toBe(alice.userId);
-      expect(sessionReads).toBe(1);
-    } finally {
-      client.execute = execute;
-    }
+    });
+    expect(sessionReads).toBe(1);
     await ws.close();
   });
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import type { SessionValidationResult } from '../../../server/auth/session';
 import { SharedValidations } from '../../../server/bridge/shared-validations';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { statementsDuring } from '../../helpers/statement-count';
 
 const VALID: SessionValidationResult = { session: null, user: null };
 
@@ -106,28 +107,10 @@ describe('tabs of one session on one server', () => {
     await server.stop();
   });
 
-  /** Counts the session reads the server makes while `run` runs. */
-  async function sessionReadsDuring(run: () => Promise<void>): Promise<number> {
-    const client = server.statehouse.runtime.db.$client;
-    const execute = client.execute.bind(client);
-    let reads = 0;
-    client.execute = ((statement: string | { sql: string }) => {
-      const sql = typeof statement === 'string' ? statement : statement.sql;
-      if (/from "sessions"/i.test(sql)) reads++;
-      return execute(statement);
-    }) as typeof client.execute;
-    try {
-      await run();
-    } finally {
-      client.execute = execute;
-    }
-    return reads;
-  }
-
   test('tabs that connect together read their session once and each sees its user', async () => {
     const alice = await server.userWithSession('alice');
     const tabs: Awaited<ReturnType<TestServer['open']>>[] = [];
-    const reads = await sessionReadsDuring(async () => {
+    const reads = await statementsDuring(server.statehouse.runtime.db, /from "sessions"/i, async () => {
       tabs.push(...(await Promise.all(Array.from({ length: 6 }, () => server.open({ cookie: alice.cookie })))));
       const replies = await Promise.all(tabs.map((ws) => ws.ok('query', 'probe.whoami')));
       for (const reply of replies) expect(reply.data).toMatchObject({ userId: alice.userId, isAuthenticated: true });
