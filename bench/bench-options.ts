@@ -1,4 +1,5 @@
 import type { LockedDatabaseOptions } from './scenarios/locked-database';
+import { STORM_OPTIONS, TINY_STORM_OPTIONS, type StormOptions } from './scenarios/reconnect-storm';
 
 /** A closed-loop connection shape: `connections × inFlight`. */
 export interface Shape {
@@ -23,6 +24,8 @@ export interface BenchOptions {
   idle: { connections: number; kinds: ('ceiling' | 'bare' | 'authed')[]; idleMs: number } | null;
   /** Logout fan-out to the tabs of one user; `null` skips it. */
   fanout: { tabs: number; sessions: number; rounds: number } | null;
+  /** The reconnect storm after a restart; `null` skips it. */
+  storm: StormOptions | null;
   /** Other connections' latency while logins run; `null` skips it. */
   logins: {
     rounds: number;
@@ -56,6 +59,7 @@ export const FULL_OPTIONS: BenchOptions = {
   maxEvents: null,
   idle: { connections: 10_000, kinds: ['ceiling', 'bare', 'authed'], idleMs: 3_500 },
   fanout: { tabs: 1_000, sessions: 100, rounds: 5 },
+  storm: STORM_OPTIONS,
   logins: {
     rounds: 5,
     loginsPerSecond: 20,
@@ -90,6 +94,7 @@ export const TINY_OPTIONS: BenchOptions = {
   maxEvents: 200,
   idle: { connections: 50, kinds: ['ceiling', 'bare', 'authed'], idleMs: 100 },
   fanout: { tabs: 20, sessions: 4, rounds: 1 },
+  storm: TINY_STORM_OPTIONS,
   logins: {
     rounds: 1,
     loginsPerSecond: 10,

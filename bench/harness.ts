@@ -6,6 +6,7 @@ import { runIdleMemory, type IdleMemoryFigures } from './scenarios/idle-memory';
 import { runLoginStorm, type LoginStormSummary } from './scenarios/login-storm';
 import { runFanout, type FanoutSummary } from './scenarios/logout-fanout';
 import { lockedDatabaseTargets, runLockedDatabase, type LockedDatabaseSummary } from './scenarios/locked-database';
+import { runReconnectStorm, stormTargets, type StormSummary } from './scenarios/reconnect-storm';
 import { runShapes, type ShapeSummary } from './scenarios/shapes';
 
 /** Where and when a run happened. */
@@ -25,6 +26,7 @@ export interface BenchSummary {
   shapes: ShapeSummary[];
   idle: IdleMemoryFigures[] | null;
   fanout: FanoutSummary | null;
+  storm: StormSummary | null;
   logins: LoginStormSummary | null;
   locked: LockedDatabaseSummary | null;
   targets: TargetCheck[];
@@ -69,6 +71,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     log('logout fan-out');
     fanout = await runFanout(options.fanout, log);
   }
+  let storm: StormSummary | null = null;
+  if (options.storm) {
+    log('reconnect storm after a restart');
+    storm = await runReconnectStorm(options.storm, log);
+  }
   let logins: LoginStormSummary | null = null;
   if (options.logins) {
     log('latency of other connections during logins');
@@ -85,9 +92,14 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     shapes,
     idle,
     fanout,
+    storm,
     logins,
     locked,
-    targets: [...checkTargets({ shapes, idle, fanout, logins }), ...(locked ? lockedDatabaseTargets(locked) : [])],
+    targets: [
+      ...checkTargets({ shapes, idle, fanout, logins }),
+      ...(storm ? stormTargets(storm) : []),
+      ...(locked ? lockedDatabaseTargets(locked) : []),
+    ],
     seconds: (performance.now() - started) / 1000,
   };
 }

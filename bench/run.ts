@@ -3,7 +3,8 @@
  * on stdout and the full figures in `bench/results/latest.json`.
  *
  * Flags: `--tiny` (the smoke-test workload), `--rounds N`, `--measure-ms N`,
- * `--only shapes|idle|fanout|logins|locked` (one scenario).
+ * `--only shapes|idle|fanout|storm|logins|locked` (one scenario), `--shape 50x1`
+ * (one closed-loop shape, given as connections x in flight; repeatable).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,14 +25,23 @@ function optionsFromArgs(args: string[]): BenchOptions {
   if (measure) options.measureMs = Number.parseInt(measure, 10);
   const only = value('--only');
   if (only) {
-    if (!['shapes', 'idle', 'fanout', 'logins', 'locked'].includes(only)) {
-      throw new Error(`--only takes shapes, idle, fanout, logins or locked, got ${only}`);
+    if (!['shapes', 'idle', 'fanout', 'storm', 'logins', 'locked'].includes(only)) {
+      throw new Error(`--only takes shapes, idle, fanout, storm, logins or locked, got ${only}`);
     }
     if (only !== 'shapes') options.shapes = [];
     if (only !== 'idle') options.idle = null;
     if (only !== 'fanout') options.fanout = null;
+    if (only !== 'storm') options.storm = null;
     if (only !== 'logins') options.logins = null;
     if (only !== 'locked') options.locked = null;
+  }
+  const shapes = args.flatMap((arg, i) => (args[i - 1] === '--shape' ? [arg] : []));
+  if (shapes.length > 0) {
+    options.shapes = shapes.map((label) => {
+      const [connections, inFlight] = label.split(/[x×]/).map((n) => Number.parseInt(n, 10));
+      if (!connections || !inFlight) throw new Error(`--shape takes connections x in flight (50x1), got ${label}`);
+      return { connections, inFlight };
+    });
   }
   return options;
 }

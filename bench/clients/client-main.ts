@@ -12,6 +12,7 @@ import { openIdle } from './idle-connections';
 import type { LoadJob } from './jobs';
 import { runLogins } from './login-load';
 import { runPaced } from './paced-load';
+import { runStorm } from './storm-tabs';
 
 async function run(job: LoadJob): Promise<unknown> {
   switch (job.kind) {
@@ -27,6 +28,8 @@ async function run(job: LoadJob): Promise<unknown> {
       return openIdle(job);
     case 'fanout':
       return runFanout(job);
+    case 'storm':
+      return runStorm(job);
   }
 }
 

@@ -70,7 +70,16 @@ export interface FanoutJob extends JobBase {
   timeoutMs: number;
 }
 
-export type LoadJob = ClosedLoopJob | PacedJob | LoginJob | HashLoadJob | IdleJob | FanoutJob;
+/** Subscribed tabs that come back with the client's backoff after the bench restarts their server. */
+export interface StormJob extends JobBase {
+  kind: 'storm';
+  tabs: number;
+  /** Every this many tabs, one sends events once back. */
+  probeEvery: number;
+  timeoutMs: number;
+}
+
+export type LoadJob = ClosedLoopJob | PacedJob | LoginJob | HashLoadJob | IdleJob | FanoutJob | StormJob;
 
 /** What a measured window of load gives. */
 export interface LoadFigures {
@@ -125,4 +134,28 @@ export interface FanoutFigures {
   /** From sending the revocation to its reply. */
   replyMs: number;
   sessionsEnded: number;
+}
+
+/** The reconnect storm, times from the first socket the new server accepted (client clock). */
+export interface StormFigures {
+  tabs: number;
+  back: number;
+  /** Tabs not back within the job's timeout. */
+  lost: number;
+  /** Tabs whose first push after the restart was not signed in (authed server). */
+  signedOut: number;
+  /** From the first dropped socket to the first accepted one. */
+  downMs: number;
+  p50BackMs: number;
+  /** Until 99 % of the tabs had their first push again. */
+  p99BackMs: number;
+  allBackMs: number;
+  probeEvents: number;
+  probeP50Ms: number;
+  probeP99Ms: number;
+  /** Connection attempts refused (the server not listening yet): expected, not errors. */
+  refusedAttempts: number;
+  /** Probe events answered with an error, subscriptions refused. */
+  errors: number;
+  openSeconds: number;
 }

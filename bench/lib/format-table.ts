@@ -1,4 +1,5 @@
 import type { BenchSummary } from '../harness';
+import { stormRows } from '../scenarios/reconnect-storm';
 
 /** A plain-text table: the first `leftColumns` columns left-aligned, the rest (numbers) right-aligned. */
 export function textTable(header: string[], rows: string[][], leftColumns = 2): string {
@@ -74,6 +75,7 @@ export function formatSummary(summary: BenchSummary): string {
       `${f.tabs} tabs over ${f.sessions} sessions of one user; p50 tab ${fixed(f.p50PushMs, 1)} ms, reply ${fixed(f.replyMs, 1)} ms`,
     ]);
   }
+  if (summary.storm) extra.push(...stormRows(summary.storm));
   if (summary.logins) {
     const l = summary.logins;
     extra.push([

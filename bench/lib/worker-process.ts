@@ -95,6 +95,13 @@ export class WorkerProcess {
     clearTimeout(timer);
   }
 
+  /** Ends the child at once (SIGKILL), as a crash would: the kernel closes its sockets. */
+  async kill(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.proc.kill('SIGKILL');
+    await this.proc.exited;
+  }
+
   private receive(message: WorkerMessage): void {
     this.inbox.push(message);
     this.wakeAll();

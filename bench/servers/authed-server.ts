@@ -34,6 +34,14 @@ export interface AuthedBenchServer extends BenchServer {
   hashing: PasswordHashing;
 }
 
+/** Where and how the authed server starts; the default is a fresh temp directory, listening on any free port. */
+export interface AuthedServerOptions {
+  /** Keeps the database here (kept on stop): a later server can start over the same database. */
+  dir?: string;
+  /** The port to listen on (shared with a server still running there: `reusePort`). */
+  port?: number;
+}
+
 /**
  * The full Statehouse path: `createStatehouse` over a migrated libSQL file in
  * a temp directory, a user holding `bench.write` with sessions, and the
@@ -41,8 +49,8 @@ export interface AuthedBenchServer extends BenchServer {
  * throttles and the per-address socket cap opened up (the load all comes
  * from 127.0.0.1).
  */
-export async function startAuthedServer(): Promise<AuthedBenchServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'statehouse-bench-'));
+export async function startAuthedServer(options: AuthedServerOptions = {}): Promise<AuthedBenchServer> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'statehouse-bench-'));
   const config = loadConfig(
     {
       env: 'production',
@@ -54,6 +62,8 @@ export async function startAuthedServer(): Promise<AuthedBenchServer> {
       // Every load connection comes from 127.0.0.1, under that name.
       socket: { maxConnectionsPerAddress: 0 },
       allowedHosts: ['127.0.0.1'],
+      // A restarted server listens beside the old one (the reconnect storm).
+      reusePort: true,
     },
     {},
   );
@@ -62,11 +72,13 @@ export async function startAuthedServer(): Promise<AuthedBenchServer> {
   const settings = statehouse.runtime.sessionSettings;
   const cookieName = statehouse.runtime.cookieName(false);
   let serial = 0;
+  // Names stay unique when another server process seeds the same database.
+  const run = `${process.pid.toString(36)}x`;
 
   async function newUser(prefix: string, perms: string[], password?: string): Promise<number> {
     const created = await createUser(
       db,
-      { username: `${prefix}${++serial}`, password: password ?? null },
+      { username: `${prefix}${run}${++serial}`, password: password ?? null },
       { hashing: hashingParams(config), rules: config.password, skipPasswordValidation: true },
     );
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
@@ -89,7 +101,7 @@ export async function startAuthedServer(): Promise<AuthedBenchServer> {
 
   const loadUser = await newUser('load', [WRITE_PERM]);
   const cookies = await sessionsOf(loadUser, LOAD_SESSIONS);
-  const { port } = await statehouse.listen(0, '127.0.0.1');
+  const { port } = await statehouse.listen(options.port ?? 0, '127.0.0.1');
 
   return {
     port,
@@ -113,14 +125,14 @@ export async function startAuthedServer(): Promise<AuthedBenchServer> {
       for (let i = 0; i < count; i++) {
         const password = `bench-pass-${crypto.randomUUID()}`;
         await newUser('login', [], password);
-        out.push({ loginId: `login${serial}`, password });
+        out.push({ loginId: `login${run}${serial}`, password });
       }
       return out;
     },
     hashing: hashingParams(config),
     async stop() {
       await statehouse.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -19,10 +19,11 @@ interface CallFrame {
  * as tRPC would (one parse, one stringify per call, no router, no context).
  * Nothing over Bun's WebSocket can be faster than this.
  */
-export function startCeilingServer(): BenchServer {
+export function startCeilingServer(port = 0): BenchServer {
   const server = Bun.serve<CeilingSocket>({
     hostname: '127.0.0.1',
-    port: 0,
+    port,
+    reusePort: true,
     fetch(request, srv) {
       if (new URL(request.url).pathname === '/trpc' && srv.upgrade(request, { data: { started: false } })) return undefined;
       return new Response('Not found', { status: 404 });

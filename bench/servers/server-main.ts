@@ -1,11 +1,13 @@
 /**
- * A bench server process: `bun bench/servers/server-main.ts <ceiling|bare|authed>`.
+ * A bench server process: `bun bench/servers/server-main.ts <ceiling|bare|authed> [options]`.
  * Says `ready` over IPC with its port and the load cookies, then answers the
  * bench's requests (garbage collection, sessions, fan-out and login users).
+ * `options` (JSON): the ceiling's and the authed server's `{ dir, port }`
+ * (`AuthedServerOptions`), for a restart over the same database and port.
  */
 import { heapStats } from 'bun:jsc';
 import { onBenchMessage, reply, type WorkerMessage } from '../lib/worker-process';
-import { startAuthedServer, type AuthedBenchServer } from './authed-server';
+import { startAuthedServer, type AuthedBenchServer, type AuthedServerOptions } from './authed-server';
 import { startBareServer } from './bare-server';
 import { isServerKind, type BenchServer } from './bench-server';
 import { startCeilingServer } from './ceiling-server';
@@ -13,7 +15,9 @@ import { startCeilingServer } from './ceiling-server';
 const kind = process.argv[2];
 if (!isServerKind(kind)) throw new Error(`usage: server-main.ts <ceiling|bare|authed>, got ${kind}`);
 
-const server: BenchServer = kind === 'ceiling' ? startCeilingServer() : kind === 'bare' ? startBareServer() : await startAuthedServer();
+const options = process.argv[3] ? (JSON.parse(process.argv[3]) as AuthedServerOptions) : {};
+const server: BenchServer =
+  kind === 'ceiling' ? startCeilingServer(options.port) : kind === 'bare' ? startBareServer() : await startAuthedServer(options);
 const authed = kind === 'authed' ? (server as AuthedBenchServer) : null;
 
 function requireAuthed(type: string): AuthedBenchServer {

@@ -70,7 +70,9 @@ export class Connection {
     this.secure = init.secure;
     this.origin = strings ? strings.shared(init.origin) : init.origin;
     this.bucket = new TokenBucket(init.messageBurst, init.messagesPerSecond);
-    for (const [name, value] of readCookieHeader(init.headers.get('cookie'))) this.cookies.set(name, value);
+    // Cookie names are the same few on every tab: one copy each (the values are the tab's own).
+    for (const [name, value] of readCookieHeader(init.headers.get('cookie')))
+      this.cookies.set(strings ? strings.shared(name) : name, value);
   }
 
   /** The cached validation, if any (see `session-cache.ts`). */
@@ -122,7 +124,8 @@ export class Connection {
 
   /** Remembers the language of session `sessionId` (`null` forgets). */
   rememberSessionLanguage(sessionId: string | null, code: string | null): void {
-    if (sessionId === null && this.languages === null) return;
+    // Nothing known yet and nothing to know (a session without a language reads as no session): no object.
+    if ((sessionId === null || code === null) && this.languages === null) return;
     (this.languages ??= new TabLanguages()).remember(sessionId, code);
   }
 

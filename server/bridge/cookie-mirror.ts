@@ -61,6 +61,13 @@ export class UpgradeHeaders extends FlatPairs {
  * cookie or two).
  */
 export class CookieMirror extends FlatPairs implements Iterable<[string, string]> {
+  /**
+   * Counts the mirror's changes: a value kept with it (the validated
+   * session's) still holds while the count is the same, told without
+   * looking a cookie up.
+   */
+  version = 0;
+
   get size(): number {
     return this.pairs.length / 2;
   }
@@ -78,6 +85,7 @@ export class CookieMirror extends FlatPairs implements Iterable<[string, string]
     const at = this.indexOf(name);
     if (at < 0) this.pairs.push(name, value);
     else this.pairs[at + 1] = value;
+    this.version++;
     return this;
   }
 
@@ -85,11 +93,13 @@ export class CookieMirror extends FlatPairs implements Iterable<[string, string]
     const at = this.indexOf(name);
     if (at < 0) return false;
     this.pairs.splice(at, 2);
+    this.version++;
     return true;
   }
 
   clear(): void {
     this.pairs.length = 0;
+    this.version++;
   }
 
   /** The `Cookie` header rebuilt from the mirror. */

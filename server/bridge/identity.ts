@@ -71,6 +71,7 @@ export class EventIdentity implements SessionOwner {
   /** Forgets the connection's cached validation and validates again (the user row changed). */
   async reload(): Promise<void> {
     this.conn.forgetValidation();
+    this.runtime.registry.validations.identityChanged();
     this.bind(await resolveSession(this.runtime, this.conn));
     this.session.invalidate();
   }

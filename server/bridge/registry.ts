@@ -1,5 +1,6 @@
 import type { Connection } from './connection';
 import { SharedStrings } from './shared-strings';
+import { SharedValidations } from './shared-validations';
 
 interface Stashed {
   slices: Map<string, Record<string, unknown>>;
@@ -15,6 +16,8 @@ export class ConnectionRegistry {
   readonly all = new Set<Connection>();
   /** One copy of the header strings its connections share. */
   readonly strings = new SharedStrings();
+  /** Session validations shared by the connections of one session. */
+  readonly validations = new SharedValidations();
   private readonly bySession = new ConnectionIndex<string>();
   private readonly byUser = new ConnectionIndex<number>();
   private readonly stashed = new Map<string, Stashed>();
@@ -48,7 +51,7 @@ export class ConnectionRegistry {
    * hold until their next event. Returns how many it dropped.
    */
   dropStaleValidations(now: number = Date.now()): number {
-    let dropped = 0;
+    let dropped = this.validations.dropStale(now);
     for (const conn of this.all) {
       const cache = conn.sessions;
       if (cache?.validated && now >= cache.validated.until) {

@@ -12,6 +12,8 @@ export interface CachedValidation {
   token: string;
   result: SessionValidationResult;
   until: number;
+  /** The cookie mirror's `version` when `token` was last read from it. */
+  mirrorVersion: number;
 }
 
 /**
@@ -44,10 +46,14 @@ export function cacheUntil(now: number, cacheTtlMs: number): number {
  * `null` means ask {@link resolveSession}.
  */
 export function cachedSession(runtime: Runtime, conn: Connection, now = Date.now()): SessionValidationResult | null {
+  const cached = conn.sessions?.validated;
+  // The mirror did not change since the token was read: no cookie lookup (this runs on every event).
+  if (cached && cached.mirrorVersion === conn.cookies.version) return now < cached.until ? cached.result : null;
   const token = conn.cookies.get(runtime.cookieName(conn.secure));
   if (!token) return INVALID;
-  const cached = conn.sessions?.validated;
-  return cached && cached.token === token && now < cached.until ? cached.result : null;
+  if (!cached || cached.token !== token) return null;
+  cached.mirrorVersion = conn.cookies.version;
+  return now < cached.until ? cached.result : null;
 }
 
 /**
@@ -57,7 +63,9 @@ export function cachedSession(runtime: Runtime, conn: Connection, now = Date.now
  * dropped by the identity bus on every revocation.
  * Events that arrive while a validation runs share it: a tab with several
  * calls in flight reads the session once when the cache expires, not once
- * per call.
+ * per call. So do the other connections of the same session within that
+ * period (`shared-validations.ts`): the tabs of a browser, and a reconnect
+ * wave, read each session once.
  */
 export function resolveSession(runtime: Runtime, conn: Connection, now = Date.now()): Promise<SessionValidationResult> {
   const known = cachedSession(runtime, conn, now);
@@ -66,13 +74,21 @@ export function resolveSession(runtime: Runtime, conn: Connection, now = Date.no
   const cache = (conn.sessions ??= new SessionCache());
   const pending = cache.validating;
   if (pending && pending.token === token) return pending.promise;
-  const promise = validateSessionToken(runtime.sessions, runtime.sessionSettings, token, now).then((result) => {
-    // Kept only if nothing revoked or replaced the session while the query ran.
-    if (conn.sessions === cache && conn.cookies.get(runtime.cookieName(conn.secure)) === token) {
-      cache.validated = { token, result, until: cacheUntil(now, runtime.config.session.cacheTtlMs) };
-    }
-    return result;
-  });
+  const { cacheTtlMs } = runtime.config.session;
+  const promise = runtime.registry.validations
+    .validate(
+      token,
+      now,
+      () => validateSessionToken(runtime.sessions, runtime.sessionSettings, token, now),
+      (startedAt) => cacheUntil(startedAt, cacheTtlMs),
+    )
+    .then(({ result, until }) => {
+      // Kept only if nothing revoked or replaced the session while the query ran.
+      if (conn.sessions === cache && conn.cookies.get(runtime.cookieName(conn.secure)) === token) {
+        cache.validated = { token, result, until, mirrorVersion: conn.cookies.version };
+      }
+      return result;
+    });
   const settled = () => {
     if (cache.validating?.promise === promise) cache.validating = null;
   };
@@ -85,5 +101,10 @@ export function resolveSession(runtime: Runtime, conn: Connection, now = Date.no
 export function keepValidation(runtime: Runtime, conn: Connection, token: string, result: SessionValidationResult): void {
   // A fresh cache: a validation still under way for the old token is not shared.
   const cache = (conn.sessions = new SessionCache());
-  cache.validated = { token, result, until: cacheUntil(Date.now(), runtime.config.session.cacheTtlMs) };
+  cache.validated = {
+    token,
+    result,
+    until: cacheUntil(Date.now(), runtime.config.session.cacheTtlMs),
+    mirrorVersion: conn.cookies.version,
+  };
 }

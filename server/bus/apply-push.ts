@@ -3,7 +3,7 @@ import type { ConnectionRegistry } from '../bridge/registry';
 import type { Runtime } from '../runtime';
 import type { AppAction, Delta } from '../state/protocol';
 import { applySlicePatch } from '../state/slice-patch';
-import type { SliceDefinition } from '../state/slices';
+import { initialValues, type SliceDefinition } from '../state/slices';
 import { checkPush, PushError, type PushTarget } from './push-event';
 
 /**
@@ -37,7 +37,7 @@ function pushTo(conn: Connection, delta: Delta, actions: AppAction[], slices: Re
   const changed: Delta = {};
   for (const name in delta) {
     let values = conn.slices.get(name);
-    if (!values) conn.slices.set(name, (values = structuredClone(slices.get(name)!.initial) as Record<string, unknown>));
+    if (!values) conn.slices.set(name, (values = initialValues(slices.get(name)!)));
     const fields = applySlicePatch(values, delta[name]!);
     if (fields) changed[name] = fields;
   }

@@ -21,6 +21,10 @@ import type { BusEvent, IdentityEvent } from './identity-bus';
  */
 export async function applyBusEvent(runtime: Runtime, event: BusEvent): Promise<void> {
   const { registry } = runtime;
+  // Validations begun before an identity change are not shared past it.
+  if (event.type === 'sessions-ended' || event.type === 'users-changed' || event.type === 'session-rotated') {
+    registry.validations.identityChanged();
+  }
   switch (event.type) {
     case 'sessions-ended':
       for (const id of event.sessionIds) for (const conn of registry.ofSession(id)) endSession(runtime, conn);

@@ -4,6 +4,7 @@ import { router, type EventContext } from '../bridge/trpc';
 import { providerLabels } from '../auth/oauth/provider-labels';
 import { AUTH_SLICE, SITE_SLICE, type Delta, type SiteSnapshot, type StatePush } from '../state/protocol';
 import { seedLanguageSlice } from './i18n-router';
+import { initialValues } from '../state/slices';
 import type { StatehouseConfig } from '../config';
 
 /**
@@ -39,7 +40,7 @@ async function firstPush(ctx: EventContext): Promise<StatePush> {
   await seedLanguageSlice(ctx);
   const full: Delta = {};
   for (const def of runtime.slices.values()) {
-    if (!conn.slices.has(def.name)) conn.slices.set(def.name, structuredClone(def.initial) as Record<string, unknown>);
+    if (!conn.slices.has(def.name)) conn.slices.set(def.name, initialValues(def));
   }
   for (const [name, values] of conn.slices) full[name] = { ...values };
   conn.authSnapshot = await runtime.snapshots.of(ctx.user);

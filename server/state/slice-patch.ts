@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SliceDefinition } from './slices';
+import { initialValues, type SliceDefinition } from './slices';
 import { sameValue } from './state-access';
 
 const jsonValue = z.json();
@@ -37,7 +37,7 @@ export function slicePatchSchema(def: SliceDefinition): z.ZodType<Record<string,
  * definition no longer has (a deploy renamed it) is left behind.
  */
 export function sliceValuesFrom(def: SliceDefinition, stored: Record<string, unknown>): Record<string, unknown> {
-  const values = structuredClone(def.initial) as Record<string, unknown>;
+  const values = initialValues(def);
   for (const [field, initial] of Object.entries(def.initial)) {
     if (Object.hasOwn(stored, field) && fieldSchema(initial).safeParse(stored[field]).success) values[field] = stored[field];
   }

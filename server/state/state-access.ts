@@ -1,6 +1,6 @@
 import type { Connection } from '../bridge/connection';
 import type { Delta } from './protocol';
-import type { SliceDefinition, SliceValue } from './slices';
+import { initialValues, type SliceDefinition, type SliceValue } from './slices';
 
 /** Entries of the dirty list: slice values, slice name, field, value before. */
 const ENTRY = 4;
@@ -57,7 +57,7 @@ export class StateAccess {
 
   /** Puts every field of a slice back to its initial value. */
   reset<Shape extends Record<string, SliceValue>>(def: SliceDefinition<string, Shape>): void {
-    this.set(def, structuredClone(def.initial) as Partial<Shape>);
+    this.set(def, initialValues(def) as Partial<Shape>);
   }
 
   /** The changed fields, per slice; the marks are cleared. */
@@ -78,7 +78,7 @@ export class StateAccess {
     let values = this.conn.slices.get(def.name);
     if (!values) {
       if (!this.registry.has(def.name)) this.registry.set(def.name, def);
-      values = structuredClone(def.initial) as Record<string, unknown>;
+      values = initialValues(def);
       this.conn.slices.set(def.name, values);
     }
     return values;

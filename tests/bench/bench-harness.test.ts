@@ -49,6 +49,17 @@ describe('the bench harness on a tiny workload', () => {
       expect(summary.fanout?.rounds[0]?.sessionsEnded).toBe(TINY_OPTIONS.fanout!.sessions);
       expect(summary.fanout!.lastPushMs).toBeGreaterThan(0);
 
+      const storm = summary.storm!;
+      for (const kind of ['ceiling', 'authed'] as const) {
+        const [round] = storm.rounds[kind];
+        expect(round?.back).toBe(TINY_OPTIONS.storm!.tabs);
+        expect(round?.lost).toBe(0);
+        expect(round?.signedOut).toBe(0);
+        expect(round!.p99BackMs).toBeGreaterThanOrEqual(0);
+        expect(round!.allBackMs).toBeGreaterThanOrEqual(round!.p99BackMs);
+      }
+      expect(Number.isFinite(storm.ratioToCeiling)).toBe(true);
+
       const logins = summary.logins!;
       expect(logins.rounds).toHaveLength(1);
       expect(logins.rounds[0]!.logins.ok).toBeGreaterThan(0);
@@ -79,6 +90,7 @@ describe('the bench harness on a tiny workload', () => {
 
   test('prints a table with a row per shape and server, and the targets', () => {
     const table = formatSummary(summary);
-    for (const label of ['1×4', '3×2', 'ceiling', 'bare', 'authed', 'logout fan-out', 'target']) expect(table).toContain(label);
+    for (const label of ['1×4', '3×2', 'ceiling', 'bare', 'authed', 'logout fan-out', 'reconnect storm', 'target'])
+      expect(table).toContain(label);
   });
 });

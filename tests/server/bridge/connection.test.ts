@@ -204,7 +204,7 @@ describe('the registry', () => {
 });
 
 describe('idle tabs let go of their expired session caches', () => {
-  const validation = (until: number) => ({ token: 'tok', result: { session: null, user: null }, until });
+  const validation = (until: number) => ({ token: 'tok', result: { session: null, user: null }, until, mirrorVersion: 0 });
 
   test('dropStaleValidations clears only caches whose period is over', () => {
     const registry = new ConnectionRegistry();

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { sessions } from '../../../db/schema';
 import { CACHE_TTL_SPREAD, cacheUntil, resolveSession } from '../../../server/bridge/session-cache';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { statementsDuring } from '../../helpers/statement-count';
 
 let server: TestServer;
 beforeEach(async () => {
@@ -71,22 +72,31 @@ describe('identity per event from the cookie mirror', () => {
     const alice = await server.userWithSession('alice');
     const ws = await server.open({ cookie: alice.cookie });
     await ws.ok('query', 'probe.whoami');
-    const client = runtime.db.$client;
-    const execute = client.execute.bind(client);
-    let sessionReads = 0;
-    client.execute = ((statement: string | { sql: string }) => {
-      const sql = typeof statement === 'string' ? statement : statement.sql;
-      if (/from "sessions"/i.test(sql)) sessionReads++;
-      return execute(statement);
-    }) as typeof client.execute;
-    try {
+    const sessionReads = await statementsDuring(runtime.db, /from "sessions"/i, async () => {
       await Bun.sleep(150);
       const replies = await Promise.all(Array.from({ length: 8 }, () => ws.ok('query', 'probe.whoami')));
       for (const reply of replies) expect(reply.data.userId).toBe(alice.userId);
-      expect(sessionReads).toBe(1);
-    } finally {
-      client.execute = execute;
-    }
+    });
+    expect(sessionReads).toBe(1);
+    await ws.close();
+  });
+
+  test('a cached validation is served only while the mirror holds its token', async () => {
+    const { runtime } = server.statehouse;
+    const alice = await server.userWithSession('alice');
+    const bob = await server.userWithSession('bob');
+    const ws = await server.open({ cookie: alice.cookie });
+    expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('alice');
+    const [conn] = runtime.registry.ofSession(alice.sessionId);
+    if (!conn) throw new Error('the socket is not bound to its session');
+    const name = runtime.cookieName(conn.secure);
+    // Another cookie changes nothing; a new token is validated, not served from the cache.
+    conn.cookies.set('csrftoken', 'x');
+    expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('alice');
+    conn.cookies.set(name, bob.token);
+    expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('bob');
+    conn.cookies.delete(name);
+    expect((await ws.ok('query', 'probe.whoami')).data.isAuthenticated).toBe(false);
     await ws.close();
   });
 
