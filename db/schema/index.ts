@@ -27,3 +27,13 @@ export * from './app';
 export * from './leases';
 export { auditEvents, type AuditEventRow, type NewAuditEventRow } from './audit';
 export { providerIdentities, type ProviderIdentityRow } from './identities';
+export {
+  pendingSecondSteps,
+  recoveryCodes,
+  trustedDevices,
+  twoFactorSecrets,
+  type PendingSecondStepRow,
+  type RecoveryCodeRow,
+  type TrustedDeviceRow,
+  type TwoFactorSecretRow,
+} from './two-factor';

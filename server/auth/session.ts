@@ -22,9 +22,18 @@ export type SessionValidationResult = { session: Session; user: LoggedInUser | n
 
 const INVALID: SessionValidationResult = Object.freeze({ session: null, user: null });
 
-/** How a session proved its user (see `sessions.sign_in_method`). */
-/** How a session's user proved who they are: their password, a provider (`oauth:<id>`), or an emailed link. */
-export type SignInMethod = 'password' | 'email-link' | `oauth:${string}`;
+/** The first step of a sign-in: the user's password, a provider (`oauth:<id>`), or an emailed link. */
+export type FirstFactor = 'password' | 'email-link' | `oauth:${string}`;
+
+/** What completed a second step (two-factor): a code of the authenticator app, or a recovery code. */
+export type SecondFactor = 'totp' | 'recovery-code';
+
+/**
+ * How a session's user proved who they are (`sessions.sign_in_method`): the
+ * first step, followed by the second when two-factor asked for one
+ * (`password+totp`, `oauth:github+recovery-code`).
+ */
+export type SignInMethod = FirstFactor | `${FirstFactor}+${SecondFactor}`;
 
 export interface NewSessionInfo {
   userId: number | null;

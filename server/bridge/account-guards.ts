@@ -3,16 +3,24 @@ import { lastAuthenticatedAt } from '../auth/session';
 import { isLoggedIn } from '../auth/user';
 import { Refusal } from '../errors';
 import type { ReauthMethod } from '../state/protocol';
+import { twoFactorEnabled } from '../auth/two-factor';
 import { guard, messageOf, refuseAnonymous, type AuthedOptions, type Guard } from './guards';
+import type { EventContext } from './trpc';
 
 export interface RecentAuthOptions extends AuthedOptions {
   /** How long a sign-in or a confirmation counts as recent (default: `auth.reauthWindowMs`, 10 minutes). */
   maxAgeMs?: number;
 }
 
-/** How the user can confirm it is them. Two-factor codes and passkeys join this list once they exist. */
-export function reauthMethodsOf(): ReauthMethod[] {
-  return ['password'];
+/**
+ * How the user can confirm it is them: their password, and a code of their
+ * authenticator app while two-factor is on. Asked only when a guard refuses.
+ */
+export async function reauthMethodsOf(ctx: EventContext): Promise<ReauthMethod[]> {
+  const { config, db } = ctx.runtime;
+  const userId = ctx.user.id;
+  if (!config.twoFactor.enabled || userId === null || !(await twoFactorEnabled(db, userId))) return ['password'];
+  return ['password', 'totp'];
 }
 
 /**
@@ -31,8 +39,10 @@ export function recentAuth(options: RecentAuthOptions = {}): Guard {
     const session = ctx.event.sessionRow;
     const maxAgeMs = options.maxAgeMs ?? ctx.runtime.config.auth.reauthWindowMs;
     if (session && Date.now() - lastAuthenticatedAt(session) <= maxAgeMs) return undefined;
-    ctx.actions.add({ type: 'confirmIdentity', methods: reauthMethodsOf() });
-    throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'reauthRequired'), cause: new Refusal('REAUTH_REQUIRED') });
+    return reauthMethodsOf(ctx).then((methods) => {
+      ctx.actions.add({ type: 'confirmIdentity', methods });
+      throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'reauthRequired'), cause: new Refusal('REAUTH_REQUIRED') });
+    });
   });
 }
 
@@ -50,5 +60,23 @@ export function verifiedEmailRequired(options: AuthedOptions = {}): Guard {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
     if (ctx.runtime.config.auth.emailVerification === 'off' || (ctx.user.email !== null && ctx.user.emailVerified)) return undefined;
     throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'emailUnverified'), cause: new Refusal('EMAIL_UNVERIFIED') });
+  });
+}
+
+/**
+ * Requires a signed-in user with two-factor on (for apps that require it,
+ * say, of staff: `guarded(staffRequired(), twoFactorRequired())`). Others get
+ * FORBIDDEN with `reason: 'TWO_FACTOR_REQUIRED'`; the client's page twin
+ * `<RequireTwoFactor>` sends them to Settings. One indexed read, only on the
+ * procedures it guards.
+ *
+ * @example
+ * const payouts = guarded(twoFactorRequired()).query(({ ctx }) => …);
+ */
+export function twoFactorRequired(options: AuthedOptions = {}): Guard {
+  return guard('hasTwoFactor', async (ctx) => {
+    if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
+    if (ctx.runtime.config.twoFactor.enabled && (await twoFactorEnabled(ctx.runtime.db, ctx.user.id))) return;
+    throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'twoFactorRequired'), cause: new Refusal('TWO_FACTOR_REQUIRED') });
   });
 }

@@ -1,4 +1,5 @@
 import { readCookieHeader } from '../auth/cookie-header';
+import type { PendingSecondStep } from '../auth/two-factor-flow';
 import { TokenBucket } from '../auth/token-bucket';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
 import { CookieMirror, UpgradeHeaders } from './cookie-mirror';
@@ -57,6 +58,8 @@ export class Connection {
   sessions: SessionCache | null = null;
   /** What is known of the tab's languages, once anything is. */
   languages: TabLanguages | null = null;
+  /** A second step (two-factor) held since this tab's password step: no session exists for it yet. */
+  secondStep: PendingSecondStep | null = null;
   closed = false;
   private channel: PushChannel | null = null;
 
