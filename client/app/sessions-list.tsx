@@ -4,6 +4,19 @@ import { useToasts } from '../state';
 import { formatAgo, formatDateTime } from './format';
 import { summariseUserAgent } from './user-agent';
 
+/**
+ * How a session signed in, as the list says it: `password + code` for
+ * `password+totp`, `recovery code` for a second step answered with one, the
+ * provider's id for `oauth:<id>`.
+ */
+export function signInMethodLabel(method: string): string {
+  const [first = '', second] = method.split('+');
+  const firstLabel = first === 'email-link' ? 'emailed link' : first.startsWith('oauth:') ? first.slice('oauth:'.length) : first;
+  if (second === 'totp') return `${firstLabel} + code`;
+  if (second === 'recovery-code') return `${firstLabel} + recovery code`;
+  return firstLabel;
+}
+
 export interface SessionsListProps {
   /** Bumped by the page to read the list again (after a password change). */
   version?: number;
@@ -69,6 +82,7 @@ export function SessionsList(props: SessionsListProps): JSX.Element {
                     <p class="session-meta muted">
                       <span>IP {session.ip || 'unknown'}</span>
                       <span>Signed in {formatDateTime(session.createdAt)}</span>
+                      <span>with {signInMethodLabel(session.signInMethod)}</span>
                       <span>Last seen {formatAgo(session.lastSeenAt)}</span>
                     </p>
                   </div>
