@@ -1,4 +1,5 @@
 import { createResource, createSignal, For, Match, Show, Switch, type JSX } from 'solid-js';
+import { useSlice } from '../state/context';
 import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
@@ -28,7 +29,12 @@ export function TwoFactorSettings(props: { class?: string }): JSX.Element {
   const form = createFormState(t);
   const [stage, setStage] = createSignal<Stage>({ kind: 'status' });
   const [code, setCode] = createSignal('');
-  const [status, { refetch }] = createResource(() => trpc.auth.twoFactorStatus.query());
+  // Read again when the user's account changes elsewhere (an admin's **Reset two-factor** moves `access`).
+  const access = useSlice<{ revision?: number }>('access');
+  const [status, { refetch }] = createResource(
+    () => access.revision ?? 0,
+    () => trpc.auth.twoFactorStatus.query(),
+  );
 
   const act = (run: () => Promise<void>): void => {
     void form.submit({ run });
