@@ -435,8 +435,8 @@ const configSchema = z.object({
   twoFactor: z
     .object({
       enabled: doc(
-        z.boolean().default(true),
-        'Offer two-factor sign-in with an authenticator app (Settings → **Security**). Off: nobody can turn it on, and accounts that have it sign in with their password alone.',
+        z.boolean().default(false),
+        'Offer two-factor sign-in with an authenticator app (Settings → **Security**; the example app turns it on). Off: nobody can turn it on, and accounts that have it sign in without the second step. See docs/account-security.md.',
         'TWO_FACTOR_ENABLED',
       ),
       key: doc(

@@ -28,7 +28,8 @@ export const twoFactorProcedures = {
     return ctx.auth.twoFactor.beginSetup();
   }),
 
-  enableTwoFactor: guarded(recentAuth())
+  // Only a setup begun behind recentAuth() can be confirmed: its key is the proof.
+  enableTwoFactor: guarded(authed())
     .input(z.object({ code: codeSchema }))
     .mutation(async function enableTwoFactor({ ctx, input }) {
       const recoveryCodes = await ctx.auth.twoFactor.enable(input.code, ctx.request.languageCode);

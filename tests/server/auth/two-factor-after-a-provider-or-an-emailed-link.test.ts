@@ -26,7 +26,13 @@ afterEach(async () => {
 
 async function start(extra: StatehouseConfigInput = {}): Promise<void> {
   const oidc = OIDC_TEST(idp.issuer);
-  server = await startTestServer({ ...oidc, ...extra, oauth: { ...oidc.oauth, ...extra.oauth }, auth: { magicLink: true } });
+  server = await startTestServer({
+    ...oidc,
+    ...extra,
+    oauth: { ...oidc.oauth, ...extra.oauth },
+    auth: { magicLink: true },
+    twoFactor: { enabled: true },
+  });
 }
 
 async function sessionsOf(userId: number) {

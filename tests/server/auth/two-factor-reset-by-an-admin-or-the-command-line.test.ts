@@ -11,7 +11,7 @@ import { eventually } from '../../helpers/wait-for';
 /** A user who lost their authenticator app: an admin (or the command line) turns two-factor off. */
 let server: TestServer;
 beforeEach(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ twoFactor: { enabled: true } });
 });
 afterEach(async () => {
   await server.stop();

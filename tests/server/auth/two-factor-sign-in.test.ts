@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, setSystemTime, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { auditEvents, recoveryCodes, sessions, trustedDevices, twoFactorSecrets } from '../../../db/schema';
+import { loadConfig } from '../../../server';
 import { createSession } from '../../../server/auth/session';
-import { createTestUser } from '../../helpers/db';
+import { twoFactorKeyOf } from '../../../server/auth/two-factor-key';
+import { createTestDatabase, createTestUser } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import type { TestSocket } from '../../helpers/socket-client';
 import { TestAuthenticator } from '../../helpers/two-factor';
@@ -22,7 +24,7 @@ function at(ms: number): void {
 
 beforeEach(async () => {
   at(T0);
-  server = await startTestServer({ rateLimit: { ipBurst: 100, ipPerMinute: 100, accountFreeFailures: 50 } });
+  server = await startTestServer({ twoFactor: { enabled: true }, rateLimit: { ipBurst: 100, ipPerMinute: 100, accountFreeFailures: 50 } });
 });
 afterEach(async () => {
   await server.stop();
@@ -232,7 +234,7 @@ describe('the second step', () => {
 
   test('wrong codes count against the account, whatever tab they come from; a right password does not clear them', async () => {
     await server.stop();
-    server = await startTestServer({ rateLimit: { ipBurst: 100, ipPerMinute: 100, accountFreeFailures: 2 } });
+    server = await startTestServer({ twoFactor: { enabled: true }, rateLimit: { ipBurst: 100, ipPerMinute: 100, accountFreeFailures: 2 } });
     const { app } = await withTwoFactor();
     const answers: (string | undefined)[] = [];
     for (const code of ['111111', '222222', '333333', app.codeAt(now)]) {
@@ -366,5 +368,45 @@ describe('Confirm it’s you with an authentication code', () => {
     const stale = await ws.call('mutation', 'auth.revokeOtherSessions');
     expect((stale.error?.data.statehouse.actions ?? []).find((a: any) => a.type === 'confirmIdentity')?.methods).toEqual(['password']);
     await ws.close();
+  });
+});
+
+describe('the twoFactor config', () => {
+  test('off: nobody can set it up, and an account that has it signs in with its password alone', async () => {
+    await server.stop();
+    const database = await createTestDatabase();
+    const enabled = await startTestServer({ twoFactor: { enabled: true } }, { database });
+    server = enabled;
+    const { userId } = await withTwoFactor();
+    await enabled.stop();
+    server = await startTestServer({ twoFactor: { enabled: false } }, { database });
+    const ws = await server.open();
+    expect(((await login(ws)).result?.data as any).data).toEqual({ username: 'ada' });
+    expect((await sessionsOf(userId))[0]?.signInMethod).toBe('password');
+    expect((await ws.ok('query', 'auth.twoFactorStatus')).data.available).toBe(false);
+    expect((await ws.call('mutation', 'auth.beginTwoFactorSetup')).error?.data.code).toBe('FORBIDDEN');
+    await ws.close();
+    await server.stop();
+    database.cleanup();
+    server = await startTestServer();
+  });
+
+  test('production refuses to start without TWO_FACTOR_KEY while two-factor is enabled', () => {
+    const production = { NODE_ENV: 'production', MAIL_BACKEND: 'file' };
+    expect(() => loadConfig({}, { ...production, TWO_FACTOR_ENABLED: 'true' })).toThrow(/TWO_FACTOR_KEY/);
+    expect(() => loadConfig({}, { ...production, TWO_FACTOR_ENABLED: 'true', TWO_FACTOR_KEY: 'short' })).toThrow(/32 bytes/);
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({}, { ...production, TWO_FACTOR_ENABLED: 'true', TWO_FACTOR_KEY: key }).twoFactor.key).toBe(key);
+    expect(loadConfig({}, production).twoFactor.enabled).toBe(false);
+  });
+
+  test('the sealing key: TWO_FACTOR_KEY when set; else one derived per database, never the same as under a real key', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const a = twoFactorKeyOf(loadConfig({ databaseUrl: 'file:a.db' }, {}));
+    const b = twoFactorKeyOf(loadConfig({ databaseUrl: 'file:b.db' }, {}));
+    const real = twoFactorKeyOf(loadConfig({ databaseUrl: 'file:a.db' }, { TWO_FACTOR_KEY: key }));
+    expect(a.equals(b)).toBe(false);
+    expect(a.equals(real)).toBe(false);
+    expect(real.equals(twoFactorKeyOf(loadConfig({ databaseUrl: 'file:b.db' }, { TWO_FACTOR_KEY: key })))).toBe(true);
   });
 });
