@@ -235,11 +235,3 @@ export async function endPendingSecondStep(db: Database, id: string): Promise<bo
   const ended = await db.delete(pendingSecondSteps).where(eq(pendingSecondSteps.id, id)).returning({ id: pendingSecondSteps.id });
   return ended.length === 1;
 }
-
-/** Deletes expired trusted devices and pending second steps (housekeeping). */
-export async function deleteExpiredTwoFactorRows(db: Database, now: number): Promise<void> {
-  await db.batch([
-    db.delete(trustedDevices).where(lt(trustedDevices.expiresAt, now)),
-    db.delete(pendingSecondSteps).where(lt(pendingSecondSteps.expiresAt, now)),
-  ]);
-}

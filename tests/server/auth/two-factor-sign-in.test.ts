@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, setSystemTime, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { auditEvents, recoveryCodes, sessions, trustedDevices, twoFactorSecrets } from '../../../db/schema';
+import { auditEvents, pendingSecondSteps, recoveryCodes, sessions, trustedDevices, twoFactorSecrets } from '../../../db/schema';
+import { issuePendingSecondStep, trustDevice } from '../../../server/auth/two-factor';
 import { loadConfig } from '../../../server';
 import { createSession } from '../../../server/auth/session';
 import { twoFactorKeyOf } from '../../../server/auth/two-factor-key';
@@ -408,5 +409,20 @@ describe('the twoFactor config', () => {
     expect(a.equals(b)).toBe(false);
     expect(a.equals(real)).toBe(false);
     expect(real.equals(twoFactorKeyOf(loadConfig({ databaseUrl: 'file:b.db' }, { TWO_FACTOR_KEY: key })))).toBe(true);
+  });
+});
+
+describe('housekeeping', () => {
+  test('deletes expired trusted devices and pending second steps, and only those', async () => {
+    const { userId } = await withTwoFactor();
+    const db = server.db.db;
+    await trustDevice(db, userId, now - 31 * 24 * 60 * MINUTE);
+    await trustDevice(db, userId, now);
+    await issuePendingSecondStep(db, userId, 'email-link', now - 6 * MINUTE);
+    await issuePendingSecondStep(db, userId, 'email-link', now);
+    const pass = await server.statehouse.housekeeping.runOnce(now);
+    expect(pass).toMatchObject({ ran: true });
+    expect(await db.select().from(trustedDevices)).toHaveLength(1);
+    expect(await db.select().from(pendingSecondSteps)).toHaveLength(1);
   });
 });
