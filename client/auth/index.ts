@@ -34,5 +34,6 @@ export { DEFAULT_SITE, useLanguage, useSite, useStateReady, type LanguageState }
 export { redirectTargetOf, useRedirectIfSignedIn } from './redirect-signed-in';
 export { RequireAuth, RequireUser, type GuardProps, type RequireUserProps } from './require-user';
 export { RequireGroup, RequireStaff, RequireSuperuser, type RequireGroupProps } from './role-guards';
+export { RequireTwoFactor } from './require-two-factor';
 export { loginRequired, type LoginRequiredOptions } from './login-required';
 export { LogoutButton, type LogoutButtonProps } from './logout-button';

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test
 import { createMemoryHistory, MemoryRouter, Route } from '@solidjs/router';
 import type { JSX } from 'solid-js';
 import { render } from 'solid-js/web';
-import { AuthRoutes, TwoFactorSettings } from '../../client/auth';
+import { AuthRoutes, RequireTwoFactor, TwoFactorSettings } from '../../client/auth';
 import { createStateClient } from '../../client/state/client';
 import { StateProvider } from '../../client/state/context';
 import type { SliceMap } from '../../client/state/store';
@@ -217,5 +217,60 @@ describe('Settings → Security', () => {
     await server.waitFor(() => calls.some((c) => c.path === 'auth.twoFactorStatus'));
     await Bun.sleep(0);
     expect(container.querySelector('section')).toBeNull();
+  });
+});
+
+describe('<RequireTwoFactor>', () => {
+  async function mountGuard(enabled: boolean) {
+    answer = (call) => (call.path === 'auth.twoFactorStatus' ? ok({ available: true, enabled, recoveryCodesLeft: 0 }) : ok(null));
+    const known = new Set(server.connections);
+    const log: EventLog = [];
+    const client = createStateClient<never, SliceMap>({
+      url: server.url,
+      WebSocket: globalThis.__native.WebSocket,
+      location: createFakeLocation('http://app.test/payouts', log),
+      sessionStorage: createMemoryStorage('sessionStorage', log),
+      localStorage: createMemoryStorage('localStorage', log),
+      toastDurationMs: 0,
+    });
+    const history = createMemoryHistory();
+    history.set({ value: '/payouts', replace: true });
+    const container = document.createElement('div');
+    document.body.append(container);
+    const dispose = render(
+      () => (
+        <StateProvider client={client}>
+          <MemoryRouter history={history}>
+            <Route
+              path="/payouts"
+              component={() => (
+                <RequireTwoFactor>
+                  <p data-testid="secret">payouts</p>
+                </RequireTwoFactor>
+              )}
+            />
+          </MemoryRouter>
+        </StateProvider>
+      ),
+      container,
+    );
+    cleanups.push(() => client.close(), dispose);
+    const conn = await server.waitFor(() =>
+      server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')),
+    );
+    const ada = { ...ANONYMOUS_SNAPSHOT, userId: 1, username: 'ada', isAuthenticated: true };
+    conn.push('statehouse.state', { full: true, delta: { auth: ada, site: SITE, i18n: { language: 'en', dir: 'ltr' } }, actions: [] });
+    return container;
+  }
+
+  test('renders its children for a user with two-factor on', async () => {
+    const container = await mountGuard(true);
+    await server.waitFor(() => container.querySelector('[data-testid="secret"]'));
+  });
+
+  test('refuses a user without it, saying what to do', async () => {
+    const container = await mountGuard(false);
+    await server.waitFor(() => container.textContent === 'Turn on two-factor authentication to continue.');
+    expect(container.querySelector('[data-testid="secret"]')).toBeNull();
   });
 });
