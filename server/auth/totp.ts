@@ -1,5 +1,4 @@
-import { generateHOTP } from '@oslojs/otp';
-import { createTOTPKeyURI } from '@oslojs/otp';
+import { createTOTPKeyURI, generateHOTP } from '@oslojs/otp';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 

@@ -61,7 +61,8 @@ afterEach(async () => {
 });
 afterAll(() => server.stop());
 
-async function mount(start: string, language: 'en' | 'ar' = 'en') {
+/** The pages at `start` under a state client on the fake server, once its first push (site, `auth`, language) arrived. */
+async function mount(start: string, language: 'en' | 'ar' = 'en', page: (() => JSX.Element) | null = null, auth = ANONYMOUS_SNAPSHOT) {
   const log: EventLog = [];
   const known = new Set(server.connections);
   const client = createStateClient<never, SliceMap>({
@@ -79,6 +80,7 @@ async function mount(start: string, language: 'en' | 'ar' = 'en') {
   const routes = (): JSX.Element => (
     <>
       <Route path="/settings" component={() => <TwoFactorSettings />} />
+      <Route path="/payouts" component={page ?? (() => null)} />
       <AuthRoutes />
     </>
   );
@@ -96,7 +98,7 @@ async function mount(start: string, language: 'en' | 'ar' = 'en') {
   );
   conn.push('statehouse.state', {
     full: true,
-    delta: { auth: ANONYMOUS_SNAPSHOT, site: SITE, i18n: { language, dir: language === 'ar' ? 'rtl' : 'ltr' } },
+    delta: { auth, site: SITE, i18n: { language, dir: language === 'ar' ? 'rtl' : 'ltr' } },
     actions: [],
   });
   return { container, history };
@@ -223,44 +225,13 @@ describe('Settings → Security', () => {
 describe('<RequireTwoFactor>', () => {
   async function mountGuard(enabled: boolean) {
     answer = (call) => (call.path === 'auth.twoFactorStatus' ? ok({ available: true, enabled, recoveryCodesLeft: 0 }) : ok(null));
-    const known = new Set(server.connections);
-    const log: EventLog = [];
-    const client = createStateClient<never, SliceMap>({
-      url: server.url,
-      WebSocket: globalThis.__native.WebSocket,
-      location: createFakeLocation('http://app.test/payouts', log),
-      sessionStorage: createMemoryStorage('sessionStorage', log),
-      localStorage: createMemoryStorage('localStorage', log),
-      toastDurationMs: 0,
-    });
-    const history = createMemoryHistory();
-    history.set({ value: '/payouts', replace: true });
-    const container = document.createElement('div');
-    document.body.append(container);
-    const dispose = render(
-      () => (
-        <StateProvider client={client}>
-          <MemoryRouter history={history}>
-            <Route
-              path="/payouts"
-              component={() => (
-                <RequireTwoFactor>
-                  <p data-testid="secret">payouts</p>
-                </RequireTwoFactor>
-              )}
-            />
-          </MemoryRouter>
-        </StateProvider>
-      ),
-      container,
-    );
-    cleanups.push(() => client.close(), dispose);
-    const conn = await server.waitFor(() =>
-      server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')),
-    );
     const ada = { ...ANONYMOUS_SNAPSHOT, userId: 1, username: 'ada', isAuthenticated: true };
-    conn.push('statehouse.state', { full: true, delta: { auth: ada, site: SITE, i18n: { language: 'en', dir: 'ltr' } }, actions: [] });
-    return container;
+    const guarded = () => (
+      <RequireTwoFactor>
+        <p data-testid="secret">payouts</p>
+      </RequireTwoFactor>
+    );
+    return (await mount('/payouts', 'en', guarded, ada)).container;
   }
 
   test('renders its children for a user with two-factor on', async () => {
