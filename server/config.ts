@@ -432,6 +432,28 @@ const configSchema = z.object({
       ),
     })
     .prefault({}),
+  twoFactor: z
+    .object({
+      enabled: doc(
+        z.boolean().default(false),
+        'Offer two-factor sign-in with an authenticator app (Settings → **Security**; the example app turns it on). Off: nobody can turn it on, and accounts that have it sign in without the second step. See docs/account-security.md.',
+        'TWO_FACTOR_ENABLED',
+      ),
+      key: doc(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64')
+          .optional(),
+        "The key that encrypts authenticator secrets at rest (32 bytes, base64: `openssl rand -base64 32`). Required in production while two-factor is enabled. Unset elsewhere: a development key derived from `databaseUrl`, which is no secret. Changing it turns every user's authenticator app useless (they sign in with a recovery code, or are reset with `bun run manage reset2fa`).",
+        'TWO_FACTOR_KEY',
+      ),
+      trustDevice: doc(
+        z.boolean().default(true),
+        'Offer **Trust this device for 30 days** on the second step: a revocable HttpOnly cookie that skips the second step in that browser.',
+        'TWO_FACTOR_TRUST_DEVICE',
+      ),
+    })
+    .prefault({}),
   publicUrl: doc(
     z.string().url().optional(),
     "Public base URL used in emailed links (and whose host is always allowed). Unset: the request's origin, only when it is this machine or in `allowedOrigins` (else no link is mailed).",
@@ -503,6 +525,12 @@ export function oauthProblems(config: Pick<ParsedConfig, 'oauth'>): { key: strin
     problems.push({ key: 'oauth.tokenKey', message: 'OAUTH_STORE_TOKENS needs OAUTH_TOKEN_KEY (32 bytes, base64)' });
   }
   return problems;
+}
+
+/** Two-factor settings that cannot work: production keeps authenticator secrets under a key of its own. */
+export function twoFactorProblems(config: Pick<ParsedConfig, 'env' | 'twoFactor'>): { key: string; message: string }[] {
+  if (config.env !== 'production' || !config.twoFactor.enabled || config.twoFactor.key) return [];
+  return [{ key: 'twoFactor.key', message: 'production needs TWO_FACTOR_KEY (32 bytes, base64), or TWO_FACTOR_ENABLED=false' }];
 }
 
 /** The Redis URL of the `redis` session backend: `session.redisUrl`, else `busUrl`. */
@@ -689,7 +717,12 @@ export function loadConfig(input: StatehouseConfigInput = {}, env: Record<string
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })));
   }
-  const settingsProblems = [...mailSettingsProblems(parsed.data), ...sessionBackendProblems(parsed.data), ...oauthProblems(parsed.data)];
+  const settingsProblems = [
+    ...mailSettingsProblems(parsed.data),
+    ...sessionBackendProblems(parsed.data),
+    ...oauthProblems(parsed.data),
+    ...twoFactorProblems(parsed.data),
+  ];
   if (settingsProblems.length > 0) throw new ConfigError(settingsProblems);
   if (!Array.isArray(contextProcessors) || contextProcessors.some((p) => typeof p !== 'function')) {
     throw new ConfigError([{ key: 'contextProcessors', message: 'must be an array of functions' }]);

@@ -16,10 +16,10 @@ export class RetryAfter extends Error {
 }
 
 /** Why a guard refused, in a word the client can act on (`ErrorEnvelope.reason`). */
-export const REFUSAL_REASONS = ['REAUTH_REQUIRED', 'EMAIL_UNVERIFIED'] as const;
+export const REFUSAL_REASONS = ['REAUTH_REQUIRED', 'EMAIL_UNVERIFIED', 'TWO_FACTOR_REQUIRED', 'SECOND_STEP_EXPIRED'] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
-/** The cause of a typed refusal: `REAUTH_REQUIRED` (see `recentAuth()`), `EMAIL_UNVERIFIED`. */
+/** The cause of a typed refusal: `REAUTH_REQUIRED` (see `recentAuth()`), `EMAIL_UNVERIFIED`, `TWO_FACTOR_REQUIRED` (`twoFactorRequired()`), `SECOND_STEP_EXPIRED` (no pending second step: sign in again). */
 export class Refusal extends Error {
   override readonly name = 'Refusal';
   constructor(readonly reason: RefusalReason) {

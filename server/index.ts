@@ -343,7 +343,11 @@ export {
   type AuthedOptions,
   type DenyOptions,
 } from './bridge/guards';
-export { recentAuth, verifiedEmailRequired, type RecentAuthOptions } from './bridge/account-guards';
+export { recentAuth, twoFactorRequired, verifiedEmailRequired, type RecentAuthOptions } from './bridge/account-guards';
+export { isSecondStepPending, type SecondStepPending } from './auth/auth-api';
+export type { TwoFactorApi } from './auth/two-factor-api';
+export type { PendingSecondStep, SecondStepAnswer } from './auth/two-factor-flow';
+export type { FirstFactor, SecondFactor, SignInMethod } from './auth/session';
 export { EventError } from './bridge/reply';
 export type { Runtime } from './runtime';
 export { isLoggedIn, ANONYMOUS_USER, type AuthUser, type BaseAuthUser, type LoggedInUser } from './auth/user';

@@ -16,6 +16,8 @@ const config = loadConfig({
   languages: ['en', 'ar'],
   // Sign-up mails a link; the banner asks until it is opened (docs/account-security.md).
   auth: { emailVerification: 'required' },
+  // Settings → Security offers an authenticator app; production needs TWO_FACTOR_KEY.
+  twoFactor: { enabled: true },
   contextProcessors: [siteProcessor, languageProcessor, userSnapshotProcessor],
 });
 const log = createLogger(config.logLevel);

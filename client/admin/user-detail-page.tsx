@@ -9,7 +9,8 @@ import { useAdminAction } from './use-admin-action';
 /**
  * **User detail**: names and email; **Deactivate** / **Activate**; staff
  * and superuser status (superusers only); groups; direct permissions; the
- * user's sessions with **Sign out everywhere**; **Send password-reset email**.
+ * user's sessions with **Sign out everywhere**; **Send password-reset email**;
+ * **Reset two-factor** when the user has it on.
  * Every change reaches the user's open tabs at once (the server pushes it).
  */
 export function UserDetailPage(): JSX.Element {
@@ -127,6 +128,18 @@ export function UserDetailPage(): JSX.Element {
                 >
                   Send password-reset email
                 </button>
+                <Show when={d().twoFactor}>
+                  <button
+                    type="button"
+                    class="button button-small button-quiet"
+                    disabled={busy() !== null}
+                    onClick={() =>
+                      void act('two-factor', () => trpc.admin.users.resetTwoFactor.mutate({ id: id() }), 'Two-factor authentication reset.')
+                    }
+                  >
+                    Reset two-factor
+                  </button>
+                </Show>
               </div>
               <Show when={me.isSuperuser}>
                 <div class="admin-flags">

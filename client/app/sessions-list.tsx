@@ -4,15 +4,23 @@ import { useToasts } from '../state';
 import { formatAgo, formatDateTime } from './format';
 import { summariseUserAgent } from './user-agent';
 
+/**
+ * How a session signed in, as the list says it: `password`, `passkey`,
+ * `password + code` for `password+totp`, `+ recovery code` or `+ passkey`
+ * for a second step answered with one, the provider's id for `oauth:<id>`.
+ */
+export function signInMethodLabel(method: string): string {
+  const [first = '', second] = method.split('+');
+  const firstLabel = first === 'email-link' ? 'emailed link' : first.startsWith('oauth:') ? first.slice('oauth:'.length) : first;
+  if (second === 'totp') return `${firstLabel} + code`;
+  if (second === 'recovery-code') return `${firstLabel} + recovery code`;
+  if (second === 'passkey') return `${firstLabel} + passkey`;
+  return firstLabel;
+}
+
 export interface SessionsListProps {
   /** Bumped by the page to read the list again (after a password change). */
   version?: number;
-}
-
-/** How a session signed in, as the list says it: "password", "passkey", "GitHub", "an emailed link". */
-export function signInMethodLabel(method: string): string {
-  if (method.startsWith('oauth:')) return method.slice('oauth:'.length);
-  return method === 'email-link' ? 'an emailed link' : method;
 }
 
 /**
@@ -74,9 +82,8 @@ export function SessionsList(props: SessionsListProps): JSX.Element {
                     </p>
                     <p class="session-meta muted">
                       <span>IP {session.ip || 'unknown'}</span>
-                      <span>
-                        Signed in {formatDateTime(session.createdAt)} with {signInMethodLabel(session.signInMethod)}
-                      </span>
+                      <span>Signed in {formatDateTime(session.createdAt)}</span>
+                      <span>with {signInMethodLabel(session.signInMethod)}</span>
                       <span>Last seen {formatAgo(session.lastSeenAt)}</span>
                     </p>
                   </div>

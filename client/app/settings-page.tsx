@@ -1,5 +1,5 @@
 import { createSignal, type JSX } from 'solid-js';
-import { PasskeySettings } from '../auth';
+import { PasskeySettings, TwoFactorSettings } from '../auth';
 import { ChangeEmailForm } from './change-email-form';
 import { ChangePasswordForm } from './change-password-form';
 import { DeleteAccount } from './delete-account';
@@ -11,7 +11,7 @@ import { SessionsList } from './sessions-list';
 import { ThemeSetting } from './theme-setting';
 import { useVisit } from './use-visit';
 
-/** `/settings` (signed-in users only): profile, theme, sessions, password, email, account deletion. */
+/** `/settings` (signed-in users only): profile, theme, sessions, password, two-factor, email, account deletion. */
 export function SettingsPage(): JSX.Element {
   const [version, setVersion] = createSignal(0);
   usePageTitle('Settings');
@@ -32,6 +32,7 @@ export function SettingsPage(): JSX.Element {
         </div>
         <div class="settings-column">
           <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
+          <TwoFactorSettings class="card" />
           <PasskeySettings />
           <ChangeEmailForm />
           <DeleteAccount />

@@ -8,6 +8,8 @@ import { PasswordResetRequestPage } from './password-reset-request-page';
 import { RegisterPage } from './register-page';
 import { useSite } from './site';
 import { VerifyEmailPage } from './verify-email-page';
+import { TWO_FACTOR_PATH } from '../../server/shared';
+import { TwoFactorPage } from './two-factor-page';
 
 /** The `<AuthRoutes>` props: which parts and texts the pages use. */
 export type AuthRoutesProps = AuthPagesOptions;
@@ -24,7 +26,8 @@ interface RouteTable {
  * `loginUrl`, Register at `signupUrl` (when `signupEnabled`), Password
  * reset request at `passwordResetUrl` and Password reset confirm at
  * `passwordResetUrl/:token` (when `passwordResetEnabled`), Verify email at
- * `verifyEmailUrl/:token` (unless `emailVerification` is `off`): the URLs and
+ * `verifyEmailUrl/:token` (unless `emailVerification` is `off`), Two-factor
+ * authentication at `/two-factor` (the second step of a sign-in): the URLs and
  * switches of the `site` slice, so they follow the server's `auth` config.
  * Texts come from the catalogs with `auth.messages` applied, then `messages`;
  * `components` replaces parts (`Layout`, `Header`, `Footer`, `Field`,
@@ -49,6 +52,7 @@ export function AuthRoutes(props: AuthRoutesProps): JSX.Element {
   const ResetRequest = withOptions(PasswordResetRequestPage);
   const ResetConfirm = withOptions(PasswordResetConfirmPage);
   const VerifyEmail = withOptions(VerifyEmailPage);
+  const TwoFactor = withOptions(TwoFactorPage);
 
   // Recreated only when a URL or a switch changes (the first push may change them).
   const table = createMemo(
@@ -75,6 +79,7 @@ export function AuthRoutes(props: AuthRoutesProps): JSX.Element {
       reset === null ? null : <Route path={reset} component={ResetRequest} />,
       reset === null ? null : <Route path={`${reset.replace(/\/$/, '')}/:token`} component={ResetConfirm} />,
       verify === null ? null : <Route path={`${verify.replace(/\/$/, '')}/:token`} component={VerifyEmail} />,
+      <Route path={TWO_FACTOR_PATH} component={TwoFactor} />,
     ].filter((route) => route !== null);
   });
   // The router reads its children through `children()`, which calls (and tracks) this accessor.

@@ -12,8 +12,9 @@ import { confirmWithPasskey } from './passkey-client';
  * answers the `confirmIdentity` action a `recentAuth()` refusal carries:
  * field **Password**, button **Confirm** (`auth.confirmIdentity`), or
  * **Cancel**; with a passkey among the user's methods also **Use a passkey**
- * (and no password field when a passkey is all they have). Once confirmed,
- * the refused call is sent again, once.
+ * (and no password field when a passkey is all they have). When the methods
+ * include `totp` (two-factor is on), a link switches to field **Authentication
+ * code**. Once confirmed, the refused call is sent again, once.
  *
  * @example
  * <Router root={(props) => <><ConfirmIdentityDialog />{props.children}</>}>…</Router>
@@ -25,13 +26,17 @@ export function ConfirmIdentityDialog(): JSX.Element {
   const t = useAuthMessages();
   const form = createFormState(t);
   const [password, setPassword] = createSignal('');
-  const [answer, setAnswer] = createSignal<((confirmed: boolean) => void) | null>(null);
+  const [code, setCode] = createSignal('');
   const [methods, setMethods] = createSignal<readonly ReauthMethod[]>(['password']);
+  const [withCode, setWithCode] = createSignal(false);
+  const [answer, setAnswer] = createSignal<((confirmed: boolean) => void) | null>(null);
 
   const close = (confirmed: boolean): void => {
     const settle = answer();
     setAnswer(null);
     setPassword('');
+    setCode('');
+    setWithCode(false);
     settle?.(confirmed);
   };
   onCleanup(
@@ -39,7 +44,9 @@ export function ConfirmIdentityDialog(): JSX.Element {
       (offered) =>
         new Promise<boolean>((resolve) => {
           answer()?.(false);
-          setMethods(offered.length > 0 ? offered : ['password']);
+          const list: readonly ReauthMethod[] = offered.length > 0 ? offered : ['password'];
+          setMethods(list);
+          setWithCode(!list.includes('password') && list.includes('totp'));
           setAnswer(() => resolve);
         }),
     ),
@@ -48,11 +55,15 @@ export function ConfirmIdentityDialog(): JSX.Element {
 
   const onSubmit = (event: SubmitEvent): void => {
     event.preventDefault();
+    const usingCode = withCode();
     void form.submit({
-      validate: (): Record<string, string> => (password() ? {} : { password: t().required }),
-      fields: { password: 'password' },
+      validate: (): Record<string, string> => {
+        if (usingCode) return code().trim() ? {} : { code: t().required };
+        return password() ? {} : { password: t().required };
+      },
+      fields: { password: 'password', code: 'code' },
       run: async () => {
-        await trpc.auth.confirmIdentity.mutate({ password: password() });
+        await trpc.auth.confirmIdentity.mutate(usingCode ? { code: code().trim() } : { password: password() });
       },
       onSuccess: () => close(true),
     });
@@ -82,19 +93,38 @@ export function ConfirmIdentityDialog(): JSX.Element {
           <p class="sh-auth-lead">{offers('password') ? t().confirmIdentityHelp : t().confirmWithPasskeyHelp}</p>
           <form class="sh-form" novalidate ref={form.formRef} onSubmit={onSubmit}>
             <FormAlert message={form.formError()} ref={form.alertRef} />
-            <Show when={offers('password')}>
+            <Show
+              when={withCode()}
+              fallback={
+                <Show when={offers('password')}>
+                  <Field
+                    id="sh-confirm-identity-password"
+                    label={t().password}
+                    type="password"
+                    autocomplete="current-password"
+                    {...form.bind('password', password, setPassword)}
+                    required
+                    ref={focusWhenShown}
+                  />
+                </Show>
+              }
+            >
               <Field
-                id="sh-confirm-identity-password"
-                label={t().password}
-                type="password"
-                autocomplete="current-password"
-                {...form.bind('password', password, setPassword)}
+                id="sh-confirm-identity-code"
+                label={t().authenticationCode}
+                autocomplete="one-time-code"
+                {...form.bind('code', code, setCode)}
                 required
                 ref={focusWhenShown}
               />
             </Show>
+            <Show when={offers('totp') && offers('password')}>
+              <button type="button" class="sh-link-button" onClick={() => setWithCode((c) => !c)}>
+                {withCode() ? t().usePassword : t().useAuthenticationCode}
+              </button>
+            </Show>
             <div class="sh-dialog-actions">
-              <Show when={offers('password')}>
+              <Show when={offers('password') || withCode()}>
                 <SubmitButton label={t().confirm} busyLabel={t().confirm} busy={form.busy()} />
               </Show>
               <Show when={offers('passkey')}>

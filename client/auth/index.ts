@@ -31,6 +31,9 @@ export {
   signInWithPasskey,
   type PasskeyPromptFailure,
 } from './passkey-client';
+export { TwoFactorPage } from './two-factor-page';
+export { TwoFactorSettings } from './two-factor-settings';
+export { QrCode } from './qr-code';
 export { AuthPageFrame, type AuthPageFrameProps } from './page-frame';
 export { describedByOf, Field, type FieldProps } from './field';
 export { FormAlert, SubmitButton, type FormAlertProps, type SubmitButtonProps } from './form-parts';
@@ -43,5 +46,6 @@ export { DEFAULT_SITE, useLanguage, useSite, useStateReady, type LanguageState }
 export { redirectTargetOf, useRedirectIfSignedIn } from './redirect-signed-in';
 export { RequireAuth, RequireUser, type GuardProps, type RequireUserProps } from './require-user';
 export { RequireGroup, RequireStaff, RequireSuperuser, type RequireGroupProps } from './role-guards';
+export { RequireTwoFactor } from './require-two-factor';
 export { loginRequired, type LoginRequiredOptions } from './login-required';
 export { LogoutButton, type LogoutButtonProps } from './logout-button';

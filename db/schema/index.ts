@@ -28,3 +28,13 @@ export * from './leases';
 export { auditEvents, type AuditEventRow, type NewAuditEventRow } from './audit';
 export { providerIdentities, type ProviderIdentityRow } from './identities';
 export { passkeys, type NewPasskeyRow, type PasskeyRow } from './passkeys';
+export {
+  pendingSecondSteps,
+  recoveryCodes,
+  trustedDevices,
+  twoFactorSecrets,
+  type PendingSecondStepRow,
+  type RecoveryCodeRow,
+  type TrustedDeviceRow,
+  type TwoFactorSecretRow,
+} from './two-factor';

@@ -40,11 +40,25 @@ import {
 } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
 import { issueUserToken } from './user-tokens';
-import { SIGN_IN_LINK_ENDPOINT } from '../state/protocol';
+import { SIGN_IN_LINK_ENDPOINT, TWO_FACTOR_PATH } from '../state/protocol';
 import { validatePassword } from './password-validation';
 import type { RecentRotations } from './recent-rotations';
 import { linkBaseOf, mailAddressOwner, mayMailTo } from './auth-mail';
 import { mailAddressProof, requestEmailChange, resendVerificationEmail, verifyEmail } from './email-verification-flow';
+import { holdSecondStep, secondStepNeeded, type PendingSecondStep } from './two-factor-flow';
+import { TwoFactorApi } from './two-factor-api';
+
+/** `login()`'s answer when the password was right and a second step (two-factor) is pending: no session yet. */
+export interface SecondStepPending {
+  readonly secondStep: true;
+  /** Where the tab goes to answer it: the **Two-factor authentication** page, `?next=` kept. */
+  readonly to: string;
+}
+
+/** Whether `login()` left a second step pending rather than signing in. */
+export function isSecondStepPending(outcome: LoggedInUser | SecondStepPending | false): outcome is SecondStepPending {
+  return outcome !== false && 'secondStep' in outcome;
+}
 
 export type LoginField = 'username' | 'email';
 
@@ -89,6 +103,12 @@ export interface AuthServices {
 /** The tab an event came from, as far as auth looks at it. */
 export interface AuthClient {
   readonly ip: string;
+  /** Cookies are the `Secure`, `__Host-` ones for this tab. */
+  readonly secure: boolean;
+  /** The tab's cookies as the server knows them (its cookie mirror). */
+  readonly cookies: { get(name: string): string | undefined };
+  /** A second step (two-factor) held on this tab since its password step, if any. */
+  secondStep: PendingSecondStep | null;
   /** The origin the tab's socket was opened from. */
   readonly origin: string;
   readonly headers: { get(name: string): string | null };
@@ -114,8 +134,8 @@ export interface AuthEvent {
   reloadIdentity(): Promise<void>;
   /** Logout's cookie action for a tab bound to `boundSessionId`, landing on `to` (else the configured page). */
   clearAuthAction(boundSessionId: string | null, to?: string): ClientAction;
-  /** A ticket for the current session and the action that redeems it. */
-  cookieSyncAction(to: string | null): Promise<ClientAction>;
+  /** A ticket for the current session and the action that redeems it (and sets a trusted-device cookie, given its token). */
+  cookieSyncAction(to: string | null, options?: { deviceToken?: string }): Promise<ClientAction>;
   /** Runs `task` once the event's reply is written. */
   afterReply(task: BackgroundTask): void;
   /** Adds the client actions an app-wide hook answered to the event's reply (see `HookAnswer`). */
@@ -144,12 +164,16 @@ export class AuthApi {
    * Signs in. Returns the user, or `false` for bad credentials: the same
    * answer and similar timing for an unknown login id and a wrong password.
    * Rate limited per IP and per account (a limited attempt is not evaluated).
+   * With two-factor on for the user (and this browser not trusted), no
+   * session is created: a second step is held on this tab and the answer is
+   * {@link SecondStepPending} (see `isSecondStepPending`).
    *
    * @example
    * const user = await ctx.auth.login(input.username, input.password);
    * if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong credentials' });
+   * if (isSecondStepPending(user)) ctx.actions.navigate(user.to);
    */
-  async login(loginId: string, password: string, options: LoginOptions = {}): Promise<LoggedInUser | false> {
+  async login(loginId: string, password: string, options: LoginOptions = {}): Promise<LoggedInUser | SecondStepPending | false> {
     const { config, limiter, db } = this.runtime;
     const conn = this.event.conn;
     const ip = await limiter.hitIp('login', conn.ip);
@@ -181,6 +205,14 @@ export class AuthApi {
       return false;
     }
     await limiter.clearAccount(lockout);
+    if (await secondStepNeeded(this.event, row.id)) {
+      const to = options.to === undefined ? null : (safeNextPath(options.to) ?? config.auth.loginRedirectUrl);
+      holdSecondStep(this.event, row.id, 'password', to);
+      this.runtime.log.info('login: second step pending', { userId: row.id, ip: conn.ip });
+      const next = to ?? new URLSearchParams(conn.route.query).get('next');
+      const page = TWO_FACTOR_PATH + (safeNextPath(next) ? `?next=${encodeURIComponent(safeNextPath(next)!)}` : '');
+      return { secondStep: true, to: page };
+    }
     const now = Date.now();
     await recordLogin(db, row.id, now);
     const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
@@ -201,7 +233,7 @@ export class AuthApi {
     const now = Date.now();
     await recordLogin(this.runtime.db, row.id, now);
     const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
-    await this.startSession(user, options.to ?? this.defaultRedirect(), method);
+    await this.startSession(user, options.to ?? this.defaultRedirect(), { signInMethod: method });
     this.runtime.log.info('login', { userId: user.id, ip: this.event.conn.ip, method });
     this.audit({ type: 'login.succeeded', actor: user, detail: { method } });
     return user;
@@ -587,6 +619,11 @@ export class AuthApi {
     });
   }
 
+  /** Two-factor sign-in: setup, the second step, confirmation with a code (see `two-factor-api.ts`). */
+  get twoFactor(): TwoFactorApi {
+    return new TwoFactorApi(this.event, this);
+  }
+
   hasPerm(perm: string): Promise<boolean> {
     return permissionHeld(this.runtime.db, this.event.user, perm);
   }
@@ -603,12 +640,16 @@ export class AuthApi {
    * pre-login session are told (`session-rotated`), so they reconnect with
    * the browser's new cookie rather than find their session dead and log out.
    */
-  async startSession(user: LoggedInUser, to: string | null, signInMethod: SignInMethod = 'password'): Promise<void> {
+  async startSession(
+    user: LoggedInUser,
+    to: string | null,
+    options: { signInMethod?: SignInMethod; deviceToken?: string | undefined } = {},
+  ): Promise<void> {
     const conn = this.event.conn;
     const { token, session, announce } = await rotateForSignIn(this.runtime, this.event.sessionRow, user.id, {
       userAgent: conn.headers.get('user-agent') ?? '',
       ip: conn.ip,
-      signInMethod,
+      ...(options.signInMethod ? { signInMethod: options.signInMethod } : {}),
     });
     this.event.adoptSession(token, session, user);
     // Announced before anything else waits: a sibling whose cache runs out in
@@ -616,7 +657,8 @@ export class AuthApi {
     await announce();
     // A landing page from app code is held to the rule `?next=` is: a path on this site, else the configured one.
     const landing = to === null ? null : (safeNextPath(to) ?? this.runtime.config.auth.loginRedirectUrl);
-    this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(landing));
+    const cookieOptions = options.deviceToken ? { deviceToken: options.deviceToken } : undefined;
+    this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(landing, cookieOptions));
   }
 
   /** After a password change or reset: end the other sessions, rotate this one. */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { acquireLease, leaseHolder, releaseLease } from '../../db/lease';
-import { authTokens } from '../../db/schema';
+import { authTokens, pendingSecondSteps, trustedDevices } from '../../db/schema';
 import { MINUTE } from '../config';
 import { describeDatabaseError } from '../errors';
 import type { Logger } from '../log';
@@ -23,7 +23,7 @@ export interface HousekeepingCounts {
   sessions: number;
   /** The keys those sessions held. */
   sessionData: number;
-  /** Used or expired cookie tickets and password-reset tokens. */
+  /** Used or expired cookie tickets and password-reset tokens, expired trusted devices and pending second steps. */
   tokens: number;
   /** Audit events past their retention (`audit.retentionDays`). */
   auditEvents: number;
@@ -56,6 +56,15 @@ const deleteStaleTokenBatch: BatchDelete = async (db, now, limit) => {
     WHERE ${authTokens.expiresAt} <= ${now} OR ${authTokens.usedAt} IS NOT NULL LIMIT ${limit})`);
   return result.rowsAffected;
 };
+
+/** Expired rows of a table of `id.secret` tokens kept beside `auth_tokens` (trusted devices, pending second steps). */
+function deleteExpiredBatch(table: typeof trustedDevices | typeof pendingSecondSteps): BatchDelete {
+  return async (db, now, limit) => {
+    const result = await db.run(sql`DELETE FROM ${table} WHERE ${table.id} IN (
+      SELECT ${table.id} FROM ${table} WHERE ${table.expiresAt} <= ${now} LIMIT ${limit})`);
+    return result.rowsAffected;
+  };
+}
 
 function deleteOldAuditBatch(retentionMs: number): BatchDelete {
   return (db, now, limit) => deleteAuditEventsBefore(db, now - retentionMs, limit);
@@ -156,6 +165,10 @@ export class Housekeeping {
       const deleted: HousekeepingCounts = { sessions: 0, sessionData: 0, tokens: 0, auditEvents: 0 };
       deleted.tokens = await this.inBatches(deleteStaleTokenBatch, now);
       if (this.halted) return { ran: true, deleted };
+      for (const table of [trustedDevices, pendingSecondSteps]) {
+        deleted.tokens += await this.inBatches(deleteExpiredBatch(table), now);
+        if (this.halted) return { ran: true, deleted };
+      }
       const { auditRetentionMs } = this.options;
       if (auditRetentionMs !== undefined) {
         deleted.auditEvents = await this.inBatches(deleteOldAuditBatch(auditRetentionMs), now);

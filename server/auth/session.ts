@@ -22,9 +22,19 @@ export type SessionValidationResult = { session: Session; user: LoggedInUser | n
 
 const INVALID: SessionValidationResult = Object.freeze({ session: null, user: null });
 
-/** How a session proved its user (see `sessions.sign_in_method`). */
-/** How a session's user proved who they are: their password, a passkey, a provider (`oauth:<id>`), or an emailed link. */
-export type SignInMethod = 'password' | 'passkey' | 'email-link' | `oauth:${string}`;
+/** The first step of a sign-in: the user's password, a provider (`oauth:<id>`), or an emailed link. */
+export type FirstFactor = 'password' | 'email-link' | `oauth:${string}`;
+
+/** What completed a second step (two-factor): a code of the authenticator app, a recovery code, or a passkey. */
+export type SecondFactor = 'totp' | 'recovery-code' | 'passkey';
+
+/**
+ * How a session's user proved who they are (`sessions.sign_in_method`): a
+ * passkey (user-verified, multi-factor on its own), or the first step
+ * followed by the second when two-factor asked for one (`password+totp`,
+ * `oauth:github+recovery-code`).
+ */
+export type SignInMethod = 'passkey' | FirstFactor | `${FirstFactor}+${SecondFactor}`;
 
 export interface NewSessionInfo {
   userId: number | null;

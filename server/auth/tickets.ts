@@ -48,15 +48,17 @@ const statements = preparedFor((db: Database) => ({
  */
 export async function issueCookieTicket(
   db: Database,
-  info: { sessionId: string; sessionToken: string; ttlMs: number },
+  info: { sessionId: string; sessionToken: string; ttlMs: number; deviceToken?: string },
   now: number = Date.now(),
 ): Promise<string> {
   const { id, secret, token, secretHash } = newToken();
+  // A trusted-device token rides along after a space (neither token holds one).
+  const plaintext = info.deviceToken ? `${info.sessionToken} ${info.deviceToken}` : info.sessionToken;
   await statements(db).insert.execute({
     id,
     secretHash: Buffer.from(secretHash),
     sessionId: info.sessionId,
-    payload: seal(secret, info.sessionToken),
+    payload: seal(secret, plaintext),
     createdAt: now,
     expiresAt: now + Math.min(info.ttlMs, 60_000),
   });
@@ -64,18 +66,20 @@ export async function issueCookieTicket(
 }
 
 /**
- * Redeems a ticket once: returns the session token it carries, or `null` for
+ * Redeems a ticket once: returns the session token it carries (and the
+ * trusted-device token of a second step that asked for one), or `null` for
  * anything malformed, unknown, expired, already used or tampered with.
  */
 export async function redeemCookieTicket(
   db: Database,
   ticket: string | null | undefined,
   now: number = Date.now(),
-): Promise<{ sessionId: string; sessionToken: string } | null> {
+): Promise<{ sessionId: string; sessionToken: string; deviceToken?: string } | null> {
   const claimed = await claimToken(db, ticket, 'cookie_ticket', now);
   if (!claimed?.row.payload || !claimed.row.sessionId) return null;
   const { row, secret } = claimed;
-  const sessionToken = open(secret, new Uint8Array(row.payload!));
+  const opened = open(secret, new Uint8Array(row.payload!));
+  const [sessionToken, deviceToken] = opened?.split(' ') ?? [];
   if (!sessionToken || splitToken(sessionToken)?.id !== row.sessionId) return null;
-  return { sessionId: row.sessionId!, sessionToken };
+  return deviceToken ? { sessionId: row.sessionId!, sessionToken, deviceToken } : { sessionId: row.sessionId!, sessionToken };
 }

@@ -4,6 +4,7 @@ import { signInWaysOf } from '../auth/sign-in-ways';
 import { isLoggedIn } from '../auth/user';
 import { Refusal } from '../errors';
 import type { ReauthMethod } from '../state/protocol';
+import { twoFactorEnabled } from '../auth/two-factor';
 import { guard, messageOf, refuseAnonymous, type AuthedOptions, type Guard } from './guards';
 import type { EventContext } from './trpc';
 
@@ -13,14 +14,18 @@ export interface RecentAuthOptions extends AuthedOptions {
 }
 
 /**
- * How the user can confirm it is them: `passkey` when they hold one, and
- * `password` unless a passkey is all they can answer with. Read only when a
+ * How the user can confirm it is them: `password` unless a passkey is all
+ * they can answer with, `passkey` when they hold one, and `totp` (a code of
+ * their authenticator app) while two-factor is on. Read only when a
  * `recentAuth()` refuses: no query on an event that passes.
  */
 export async function reauthMethodsOf(ctx: Pick<EventContext, 'db' | 'runtime'>, userId: number): Promise<ReauthMethod[]> {
   const ways = await signInWaysOf(ctx.db, ctx.runtime.config, userId);
-  if (!ways || ways.passkeys === 0) return ['password'];
-  return ways.password ? ['password', 'passkey'] : ['passkey'];
+  const passkeys = ways ? ways.passkeys : 0;
+  const methods: ReauthMethod[] = !ways || ways.password || passkeys === 0 ? ['password'] : [];
+  if (passkeys > 0) methods.push('passkey');
+  if (ctx.runtime.config.twoFactor.enabled && (await twoFactorEnabled(ctx.db, userId))) methods.push('totp');
+  return methods;
 }
 
 /**
@@ -62,5 +67,23 @@ export function verifiedEmailRequired(options: AuthedOptions = {}): Guard {
     if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
     if (ctx.runtime.config.auth.emailVerification === 'off' || (ctx.user.email !== null && ctx.user.emailVerified)) return undefined;
     throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'emailUnverified'), cause: new Refusal('EMAIL_UNVERIFIED') });
+  });
+}
+
+/**
+ * Requires a signed-in user with two-factor on (for apps that require it,
+ * say, of staff: `guarded(staffRequired(), twoFactorRequired())`). Others get
+ * FORBIDDEN with `reason: 'TWO_FACTOR_REQUIRED'`; the client's page twin
+ * `<RequireTwoFactor>` sends them to Settings. One indexed read, only on the
+ * procedures it guards.
+ *
+ * @example
+ * const payouts = guarded(twoFactorRequired()).query(({ ctx }) => …);
+ */
+export function twoFactorRequired(options: AuthedOptions = {}): Guard {
+  return guard('hasTwoFactor', async (ctx) => {
+    if (!isLoggedIn(ctx.user)) return refuseAnonymous(ctx, options);
+    if (ctx.runtime.config.twoFactor.enabled && (await twoFactorEnabled(ctx.runtime.db, ctx.user.id))) return;
+    throw new TRPCError({ code: 'FORBIDDEN', message: messageOf(ctx, 'twoFactorRequired'), cause: new Refusal('TWO_FACTOR_REQUIRED') });
   });
 }

@@ -1,5 +1,6 @@
 import { readCookieHeader } from '../auth/cookie-header';
 import type { PasskeyChallenges } from '../auth/passkey-challenges';
+import type { PendingSecondStep } from '../auth/two-factor-flow';
 import { TokenBucket } from '../auth/token-bucket';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
 import { CookieMirror, UpgradeHeaders } from './cookie-mirror';
@@ -60,6 +61,8 @@ export class Connection {
   languages: TabLanguages | null = null;
   /** The tab's pending WebAuthn challenges, once it asked for one (see `passkey-challenges.ts`). */
   passkeyChallenges: PasskeyChallenges | null = null;
+  /** A second step (two-factor) held since this tab's password step: no session exists for it yet. */
+  secondStep: PendingSecondStep | null = null;
   closed = false;
   private channel: PushChannel | null = null;
 

@@ -126,13 +126,14 @@ export class EventIdentity implements SessionOwner {
   }
 
   /** A ticket for the current session token and the action that redeems it. */
-  async cookieSyncAction(to: string | null) {
+  async cookieSyncAction(to: string | null, options: { deviceToken?: string } = {}) {
     const token = this.conn.cookies.get(this.runtime.cookieName(this.conn.secure));
     if (!token || !this.sessionRow) throw new Error('No session to sync');
     const ticket = await issueCookieTicket(this.runtime.db, {
       sessionId: this.sessionRow.id,
       sessionToken: token,
       ttlMs: this.runtime.config.session.ticketTtlMs,
+      ...(options.deviceToken ? { deviceToken: options.deviceToken } : {}),
     });
     return { type: 'syncCookieThenNavigate' as const, ticket, to, session: sessionTag(this.sessionRow.id) };
   }

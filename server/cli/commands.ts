@@ -10,6 +10,7 @@ import { validatePassword, type PasswordValidationContext } from '../auth/passwo
 import { isPermissionName, loadGrants } from '../auth/permissions';
 import { Housekeeping } from '../auth/housekeeping';
 import { invalidateUserSessions } from '../auth/session';
+import { removeTwoFactor } from '../auth/two-factor';
 import type { SessionBackend } from '../auth/session-backend';
 import { createLogger } from '../log';
 import { type AuditEntry, insertAuditEvent } from '../auth/audit';
@@ -334,6 +335,25 @@ export async function signOutCommand(ctx: CommandContext, input: { username: str
   const ended = await endSessionsOf(ctx, user);
   await audited(ctx, { type: 'admin.signed_out_everywhere', target: whoOf(user), detail: { sessions: ended } });
   ctx.io.out(`Signed out "${user.username}": ${ended} session(s) ended.`);
+  return OK;
+}
+
+/**
+ * `reset2fa <username>`: turns a user's two-factor off (their authenticator
+ * key, recovery codes and trusted devices go), for a user who lost their
+ * app and their recovery codes. They sign in with their password alone
+ * until they set it up again; their open tabs follow (with `BUS_URL`).
+ *
+ * @example
+ * await resetTwoFactorCommand(ctx, { username: 'bob' });
+ */
+export async function resetTwoFactorCommand(ctx: CommandContext, input: { username: string }): Promise<Outcome> {
+  const user = await findUserByUsername(ctx.db, input.username);
+  if (!user) return unknownUser(input.username);
+  if (!(await removeTwoFactor(ctx.db, user.id))) return fail(`"${user.username}" has no two-factor authentication`);
+  await audited(ctx, { type: 'admin.two_factor_reset', target: whoOf(user) });
+  await (ctx.notify ?? notifyNobody)({ kind: 'permissions_changed', userIds: [user.id] });
+  ctx.io.out(`Reset two-factor authentication of "${user.username}": they sign in with their password until they set it up again.`);
   return OK;
 }
 

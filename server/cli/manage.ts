@@ -24,6 +24,7 @@ import {
   setActiveCommand,
   setFlagCommand,
   signOutCommand,
+  resetTwoFactorCommand,
   toastCommand,
   type CommandContext,
   type CommandIO,
@@ -147,6 +148,12 @@ const COMMANDS: Record<string, CommandSpec> = {
     summary: "end all of a user's sessions (their open tabs sign out)",
     positionals: 1,
     run: (ctx, [username]) => signOutCommand(ctx, { username: username! }),
+  },
+  reset2fa: {
+    usage: 'reset2fa <username>',
+    summary: "turn a user's two-factor authentication off (a lost authenticator app)",
+    positionals: 1,
+    run: (ctx, [username]) => resetTwoFactorCommand(ctx, { username: username! }),
   },
   addgroup: {
     usage: 'addgroup <name>',

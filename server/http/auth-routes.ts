@@ -9,6 +9,7 @@ import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT } from '../state/protoc
 import { AUTH_BODY_LIMIT_BYTES, readBodyWithin } from './body';
 import { expiredSessionCookies, secureCookiesOf, sessionCookie, sessionTokenFrom } from '../auth/session-cookie';
 import { fetchSiteAllowed, originAllowed } from '../auth/origin';
+import { twoFactorCookie, twoFactorCookieFrom } from '../auth/two-factor-cookies';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
@@ -119,6 +120,12 @@ export function authRoutes(runtime: Runtime) {
       }
       const headers = new Headers(NO_STORE);
       headers.append('set-cookie', sessionCookie(config, redeemed.sessionToken, secure, session.absoluteExpiresAt));
+      // A second step that chose **Trust this device for 30 days**: its cookie, HttpOnly, set here too.
+      if (redeemed.deviceToken) headers.append('set-cookie', twoFactorCookie(config, 'device', secure, redeemed.deviceToken));
+      // A second step an HTTP sign-in left is answered by now (or moot): its cookie goes.
+      if (twoFactorCookieFrom(config, 'second_step', secure, request.headers.get('cookie')) !== null) {
+        headers.append('set-cookie', twoFactorCookie(config, 'second_step', secure, null));
+      }
       return new Response(null, { status: 204, headers });
     })
     .post(LOGOUT_COOKIE_ENDPOINT, async ({ request, server }) => {

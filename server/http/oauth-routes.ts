@@ -200,6 +200,7 @@ export function oauthRoutes(runtime: Runtime, options: { discovery?: OidcDiscove
       method: `oauth:${provider.id}`,
       to: flow.next ?? config.auth.loginRedirectUrl,
       headers,
+      amr: profile.amr,
     });
   }
 

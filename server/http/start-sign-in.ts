@@ -7,8 +7,9 @@ import { rotateForSignIn } from '../auth/sign-in-rotation';
 import { recordLogin } from '../auth/users';
 import type { Runtime } from '../runtime';
 import { SIGNED_IN_COOKIE } from '../state/protocol';
+import { secondStepOverHttp } from './second-step-over-http';
 
-/** How a sign-in over HTTP proved who it is (logged; recorded on the session once sessions record it). */
+/** How a sign-in over HTTP proved who it is (logged, and recorded on the session). */
 export type HttpSignInMethod = `oauth:${string}` | 'email-link';
 
 /** How long the landing page has to read {@link SIGNED_IN_COOKIE}. */
@@ -16,9 +17,10 @@ const SIGNED_IN_COOKIE_SECONDS = 60;
 
 /**
  * Starts the session of a sign-in that ends over HTTP (a provider's callback,
- * an emailed link): the one place both call once they know the user, and
- * where a second step (two-factor) belongs: for a user who has one, it would
- * keep a pending sign-in here and answer the second step's page instead.
+ * an emailed link): the one place both call once they know the user. For a
+ * user with two-factor on it creates no session: it keeps a pending second
+ * step and sends the browser to the **Two-factor authentication** page
+ * instead (`secondStepOverHttp`).
  *
  * It rotates the browser's session (the one its cookie names, if still
  * live) into a new one for `user`, exactly as a socket login does
@@ -34,10 +36,12 @@ export async function startSignIn(
   request: Request,
   peer: string,
   user: UserRow,
-  options: { method: HttpSignInMethod; to: string; headers?: Headers },
+  options: { method: HttpSignInMethod; to: string; headers?: Headers; amr?: readonly string[] },
 ): Promise<Response> {
   const { config } = runtime;
   const secure = secureCookiesOf(config, request, peer);
+  const secondStep = await secondStepOverHttp(runtime, request, peer, user, { ...options, secure });
+  if (secondStep) return secondStep;
   const ip = clientIp(config, request, peer);
   const presented = sessionTokenFrom(config, request.headers.get('cookie'), secure);
   const previous = presented ? (await validateSessionToken(runtime.sessions, runtime.sessionSettings, presented)).session : null;

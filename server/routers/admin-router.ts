@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { removeTwoFactor, twoFactorEnabled } from '../auth/two-factor';
 import { z } from 'zod';
 import type { AuditEntry } from '../auth/audit';
 import { AUDIT_EVENT_TYPES, listAuditEvents } from '../auth/audit';
@@ -149,15 +150,17 @@ const usersRouter = router({
     .input(userId)
     .query(async function getUser({ ctx, input }) {
       const user = await userOr404(ctx, input.id);
-      const [groups, permissions, sessions] = await Promise.all([
+      const [groups, permissions, sessions, twoFactor] = await Promise.all([
         groupsOfUser(ctx.db, user.id),
         directPermissionsOf(ctx.db, user.id),
         listUserSessions(ctx.runtime.sessions, user.id),
+        twoFactorEnabled(ctx.db, user.id),
       ]);
       return {
         user,
         groups,
         permissions,
+        twoFactor,
         // No session ids: an admin signs a user out everywhere, never picks up a session.
         sessions: sessions.map((s) => ({ createdAt: s.createdAt, lastSeenAt: s.lastVerifiedAt, ip: s.ip, userAgent: s.userAgent })),
       };
@@ -268,6 +271,18 @@ const usersRouter = router({
       if (!user.isActive) throw new TRPCError({ code: 'BAD_REQUEST', message: 'This user is inactive: activate them first.' });
       await ctx.auth.requestPasswordReset(user.email);
       changed(ctx, { type: 'admin.password_reset_sent', target: who(user) }, []);
+      return null;
+    }),
+
+  // A user who lost their authenticator app (and their recovery codes) signs in with their password again.
+  resetTwoFactor: admin(P.changeUser)
+    .input(userId)
+    .mutation(async function resetTwoFactor({ ctx, input }) {
+      await requireRecentAuth(ctx);
+      const user = await userOr404(ctx, input.id);
+      if (!(await removeTwoFactor(ctx.db, user.id)))
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'This user has no two-factor authentication.' });
+      changed(ctx, { type: 'admin.two_factor_reset', target: who(user) }, [user.id]);
       return null;
     }),
 

@@ -10,6 +10,8 @@ import type { RegistrationFields } from '../state/protocol';
 import { sitePathSchema } from '../state/app-actions';
 import { passkeyProcedures } from './passkey-procedures';
 import { signInMethodProcedures } from './sign-in-methods';
+import { twoFactorProcedures } from './two-factor-procedures';
+import { isSecondStepPending } from '../auth/auth-api';
 
 const loginInput = z.object({
   loginId: z.string().trim().min(1, 'Enter your username.').max(256),
@@ -69,6 +71,11 @@ export const authRouter = router({
         code: 'UNAUTHORIZED',
         message: messageFor(ctx.request.languageCode, 'invalidLogin', ctx.runtime.config.auth.messages),
       });
+    }
+    // Two-factor: no session yet; the tab answers the second step on its page.
+    if (isSecondStepPending(user)) {
+      ctx.actions.navigate(user.to);
+      return { secondStep: true as const };
     }
     return { username: user.username };
   }),
@@ -151,9 +158,15 @@ export const authRouter = router({
     }),
 
   confirmIdentity: guarded(authed())
-    .input(z.object({ password: z.string().min(1, 'Enter your password.').max(256) }))
+    .input(
+      z.union([
+        z.object({ password: z.string().min(1, 'Enter your password.').max(256) }),
+        z.object({ code: z.string().trim().min(1, 'Enter the code from your authenticator app.').max(16) }),
+      ]),
+    )
     .mutation(async function confirmIdentity({ ctx, input }) {
-      await ctx.auth.confirmIdentity(input.password);
+      if ('code' in input) await ctx.auth.twoFactor.confirmIdentity(input.code, ctx.request.languageCode);
+      else await ctx.auth.confirmIdentity(input.password);
       return { confirmed: true as const };
     }),
 
@@ -205,4 +218,5 @@ export const authRouter = router({
 
   ...signInMethodProcedures,
   ...passkeyProcedures,
+  ...twoFactorProcedures,
 });

@@ -39,8 +39,11 @@ export type ClientAction =
   | { type: 'confirmIdentity'; methods: ReauthMethod[] }
   | { type: 'reload' };
 
-/** How a user can answer "Confirm it's you": their password, or one of their passkeys. */
-export type ReauthMethod = 'password' | 'passkey';
+/**
+ * How a user can answer "Confirm it's you": their password, one of their
+ * passkeys, or a code of their authenticator app (`totp`) when two-factor is on.
+ */
+export type ReauthMethod = 'password' | 'passkey' | 'totp';
 
 /** The kinds of toast, mildest first. */
 export const TOAST_KINDS = ['info', 'success', 'warning', 'error'] as const;
@@ -73,8 +76,8 @@ export interface ErrorEnvelope {
   retryAfter?: number;
   /** Field errors of a validation failure. */
   fieldErrors?: { field: string; code: string; message: string }[];
-  /** Why a guard refused: `REAUTH_REQUIRED` (`recentAuth()`), `EMAIL_UNVERIFIED` (`verifiedEmailRequired()`). */
-  reason?: 'REAUTH_REQUIRED' | 'EMAIL_UNVERIFIED';
+  /** Why a guard refused: `REAUTH_REQUIRED` (`recentAuth()`), `EMAIL_UNVERIFIED` (`verifiedEmailRequired()`), `TWO_FACTOR_REQUIRED` (`twoFactorRequired()`), `SECOND_STEP_EXPIRED` (sign in again). */
+  reason?: 'REAUTH_REQUIRED' | 'EMAIL_UNVERIFIED' | 'TWO_FACTOR_REQUIRED' | 'SECOND_STEP_EXPIRED';
 }
 
 /** One push on the per-connection `statehouse.state` subscription. */
@@ -118,6 +121,8 @@ export const LOGOUT_COOKIE_ENDPOINT = '/auth/logout';
 export const OAUTH_ENDPOINT_PREFIX = '/auth/oauth';
 /** An emailed sign-in link: `GET <endpoint>/<token>` shows a button that POSTs to `<endpoint>`. */
 export const SIGN_IN_LINK_ENDPOINT = '/auth/link';
+/** The **Two-factor authentication** page: where a sign-in with a second step pending goes (`?next=` kept). */
+export const TWO_FACTOR_PATH = '/two-factor';
 /**
  * A cookie a sign-in over HTTP sets beside the session cookie: the new
  * session's tag (not secret, readable by the page), so the page it lands on

@@ -40,6 +40,7 @@ describe('the configuration reference', () => {
         LANGUAGES: 'en,ar',
         AUTH_EMAIL_VERIFICATION: 'required',
         OAUTH_TOKEN_KEY: KEY_32_BYTES,
+        TWO_FACTOR_KEY: KEY_32_BYTES,
       };
       // Variables that only make sense with another one set.
       const companions: Record<string, Record<string, string>> = { OAUTH_STORE_TOKENS: { OAUTH_TOKEN_KEY: KEY_32_BYTES } };

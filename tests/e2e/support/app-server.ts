@@ -1,5 +1,6 @@
 import type { Subprocess } from 'bun';
 import { afterAll } from 'bun:test';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,6 +53,8 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
     // Its own client build: never sweeps the assets another running server serves.
     CLIENT_DIR: join(dir, 'client'),
     LOG_LEVEL: 'warn',
+    // The example app offers two-factor: a production start needs the key its secrets are sealed under.
+    TWO_FACTOR_KEY: randomBytes(32).toString('base64'),
     ...env,
   };
   const proc = Bun.spawn(['bun', 'run', 'start'], { cwd: REPO_ROOT, env: childEnv, stdout: 'pipe', stderr: 'pipe' });
