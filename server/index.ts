@@ -32,7 +32,8 @@ import {
   type StatehouseConfig,
   type StatehouseConfigInput,
 } from './config';
-import { openSessionBackend, type SessionBackend } from './auth/session-backend';
+import { openSessionBackend } from './auth/open-session-backend';
+import type { SessionBackend } from './auth/session-backend';
 import { authRoutes } from './http/auth-routes';
 import { oauthRoutes } from './http/oauth-routes';
 import { signInLinkRoutes } from './http/sign-in-link-routes';
