@@ -697,6 +697,33 @@ export function loadConfig(input: StatehouseConfigInput = {}, env: Record<string
   return { ...parsed.data, contextProcessors, hooks };
 }
 
+/** What a process that only pushes reads of the config: the bus, its prefix, the push size limit. */
+export type PusherConfig = Pick<StatehouseConfig, 'busUrl' | 'redisPrefix' | 'push'>;
+
+const pusherConfigSchema = configSchema.pick({ busUrl: true, redisPrefix: true, push: true });
+
+/**
+ * The keys {@link PusherConfig} names, from `input` and then the environment,
+ * as {@link loadConfig} reads them; nothing else is read or checked, so a job
+ * runner is not refused for a server's settings it never uses (production
+ * mail, the session backend, providers).
+ *
+ * @example
+ * const { busUrl } = loadPusherConfig({}, process.env);
+ */
+export function loadPusherConfig(
+  input: Pick<StatehouseConfigInput, 'busUrl' | 'redisPrefix' | 'push'> = {},
+  env: Record<string, string | undefined> = process.env,
+): PusherConfig {
+  const { busUrl, redisPrefix, push } = input;
+  const merged = deepMerge({ busUrl, redisPrefix, push } as Record<string, unknown>, fromEnv(env));
+  const parsed = pusherConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })));
+  }
+  return parsed.data;
+}
+
 /** The Redis key prefixes and channel of one site, all under `redisPrefix`. */
 export function redisNamesOf(config: Pick<StatehouseConfig, 'redisPrefix'>) {
   const prefix = config.redisPrefix;

@@ -328,7 +328,7 @@ export async function createStatehouse<
   };
 }
 
-export { loadConfig } from './config';
+export { loadConfig, loadPusherConfig, type PusherConfig } from './config';
 export type { StatehouseConfig, StatehouseConfigInput, StatehouseHooks, HookAnswer } from './config';
 export type { LoginOptions, LogoutOptions } from './auth/auth-api';
 export { router, middleware, type EventContext, type ConnectionContext } from './bridge/trpc';
