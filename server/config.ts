@@ -332,6 +332,10 @@ const configSchema = z.object({
           .default(64 * KIB),
         "With `busUrl`: the largest closed tab's slices, as JSON, kept in Redis for resume. A larger one is not kept: that tab starts from its slices' initial values.",
       ),
+      resumeTakeTimeoutMs: doc(
+        z.number().int().positive().default(1_000),
+        "With `busUrl`: how long a reconnecting tab waits for its slices from Redis. Past it (a stalled Redis) the tab starts from its slices' initial values rather than wait.",
+      ),
       maxConnectionsPerAddress: doc(
         z.number().int().min(0).default(1_000),
         'Open sockets per client address (after `trustedProxies`); an upgrade past it is refused with 429. 0: no cap.',

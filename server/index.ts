@@ -208,6 +208,7 @@ export async function createStatehouse<
         graceMs: socket.resumeGraceMs,
         max: socket.resumeStashMax,
         entryMaxBytes: socket.resumeStashEntryMaxBytes,
+        takeTimeoutMs: socket.resumeTakeTimeoutMs,
         slices,
         log,
       })

@@ -2,7 +2,6 @@ import type { Connection } from '../bridge/connection';
 import type { ConnectionRegistry } from '../bridge/registry';
 import type { Runtime } from '../runtime';
 import type { AppAction, Delta } from '../state/protocol';
-import { applySlicePatch } from '../state/slice-patch';
 import type { SliceDefinition } from '../state/slices';
 import { checkPush, PushError, type PushTarget } from './push-event';
 
@@ -36,9 +35,7 @@ function pushTo(conn: Connection, delta: Delta, actions: AppAction[], slices: Re
   if (conn.closed) return;
   const changed: Delta = {};
   for (const name in delta) {
-    let values = conn.slices.get(name);
-    if (!values) conn.slices.set(name, (values = structuredClone(slices.get(name)!.initial) as Record<string, unknown>));
-    const fields = applySlicePatch(values, delta[name]!);
+    const fields = conn.patchSlice(name, slices.get(name)!.initial, delta[name]!);
     if (fields) changed[name] = fields;
   }
   conn.push(changed, actions);
