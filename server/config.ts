@@ -25,6 +25,8 @@ export type ContextProcessor = (
   user: import('./auth/user').AuthUser,
   config: StatehouseConfig,
   db: import('../db/client').Database,
+  /** The app's user model (`createStatehouse({ user })`): which of its fields the snapshot carries. */
+  userModel: import('./auth/user-model').UserModel,
 ) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 const loginField = z.enum(['username', 'email']);
