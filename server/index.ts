@@ -387,7 +387,7 @@ export {
 } from './i18n/catalog';
 export { negotiateLanguage, parseAcceptLanguage, matchLanguage, LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY } from './i18n/negotiate';
 export { i18nSlice, I18N_SLICE } from './i18n/slice';
-export { identity, HttpAuth } from './http/identity';
+export { identity, HttpAuth, withCurrent } from './http/identity';
 export { HttpEventRequest, HttpSession, TooManyNewSessions } from './http/http-request';
 export { authedRoute, canRoute, groupRoute, staffRoute, superuserRoute } from './http/guards';
 export { scopedCrudRouter, scopedCrudProcedures, type ScopedCrudOptions, type CrudAction, type CrudActionRule } from './crud/router';
