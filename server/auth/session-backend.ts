@@ -1,4 +1,3 @@
-import type { Database } from '../../db/client';
 import type { SessionRow } from '../../db/schema';
 import type { SessionUserRow } from './session-user';
 import type { StatehouseConfig } from '../config';

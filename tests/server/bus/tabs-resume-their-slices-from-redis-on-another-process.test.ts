@@ -223,9 +223,8 @@ describe.skipIf(!HAVE_REDIS)('the resume stash in Redis', () => {
     await first.close();
     await stashed('tab-pushed-1');
     await pauseWrites();
-    let again;
+    const again = await b!.open({ cookie: alice.cookie, tabId: 'tab-pushed-1' });
     try {
-      again = await b!.open({ cookie: alice.cookie, tabId: 'tab-pushed-1' });
       const registry = b!.statehouse.runtime.registry;
       const tab = () => [...registry.ofUser(alice.userId)].find((conn) => conn.tabId === 'tab-pushed-1');
       // Bound to Alice, its slices still in Redis: a job pushes to her tabs (published once Redis answers again).
