@@ -30,7 +30,6 @@ import type { RegistrationFields } from '../state/protocol';
 import type { UserRow } from '../../db/schema';
 import {
   createUser,
-  deleteUserRow,
   findUserByEmail,
   findUserById,
   findUserByLogin,
