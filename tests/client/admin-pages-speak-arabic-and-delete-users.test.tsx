@@ -1,13 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { createMemoryHistory, MemoryRouter } from '@solidjs/router';
-import { render } from 'solid-js/web';
 import { AdminRoutes } from '../../client/admin';
-import { createStateClient } from '../../client/state/client';
-import { StateProvider } from '../../client/state/context';
-import type { SliceMap } from '../../client/state/store';
 import { ANONYMOUS_SNAPSHOT, type SiteSnapshot } from '../../server/state/protocol';
-import { createFakeLocation, createMemoryStorage, type EventLog } from './browser-fakes';
 import { startFakeTrpcServer, type FakeCall, type FakeReply, type FakeTrpcServer } from './fake-trpc-server';
+import { mountOnFakeServer } from './mount-on-fake-server';
 
 /** The admin console in the tab's language: Arabic texts, right to left; and its Delete user button. */
 let server: FakeTrpcServer;
@@ -53,35 +48,8 @@ afterEach(async () => {
 afterAll(() => server.stop());
 
 async function mount(start: string, language: 'en' | 'ar') {
-  const log: EventLog = [];
-  const known = new Set(server.connections);
-  const client = createStateClient<never, SliceMap>({
-    url: server.url,
-    WebSocket: globalThis.__native.WebSocket,
-    location: createFakeLocation(`http://app.test${start}`, log),
-    sessionStorage: createMemoryStorage('sessionStorage', log),
-    localStorage: createMemoryStorage('localStorage', log),
-    toastDurationMs: 0,
-  });
-  const history = createMemoryHistory();
-  history.set({ value: start, replace: true });
-  const container = document.createElement('div');
-  document.body.append(container);
-  const dispose = render(
-    () => (
-      <StateProvider client={client}>
-        <MemoryRouter history={history}>
-          <AdminRoutes />
-        </MemoryRouter>
-      </StateProvider>
-    ),
-    container,
-  );
-  cleanups.push(() => client.close(), dispose);
-  const conn = await server.waitFor(() =>
-    server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')),
-  );
-  conn.push('statehouse.state', {
+  const { container, history, connection } = mountOnFakeServer(server, () => <AdminRoutes />, start, cleanups);
+  (await connection()).push('statehouse.state', {
     full: true,
     delta: { auth: ROOT, site: SITE, i18n: { language, dir: language === 'ar' ? 'rtl' : 'ltr' }, admin: { revision: 0 } },
     actions: [],
