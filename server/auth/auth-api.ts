@@ -28,15 +28,7 @@ import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user
 import type { UserModel } from './user-model';
 import type { RegistrationFields } from '../state/protocol';
 import type { UserRow } from '../../db/schema';
-import {
-  createUser,
-  findUserByEmail,
-  findUserById,
-  findUserByLogin,
-  recordLogin,
-  setUserPassword,
-  type NewUser,
-} from './users';
+import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
 import { issueUserToken } from './user-tokens';
 import { SIGN_IN_LINK_ENDPOINT } from '../state/protocol';
