@@ -25,6 +25,8 @@ export type ContextProcessor = (
   user: import('./auth/user').AuthUser,
   config: StatehouseConfig,
   db: import('../db/client').Database,
+  /** The app's user model (`createStatehouse({ user })`): which of its fields the snapshot carries. */
+  userModel: import('./auth/user-model').UserModel,
 ) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 const loginField = z.enum(['username', 'email']);
@@ -331,6 +333,10 @@ const configSchema = z.object({
           .positive()
           .default(64 * KIB),
         "With `busUrl`: the largest closed tab's slices, as JSON, kept in Redis for resume. A larger one is not kept: that tab starts from its slices' initial values.",
+      ),
+      resumeTakeTimeoutMs: doc(
+        z.number().int().positive().default(1_000),
+        "With `busUrl`: how long a reconnecting tab waits for its slices from Redis. Past it (a stalled Redis) the tab starts from its slices' initial values rather than wait.",
       ),
       maxConnectionsPerAddress: doc(
         z.number().int().min(0).default(1_000),
@@ -728,6 +734,33 @@ export function loadConfig(input: StatehouseConfigInput = {}, env: Record<string
     throw new ConfigError([{ key: 'contextProcessors', message: 'must be an array of functions' }]);
   }
   return { ...parsed.data, contextProcessors, hooks };
+}
+
+/** What a process that only pushes reads of the config: the bus, its prefix, the push size limit. */
+export type PusherConfig = Pick<StatehouseConfig, 'busUrl' | 'redisPrefix' | 'push'>;
+
+const pusherConfigSchema = configSchema.pick({ busUrl: true, redisPrefix: true, push: true });
+
+/**
+ * The keys {@link PusherConfig} names, from `input` and then the environment,
+ * as {@link loadConfig} reads them; nothing else is read or checked, so a job
+ * runner is not refused for a server's settings it never uses (production
+ * mail, the session backend, providers).
+ *
+ * @example
+ * const { busUrl } = loadPusherConfig({}, process.env);
+ */
+export function loadPusherConfig(
+  input: Pick<StatehouseConfigInput, 'busUrl' | 'redisPrefix' | 'push'> = {},
+  env: Record<string, string | undefined> = process.env,
+): PusherConfig {
+  const { busUrl, redisPrefix, push } = input;
+  const merged = deepMerge({ busUrl, redisPrefix, push } as Record<string, unknown>, fromEnv(env));
+  const parsed = pusherConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })));
+  }
+  return parsed.data;
 }
 
 /** The Redis key prefixes and channel of one site, all under `redisPrefix`. */

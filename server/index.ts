@@ -32,7 +32,8 @@ import {
   type StatehouseConfig,
   type StatehouseConfigInput,
 } from './config';
-import { openSessionBackend, type SessionBackend } from './auth/session-backend';
+import { openSessionBackend } from './auth/open-session-backend';
+import type { SessionBackend } from './auth/session-backend';
 import { authRoutes } from './http/auth-routes';
 import { oauthRoutes } from './http/oauth-routes';
 import { signInLinkRoutes } from './http/sign-in-link-routes';
@@ -207,6 +208,7 @@ export async function createStatehouse<
         graceMs: socket.resumeGraceMs,
         max: socket.resumeStashMax,
         entryMaxBytes: socket.resumeStashEntryMaxBytes,
+        takeTimeoutMs: socket.resumeTakeTimeoutMs,
         slices,
         log,
       })
@@ -327,7 +329,7 @@ export async function createStatehouse<
   };
 }
 
-export { loadConfig } from './config';
+export { loadConfig, loadPusherConfig, type PusherConfig } from './config';
 export type { StatehouseConfig, StatehouseConfigInput, StatehouseHooks, HookAnswer } from './config';
 export type { LoginOptions, LogoutOptions } from './auth/auth-api';
 export { router, middleware, type EventContext, type ConnectionContext } from './bridge/trpc';
@@ -389,7 +391,7 @@ export {
 } from './i18n/catalog';
 export { negotiateLanguage, parseAcceptLanguage, matchLanguage, LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY } from './i18n/negotiate';
 export { i18nSlice, I18N_SLICE } from './i18n/slice';
-export { identity, HttpAuth } from './http/identity';
+export { identity, HttpAuth, withCurrent } from './http/identity';
 export { HttpEventRequest, HttpSession, TooManyNewSessions } from './http/http-request';
 export { authedRoute, canRoute, groupRoute, staffRoute, superuserRoute } from './http/guards';
 export { scopedCrudRouter, scopedCrudProcedures, type ScopedCrudOptions, type CrudAction, type CrudActionRule } from './crud/router';

@@ -30,7 +30,7 @@ export function AdminRoutes(props: AdminRoutesProps): JSX.Element {
     <Route path={base} component={Layout}>
       <Route path="/" component={() => <Navigate href={`${base}/users`} />} />
       <Route path="/users" component={() => <UsersPage base={base} />} />
-      <Route path="/users/:id" component={UserDetailPage} />
+      <Route path="/users/:id" component={() => <UserDetailPage base={base} />} />
       <Route path="/groups" component={() => <GroupsPage base={base} />} />
       <Route path="/groups/:id" component={() => <GroupDetailPage base={base} />} />
       <Route path="/audit" component={AuditPage} />

@@ -1,6 +1,9 @@
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
+import { useLanguage } from '../auth';
 import { useAdminClient, useAdminRevision } from './admin-client';
-import { AUDIT_EVENT_LABELS, auditLabel, formatWhen } from './audit-labels';
+import { useAdminMessages } from './admin-messages';
+import { AdminTable } from './admin-table';
+import { auditLabel, auditLabelsFor, formatWhen } from './audit-labels';
 import { Pager } from './pager';
 
 const PAGE_SIZE = 50;
@@ -12,6 +15,8 @@ const PAGE_SIZE = 50;
 export function AuditPage(): JSX.Element {
   const trpc = useAdminClient();
   const revision = useAdminRevision();
+  const t = useAdminMessages();
+  const language = useLanguage();
   const [type, setType] = createSignal('');
   const [name, setName] = createSignal('');
   const [page, setPage] = createSignal(1);
@@ -27,10 +32,10 @@ export function AuditPage(): JSX.Element {
   );
   return (
     <section aria-labelledby="audit-title">
-      <h2 id="audit-title">Audit log</h2>
+      <h2 id="audit-title">{t().auditLog}</h2>
       <div class="admin-filters">
         <label class="admin-filter">
-          Event
+          {t().event}
           <select
             value={type()}
             onChange={(e) => {
@@ -38,16 +43,18 @@ export function AuditPage(): JSX.Element {
               setPage(1);
             }}
           >
-            <option value="">All events</option>
-            <For each={Object.entries(AUDIT_EVENT_LABELS)}>{([value, label]) => <option value={value}>{label}</option>}</For>
+            <option value="">{t().allEvents}</option>
+            <For each={Object.entries(auditLabelsFor(language().language))}>
+              {([value, label]) => <option value={value}>{label}</option>}
+            </For>
           </select>
         </label>
         <label class="admin-filter admin-search">
-          User
+          {t().user}
           <input
             type="search"
             value={name()}
-            placeholder="Actor or target username"
+            placeholder={t().actorOrTarget}
             onInput={(e) => {
               setName(e.currentTarget.value);
               setPage(1);
@@ -55,45 +62,38 @@ export function AuditPage(): JSX.Element {
           />
         </label>
       </div>
-      <Show when={events.latest} fallback={<p class="muted">Loading…</p>}>
+      <Show when={events.latest} fallback={<p class="muted">{t().loading}</p>}>
         {(list) => (
           <>
-            <table class="admin-table">
-              <thead>
+            <AdminTable
+              rows={list().rows}
+              columns={6}
+              empty={t().noEventsMatch}
+              head={
+                <>
+                  <th>{t().when}</th>
+                  <th>{t().event}</th>
+                  <th>{t().by}</th>
+                  <th>{t().account}</th>
+                  <th>{t().ip}</th>
+                  <th>{t().device}</th>
+                </>
+              }
+            >
+              {(e) => (
                 <tr>
-                  <th>When</th>
-                  <th>Event</th>
-                  <th>By</th>
-                  <th>Account</th>
-                  <th>IP</th>
-                  <th>Device</th>
+                  <td>{formatWhen(e.at)}</td>
+                  <td>{auditLabel(e.type, language().language)}</td>
+                  <td>{e.actorName || (e.via === 'cli' ? t().commandLine : '—')}</td>
+                  <td>{e.targetName || String(e.detail.group ?? '—')}</td>
+                  <td>{e.ip}</td>
+                  <td class="admin-agent" title={e.userAgent}>
+                    {e.userAgent}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                <For
-                  each={list().rows}
-                  fallback={
-                    <tr>
-                      <td colSpan={6}>No events match.</td>
-                    </tr>
-                  }
-                >
-                  {(e) => (
-                    <tr>
-                      <td>{formatWhen(e.at)}</td>
-                      <td>{auditLabel(e.type)}</td>
-                      <td>{e.actorName || (e.via === 'cli' ? 'command line' : '—')}</td>
-                      <td>{e.targetName || String(e.detail.group ?? '—')}</td>
-                      <td>{e.ip}</td>
-                      <td class="admin-agent" title={e.userAgent}>
-                        {e.userAgent}
-                      </td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-            <Pager page={page()} total={list().total} pageSize={PAGE_SIZE} noun="events" onPage={setPage} />
+              )}
+            </AdminTable>
+            <Pager page={page()} total={list().total} pageSize={PAGE_SIZE} template="pageOfEvents" onPage={setPage} />
           </>
         )}
       </Show>

@@ -1,5 +1,6 @@
 import { createResource, createSignal, For, type JSX } from 'solid-js';
 import { useAdminClient, useAdminRevision } from './admin-client';
+import { useAdminMessages } from './admin-messages';
 
 export interface ChecklistProps<T extends string | number> {
   legend: string;
@@ -13,6 +14,7 @@ export interface ChecklistProps<T extends string | number> {
 
 /** A list of checkboxes with one save button (groups, permissions, members). */
 export function Checklist<T extends string | number>(props: ChecklistProps<T>): JSX.Element {
+  const t = useAdminMessages();
   const [picked, setPicked] = createSignal<Set<T> | null>(null);
   const current = () => picked() ?? new Set(props.selected);
   const toggle = (value: T, on: boolean) => {
@@ -25,7 +27,7 @@ export function Checklist<T extends string | number>(props: ChecklistProps<T>): 
     <fieldset class="admin-checklist">
       <legend>{props.legend}</legend>
       <ul>
-        <For each={props.options} fallback={<li class="muted">None yet.</li>}>
+        <For each={props.options} fallback={<li class="muted">{t().noneYet}</li>}>
           {(option) => (
             <li>
               <label>
@@ -63,13 +65,14 @@ export function PermissionChecklist(props: {
 }): JSX.Element {
   const trpc = useAdminClient();
   const revision = useAdminRevision();
+  const t = useAdminMessages();
   const [permissions] = createResource(revision, () => trpc.admin.permissions.query().catch(() => []));
   return (
     <Checklist
-      legend="Permissions"
+      legend={t().permissions}
       options={(permissions.latest ?? []).map((p) => ({ value: p.name, label: `${p.name} (${p.label})` }))}
       selected={props.selected}
-      saveLabel="Save permissions"
+      saveLabel={t().savePermissions}
       disabled={props.disabled}
       onSave={props.onSave}
     />

@@ -1,6 +1,8 @@
 import { useNavigate, useParams } from '@solidjs/router';
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
+import { formatMessage } from '../auth';
 import { useAdminClient, useAdminRevision } from './admin-client';
+import { useAdminMessages } from './admin-messages';
 import { PermissionChecklist } from './checklist';
 import { useAdminAction } from './use-admin-action';
 
@@ -11,6 +13,7 @@ export function GroupDetailPage(props: { base: string }): JSX.Element {
   const trpc = useAdminClient();
   const revision = useAdminRevision();
   const { busy, run } = useAdminAction();
+  const t = useAdminMessages();
   const id = () => Number(params.id);
   const [detail, { refetch }] = createResource(
     () => ({ id: id(), revision: revision() }),
@@ -28,16 +31,16 @@ export function GroupDetailPage(props: { base: string }): JSX.Element {
     await act(
       'members',
       async () => {
-        if (!user) throw new Error(`No user named "${member().trim()}".`);
+        if (!user) throw new Error(formatMessage(t().noUserNamed, { name: member().trim() }));
         await trpc.admin.groups.setMembers.mutate({ id: id(), userIds: [...members, user.id] });
       },
-      'Member added.',
+      t().memberAdded,
     );
     setMember('');
   };
 
   return (
-    <Show when={detail.latest} fallback={<p class="muted">{detail.error ? 'No such group.' : 'Loading…'}</p>}>
+    <Show when={detail.latest} fallback={<p class="muted">{detail.error ? t().noSuchGroup : t().loading}</p>}>
       {(d) => (
         <section class="admin-detail" aria-labelledby="group-title">
           <h2 id="group-title">{d().group.name}</h2>
@@ -45,28 +48,28 @@ export function GroupDetailPage(props: { base: string }): JSX.Element {
             class="card admin-card"
             onSubmit={(e) => {
               e.preventDefault();
-              void act('rename', () => trpc.admin.groups.rename.mutate({ id: id(), name: name() ?? d().group.name }), 'Group renamed.');
+              void act('rename', () => trpc.admin.groups.rename.mutate({ id: id(), name: name() ?? d().group.name }), t().groupRenamed);
             }}
           >
             <label>
-              Name
+              {t().name}
               <input value={name() ?? d().group.name} onInput={(e) => setName(e.currentTarget.value)} maxLength={150} />
             </label>
             <div class="form-actions">
               <button type="submit" class="button button-small" disabled={busy() !== null}>
-                Rename
+                {t().rename}
               </button>
               <button
                 type="button"
                 class="button button-small button-danger"
                 disabled={busy() !== null}
                 onClick={() =>
-                  void run('delete', () => trpc.admin.groups.delete.mutate({ id: id() }), 'Group deleted.').then((ok) => {
+                  void run('delete', () => trpc.admin.groups.delete.mutate({ id: id() }), t().groupDeleted).then((ok) => {
                     if (ok) navigate(`${props.base}/groups`);
                   })
                 }
               >
-                Delete group
+                {t().deleteGroup}
               </button>
             </div>
           </form>
@@ -75,14 +78,14 @@ export function GroupDetailPage(props: { base: string }): JSX.Element {
               selected={d().permissions}
               disabled={busy() !== null}
               onSave={(names) =>
-                void act('perms', () => trpc.admin.groups.setPermissions.mutate({ id: id(), permissions: names }), 'Permissions saved.')
+                void act('perms', () => trpc.admin.groups.setPermissions.mutate({ id: id(), permissions: names }), t().permissionsSaved)
               }
             />
           </section>
           <section class="card admin-card" aria-labelledby="members-title">
-            <h3 id="members-title">Members</h3>
+            <h3 id="members-title">{t().members}</h3>
             <ul class="admin-members">
-              <For each={d().members} fallback={<li class="muted">No members.</li>}>
+              <For each={d().members} fallback={<li class="muted">{t().noMembers}</li>}>
                 {(m) => (
                   <li>
                     {m.username}{' '}
@@ -100,11 +103,11 @@ export function GroupDetailPage(props: { base: string }): JSX.Element {
                                 .members.filter((x) => x.id !== m.id)
                                 .map((x) => x.id),
                             }),
-                          'Member removed.',
+                          t().memberRemoved,
                         )
                       }
                     >
-                      Remove
+                      {t().remove}
                     </button>
                   </li>
                 )}
@@ -118,11 +121,11 @@ export function GroupDetailPage(props: { base: string }): JSX.Element {
               }}
             >
               <label class="admin-filter">
-                Username
+                {t().username}
                 <input value={member()} onInput={(e) => setMember(e.currentTarget.value)} required />
               </label>
               <button type="submit" class="button button-small" disabled={busy() !== null}>
-                Add member
+                {t().addMember}
               </button>
             </form>
           </section>

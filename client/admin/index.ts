@@ -8,4 +8,5 @@
  */
 export { AdminRoutes, type AdminRoutesProps } from './admin-routes';
 export { onAccessChange, useAdminClient, useAdminRevision } from './admin-client';
-export { AUDIT_EVENT_LABELS, auditLabel, formatWhen } from './audit-labels';
+export { AUDIT_EVENT_LABELS, AUDIT_EVENT_LABELS_AR, auditLabel, auditLabelsFor, formatWhen } from './audit-labels';
+export { adminMessagesFor, useAdminMessages, type AdminMessageKey, type AdminMessages } from './admin-messages';

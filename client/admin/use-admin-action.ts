@@ -1,11 +1,12 @@
 import { createSignal } from 'solid-js';
 import { readErrorEnvelope, useToasts } from '../state';
+import { useAdminMessages } from './admin-messages';
 
 /** The server's words for a refusal: its field errors (a taken email), else its message. */
-function refusalText(error: unknown): string {
+function refusalText(error: unknown, fallback: string): string {
   const fields = readErrorEnvelope(error)?.fieldErrors ?? [];
   if (fields.length > 0) return fields.map((f) => f.message).join(' ');
-  return error instanceof Error && error.message ? error.message : 'That did not work. Please try again.';
+  return error instanceof Error && error.message ? error.message : fallback;
 }
 
 /**
@@ -18,6 +19,7 @@ export function useAdminAction(): {
   run: (key: string, call: () => Promise<unknown>, done: string) => Promise<boolean>;
 } {
   const [, toasts] = useToasts();
+  const t = useAdminMessages();
   const [busy, setBusy] = createSignal<string | null>(null);
   async function run(key: string, call: () => Promise<unknown>, done: string): Promise<boolean> {
     setBusy(key);
@@ -26,7 +28,7 @@ export function useAdminAction(): {
       toasts.show('success', done);
       return true;
     } catch (error) {
-      toasts.show('error', refusalText(error));
+      toasts.show('error', refusalText(error, t().failed));
       return false;
     } finally {
       setBusy(null);

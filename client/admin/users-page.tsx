@@ -1,6 +1,8 @@
 import { A } from '@solidjs/router';
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import { useAdminClient, useAdminRevision } from './admin-client';
+import { useAdminMessages } from './admin-messages';
+import { AdminTable } from './admin-table';
 import { formatWhen } from './audit-labels';
 import { Pager } from './pager';
 
@@ -12,13 +14,14 @@ const triValue = (v: Tri): boolean | undefined => (v === '' ? undefined : v === 
 
 /** A yes / no / any filter. */
 function TriFilter(props: { label: string; value: Tri; onChange: (v: Tri) => void }): JSX.Element {
+  const t = useAdminMessages();
   return (
     <label class="admin-filter">
       {props.label}
       <select value={props.value} onChange={(e) => props.onChange(e.currentTarget.value as Tri)}>
-        <option value="">Any</option>
-        <option value="yes">Yes</option>
-        <option value="no">No</option>
+        <option value="">{t().any}</option>
+        <option value="yes">{t().yes}</option>
+        <option value="no">{t().no}</option>
       </select>
     </label>
   );
@@ -32,6 +35,7 @@ function TriFilter(props: { label: string; value: Tri; onChange: (v: Tri) => voi
 export function UsersPage(props: { base: string }): JSX.Element {
   const trpc = useAdminClient();
   const revision = useAdminRevision();
+  const t = useAdminMessages();
   const [search, setSearch] = createSignal('');
   const [active, setActive] = createSignal<Tri>('');
   const [staff, setStaff] = createSignal<Tri>('');
@@ -80,70 +84,64 @@ export function UsersPage(props: { base: string }): JSX.Element {
 
   return (
     <section aria-labelledby="users-title">
-      <h2 id="users-title">Users</h2>
+      <h2 id="users-title">{t().users}</h2>
       <div class="admin-filters">
         <label class="admin-filter admin-search">
-          Search
+          {t().search}
           <input
             type="search"
             value={search()}
-            placeholder="Username, email or name"
+            placeholder={t().searchPlaceholder}
             onInput={(e) => filter(setSearch)(e.currentTarget.value)}
           />
         </label>
-        <TriFilter label="Active" value={active()} onChange={filter(setActive)} />
-        <TriFilter label="Staff" value={staff()} onChange={filter(setStaff)} />
-        <TriFilter label="Superuser" value={superuser()} onChange={filter(setSuperuser)} />
+        <TriFilter label={t().active} value={active()} onChange={filter(setActive)} />
+        <TriFilter label={t().staff} value={staff()} onChange={filter(setStaff)} />
+        <TriFilter label={t().superuser} value={superuser()} onChange={filter(setSuperuser)} />
         <label class="admin-filter">
-          Group
+          {t().group}
           <select value={groupId()} onChange={(e) => filter(setGroupId)(e.currentTarget.value)}>
-            <option value="">Any</option>
+            <option value="">{t().any}</option>
             <For each={groups.latest ?? []}>{(g) => <option value={String(g.id)}>{g.name}</option>}</For>
           </select>
         </label>
       </div>
-      <Show when={users.latest} fallback={<p class="muted">Loading…</p>}>
+      <Show when={users.latest} fallback={<p class="muted">{t().loading}</p>}>
         {(list) => (
           <>
-            <table class="admin-table">
-              <thead>
-                <tr>
-                  {header('username', 'Username')}
-                  {header('email', 'Email')}
-                  <th>Name</th>
-                  <th>Status</th>
-                  {header('dateJoined', 'Joined')}
-                  {header('lastLogin', 'Last sign-in')}
+            <AdminTable
+              rows={list().rows}
+              columns={6}
+              empty={t().noUsersMatch}
+              head={
+                <>
+                  {header('username', t().username)}
+                  {header('email', t().email)}
+                  <th>{t().name}</th>
+                  <th>{t().status}</th>
+                  {header('dateJoined', t().joined)}
+                  {header('lastLogin', t().lastSignIn)}
+                </>
+              }
+            >
+              {(u) => (
+                <tr classList={{ 'admin-inactive': !u.isActive }}>
+                  <td>
+                    <A href={`${props.base}/users/${u.id}`}>{u.username}</A>
+                  </td>
+                  <td>{u.email ?? ''}</td>
+                  <td>{`${u.firstName} ${u.lastName}`.trim()}</td>
+                  <td>
+                    {[!u.isActive && t().inactive, u.isStaff && t().staff, u.isSuperuser && t().superuser]
+                      .filter(Boolean)
+                      .join(t().listSeparator) || t().active}
+                  </td>
+                  <td>{formatWhen(u.dateJoined)}</td>
+                  <td>{u.lastLogin ? formatWhen(u.lastLogin) : t().never}</td>
                 </tr>
-              </thead>
-              <tbody>
-                <For
-                  each={list().rows}
-                  fallback={
-                    <tr>
-                      <td colSpan={6}>No users match.</td>
-                    </tr>
-                  }
-                >
-                  {(u) => (
-                    <tr classList={{ 'admin-inactive': !u.isActive }}>
-                      <td>
-                        <A href={`${props.base}/users/${u.id}`}>{u.username}</A>
-                      </td>
-                      <td>{u.email ?? ''}</td>
-                      <td>{`${u.firstName} ${u.lastName}`.trim()}</td>
-                      <td>
-                        {[!u.isActive && 'Inactive', u.isStaff && 'Staff', u.isSuperuser && 'Superuser'].filter(Boolean).join(', ') ||
-                          'Active'}
-                      </td>
-                      <td>{formatWhen(u.dateJoined)}</td>
-                      <td>{u.lastLogin ? formatWhen(u.lastLogin) : 'Never'}</td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-            <Pager page={page()} total={list().total} pageSize={PAGE_SIZE} noun="users" onPage={setPage} />
+              )}
+            </AdminTable>
+            <Pager page={page()} total={list().total} pageSize={PAGE_SIZE} template="pageOfUsers" onPage={setPage} />
           </>
         )}
       </Show>

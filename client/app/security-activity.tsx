@@ -1,6 +1,6 @@
 import { createResource, For, Show, type JSX } from 'solid-js';
 import { auditLabel, formatWhen } from '../admin';
-import { useAuthClient } from '../auth';
+import { useAuthClient, useLanguage } from '../auth';
 import { summariseUserAgent } from './user-agent';
 
 /**
@@ -10,6 +10,7 @@ import { summariseUserAgent } from './user-agent';
  */
 export function SecurityActivity(props: { version?: number }): JSX.Element {
   const trpc = useAuthClient();
+  const language = useLanguage();
   const [events] = createResource(
     () => props.version ?? 0,
     () => trpc.auth.securityActivity.query(),
@@ -24,7 +25,7 @@ export function SecurityActivity(props: { version?: number }): JSX.Element {
               {(e) => (
                 <li class="session">
                   <p class="session-device">
-                    {auditLabel(e.type)}
+                    {auditLabel(e.type, language().language)}
                     <Show when={e.byAdmin}>
                       {' '}
                       <span class="badge">by an administrator</span>

@@ -41,7 +41,7 @@ export { AuthFooter, AuthHeader, AuthLayout, type AuthFooterProps, type AuthHead
 export { LanguagePicker, languageName } from './language-picker';
 export { createAddressForm, createFormState, focusWhenShown, type AddressForm, type FormState, type SubmitOptions } from './form-state';
 export { describeFailure, errorCodeOf, type FormFailure } from './failure';
-export { authMessagesFor, formatMessage, type AuthMessages, type PageMessageKey } from './messages';
+export { authMessagesFor, formatMessage, withOverrides, type AuthMessages, type PageMessageKey } from './messages';
 export { DEFAULT_SITE, useLanguage, useSite, useStateReady, type LanguageState } from './site';
 export { redirectTargetOf, useRedirectIfSignedIn } from './redirect-signed-in';
 export { RequireAuth, RequireUser, type GuardProps, type RequireUserProps } from './require-user';

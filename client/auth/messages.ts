@@ -152,18 +152,35 @@ function pageCatalogOf(language: string): Readonly<Record<PageMessageKey, string
  * t.createAnAccount; // 'Join us'
  */
 export function authMessagesFor(language: string, overrides: Readonly<Record<string, string>> = {}): AuthMessages {
-  const page: Record<string, string> = { ...pageCatalogOf(language) };
+  return { ...messagesFor(language, overrides), ...withOverrides(pageCatalogOf(language), PAGE_EN, language, overrides) };
+}
+
+/**
+ * A catalog of `language` with `overrides` applied, for keys `known` has: a
+ * plain key replaces a text in every language, `lang.key` in `language`
+ * only, and wins. The auth pages' and the admin console's texts follow it.
+ *
+ * @example
+ * withOverrides(AR, EN, 'ar', { 'ar.save': 'احفظ' }).save; // 'احفظ'
+ */
+export function withOverrides<K extends string>(
+  catalog: Readonly<Record<K, string>>,
+  known: Readonly<Record<K, string>>,
+  language: string,
+  overrides: Readonly<Record<string, string>>,
+): Readonly<Record<K, string>> {
+  let out: Record<string, string> | null = null;
   const scoped: [string, string][] = [];
   for (const [key, value] of Object.entries(overrides)) {
     const dot = key.lastIndexOf('.');
     if (dot === -1) {
-      if (Object.hasOwn(PAGE_EN, key)) page[key] = value;
-    } else if (key.slice(0, dot).toLowerCase() === language.toLowerCase() && Object.hasOwn(PAGE_EN, key.slice(dot + 1))) {
+      if (Object.hasOwn(known, key)) (out ??= { ...catalog })[key] = value;
+    } else if (key.slice(0, dot).toLowerCase() === language.toLowerCase() && Object.hasOwn(known, key.slice(dot + 1))) {
       scoped.push([key.slice(dot + 1), value]);
     }
   }
-  for (const [key, value] of scoped) page[key] = value;
-  return { ...messagesFor(language, overrides), ...(page as Record<PageMessageKey, string>) };
+  for (const [key, value] of scoped) (out ??= { ...catalog })[key] = value;
+  return (out as Record<K, string> | null) ?? catalog;
 }
 
 /**

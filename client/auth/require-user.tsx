@@ -1,6 +1,6 @@
 import { useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, createMemo, Match, Switch, type JSX } from 'solid-js';
-import { useAuth } from '../state/context';
+import { useAuth, useStateClient } from '../state/context';
 import { loginUrlWithNext, type AuthSnapshot } from '../../server/shared';
 import { useAuthMessages } from './auth-context';
 import { useSite, useStateReady } from './site';
@@ -42,6 +42,7 @@ export function RequireUser(props: RequireUserProps): JSX.Element {
   const location = useLocation();
   const navigate = useNavigate();
   const t = useAuthMessages();
+  const leaving = useStateClient().actions.leaving;
   const verdict = createMemo<Verdict>(() => {
     if (!ready()) return 'pending';
     if (!auth.isAuthenticated) return 'anonymous';
@@ -51,7 +52,8 @@ export function RequireUser(props: RequireUserProps): JSX.Element {
   const hasFallback = (): boolean => 'fallback' in props;
 
   createEffect(() => {
-    if (verdict() !== 'anonymous' || hasFallback()) return;
+    // A sign-out's own action takes the tab to the login page: no detour through this guard's redirect.
+    if (verdict() !== 'anonymous' || hasFallback() || leaving()) return;
     navigate(loginUrlWithNext(site().loginUrl, location.pathname, location.search), { replace: true });
   });
 

@@ -1,4 +1,5 @@
 import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT, safeNextPath, type ClientAction, type ReauthMethod } from '../../server/shared';
+import { createSignal, type Accessor } from 'solid-js';
 import type { ToastActions } from './toasts';
 
 /** The part of `window.location` the actions use. */
@@ -87,6 +88,20 @@ export interface ActionRunner {
   setNavigate(navigate: NavigateFunction | null): () => void;
   /** Answers `confirmIdentity` actions (the canned dialog registers itself); returns the undo. Without one the user is not asked. */
   setConfirmIdentity(confirm: ConfirmIdentityFunction | null): () => void;
+  /**
+   * Notes a list of actions before the delta that comes with it is applied:
+   * one that leaves the page (`clearAuthThenNavigate`, or
+   * `syncCookieThenNavigate` to a page) makes {@link leaving} true at once,
+   * so page guards do not send the tab somewhere first (one navigation, not two).
+   */
+  expect(actions: readonly ClientAction[]): void;
+  /** Whether the page is being left by a cookie action; false again if that action fails. */
+  leaving: Accessor<boolean>;
+}
+
+/** Whether an action replaces the page once it has run. */
+function leavesPage(action: ClientAction): boolean {
+  return action.type === 'clearAuthThenNavigate' || (action.type === 'syncCookieThenNavigate' && action.to !== null);
 }
 
 /** Shown when the cookie endpoint refuses the ticket after a socket login. */
@@ -120,6 +135,7 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
   const localStore = (): StorageLike | undefined => options.localStorage ?? globalThis.localStorage;
   let navigateWith: NavigateFunction | null = null;
   let confirmWith: ConfirmIdentityFunction | null = null;
+  const [leaving, setLeaving] = createSignal(false);
   let queue: Promise<unknown> = Promise.resolve();
 
   function resolveTarget(to: string): URL {
@@ -228,6 +244,8 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
       try {
         await runOne(action, outcome);
       } catch (error) {
+        // The page stays after all: guards may act again.
+        if (leavesPage(action)) setLeaving(false);
         onError(error, action);
         break;
       }
@@ -236,8 +254,13 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
   }
 
   return {
+    leaving,
+    expect(actions) {
+      if (actions.some(leavesPage)) setLeaving(true);
+    },
     run(actions) {
       if (actions.length === 0) return Promise.resolve({ identityConfirmed: false });
+      if (actions.some(leavesPage)) setLeaving(true);
       const ran = queue.then(() => runList(actions));
       queue = ran;
       return ran;

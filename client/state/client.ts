@@ -167,13 +167,24 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
   });
 
   const trpc = createTRPCClient<TRouter>({
-    links: [stateLink<TRouter>({ applyDelta: sliceActions.applyDelta, runActions: actions.run }), wsLink<AnyRouter>({ client: wsClient })],
+    links: [
+      stateLink<TRouter>({
+        applyDelta: (delta, list) => {
+          // Before the delta: a page that is being left is not redirected by its guards first.
+          actions.expect(list);
+          sliceActions.applyDelta(delta);
+        },
+        runActions: actions.run,
+      }),
+      wsLink<AnyRouter>({ client: wsClient }),
+    ],
   });
   const untyped = getUntypedClient(trpc);
 
   const pushes = untyped.subscription(STATE_SUBSCRIPTION_PATH, undefined, {
     onData(push: unknown) {
       if (!isStatePush(push)) return report(push, 'ignored a malformed state push');
+      actions.expect(push.actions);
       batch(() => (push.full ? sliceActions.replaceAll(push.delta) : sliceActions.applyDelta(push.delta)));
       void actions.run(push.actions);
     },

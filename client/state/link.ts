@@ -4,8 +4,8 @@ import { observable } from '@trpc/server/observable';
 import type { ClientAction, Delta, Envelope, ErrorEnvelope } from '../../server/shared';
 
 export interface StateLinkOptions {
-  /** Applies a delta to the slice stores; called as soon as a result arrives. */
-  applyDelta(delta: Delta): void;
+  /** Applies a delta to the slice stores; called as soon as a result arrives, with the actions that will run after it. */
+  applyDelta(delta: Delta, actions: readonly ClientAction[]): void;
   /**
    * Runs the client actions; the call settles once they are done. A refused
    * call whose actions end with the user confirming it is them
@@ -58,7 +58,7 @@ export function stateLink<TRouter extends AnyRouter>(options: StateLinkOptions):
                 return;
               }
               const envelope = result.data;
-              applyDelta(envelope.delta);
+              applyDelta(envelope.delta, envelope.actions);
               after(
                 () => runActions(envelope.actions),
                 () => observer.next({ ...value, result: { ...result, data: envelope.data } }),
@@ -66,7 +66,7 @@ export function stateLink<TRouter extends AnyRouter>(options: StateLinkOptions):
             },
             error(error) {
               const envelope = readErrorEnvelope(error);
-              if (envelope) applyDelta(envelope.delta);
+              if (envelope) applyDelta(envelope.delta, envelope.actions);
               let confirmed = false;
               after(
                 async () => {

@@ -269,6 +269,33 @@ export async function activeStaffIds(db: Database): Promise<number[]> {
 }
 
 /**
+ * Whether an active user other than `userId` holds an admin right: a
+ * superuser, or a staff user granted `auth.change_user` (directly or
+ * through a group). Deleting `userId` must not leave the site without one.
+ */
+export async function anotherAdminExists(db: Database, userId: number): Promise<boolean> {
+  const [superuser] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.isActive, true), eq(users.isSuperuser, true), sql`${users.id} <> ${userId}`))
+    .limit(1);
+  if (superuser) return true;
+  const [granted] = await db.$client
+    .execute({
+      sql: `SELECT u.id FROM users u
+      JOIN permissions p ON p.app_label = 'auth' AND p.codename = 'change_user'
+      WHERE u.is_active = 1 AND u.is_staff = 1 AND u.id <> ?
+        AND (EXISTS (SELECT 1 FROM user_permissions up WHERE up.user_id = u.id AND up.permission_id = p.id)
+          OR EXISTS (SELECT 1 FROM user_groups ug JOIN group_permissions gp ON gp.group_id = ug.group_id
+                     WHERE ug.user_id = u.id AND gp.permission_id = p.id))
+      LIMIT 1`,
+      args: [userId],
+    })
+    .then((result) => result.rows);
+  return granted !== undefined;
+}
+
+/**
  * A change of grants, as far as one user is concerned: the groups they would
  * be in, their direct grants, and one group's new permissions or deletion.
  */

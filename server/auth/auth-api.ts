@@ -23,21 +23,13 @@ import {
   type SignInMethod,
 } from './session';
 import { rotateForSignIn } from './sign-in-rotation';
+import { deleteUserEverywhere } from './delete-user';
 import type { SessionBackend } from './session-backend';
 import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
 import type { UserModel } from './user-model';
 import type { RegistrationFields } from '../state/protocol';
 import type { UserRow } from '../../db/schema';
-import {
-  createUser,
-  deleteUserRow,
-  findUserByEmail,
-  findUserById,
-  findUserByLogin,
-  recordLogin,
-  setUserPassword,
-  type NewUser,
-} from './users';
+import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
 import { issueUserToken } from './user-tokens';
 import { SIGN_IN_LINK_ENDPOINT, TWO_FACTOR_PATH } from '../state/protocol';
@@ -562,16 +554,12 @@ export class AuthApi {
    * the user. Every open tab of the user is signed out.
    */
   async deleteAccount(): Promise<void> {
-    const { config, db, sessions, bus, log } = this.runtime;
     const user = this.requireUser();
-    await config.hooks.onDeleteUser?.({ userId: user.id });
-    const current = this.event.sessionRow?.id ?? null;
-    this.event.dropSession();
-    this.event.actions.replaceCookieAction(this.event.clearAuthAction(current));
-    const ended = await invalidateUserSessions(sessions, user.id);
-    await deleteUserRow(db, user.id);
-    if (ended.length > 0) await bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'account-deleted' });
-    log.info('account deleted', { userId: user.id });
+    await deleteUserEverywhere(this.runtime, user.id, () => {
+      const current = this.event.sessionRow?.id ?? null;
+      this.event.dropSession();
+      this.event.actions.replaceCookieAction(this.event.clearAuthAction(current));
+    });
   }
 
   /** Tells open tabs of these users that their permissions, groups or profile changed. */

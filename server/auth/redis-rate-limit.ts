@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { IpBudget, RateDecision, RateLimiter } from './rate-limit';
+import { RedisScript } from './redis-script';
 
 export interface RedisRateLimiterOptions {
   ipBurst: number;
@@ -16,7 +17,7 @@ export interface RedisRateLimiterOptions {
  * KEYS[1] bucket; ARGV: capacity, refill per ms, now (ms), ttl (ms).
  * Returns 0 when allowed, else milliseconds until a token is there.
  */
-const TAKE_TOKEN = `
+const TAKE_TOKEN = new RedisScript(`
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
@@ -29,13 +30,13 @@ if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rat
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return wait
-`;
+`);
 
 /**
  * Records a failed login. KEYS[1] failures counter, KEYS[2] lock key;
  * ARGV: free failures, base delay ms, max delay ms, memory ms.
  */
-const FAIL_ACCOUNT = `
+const FAIL_ACCOUNT = new RedisScript(`
 local failures = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 local over = failures - tonumber(ARGV[1])
@@ -44,13 +45,13 @@ if over > 0 then
   redis.call('SET', KEYS[2], '1', 'PX', math.floor(delay))
 end
 return failures
-`;
+`);
 
 /** Deletes a claim only if it is still ours. KEYS[1] claim; ARGV[1] our token. */
-const RELEASE_CLAIM = `
+const RELEASE_CLAIM = new RedisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-`;
+`);
 
 const ACCOUNT_MEMORY_MS = 60 * 60 * 1000;
 
@@ -78,7 +79,7 @@ export function createRedisRateLimiter(redis: Redis, options: RedisRateLimiterOp
   return {
     async hitIp(scope, ip, budget): Promise<RateDecision> {
       const { burst, perMs, ttl } = budget ? bucketOf(budget) : ipBucket;
-      const wait = Number(await redis.eval(TAKE_TOKEN, 1, `${prefix}:ip:${scope}:${ip}`, burst, perMs, Date.now(), ttl));
+      const wait = Number(await TAKE_TOKEN.run(redis, [`${prefix}:ip:${scope}:${ip}`], [burst, perMs, Date.now(), ttl]));
       return wait === 0 ? { ok: true } : { ok: false, retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
     },
     async checkAccount(account): Promise<RateDecision> {
@@ -87,15 +88,10 @@ export function createRedisRateLimiter(redis: Redis, options: RedisRateLimiterOp
     },
     async failAccount(account) {
       const key = accountKey(account);
-      await redis.eval(
-        FAIL_ACCOUNT,
-        2,
-        `${prefix}:fail:${key}`,
-        `${prefix}:lock:${key}`,
-        options.accountFreeFailures,
-        base,
-        max,
-        ACCOUNT_MEMORY_MS,
+      await FAIL_ACCOUNT.run(
+        redis,
+        [`${prefix}:fail:${key}`, `${prefix}:lock:${key}`],
+        [options.accountFreeFailures, base, max, ACCOUNT_MEMORY_MS],
       );
     },
     async clearAccount(account) {
@@ -108,7 +104,7 @@ export function createRedisRateLimiter(redis: Redis, options: RedisRateLimiterOp
       const token = crypto.randomUUID();
       if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
       return async () => {
-        await redis.eval(RELEASE_CLAIM, 1, key, token);
+        await RELEASE_CLAIM.run(redis, [key], [token]);
       };
     },
     async close() {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Database } from '../../db/client';
 import type { SessionRow } from '../../db/schema';
@@ -10,6 +9,7 @@ import {
   type StoredSessionKey,
 } from './session-backend';
 import { redactUrl } from '../log';
+import { RedisScript } from './redis-script';
 import { findSessionUser, type SessionUserRow } from './session-user';
 import { DEFAULT_USER_MODEL, type UserModel } from './user-model';
 
@@ -67,31 +67,16 @@ local function store(at)
 end
 `;
 
-/** One Lua script, run by its SHA-1 (sent in full only when Redis does not know it yet). */
-class Script {
-  private readonly sha: string;
-  private readonly lua: string;
-
-  constructor(body: string) {
-    this.lua = `${LUA_KEYS}\n${body}`;
-    this.sha = createHash('sha1').update(this.lua).digest('hex');
-  }
-
-  async run(redis: Redis, args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, 0, ...args);
-    } catch (error) {
-      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.lua, 0, ...args);
-    }
-  }
+/** A script of the backend: the key helpers above, then `body`; every key is built from `ARGV[1]`. */
+function script(body: string): RedisScript {
+  return new RedisScript(`${LUA_KEYS}\n${body}`);
 }
 
 /** ARGV: prefix, then a session as `store` reads it. */
-const CREATE = new Script('return store(2)');
+const CREATE = script('return store(2)');
 
 /** ARGV: prefix, old id, then the new session as `store` reads it. Its data moves over; the old session goes. */
-const ROTATE = new Script(`
+const ROTATE = script(`
 local new = store(3)
 local from = dataKey(ARGV[2])
 if redis.call('EXISTS', from) == 1 then
@@ -103,7 +88,7 @@ return new
 `);
 
 /** ARGV: prefix, id, lastVerifiedAt, expiresAt. Nothing when the session is gone (never recreated half). */
-const RENEW = new Script(`
+const RENEW = script(`
 local key = sessionKey(ARGV[2])
 if redis.call('EXISTS', key) == 0 then return 0 end
 redis.call('HSET', key, 'lastVerifiedAt', ARGV[3], 'expiresAt', ARGV[4])
@@ -113,7 +98,7 @@ return 1
 `);
 
 /** ARGV: prefix, id, authenticatedAt. Nothing when the session is gone. */
-const MARK_AUTHENTICATED = new Script(`
+const MARK_AUTHENTICATED = script(`
 local key = sessionKey(ARGV[2])
 if redis.call('EXISTS', key) == 0 then return 0 end
 redis.call('HSET', key, 'authenticatedAt', ARGV[3])
@@ -121,10 +106,10 @@ return 1
 `);
 
 /** ARGV: prefix, id. */
-const DELETE = new Script('return remove(ARGV[2])');
+const DELETE = script('return remove(ARGV[2])');
 
 /** ARGV: prefix, user id, the id to keep or ''. Returns the ids deleted. */
-const DELETE_USER_SESSIONS = new Script(`
+const DELETE_USER_SESSIONS = script(`
 local index = userKey(ARGV[2])
 local ended = {}
 for _, id in ipairs(redis.call('SMEMBERS', index)) do
@@ -137,7 +122,7 @@ return ended
 `);
 
 /** ARGV: prefix, session id, key, JSON. 0 when the session is gone: nothing stored. The data expires with its session. */
-const WRITE_KEY = new Script(`
+const WRITE_KEY = script(`
 local expiresAt = redis.call('HGET', sessionKey(ARGV[2]), 'expiresAt')
 if not expiresAt then return 0 end
 local data = dataKey(ARGV[2])
@@ -232,7 +217,7 @@ export async function createRedisSessionBackend(
     name: 'redis',
     userModel,
     async create(row: SessionRow): Promise<void> {
-      await CREATE.run(redis, [prefix, ...stored(row)]);
+      await CREATE.run(redis, [], [prefix, ...stored(row)]);
     },
     async find(id: string): Promise<StoredSession | null> {
       const session = rowOf(id, await redis.hgetall(sessionKey(id)));
@@ -242,16 +227,16 @@ export async function createRedisSessionBackend(
       return findSessionUser(db, userId, userModel);
     },
     async renew(id: string, lastVerifiedAt: number, expiresAt: number): Promise<void> {
-      await RENEW.run(redis, [prefix, id, lastVerifiedAt, expiresAt]);
+      await RENEW.run(redis, [], [prefix, id, lastVerifiedAt, expiresAt]);
     },
     async markAuthenticated(id: string, at: number): Promise<void> {
-      await MARK_AUTHENTICATED.run(redis, [prefix, id, at]);
+      await MARK_AUTHENTICATED.run(redis, [], [prefix, id, at]);
     },
     async delete(id: string): Promise<void> {
-      await DELETE.run(redis, [prefix, id]);
+      await DELETE.run(redis, [], [prefix, id]);
     },
     async deleteUserSessions(userId: number, except?: string): Promise<string[]> {
-      return (await DELETE_USER_SESSIONS.run(redis, [prefix, userId, except ?? ''])) as string[];
+      return (await DELETE_USER_SESSIONS.run(redis, [], [prefix, userId, except ?? ''])) as string[];
     },
     async listUserSessions(userId: number): Promise<SessionRow[]> {
       const ids = await redis.smembers(userKey(userId));
@@ -273,14 +258,14 @@ export async function createRedisSessionBackend(
       return rows;
     },
     async rotate(oldId: string, row: SessionRow): Promise<void> {
-      await ROTATE.run(redis, [prefix, oldId, ...stored(row)]);
+      await ROTATE.run(redis, [], [prefix, oldId, ...stored(row)]);
     },
     async readData(sessionId: string): Promise<readonly StoredSessionKey[]> {
       const hash = await redis.hgetall(dataKey(sessionId));
       return Object.entries(hash).map(([key, value]) => ({ key, value }));
     },
     async writeKey(sessionId: string, key: string, json: string): Promise<void> {
-      if ((await WRITE_KEY.run(redis, [prefix, sessionId, key, json])) !== 1) throw new SessionEndedError();
+      if ((await WRITE_KEY.run(redis, [], [prefix, sessionId, key, json])) !== 1) throw new SessionEndedError();
     },
     async deleteKey(sessionId: string, key: string): Promise<void> {
       await redis.hdel(dataKey(sessionId), key);

@@ -5,18 +5,23 @@ import { groupHeld, permissionHeld } from '../auth/permissions';
 import { NO_SESSION, type SessionData } from '../auth/session-store';
 import { ANONYMOUS_USER, isLoggedIn, type AuthUser, type LoggedInUser } from '../auth/user';
 import { EMPTY_REQUEST, type EventRequest } from '../request';
-import type { StateEvent } from './event';
 
-const storage = new AsyncLocalStorage<StateEvent>();
-
-/** Runs `fn(...args)` with `event` as the current event (what the bridge does). */
-export function runInEvent<A extends unknown[], T>(event: StateEvent, fn: (...args: A) => T, ...args: A): T {
-  return storage.run(event, fn, ...args);
+/**
+ * What the accessors below read: a socket event (`StateEvent`), or an HTTP
+ * route's identity run through `withCurrent` (`server/http/identity.ts`).
+ */
+export interface CurrentScope {
+  readonly user: AuthUser;
+  readonly session: SessionData;
+  readonly request: EventRequest;
+  readonly runtime: { readonly db: Database };
 }
 
-/** The current event, or `undefined` outside one. */
-export function currentEvent(): StateEvent | undefined {
-  return storage.getStore();
+const storage = new AsyncLocalStorage<CurrentScope>();
+
+/** Runs `fn(...args)` with `scope` as the current event (what the bridge does; an HTTP route through `withCurrent`). */
+export function runInEvent<A extends unknown[], T>(scope: CurrentScope, fn: (...args: A) => T, ...args: A): T {
+  return storage.run(scope, fn, ...args);
 }
 
 /** The live user of the current event; anonymous outside an event. */

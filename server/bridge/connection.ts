@@ -3,6 +3,8 @@ import type { PasskeyChallenges } from '../auth/passkey-challenges';
 import type { PendingSecondStep } from '../auth/two-factor-flow';
 import { TokenBucket } from '../auth/token-bucket';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
+import { applySlicePatch } from '../state/slice-patch';
+import { initialValues, type SliceDefinition } from '../state/slices';
 import { CookieMirror, UpgradeHeaders } from './cookie-mirror';
 import { PushChannel, type PushStream } from './push-channel';
 import { RouteMirror } from './route-mirror';
@@ -65,6 +67,8 @@ export class Connection {
   secondStep: PendingSecondStep | null = null;
   closed = false;
   private channel: PushChannel | null = null;
+  /** While the tab's stashed slices are on their way back: the patches applied meanwhile, in order. */
+  private patchedWhileResuming: [name: string, patch: Record<string, unknown>][] | null = null;
 
   constructor(init: ConnectionInit) {
     const strings = init.strings ?? null;
@@ -130,6 +134,39 @@ export class Connection {
     // Nothing known yet and nothing to know (a session without a language reads as no session): no object.
     if ((sessionId === null || code === null) && this.languages === null) return;
     (this.languages ??= new TabLanguages()).remember(sessionId, code);
+  }
+
+  /**
+   * Sets fields of slice `name` (made from the definition's initial values when the tab has none
+   * yet); answers the fields that changed. While the tab's stashed slices are
+   * on their way back, the patch is also kept, to go on top of them.
+   */
+  patchSlice(name: string, def: SliceDefinition, patch: Record<string, unknown>): Record<string, unknown> | null {
+    let values = this.slices.get(name);
+    if (!values) this.slices.set(name, (values = initialValues(def)));
+    this.patchedWhileResuming?.push([name, patch]);
+    return applySlicePatch(values, patch);
+  }
+
+  /** The tab's stashed slices are being fetched (from Redis): patches from now on are kept for {@link endResume}. */
+  beginResume(): void {
+    this.patchedWhileResuming = [];
+  }
+
+  /**
+   * The stashed slices are back (or not): each replaces the tab's own, then
+   * the patches applied meanwhile go on top in their order, so a push that
+   * arrived while they travelled is not undone by older values.
+   */
+  endResume(resumed: ReadonlyMap<string, Record<string, unknown>> | null): void {
+    const patches = this.patchedWhileResuming;
+    this.patchedWhileResuming = null;
+    if (!resumed) return;
+    for (const [name, values] of resumed) this.slices.set(name, values);
+    for (const [name, patch] of patches ?? []) {
+      const values = this.slices.get(name);
+      if (values) applySlicePatch(values, patch);
+    }
   }
 
   /** Queues a push for the `state` subscription (nothing to say: nothing queued). */

@@ -8,6 +8,7 @@ import { secureCookiesOf } from '../auth/session-cookie';
 import { clientIp, originAllowed, ownOrigin } from '../auth/origin';
 import { ROUTE_MUTATION_PATH } from '../state/protocol';
 import { Connection } from './connection';
+import type { StashedSlices } from './resume-stash';
 import { resolveSession } from './session-cache';
 import {
   expectsConnectionParams,
@@ -98,11 +99,17 @@ class TabSocket implements ContextSource<ConnectionContext> {
       if (!isRetriableDatabaseError(error)) throw error;
       runtime.log.warn('session store unavailable while a tab connected', { error: describeDatabaseError(error) });
     }
-    const resumed = conn.tabId ? await runtime.resumeStash.take(conn.tabId, conn.sessionId) : null;
-    if (resumed) {
-      for (const [name, values] of resumed) conn.slices.set(name, values);
-      // Closed while its slices were on their way back (from Redis): kept again, not lost.
-      if (conn.closed) runtime.resumeStash.keep(conn);
+    if (conn.tabId) {
+      // Pushes that reach the tab while its slices travel back (from Redis) go on top of them, in order.
+      conn.beginResume();
+      let resumed: StashedSlices | null = null;
+      try {
+        resumed = await runtime.resumeStash.take(conn.tabId, conn.sessionId);
+      } finally {
+        conn.endResume(resumed);
+      }
+      // Closed while its slices were on their way back: kept again, not lost.
+      if (resumed && conn.closed) runtime.resumeStash.keep(conn);
     }
     return { runtime, connection: conn };
   }

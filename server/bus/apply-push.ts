@@ -2,22 +2,24 @@ import type { Connection } from '../bridge/connection';
 import type { ConnectionRegistry } from '../bridge/registry';
 import type { Runtime } from '../runtime';
 import type { AppAction, Delta } from '../state/protocol';
-import { applySlicePatch } from '../state/slice-patch';
-import { initialValues, type SliceDefinition } from '../state/slices';
-import { checkPush, PushError, type PushTarget } from './push-event';
+import type { SliceDefinition } from '../state/slices';
+import { CheckedPush, checkPush, PushError, type PushEvent, type PushTarget } from './push-event';
 
 /**
- * Applies a push to the open tabs of its target on this process. It is
- * checked again here, against this process's own slices (it may have come
- * from another process over Redis); a refused push is logged and dropped.
+ * Applies a push to the open tabs of its target on this process. One that
+ * came from another process (over Redis) is checked here against this
+ * process's own slices; one this process checked before publishing it
+ * (a `CheckedPush` of these slices) is not checked twice. A refused push is
+ * logged and dropped.
  * Each tab's slice values take the patch, so its next event's delta is
  * computed from what the tab shows, and the fields that changed go out with
  * the actions on its `state` subscription.
  */
 export function applyPush(runtime: Runtime, event: unknown): void {
-  let push: ReturnType<typeof checkPush>;
+  let push: PushEvent;
   try {
-    push = checkPush(event, runtime.slices);
+    // Checked before it was published, by this process against these slices: once per process is enough.
+    push = event instanceof CheckedPush && event.isCheckedAgainst(runtime.slices) ? event : checkPush(event, runtime.slices);
   } catch (error) {
     if (!(error instanceof PushError)) throw error;
     runtime.log.warn('push refused', { code: error.code, issues: error.issues });
@@ -36,9 +38,7 @@ function pushTo(conn: Connection, delta: Delta, actions: AppAction[], slices: Re
   if (conn.closed) return;
   const changed: Delta = {};
   for (const name in delta) {
-    let values = conn.slices.get(name);
-    if (!values) conn.slices.set(name, (values = initialValues(slices.get(name)!)));
-    const fields = applySlicePatch(values, delta[name]!);
+    const fields = conn.patchSlice(name, slices.get(name)!, delta[name]!);
     if (fields) changed[name] = fields;
   }
   conn.push(changed, actions);

@@ -78,7 +78,7 @@ function issuesOf(error: z.ZodError, prefix: string[] = []): PushIssue[] {
  * a patch of its own fields, each of its field's kind. Answers the push, or
  * throws a {@link PushError}.
  */
-export function checkPush(event: unknown, slices: ReadonlyMap<string, SliceDefinition>): PushEvent {
+export function checkPush(event: unknown, slices: ReadonlyMap<string, SliceDefinition>): CheckedPush {
   const parsed = pushEventSchema.safeParse(event);
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path[0];
@@ -91,5 +91,32 @@ export function checkPush(event: unknown, slices: ReadonlyMap<string, SliceDefin
     const fields = slicePatchSchema(def).safeParse(patch);
     if (!fields.success) throw new PushError('INVALID_PATCH', issuesOf(fields.error, [name]));
   }
-  return parsed.data as PushEvent;
+  return new CheckedPush(parsed.data as PushEvent, slices);
+}
+
+/**
+ * A push {@link checkPush} answered: it remembers the slices it was checked
+ * against, so the process that checked it before publishing applies it to
+ * its own tabs without checking it again (`isCheckedAgainst`). What crosses
+ * to another process is its JSON, a plain object, checked there once more.
+ */
+export class CheckedPush implements PushEvent {
+  readonly type = 'push' as const;
+  readonly target: PushTarget;
+  readonly delta: Delta;
+  readonly actions: AppAction[];
+  /** Not a field of the JSON: only this process's object carries it. */
+  readonly #slices: ReadonlyMap<string, SliceDefinition>;
+
+  constructor(push: PushEvent, slices: ReadonlyMap<string, SliceDefinition>) {
+    this.target = push.target;
+    this.delta = push.delta;
+    this.actions = push.actions;
+    this.#slices = slices;
+  }
+
+  /** Whether it was checked against exactly these slices (a process's own map). */
+  isCheckedAgainst(slices: ReadonlyMap<string, SliceDefinition>): boolean {
+    return this.#slices === slices;
+  }
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, PUSH_MAX_BYTES, redisNamesOf, type StatehouseConfigInput } from '../config';
+import { ConfigError, loadPusherConfig, PUSH_MAX_BYTES, redisNamesOf, type StatehouseConfigInput } from '../config';
 import type { AppAction, Delta, ToastKind } from '../state/protocol';
 import type { SliceDefinition } from '../state/slices';
 import type { IdentityBus } from './identity-bus';
@@ -114,8 +114,15 @@ export interface ConnectedPusher<Slices extends readonly SliceDefinition[] = rea
 export interface ConnectPusherOptions<Slices extends readonly SliceDefinition[]> {
   /** The app's slices (those its server declares). */
   slices?: Slices;
-  /** Config values; environment variables override them, as for a server (`BUS_URL`, `PUSH_MAX_BYTES`). */
-  config?: StatehouseConfigInput;
+  /**
+   * Config values; environment variables override them, as for a server.
+   * Only `busUrl`, `redisPrefix` and `push` are read (`BUS_URL`,
+   * `REDIS_PREFIX`, `PUSH_MAX_BYTES`): a server's other settings, such as
+   * its production mail, are neither needed nor checked here.
+   */
+  config?: Pick<StatehouseConfigInput, 'busUrl' | 'redisPrefix' | 'push'>;
+  /** Where environment variables are read (default: `process.env`). */
+  env?: Record<string, string | undefined>;
   /** Told about bus connection errors (default: `console.error`). */
   onError?: (error: unknown) => void;
 }
@@ -138,7 +145,7 @@ export interface ConnectPusherOptions<Slices extends readonly SliceDefinition[]>
 export async function connectPusher<const Slices extends readonly SliceDefinition[] = readonly SliceDefinition[]>(
   options: ConnectPusherOptions<Slices> = {},
 ): Promise<ConnectedPusher<Slices>> {
-  const config = loadConfig(options.config ?? {});
+  const config = loadPusherConfig(options.config ?? {}, options.env ?? process.env);
   if (!config.busUrl) {
     throw new ConfigError([
       {

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { z } from 'zod';
+import { RedisScript } from '../auth/redis-script';
 import { sessionTag } from '../auth/session';
 import type { ResumeStash, StashedSlices } from '../bridge/resume-stash';
 import type { Logger } from '../log';
@@ -13,6 +14,8 @@ export interface RedisResumeStashOptions {
   max: number;
   /** Largest entry, as JSON (`socket.resumeStashEntryMaxBytes`). */
   entryMaxBytes: number;
+  /** How long `take` waits for Redis before the tab starts afresh (`socket.resumeTakeTimeoutMs`, default 1 s). */
+  takeTimeoutMs?: number;
   /** This process's slices by name: only those are resumed, field by field. */
   slices: ReadonlyMap<string, SliceDefinition>;
   log: Logger;
@@ -27,7 +30,7 @@ export interface RedisResumeStashOptions {
  * entries go first; the index holds the keys of expired entries too, and
  * those are always older than any live one.
  */
-const KEEP = `
+const KEEP = new RedisScript(`
 local grace = tonumber(ARGV[1])
 local order = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[3], ARGV[3], 'PX', grace)
@@ -40,15 +43,15 @@ end
 redis.call('PEXPIRE', KEYS[1], grace)
 redis.call('PEXPIRE', KEYS[2], grace)
 return 0
-`;
+`);
 
 /** Takes one entry out. KEYS[1] the index, KEYS[2] the entry; answers it, or nil. */
-const TAKE = `
+const TAKE = new RedisScript(`
 local entry = redis.call('GET', KEYS[2])
 if entry then redis.call('DEL', KEYS[2]) end
 redis.call('ZREM', KEYS[1], KEYS[2])
 return entry
-`;
+`);
 
 /** An entry as stored: the tag of the session it is bound to, and the slices. */
 const entrySchema = z.object({
@@ -70,6 +73,7 @@ const entrySchema = z.object({
  */
 export async function createRedisResumeStash(url: string, options: RedisResumeStashOptions): Promise<ResumeStash> {
   const { graceMs, max, entryMaxBytes, slices, log } = options;
+  const takeTimeoutMs = options.takeTimeoutMs ?? DEFAULT_TAKE_TIMEOUT_MS;
   const prefix = options.prefix ?? 'statehouse:resume';
   const indexKey = `${prefix}:index`;
   const orderKey = `${prefix}:order`;
@@ -92,7 +96,7 @@ export async function createRedisResumeStash(url: string, options: RedisResumeSt
         log.debug('closed tab not kept for resume: its slices are larger than socket.resumeStashEntryMaxBytes', { bytes });
         return;
       }
-      const write = redis.eval(KEEP, 3, indexKey, orderKey, entryKey(tabId), graceMs, max, entry).then(
+      const write = KEEP.run(redis, [indexKey, orderKey, entryKey(tabId)], [graceMs, max, entry]).then(
         () => {},
         (error: unknown) => log.warn('resume stash: a closed tab could not be kept', { error }),
       );
@@ -104,12 +108,19 @@ export async function createRedisResumeStash(url: string, options: RedisResumeSt
 
     async take(tabId, sessionId) {
       if (closed) return null;
-      await writing.get(tabId);
       let entry: unknown;
       try {
-        entry = await redis.eval(TAKE, 2, indexKey, entryKey(tabId));
+        // A quick reconnect here waits for its own entry's write, then takes it; a stalled Redis stalls neither the tab nor its socket's setup.
+        entry = await withinMs(
+          takeTimeoutMs,
+          (writing.get(tabId) ?? Promise.resolve()).then(() => TAKE.run(redis, [indexKey, entryKey(tabId)], [])),
+        );
       } catch (error) {
         log.warn('resume stash: a tab could not be resumed', { error });
+        return null;
+      }
+      if (entry === TIMED_OUT) {
+        log.warn('resume stash: Redis did not answer in time; the tab starts afresh', { timeoutMs: takeTimeoutMs });
         return null;
       }
       if (typeof entry !== 'string') return null;
@@ -133,6 +144,20 @@ export async function createRedisResumeStash(url: string, options: RedisResumeSt
       await redis.quit().catch(() => {});
     },
   };
+}
+
+/** How long a reconnecting tab waits for its slices by default. */
+const DEFAULT_TAKE_TIMEOUT_MS = 1_000;
+
+const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/** `work`'s answer, or {@link TIMED_OUT} once `ms` have passed first (`work` then runs on, unheard). */
+function withinMs<T>(ms: number, work: Promise<T>): Promise<T | typeof TIMED_OUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, ms, TIMED_OUT);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function parseJson(text: string): unknown {

@@ -5,7 +5,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openMigratedDatabase } from '../../db/client';
 import { ConfigError, loadConfig, redisNamesOf } from '../config';
-import { openSessionBackend, type SessionBackend } from '../auth/session-backend';
+import { openSessionBackend } from '../auth/open-session-backend';
+import type { SessionBackend } from '../auth/session-backend';
 import {
   EXIT,
   addGroupCommand,

@@ -1,6 +1,8 @@
 import type { Database } from '../../db/client';
 import { permissionMapOf, type PermissionMap } from '../auth/permissions';
 import type { AuthUser } from '../auth/user';
+import { DEFAULT_USER_MODEL, type UserModel } from '../auth/user-model';
+import type { SnapshotFields } from '../state/protocol';
 import type { EventRequest } from '../request';
 import type { StatehouseConfig } from '../config';
 import { directionOf } from '../i18n/catalog';
@@ -20,8 +22,8 @@ export type LanguageContext = {
   LANGUAGE_BIDI: boolean;
 };
 
-/** A JSON-safe copy of the live user: never the live object itself. */
-export type UserSnapshot = {
+/** A JSON-safe copy of the live user: never the live object itself (with the app's `snapshot` fields, typed through `Register`). */
+export type UserSnapshot = SnapshotFields & {
   id: number | null;
   username: string;
   email: string;
@@ -94,14 +96,26 @@ export async function languageProcessor(request: EventRequest, _user: AuthUser, 
 
 /**
  * `{ user }`: a plain, JSON-safe snapshot of the live user (a new object
- * every time), safe to hand to templates or to send to the browser.
+ * every time), safe to hand to templates or to send to the browser: the
+ * fields of the `auth` snapshot's kind, with the app's own `snapshot` fields
+ * (`defineUserModel({ snapshot })`; `null` when unset, absent for the
+ * anonymous user) and never the others.
  *
  * @example
  * const { user } = await ctx.request.loadContext<UserSnapshotContext>();
  */
-export function userSnapshotProcessor(_request: EventRequest, user: AuthUser): UserSnapshotContext {
+export function userSnapshotProcessor(
+  _request: EventRequest,
+  user: AuthUser,
+  _config?: StatehouseConfig,
+  _db?: Database,
+  userModel: UserModel = DEFAULT_USER_MODEL,
+): UserSnapshotContext {
+  const own: Record<string, unknown> = {};
+  if (user.isAuthenticated) for (const name of userModel.snapshotFields) own[name] = user[name as keyof AuthUser] ?? null;
   return {
     user: {
+      ...(own as SnapshotFields),
       id: user.id,
       username: user.username,
       email: user.email ?? user.pendingEmail ?? '',

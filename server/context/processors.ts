@@ -2,6 +2,7 @@ import type { AuthUser } from '../auth/user';
 import type { EventRequest } from '../request';
 import type { ContextProcessor, StatehouseConfig } from '../config';
 import type { Logger } from '../log';
+import type { UserModel } from '../auth/user-model';
 import type { Database } from '../../db/client';
 
 export type { ContextProcessor } from '../config';
@@ -48,20 +49,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * {@link ContextProcessorError} is thrown: nothing is merged.
  *
  * @example
- * const context = await runContextProcessors(config.contextProcessors, request, user, { config, db, log });
+ * const context = await runContextProcessors(config.contextProcessors, request, user, runtime);
  */
 export async function runContextProcessors(
   processors: readonly ContextProcessor[],
   request: EventRequest,
   user: AuthUser,
-  { config, db, log }: { config: StatehouseConfig; db: Database; log: Logger },
+  { config, db, log, userModel }: { config: StatehouseConfig; db: Database; log: Logger; userModel: UserModel },
 ): Promise<Record<string, unknown>> {
   const merged: Record<string, unknown> = {};
   for (let index = 0; index < processors.length; index++) {
     const processor = processors[index]!;
     let result: unknown;
     try {
-      result = await processor(request, user, config, db);
+      result = await processor(request, user, config, db, userModel);
       if (!isRecord(result)) throw new TypeError(`returned ${result === null ? 'null' : typeof result}, not an object`);
     } catch (cause) {
       const name = processorName(processor, index);

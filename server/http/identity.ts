@@ -10,19 +10,37 @@ import { messagesFor, type Messages } from '../i18n/catalog';
 import type { Runtime } from '../runtime';
 import { secureCookiesOf, sessionCookie, sessionTokenFrom } from '../auth/session-cookie';
 import { HttpEventRequest, HttpSession } from './http-request';
+import { runInEvent, type CurrentScope } from '../bridge/accessors';
+import { NO_SESSION, type SessionData } from '../auth/session-store';
 import { isUnsafeMethod } from './methods';
 import { clientIp, originAllowed } from '../auth/origin';
 
 /** `auth` in HTTP routes: the checks of `ctx.auth` on the socket, for the request's user. */
 export class HttpAuth {
   private localized: Messages | null = null;
+  private scope: CurrentScope | null = null;
 
   constructor(
     private readonly db: Database,
     private readonly config: StatehouseConfig,
     private readonly user: AuthUser,
     private readonly request: EventRequest,
+    private readonly session: SessionData = NO_SESSION,
   ) {}
+
+  /**
+   * Runs `fn(...args)` with this request's identity as the current one:
+   * inside it `currentUser()`, `currentSession()`, `currentRequest()`,
+   * `request` and `requireLoginUser()` answer as in a socket event. What
+   * {@link withCurrent} does for a whole route.
+   *
+   * @example
+   * .post('/api/checkout', ({ auth }) => auth.runAsCurrent(checkout))
+   */
+  runAsCurrent<A extends unknown[], T>(fn: (...args: A) => T, ...args: A): T {
+    this.scope ??= { user: this.user, session: this.session, request: this.request, runtime: { db: this.db } };
+    return runInEvent(this.scope, fn, ...args);
+  }
 
   hasPerm(perm: string): Promise<boolean> {
     return permissionHeld(this.db, this.user, perm);
@@ -95,7 +113,27 @@ export function identity(runtime: Runtime) {
         session?.id ?? null,
       );
       const eventRequest: EventRequest = new HttpEventRequest(runtime, request, ip, live, data);
-      return { user: live, session: data, request: eventRequest, auth: new HttpAuth(db, config, live, eventRequest) };
+      return { user: live, session: data, request: eventRequest, auth: new HttpAuth(db, config, live, eventRequest, data) };
     },
   );
+}
+
+/**
+ * Wraps an HTTP route's handler so that it, and everything it calls, runs
+ * with the route's identity as the current one: `currentUser()`,
+ * `currentSession()`, `currentRequest()`, `request` and `requireLoginUser()`
+ * answer as in a socket event. Only the routes wrapped pay for it (one
+ * scope object and one `AsyncLocalStorage.run`); elsewhere those accessors
+ * answer the anonymous user and an empty request, as outside any event.
+ * Needs `identity(runtime)` on the app.
+ *
+ * @example
+ * new Elysia()
+ *   .use(identity(runtime))
+ *   .get('/api/cart', withCurrent(async () => ({ items: await currentSession().get('cart', []) })));
+ */
+export function withCurrent<C extends { auth: HttpAuth }, R>(handler: (ctx: C) => R): (ctx: C) => R {
+  return function handleWithCurrent(ctx: C): R {
+    return ctx.auth.runAsCurrent(handler, ctx);
+  };
 }

@@ -7,7 +7,7 @@ import {
   ADMIN_PERMISSIONS as P,
   createGroupRow,
   deleteGroupRow,
-  deleteUserRow,
+  anotherAdminExists,
   directPermissionsOf,
   existingGroupIds,
   existingUserIds,
@@ -30,7 +30,8 @@ import {
   updateUserFields,
   type AdminUserRow,
 } from '../auth/admin-data';
-import { loadGrants } from '../auth/permissions';
+import { deleteUserEverywhere } from '../auth/delete-user';
+import { loadGrants, permissionHeld } from '../auth/permissions';
 import { listUserSessions } from '../auth/session';
 import { findUserByEmail, MAX_EMAIL_LENGTH } from '../auth/users';
 import { validationFailed } from '../errors';
@@ -161,6 +162,8 @@ const usersRouter = router({
         groups,
         permissions,
         twoFactor,
+        /** Whether the acting admin may delete this user (`auth.delete_user`): the page shows **Delete user** then. */
+        mayDelete: await permissionHeld(ctx.db, ctx.user, P.deleteUser),
         // No session ids: an admin signs a user out everywhere, never picks up a session.
         sessions: sessions.map((s) => ({ createdAt: s.createdAt, lastSeenAt: s.lastVerifiedAt, ip: s.ip, userAgent: s.userAgent })),
       };
@@ -291,9 +294,13 @@ const usersRouter = router({
     .mutation(async function deleteUser({ ctx, input }) {
       await requireRecentAuth(ctx);
       const user = await userOr404(ctx, input.id);
-      if (user.id === ctx.user.id) throw lockedOut('You cannot delete your own account.');
-      await ctx.auth.invalidateUserSessions(user.id);
-      await deleteUserRow(ctx.db, user.id);
+      // The last admin right stays: an admin deletes their own account only while another admin remains.
+      if (user.id === ctx.user.id && !(await anotherAdminExists(ctx.db, user.id))) {
+        throw lockedOut('You are the last admin: you cannot delete your own account.');
+      }
+      // The same path as the user's own Delete account: the app's hook, then sessions (tabs signed out at once) and the row.
+      await deleteUserEverywhere(ctx.runtime, user.id);
+      // The audit row names the target as it was; it outlives the user.
       changed(ctx, { type: 'admin.user_deleted', target: who(user) }, []);
       return null;
     }),

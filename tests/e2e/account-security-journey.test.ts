@@ -84,8 +84,21 @@ describe('account security in the browser', () => {
     await page.getByRole('button', { name: 'Delete account' }).click();
     await page.getByRole('button', { name: 'Yes, delete my account' }).click();
     await dialog.getByLabel('Password').fill(NEW_PASSWORD);
+    // Every page this tab shows from here on, client-side route changes included (the router reports a load twice).
+    const landings: string[] = [];
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) landings.push(new URL(frame.url()).pathname + new URL(frame.url()).search);
+    });
+    const pageLoads: string[] = [];
+    page.on('request', (request) => {
+      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) pageLoads.push(new URL(request.url()).pathname);
+    });
     await dialog.getByRole('button', { name: 'Confirm' }).click();
-    await waitForPath(page, '/login');
+    await page.waitForURL((url) => url.pathname === '/login' && url.search === '');
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    // One navigation to the login page: the settings page's guard does not redirect first (to /login?next=%2Fsettings).
+    expect(pageLoads).toEqual(['/login']);
+    expect(landings.filter((path) => path !== '/login')).toEqual([]);
     await waitForPath(second, '/login');
 
     // The account is gone: its credentials sign nobody in (checked from another browser

@@ -83,6 +83,35 @@ describe('the admin console', () => {
     await adminContext.close();
   });
 
+  test('Delete user, asked twice, signs the user out at once; the audit log lists it', async () => {
+    const userContext = await newAppContext(browser, server.url);
+    const userPage = await userContext.newPage();
+    const username = uniqueUsername('erin');
+    await register(userPage, username, `${username}@example.com`);
+    await userPage.goto('/notes');
+    await userPage.getByLabel('Title').waitFor();
+
+    const adminContext = await newAppContext(browser, server.url);
+    const admin = await adminContext.newPage();
+    await signIn(admin, 'root', ROOT_PASSWORD);
+    await admin.goto('/admin/users');
+    await admin.getByLabel('Search').fill(username);
+    await admin.getByRole('link', { name: username }).click();
+    await admin.getByRole('heading', { name: username }).waitFor();
+    await admin.getByRole('button', { name: 'Delete user' }).click();
+    await admin.getByRole('button', { name: `Yes, delete ${username}` }).click();
+    await admin.getByText('User deleted.').waitFor();
+    await waitForPath(admin, '/admin/users');
+    await waitForPath(userPage, '/login', 3_000);
+
+    await admin.getByRole('link', { name: 'Audit log' }).click();
+    const deleted = admin.getByRole('row').filter({ hasText: username }).filter({ hasText: 'User deleted' });
+    await deleted.waitFor();
+    expect(await deleted.getByRole('cell', { name: 'root', exact: true }).count()).toBe(1);
+    await userContext.close();
+    await adminContext.close();
+  });
+
   test('a user who is not staff sees no Admin link and a refusal at /admin; Settings shows their recent activity', async () => {
     const context = await newAppContext(browser, server.url);
     const page = await context.newPage();

@@ -191,3 +191,32 @@ describe('imports follow the layers, by where they resolve', () => {
     expect(rankOf(target)!).toBeGreaterThan(from);
   });
 });
+
+describe('framework modules import no cycle', () => {
+  test('no chain of imports in server/ comes back to where it started', () => {
+    const transpiler = new Bun.Transpiler({ loader: 'tsx' });
+    const edges = new Map<string, string[]>();
+    for (const file of sourceFiles('server')) {
+      const targets: string[] = [];
+      for (const { path } of transpiler.scanImports(readFileSync(join(root, file), 'utf8'))) {
+        if (path.startsWith('.')) targets.push(relative(root, Bun.resolveSync(path, dirname(join(root, file)))));
+      }
+      edges.set(file, targets);
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const path: string[] = [];
+    const visit = (file: string): void => {
+      state.set(file, 'open');
+      path.push(file);
+      for (const next of edges.get(file) ?? []) {
+        if (state.get(next) === 'open') cycles.push([...path.slice(path.indexOf(next)), next].join(' -> '));
+        else if (!state.has(next) && edges.has(next)) visit(next);
+      }
+      path.pop();
+      state.set(file, 'done');
+    };
+    for (const file of edges.keys()) if (!state.has(file)) visit(file);
+    expect(cycles).toEqual([]);
+  });
+});

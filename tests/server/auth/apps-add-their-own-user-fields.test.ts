@@ -6,7 +6,16 @@ import { z } from 'zod';
 import { users } from '../../../db/schema';
 import { defineUsersTable } from '../../../db/schema/auth';
 import { appRouter, userModel } from '../../../server/app/router';
-import { createAppRouter, currentUser, defineUserModel, identity, publicProcedure, router } from '../../../server';
+import {
+  createAppRouter,
+  currentUser,
+  defineUserModel,
+  identity,
+  publicProcedure,
+  router,
+  userSnapshotProcessor,
+  type UserSnapshotContext,
+} from '../../../server';
 import { createLibsqlSessionBackend } from '../../../server/auth/libsql-session-backend';
 import { createRedisSessionBackend } from '../../../server/auth/redis-session-backend';
 import { createUser } from '../../../server/auth/users';
@@ -23,6 +32,7 @@ const SETTINGS = { inactivityTimeoutMs: 60_000, renewalIntervalMs: 10_000, absol
 
 const fieldsRouter = router({
   me: publicProcedure.query(({ ctx }) => ({ displayName: ctx.user.displayName ?? null, current: currentUser().displayName ?? null })),
+  context: publicProcedure.query(async ({ ctx }) => (await ctx.request.loadContext<UserSnapshotContext>()).user),
 });
 
 function api(runtime: Runtime) {
@@ -38,7 +48,7 @@ afterEach(async () => {
 
 function start(options: { model?: boolean } = {}) {
   return startTestServer(
-    { rateLimit: { ipBurst: 100 } },
+    { rateLimit: { ipBurst: 100 }, contextProcessors: [userSnapshotProcessor] },
     {
       router: createAppRouter({ ...appRouter._def.record, probe: probeRouter, fields: fieldsRouter } as never),
       slices: [dashboard],
@@ -73,6 +83,24 @@ describe("an app's own user fields", () => {
     const logout = await ws.ok('mutation', 'auth.logout');
     expect(logout.delta.auth.displayName).toBeNull();
     await ws.close();
+  });
+
+  test("userSnapshotProcessor's user carries the model's snapshot fields, as the auth snapshot does", async () => {
+    server = await start();
+    await createTestUser(server.db.db, { username: 'alice', password: PASSWORD });
+    const ws = await server.open();
+    await signedIn(ws, 'alice');
+    expect((await ws.ok('query', 'fields.context')).data).toMatchObject({ username: 'alice', displayName: '' });
+    await ws.close();
+    const bob = await server.userWithSession('bob');
+    await server.db.db.update(users).set({ displayName: 'Bobby' }).where(eq(users.username, 'bob'));
+    const again = await server.open({ cookie: bob.cookie });
+    expect((await again.ok('query', 'fields.context')).data).toMatchObject({ username: 'bob', displayName: 'Bobby' });
+    await again.close();
+    // The anonymous user has no such field at all.
+    const anonymous = await server.open();
+    expect('displayName' in (await anonymous.ok('query', 'fields.context')).data).toBe(false);
+    await anonymous.close();
   });
 
   test('without a user model they are not there', async () => {

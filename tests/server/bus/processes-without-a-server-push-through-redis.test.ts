@@ -6,7 +6,7 @@ import { dashboard, startTestServer, type TestServer } from '../../helpers/serve
 
 describe('connectPusher', () => {
   test('refuses to start without BUS_URL: no server would hear it', async () => {
-    const error = await connectPusher({ config: { env: 'test' } }).then(
+    const error = await connectPusher({ env: {} }).then(
       () => null,
       (e: unknown) => e,
     );
@@ -33,7 +33,7 @@ describe.skipIf(!HAVE_REDIS)('a process without a server', () => {
     const alice = await server.userWithSession('alice');
     const ws = await server.open({ cookie: alice.cookie });
     await ws.subscribeState();
-    const statehouse = await connectPusher({ slices: [dashboard], config: { env: 'test', busUrl: redis.url } });
+    const statehouse = await connectPusher({ slices: [dashboard], config: { busUrl: redis.url } });
     try {
       await statehouse.push({ userId: alice.userId }, dashboard, { tab: 'from-a-job' });
       await statehouse.toast({ userId: alice.userId }, 'success', 'Export ready');
@@ -50,9 +50,21 @@ describe.skipIf(!HAVE_REDIS)('a process without a server', () => {
     await ws.close();
   });
 
+  test("connects in production whatever the server's mail settings: it reads only the bus, its prefix and push.maxBytes", async () => {
+    // A server refuses NODE_ENV=production with the console mail backend; a job runner sends no mail.
+    const env = { NODE_ENV: 'production', BUS_URL: redis.url, REDIS_PREFIX: 'statehouse', PUSH_MAX_BYTES: '64' };
+    const statehouse = await connectPusher({ slices: [dashboard], env });
+    try {
+      const error = await statehouse.push({ all: true }, dashboard, { tab: 'x'.repeat(100) }).catch((e: unknown) => e);
+      expect((error as PushError).code).toBe('TOO_LARGE');
+    } finally {
+      await statehouse.close();
+    }
+  });
+
   test('checks its pushes against the slices it was given, before publishing', async () => {
     const other = defineSlice('other', { n: 0 });
-    const statehouse = await connectPusher({ slices: [dashboard], config: { env: 'test', busUrl: redis.url } });
+    const statehouse = await connectPusher({ slices: [dashboard], config: { busUrl: redis.url } });
     try {
       // @ts-expect-error: not one of the slices it was given
       const error = await statehouse.push({ all: true }, other, { n: 1 }).catch((e: unknown) => e);

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, spyOn, test } from 'bun:test';
 import { defineSlice, PushError, type Statehouse } from '../../../server';
+import * as pushEvents from '../../../server/bus/push-event';
 import { createLogger } from '../../../server/log';
 import { dashboard, startTestServer, type TestServer } from '../../helpers/server';
 import { waitFor } from '../../helpers/wait-for';
@@ -44,6 +45,31 @@ describe('statehouse.push', () => {
     await bobs.ok('query', 'probe.whoami');
     expect(bobs.pushes).toHaveLength(1);
     for (const ws of [...tabs, bobs]) await ws.close();
+  });
+
+  test('is checked once in its process: before it is published, not again when the same process applies it', async () => {
+    await start();
+    const alice = await server.userWithSession('alice');
+    const ws = await server.open({ cookie: alice.cookie });
+    await ws.subscribeState();
+    const checks = spyOn(pushEvents, 'checkPush');
+    try {
+      await statehouse().push({ userId: alice.userId }, dashboard, { tab: 'checked-once' });
+      await ws.waitForPushes(2);
+      expect(checks).toHaveBeenCalledTimes(1);
+      // A push that did not come through this process's check (as from another process) is checked where it lands.
+      await server.statehouse.runtime.bus.publish({
+        type: 'push',
+        target: { userId: alice.userId },
+        delta: { dashboard: { tab: 'raw' } },
+        actions: [],
+      });
+      await ws.waitForPushes(3);
+      expect(checks).toHaveBeenCalledTimes(2);
+    } finally {
+      checks.mockRestore();
+    }
+    await ws.close();
   });
 
   test("updates the tab's server-side slice, so its next event's delta counts from the pushed values", async () => {

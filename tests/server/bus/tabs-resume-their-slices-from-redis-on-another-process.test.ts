@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import type { StatehouseConfigInput } from '../../../server';
 import { sessionTag } from '../../../server/auth/session';
 import { HAVE_REDIS, startRedis, type RedisServer } from '../../helpers/redis';
-import { startTestServer, type TestServer } from '../../helpers/server';
+import { dashboard, startTestServer, type TestServer } from '../../helpers/server';
 import { waitFor } from '../../helpers/wait-for';
 
 const entryKey = (tabId: string) => `statehouse:resume:tab:${tabId}`;
@@ -189,5 +189,57 @@ describe.skipIf(!HAVE_REDIS)('the resume stash in Redis', () => {
     expect(full.delta.dashboard).toEqual({ tab: 'kept', lastPath: '', counter: 0 });
     expect(full.delta.ghost).toBeUndefined();
     await mixed.close();
+  });
+
+  /** Holds every write (and every script) of every Redis client until `unpause`, as a stalled Redis would. */
+  const pauseWrites = () => raw.call('CLIENT', 'PAUSE', '60000', 'WRITE');
+  const unpause = () => raw.call('CLIENT', 'UNPAUSE');
+
+  test('a stalled Redis does not stall a reconnecting tab: past socket.resumeTakeTimeoutMs it starts afresh', async () => {
+    const [a, b] = await processes(2, { socket: { resumeTakeTimeoutMs: 100 } });
+    const alice = await a!.userWithSession('alice');
+    const first = await a!.open({ cookie: alice.cookie, tabId: 'tab-stalled-1' });
+    await first.ok('mutation', 'probe.setTab', { tab: 'kept' });
+    await first.close();
+    await stashed('tab-stalled-1');
+    await pauseWrites();
+    try {
+      const again = await b!.open({ cookie: alice.cookie, tabId: 'tab-stalled-1' });
+      // Redis answers nothing until unpaused: the tab is set up without its stashed slices.
+      expect((await again.subscribeState()).delta.dashboard.tab).toBe('overview');
+      expect((await again.ok('mutation', 'probe.bump')).data).toBe(1);
+      await again.close();
+    } finally {
+      await unpause();
+    }
+  });
+
+  test('a push that reaches the tab while its slices come back from Redis goes on top of them', async () => {
+    const [a, b] = await processes(2, { socket: { resumeTakeTimeoutMs: 30_000 } });
+    const alice = await a!.userWithSession('alice');
+    const first = await a!.open({ cookie: alice.cookie, tabId: 'tab-pushed-1' });
+    await first.ok('mutation', 'probe.setTab', { tab: 'stashed' });
+    await first.ok('mutation', 'probe.bump');
+    await first.close();
+    await stashed('tab-pushed-1');
+    await pauseWrites();
+    const again = await b!.open({ cookie: alice.cookie, tabId: 'tab-pushed-1' });
+    try {
+      const registry = b!.statehouse.runtime.registry;
+      const tab = () => [...registry.ofUser(alice.userId)].find((conn) => conn.tabId === 'tab-pushed-1');
+      // Bound to Alice, its slices still in Redis: a job pushes to her tabs (published once Redis answers again).
+      await waitFor(() => tab() !== undefined, { what: 'the tab bound to its user' });
+      const published = b!.statehouse.push({ userId: alice.userId }, dashboard, { tab: 'pushed' });
+      await waitFor(() => tab()?.slices.get('dashboard')?.tab === 'pushed', { what: 'the push applied to the tab' });
+      await unpause();
+      await published;
+    } finally {
+      await unpause();
+    }
+    const full = await again.subscribeState();
+    // The stash's counter, the push's tab: the newer value wins, field by field.
+    expect(full.delta.dashboard).toEqual({ tab: 'pushed', lastPath: '/', counter: 1 });
+    expect((await again.ok('mutation', 'probe.setTab', { tab: 'pushed' })).delta.dashboard).toBeUndefined();
+    await again.close();
   });
 });

@@ -7,14 +7,33 @@ import {
   authedRoute,
   canRoute,
   groupRoute,
+  currentRequest,
+  currentSession,
+  currentUser,
   identity,
+  request as currentRequestProxy,
+  requireLoginUser,
   siteProcessor,
+  userHasPerm,
+  withCurrent,
   staffRoute,
   superuserRoute,
   type StatehouseConfigInput,
 } from '../../../server';
 import type { Runtime } from '../../../server/runtime';
 import { startTestServer, type TestServer } from '../../helpers/server';
+
+/** Code a route calls that takes no argument: it reads the current identity, as code under a socket event does. */
+async function whoIsCurrent() {
+  return {
+    username: currentUser().username,
+    theme: await currentSession().get<string>('theme', 'light'),
+    path: currentRequest().path,
+    viaProxy: currentRequestProxy.query.get('q'),
+    // Without a database argument: the current scope's is used.
+    mayDelete: currentUser().isAuthenticated ? await userHasPerm(currentUser(), 'notes.delete_note') : false,
+  };
+}
 
 function api(runtime: Runtime) {
   return new Elysia({ name: 'test-api' })
@@ -58,7 +77,16 @@ function api(runtime: Runtime) {
         return { written: false, error: (error as Error).name, message: (error as Error).message };
       }
     })
-    .delete('/api/thing', ({ user }) => ({ deletedBy: user.username }), { beforeHandle: authedRoute() });
+    .delete('/api/thing', ({ user }) => ({ deletedBy: user.username }), { beforeHandle: authedRoute() })
+    .get('/api/current', withCurrent(whoIsCurrent))
+    .get('/api/current-unwrapped', whoIsCurrent)
+    .post('/api/current-theme', ({ auth, body }) =>
+      auth.runAsCurrent(async () => {
+        requireLoginUser();
+        await currentSession().set('theme', (body as { theme: string }).theme);
+        return { theme: await currentSession().get('theme') };
+      }),
+    );
 }
 
 let server: TestServer;
@@ -326,5 +354,32 @@ describe('unsafe methods need an allowed Origin', () => {
     expect((await post({ origin: server.url, cookie: alice.cookie })).status).toBe(200);
     const [renewed] = await server.db.db.select().from(sessions).where(eq(sessions.id, alice.sessionId));
     expect(renewed!.lastVerifiedAt).toBeGreaterThan(before!.lastVerifiedAt);
+  });
+});
+
+describe('the current identity in HTTP routes (withCurrent)', () => {
+  test("a wrapped route and what it calls read the route's user, session and request through the accessors", async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice', { perms: ['notes.delete_note'] });
+    await writeSessionKey(server.statehouse.runtime.sessions, alice.sessionId, 'theme', 'dark');
+    const res = await get('/api/current?q=hello', { cookie: alice.cookie });
+    expect(await res.json()).toEqual({ username: 'alice', theme: 'dark', path: '/api/current', viaProxy: 'hello', mayDelete: true });
+    // Unwrapped, a route pays nothing and the accessors answer as outside any event.
+    const plain = await get('/api/current-unwrapped?q=hello', { cookie: alice.cookie });
+    expect(await plain.json()).toEqual({ username: '', theme: 'light', path: '/', viaProxy: null, mayDelete: false });
+  });
+
+  test('auth.runAsCurrent does the same for a part of a handler: session writes persist, requireLoginUser() refuses the anonymous', async () => {
+    server = await start();
+    const alice = await server.userWithSession('alice');
+    const post = (cookie?: string) =>
+      fetch(`${server.url}/api/current-theme`, {
+        method: 'POST',
+        headers: { origin: server.url, 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+        body: JSON.stringify({ theme: 'dark' }),
+      });
+    expect(await (await post(alice.cookie)).json()).toEqual({ theme: 'dark' });
+    expect(await (await get('/api/session', { cookie: alice.cookie })).json()).toMatchObject({ theme: 'dark' });
+    expect((await post()).status).toBeGreaterThanOrEqual(400);
   });
 });

@@ -1,0 +1,43 @@
+import { createMemoryHistory, MemoryRouter } from '@solidjs/router';
+import type { JSX } from 'solid-js';
+import { render } from 'solid-js/web';
+import { createStateClient } from '../../client/state/client';
+import { StateProvider } from '../../client/state/context';
+import type { SliceMap } from '../../client/state/store';
+import { createFakeLocation, createMemoryStorage, type EventLog } from './browser-fakes';
+import type { FakeConnection, FakeTrpcServer } from './fake-trpc-server';
+
+/**
+ * Renders `routes` at `start` in a memory router, under a state client of
+ * the fake server (fake location and storages, logged in `log`); `connection()`
+ * is the new socket once its state subscription is open. `cleanups` gets
+ * what closes it all.
+ */
+export function mountOnFakeServer(server: FakeTrpcServer, routes: () => JSX.Element, start: string, cleanups: (() => unknown)[]) {
+  const log: EventLog = [];
+  const known = new Set(server.connections);
+  const client = createStateClient<never, SliceMap>({
+    url: server.url,
+    WebSocket: globalThis.__native.WebSocket,
+    location: createFakeLocation(`http://app.test${start}`, log),
+    sessionStorage: createMemoryStorage('sessionStorage', log),
+    localStorage: createMemoryStorage('localStorage', log),
+    toastDurationMs: 0,
+  });
+  const history = createMemoryHistory();
+  history.set({ value: start, replace: true });
+  const container = document.createElement('div');
+  document.body.append(container);
+  const dispose = render(
+    () => (
+      <StateProvider client={client}>
+        <MemoryRouter history={history}>{routes()}</MemoryRouter>
+      </StateProvider>
+    ),
+    container,
+  );
+  cleanups.push(() => client.close(), dispose);
+  const connection = (): Promise<FakeConnection> =>
+    server.waitFor(() => server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')));
+  return { client, container, history, log, connection };
+}
