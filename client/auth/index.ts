@@ -23,6 +23,7 @@ export { PasskeySignIn } from './passkey-sign-in';
 export { PasskeySettings } from './passkey-settings';
 export {
   addPasskey,
+  answerSecondStepWithPasskey,
   cancelPasskeyPrompt,
   confirmWithPasskey,
   PasskeyPromptError,

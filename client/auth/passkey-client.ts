@@ -135,3 +135,13 @@ export async function confirmWithPasskey(trpc: TRPCClient<BuiltinRouter>, t: Aut
   const response = await prompt(t, () => startAuthentication({ optionsJSON }));
   await trpc.auth.confirmIdentityWithPasskey.mutate({ response });
 }
+
+/**
+ * Answers the second step of a two-factor sign-in with one of the user's
+ * passkeys (the **Two-factor authentication** page's **Use a passkey**).
+ */
+export async function answerSecondStepWithPasskey(trpc: TRPCClient<BuiltinRouter>, t: AuthMessages, trustDevice: boolean): Promise<void> {
+  const optionsJSON = await trpc.auth.secondStepPasskeyOptions.mutate();
+  const response = await prompt(t, () => startAuthentication({ optionsJSON }));
+  await trpc.auth.verifySecondFactorWithPasskey.mutate({ response, trustDevice });
+}

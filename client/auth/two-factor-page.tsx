@@ -4,6 +4,7 @@ import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
 import { createFormState, focusWhenShown } from './form-state';
+import { answerSecondStepWithPasskey, passkeysSupported } from './passkey-client';
 import { withNext } from './login-page';
 import { AuthPageFrame } from './page-frame';
 import { useSite } from './site';
@@ -13,7 +14,8 @@ import { useSite } from './site';
  * **Two-factor authentication**, field **Authentication code**, button
  * **Verify** (`auth.verifySecondFactor`); **Use a recovery code** switches
  * to field **Recovery code**; **Trust this device for 30 days** when the
- * server offers it. Success lands on the sign-in's `?next=`. Without a
+ * server offers it; **Use a passkey** when the user has one and the browser
+ * can ask for it. Success lands on the sign-in's `?next=`. Without a
  * pending second step on this tab (expired, never begun) it says so and
  * links back to sign in.
  *
@@ -54,6 +56,14 @@ export function TwoFactorPage(): JSX.Element {
             setExpired(true);
           throw error;
         }
+        return 'navigates';
+      },
+    });
+  };
+  const usePasskey = (): void => {
+    void form.submit({
+      run: async () => {
+        await answerSecondStepWithPasskey(trpc, t(), trust());
         return 'navigates';
       },
     });
@@ -110,6 +120,11 @@ export function TwoFactorPage(): JSX.Element {
               </label>
             </Show>
             <SubmitButton label={t().verify} busyLabel={t().verifying} busy={form.busy()} />
+            <Show when={step()?.passkey && passkeysSupported()}>
+              <button type="button" class="sh-button sh-button-secondary" disabled={form.busy()} onClick={usePasskey}>
+                {t().usePasskey}
+              </button>
+            </Show>
           </form>
           <div class="sh-auth-links">
             <a href={location.pathname + location.search} onClick={toggle}>

@@ -1,8 +1,8 @@
 import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { hashSecret, secretMatches } from './secrets';
 
-/** The three ceremonies a challenge can be for; each has its own slot. */
-export type PasskeyCeremony = 'sign-in' | 'register' | 'confirm';
+/** The ceremonies a challenge can be for; each has its own slot. */
+export type PasskeyCeremony = 'sign-in' | 'register' | 'confirm' | 'second-step';
 
 /** A challenge lives 5 minutes: enough for a prompt, short enough to be useless later. */
 export const PASSKEY_CHALLENGE_TTL_MS = 5 * 60 * 1000;

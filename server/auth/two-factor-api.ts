@@ -2,11 +2,13 @@ import type { AuthApi, AuthEvent } from './auth-api';
 import type { SecondFactor } from './session';
 import type { TwoFactorState } from './two-factor';
 import {
+  admitSecondStep,
   beginTwoFactorSetup,
   completeSecondStep,
   confirmIdentityWithCode,
   disableTwoFactor,
   enableTwoFactor,
+  failSecondStep,
   pendingSecondStep,
   regenerateRecoveryCodes,
   twoFactorStatus,
@@ -63,6 +65,16 @@ export class TwoFactorApi {
   /** **Verify**: a code or a recovery code answers the pending second step and signs in. */
   verifySecondStep(answer: SecondStepAnswer, options: { trustDevice?: boolean; language?: string } = {}): Promise<LoggedInUser> {
     return verifySecondStep(this.event, this.auth, answer, options);
+  }
+
+  /** The pending step, once the address and account budgets allow another answer (see `admitSecondStep`). */
+  admitSecondStep(language?: string): Promise<PendingSecondStep> {
+    return admitSecondStep(this.event, language);
+  }
+
+  /** Counts a wrong answer of a factor the caller checked itself (a passkey, say). */
+  failSecondStep(pending: PendingSecondStep, factor: SecondFactor): Promise<void> {
+    return failSecondStep(this.event, this.auth, pending, factor);
   }
 
   /** Completes a pending second step with a factor the caller verified itself (a passkey, say). */

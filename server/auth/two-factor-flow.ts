@@ -141,39 +141,64 @@ export async function verifySecondStep(
   answer: SecondStepAnswer,
   options: { trustDevice?: boolean; language?: string } = {},
 ): Promise<LoggedInUser> {
-  const { limiter, db } = event.runtime;
+  const { db } = event.runtime;
   const language = options.language ?? 'en';
-  const pending = await pendingSecondStep(event);
-  if (!pending) throw secondStepExpired(message(event, language, 'secondStepExpired'));
-  const ip = await limiter.hitIp('two-factor', event.conn.ip);
-  if (!ip.ok) throw tooManyRequests(ip.retryAfter);
-  // A counter of its own: a right password clears the sign-in one, and must not clear this.
-  const lockout = secondStepLockoutKey(pending.userId);
-  const account = await limiter.checkAccount(lockout);
-  if (!account.ok) throw tooManyRequests(account.retryAfter);
+  const pending = await admitSecondStep(event, language);
   const now = Date.now();
   const factor: SecondFactor = 'code' in answer ? 'totp' : 'recovery-code';
   const ok =
     'code' in answer
       ? await verifyTotp(db, sealingKey(event), pending.userId, answer.code, now)
       : await useRecoveryCode(db, pending.userId, answer.recoveryCode, now);
-  const target = { id: pending.userId, username: '' };
   if (!ok) {
-    await limiter.failAccount(lockout);
-    pending.failures += 1;
-    const failures = pending.rowId === undefined ? pending.failures : await failPendingSecondStep(db, pending.rowId);
-    if (failures >= MAX_SECOND_STEP_FAILURES) await endSecondStep(event, pending);
-    event.runtime.log.info('second step failed', { userId: pending.userId, ip: event.conn.ip });
-    host.audit({ type: 'two_factor.failed', actor: null, target, detail: { factor } });
+    await failSecondStep(event, host, pending, factor);
     throw 'code' in answer
       ? validationFailed([{ field: 'code', code: 'code_incorrect', message: message(event, language, 'codeIncorrect') }])
       : validationFailed([
           { field: 'recoveryCode', code: 'recovery_code_incorrect', message: message(event, language, 'recoveryCodeIncorrect') },
         ]);
   }
-  await limiter.clearAccount(lockout);
+  const target = { id: pending.userId, username: '' };
   if (factor === 'recovery-code') host.audit({ type: 'recovery_code.used', actor: target, target });
   return completeSecondStep(event, host, pending, factor, options);
+}
+
+/**
+ * The pending second step this tab may answer now: refused when there is
+ * none, when the address spent its `two-factor` budget, or while the account
+ * is locked out by wrong answers. Every factor (code, recovery code,
+ * passkey) passes here before it is checked.
+ */
+export async function admitSecondStep(event: AuthEvent, language = 'en'): Promise<PendingSecondStep> {
+  const { limiter } = event.runtime;
+  const pending = await pendingSecondStep(event);
+  if (!pending) throw secondStepExpired(message(event, language, 'secondStepExpired'));
+  const ip = await limiter.hitIp('two-factor', event.conn.ip);
+  if (!ip.ok) throw tooManyRequests(ip.retryAfter);
+  // A counter of its own: a right password clears the sign-in one, and must not clear this.
+  const account = await limiter.checkAccount(secondStepLockoutKey(pending.userId));
+  if (!account.ok) throw tooManyRequests(account.retryAfter);
+  return pending;
+}
+
+/**
+ * Counts a wrong answer to a pending second step: against the account's
+ * lock-out and the step itself (which ends after
+ * {@link MAX_SECOND_STEP_FAILURES}), logged and audited without the answer.
+ */
+export async function failSecondStep(
+  event: AuthEvent,
+  host: Pick<AuthApi, 'audit'>,
+  pending: PendingSecondStep,
+  factor: SecondFactor,
+): Promise<void> {
+  const { limiter, db } = event.runtime;
+  await limiter.failAccount(secondStepLockoutKey(pending.userId));
+  pending.failures += 1;
+  const failures = pending.rowId === undefined ? pending.failures : await failPendingSecondStep(db, pending.rowId);
+  if (failures >= MAX_SECOND_STEP_FAILURES) await endSecondStep(event, pending);
+  event.runtime.log.info('second step failed', { userId: pending.userId, ip: event.conn.ip, factor });
+  host.audit({ type: 'two_factor.failed', actor: null, target: { id: pending.userId, username: '' }, detail: { factor } });
 }
 
 /**
@@ -196,6 +221,7 @@ export async function completeSecondStep(
   const { db, config, userModel, log } = event.runtime;
   const language = options.language ?? 'en';
   if (!(await endSecondStep(event, pending))) throw secondStepExpired(message(event, language, 'secondStepExpired'));
+  await event.runtime.limiter.clearAccount(secondStepLockoutKey(pending.userId));
   const row = await findUserById(db, pending.userId, userModel);
   if (!row?.isActive) throw secondStepExpired(message(event, language, 'secondStepExpired'));
   const now = Date.now();

@@ -20,6 +20,7 @@ import { recentAuth } from '../bridge/account-guards';
 import { guarded, publicProcedure } from '../bridge/bridge';
 import { authed } from '../bridge/guards';
 import type { EventContext } from '../bridge/trpc';
+import { secondStepExpired } from '../auth/two-factor-flow';
 import { tooManyRequests } from '../errors';
 import { messageFor, type MessageKey } from '../i18n/catalog';
 import { sitePathSchema } from '../state/app-actions';
@@ -171,6 +172,47 @@ export const passkeyProcedures = {
           ? new TRPCError({ code: 'UNAUTHORIZED', message: text(ctx, 'passkeyNotAccepted') })
           : assertionRefused(ctx, outcome.reason, 'UNAUTHORIZED');
       }
+      return { username: user.username };
+    }),
+
+  /**
+   * Options for the second step of a two-factor sign-in answered with a
+   * passkey: only the pending user's passkeys, the challenge bound to this
+   * tab and that user.
+   */
+  secondStepPasskeyOptions: publicProcedure.mutation(async function secondStepPasskeyOptions({ ctx }) {
+    const pending = await ctx.auth.twoFactor.pendingSecondStep();
+    if (!pending) throw secondStepExpired(text(ctx, 'secondStepExpired'));
+    await spendIp(ctx, 'passkey-options');
+    const rp = relyingParty(ctx);
+    const { bytes } = challengesOf(ctx).issue('second-step', { sessionId: null, userId: pending.userId });
+    return assertionOptions(ctx.db, rp, pending.userId, bytes, 'preferred');
+  }),
+
+  /**
+   * Answers a pending second step with one of the user's passkeys instead of
+   * a code: the same budgets, failure count and sign-in as **Verify**
+   * (method `<first>+passkey`). Presence is enough here: the password
+   * already proved the user.
+   */
+  verifySecondFactorWithPasskey: publicProcedure
+    .input(z.object({ response: authenticationResponseSchema, trustDevice: z.boolean().optional() }))
+    .mutation(async function verifySecondFactorWithPasskey({ ctx, input }) {
+      const language = ctx.request.languageCode;
+      const pending = await ctx.auth.twoFactor.admitSecondStep(language);
+      const rp = relyingParty(ctx);
+      const challenge = challengesOf(ctx).take('second-step', { sessionId: null, userId: pending.userId });
+      const outcome = await verifyPasskeyAssertion(
+        ctx.db,
+        { relyingParty: rp, challenge, userId: pending.userId, requireUserVerification: false },
+        input.response,
+      );
+      if (!outcome.ok) {
+        logRefusal(ctx, outcome.reason, pending.userId, 'passkey second step');
+        await ctx.auth.twoFactor.failSecondStep(pending, 'passkey');
+        throw assertionRefused(ctx, outcome.reason, 'BAD_REQUEST');
+      }
+      const user = await ctx.auth.twoFactor.completeSecondStep(pending, 'passkey', { trustDevice: input.trustDevice === true, language });
       return { username: user.username };
     }),
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { countPasskeys } from '../auth/passkeys';
 import { recentAuth } from '../bridge/account-guards';
 import { guarded, publicProcedure } from '../bridge/bridge';
 import { authed } from '../bridge/guards';
@@ -47,10 +48,17 @@ export const twoFactorProcedures = {
     return { recoveryCodes: await ctx.auth.twoFactor.regenerateRecoveryCodes() };
   }),
 
-  /** Whether this tab has a second step to answer (the page sends it back to sign in otherwise). */
+  /**
+   * Whether this tab has a second step to answer (the page sends it back to
+   * sign in otherwise), and whether its user may answer it with a passkey.
+   */
   secondStep: publicProcedure.query(async function secondStep({ ctx }) {
     const pending = await ctx.auth.twoFactor.pendingSecondStep();
-    return { pending: pending !== null, trustDeviceOffered: ctx.runtime.config.twoFactor.trustDevice };
+    return {
+      pending: pending !== null,
+      trustDeviceOffered: ctx.runtime.config.twoFactor.trustDevice,
+      passkey: pending !== null && (await countPasskeys(ctx.db, pending.userId)) > 0,
+    };
   }),
 
   verifySecondFactor: publicProcedure.input(secondStepInput).mutation(async function verifySecondFactor({ ctx, input }) {
