@@ -156,6 +156,54 @@ describe('the Two-factor authentication page', () => {
     expect(linkNamed(container, 'Use a code from your authenticator app')).toBeTruthy();
   });
 
+  test('Use a passkey, when the user holds one, answers the step with the browser’s passkey prompt', async () => {
+    const asked: CredentialRequestOptions[] = [];
+    const g = globalThis as Record<string, unknown>;
+    g.PublicKeyCredential = Object.assign(function PublicKeyCredential() {}, { isConditionalMediationAvailable: async () => false });
+    const bytes = (text: string) => new TextEncoder().encode(text).buffer;
+    const get = async (options: CredentialRequestOptions) => {
+      asked.push(options);
+      return {
+        id: 'cred-1',
+        rawId: bytes('cred-1'),
+        type: 'public-key',
+        authenticatorAttachment: 'cross-platform',
+        response: { clientDataJSON: bytes('{}'), authenticatorData: bytes('auth'), signature: bytes('sig'), userHandle: null },
+        getClientExtensionResults: () => ({}),
+      };
+    };
+    Object.defineProperty(navigator, 'credentials', { configurable: true, value: { get } });
+    cleanups.push(() => {
+      delete g.PublicKeyCredential;
+      Object.defineProperty(navigator, 'credentials', { configurable: true, value: undefined });
+    });
+    answer = (call) => {
+      if (call.path === 'auth.secondStep') return ok({ pending: true, trustDeviceOffered: true, passkey: true });
+      if (call.path === 'auth.secondStepPasskeyOptions')
+        return ok({ challenge: 'Y2hhbGxlbmdl', rpId: 'app.test', allowCredentials: [{ id: 'Y3JlZC0x', type: 'public-key' }] });
+      return ok({ username: 'ada' });
+    };
+    const { container } = await mount('/two-factor');
+    await server.waitFor(() => buttonNamed(container, 'Use a passkey'));
+    container.querySelector<HTMLInputElement>('input[type="checkbox"]')!.click();
+    buttonNamed(container, 'Use a passkey')!.click();
+    await server.waitFor(() => calls.some((c) => c.path === 'auth.verifySecondFactorWithPasskey'));
+    expect(asked).toHaveLength(1);
+    const sent = calls.find((c) => c.path === 'auth.verifySecondFactorWithPasskey')?.input as {
+      response: { id: string };
+      trustDevice: boolean;
+    };
+    expect(sent.response.id).toBe('cred-1');
+    expect(sent.trustDevice).toBe(true);
+  });
+
+  test('no Use a passkey for a user without one', async () => {
+    answer = () => ok({ pending: true, trustDeviceOffered: false, passkey: false });
+    const { container } = await mount('/two-factor');
+    await server.waitFor(() => container.querySelector('#sh-two-factor-code'));
+    expect(buttonNamed(container, 'Use a passkey')).toBeUndefined();
+  });
+
   test('without a pending second step it says so and links back to sign in, next kept', async () => {
     answer = () => ok({ pending: false, trustDeviceOffered: true });
     const { container } = await mount('/two-factor?next=%2Fnotes');
@@ -245,3 +293,7 @@ describe('<RequireTwoFactor>', () => {
     expect(container.querySelector('[data-testid="secret"]')).toBeNull();
   });
 });
+
+function buttonNamed(container: HTMLElement, name: string): HTMLButtonElement | undefined {
+  return [...container.querySelectorAll('button')].find((b) => b.textContent === name);
+}
