@@ -464,9 +464,11 @@ export class AuthApi {
 
   /**
    * Sets a new password from a reset link: the link is used up, every session
-   * of the user ends (pushed to open tabs), and this tab is signed in.
+   * of the user ends (pushed to open tabs), and this tab is signed in; with
+   * two-factor on, it is sent to the second step instead (a mailbox is not a
+   * second factor), answered as {@link SecondStepPending}.
    */
-  async confirmPasswordReset(token: string, newPassword: string): Promise<LoggedInUser> {
+  async confirmPasswordReset(token: string, newPassword: string): Promise<LoggedInUser | SecondStepPending> {
     const { config, limiter, db } = this.runtime;
     const ip = await limiter.hitIp('reset-confirm', this.event.conn.ip);
     if (!ip.ok) throw tooManyRequests(ip.retryAfter);
@@ -480,15 +482,22 @@ export class AuthApi {
       if ((await consumePasswordResetToken(db, token)) !== row.id) throw invalidResetLink();
       const result = await setUserPassword(db, row, newPassword, { hashing: this.hashing(), rules: config.password });
       if (!result.ok) throw validationFailed(result.errors.map((e) => ({ ...e, field: 'newPassword' })));
-      const now = Date.now();
-      await recordLogin(db, row.id, now);
-      const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
       // The user's other sessions end; this tab's own (anonymous, or already the
       // user's) is rotated, so the browser's other tabs follow it instead of
       // answering a logout that would end the new session.
       const keep = this.event.sessionRow?.userId === row.id ? this.event.sessionRow.id : undefined;
       const ended = await invalidateUserSessions(this.runtime.sessions, row.id, keep ? { except: keep } : {});
       if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason: 'password-reset' });
+      // A tab already signed in as the user passed its second step; any other needs it now.
+      if (!keep && (await secondStepNeeded(this.event, row.id))) {
+        holdSecondStep(this.event, row.id, 'password', null);
+        this.runtime.log.info('password reset: second step pending', { userId: row.id });
+        this.audit({ type: 'password.reset', actor: { id: row.id, username: row.username } });
+        return { secondStep: true, to: TWO_FACTOR_PATH };
+      }
+      const now = Date.now();
+      await recordLogin(db, row.id, now);
+      const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
       await this.startSession(user, config.auth.loginRedirectUrl);
       this.runtime.log.info('password reset', { userId: row.id });
       this.audit({ type: 'password.reset', actor: user });

@@ -124,8 +124,11 @@ export async function pendingSecondStep(event: AuthEvent): Promise<PendingSecond
 
 /** Ends a pending step: `true` for the one call that ended it. */
 async function endSecondStep(event: AuthEvent, pending: PendingSecondStep): Promise<boolean> {
-  if (event.conn.secondStep === pending) event.conn.secondStep = null;
-  return pending.rowId === undefined ? true : endPendingSecondStep(event.runtime.db, pending.rowId);
+  if (pending.rowId !== undefined) return endPendingSecondStep(event.runtime.db, pending.rowId);
+  // Held on the connection: of two answers racing on one tab, only the first finds it still there.
+  if (event.conn.secondStep !== pending) return false;
+  event.conn.secondStep = null;
+  return true;
 }
 
 /**

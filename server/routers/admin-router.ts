@@ -89,6 +89,19 @@ async function userOr404(ctx: Ctx, userId: number): Promise<AdminUserRow> {
   return row;
 }
 
+/**
+ * A user whose account an admin may act on (names, email, status, sessions,
+ * password reset, two-factor, deletion): a superuser's only by a superuser,
+ * so a staff admin cannot take over, sign out or remove a superuser account.
+ */
+async function changeableUser(ctx: Ctx, userId: number): Promise<AdminUserRow> {
+  const row = await userOr404(ctx, userId);
+  if (row.isSuperuser && !ctx.user.isSuperuser) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Only superusers change a superuser account.' });
+  }
+  return row;
+}
+
 async function groupOr404(ctx: Ctx, groupId: number): Promise<{ id: number; name: string }> {
   const row = await findGroupById(ctx.db, groupId);
   if (!row) throw notFound('group');
@@ -180,7 +193,7 @@ const usersRouter = router({
     )
     .mutation(async function updateUser({ ctx, input }) {
       await requireRecentAuth(ctx);
-      const user = await userOr404(ctx, input.id);
+      const user = await changeableUser(ctx, input.id);
       const email = input.email || null;
       if (email && email.toLowerCase() !== user.email?.toLowerCase()) {
         const holder = await findUserByEmail(ctx.db, email);
@@ -199,7 +212,7 @@ const usersRouter = router({
     .input(z.object({ id, active: z.boolean() }))
     .mutation(async function setActive({ ctx, input }) {
       await requireRecentAuth(ctx);
-      const user = await userOr404(ctx, input.id);
+      const user = await changeableUser(ctx, input.id);
       if (!input.active && user.id === ctx.user.id) throw lockedOut('You cannot deactivate your own account.');
       if (user.isActive === input.active) return null;
       await updateUserFields(ctx.db, user.id, { isActive: input.active });
@@ -259,7 +272,7 @@ const usersRouter = router({
     .input(userId)
     .mutation(async function signOutEverywhere({ ctx, input }) {
       await requireRecentAuth(ctx);
-      const user = await userOr404(ctx, input.id);
+      const user = await changeableUser(ctx, input.id);
       const ended = await ctx.auth.invalidateUserSessions(user.id);
       changed(ctx, { type: 'admin.signed_out_everywhere', target: who(user), detail: { sessions: ended.length } }, []);
       return { ended: ended.length };
@@ -269,7 +282,7 @@ const usersRouter = router({
     .input(userId)
     .mutation(async function sendPasswordReset({ ctx, input }) {
       await requireRecentAuth(ctx);
-      const user = await userOr404(ctx, input.id);
+      const user = await changeableUser(ctx, input.id);
       if (!user.email) throw new TRPCError({ code: 'BAD_REQUEST', message: 'This user has no email address.' });
       if (!user.isActive) throw new TRPCError({ code: 'BAD_REQUEST', message: 'This user is inactive: activate them first.' });
       await ctx.auth.requestPasswordReset(user.email);
@@ -282,7 +295,7 @@ const usersRouter = router({
     .input(userId)
     .mutation(async function resetTwoFactor({ ctx, input }) {
       await requireRecentAuth(ctx);
-      const user = await userOr404(ctx, input.id);
+      const user = await changeableUser(ctx, input.id);
       if (!(await removeTwoFactor(ctx.db, user.id)))
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'This user has no two-factor authentication.' });
       changed(ctx, { type: 'admin.two_factor_reset', target: who(user) }, [user.id]);
@@ -293,7 +306,7 @@ const usersRouter = router({
     .input(userId)
     .mutation(async function deleteUser({ ctx, input }) {
       await requireRecentAuth(ctx);
-      const user = await userOr404(ctx, input.id);
+      const user = await changeableUser(ctx, input.id);
       // The last admin right stays: an admin deletes their own account only while another admin remains.
       if (user.id === ctx.user.id && !(await anotherAdminExists(ctx.db, user.id))) {
         throw lockedOut('You are the last admin: you cannot delete your own account.');

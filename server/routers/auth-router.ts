@@ -130,6 +130,11 @@ export const authRouter = router({
     )
     .mutation(async function confirmPasswordReset({ ctx, input }) {
       const user = await ctx.auth.confirmPasswordReset(input.token, input.newPassword);
+      // Two-factor: the password is set, the sign-in waits for the second step on its page.
+      if (isSecondStepPending(user)) {
+        ctx.actions.navigate(user.to);
+        return { secondStep: true as const };
+      }
       return { username: user.username };
     }),
 

@@ -95,7 +95,7 @@ describe('account security in the browser', () => {
     });
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await page.waitForURL((url) => url.pathname === '/login' && url.search === '');
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     // One navigation to the login page: the settings page's guard does not redirect first (to /login?next=%2Fsettings).
     expect(pageLoads).toEqual(['/login']);
     expect(landings.filter((path) => path !== '/login')).toEqual([]);

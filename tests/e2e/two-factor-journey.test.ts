@@ -35,7 +35,7 @@ function freshCode(app: TestAuthenticator, lastStep: number): { code: string; st
 async function password(page: Page, username: string, secret = GOOD_PASSWORD): Promise<void> {
   await page.getByLabel('Username', { exact: true }).fill(username);
   await page.getByLabel('Password', { exact: true }).fill(secret);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await waitForPath(page, '/two-factor');
   await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
 }
@@ -45,7 +45,7 @@ async function logOut(page: Page): Promise<void> {
   const freshLogin = page.waitForResponse((r) => r.request().isNavigationRequest() && new URL(r.url()).pathname === '/login');
   await page.getByRole('button', { name: 'Log out' }).click();
   await freshLogin;
-  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
 }
 
 describe('two-factor sign-in in the browser', () => {
