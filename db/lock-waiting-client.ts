@@ -91,9 +91,12 @@ export interface LockWaitingClientOptions {
  *   would never be committed: the pool's connections are dropped (fresh ones
  *   open on demand, `setUp` runs for the next) and the call is tried again,
  *   until the bound; in a `deferred` transaction (which the caller must
- *   then roll back and run again) the connections are dropped too. An
- *   operation of another event caught mid-recycle fails with CLIENT_CLOSED,
- *   also retriable.
+ *   then roll back and run again) the connections are dropped too, once the
+ *   open transactions have ended (dropping them earlier would close the
+ *   connection a transaction holds and roll it back). An operation of
+ *   another event caught mid-recycle fails with CLIENT_CLOSED, also
+ *   retriable. `executeMultiple` is never tried again (the statements
+ *   before a refusal are applied already).
  *
  * @example
  * const client = new LockWaitingClient(createClient({ url, timeout: 0 }), { maxWaitMs: 5_000, setUp: async () => {} });
@@ -103,6 +106,10 @@ export class LockWaitingClient implements Client {
   private tail: Promise<void> = Promise.resolve();
   /** Writes in line, the one under way included. */
   private inLine = 0;
+  /** Interactive transactions open now: a recycle waits for them (it would close their connections). */
+  private openTransactions = 0;
+  /** A recycle was asked for while transactions were open: it runs when the last one ends. */
+  private recycleWhenIdle = false;
 
   constructor(
     private readonly inner: Client,
@@ -136,9 +143,17 @@ export class LockWaitingClient implements Client {
     return this.unlocked(() => this.inner.migrate(stmts));
   }
 
-  /** Statements separated by semicolons, as given (they may open and commit transactions of their own). */
+  /**
+   * Statements separated by semicolons, as given (they may open and commit
+   * transactions of their own). Never tried again: those before a refusal
+   * are applied already. After SQLITE_BUSY the connections are recycled and
+   * the error is thrown.
+   */
   executeMultiple(sql: string): Promise<void> {
-    return this.unlocked(() => this.inner.executeMultiple(sql));
+    return this.inner.executeMultiple(sql).catch((error: unknown) => {
+      if (isBusy(error)) this.dropConnections();
+      throw error;
+    });
   }
 
   /**
@@ -150,15 +165,31 @@ export class LockWaitingClient implements Client {
    */
   async transaction(mode: TransactionMode = 'write'): Promise<Transaction> {
     const onBusy = () => this.dropConnections();
-    if (mode !== 'write') return new WatchedTransaction(await this.inner.transaction(mode), () => {}, onBusy);
+    if (mode !== 'write') return this.watched(await this.inner.transaction(mode), () => {}, onBusy);
     const deadline = performance.now() + this.options.maxWaitMs;
     const leave = await this.takeTurn(deadline);
     try {
-      return new WatchedTransaction(await this.begin(deadline), leave, onBusy);
+      return this.watched(await this.begin(deadline), leave, onBusy);
     } catch (error) {
       leave();
       throw error;
     }
+  }
+
+  /** Counts an open transaction until it ends; the last one to end runs a recycle asked for meanwhile. */
+  private watched(inner: Transaction, leave: () => void, onBusy: () => void): WatchedTransaction {
+    this.openTransactions++;
+    return new WatchedTransaction(
+      inner,
+      () => {
+        leave();
+        if (--this.openTransactions === 0 && this.recycleWhenIdle) {
+          this.recycleWhenIdle = false;
+          this.dropConnections();
+        }
+      },
+      onBusy,
+    );
   }
 
   sync(): Promise<Replicated> {
@@ -241,9 +272,17 @@ export class LockWaitingClient implements Client {
     });
   }
 
-  /** After a statement hit SQLITE_BUSY (see the class): fresh connections, with their settings. */
+  /**
+   * After a statement hit SQLITE_BUSY (see the class): fresh connections,
+   * with their settings; while transactions are open, once the last ends.
+   */
   private dropConnections(): void {
     if (this.inner.closed) return;
+    // Reopening the pool closes the connections transactions hold: theirs would be rolled back.
+    if (this.openTransactions > 0) {
+      this.recycleWhenIdle = true;
+      return;
+    }
     // The pool reopens synchronously; the settings go to the connection it opens next.
     void Promise.resolve(this.inner.reconnect())
       .then(this.options.setUp)

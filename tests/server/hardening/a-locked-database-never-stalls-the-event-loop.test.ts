@@ -135,6 +135,34 @@ describe('another process holding the write lock', () => {
     }
   }, 30_000);
 
+  test('a deferred transaction refused by this process’s own open write transaction leaves that one to commit', async () => {
+    const writer = await database.client.transaction('write');
+    await writer.execute("INSERT INTO leases (name, holder, expires_at) VALUES ('kept-1', 'test', 1)");
+    const deferred = await database.client.transaction('deferred');
+    let failure: unknown = null;
+    try {
+      await deferred.execute("INSERT INTO leases (name, holder, expires_at) VALUES ('refused', 'test', 1)");
+    } catch (error) {
+      failure = error;
+      await deferred.rollback();
+    } finally {
+      deferred.close();
+    }
+    expect(isRetriableDatabaseError(failure)).toBe(true);
+    // The write transaction's connection was not recycled under it.
+    await writer.execute("INSERT INTO leases (name, holder, expires_at) VALUES ('kept-2', 'test', 1)");
+    await writer.commit();
+    writer.close();
+    await database.db.insert(leases).values({ name: 'kept-3', holder: 'test', expiresAt: 1 });
+    const other = await openDatabase(`file:${path}`);
+    try {
+      const names = (await other.db.select().from(leases).where(like(leases.name, 'kept-%'))).map((r) => r.name).sort();
+      expect(names).toEqual(['kept-1', 'kept-2', 'kept-3']);
+    } finally {
+      await other.close();
+    }
+  }, 30_000);
+
   test('a write that waits past its bound fails with the retriable error and has written nothing', async () => {
     const bound = 300;
     const impatient = await openDatabase(`file:${path}`, undefined, { busyTimeoutMs: bound });
