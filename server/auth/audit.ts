@@ -112,6 +112,17 @@ export function safeDetail(detail: AuditDetail | undefined): AuditDetail {
   return out;
 }
 
+/**
+ * An email address as audit details show it: the first character of the
+ * mailbox, then `***`, then the domain (`a***@example.com`). Enough to tell
+ * addresses apart in the log, not enough to mail or sign in with.
+ */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${address.slice(0, 1)}***${address.slice(at)}`;
+}
+
 function toEvent(row: AuditEventRow): AuditEvent {
   let detail: AuditDetail = {};
   try {
