@@ -31,6 +31,8 @@ export const AUDIT_EVENT_TYPES = [
   'provider.disconnected',
   'reauth.succeeded',
   'reauth.failed',
+  // The account itself
+  'account.deleted',
   // Admin actions (the actor is the admin, the target the account changed)
   'admin.user_updated',
   'admin.user_deactivated',
