@@ -31,6 +31,8 @@ export const AUDIT_EVENT_TYPES = [
   'provider.disconnected',
   'reauth.succeeded',
   'reauth.failed',
+  // The account itself
+  'account.deleted',
   // Admin actions (the actor is the admin, the target the account changed)
   'admin.user_updated',
   'admin.user_deactivated',
@@ -110,6 +112,17 @@ export function safeDetail(detail: AuditDetail | undefined): AuditDetail {
     else out[key] = value as number | boolean | null;
   }
   return out;
+}
+
+/**
+ * An email address as audit details show it: the first character of the
+ * mailbox, then `***`, then the domain (`a***@example.com`). Enough to tell
+ * addresses apart in the log, not enough to mail or sign in with.
+ */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${address.slice(0, 1)}***${address.slice(at)}`;
 }
 
 function toEvent(row: AuditEventRow): AuditEvent {

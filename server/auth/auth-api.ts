@@ -560,7 +560,8 @@ export class AuthApi {
   /**
    * Deletes the signed-in user's account: `hooks.onDeleteUser` first (the
    * app's own rows), then every session with its data, the user's tokens and
-   * the user. Every open tab of the user is signed out.
+   * the user. Every open tab of the user is signed out. Audited as
+   * `account.deleted`.
    */
   async deleteAccount(): Promise<void> {
     const user = this.requireUser();
@@ -569,6 +570,8 @@ export class AuthApi {
       this.event.dropSession();
       this.event.actions.replaceCookieAction(this.event.clearAuthAction(current));
     });
+    // Only once the deletion went through; the row names the user as they were and outlives them (as admin.user_deleted).
+    this.audit({ type: 'account.deleted', actor: { id: user.id, username: user.username } });
   }
 
   /** Tells open tabs of these users that their permissions, groups or profile changed. */

@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { users } from '../../db/schema';
 import { tooManyRequests } from '../errors';
 import type { AuthEvent } from './auth-api';
+import { maskAddress } from './audit';
 import { linkBaseOf, mailAddressOwner, mayMailTo } from './auth-mail';
 import { addressHolder, applyVerifiedAddress, consumeEmailVerificationToken, issueEmailVerificationToken } from './email-verification';
 import type { LoggedInUser } from './user';
@@ -102,13 +103,22 @@ export async function verifyEmail(event: AuthEvent, token: string): Promise<bool
   const applied = await applyVerifiedAddress(db, proven);
   if (!applied.ok) return false;
   log.info('email verified', { userId: proven.userId });
+  const origin = { ip: event.conn.ip, userAgent: event.conn.headers.get('user-agent') ?? '' };
   event.runtime.audit.record({
     type: 'email.verified',
     actor: event.user.id === proven.userId ? { id: proven.userId, username: event.user.username } : null,
     target: { id: proven.userId, username: '' },
-    ip: event.conn.ip,
-    userAgent: event.conn.headers.get('user-agent') ?? '',
+    ...origin,
   });
+  // A new address proven through the link: the change itself, by the user who proved it; masked, never the link.
+  if (applied.changed) {
+    event.runtime.audit.record({
+      type: 'email.changed',
+      actor: { id: proven.userId, username: '' },
+      ...origin,
+      detail: { from: applied.previous === null ? null : maskAddress(applied.previous), to: maskAddress(proven.email) },
+    });
+  }
   if (event.user.id === proven.userId) await event.reloadIdentity();
   event.afterReply(() => bus.publish({ type: 'users-changed', userIds: [proven.userId] }));
   const previous = applied.previous;

@@ -73,6 +73,15 @@ describe('the admin console', () => {
     await rows.filter({ hasText: 'Permissions changed' }).waitFor();
     expect(await rows.filter({ hasText: 'User deactivated' }).getByRole('cell', { name: 'root', exact: true }).count()).toBe(1);
     await saveScreenshot(admin, 'admin-audit-log');
+    // Filtered by an address nobody used, nothing is left; by today's date, the rows come back.
+    await admin.getByLabel('IP', { exact: true }).fill('192.0.2.1');
+    await admin.getByText('No events match.').waitFor({ timeout: 3_000 });
+    await admin.getByLabel('IP', { exact: true }).fill('');
+    const d = new Date();
+    const today = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    await admin.getByLabel('From', { exact: true }).fill(today);
+    await admin.getByLabel('To', { exact: true }).fill(today);
+    await rows.filter({ hasText: 'User deactivated' }).waitFor({ timeout: 3_000 });
 
     // A deactivated user cannot sign in again; the attempt says nothing of why.
     await userPage.getByLabel('Username', { exact: true }).fill(username);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { auditEvents, users } from '../../../db/schema';
 import { createAppRouter, guarded, router, verifiedEmailRequired } from '../../../server';
+import { maskAddress } from '../../../server/auth/audit';
 import { consumeEmailVerificationToken, issueEmailVerificationToken } from '../../../server/auth/email-verification';
 import { findUserByUsername } from '../../../server/auth/users';
 import type { MailMessage } from '../../../server/mail/mailer';
@@ -35,8 +36,8 @@ afterEach(async () => {
   await server.stop();
 });
 
-async function signUp(username: string, email: string): Promise<TestSocket> {
-  const ws = await server.open();
+async function signUp(username: string, email: string, headers?: Record<string, string>): Promise<TestSocket> {
+  const ws = await server.open({ headers });
   await ws.ok('mutation', 'auth.register', { username, email, password: PASSWORD, confirmPassword: PASSWORD });
   await server.statehouse.runtime.background.drain();
   return ws;
@@ -209,5 +210,61 @@ describe('with emailVerification off', () => {
     expect(mails).toEqual([]);
     expect((await ws.ok('query', 'gate.verified')).data).toBe('hello ada');
     await ws.close();
+  });
+});
+
+async function auditRows() {
+  await server.statehouse.runtime.background.drain();
+  return server.db.db.select().from(auditEvents).orderBy(auditEvents.id);
+}
+
+describe('confirming an address through the emailed link is audited', () => {
+  test('a first verification of the address signed up with is email.verified only', async () => {
+    const ws = await signUp('ada', 'ada@example.com');
+    await ws.ok('mutation', 'auth.verifyEmail', { token: linkTokenTo('ada@example.com') });
+    const types = (await auditRows()).map((r) => r.type);
+    expect(types).toContain('email.verified');
+    expect(types).not.toContain('email.changed');
+    await ws.close();
+  });
+
+  test('a new address is also email.changed, by the user, with both addresses masked and never the link', async () => {
+    const ws = await signUp('ada', 'ada@example.com', { 'user-agent': 'AddressTest/1.0' });
+    await ws.ok('mutation', 'auth.verifyEmail', { token: linkTokenTo('ada@example.com') });
+    await ws.ok('mutation', 'auth.changeEmail', { email: 'lovelace@new.example' });
+    await server.statehouse.runtime.background.drain();
+    const token = linkTokenTo('lovelace@new.example');
+    await ws.ok('mutation', 'auth.verifyEmail', { token });
+
+    const rows = await auditRows();
+    expect(rows.map((r) => r.type)).toEqual(['email.verified', 'email.verified', 'email.changed']);
+    const changed = rows.at(-1)!;
+    expect(changed).toMatchObject({ actorName: 'ada', targetName: 'ada', userAgent: 'AddressTest/1.0', via: 'socket' });
+    expect(changed.actorId).toBe(changed.targetUserId);
+    expect(JSON.parse(changed.detail)).toEqual({ from: 'a***@example.com', to: 'l***@new.example' });
+    const text = JSON.stringify(rows);
+    for (const secret of ['ada@example.com', 'lovelace@new.example', token, token.split('.')[1]!]) expect(text).not.toContain(secret);
+    await ws.close();
+  });
+
+  test('a used link changes nothing and records nothing more', async () => {
+    const ws = await signUp('ada', 'ada@example.com');
+    await ws.ok('mutation', 'auth.changeEmail', { email: 'ada@new.example' });
+    await server.statehouse.runtime.background.drain();
+    const token = linkTokenTo('ada@new.example');
+    await ws.ok('mutation', 'auth.verifyEmail', { token });
+    const before = (await auditRows()).length;
+    expect((await ws.call('mutation', 'auth.verifyEmail', { token })).error).toBeDefined();
+    expect(await auditRows()).toHaveLength(before);
+    await ws.close();
+  });
+});
+
+describe('maskAddress', () => {
+  test('keeps the first character and the domain, hides the rest', () => {
+    expect(maskAddress('ada@example.com')).toBe('a***@example.com');
+    expect(maskAddress('x@y.example')).toBe('x***@y.example');
+    expect(maskAddress('not-an-address')).toBe('***');
+    expect(maskAddress('@example.com')).toBe('***');
   });
 });
