@@ -16,8 +16,12 @@ import { openTotpKey, sealTotpKey } from './two-factor-key';
 
 /** How many recovery codes a user gets. */
 export const RECOVERY_CODE_COUNT = 10;
-/** Bytes per recovery code: 50 bits, written as 10 base32 characters. */
-const RECOVERY_CODE_BYTES = 7;
+/**
+ * Bytes per recovery code: 80 bits, written as 16 base32 characters. Their
+ * hashes are plain SHA-256 (a code is looked up by hash): at 80 bits, a
+ * stolen table is not worth brute-forcing.
+ */
+const RECOVERY_CODE_BYTES = 10;
 /** How long a trusted device skips the second step. */
 export const TRUSTED_DEVICE_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** How long a pending second step lives. */
@@ -121,13 +125,13 @@ function normaliseRecoveryCode(code: string): string {
   return code.toLowerCase().replace(/[\s-]/g, '');
 }
 
-/** New recovery codes for a user, replacing the old ones; each `xxxxx-xxxxx`. */
+/** New recovery codes for a user, replacing the old ones; each `xxxx-xxxx-xxxx-xxxx`. */
 export async function replaceRecoveryCodes(db: Database, userId: number, now: number): Promise<string[]> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
     const bytes = new Uint8Array(RECOVERY_CODE_BYTES);
     crypto.getRandomValues(bytes);
-    const text = encodeBase32LowerCaseNoPadding(bytes).slice(0, 10);
-    return `${text.slice(0, 5)}-${text.slice(5)}`;
+    const text = encodeBase32LowerCaseNoPadding(bytes);
+    return text.match(/.{4}/g)!.join('-');
   });
   await db.batch([
     db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
@@ -145,7 +149,7 @@ export async function replaceRecoveryCodes(db: Database, userId: number, now: nu
  */
 export async function useRecoveryCode(db: Database, userId: number, code: string, now: number): Promise<boolean> {
   const typed = normaliseRecoveryCode(code);
-  if (!/^[a-z2-7]{10}$/.test(typed)) return false;
+  if (!/^[a-z2-7]{16}$/.test(typed)) return false;
   const presented = hashSecret(typed);
   const rows = await db
     .select({ id: recoveryCodes.id, codeHash: recoveryCodes.codeHash })
