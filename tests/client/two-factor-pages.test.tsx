@@ -3,11 +3,8 @@ import { createMemoryHistory, MemoryRouter, Route } from '@solidjs/router';
 import type { JSX } from 'solid-js';
 import { render } from 'solid-js/web';
 import { AuthRoutes, RequireTwoFactor, TwoFactorSettings } from '../../client/auth';
-import { createStateClient } from '../../client/state/client';
-import { StateProvider } from '../../client/state/context';
-import type { SliceMap } from '../../client/state/store';
 import { ANONYMOUS_SNAPSHOT, type SiteSnapshot } from '../../server/state/protocol';
-import { createFakeLocation, createMemoryStorage, type EventLog } from './browser-fakes';
+import { mountOnFakeServer } from './mount-on-fake-server';
 import { startFakeTrpcServer, type FakeCall, type FakeReply, type FakeTrpcServer } from './fake-trpc-server';
 
 /** The two-factor pages: the second step of a sign-in, and Settings → Security. */
@@ -63,20 +60,6 @@ afterAll(() => server.stop());
 
 /** The pages at `start` under a state client on the fake server, once its first push (site, `auth`, language) arrived. */
 async function mount(start: string, language: 'en' | 'ar' = 'en', page: (() => JSX.Element) | null = null, auth = ANONYMOUS_SNAPSHOT) {
-  const log: EventLog = [];
-  const known = new Set(server.connections);
-  const client = createStateClient<never, SliceMap>({
-    url: server.url,
-    WebSocket: globalThis.__native.WebSocket,
-    location: createFakeLocation(`http://app.test${start}`, log),
-    sessionStorage: createMemoryStorage('sessionStorage', log),
-    localStorage: createMemoryStorage('localStorage', log),
-    toastDurationMs: 0,
-  });
-  const history = createMemoryHistory();
-  history.set({ value: start, replace: true });
-  const container = document.createElement('div');
-  document.body.append(container);
   const routes = (): JSX.Element => (
     <>
       <Route path="/settings" component={() => <TwoFactorSettings />} />
@@ -84,19 +67,8 @@ async function mount(start: string, language: 'en' | 'ar' = 'en', page: (() => J
       <AuthRoutes />
     </>
   );
-  const dispose = render(
-    () => (
-      <StateProvider client={client}>
-        <MemoryRouter history={history}>{routes()}</MemoryRouter>
-      </StateProvider>
-    ),
-    container,
-  );
-  cleanups.push(() => client.close(), dispose);
-  const conn = await server.waitFor(() =>
-    server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')),
-  );
-  conn.push('statehouse.state', {
+  const { container, history, connection } = mountOnFakeServer(server, routes, start, cleanups);
+  (await connection()).push('statehouse.state', {
     full: true,
     delta: { auth, site: SITE, i18n: { language, dir: language === 'ar' ? 'rtl' : 'ltr' } },
     actions: [],
