@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { createMemoryHistory, MemoryRouter, Route } from '@solidjs/router';
+import { Route } from '@solidjs/router';
 import type { JSX } from 'solid-js';
-import { render } from 'solid-js/web';
 import { AuthRoutes, RequireTwoFactor, TwoFactorSettings } from '../../client/auth';
 import { ANONYMOUS_SNAPSHOT, type SiteSnapshot } from '../../server/state/protocol';
 import { mountOnFakeServer } from './mount-on-fake-server';
