@@ -666,7 +666,9 @@ export class AuthApi {
     const keep = this.event.sessionRow?.id;
     const ended = await invalidateUserSessions(this.runtime.sessions, user.id, keep ? { except: keep } : {});
     if (ended.length > 0) await this.runtime.bus.publish({ type: 'sessions-ended', sessionIds: ended, reason });
-    await this.startSession(user, null);
+    // The new session proved its user the way the old one did (a passkey, a code): the list keeps saying so.
+    const method = this.event.sessionRow?.signInMethod as SignInMethod | undefined;
+    await this.startSession(user, null, method ? { signInMethod: method } : {});
   }
 
   /**
