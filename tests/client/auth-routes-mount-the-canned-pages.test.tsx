@@ -1,13 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { createMemoryHistory, MemoryRouter, Route } from '@solidjs/router';
+import { Route } from '@solidjs/router';
 import type { JSX } from 'solid-js';
-import { render } from 'solid-js/web';
-import { AuthRoutes, type AuthHeaderProps, type AuthRoutesProps } from '../../client/auth';
-import { createStateClient } from '../../client/state/client';
-import { StateProvider } from '../../client/state/context';
-import type { SliceMap } from '../../client/state/store';
+import { AuthRoutes, DEFAULT_SITE, type AuthHeaderProps, type AuthRoutesProps } from '../../client/auth';
+import { mountOnFakeServer } from './mount-on-fake-server';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type SiteSnapshot } from '../../server/state/protocol';
-import { createFakeLocation, createMemoryStorage, type EventLog } from './browser-fakes';
 import { startFakeTrpcServer, type FakeCall, type FakeReply, type FakeTrpcServer } from './fake-trpc-server';
 
 /** `<AuthRoutes />` mounts the canned pages at the site slice's URLs, with its texts and parts. */
@@ -15,22 +11,7 @@ let server: FakeTrpcServer;
 let answer: (call: FakeCall) => FakeReply = () => ({ data: { data: null, delta: {}, actions: [] } });
 const cleanups: (() => unknown)[] = [];
 
-const SITE: SiteSnapshot = {
-  siteName: 'Test site',
-  loginUrl: '/login',
-  signupUrl: '/register',
-  passwordResetUrl: '/password-reset',
-  loginRedirectUrl: '/home',
-  signupEnabled: true,
-  passwordResetEnabled: true,
-  emailVerification: 'off',
-  verifyEmailUrl: '/verify-email',
-  loginFields: ['username'],
-  oauthProviders: [],
-  magicLinkEnabled: false,
-  messages: {},
-  languages: ['en'],
-};
+const SITE: SiteSnapshot = { ...DEFAULT_SITE, siteName: 'Test site', loginRedirectUrl: '/home' };
 
 beforeAll(() => {
   server = startFakeTrpcServer((call) => answer(call));
@@ -48,20 +29,6 @@ async function mount(
   props: AuthRoutesProps = {},
   auth: AuthSnapshot = ANONYMOUS_SNAPSHOT,
 ) {
-  const log: EventLog = [];
-  const known = new Set(server.connections);
-  const client = createStateClient<never, SliceMap>({
-    url: server.url,
-    WebSocket: globalThis.__native.WebSocket,
-    location: createFakeLocation(`http://app.test${start}`, log),
-    sessionStorage: createMemoryStorage('sessionStorage', log),
-    localStorage: createMemoryStorage('localStorage', log),
-    toastDurationMs: 0,
-  });
-  const history = createMemoryHistory();
-  history.set({ value: start, replace: true });
-  const container = document.createElement('div');
-  document.body.append(container);
   const routes = (): JSX.Element => (
     <>
       <Route path="/home" component={() => <p data-testid="home">home</p>} />
@@ -69,18 +36,8 @@ async function mount(
       <Route path="*404" component={() => <p data-testid="missing">missing</p>} />
     </>
   );
-  const dispose = render(
-    () => (
-      <StateProvider client={client}>
-        <MemoryRouter history={history}>{routes()}</MemoryRouter>
-      </StateProvider>
-    ),
-    container,
-  );
-  cleanups.push(() => client.close(), dispose);
-  const conn = await server.waitFor(() =>
-    server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')),
-  );
+  const { container, history, connection } = mountOnFakeServer(server, routes, start, cleanups);
+  const conn = await connection();
   conn.push('statehouse.state', {
     full: true,
     delta: { auth, site: { ...SITE, ...site }, i18n: { language: 'en', dir: 'ltr' } },

@@ -1,35 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { createMemoryHistory, MemoryRouter, Route } from '@solidjs/router';
+import { Route } from '@solidjs/router';
 import type { JSX } from 'solid-js';
-import { render } from 'solid-js/web';
-import { loginRequired, RequireAuth, RequireGroup, RequireStaff, RequireSuperuser } from '../../client/auth';
-import { createStateClient } from '../../client/state/client';
-import { StateProvider } from '../../client/state/context';
-import type { SliceMap } from '../../client/state/store';
+import { DEFAULT_SITE, loginRequired, RequireAuth, RequireGroup, RequireStaff, RequireSuperuser } from '../../client/auth';
+import { mountOnFakeServer } from './mount-on-fake-server';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type SiteSnapshot } from '../../server/state/protocol';
-import { createFakeLocation, createMemoryStorage, type EventLog } from './browser-fakes';
 import { startFakeTrpcServer, type FakeConnection, type FakeTrpcServer } from './fake-trpc-server';
 
 /** Page guards choose what renders from the live `auth` slice, and wait for the first push. */
 let server: FakeTrpcServer;
 const cleanups: (() => unknown)[] = [];
 
-const SITE: SiteSnapshot = {
-  siteName: 'Test site',
-  loginUrl: '/login',
-  signupUrl: '/register',
-  passwordResetUrl: '/password-reset',
-  loginRedirectUrl: '/',
-  signupEnabled: true,
-  passwordResetEnabled: true,
-  emailVerification: 'off',
-  verifyEmailUrl: '/verify-email',
-  loginFields: ['username'],
-  oauthProviders: [],
-  magicLinkEnabled: false,
-  messages: {},
-  languages: ['en'],
-};
+const SITE: SiteSnapshot = { ...DEFAULT_SITE, siteName: 'Test site' };
 
 const ADA: AuthSnapshot = { ...ANONYMOUS_SNAPSHOT, userId: 1, username: 'ada', isAuthenticated: true };
 
@@ -43,31 +24,7 @@ afterEach(async () => {
 afterAll(() => server.stop());
 
 function mount(routes: () => JSX.Element, start: string) {
-  const log: EventLog = [];
-  const known = new Set(server.connections);
-  const client = createStateClient<never, SliceMap>({
-    url: server.url,
-    WebSocket: globalThis.__native.WebSocket,
-    location: createFakeLocation(`http://app.test${start}`, log),
-    sessionStorage: createMemoryStorage('sessionStorage', log),
-    localStorage: createMemoryStorage('localStorage', log),
-    toastDurationMs: 0,
-  });
-  const history = createMemoryHistory();
-  history.set({ value: start, replace: true });
-  const container = document.createElement('div');
-  document.body.append(container);
-  const dispose = render(
-    () => (
-      <StateProvider client={client}>
-        <MemoryRouter history={history}>{routes()}</MemoryRouter>
-      </StateProvider>
-    ),
-    container,
-  );
-  cleanups.push(() => client.close(), dispose);
-  const connection = (): Promise<FakeConnection> =>
-    server.waitFor(() => server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')));
+  const { client, container, history, connection } = mountOnFakeServer(server, routes, start, cleanups);
   const firstPush = async (auth: AuthSnapshot, site: SiteSnapshot = SITE): Promise<FakeConnection> => {
     const conn = await connection();
     conn.push('statehouse.state', { full: true, delta: { auth, site, i18n: { language: 'en', dir: 'ltr' } }, actions: [] });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
 import { Route } from '@solidjs/router';
 import type { JSX } from 'solid-js';
-import { AuthRoutes, RequireTwoFactor, TwoFactorSettings } from '../../client/auth';
+import { AuthRoutes, DEFAULT_SITE, RequireTwoFactor, TwoFactorSettings } from '../../client/auth';
 import { ANONYMOUS_SNAPSHOT, type SiteSnapshot } from '../../server/state/protocol';
 import { mountOnFakeServer } from './mount-on-fake-server';
 import { startFakeTrpcServer, type FakeCall, type FakeReply, type FakeTrpcServer } from './fake-trpc-server';
@@ -12,22 +12,7 @@ let answer: (call: FakeCall) => FakeReply = () => ok(null);
 let calls: FakeCall[] = [];
 const cleanups: (() => unknown)[] = [];
 
-const SITE: SiteSnapshot = {
-  siteName: 'Test site',
-  loginUrl: '/login',
-  signupUrl: '/register',
-  passwordResetUrl: '/password-reset',
-  loginRedirectUrl: '/home',
-  signupEnabled: true,
-  passwordResetEnabled: true,
-  emailVerification: 'off',
-  verifyEmailUrl: '/verify-email',
-  loginFields: ['username'],
-  oauthProviders: [],
-  magicLinkEnabled: false,
-  messages: {},
-  languages: ['en', 'ar'],
-};
+const SITE: SiteSnapshot = { ...DEFAULT_SITE, siteName: 'Test site', loginRedirectUrl: '/home', languages: ['en', 'ar'] };
 
 function ok(data: unknown, actions: unknown[] = []): FakeReply {
   return { data: { data, delta: {}, actions } };
