@@ -68,7 +68,10 @@ describe('passkeys in the browser', () => {
     expect(await sessionCookie(context)).toBeUndefined();
     await saveScreenshot(page, 'login-passkey');
     await authenticator.presence(true);
+    // The sign-in ends in a full load of the landing page, once the cookie is set.
+    const landed = page.waitForEvent('load');
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await landed;
     await waitForPath(page, '/');
     await page.getByText(`Hi, ${username}`).waitFor();
     await eventually(async () => {
