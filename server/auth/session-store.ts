@@ -28,6 +28,8 @@ export interface SessionOwner {
   ensureSession(): Promise<string>;
   /** Throws when this request may not write the session (an HTTP GET). */
   checkWritable?(): void;
+  /** Told after each key written or deleted (what is shared between tabs of the session reads it again). */
+  written?(sessionId: string, key: string): void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class SessionStore implements SessionData {
     const sessionId = await this.owner.ensureSession();
     await writeSessionKey(this.owner.sessions, sessionId, key, value);
     if (this.cache && this.cachedFor === sessionId) this.cache.set(key, copyOf(value));
+    this.owner.written?.(sessionId, key);
   }
 
   /** Deletes one key; nothing to do without a session. */
@@ -79,6 +82,7 @@ export class SessionStore implements SessionData {
     if (!sessionId) return;
     await deleteSessionKey(this.owner.sessions, sessionId, key);
     if (this.cache && this.cachedFor === sessionId) this.cache.delete(key);
+    this.owner.written?.(sessionId, key);
   }
 
   /** Forgets what was read (after a login rotated the session). */

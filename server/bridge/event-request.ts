@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { SessionStore } from '../auth/session-store';
+import type { SessionValue } from '../auth/session-data';
 import type { AuthUser } from '../auth/user';
 import { ContextProcessorError, runContextProcessors } from '../context/processors';
 import { LANGUAGE_COOKIE, LANGUAGE_SESSION_KEY, matchLanguage, negotiateLanguage } from '../i18n/negotiate';
@@ -125,10 +126,15 @@ export abstract class LazyEventRequest implements EventRequest {
     const cookie = matchLanguage(this.cookie(LANGUAGE_COOKIE), languages);
     if (cookie) return cookie;
     const sessionId = this.owner.session.id;
-    const stored = sessionId ? await this.owner.session.get(LANGUAGE_SESSION_KEY) : undefined;
+    const stored = sessionId ? await this.storedLanguage(sessionId) : undefined;
     const fromSession = matchLanguage(stored, languages);
     if (sessionId) this.rememberSessionLanguage(sessionId, fromSession);
     return negotiateLanguage(languages, { session: fromSession, acceptLanguage: this.acceptLanguage() });
+  }
+
+  /** The language stored in session `sessionId` (the current one). */
+  protected storedLanguage(_sessionId: string): Promise<SessionValue | undefined> {
+    return this.owner.session.get(LANGUAGE_SESSION_KEY);
   }
 
   private async runProcessors(): Promise<Record<string, unknown>> {
@@ -187,6 +193,13 @@ export class SocketEventRequest extends LazyEventRequest {
 
   protected override rememberSessionLanguage(sessionId: string, code: string | null): void {
     this.conn.rememberSessionLanguage(sessionId, code);
+  }
+
+  /** Read once for the tabs of a session that share its validation (a reconnect wave subscribes them together). */
+  protected override storedLanguage(sessionId: string): Promise<SessionValue | undefined> {
+    const token = this.conn.sessions?.validated?.token;
+    if (!token) return super.storedLanguage(sessionId);
+    return this.owner.runtime.registry.validations.language(token, sessionId, Date.now(), () => super.storedLanguage(sessionId));
   }
 
   protected override processorFailure(cause: ContextProcessorError): Error {

@@ -55,6 +55,10 @@ export class EventIdentity implements SessionOwner {
     return this.sessionRow?.id ?? null;
   }
 
+  written(sessionId: string, key: string): void {
+    this.runtime.registry.validations.keyWritten(sessionId, key);
+  }
+
   /**
    * Validates the session from the cookie mirror and binds the identity;
    * synchronous (no promise) when the connection's cache answers.

@@ -1,4 +1,6 @@
 import type { SessionValidationResult } from '../auth/session';
+import type { SessionValue } from '../auth/session-data';
+import { LANGUAGE_SESSION_KEY } from '../i18n/negotiate';
 
 /** A validation as shared: its result, and until when connections may keep it. */
 export interface SharedValidation {
@@ -12,6 +14,8 @@ interface Entry {
   promise: Promise<SharedValidation>;
   /** Once the query answered. */
   answer: SharedValidation | null;
+  /** The session's stored language, read once for every tab that subscribes while the validation is shared. */
+  language: Promise<SessionValue | undefined> | null;
 }
 
 /**
@@ -29,6 +33,11 @@ interface Entry {
  * `bus/apply.ts`) and every reload of an event's identity starts a new
  * generation: validations begun before it are shared no more, so no tab
  * joins an answer older than the change.
+ *
+ * The session's stored language, which every tab reads as it subscribes,
+ * is shared the same way ({@link SharedValidations.language}): a reconnect
+ * wave reads it once per session, not once per tab. A language written on
+ * this process, or announced on the bus (`session-language`), is read again.
  */
 export class SharedValidations {
   private readonly byToken = new Map<string, Entry>();
@@ -49,7 +58,12 @@ export class SharedValidations {
     if (held !== undefined && held.generation === this.generation && (held.answer === null || now < held.answer.until)) {
       return held.promise;
     }
-    const entry: Entry = { generation: this.generation, promise: null as unknown as Promise<SharedValidation>, answer: null };
+    const entry: Entry = {
+      generation: this.generation,
+      promise: null as unknown as Promise<SharedValidation>,
+      answer: null,
+      language: null,
+    };
     entry.promise = start().then(
       (result) => (entry.answer = { result, until: until(now) }),
       (cause: unknown) => {
@@ -59,6 +73,51 @@ export class SharedValidations {
     );
     this.byToken.set(token, entry);
     return entry.promise;
+  }
+
+  /**
+   * The language stored in session `sessionId`, read by `read` once for
+   * every connection whose validation of `token` is shared and still fresh
+   * at `now` (and names that session); otherwise read unshared.
+   */
+  language(
+    token: string,
+    sessionId: string,
+    now: number,
+    read: () => Promise<SessionValue | undefined>,
+  ): Promise<SessionValue | undefined> {
+    const held = this.byToken.get(token);
+    const answer = held?.answer;
+    if (
+      held === undefined ||
+      held.generation !== this.generation ||
+      !answer ||
+      now >= answer.until ||
+      answer.result.session?.id !== sessionId
+    ) {
+      return read();
+    }
+    if (held.language === null) {
+      const reading = read();
+      held.language = reading;
+      // A failed read is not kept: the next tab reads again.
+      reading.catch(() => {
+        if (held.language === reading) held.language = null;
+      });
+    }
+    return held.language;
+  }
+
+  /** Key `key` of session `sessionId` was written on this process (`SessionOwner.written`). */
+  keyWritten(sessionId: string, key: string): void {
+    if (key === LANGUAGE_SESSION_KEY) this.languageChanged(sessionId);
+  }
+
+  /** Session `sessionId`'s language was written: the next tab reads it again. */
+  languageChanged(sessionId: string): void {
+    for (const entry of this.byToken.values()) {
+      if (entry.answer?.result.session?.id === sessionId) entry.language = null;
+    }
   }
 
   /** A session or user changed: nothing validated before is shared any more. */

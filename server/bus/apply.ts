@@ -38,6 +38,7 @@ export async function applyBusEvent(runtime: Runtime, event: BusEvent): Promise<
     case 'session-language': {
       // Only a language this process offers (processes of one site share the list).
       const { languages } = runtime.config;
+      registry.validations.languageChanged(event.sessionId);
       if (!languages.includes(event.language)) return;
       // The tab that chose it already shows it: pushLanguageTo sends only what differs.
       for (const conn of registry.ofSession(event.sessionId)) pushLanguageTo(conn, event.sessionId, event.language, languages);

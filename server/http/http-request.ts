@@ -22,6 +22,8 @@ export interface HttpSessionSource {
   anonymousSessionBudget: IpBudget;
   /** Sets the new session's cookie on the response. */
   setCookie(token: string, expiresAt: number): void;
+  /** Told after each key written or deleted (see `SessionOwner.written`). */
+  written?(sessionId: string, key: string): void;
 }
 
 /**
@@ -80,6 +82,10 @@ class HttpSessionOwner implements SessionOwner {
 
   currentSessionId(): string | null {
     return this.sessionId;
+  }
+
+  written(sessionId: string, key: string): void {
+    this.source.written?.(sessionId, key);
   }
 
   /** Throws `SessionDataError` on a GET, HEAD or OPTIONS. */

@@ -109,6 +109,9 @@ export function identity(runtime: Runtime) {
           setCookie(newToken, expiresAt) {
             set.headers['set-cookie'] = sessionCookie(config, newToken, secure, expiresAt);
           },
+          written(sessionId, key) {
+            runtime.registry.validations.keyWritten(sessionId, key);
+          },
         },
         session?.id ?? null,
       );

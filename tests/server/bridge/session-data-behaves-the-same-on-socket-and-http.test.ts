@@ -12,18 +12,20 @@ describe.each(SESSION_BACKEND_NAMES)('session data: one store behind ctx.session
   const store = useSessionBackend(name);
 
   /** `ctx.session` of a socket event bound to `sessionId` (or to none, creating one on the first write). */
-  function socketSession(sessionId: string | null): SessionStore {
+  function socketSession(sessionId: string | null, written?: (sessionId: string, key: string) => void): SessionStore {
     let current = sessionId;
     return new SessionProxy({
       sessions: store.sessions,
       currentSessionId: () => current,
       ensureSession: async () => (current ??= (await createSession(store.sessions, SETTINGS, { userId: null })).session.id),
+      written,
     });
   }
 
   /** `session` of an HTTP POST with the cookie of `sessionId` (or without one). */
-  function httpSession(sessionId: string | null): SessionStore {
+  function httpSession(sessionId: string | null, written?: (sessionId: string, key: string) => void): SessionStore {
     const source = {
+      written,
       sessions: store.sessions,
       sessionSettings: SETTINGS,
       writable: true,
@@ -75,6 +77,20 @@ describe.each(SESSION_BACKEND_NAMES)('session data: one store behind ctx.session
       [1, { a: 'b' }],
       ['list'],
     ]);
+  });
+
+  test('both transports tell what shares the session’s reads of every key written or deleted', async () => {
+    for (const open of [socketSession, httpSession]) {
+      const { session } = await createSession(store.sessions, SETTINGS, { userId: null });
+      const told: [string, string][] = [];
+      const data = open(session.id, (sessionId, key) => told.push([sessionId, key]));
+      await data.set('language', 'ar');
+      await data.delete('theme');
+      expect(told).toEqual([
+        [session.id, 'language'],
+        [session.id, 'theme'],
+      ]);
+    }
   });
 
   test('for a visitor without a session, the first write creates one on both transports', async () => {

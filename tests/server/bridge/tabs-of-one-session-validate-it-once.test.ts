@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import type { SessionValidationResult } from '../../../server/auth/session';
+import { writeSessionKey } from '../../../server/auth/session-data';
 import { SharedValidations } from '../../../server/bridge/shared-validations';
+import { LANGUAGE_SESSION_KEY } from '../../../server/i18n/negotiate';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { statementsDuring } from '../../helpers/statement-count';
 
@@ -101,7 +103,7 @@ describe('SharedValidations', () => {
 describe('tabs of one session on one server', () => {
   let server: TestServer;
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ languages: ['en', 'ar'] });
   });
   afterEach(async () => {
     await server.stop();
@@ -129,5 +131,48 @@ describe('tabs of one session on one server', () => {
     expect((await late.ok('query', 'probe.whoami')).data.isAuthenticated).toBe(false);
     expect((await first.call('query', 'probe.secret')).error?.data.code).toBe('UNAUTHORIZED');
     for (const ws of [first, other, late]) await ws.close();
+  });
+
+  test('tabs that subscribe together read their session’s language once, and each starts in it', async () => {
+    const alice = await server.userWithSession('alice');
+    const first = await server.open({ cookie: alice.cookie });
+    await first.ok('mutation', 'i18n.setLanguage', { language: 'ar' });
+    const tabs: Awaited<ReturnType<TestServer['open']>>[] = [];
+    const reads = await statementsDuring(server.statehouse.runtime.db, /from "session_data"/i, async () => {
+      tabs.push(
+        ...(await Promise.all(
+          Array.from({ length: 6 }, () => server.open({ cookie: alice.cookie, headers: { 'accept-language': 'en' } })),
+        )),
+      );
+      const pushes = await Promise.all(tabs.map((ws) => ws.subscribeState()));
+      for (const push of pushes) expect(push.delta.i18n).toEqual({ language: 'ar', dir: 'rtl' });
+    });
+    expect(reads).toBe(1);
+    for (const ws of [first, ...tabs]) await ws.close();
+  });
+
+  test('a language written on this process, by any event, reaches the next tab that subscribes', async () => {
+    const alice = await server.userWithSession('alice');
+    const first = await server.open({ cookie: alice.cookie });
+    expect((await first.subscribeState()).delta.i18n.language).toBe('en');
+    // Not through i18n.setLanguage: a plain session write of the key, as app code may make.
+    await first.ok('mutation', 'probe.sessionSet', { key: LANGUAGE_SESSION_KEY, value: 'ar' });
+    const next = await server.open({ cookie: alice.cookie });
+    expect((await next.subscribeState()).delta.i18n.language).toBe('ar');
+    for (const ws of [first, next]) await ws.close();
+  });
+
+  test('a language another process wrote and announced on the bus reaches the next tab that subscribes', async () => {
+    const alice = await server.userWithSession('alice');
+    const first = await server.open({ cookie: alice.cookie });
+    expect((await first.subscribeState()).delta.i18n.language).toBe('en');
+    const { runtime } = server.statehouse;
+    const { sessionId } = alice;
+    // What the other process does: write the key, then announce it.
+    await writeSessionKey(runtime.sessions, sessionId, LANGUAGE_SESSION_KEY, 'ar');
+    await runtime.bus.publish({ type: 'session-language', sessionId, language: 'ar' });
+    const next = await server.open({ cookie: alice.cookie });
+    expect((await next.subscribeState()).delta.i18n.language).toBe('ar');
+    for (const ws of [first, next]) await ws.close();
   });
 });
