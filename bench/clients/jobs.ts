@@ -158,4 +158,7 @@ export interface StormFigures {
   /** Probe events answered with an error, subscriptions refused. */
   errors: number;
   openSeconds: number;
+  /** CPU (every thread) from the drop until all were back, per tab: the restarted server's and the client's (filled in by the bench). */
+  serverCpuUsPerTab: number;
+  clientCpuUsPerTab: number;
 }

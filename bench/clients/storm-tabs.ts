@@ -179,6 +179,9 @@ class Storm {
       refusedAttempts: this.refused,
       errors: this.errors,
       openSeconds,
+      // Read from /proc by the bench, which sees both processes.
+      serverCpuUsPerTab: Number.NaN,
+      clientCpuUsPerTab: Number.NaN,
     };
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StormFigures, StormJob } from '../clients/jobs';
 import { startClient, stopBenchServer, type RunningServer } from '../lib/bench-processes';
+import { readProcSample } from '../lib/proc-stats';
 import { median, ratio } from '../lib/stats';
 import { WorkerProcess, type WorkerMessage } from '../lib/worker-process';
 
@@ -36,6 +37,9 @@ export interface StormSummary {
   ratioToCeiling: number;
   authedProbeP99Ms: number;
   ceilingProbeP99Ms: number;
+  /** The restarted server's CPU (every thread) from the drop until all were back, per tab. */
+  authedServerCpuUsPerTab: number;
+  ceilingServerCpuUsPerTab: number;
   /** Summed over the authed rounds. */
   lost: number;
   signedOut: number;
@@ -93,13 +97,22 @@ async function stormOnce(kind: StormKind, options: StormOptions, log: (line: str
     // Past the session cache, as a server that ran a while: the new one reads every session afresh anyway.
     await Bun.sleep(1_500);
     // A crash, or a deploy that does not wait for its sockets: every tab drops at once.
+    const serverBefore = readProcSample(second.pid);
+    const clientBefore = readProcSample(client.pid);
     await first.worker.kill();
     servers.shift();
-    const { result } = await client.next<WorkerMessage & { result: StormFigures }>('result', options.timeoutMs + 30_000);
+    const { result: figures } = await client.next<WorkerMessage & { result: StormFigures }>('result', options.timeoutMs + 30_000);
+    // What coming back cost each side (the probes' events included), per tab: less noisy than the time to 99 %.
+    const result: StormFigures = {
+      ...figures,
+      serverCpuUsPerTab: (readProcSample(second.pid).cpuUs - serverBefore.cpuUs) / options.tabs,
+      clientCpuUsPerTab: (readProcSample(client.pid).cpuUs - clientBefore.cpuUs) / options.tabs,
+    };
     log(
       `  storm ${kind}: 99 % back ${result.p99BackMs.toFixed(0)} ms after the first accept (all ${result.allBackMs.toFixed(0)} ms), ` +
         `down ${result.downMs.toFixed(0)} ms, probe p99 ${result.probeP99Ms.toFixed(1)} ms over ${result.probeEvents} events, ` +
-        `lost ${result.lost}, signed out ${result.signedOut}, errors ${result.errors}`,
+        `lost ${result.lost}, signed out ${result.signedOut}, errors ${result.errors}, refused attempts ${result.refusedAttempts}, ` +
+        `CPU per tab: server ${result.serverCpuUsPerTab.toFixed(0)} µs, client ${result.clientCpuUsPerTab.toFixed(0)} µs`,
     );
     return result;
   } finally {
@@ -124,6 +137,8 @@ export async function runReconnectStorm(options: StormOptions, log: (line: strin
     ratioToCeiling: median(rounds.authed.map((r, i) => ratio(r.p99BackMs, rounds.ceiling[i]?.p99BackMs ?? Number.NaN))),
     authedProbeP99Ms: median(rounds.authed.map((r) => r.probeP99Ms)),
     ceilingProbeP99Ms: median(rounds.ceiling.map((r) => r.probeP99Ms)),
+    authedServerCpuUsPerTab: median(rounds.authed.map((r) => r.serverCpuUsPerTab)),
+    ceilingServerCpuUsPerTab: median(rounds.ceiling.map((r) => r.serverCpuUsPerTab)),
     lost: sum('lost'),
     signedOut: sum('signedOut'),
     errors: sum('errors'),
@@ -139,12 +154,12 @@ export function stormRows(storm: StormSummary): string[][] {
     [
       'reconnect storm, authed',
       `${fixed(storm.authedP99BackMs, 0)} ms to 99 % back`,
-      `${tabs} tabs over ${sessions} sessions, from the first accept; ${fixed(storm.ratioToCeiling, 2)} × ceiling; probe p99 ${fixed(storm.authedProbeP99Ms, 1)} ms; lost ${storm.lost}, signed out ${storm.signedOut}, errors ${storm.errors}`,
+      `${tabs} tabs over ${sessions} sessions, from the first accept; ${fixed(storm.ratioToCeiling, 2)} × ceiling; probe p99 ${fixed(storm.authedProbeP99Ms, 1)} ms; server CPU ${fixed(storm.authedServerCpuUsPerTab, 0)} µs per tab; lost ${storm.lost}, signed out ${storm.signedOut}, errors ${storm.errors}`,
     ],
     [
       'reconnect storm, ceiling',
       `${fixed(storm.ceilingP99BackMs, 0)} ms to 99 % back`,
-      `the same ${tabs} tabs and backoff against the raw socket; probe p99 ${fixed(storm.ceilingProbeP99Ms, 1)} ms`,
+      `the same ${tabs} tabs and backoff against the raw socket; probe p99 ${fixed(storm.ceilingProbeP99Ms, 1)} ms; server CPU ${fixed(storm.ceilingServerCpuUsPerTab, 0)} µs per tab`,
     ],
   ];
 }
