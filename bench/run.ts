@@ -4,12 +4,16 @@
  *
  * Flags: `--tiny` (the smoke-test workload), `--rounds N`, `--measure-ms N`,
  * `--only shapes|idle|fanout|storm|logins|locked` (one scenario), `--shape 50x1`
- * (one closed-loop shape, given as connections x in flight; repeatable).
+ * (one closed-loop shape, given as connections x in flight; repeatable),
+ * `--runs N` (the whole run N times in a row: each run's table, then every
+ * target's median, range and the runs that met it; each run's figures in
+ * `bench/results/run-<i>.json`).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FULL_OPTIONS, TINY_OPTIONS, type BenchOptions } from './bench-options';
 import { formatSummary } from './lib/format-table';
+import { formatTargetsAcrossRuns, targetsAcrossRuns } from './lib/runs';
 import { formatLockedDatabase } from './scenarios/locked-database';
 import { runBench } from './harness';
 
@@ -46,12 +50,33 @@ function optionsFromArgs(args: string[]): BenchOptions {
   return options;
 }
 
-const options = optionsFromArgs(process.argv.slice(2));
-const summary = await runBench(options, (line) => console.error(line));
+function runsFromArgs(args: string[]): number {
+  const i = args.indexOf('--runs');
+  if (i < 0) return 1;
+  const runs = Number.parseInt(args[i + 1] ?? '', 10);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a whole number of runs, got ${args[i + 1]}`);
+  return runs;
+}
+
+const args = process.argv.slice(2);
+const options = optionsFromArgs(args);
+const runs = runsFromArgs(args);
 const dir = resolve(import.meta.dir, 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, 'latest.json');
-await Bun.write(file, `${JSON.stringify(summary, null, 2)}\n`);
-console.log(formatSummary(summary));
-if (summary.locked) console.log(`\n${formatLockedDatabase(summary.locked)}`);
-console.log(`\n${summary.seconds.toFixed(0)} s; figures in ${file}`);
+const summaries = [];
+for (let run = 1; run <= runs; run++) {
+  if (runs > 1) console.error(`run ${run} of ${runs}`);
+  const summary = await runBench(options, (line) => console.error(line));
+  summaries.push(summary);
+  const file = join(dir, runs > 1 ? `run-${run}.json` : 'latest.json');
+  await Bun.write(file, `${JSON.stringify(summary, null, 2)}\n`);
+  if (runs > 1) console.log(`\nrun ${run} of ${runs}, ${new Date().toISOString()}`);
+  console.log(formatSummary(summary));
+  if (summary.locked) console.log(`\n${formatLockedDatabase(summary.locked)}`);
+  console.log(`\n${summary.seconds.toFixed(0)} s; figures in ${file}`);
+}
+if (runs > 1) {
+  const across = targetsAcrossRuns(summaries.map((s) => s.targets));
+  await Bun.write(join(dir, 'runs.json'), `${JSON.stringify(across, null, 2)}\n`);
+  console.log(`\nevery target over ${runs} runs\n\n${formatTargetsAcrossRuns(across)}`);
+}
