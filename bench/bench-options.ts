@@ -1,3 +1,4 @@
+import type { EventPartsOptions } from './scenarios/event-parts';
 import type { LockedDatabaseOptions } from './scenarios/locked-database';
 import { STORM_OPTIONS, TINY_STORM_OPTIONS, type StormOptions } from './scenarios/reconnect-storm';
 
@@ -44,6 +45,8 @@ export interface BenchOptions {
   } | null;
   /** Several processes on one database file, and a write lock held by another process; `null` skips it. */
   locked: LockedDatabaseOptions | null;
+  /** What each part of an authed event costs at 50×1 (`--only parts`; not in the full run). */
+  parts: EventPartsOptions | null;
 }
 
 /** The full run: about 6 minutes on a 2-core machine. */
@@ -80,6 +83,7 @@ export const FULL_OPTIONS: BenchOptions = {
     warmupMs: 1_000,
     measureMs: 4_000,
   },
+  parts: null,
 };
 
 /** A few hundred events per measurement, one round, small shapes: proves the harness runs. */
@@ -115,6 +119,7 @@ export const TINY_OPTIONS: BenchOptions = {
     warmupMs: 100,
     measureMs: 800,
   },
+  parts: { rounds: 1, connections: 3, inFlight: 1, warmupMs: 100, measureMs: 2_000, maxEvents: 100 },
 };
 
 /** `1×64` */

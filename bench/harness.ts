@@ -5,6 +5,7 @@ import { checkTargets, type TargetCheck } from './lib/targets';
 import { runIdleMemory, type IdleMemoryFigures } from './scenarios/idle-memory';
 import { runLoginStorm, type LoginStormSummary } from './scenarios/login-storm';
 import { runFanout, type FanoutSummary } from './scenarios/logout-fanout';
+import { runEventParts, type EventPartsSummary } from './scenarios/event-parts';
 import { lockedDatabaseTargets, runLockedDatabase, type LockedDatabaseSummary } from './scenarios/locked-database';
 import { runReconnectStorm, stormTargets, type StormSummary } from './scenarios/reconnect-storm';
 import { runShapes, type ShapeSummary } from './scenarios/shapes';
@@ -29,6 +30,7 @@ export interface BenchSummary {
   storm: StormSummary | null;
   logins: LoginStormSummary | null;
   locked: LockedDatabaseSummary | null;
+  parts: EventPartsSummary | null;
   targets: TargetCheck[];
   seconds: number;
 }
@@ -81,6 +83,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     log('latency of other connections during logins');
     logins = await runLoginStorm(options.logins, log);
   }
+  let parts: EventPartsSummary | null = null;
+  if (options.parts) {
+    log('what each part of an authed event costs (50×1, closed loop)');
+    parts = await runEventParts(options.parts, log);
+  }
   let locked: LockedDatabaseSummary | null = null;
   if (options.locked) {
     log('several processes on one database file, and a write lock held elsewhere');
@@ -95,6 +102,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     storm,
     logins,
     locked,
+    parts,
     targets: [
       ...checkTargets({ shapes, idle, fanout, logins }),
       ...(storm ? stormTargets(storm) : []),

@@ -3,7 +3,8 @@
  * on stdout and the full figures in `bench/results/latest.json`.
  *
  * Flags: `--tiny` (the smoke-test workload), `--rounds N`, `--measure-ms N`,
- * `--only shapes|idle|fanout|storm|logins|locked` (one scenario), `--shape 50x1`
+ * `--only shapes|idle|fanout|storm|logins|locked|parts` (one scenario; `parts`,
+ * what each part of an authed event costs at 50×1, runs only when asked), `--shape 50x1`
  * (one closed-loop shape, given as connections x in flight; repeatable),
  * `--runs N` (the whole run N times in a row: each run's table, then every
  * target's median, range and the runs that met it; each run's figures in
@@ -29,8 +30,8 @@ function optionsFromArgs(args: string[]): BenchOptions {
   if (measure) options.measureMs = Number.parseInt(measure, 10);
   const only = value('--only');
   if (only) {
-    if (!['shapes', 'idle', 'fanout', 'storm', 'logins', 'locked'].includes(only)) {
-      throw new Error(`--only takes shapes, idle, fanout, storm, logins or locked, got ${only}`);
+    if (!['shapes', 'idle', 'fanout', 'storm', 'logins', 'locked', 'parts'].includes(only)) {
+      throw new Error(`--only takes shapes, idle, fanout, storm, logins, locked or parts, got ${only}`);
     }
     if (only !== 'shapes') options.shapes = [];
     if (only !== 'idle') options.idle = null;
@@ -38,6 +39,17 @@ function optionsFromArgs(args: string[]): BenchOptions {
     if (only !== 'storm') options.storm = null;
     if (only !== 'logins') options.logins = null;
     if (only !== 'locked') options.locked = null;
+    options.parts =
+      only === 'parts'
+        ? {
+            rounds: options.rounds,
+            connections: 50,
+            inFlight: 1,
+            warmupMs: options.warmupMs,
+            measureMs: options.measureMs,
+            maxEvents: options.maxEvents,
+          }
+        : null;
   }
   const shapes = args.flatMap((arg, i) => (args[i - 1] === '--shape' ? [arg] : []));
   if (shapes.length > 0) {

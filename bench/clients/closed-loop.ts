@@ -1,4 +1,4 @@
-import { bumpFrame, replyId, replyKind } from '../lib/rpc-frames';
+import { BUMP_PATH, bumpFrame, replyId, replyKind } from '../lib/rpc-frames';
 import { NumberLog } from '../lib/stats';
 import { cookieFor, openBenchSocket, openInBatches } from './bench-socket';
 import type { ClosedLoopJob, LoadFigures } from './jobs';
@@ -17,6 +17,7 @@ type Phase = 'warmup' | 'measure' | 'drain';
  */
 export async function runClosedLoop(job: ClosedLoopJob): Promise<LoadFigures> {
   const { connections, inFlight } = job;
+  const path = job.path ?? BUMP_PATH;
   const meter = new WindowMeter(job.serverPid);
   const latencies = new NumberLog();
   let phase: Phase = 'warmup';
@@ -43,7 +44,7 @@ export async function runClosedLoop(job: ClosedLoopJob): Promise<LoadFigures> {
       const id = rounds[slot]!++ * inFlight + slot + 1;
       sentAt[slot] = performance.now();
       outstanding++;
-      ws!.send(bumpFrame(id, id));
+      ws!.send(bumpFrame(id, id, path));
     };
     const onFrame = (frame: string): void => {
       const now = performance.now();

@@ -23,6 +23,8 @@ export interface ClosedLoopJob extends JobBase {
   measureMs: number;
   /** Ends the window early once this many replies were counted. */
   maxEvents: number | null;
+  /** The mutation called (`bench.bump` unless told; the event parts probe calls its variants). */
+  path?: string;
 }
 
 /** Open loop: every connection sends at a fixed rate, whatever the replies do. */

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { LoadJob } from '../clients/jobs';
-import type { ServerKind } from '../servers/bench-server';
+import type { AnyServerKind } from '../servers/bench-server';
 import { WorkerProcess, type WorkerMessage } from './worker-process';
 
 const SERVER_MAIN = resolve(import.meta.dir, '../servers/server-main.ts');
@@ -11,7 +11,7 @@ const SERVER_ENV = { NODE_ENV: 'production' };
 
 /** A bench server process and what it said when ready. */
 export interface RunningServer {
-  kind: ServerKind;
+  kind: AnyServerKind;
   worker: WorkerProcess;
   pid: number;
   port: number;
@@ -20,7 +20,7 @@ export interface RunningServer {
 }
 
 /** Starts a server process and waits until it listens. */
-export async function startBenchServer(kind: ServerKind): Promise<RunningServer> {
+export async function startBenchServer(kind: AnyServerKind): Promise<RunningServer> {
   const worker = WorkerProcess.spawn(SERVER_MAIN, [kind], SERVER_ENV);
   const ready = await worker.next<WorkerMessage & { port: number; cookies: string[] }>('ready');
   return { kind, worker, pid: worker.pid, port: ready.port, cookies: ready.cookies };

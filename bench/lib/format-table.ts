@@ -1,4 +1,5 @@
 import type { BenchSummary } from '../harness';
+import { eventPartsRows } from '../scenarios/event-parts';
 import { stormRows } from '../scenarios/reconnect-storm';
 
 /** A plain-text table: the first `leftColumns` columns left-aligned, the rest (numbers) right-aligned. */
@@ -95,8 +96,16 @@ export function formatSummary(summary: BenchSummary): string {
     ]);
   }
   if (extra.length > 0) out.push(textTable(['measure', 'value', 'detail'], extra, 3), '');
+  if (summary.parts) {
+    const { connections, inFlight, rounds } = summary.parts.options;
+    out.push(
+      `what each part of an authed event costs: ${connections}×${inFlight}, medians of ${rounds} rounds, ratios to bare in the same round`,
+      textTable(['part', 'what runs', 'events/s', '×bare', 'CPU µs/ev', 'CPU ×bare'], eventPartsRows(summary.parts), 2),
+      '',
+    );
+  }
 
   const targets = summary.targets.map((t) => [t.name, t.target, `${fixed(t.value, 2)} ${t.unit}`, t.met ? 'met' : 'MISSED']);
-  out.push(textTable(['target', 'bound', 'this run', ''], targets));
-  return out.join('\n');
+  if (targets.length > 0) out.push(textTable(['target', 'bound', 'this run', ''], targets));
+  return out.join('\n').trimEnd();
 }

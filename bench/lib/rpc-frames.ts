@@ -22,9 +22,9 @@ export function callFrame(id: number, method: 'query' | 'mutation', path: string
   return `{"id":${id},"jsonrpc":"2.0","method":"${method}","params":{"path":"${path}","input":${JSON.stringify(input)}}}`;
 }
 
-/** The `bench.bump` mutation, built without `JSON.stringify` (the load loop's hot path). */
-export function bumpFrame(id: number, n: number): string {
-  return `{"id":${id},"jsonrpc":"2.0","method":"mutation","params":{"path":"${BUMP_PATH}","input":{"n":${n}}}}`;
+/** The `bench.bump` mutation (or one of its variants at `path`), built without `JSON.stringify` (the load loop's hot path). */
+export function bumpFrame(id: number, n: number, path = BUMP_PATH): string {
+  return `{"id":${id},"jsonrpc":"2.0","method":"mutation","params":{"path":"${path}","input":{"n":${n}}}}`;
 }
 
 /** Starts a subscription. */

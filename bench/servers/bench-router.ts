@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { can, createAppRouter, defineSlice, guarded, router } from '../../server';
+import { can, createAppRouter, defineSlice, guarded, publicProcedure, router } from '../../server';
 import { bumpInput } from './bump-input';
 
 /** The slice the load writes: one field per event, so every reply carries a delta. */
@@ -19,6 +19,26 @@ export const benchRouter = router({
       ctx.state.set(benchSlice, { n: input.n });
       return input.n;
     }),
+
+  // `bench.bump` with one part taken away each (`bun run bench --only parts`).
+
+  /** No guard: the bridge (session, user, context) and the slice write. */
+  bumpUnguarded: publicProcedure.input(bumpInput).mutation(function bumpUnguarded({ ctx, input }) {
+    ctx.state.set(benchSlice, { n: input.n });
+    return input.n;
+  }),
+
+  /** No slice write: the bridge and `can(perm)`; the reply carries no delta. */
+  bumpNoWrite: guarded(can(WRITE_PERM))
+    .input(bumpInput)
+    .mutation(function bumpNoWrite({ input }) {
+      return input.n;
+    }),
+
+  /** The bridge alone: no guard, no slice write. */
+  bumpBridgeOnly: publicProcedure.input(bumpInput).mutation(function bumpBridgeOnly({ input }) {
+    return input.n;
+  }),
 
   /** Ends every session of a user through the app; the identity bus pushes the sign-out to its tabs. */
   revokeUser: guarded(can(ADMIN_PERM))

@@ -10,6 +10,14 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export function isServerKind(value: string | undefined): value is ServerKind {
-  return (SERVER_KINDS as readonly string[]).includes(value ?? '');
+/**
+ * Servers only the event parts probe starts: `bare-loaded` is the bare server
+ * in a process that also holds a whole Statehouse (database, routers, caches)
+ * listening beside it, unused: bare with the authed server's footprint.
+ */
+export const PROBE_SERVER_KINDS = ['bare-loaded'] as const;
+export type AnyServerKind = ServerKind | (typeof PROBE_SERVER_KINDS)[number];
+
+export function isServerKind(value: string | undefined): value is AnyServerKind {
+  return ([...SERVER_KINDS, ...PROBE_SERVER_KINDS] as readonly string[]).includes(value ?? '');
 }

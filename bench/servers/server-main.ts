@@ -13,11 +13,17 @@ import { isServerKind, type BenchServer } from './bench-server';
 import { startCeilingServer } from './ceiling-server';
 
 const kind = process.argv[2];
-if (!isServerKind(kind)) throw new Error(`usage: server-main.ts <ceiling|bare|authed>, got ${kind}`);
+if (!isServerKind(kind)) throw new Error(`usage: server-main.ts <ceiling|bare|authed|bare-loaded>, got ${kind}`);
 
 const options = process.argv[3] ? (JSON.parse(process.argv[3]) as AuthedServerOptions) : {};
+/** `bare-loaded`: the authed server, started and left idle beside the bare one it serves. */
+const idleBeside = kind === 'bare-loaded' ? await startAuthedServer() : null;
 const server: BenchServer =
-  kind === 'ceiling' ? startCeilingServer(options.port) : kind === 'bare' ? startBareServer() : await startAuthedServer(options);
+  kind === 'ceiling'
+    ? startCeilingServer(options.port)
+    : kind === 'bare' || kind === 'bare-loaded'
+      ? startBareServer()
+      : await startAuthedServer(options);
 const authed = kind === 'authed' ? (server as AuthedBenchServer) : null;
 
 function requireAuthed(type: string): AuthedBenchServer {
@@ -59,6 +65,7 @@ onBenchMessage(async (message) => {
     }
     case 'stop':
       await server.stop();
+      await idleBeside?.stop();
       reply({ type: 'stopped' });
       process.exit(0);
   }

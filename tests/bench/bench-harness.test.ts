@@ -3,6 +3,7 @@ import { TINY_OPTIONS } from '../../bench/bench-options';
 import { formatSummary } from '../../bench/lib/format-table';
 import { runBench, type BenchSummary } from '../../bench/harness';
 import type { LoadFigures } from '../../bench/clients/jobs';
+import { EVENT_PARTS } from '../../bench/scenarios/event-parts';
 
 /** A whole bench run on a tiny workload takes a few seconds per scenario. */
 const RUN_TIMEOUT_MS = 180_000;
@@ -82,6 +83,15 @@ describe('the bench harness on a tiny workload', () => {
       expect(locked.lockHeld.heldMs).toBeGreaterThanOrEqual(TINY_OPTIONS.locked!.holdMs);
       expect(locked.lostWrites).toBe(0);
 
+      const parts = summary.parts!;
+      expect(parts.parts.map((p) => p.name)).toEqual(EVENT_PARTS.map((p) => p.name));
+      for (const part of parts.parts) {
+        expect(part.rounds).toHaveLength(1);
+        // Every variant answers data: a wrong path would answer errors, and count as none.
+        expectLoadFigures(part.rounds[0]!);
+      }
+      expect(parts.parts[0]!.throughputVsBare).toBe(1);
+
       expect(summary.targets.length).toBeGreaterThanOrEqual(7);
       for (const target of summary.targets) expect(typeof target.met).toBe('boolean');
     },
@@ -90,7 +100,7 @@ describe('the bench harness on a tiny workload', () => {
 
   test('prints a table with a row per shape and server, and the targets', () => {
     const table = formatSummary(summary);
-    for (const label of ['1×4', '3×2', 'ceiling', 'bare', 'authed', 'logout fan-out', 'reconnect storm', 'target'])
+    for (const label of ['1×4', '3×2', 'ceiling', 'bare', 'authed', 'logout fan-out', 'reconnect storm', 'bridge only', 'target'])
       expect(table).toContain(label);
   });
 });
