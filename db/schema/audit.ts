@@ -34,6 +34,7 @@ export const auditEvents = sqliteTable(
     index('audit_events_target_idx').on(t.targetUserId, t.at),
     index('audit_events_actor_idx').on(t.actorId, t.at),
     index('audit_events_type_idx').on(t.type, t.at),
+    index('audit_events_ip_idx').on(t.ip, t.at),
   ],
 );
 

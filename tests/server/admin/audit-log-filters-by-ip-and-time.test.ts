@@ -50,4 +50,15 @@ describe('admin.audit', () => {
     expect((await ws.ok('query', 'admin.audit', {})).data.total).toBe(0);
     await ws.close();
   });
+
+  test('the IP filter reads an index, not the whole log', async () => {
+    server = await startTestServer();
+    const plan = await server.db.db.$client.execute(
+      "EXPLAIN QUERY PLAN SELECT * FROM audit_events WHERE ip = '203.0.113.7' ORDER BY at DESC, id DESC LIMIT 50",
+    );
+    const steps = plan.rows.map((row) => String(row.detail));
+    expect(steps.some((step) => step.includes('USING INDEX audit_events_ip_idx'))).toBe(true);
+    expect(steps.some((step) => /^SCAN audit_events\b(?! USING)/.test(step))).toBe(false);
+  });
 });
+

@@ -1,0 +1,1 @@
+CREATE INDEX `audit_events_ip_idx` ON `audit_events` (`ip`,`at`);
