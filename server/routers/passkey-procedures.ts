@@ -136,9 +136,16 @@ function assertionRefused(ctx: EventContext, reason: AssertionFailure, code: 'UN
 }
 
 export const passkeyProcedures = {
-  /** Options for **Sign in with a passkey** (and the login field's conditional UI): any discoverable passkey of this site. */
+  /**
+   * Options for **Sign in with a passkey** (and the login field's conditional
+   * UI): any discoverable passkey of this site. Every login page asks for
+   * them as it opens, so they spend no IP budget (an office behind one
+   * address would spend it by opening the page): they read nothing, and a
+   * tab holds one sign-in challenge at a time, so asking again costs a
+   * message of the tab's own budget and replaces it. The sign-in spends the
+   * `login` budget.
+   */
   passkeySignInOptions: publicProcedure.mutation(async function passkeySignInOptions({ ctx }) {
-    await spendIp(ctx, 'passkey-options');
     const rp = relyingParty(ctx);
     const { bytes } = challengesOf(ctx).issue('sign-in', bindingOf(ctx, 'sign-in'));
     return assertionOptions(ctx.db, rp, null, bytes, 'required');

@@ -61,4 +61,3 @@ describe('admin.audit', () => {
     expect(steps.some((step) => /^SCAN audit_events\b(?! USING)/.test(step))).toBe(false);
   });
 });
-
