@@ -40,6 +40,7 @@ import { recentAuth } from '../bridge/account-guards';
 import { can, staffRequired } from '../bridge/guards';
 import { router, type EventContext } from '../bridge/trpc';
 import { announceAdminChange } from '../bus/admin-announce';
+import { adminRefusal, type AdminRefusal } from './admin-refusals';
 
 /** Staff, and the permission (superusers pass every permission, as in Django's admin). */
 const admin = (perm: string) => guarded(staffRequired(), can(perm));
@@ -75,17 +76,17 @@ const auditInput = z.object({
 
 type Ctx = EventContext & { user: { id: number; username: string; isSuperuser: boolean } };
 
-function notFound(what: 'user' | 'group'): TRPCError {
-  return new TRPCError({ code: 'NOT_FOUND', message: what === 'user' ? 'No such user.' : 'No such group.' });
+function notFound(ctx: Ctx, what: 'user' | 'group'): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: adminRefusal(ctx, what === 'user' ? 'noSuchUser' : 'noSuchGroup') });
 }
 
-function lockedOut(message: string): TRPCError {
-  return new TRPCError({ code: 'FORBIDDEN', message });
+function lockedOut(ctx: Ctx, key: AdminRefusal, vars?: { perm: string }): TRPCError {
+  return new TRPCError({ code: 'FORBIDDEN', message: adminRefusal(ctx, key, vars) });
 }
 
 async function userOr404(ctx: Ctx, userId: number): Promise<AdminUserRow> {
   const row = await findAdminUser(ctx.db, userId);
-  if (!row) throw notFound('user');
+  if (!row) throw notFound(ctx, 'user');
   return row;
 }
 
@@ -97,14 +98,14 @@ async function userOr404(ctx: Ctx, userId: number): Promise<AdminUserRow> {
 async function changeableUser(ctx: Ctx, userId: number): Promise<AdminUserRow> {
   const row = await userOr404(ctx, userId);
   if (row.isSuperuser && !ctx.user.isSuperuser) {
-    throw new TRPCError({ code: 'FORBIDDEN', message: 'Only superusers change a superuser account.' });
+    throw new TRPCError({ code: 'FORBIDDEN', message: adminRefusal(ctx, 'superuserAccount') });
   }
   return row;
 }
 
 async function groupOr404(ctx: Ctx, groupId: number): Promise<{ id: number; name: string }> {
   const row = await findGroupById(ctx.db, groupId);
-  if (!row) throw notFound('group');
+  if (!row) throw notFound(ctx, 'group');
   return row;
 }
 
@@ -131,7 +132,7 @@ async function refuseSelfLockout(ctx: Ctx, change: GrantsChange): Promise<void> 
   const after = await permissionsAfter(ctx.db, ctx.user.id, change);
   for (const perm of [P.changeUser, P.changeGroup]) {
     if (before.has(perm) && !after.has(perm)) {
-      throw lockedOut(`This would remove your own ${perm} permission: ask another admin to make this change.`);
+      throw lockedOut(ctx, 'ownPermission', { perm });
     }
   }
 }
@@ -198,7 +199,7 @@ const usersRouter = router({
       if (email && email.toLowerCase() !== user.email?.toLowerCase()) {
         const holder = await findUserByEmail(ctx.db, email);
         if (holder && holder.id !== user.id) {
-          throw validationFailed([{ field: 'email', code: 'unique', message: 'Another user has this email address.' }]);
+          throw validationFailed([{ field: 'email', code: 'unique', message: adminRefusal(ctx, 'emailTaken') }]);
         }
       }
       await updateUserFields(ctx.db, user.id, { firstName: input.firstName, lastName: input.lastName, email });
@@ -213,7 +214,7 @@ const usersRouter = router({
     .mutation(async function setActive({ ctx, input }) {
       await requireRecentAuth(ctx);
       const user = await changeableUser(ctx, input.id);
-      if (!input.active && user.id === ctx.user.id) throw lockedOut('You cannot deactivate your own account.');
+      if (!input.active && user.id === ctx.user.id) throw lockedOut(ctx, 'ownDeactivation');
       if (user.isActive === input.active) return null;
       await updateUserFields(ctx.db, user.id, { isActive: input.active });
       // A deactivated user's open tabs are signed out at once.
@@ -226,10 +227,10 @@ const usersRouter = router({
     .input(z.object({ id, isStaff: z.boolean().optional(), isSuperuser: z.boolean().optional() }))
     .mutation(async function setFlags({ ctx, input }) {
       await requireRecentAuth(ctx);
-      if (!ctx.user.isSuperuser) throw new TRPCError({ code: 'FORBIDDEN', message: 'Only superusers change staff and superuser status.' });
+      if (!ctx.user.isSuperuser) throw new TRPCError({ code: 'FORBIDDEN', message: adminRefusal(ctx, 'superuserStatus') });
       const user = await userOr404(ctx, input.id);
       if (user.id === ctx.user.id && (input.isStaff === false || input.isSuperuser === false)) {
-        throw lockedOut('You cannot remove your own staff or superuser status.');
+        throw lockedOut(ctx, 'ownStatus');
       }
       const fields: { isStaff?: boolean; isSuperuser?: boolean } = {};
       if (input.isStaff !== undefined && input.isStaff !== user.isStaff) fields.isStaff = input.isStaff;
@@ -283,8 +284,8 @@ const usersRouter = router({
     .mutation(async function sendPasswordReset({ ctx, input }) {
       await requireRecentAuth(ctx);
       const user = await changeableUser(ctx, input.id);
-      if (!user.email) throw new TRPCError({ code: 'BAD_REQUEST', message: 'This user has no email address.' });
-      if (!user.isActive) throw new TRPCError({ code: 'BAD_REQUEST', message: 'This user is inactive: activate them first.' });
+      if (!user.email) throw new TRPCError({ code: 'BAD_REQUEST', message: adminRefusal(ctx, 'noEmail') });
+      if (!user.isActive) throw new TRPCError({ code: 'BAD_REQUEST', message: adminRefusal(ctx, 'inactive') });
       await ctx.auth.requestPasswordReset(user.email);
       changed(ctx, { type: 'admin.password_reset_sent', target: who(user) }, []);
       return null;
@@ -297,7 +298,7 @@ const usersRouter = router({
       await requireRecentAuth(ctx);
       const user = await changeableUser(ctx, input.id);
       if (!(await removeTwoFactor(ctx.db, user.id)))
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'This user has no two-factor authentication.' });
+        throw new TRPCError({ code: 'BAD_REQUEST', message: adminRefusal(ctx, 'noTwoFactor') });
       changed(ctx, { type: 'admin.two_factor_reset', target: who(user) }, [user.id]);
       return null;
     }),
@@ -309,7 +310,7 @@ const usersRouter = router({
       const user = await changeableUser(ctx, input.id);
       // The last admin right stays: an admin deletes their own account only while another admin remains.
       if (user.id === ctx.user.id && !(await anotherAdminExists(ctx.db, user.id))) {
-        throw lockedOut('You are the last admin: you cannot delete your own account.');
+        throw lockedOut(ctx, 'lastAdmin');
       }
       // The same path as the user's own Delete account: the app's hook, then sessions (tabs signed out at once) and the row.
       await deleteUserEverywhere(ctx.runtime, user.id);
@@ -337,7 +338,7 @@ const groupsRouter = router({
     .mutation(async function createGroup({ ctx, input }) {
       await requireRecentAuth(ctx);
       const groupId = await createGroupRow(ctx.db, input.name);
-      if (groupId === null) throw validationFailed([{ field: 'name', code: 'unique', message: 'A group with this name already exists.' }]);
+      if (groupId === null) throw validationFailed([{ field: 'name', code: 'unique', message: adminRefusal(ctx, 'groupTaken') }]);
       changed(ctx, { type: 'admin.group_created', target: null, detail: { group: input.name } }, []);
       return { id: groupId };
     }),
@@ -348,7 +349,7 @@ const groupsRouter = router({
       await requireRecentAuth(ctx);
       const group = await groupOr404(ctx, input.id);
       if (!(await renameGroupRow(ctx.db, group.id, input.name))) {
-        throw validationFailed([{ field: 'name', code: 'unique', message: 'A group with this name already exists.' }]);
+        throw validationFailed([{ field: 'name', code: 'unique', message: adminRefusal(ctx, 'groupTaken') }]);
       }
       const members = (await groupMembersOf(ctx.db, group.id)).map((m) => m.id);
       changed(ctx, { type: 'admin.group_renamed', target: null, detail: { group: input.name, from: group.name } }, members);

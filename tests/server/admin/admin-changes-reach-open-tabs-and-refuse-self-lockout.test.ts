@@ -136,3 +136,22 @@ describe('lists', () => {
     await root.ws.close();
   });
 });
+
+describe('refusals in the admin’s language', () => {
+  test('an admin whose browser asks for Arabic is refused in Arabic; one asking for English, in English', async () => {
+    await server.stop();
+    server = await startTestServer({ languages: ['en', 'ar'] });
+    const root = await server.userWithSession('root', { staff: true, superuser: true });
+    const answers: Record<string, string[]> = {};
+    for (const language of ['ar', 'en']) {
+      const ws = await server.open({ cookie: root.cookie, path: '/admin', headers: { 'accept-language': language } });
+      answers[language] = [
+        (await ws.call('query', 'admin.users.get', { id: 999_999 })).error?.message ?? '',
+        (await ws.call('mutation', 'admin.users.setActive', { id: root.userId, active: false })).error?.message ?? '',
+      ];
+      await ws.close();
+    }
+    expect(answers.en).toEqual(['No such user.', 'You cannot deactivate your own account.']);
+    expect(answers.ar).toEqual(['لا يوجد مستخدم بهذا المعرّف.', 'لا يمكنك تعطيل حسابك.']);
+  });
+});
