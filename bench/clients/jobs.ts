@@ -162,5 +162,8 @@ export interface StormFigures {
   openSeconds: number;
   /** CPU (every thread) from the drop until all were back, per tab: the restarted server's and the client's (filled in by the bench). */
   serverCpuUsPerTab: number;
+  serverMainThreadCpuUsPerTab: number;
   clientCpuUsPerTab: number;
+  /** Connections the kernel dropped meanwhile because a listening socket's accept queue was full (`ListenOverflows`). */
+  listenOverflows: number;
 }

@@ -181,7 +181,9 @@ class Storm {
       openSeconds,
       // Read from /proc by the bench, which sees both processes.
       serverCpuUsPerTab: Number.NaN,
+      serverMainThreadCpuUsPerTab: Number.NaN,
       clientCpuUsPerTab: Number.NaN,
+      listenOverflows: Number.NaN,
     };
   }
 }

@@ -57,3 +57,21 @@ export function readProcSample(pid: number): ProcSample {
   const rssBytes = statusRss(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { cpuUs, mainThreadCpuUs, rssBytes, at };
 }
+
+/**
+ * The kernel's TCP counters (`TcpExt` of `/proc/net/netstat`, this network
+ * namespace): `ListenOverflows` counts connections dropped because a listening
+ * socket's accept queue was full (Bun listens with a backlog of 512).
+ *
+ * @example
+ * const before = tcpCounters();
+ * // ... a burst of connects ...
+ * const overflows = tcpCounters().ListenOverflows - before.ListenOverflows;
+ */
+export function tcpCounters(): Record<string, number> {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const header = lines.findIndex((line) => line.startsWith('TcpExt:'));
+  const names = lines[header]?.split(' ').slice(1) ?? [];
+  const values = lines[header + 1]?.split(' ').slice(1) ?? [];
+  return Object.fromEntries(names.map((name, i) => [name, Number(values[i])]));
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StormFigures, StormJob } from '../clients/jobs';
 import { startClient, stopBenchServer, type RunningServer } from '../lib/bench-processes';
-import { readProcSample } from '../lib/proc-stats';
+import { readProcSample, tcpCounters } from '../lib/proc-stats';
 import { median, ratio } from '../lib/stats';
 import { WorkerProcess, type WorkerMessage } from '../lib/worker-process';
 
@@ -40,6 +40,13 @@ export interface StormSummary {
   /** The restarted server's CPU (every thread) from the drop until all were back, per tab. */
   authedServerCpuUsPerTab: number;
   ceilingServerCpuUsPerTab: number;
+  /** The same, the event loop's thread only: ≥ this many µs per tab, one after another, is the storm's floor on any machine. */
+  authedMainThreadCpuUsPerTab: number;
+  /** Medians over rounds: attempts that failed and were retried after the backoff; connections dropped by a full accept queue. */
+  authedRefusedAttempts: number;
+  ceilingRefusedAttempts: number;
+  authedListenOverflows: number;
+  ceilingListenOverflows: number;
   /** Summed over the authed rounds. */
   lost: number;
   signedOut: number;
@@ -99,20 +106,25 @@ async function stormOnce(kind: StormKind, options: StormOptions, log: (line: str
     // A crash, or a deploy that does not wait for its sockets: every tab drops at once.
     const serverBefore = readProcSample(second.pid);
     const clientBefore = readProcSample(client.pid);
+    const overflowsBefore = tcpCounters().ListenOverflows ?? 0;
     await first.worker.kill();
     servers.shift();
     const { result: figures } = await client.next<WorkerMessage & { result: StormFigures }>('result', options.timeoutMs + 30_000);
+    const serverAfter = readProcSample(second.pid);
     // What coming back cost each side (the probes' events included), per tab: less noisy than the time to 99 %.
     const result: StormFigures = {
       ...figures,
-      serverCpuUsPerTab: (readProcSample(second.pid).cpuUs - serverBefore.cpuUs) / options.tabs,
+      serverCpuUsPerTab: (serverAfter.cpuUs - serverBefore.cpuUs) / options.tabs,
+      serverMainThreadCpuUsPerTab: (serverAfter.mainThreadCpuUs - serverBefore.mainThreadCpuUs) / options.tabs,
       clientCpuUsPerTab: (readProcSample(client.pid).cpuUs - clientBefore.cpuUs) / options.tabs,
+      listenOverflows: (tcpCounters().ListenOverflows ?? 0) - overflowsBefore,
     };
     log(
       `  storm ${kind}: 99 % back ${result.p99BackMs.toFixed(0)} ms after the first accept (all ${result.allBackMs.toFixed(0)} ms), ` +
         `down ${result.downMs.toFixed(0)} ms, probe p99 ${result.probeP99Ms.toFixed(1)} ms over ${result.probeEvents} events, ` +
         `lost ${result.lost}, signed out ${result.signedOut}, errors ${result.errors}, refused attempts ${result.refusedAttempts}, ` +
-        `CPU per tab: server ${result.serverCpuUsPerTab.toFixed(0)} µs, client ${result.clientCpuUsPerTab.toFixed(0)} µs`,
+        `accept queue overflows ${result.listenOverflows}, ` +
+        `CPU per tab: server ${result.serverCpuUsPerTab.toFixed(0)} µs (main thread ${result.serverMainThreadCpuUsPerTab.toFixed(0)}), client ${result.clientCpuUsPerTab.toFixed(0)} µs`,
     );
     return result;
   } finally {
@@ -139,6 +151,11 @@ export async function runReconnectStorm(options: StormOptions, log: (line: strin
     ceilingProbeP99Ms: median(rounds.ceiling.map((r) => r.probeP99Ms)),
     authedServerCpuUsPerTab: median(rounds.authed.map((r) => r.serverCpuUsPerTab)),
     ceilingServerCpuUsPerTab: median(rounds.ceiling.map((r) => r.serverCpuUsPerTab)),
+    authedMainThreadCpuUsPerTab: median(rounds.authed.map((r) => r.serverMainThreadCpuUsPerTab)),
+    authedRefusedAttempts: median(rounds.authed.map((r) => r.refusedAttempts)),
+    ceilingRefusedAttempts: median(rounds.ceiling.map((r) => r.refusedAttempts)),
+    authedListenOverflows: median(rounds.authed.map((r) => r.listenOverflows)),
+    ceilingListenOverflows: median(rounds.ceiling.map((r) => r.listenOverflows)),
     lost: sum('lost'),
     signedOut: sum('signedOut'),
     errors: sum('errors'),
@@ -154,12 +171,12 @@ export function stormRows(storm: StormSummary): string[][] {
     [
       'reconnect storm, authed',
       `${fixed(storm.authedP99BackMs, 0)} ms to 99 % back`,
-      `${tabs} tabs over ${sessions} sessions, from the first accept; ${fixed(storm.ratioToCeiling, 2)} × ceiling; probe p99 ${fixed(storm.authedProbeP99Ms, 1)} ms; server CPU ${fixed(storm.authedServerCpuUsPerTab, 0)} µs per tab; lost ${storm.lost}, signed out ${storm.signedOut}, errors ${storm.errors}`,
+      `${tabs} tabs over ${sessions} sessions, from the first accept; ${fixed(storm.ratioToCeiling, 2)} × ceiling; probe p99 ${fixed(storm.authedProbeP99Ms, 1)} ms; server CPU ${fixed(storm.authedServerCpuUsPerTab, 0)} µs per tab (${fixed(storm.authedMainThreadCpuUsPerTab, 0)} on its event loop); retried attempts ${fixed(storm.authedRefusedAttempts, 0)}, accept queue overflows ${fixed(storm.authedListenOverflows, 0)}; lost ${storm.lost}, signed out ${storm.signedOut}, errors ${storm.errors}`,
     ],
     [
       'reconnect storm, ceiling',
       `${fixed(storm.ceilingP99BackMs, 0)} ms to 99 % back`,
-      `the same ${tabs} tabs and backoff against the raw socket; probe p99 ${fixed(storm.ceilingProbeP99Ms, 1)} ms; server CPU ${fixed(storm.ceilingServerCpuUsPerTab, 0)} µs per tab`,
+      `the same ${tabs} tabs and backoff against the raw socket; probe p99 ${fixed(storm.ceilingProbeP99Ms, 1)} ms; server CPU ${fixed(storm.ceilingServerCpuUsPerTab, 0)} µs per tab; retried attempts ${fixed(storm.ceilingRefusedAttempts, 0)}, accept queue overflows ${fixed(storm.ceilingListenOverflows, 0)}`,
     ],
   ];
 }
