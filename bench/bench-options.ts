@@ -1,3 +1,4 @@
+import type { ClientLoadOptions } from './scenarios/client-load';
 import type { LockedDatabaseOptions } from './scenarios/locked-database';
 import { STORM_OPTIONS, TINY_STORM_OPTIONS, type StormOptions } from './scenarios/reconnect-storm';
 
@@ -44,6 +45,8 @@ export interface BenchOptions {
   } | null;
   /** Several processes on one database file, and a write lock held by another process; `null` skips it. */
   locked: LockedDatabaseOptions | null;
+  /** The example app's client: bundle sizes and Chromium loads to the first state push; `null` skips it. */
+  client: ClientLoadOptions | null;
 }
 
 /** The full run: about 6 minutes on a 2-core machine. */
@@ -80,6 +83,7 @@ export const FULL_OPTIONS: BenchOptions = {
     warmupMs: 1_000,
     measureMs: 4_000,
   },
+  client: { loads: 20 },
 };
 
 /** A few hundred events per measurement, one round, small shapes: proves the harness runs. */
@@ -115,6 +119,7 @@ export const TINY_OPTIONS: BenchOptions = {
     warmupMs: 100,
     measureMs: 800,
   },
+  client: { loads: 2 },
 };
 
 /** `1×64` */

@@ -3,7 +3,7 @@
  * on stdout and the full figures in `bench/results/latest.json`.
  *
  * Flags: `--tiny` (the smoke-test workload), `--rounds N`, `--measure-ms N`,
- * `--only shapes|idle|fanout|storm|logins|locked` (one scenario), `--shape 50x1`
+ * `--only shapes|idle|fanout|storm|logins|locked|client` (one scenario), `--shape 50x1`
  * (one closed-loop shape, given as connections x in flight; repeatable).
  */
 import { mkdirSync } from 'node:fs';
@@ -25,8 +25,8 @@ function optionsFromArgs(args: string[]): BenchOptions {
   if (measure) options.measureMs = Number.parseInt(measure, 10);
   const only = value('--only');
   if (only) {
-    if (!['shapes', 'idle', 'fanout', 'storm', 'logins', 'locked'].includes(only)) {
-      throw new Error(`--only takes shapes, idle, fanout, storm, logins or locked, got ${only}`);
+    if (!['shapes', 'idle', 'fanout', 'storm', 'logins', 'locked', 'client'].includes(only)) {
+      throw new Error(`--only takes shapes, idle, fanout, storm, logins, locked or client, got ${only}`);
     }
     if (only !== 'shapes') options.shapes = [];
     if (only !== 'idle') options.idle = null;
@@ -34,6 +34,7 @@ function optionsFromArgs(args: string[]): BenchOptions {
     if (only !== 'storm') options.storm = null;
     if (only !== 'logins') options.logins = null;
     if (only !== 'locked') options.locked = null;
+    if (only !== 'client') options.client = null;
   }
   const shapes = args.flatMap((arg, i) => (args[i - 1] === '--shape' ? [arg] : []));
   if (shapes.length > 0) {
