@@ -1,4 +1,5 @@
 import type { EventPartsOptions } from './scenarios/event-parts';
+import type { ClientLoadOptions } from './scenarios/client-load';
 import type { LockedDatabaseOptions } from './scenarios/locked-database';
 import { STORM_OPTIONS, TINY_STORM_OPTIONS, type StormOptions } from './scenarios/reconnect-storm';
 
@@ -47,6 +48,8 @@ export interface BenchOptions {
   locked: LockedDatabaseOptions | null;
   /** What each part of an authed event costs at 50×1 (`--only parts`; not in the full run). */
   parts: EventPartsOptions | null;
+  /** The example app's client: bundle sizes and Chromium loads to the first state push; `null` skips it. */
+  client: ClientLoadOptions | null;
 }
 
 /** The full run: about 6 minutes on a 2-core machine. */
@@ -84,6 +87,7 @@ export const FULL_OPTIONS: BenchOptions = {
     measureMs: 4_000,
   },
   parts: null,
+  client: { loads: 20 },
 };
 
 /** A few hundred events per measurement, one round, small shapes: proves the harness runs. */
@@ -120,6 +124,7 @@ export const TINY_OPTIONS: BenchOptions = {
     measureMs: 800,
   },
   parts: { rounds: 1, connections: 3, inFlight: 1, warmupMs: 100, measureMs: 2_000, maxEvents: 100 },
+  client: { loads: 2 },
 };
 
 /** `1×64` */

@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import type { BenchOptions } from './bench-options';
 import { openFileLimit } from './lib/bench-processes';
 import { checkTargets, type TargetCheck } from './lib/targets';
+import { clientLoadTargets, runClientLoad, type ClientLoadSummary } from './scenarios/client-load';
 import { runIdleMemory, type IdleMemoryFigures } from './scenarios/idle-memory';
 import { runLoginStorm, type LoginStormSummary } from './scenarios/login-storm';
 import { runFanout, type FanoutSummary } from './scenarios/logout-fanout';
@@ -31,6 +32,7 @@ export interface BenchSummary {
   logins: LoginStormSummary | null;
   locked: LockedDatabaseSummary | null;
   parts: EventPartsSummary | null;
+  client: ClientLoadSummary | null;
   targets: TargetCheck[];
   seconds: number;
 }
@@ -93,6 +95,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     log('several processes on one database file, and a write lock held elsewhere');
     locked = await runLockedDatabase(options.locked, log);
   }
+  let client: ClientLoadSummary | null = null;
+  if (options.client) {
+    log('the example app in Chromium: bundle sizes, first state push against a static floor');
+    client = await runClientLoad(options.client, log);
+  }
   return {
     machine: machineInfo(),
     options,
@@ -103,10 +110,12 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     logins,
     locked,
     parts,
+    client,
     targets: [
       ...checkTargets({ shapes, idle, fanout, logins }),
       ...(storm ? stormTargets(storm) : []),
       ...(locked ? lockedDatabaseTargets(locked) : []),
+      ...(client ? clientLoadTargets(client) : []),
     ],
     seconds: (performance.now() - started) / 1000,
   };

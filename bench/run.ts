@@ -3,12 +3,12 @@
  * on stdout and the full figures in `bench/results/latest.json`.
  *
  * Flags: `--tiny` (the smoke-test workload), `--rounds N`, `--measure-ms N`,
- * `--only shapes|idle|fanout|storm|logins|locked|parts` (one scenario; `parts`,
- * what each part of an authed event costs at 50×1, runs only when asked), `--shape 50x1`
- * (one closed-loop shape, given as connections x in flight; repeatable),
- * `--runs N` (the whole run N times in a row: each run's table, then every
- * target's median, range and the runs that met it; each run's figures in
- * `bench/results/run-<i>.json`).
+ * `--only shapes|idle|fanout|storm|logins|locked|client|parts` (one scenario;
+ * `parts`, what each part of an authed event costs at 50×1, runs only when
+ * asked), `--shape 50x1` (one closed-loop shape, given as connections x in
+ * flight; repeatable), `--runs N` (the whole run N times in a row: each run's
+ * table, then every target's median, range and the runs that met it; each
+ * run's figures in `bench/results/run-<i>.json`).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,8 +30,8 @@ function optionsFromArgs(args: string[]): BenchOptions {
   if (measure) options.measureMs = Number.parseInt(measure, 10);
   const only = value('--only');
   if (only) {
-    if (!['shapes', 'idle', 'fanout', 'storm', 'logins', 'locked', 'parts'].includes(only)) {
-      throw new Error(`--only takes shapes, idle, fanout, storm, logins, locked or parts, got ${only}`);
+    if (!['shapes', 'idle', 'fanout', 'storm', 'logins', 'locked', 'client', 'parts'].includes(only)) {
+      throw new Error(`--only takes shapes, idle, fanout, storm, logins, locked, client or parts, got ${only}`);
     }
     if (only !== 'shapes') options.shapes = [];
     if (only !== 'idle') options.idle = null;
@@ -39,6 +39,7 @@ function optionsFromArgs(args: string[]): BenchOptions {
     if (only !== 'storm') options.storm = null;
     if (only !== 'logins') options.logins = null;
     if (only !== 'locked') options.locked = null;
+    if (only !== 'client') options.client = null;
     options.parts =
       only === 'parts'
         ? {

@@ -9,7 +9,11 @@ export interface BuildClientOptions {
   outdir?: string;
   /** @default NODE_ENV === 'production' */
   minify?: boolean;
-  /** @default 'linked' */
+  /**
+   * Production builds (`minify`) publish no source maps unless asked
+   * (`CLIENT_SOURCE_MAPS=1` for `bun run build`, `client.sourceMaps` for the
+   * app's server). @default minify ? 'none' : 'linked'
+   */
   sourcemap?: 'none' | 'linked' | 'external' | 'inline';
   /** The page the bundle is injected into; `false` writes no index.html. @default 'client/index.html' */
   html?: string | false;
@@ -33,7 +37,7 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
     entrypoints = [join(ROOT, 'client/app/main.tsx')],
     outdir = join(ROOT, 'dist/client'),
     minify = process.env.NODE_ENV === 'production',
-    sourcemap = 'linked',
+    sourcemap = minify ? 'none' : 'linked',
     html = join(ROOT, 'client/index.html'),
   } = options;
   const out = resolve(outdir);
@@ -93,7 +97,7 @@ function escapeAttribute(value: string): string {
 
 if (import.meta.main) {
   const started = performance.now();
-  const files = await buildClient();
+  const files = await buildClient(/^(1|true|yes|on)$/i.test(process.env.CLIENT_SOURCE_MAPS ?? '') ? { sourcemap: 'linked' } : {});
   const took = Math.round(performance.now() - started);
   console.log(`Built ${files.length} files in ${took} ms:\n${files.map((file) => `  ${relative(ROOT, file)}`).join('\n')}`);
 }

@@ -116,6 +116,15 @@ const configSchema = z.object({
   ),
   siteName: doc(z.string().default('Statehouse'), 'Shown by the auth pages and in mail.', 'SITE_NAME'),
   logLevel: doc(z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'), 'The lowest level logged.', 'LOG_LEVEL'),
+  client: z
+    .object({
+      sourceMaps: doc(
+        z.boolean().default(false),
+        'In production, build the client with source maps and serve its `.map` files. Off: a production build emits none and the server answers 404 for any `.map`, so the original sources are not published. Development always has them.',
+        'CLIENT_SOURCE_MAPS',
+      ),
+    })
+    .prefault({}),
   auth: z
     .object({
       autoSync: doc(z.boolean().default(true), 'Refresh the `auth` snapshot after every event.'),
@@ -559,6 +568,15 @@ export type StatehouseConfig = ParsedConfig & {
   contextProcessors: ContextProcessor[];
   hooks: StatehouseHooks;
 };
+
+/**
+ * Whether the client is built with source maps and its `.map` files are
+ * served: always outside production, in production only with
+ * `client.sourceMaps` (`CLIENT_SOURCE_MAPS`).
+ */
+export function clientSourceMaps(config: Pick<StatehouseConfig, 'env' | 'client'>): boolean {
+  return config.env !== 'production' || config.client.sourceMaps;
+}
 
 /**
  * What an app-wide hook may answer: nothing (it only observes), or client

@@ -22,6 +22,7 @@ import { HashingPool } from './auth/hashing-pool';
 import { DEFAULT_USER_MODEL, type UserModel } from './auth/user-model';
 import { HASHING_NICE, HASHING_SLOTS } from './auth/password';
 import {
+  clientSourceMaps,
   ConfigError,
   DAY,
   loadConfig,
@@ -284,6 +285,7 @@ export async function createStatehouse<
         options.clientDir,
         (path): Record<string, string> =>
           path === resetPrefix || path.startsWith(`${resetPrefix}/`) ? { 'referrer-policy': 'no-referrer' } : {},
+        { sourceMaps: clientSourceMaps(config) },
       ),
     );
   }
@@ -329,7 +331,7 @@ export async function createStatehouse<
   };
 }
 
-export { loadConfig, loadPusherConfig, type PusherConfig } from './config';
+export { clientSourceMaps, loadConfig, loadPusherConfig, type PusherConfig } from './config';
 export type { StatehouseConfig, StatehouseConfigInput, StatehouseHooks, HookAnswer } from './config';
 export type { LoginOptions, LogoutOptions } from './auth/auth-api';
 export { router, middleware, type EventContext, type ConnectionContext } from './bridge/trpc';

@@ -8,7 +8,16 @@ import { resolve } from 'node:path';
 import { count } from 'drizzle-orm';
 import { buildClient } from '../client/build';
 import { users } from '../db/schema';
-import { createLogger, createStatehouse, languageProcessor, loadConfig, redactUrl, siteProcessor, userSnapshotProcessor } from './index';
+import {
+  clientSourceMaps,
+  createLogger,
+  createStatehouse,
+  languageProcessor,
+  loadConfig,
+  redactUrl,
+  siteProcessor,
+  userSnapshotProcessor,
+} from './index';
 import { notesApi } from './app/notes-api';
 import { appRouter, appSlices, userModel } from './app/router';
 
@@ -25,7 +34,9 @@ const dev = config.env === 'development';
 // CLIENT_DIR gives a process its own build (the browser tests run several servers from one checkout).
 const clientDir = resolve(process.env.CLIENT_DIR ?? resolve(import.meta.dir, '../dist/client'));
 
-await buildClient({ outdir: clientDir, minify: !dev });
+// Production publishes no source maps unless CLIENT_SOURCE_MAPS is on; the server then serves none either.
+const sourcemap = clientSourceMaps(config) ? 'linked' : 'none';
+await buildClient({ outdir: clientDir, minify: !dev, sourcemap });
 
 const statehouse = await createStatehouse({
   router: appRouter,
@@ -53,7 +64,7 @@ if (dev) {
   watch(resolve(import.meta.dir, '../client'), { recursive: true }, () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
-      buildClient({ outdir: clientDir, minify: false })
+      buildClient({ outdir: clientDir, minify: false, sourcemap })
         .then(() => log.info('client rebuilt'))
         .catch((error: unknown) => log.error('client build failed', { error }));
     }, 100);

@@ -1,5 +1,6 @@
 import type { BenchSummary } from '../harness';
 import { eventPartsRows } from '../scenarios/event-parts';
+import { clientLoadRows } from '../scenarios/client-load';
 import { stormRows } from '../scenarios/reconnect-storm';
 
 /** A plain-text table: the first `leftColumns` columns left-aligned, the rest (numbers) right-aligned. */
@@ -95,6 +96,7 @@ export function formatSummary(summary: BenchSummary): string {
       `${fixed(l.mainThreadCpuMsPerLogin, 1)} ms on the main thread (${fixed(l.offMainThreadShare * 100, 0)} % off it: argon2id on the hashing threads)`,
     ]);
   }
+  if (summary.client) extra.push(...clientLoadRows(summary.client));
   if (extra.length > 0) out.push(textTable(['measure', 'value', 'detail'], extra, 3), '');
   if (summary.parts) {
     const { connections, inFlight, rounds } = summary.parts.options;

@@ -1,11 +1,14 @@
 import { Navigate, Route } from '@solidjs/router';
 import type { JSX, ParentProps } from 'solid-js';
-import { AdminLayout } from './admin-layout';
-import { AuditPage } from './audit-page';
-import { GroupDetailPage } from './group-detail-page';
-import { GroupsPage } from './groups-page';
-import { UserDetailPage } from './user-detail-page';
-import { UsersPage } from './users-page';
+import { lazyPage } from '../auth/lazy-page';
+
+// The console's code is fetched the first time it is shown: most visitors never open it.
+const AdminLayout = lazyPage(() => import('./admin-layout').then((m) => m.AdminLayout));
+const UsersPage = lazyPage(() => import('./users-page').then((m) => m.UsersPage));
+const UserDetailPage = lazyPage(() => import('./user-detail-page').then((m) => m.UserDetailPage));
+const GroupsPage = lazyPage(() => import('./groups-page').then((m) => m.GroupsPage));
+const GroupDetailPage = lazyPage(() => import('./group-detail-page').then((m) => m.GroupDetailPage));
+const AuditPage = lazyPage(() => import('./audit-page').then((m) => m.AuditPage));
 
 export interface AdminRoutesProps {
   /** Where the admin lives (default `/admin`). */

@@ -2,14 +2,16 @@ import { Route, Router } from '@solidjs/router';
 import type { JSX } from 'solid-js';
 import type { AppRouter } from '../../server/app/router';
 import { AdminRoutes } from '../admin';
-import { AuthRoutes, loginRequired, type RegisterField } from '../auth';
+import { AuthRoutes, lazyPage, loginRequired, type RegisterField } from '../auth';
 import { type StateClient, StateProvider } from '../state';
 import type { AppSlices } from './app-state';
 import { DashboardPage } from './dashboard-page';
 import { NotFoundPage } from './not-found-page';
-import { NotesPage } from './notes-page';
-import { SettingsPage } from './settings-page';
 import { Shell } from './shell';
+
+// Signed-in pages: their code is fetched the first time one is shown.
+const NotesPage = lazyPage(() => import('./notes-page').then((m) => m.NotesPage));
+const SettingsPage = lazyPage(() => import('./settings-page').then((m) => m.SettingsPage));
 
 /** The app's own sign-up field (its user model's `registration`). */
 const REGISTER_FIELDS: readonly RegisterField[] = [

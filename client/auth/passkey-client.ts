@@ -1,13 +1,4 @@
-import {
-  browserSupportsWebAuthn,
-  browserSupportsWebAuthnAutofill,
-  startAuthentication,
-  startRegistration,
-  WebAuthnAbortService,
-  WebAuthnError,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/browser';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import type { TRPCClient } from '@trpc/client';
 import type { BuiltinRouter } from './auth-client';
 import type { AuthMessages } from './messages';
@@ -17,7 +8,20 @@ import type { AuthMessages } from './messages';
  * over the socket, runs the browser's prompt (`@simplewebauthn/browser`), and
  * sends the answer back. A prompt the user closes, that times out, or that a
  * newer ceremony aborted becomes a {@link PasskeyPromptError}.
+ *
+ * `@simplewebauthn/browser` is fetched (a chunk of its own) when the first
+ * prompt starts, not with the page: the checks below need only the browser.
  */
+
+type WebAuthnLibrary = typeof import('@simplewebauthn/browser');
+
+/** The library once a prompt has loaded it: whatever prompt is pending was started through it. */
+let library: WebAuthnLibrary | null = null;
+
+async function loadLibrary(): Promise<WebAuthnLibrary> {
+  library ??= await import('@simplewebauthn/browser');
+  return library;
+}
 
 /** Why a browser prompt ended without an answer. */
 export type PasskeyPromptFailure =
@@ -60,10 +64,10 @@ export class PasskeyPromptError extends Error {
 
 /** What kind of failure a WebAuthn error is (a `WebAuthnError` or the browser's own `DOMException`). */
 export function passkeyFailureOf(error: unknown): PasskeyPromptFailure {
-  if (error instanceof WebAuthnError) {
-    if (error.code === 'ERROR_CEREMONY_ABORTED') return 'aborted';
-    if (error.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED') return 'already-registered';
-  }
+  // A `WebAuthnError`'s code (read without the class, which may not be loaded yet).
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERROR_CEREMONY_ABORTED') return 'aborted';
+  if (code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED') return 'already-registered';
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'AbortError') return 'aborted';
   if (name === 'NotAllowedError') return 'cancelled';
@@ -72,10 +76,10 @@ export function passkeyFailureOf(error: unknown): PasskeyPromptFailure {
   return 'failed';
 }
 
-async function prompt<T>(t: AuthMessages, run: () => Promise<T>): Promise<T> {
-  if (!browserSupportsWebAuthn()) throw new PasskeyPromptError('unsupported', t.passkeyUnsupported);
+async function prompt<T>(t: AuthMessages, run: (webauthn: WebAuthnLibrary) => Promise<T>): Promise<T> {
+  if (!passkeysSupported()) throw new PasskeyPromptError('unsupported', t.passkeyUnsupported);
   try {
-    return await run();
+    return await run(await loadLibrary());
   } catch (error) {
     const reason = passkeyFailureOf(error);
     throw new PasskeyPromptError(reason, t[FAILURE_TEXT[reason]], { cause: error });
@@ -84,17 +88,20 @@ async function prompt<T>(t: AuthMessages, run: () => Promise<T>): Promise<T> {
 
 /** Whether this browser can use passkeys at all (the **Sign in with a passkey** button shows only then). */
 export function passkeysSupported(): boolean {
-  return browserSupportsWebAuthn();
+  return typeof globalThis.PublicKeyCredential === 'function';
 }
 
 /** Whether the login field can offer passkeys in its autofill (conditional UI). */
-export function passkeyAutofillSupported(): Promise<boolean> {
-  return browserSupportsWebAuthnAutofill();
+export async function passkeyAutofillSupported(): Promise<boolean> {
+  if (!passkeysSupported()) return false;
+  const check = globalThis.PublicKeyCredential.isConditionalMediationAvailable;
+  return typeof check === 'function' ? check.call(globalThis.PublicKeyCredential) : false;
 }
 
 /** Aborts the page's pending prompt, conditional or not (it rejects as `aborted`). */
 export function cancelPasskeyPrompt(): void {
-  WebAuthnAbortService.cancelCeremony();
+  // No library yet: no prompt was started, so none is pending.
+  library?.WebAuthnAbortService.cancelCeremony();
 }
 
 /**
@@ -119,20 +126,20 @@ export function promptForPasskey(
   optionsJSON: PublicKeyCredentialRequestOptionsJSON,
   options: { conditional?: boolean } = {},
 ): Promise<AuthenticationResponseJSON> {
-  return prompt(t, () => startAuthentication({ optionsJSON, useBrowserAutofill: options.conditional === true }));
+  return prompt(t, (webauthn) => webauthn.startAuthentication({ optionsJSON, useBrowserAutofill: options.conditional === true }));
 }
 
 /** Settings → **Add a passkey** (the server asks **Confirm it's you** first when the sign-in is old). */
 export async function addPasskey(trpc: TRPCClient<BuiltinRouter>, t: AuthMessages, name?: string): Promise<{ id: number; name: string }> {
   const optionsJSON = await trpc.auth.passkeyRegistrationOptions.mutate();
-  const response = await prompt(t, () => startRegistration({ optionsJSON }));
+  const response = await prompt(t, (webauthn) => webauthn.startRegistration({ optionsJSON }));
   return trpc.auth.addPasskey.mutate(name ? { response, name } : { response });
 }
 
 /** **Confirm it's you** with one of the signed-in user's passkeys. */
 export async function confirmWithPasskey(trpc: TRPCClient<BuiltinRouter>, t: AuthMessages): Promise<void> {
   const optionsJSON = await trpc.auth.passkeyConfirmOptions.mutate();
-  const response = await prompt(t, () => startAuthentication({ optionsJSON }));
+  const response = await prompt(t, (webauthn) => webauthn.startAuthentication({ optionsJSON }));
   await trpc.auth.confirmIdentityWithPasskey.mutate({ response });
 }
 
@@ -142,6 +149,6 @@ export async function confirmWithPasskey(trpc: TRPCClient<BuiltinRouter>, t: Aut
  */
 export async function answerSecondStepWithPasskey(trpc: TRPCClient<BuiltinRouter>, t: AuthMessages, trustDevice: boolean): Promise<void> {
   const optionsJSON = await trpc.auth.secondStepPasskeyOptions.mutate();
-  const response = await prompt(t, () => startAuthentication({ optionsJSON }));
+  const response = await prompt(t, (webauthn) => webauthn.startAuthentication({ optionsJSON }));
   await trpc.auth.verifySecondFactorWithPasskey.mutate({ response, trustDevice });
 }

@@ -85,6 +85,13 @@ export interface StateClient<TRouter extends AnyRouter, TSlices extends SliceMap
   close(): Promise<void>;
 }
 
+/**
+ * The `performance.mark` set once per client, when the store has applied its
+ * first `statehouse.state` push: `performance.getEntriesByName(FIRST_PUSH_MARK)[0].startTime`
+ * is the milliseconds from navigation to the page's first real state.
+ */
+export const FIRST_PUSH_MARK = 'statehouse:first-push';
+
 /** The sessionStorage key of the per-tab id. */
 export const TAB_ID_STORAGE_KEY = 'statehouse.tabId';
 
@@ -180,12 +187,18 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
     ],
   });
   const untyped = getUntypedClient(trpc);
+  let pushed = false;
 
   const pushes = untyped.subscription(STATE_SUBSCRIPTION_PATH, undefined, {
     onData(push: unknown) {
       if (!isStatePush(push)) return report(push, 'ignored a malformed state push');
       actions.expect(push.actions);
       batch(() => (push.full ? sliceActions.replaceAll(push.delta) : sliceActions.applyDelta(push.delta)));
+      if (!pushed) {
+        pushed = true;
+        // The page's first state is in the store: the moment a load is ready to show the user's own state.
+        globalThis.performance?.mark?.(FIRST_PUSH_MARK);
+      }
       void actions.run(push.actions);
     },
     onError(error: unknown) {

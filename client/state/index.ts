@@ -22,6 +22,7 @@ export { backoffWithJitter, type BackoffOptions } from './backoff';
 export {
   createStateClient,
   defaultSocketUrl,
+  FIRST_PUSH_MARK,
   readTabId,
   TAB_ID_STORAGE_KEY,
   type ConnectionStatus,

@@ -43,15 +43,34 @@ function wantsPage(request: Request, path: string): boolean {
   return !FILE_PATH.test(path) && (accept === '' || accept.includes('*/*'));
 }
 
+/** A built asset whose name carries its content hash (`main.k2x8d1a9.js`, a chunk, a map): it never changes. */
+const HASHED_ASSET = /\.[0-9a-z]{8,}\.(js|css|map)$/i;
+
+export interface StaticClientOptions {
+  /**
+   * Serve `.map` files; off, any `.map` is a 404 even if one is on disk (a
+   * build left there, or copied by hand). `createStatehouse` sets it from
+   * `clientSourceMaps(config)`. @default false
+   */
+  sourceMaps?: boolean;
+}
+
 /**
  * Serves the built client from `dir`, and `index.html` for the single-page
  * app's routes (`/notes`, `/`: any other GET that is not a file and accepts
- * HTML or anything), under {@link CONTENT_SECURITY_POLICY}. Hand-written
+ * HTML or anything), under {@link CONTENT_SECURITY_POLICY}. Hashed assets
+ * (the entry, its lazily loaded chunks, their styles) are cached for a year
+ * as immutable; anything else is revalidated (`no-cache`). Hand-written
  * rather than `@elysiajs/static`: the fallback to the page, its headers and
  * the per-path extras (`Referrer-Policy` on reset links) are most of it.
  */
-export function staticClient(dir: string, extraHeaders: (path: string) => Record<string, string> = () => ({})) {
+export function staticClient(
+  dir: string,
+  extraHeaders: (path: string) => Record<string, string> = () => ({}),
+  options: StaticClientOptions = {},
+) {
   const root = resolve(dir);
+  const sourceMaps = options.sourceMaps ?? false;
   return new Elysia({ name: 'statehouse-static' }).get('/*', async ({ request, status }) => {
     const url = new URL(request.url);
     let path: string;
@@ -61,13 +80,17 @@ export function staticClient(dir: string, extraHeaders: (path: string) => Record
       // The request guard refuses a bad escape before routing; this route never trusts it did.
       return status(400, 'Bad request');
     }
+    if (!sourceMaps && /\.map$/i.test(path)) return status(404, 'Not found');
     const file = normalize(join(root, path));
     if (file.startsWith(`${root}/`) && existsSync(file) && !path.endsWith('/')) {
       const asset = Bun.file(file);
       if (await asset.exists()) {
-        const immutable = /\.[0-9a-z]{8,}\.(js|css|map)$/i.test(path);
         return new Response(asset, {
-          headers: { 'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache', ...extraHeaders(path) },
+          headers: {
+            'cache-control': HASHED_ASSET.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+            'x-content-type-options': 'nosniff',
+            ...extraHeaders(path),
+          },
         });
       }
     }

@@ -91,6 +91,17 @@ describe('the bench harness on a tiny workload', () => {
         expectLoadFigures(part.rounds[0]!);
       }
       expect(parts.parts[0]!.throughputVsBare).toBe(1);
+      const client = summary.client!;
+      expect(client.appMs).toHaveLength(TINY_OPTIONS.client!.loads);
+      expect(client.floorMs).toHaveLength(TINY_OPTIONS.client!.loads);
+      for (const ms of [...client.appMs, ...client.floorMs]) expect(ms).toBeGreaterThan(0);
+      expect(Number.isFinite(client.ratioToFloor)).toBe(true);
+      expect(client.bundle.files.some((f) => f.shell && f.kind === 'js')).toBe(true);
+      expect(client.bundle.files.some((f) => !f.shell && f.kind === 'js')).toBe(true);
+      expect(client.bundle.shellJsGzipBytes).toBeGreaterThan(0);
+      expect(client.bundle.shellJsGzipBytes).toBeLessThan(client.bundle.shellJsBytes);
+      expect(client.bundle.cssGzipBytes).toBeGreaterThan(0);
+      expect(summary.targets.some((t) => t.name.startsWith('client JS'))).toBe(true);
 
       expect(summary.targets.length).toBeGreaterThanOrEqual(7);
       for (const target of summary.targets) expect(typeof target.met).toBe('boolean');
@@ -100,7 +111,18 @@ describe('the bench harness on a tiny workload', () => {
 
   test('prints a table with a row per shape and server, and the targets', () => {
     const table = formatSummary(summary);
-    for (const label of ['1×4', '3×2', 'ceiling', 'bare', 'authed', 'logout fan-out', 'reconnect storm', 'bridge only', 'target'])
+    for (const label of [
+      '1×4',
+      '3×2',
+      'ceiling',
+      'bare',
+      'authed',
+      'logout fan-out',
+      'reconnect storm',
+      'bridge only',
+      'first state push',
+      'target',
+    ])
       expect(table).toContain(label);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { measureClientBundle } from '../../bench/lib/client-bundle';
 import { buildClient, injectAssets } from '../../client/build';
 
 const dirs: string[] = [];
@@ -21,11 +22,11 @@ describe('buildClient', () => {
     const files = await buildClient({ outdir, minify: true, sourcemap: 'none' });
     const names = files.map((file) => relative(outdir, file));
     expect(names).toContain('index.html');
-    const script = names.find((name) => /^assets\/main\.[0-9a-z]{8,}\.js$/.test(name));
-    expect(script).toBeDefined();
-
     const html = await Bun.file(join(outdir, 'index.html')).text();
-    expect(html).toContain(`<script type="module" src="/${script}"></script>`);
+    // The entry; the chunks it shares with lazily loaded pages are named after it too.
+    const script = /<script type="module" src="\/(assets\/main\.[0-9a-z]{8,}\.js)"><\/script>/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    expect(names).toContain(script!);
     expect(html).toContain('<div id="root"></div>');
 
     const code = await Bun.file(join(outdir, script ?? '')).text();
@@ -34,6 +35,40 @@ describe('buildClient', () => {
     expect(code).not.toMatch(/\bjsxDEV\(|react\/jsx/);
     // Minified: long lines (the few line breaks left are inside template strings).
     expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
+  });
+
+  test('a production build leaves the signed-in pages, the admin and the passkey library to chunks fetched on first use', async () => {
+    const outdir = tempDir();
+    await buildClient({ outdir, minify: true });
+    const bundle = await measureClientBundle(outdir);
+    const code = async (shell: boolean) =>
+      (
+        await Promise.all(
+          bundle.files.filter((f) => f.shell === shell && f.kind === 'js').map((f) => Bun.file(join(outdir, f.path)).text()),
+        )
+      ).join('\n');
+    const [first, later] = [await code(true), await code(false)];
+    // The login page (with its passkey button) and the toasts come with the page…
+    for (const marker of ['sh-passkey-sign-in', 'statehouse-toast']) expect(first).toContain(marker);
+    // …Settings (its passkey list), the admin console and the WebAuthn library only when first needed.
+    for (const marker of ['sh-passkey-list', 'admin-nav', 'Registration ceremony was sent an abort signal']) {
+      expect(first).not.toContain(marker);
+      expect(later).toContain(marker);
+    }
+    expect(bundle.lazyJsGzipBytes).toBeGreaterThan(0);
+  });
+
+  test('a production build writes no source maps unless asked; a development build links them', async () => {
+    const mapsOf = (files: string[]) => files.filter((file) => file.endsWith('.map'));
+    const production = tempDir();
+    const plain = await buildClient({ outdir: production, minify: true });
+    expect(mapsOf(plain)).toEqual([]);
+    for (const file of plain.filter((f) => f.endsWith('.js'))) expect(await Bun.file(file).text()).not.toContain('sourceMappingURL');
+
+    const asked = await buildClient({ outdir: tempDir(), minify: true, sourcemap: 'linked' });
+    expect(mapsOf(asked).length).toBeGreaterThan(0);
+    const development = await buildClient({ outdir: tempDir(), minify: false });
+    expect(mapsOf(development).length).toBeGreaterThan(0);
   });
 
   test('a second build sweeps the assets of the first', async () => {

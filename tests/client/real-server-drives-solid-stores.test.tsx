@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from 'bun:t
 import { join } from 'node:path';
 import { createRoot } from 'solid-js';
 import { render } from 'solid-js/web';
-import { createStateClient, StateProvider, useAuth, useSlice, type StateClient } from '../../client/state';
+import { createStateClient, FIRST_PUSH_MARK, StateProvider, useAuth, useSlice, type StateClient } from '../../client/state';
 import { openMigratedDatabase, type DatabaseHandle } from '../../db/client';
 import { createLibsqlSessionBackend } from '../../server/auth/libsql-session-backend';
 import { createSession } from '../../server/auth/session';
@@ -82,6 +82,21 @@ describe('the Solid client against the real server', () => {
     expectTypeOf(who.username).toEqualTypeOf<string>();
     expectTypeOf(who.userId).toEqualTypeOf<number | null>();
     expect(who.username).toBe('ada');
+    await client.close();
+  });
+
+  test('the store applying its first push sets the statehouse:first-push mark, once per client', async () => {
+    const marks = () => performance.getEntriesByName(FIRST_PUSH_MARK, 'mark').length;
+    const before = marks();
+    const client = connect(true);
+    expect(marks()).toBe(before);
+    await until(() => client.slices.auth.isAuthenticated === true);
+    expect(marks()).toBe(before + 1);
+    const mark = performance.getEntriesByName(FIRST_PUSH_MARK, 'mark').at(-1)!;
+    expect(mark.startTime).toBeGreaterThan(0);
+    await client.trpc.probe.bump.mutate();
+    await client.reportRoute('/elsewhere', '');
+    expect(marks()).toBe(before + 1);
     await client.close();
   });
 

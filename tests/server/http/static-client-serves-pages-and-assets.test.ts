@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clientSourceMaps, loadConfig } from '../../../server/config';
 import { createTempDir } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
@@ -10,12 +11,16 @@ import { startTestServer, type TestServer } from '../../helpers/server';
  */
 let server: TestServer;
 let clientDir: string;
+const MAP = '{"version":3,"sources":["../client/app/main.tsx"],"mappings":""}';
 const INDEX = '<!doctype html><title>app</title><script type="module" src="/assets/main.3f9a2c1b.js"></script>';
 beforeAll(async () => {
   clientDir = createTempDir('statehouse-client-');
   mkdirSync(join(clientDir, 'assets'));
   writeFileSync(join(clientDir, 'index.html'), INDEX);
   writeFileSync(join(clientDir, 'assets', 'main.3f9a2c1b.js'), 'console.log(1)');
+  writeFileSync(join(clientDir, 'assets', 'main.3f9a2c1b.js.map'), MAP);
+  writeFileSync(join(clientDir, 'assets', 'settings-page.7mtvv373.js'), 'export const page = 1;');
+  writeFileSync(join(clientDir, 'assets', 'main.17wkhqkp.css'), 'body{margin:0}');
   writeFileSync(join(clientDir, 'robots.txt'), 'User-agent: *');
   server = await startTestServer({}, { clientDir });
 });
@@ -71,10 +76,59 @@ describe('files of the build', () => {
     expect(robots.headers.get('cache-control')).toBe('no-cache');
   });
 
+  test('lazily loaded chunks and stylesheets are served with their type, nosniff, and cached for good', async () => {
+    for (const [path, type] of [
+      ['/assets/settings-page.7mtvv373.js', 'text/javascript'],
+      ['/assets/main.17wkhqkp.css', 'text/css'],
+    ] as const) {
+      const res = await get(path, '*/*');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toStartWith(type);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+  });
+
+  test('outside production, source maps are served', async () => {
+    const res = await get('/assets/main.3f9a2c1b.js.map', '*/*');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(MAP);
+  });
+
   test('nothing outside the build folder is served', async () => {
     for (const path of ['/../package.json', '/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json']) {
       const res = await get(path, '*/*');
       expect(await res.text()).not.toContain('"name": "statehouse"');
     }
+  });
+});
+
+describe('source maps in production', () => {
+  const PRODUCTION = { env: 'production', mail: { backend: 'file', fileDir: '/tmp/statehouse-unused-mail' } } as const;
+
+  async function mapStatus(config: Parameters<typeof startTestServer>[0]): Promise<number> {
+    const production = await startTestServer(config, { clientDir });
+    try {
+      // The bundle itself is served either way.
+      expect((await fetch(`${production.url}/assets/main.3f9a2c1b.js`)).status).toBe(200);
+      return (await fetch(`${production.url}/assets/main.3f9a2c1b.js.map`, { headers: { accept: '*/*' } })).status;
+    } finally {
+      await production.stop();
+    }
+  }
+
+  test('are not served, though one is on disk', async () => {
+    expect(await mapStatus(PRODUCTION)).toBe(404);
+  });
+
+  test('are served with client.sourceMaps on', async () => {
+    expect(await mapStatus({ ...PRODUCTION, client: { sourceMaps: true } })).toBe(200);
+  });
+
+  test('CLIENT_SOURCE_MAPS turns them on; outside production they are always on', () => {
+    const mail = { MAIL_BACKEND: 'file', MAIL_FILE_DIR: '/tmp/statehouse-unused-mail' };
+    expect(clientSourceMaps(loadConfig({}, { ...mail, NODE_ENV: 'production' }))).toBe(false);
+    expect(clientSourceMaps(loadConfig({}, { ...mail, NODE_ENV: 'production', CLIENT_SOURCE_MAPS: '1' }))).toBe(true);
+    expect(clientSourceMaps(loadConfig({}, { NODE_ENV: 'development' }))).toBe(true);
   });
 });

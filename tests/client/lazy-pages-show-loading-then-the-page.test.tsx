@@ -1,0 +1,73 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
+import { Route } from '@solidjs/router';
+import { createResource, createSignal, type Component } from 'solid-js';
+import { lazyPage } from '../../client/auth';
+import { mountOnFakeServer } from './mount-on-fake-server';
+import { startFakeTrpcServer, type FakeTrpcServer } from './fake-trpc-server';
+import { eventually } from '../helpers/wait-for';
+
+/** A page fetched on first use: Loading… while its chunk loads, the page after, a plea to reload if it cannot load. */
+let server: FakeTrpcServer;
+const cleanups: (() => unknown)[] = [];
+
+beforeAll(() => {
+  server = startFakeTrpcServer(() => ({ data: { data: null, delta: {}, actions: [] } }));
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  document.body.innerHTML = '';
+});
+afterAll(() => server.stop());
+
+/** A chunk the test delivers (or fails) when it chooses, and how often it was asked for. */
+function chunk<P extends object>() {
+  const asked: ((result: Component<P> | Error) => void)[] = [];
+  const load = () =>
+    new Promise<Component<P>>((resolve, reject) => {
+      asked.push((result) => (result instanceof Error ? reject(result) : resolve(result)));
+    });
+  return { load, asked };
+}
+
+const text = (container: HTMLElement, selector: string): string | null => container.querySelector(selector)?.textContent ?? null;
+
+describe('lazyPage', () => {
+  test('shows Loading… while the chunk loads, then the page', async () => {
+    const { load, asked } = chunk();
+    const Page = lazyPage(load);
+    const { container } = mountOnFakeServer(server, () => <Route path="/settings" component={Page} />, '/settings', cleanups);
+    expect(text(container, '[role="status"]')).toBe('Loading…');
+    expect(asked).toHaveLength(1);
+    asked[0]!(() => <p data-testid="page">settings</p>);
+    await eventually(() => expect(text(container, '[data-testid="page"]')).toBe('settings'));
+    expect(container.querySelector('[role="status"]')).toBeNull();
+  });
+
+  test("the page's own resources do not bring Loading… back when they refetch", async () => {
+    const { load, asked } = chunk();
+    const [version, setVersion] = createSignal(1);
+    let finish: (value: string) => void = () => {};
+    const Loaded = () => {
+      const [data] = createResource(version, () => new Promise<string>((resolve) => (finish = resolve)));
+      return <p data-testid="page">{data() ?? 'no data yet'}</p>;
+    };
+    const { container } = mountOnFakeServer(server, () => <Route path="/" component={lazyPage(load)} />, '/', cleanups);
+    asked[0]!(Loaded);
+    await eventually(() => expect(text(container, '[data-testid="page"]')).toBe('no data yet'));
+    finish('first');
+    await eventually(() => expect(text(container, '[data-testid="page"]')).toBe('first'));
+    setVersion(2);
+    expect(text(container, '[data-testid="page"]')).not.toBeNull();
+    expect(container.querySelector('[role="status"]')).toBeNull();
+    finish('second');
+    await eventually(() => expect(text(container, '[data-testid="page"]')).toBe('second'));
+  });
+
+  test('a chunk that cannot load asks for a reload instead of leaving the page blank', async () => {
+    const { load, asked } = chunk();
+    const { container } = mountOnFakeServer(server, () => <Route path="/" component={lazyPage(load)} />, '/', cleanups);
+    asked[0]!(new Error('Failed to fetch dynamically imported module'));
+    await eventually(() => expect(text(container, '[role="alert"]')).toBe('This page could not be loaded. Reload to try again.'));
+    expect(container.querySelector('[role="status"]')).toBeNull();
+  });
+});
