@@ -1,23 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { Route } from '@solidjs/router';
 import { createResource, createSignal, type Component } from 'solid-js';
 import { lazyPage } from '../../client/auth';
-import { mountOnFakeServer } from './mount-on-fake-server';
-import { startFakeTrpcServer, type FakeTrpcServer } from './fake-trpc-server';
+import { fakeServerPerFile, mountOnFakeServer } from './mount-on-fake-server';
 import { eventually } from '../helpers/wait-for';
 
 /** A page fetched on first use: Loading… while its chunk loads, the page after, a plea to reload if it cannot load. */
-let server: FakeTrpcServer;
-const cleanups: (() => unknown)[] = [];
-
-beforeAll(() => {
-  server = startFakeTrpcServer(() => ({ data: { data: null, delta: {}, actions: [] } }));
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  document.body.innerHTML = '';
-});
-afterAll(() => server.stop());
+const fake = fakeServerPerFile();
 
 /** A chunk the test delivers (or fails) when it chooses, and how often it was asked for. */
 function chunk<P extends object>() {
@@ -35,7 +24,7 @@ describe('lazyPage', () => {
   test('shows Loading… while the chunk loads, then the page', async () => {
     const { load, asked } = chunk();
     const Page = lazyPage(load);
-    const { container } = mountOnFakeServer(server, () => <Route path="/settings" component={Page} />, '/settings', cleanups);
+    const { container } = mountOnFakeServer(fake.server, () => <Route path="/settings" component={Page} />, '/settings', fake.cleanups);
     expect(text(container, '[role="status"]')).toBe('Loading…');
     expect(asked).toHaveLength(1);
     asked[0]!(() => <p data-testid="page">settings</p>);
@@ -51,7 +40,7 @@ describe('lazyPage', () => {
       const [data] = createResource(version, () => new Promise<string>((resolve) => (finish = resolve)));
       return <p data-testid="page">{data() ?? 'no data yet'}</p>;
     };
-    const { container } = mountOnFakeServer(server, () => <Route path="/" component={lazyPage(load)} />, '/', cleanups);
+    const { container } = mountOnFakeServer(fake.server, () => <Route path="/" component={lazyPage(load)} />, '/', fake.cleanups);
     asked[0]!(Loaded);
     await eventually(() => expect(text(container, '[data-testid="page"]')).toBe('no data yet'));
     finish('first');
@@ -65,7 +54,7 @@ describe('lazyPage', () => {
 
   test('a chunk that cannot load asks for a reload instead of leaving the page blank', async () => {
     const { load, asked } = chunk();
-    const { container } = mountOnFakeServer(server, () => <Route path="/" component={lazyPage(load)} />, '/', cleanups);
+    const { container } = mountOnFakeServer(fake.server, () => <Route path="/" component={lazyPage(load)} />, '/', fake.cleanups);
     asked[0]!(new Error('Failed to fetch dynamically imported module'));
     await eventually(() => expect(text(container, '[role="alert"]')).toBe('This page could not be loaded. Reload to try again.'));
     expect(container.querySelector('[role="status"]')).toBeNull();

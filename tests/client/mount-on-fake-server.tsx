@@ -5,7 +5,8 @@ import { createStateClient } from '../../client/state/client';
 import { StateProvider } from '../../client/state/context';
 import type { SliceMap } from '../../client/state/store';
 import { createFakeLocation, createMemoryStorage, type EventLog } from './browser-fakes';
-import type { FakeConnection, FakeTrpcServer } from './fake-trpc-server';
+import { afterAll, afterEach, beforeAll } from 'bun:test';
+import { startFakeTrpcServer, type FakeConnection, type FakeTrpcServer } from './fake-trpc-server';
 
 /**
  * Renders `routes` at `start` in a memory router, under a state client of
@@ -40,4 +41,34 @@ export function mountOnFakeServer(server: FakeTrpcServer, routes: () => JSX.Elem
   const connection = (): Promise<FakeConnection> =>
     server.waitFor(() => server.connections.find((c) => !known.has(c) && [...c.subscriptions.values()].includes('statehouse.state')));
   return { client, container, history, log, connection };
+}
+
+/**
+ * For a test file whose calls all answer an empty envelope: starts a fake
+ * server before its tests, runs the `cleanups` its mounts leave after each
+ * test (newest first) and empties the page, and stops the server after the
+ * last one.
+ *
+ * @example
+ * const fake = fakeServerPerFile();
+ * test('…', () => mountOnFakeServer(fake.server, routes, '/', fake.cleanups));
+ */
+export function fakeServerPerFile(): { readonly server: FakeTrpcServer; cleanups: (() => unknown)[] } {
+  let server: FakeTrpcServer | null = null;
+  const cleanups: (() => unknown)[] = [];
+  beforeAll(() => {
+    server = startFakeTrpcServer(() => ({ data: { data: null, delta: {}, actions: [] } }));
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    document.body.innerHTML = '';
+  });
+  afterAll(() => server?.stop());
+  return {
+    get server(): FakeTrpcServer {
+      if (!server) throw new Error('the fake server starts before the tests');
+      return server;
+    },
+    cleanups,
+  };
 }

@@ -1,30 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { Route } from '@solidjs/router';
 import type { JSX } from 'solid-js';
 import { DEFAULT_SITE, loginRequired, RequireAuth, RequireGroup, RequireStaff, RequireSuperuser } from '../../client/auth';
-import { mountOnFakeServer } from './mount-on-fake-server';
+import { fakeServerPerFile, mountOnFakeServer } from './mount-on-fake-server';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type SiteSnapshot } from '../../server/state/protocol';
-import { startFakeTrpcServer, type FakeConnection, type FakeTrpcServer } from './fake-trpc-server';
+import type { FakeConnection } from './fake-trpc-server';
 
 /** Page guards choose what renders from the live `auth` slice, and wait for the first push. */
-let server: FakeTrpcServer;
-const cleanups: (() => unknown)[] = [];
+const fake = fakeServerPerFile();
 
 const SITE: SiteSnapshot = { ...DEFAULT_SITE, siteName: 'Test site' };
 
 const ADA: AuthSnapshot = { ...ANONYMOUS_SNAPSHOT, userId: 1, username: 'ada', isAuthenticated: true };
 
-beforeAll(() => {
-  server = startFakeTrpcServer(() => ({ data: { data: null, delta: {}, actions: [] } }));
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  document.body.innerHTML = '';
-});
-afterAll(() => server.stop());
-
 function mount(routes: () => JSX.Element, start: string) {
-  const { client, container, history, connection } = mountOnFakeServer(server, routes, start, cleanups);
+  const { client, container, history, connection } = mountOnFakeServer(fake.server, routes, start, fake.cleanups);
   const firstPush = async (auth: AuthSnapshot, site: SiteSnapshot = SITE): Promise<FakeConnection> => {
     const conn = await connection();
     conn.push('statehouse.state', { full: true, delta: { auth, site, i18n: { language: 'en', dir: 'ltr' } }, actions: [] });
@@ -59,7 +49,7 @@ describe('RequireAuth and loginRequired', () => {
     expect(history.get()).toBe('/notes?sort=new');
 
     await firstPush(ANONYMOUS_SNAPSHOT);
-    await server.waitFor(() => shown(container, 'login'));
+    await fake.server.waitFor(() => shown(container, 'login'));
     expect(history.get()).toBe('/login?next=%2Fnotes%3Fsort%3Dnew');
     expect(shown(container, 'secret')).toBe(false);
   });
@@ -75,9 +65,9 @@ describe('RequireAuth and loginRequired', () => {
       '/notes',
     );
     const conn = await firstPush(ADA);
-    await server.waitFor(() => shown(container, 'secret'));
+    await fake.server.waitFor(() => shown(container, 'secret'));
     conn.push('statehouse.state', { delta: { auth: { ...ANONYMOUS_SNAPSHOT } }, actions: [] });
-    await server.waitFor(() => shown(container, 'login'));
+    await fake.server.waitFor(() => shown(container, 'login'));
     expect(history.get()).toBe('/login?next=%2Fnotes');
   });
 
@@ -96,7 +86,7 @@ describe('RequireAuth and loginRequired', () => {
       '/notes',
     );
     await firstPush(ANONYMOUS_SNAPSHOT);
-    await server.waitFor(() => shown(container, 'fallback'));
+    await fake.server.waitFor(() => shown(container, 'fallback'));
     expect(history.get()).toBe('/notes');
   });
 });
@@ -108,7 +98,7 @@ describe('fallbacks', () => {
       '/notes',
     );
     await firstPush(ANONYMOUS_SNAPSHOT);
-    await server.waitFor(() => shown(container, 'fallback'));
+    await fake.server.waitFor(() => shown(container, 'fallback'));
     expect(history.get()).toBe('/notes');
   });
 
@@ -132,7 +122,7 @@ describe('fallbacks', () => {
       '/notes',
     );
     await firstPush(ADA);
-    await server.waitFor(() => shown(container, 'secret'));
+    await fake.server.waitFor(() => shown(container, 'secret'));
     expect(created).toBe(0);
   });
 });
@@ -171,32 +161,32 @@ describe('RequireStaff, RequireSuperuser and RequireGroup', () => {
   test('a signed-in user without the trait sees a refusal (or the fallback), never the login page', async () => {
     const staff = mount(guarded, '/staff');
     await staff.firstPush(ADA);
-    await server.waitFor(() => staff.container.textContent?.includes('You do not have permission to do that.'));
+    await fake.server.waitFor(() => staff.container.textContent?.includes('You do not have permission to do that.'));
     expect(staff.history.get()).toBe('/staff');
 
     const root = mount(guarded, '/root');
     await root.firstPush({ ...ADA, isStaff: true });
-    await server.waitFor(() => shown(root.container, 'not-root'));
+    await fake.server.waitFor(() => shown(root.container, 'not-root'));
   });
 
   test('staff, superusers and group members pass; groups come from the snapshot', async () => {
     const staff = mount(guarded, '/staff');
     await staff.firstPush({ ...ADA, isStaff: true });
-    await server.waitFor(() => shown(staff.container, 'staff'));
+    await fake.server.waitFor(() => shown(staff.container, 'staff'));
 
     const member = mount(guarded, '/editors');
     await member.firstPush({ ...ADA, groupNames: ['editors'] });
-    await server.waitFor(() => shown(member.container, 'editors'));
+    await fake.server.waitFor(() => shown(member.container, 'editors'));
 
     const superuser = mount(guarded, '/editors');
     await superuser.firstPush({ ...ADA, isSuperuser: true });
-    await server.waitFor(() => shown(superuser.container, 'editors'));
+    await fake.server.waitFor(() => shown(superuser.container, 'editors'));
   });
 
   test('anonymous visitors of a role guard are sent to log in', async () => {
     const { container, history, firstPush } = mount(guarded, '/editors');
     await firstPush(ANONYMOUS_SNAPSHOT);
-    await server.waitFor(() => shown(container, 'login'));
+    await fake.server.waitFor(() => shown(container, 'login'));
     expect(history.get()).toBe('/login?next=%2Feditors');
   });
 });
