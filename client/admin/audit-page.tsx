@@ -1,4 +1,5 @@
-import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
+import { useSearchParams } from '@solidjs/router';
+import { createResource, For, Show, type JSX } from 'solid-js';
 import { useLanguage } from '../auth';
 import { useAdminClient, useAdminRevision } from './admin-client';
 import { useAdminMessages } from './admin-messages';
@@ -9,28 +10,46 @@ import { Pager } from './pager';
 
 const PAGE_SIZE = 50;
 
+/** The filters as the page's URL keeps them (`?type=…&ip=…&from=…&to=…&page=…`). */
+type AuditFilters = { type?: string; name?: string; ip?: string; from?: string; to?: string; page?: string };
+
 /**
  * **Audit log**: every security event, newest first, filtered by type, a
  * user's name, an IP address and a range of local days; reads again when an
- * admin change is announced.
+ * admin change is announced. The filters and the page live in the URL, so a
+ * reload, the back button or a shared link shows the same events (the server
+ * checks every value, as it does any input).
  */
 export function AuditPage(): JSX.Element {
   const trpc = useAdminClient();
   const revision = useAdminRevision();
   const t = useAdminMessages();
   const language = useLanguage();
-  const [type, setType] = createSignal('');
-  const [name, setName] = createSignal('');
-  const [ip, setIp] = createSignal('');
-  const [from, setFrom] = createSignal('');
-  const [to, setTo] = createSignal('');
-  const [page, setPage] = createSignal(1);
-  /** A filter's new value, back to the first page. */
+  const [params, setParams] = useSearchParams<AuditFilters>();
+  const type = () => params.type ?? '';
+  const name = () => params.name ?? '';
+  const ip = () => params.ip ?? '';
+  const from = () => params.from ?? '';
+  const to = () => params.to ?? '';
+  const page = () => Math.max(1, Number.parseInt(params.page ?? '', 10) || 1);
+  const setPage = (next: number): void => setParams({ page: next > 1 ? String(next) : undefined });
+  // Changes within one turn go to the URL together: the router reads the URL
+  // it merges into only once a navigation is done, so a second write in the
+  // same turn would undo the first.
+  let pending: Record<string, string | undefined> | null = null;
+  /** A filter's new value, back to the first page; typing replaces the history entry instead of adding one per key. */
   const refilter =
-    (set: (value: string) => void) =>
+    (key: Exclude<keyof AuditFilters, 'page'>) =>
     (e: { currentTarget: { value: string } }): void => {
-      set(e.currentTarget.value);
-      setPage(1);
+      if (!pending) {
+        pending = { page: undefined };
+        queueMicrotask(() => {
+          const changes = pending!;
+          pending = null;
+          setParams(changes, { replace: true });
+        });
+      }
+      pending[key] = e.currentTarget.value || undefined;
     };
   const [events] = createResource(
     () => ({ type: type(), name: name(), ip: ip().trim(), range: localDayRange(from(), to()), page: page(), revision: revision() }),
@@ -50,7 +69,7 @@ export function AuditPage(): JSX.Element {
       <div class="admin-filters">
         <label class="admin-filter">
           {t().event}
-          <select value={type()} onChange={refilter(setType)}>
+          <select value={type()} onChange={refilter('type')}>
             <option value="">{t().allEvents}</option>
             <For each={Object.entries(auditLabelsFor(language().language))}>
               {([value, label]) => <option value={value}>{label}</option>}
@@ -59,19 +78,19 @@ export function AuditPage(): JSX.Element {
         </label>
         <label class="admin-filter admin-search">
           {t().user}
-          <input type="search" value={name()} placeholder={t().actorOrTarget} onInput={refilter(setName)} />
+          <input type="search" value={name()} placeholder={t().actorOrTarget} onInput={refilter('name')} />
         </label>
         <label class="admin-filter">
           {t().ip}
-          <input type="search" name="ip" value={ip()} placeholder={t().exactAddress} maxLength={64} onInput={refilter(setIp)} />
+          <input type="search" name="ip" value={ip()} placeholder={t().exactAddress} maxLength={64} onInput={refilter('ip')} />
         </label>
         <label class="admin-filter">
           {t().fromDay}
-          <input type="date" name="from" value={from()} max={to() || undefined} onChange={refilter(setFrom)} />
+          <input type="date" name="from" value={from()} max={to() || undefined} onChange={refilter('from')} />
         </label>
         <label class="admin-filter">
           {t().toDay}
-          <input type="date" name="to" value={to()} min={from() || undefined} onChange={refilter(setTo)} />
+          <input type="date" name="to" value={to()} min={from() || undefined} onChange={refilter('to')} />
         </label>
       </div>
       <Show when={events.latest} fallback={<p class="muted">{t().loading}</p>}>

@@ -40,15 +40,15 @@ afterEach(async () => {
 });
 afterAll(() => server.stop());
 
-async function mount(language: 'en' | 'ar') {
-  const { container, connection } = mountOnFakeServer(server, () => <AdminRoutes />, '/admin/audit', cleanups);
+async function mount(language: 'en' | 'ar', at = '/admin/audit') {
+  const { container, connection, history } = mountOnFakeServer(server, () => <AdminRoutes />, at, cleanups);
   (await connection()).push('statehouse.state', {
     full: true,
     delta: { auth: ROOT, site: SITE, i18n: { language, dir: language === 'ar' ? 'rtl' : 'ltr' }, admin: { revision: 0 } },
     actions: [],
   });
   await server.waitFor(() => container.querySelector('.admin-table tbody tr') !== null);
-  return container;
+  return Object.assign(container, { url: () => history.get() });
 }
 
 const auditInputs = (): Record<string, unknown>[] =>
@@ -95,6 +95,27 @@ describe('the Audit log page', () => {
       const last = auditInputs().at(-1)!;
       return last.ip === undefined && last.since === undefined && last.before === undefined;
     });
+  });
+
+  test('keeps the filters and the page in the URL: a reload or a shared link shows the same events', async () => {
+    const container = await mount('en', '/admin/audit?ip=203.0.113.7&from=2026-03-14&type=account.deleted&page=2');
+    expect(auditInputs()[0]).toMatchObject({
+      ip: '203.0.113.7',
+      since: new Date(2026, 2, 14).getTime(),
+      types: ['account.deleted'],
+      page: 2,
+    });
+    expect(container.querySelector<HTMLInputElement>('input[name="ip"]')?.value).toBe('203.0.113.7');
+    expect(container.querySelector<HTMLInputElement>('input[name="from"]')?.value).toBe('2026-03-14');
+    // A new filter goes into the URL and back to the first page; a cleared one leaves it.
+    set(container, 'to', '2026-03-15', 'change');
+    await server.waitFor(() => auditInputs().at(-1)?.before !== undefined);
+    expect(auditInputs().at(-1)?.page).toBe(1);
+    expect(new URLSearchParams(container.url().split('?')[1]).get('to')).toBe('2026-03-15');
+    expect(container.url()).not.toContain('page=');
+    set(container, 'ip', '', 'input');
+    await server.waitFor(() => auditInputs().at(-1)?.ip === undefined);
+    expect(container.url()).not.toContain('ip=');
   });
 
   test('labels the new filters and the event in Arabic', async () => {
