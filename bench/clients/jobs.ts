@@ -164,6 +164,10 @@ export interface StormFigures {
   serverCpuUsPerTab: number;
   serverMainThreadCpuUsPerTab: number;
   clientCpuUsPerTab: number;
-  /** Connections the kernel dropped meanwhile because a listening socket's accept queue was full (`ListenOverflows`). */
+  /**
+   * Connections the kernel dropped meanwhile because a listening socket's
+   * accept queue was full (`ListenOverflows`). The counter is the network
+   * namespace's: on a shared machine other processes' bursts add to it.
+   */
   listenOverflows: number;
 }

@@ -205,6 +205,8 @@ export async function runStorm(job: StormJob): Promise<StormFigures> {
   const openSeconds = (performance.now() - started) / 1000;
   reply({ type: 'storm-open', seconds: openSeconds });
   await Promise.race([storm.done, Bun.sleep(job.timeoutMs)]);
+  // The bench reads both processes' CPU now: the storm, not the probes' tail or the closing of the tabs.
+  reply({ type: 'storm-back' });
   // The probes' last events during the storm.
   await Bun.sleep(200);
   const figures = storm.figures(openSeconds);

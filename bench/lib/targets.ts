@@ -62,7 +62,14 @@ export function checkTargets(input: {
   }
   if (input.logins) {
     out.push(
-      check(`others' p99 during ${input.logins.loginsPerSecond} logins/s ÷ without`, '≤ 1.50', input.logins.p99Ratio, '×', (v) => v <= 1.5),
+      check(`others' p99 during ${input.logins.loginsPerSecond} logins/s ÷ without`, '≤ 2.00', input.logins.p99Ratio, '×', (v) => v <= 2),
+      check(
+        `others' p99 during ${input.logins.loginsPerSecond} logins/s ÷ without, goal`,
+        '≤ 1.50',
+        input.logins.p99Ratio,
+        '×',
+        (v) => v <= 1.5,
+      ),
     );
   }
   return out;

@@ -76,10 +76,16 @@ export function passkeyFailureOf(error: unknown): PasskeyPromptFailure {
   return 'failed';
 }
 
+/** Counts {@link cancelPasskeyPrompt} calls: a prompt cancelled while the library was still loading does not start. */
+let cancellations = 0;
+
 async function prompt<T>(t: AuthMessages, run: (webauthn: WebAuthnLibrary) => Promise<T>): Promise<T> {
   if (!passkeysSupported()) throw new PasskeyPromptError('unsupported', t.passkeyUnsupported);
+  const asked = cancellations;
   try {
-    return await run(await loadLibrary());
+    const webauthn = await loadLibrary();
+    if (cancellations !== asked) throw new DOMException('The prompt was cancelled before it started.', 'AbortError');
+    return await run(webauthn);
   } catch (error) {
     const reason = passkeyFailureOf(error);
     throw new PasskeyPromptError(reason, t[FAILURE_TEXT[reason]], { cause: error });
@@ -100,7 +106,8 @@ export async function passkeyAutofillSupported(): Promise<boolean> {
 
 /** Aborts the page's pending prompt, conditional or not (it rejects as `aborted`). */
 export function cancelPasskeyPrompt(): void {
-  // No library yet: no prompt was started, so none is pending.
+  cancellations++;
+  // No library yet: a prompt waiting for it sees the count move and does not start.
   library?.WebAuthnAbortService.cancelCeremony();
 }
 

@@ -44,7 +44,7 @@ function wantsPage(request: Request, path: string): boolean {
 }
 
 /** A built asset whose name carries its content hash (`main.k2x8d1a9.js`, a chunk, a map): it never changes. */
-const HASHED_ASSET = /\.[0-9a-z]{8,}\.(js|css|map)$/i;
+const HASHED_ASSET = /\.[0-9a-z]{8,}\.(js|css)(\.map)?$/i;
 
 export interface StaticClientOptions {
   /**

@@ -50,6 +50,7 @@ const CATALOGS: Readonly<Record<string, Readonly<Record<AdminRefusal, string>>>>
  */
 export function adminRefusal(ctx: EventContext, key: AdminRefusal, vars: { perm?: string } = {}): string {
   const language = ctx.request.languageCode;
-  const catalog = CATALOGS[language] ?? CATALOGS[language.split(/[-_]/)[0]!.toLowerCase()] ?? EN;
+  const base = language.split(/[-_]/)[0]!.toLowerCase();
+  const catalog = Object.hasOwn(CATALOGS, language) ? CATALOGS[language]! : Object.hasOwn(CATALOGS, base) ? CATALOGS[base]! : EN;
   return catalog[key].replace('{perm}', vars.perm ?? '');
 }

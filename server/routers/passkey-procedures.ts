@@ -93,13 +93,25 @@ function text(ctx: EventContext, key: MessageKey): string {
   return messageFor(ctx.request.languageCode, key, ctx.runtime.config.auth.messages);
 }
 
-/** The relying party for this tab, or a refusal when the site has no trusted origin to bind passkeys to. */
+/** When each server last logged that passkeys have no origin to bind to: once a minute is enough to be seen. */
+const unavailableLoggedAt = new WeakMap<EventContext['runtime'], number>();
+const UNAVAILABLE_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * The relying party for this tab, or a refusal when the site has no trusted
+ * origin to bind passkeys to. The misconfiguration is logged at most once a
+ * minute: every login page asks for sign-in options, which spend no budget.
+ */
 function relyingParty(ctx: EventContext): RelyingParty {
   const rp = relyingPartyFor(ctx.runtime.config, ctx.connection.origin);
   if (rp) return rp;
-  ctx.runtime.log.error('passkeys unavailable: set publicUrl (PUBLIC_URL); passkeys never bind to a host the request named', {
-    origin: ctx.connection.origin,
-  });
+  const now = Date.now();
+  if (now - (unavailableLoggedAt.get(ctx.runtime) ?? -Infinity) >= UNAVAILABLE_LOG_INTERVAL_MS) {
+    unavailableLoggedAt.set(ctx.runtime, now);
+    ctx.runtime.log.error('passkeys unavailable: set publicUrl (PUBLIC_URL); passkeys never bind to a host the request named', {
+      origin: ctx.connection.origin,
+    });
+  }
   throw new TRPCError({ code: 'PRECONDITION_FAILED', message: text(ctx, 'passkeysUnavailable') });
 }
 

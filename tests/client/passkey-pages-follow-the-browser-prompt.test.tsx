@@ -2,7 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test
 import { createMemoryHistory, MemoryRouter, Route } from '@solidjs/router';
 import type { JSX } from 'solid-js';
 import { render } from 'solid-js/web';
-import { ConfirmIdentityDialog, DEFAULT_SITE, LoginPage, PasskeySettings } from '../../client/auth';
+import {
+  ConfirmIdentityDialog,
+  DEFAULT_SITE,
+  LoginPage,
+  PasskeyPromptError,
+  PasskeySettings,
+  cancelPasskeyPrompt,
+} from '../../client/auth';
+import { authMessagesFor } from '../../client/auth/messages';
+import { promptForPasskey } from '../../client/auth/passkey-client';
 import { createStateClient, type StateClient } from '../../client/state/client';
 import { StateProvider } from '../../client/state/context';
 import type { SliceMap } from '../../client/state/store';
@@ -206,6 +215,22 @@ describe('the login page’s passkeys', () => {
     installWebAuthn(false);
     const { container } = await mount(() => <LoginPage />, { language: 'ar' });
     await server.waitFor(() => buttonNamed(container, 'تسجيل الدخول بمفتاح مرور'));
+  });
+});
+
+describe('cancelling a prompt', () => {
+  test('a prompt cancelled before the WebAuthn library is in never reaches the browser', async () => {
+    const prompts = installWebAuthn(true);
+    const pending = promptForPasskey(authMessagesFor('en'), { challenge: 'Y2hhbGxlbmdl', allowCredentials: [] }, { conditional: true });
+    // The login page goes away at once (its cleanup cancels), before the library has loaded.
+    cancelPasskeyPrompt();
+    const failure = await pending.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(PasskeyPromptError);
+    expect((failure as PasskeyPromptError).reason).toBe('aborted');
+    expect(prompts).toHaveLength(0);
   });
 });
 

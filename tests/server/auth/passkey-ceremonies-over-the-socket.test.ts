@@ -453,3 +453,21 @@ describe('Remove password and the last way to sign in', () => {
     await bea.ws.close();
   });
 });
+
+describe('a site without an origin to bind passkeys to', () => {
+  test('refuses the options and says why in the log, once a minute however often login pages ask', async () => {
+    await server.stop();
+    const errors: string[] = [];
+    const log = { level: 'error' as const, debug() {}, info() {}, warn() {}, error: (message: string) => errors.push(message) };
+    // Behind a proxy naming a host that is neither loopback nor an allowed origin, and no publicUrl: nothing to bind a passkey to.
+    server = await startTestServer({ allowedHosts: ['app.test'], trustedProxies: ['127.0.0.1'] }, { log });
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await server.open({ path: '/login', origin: 'http://app.test', headers: { 'x-forwarded-host': 'app.test' } });
+      codes.push((await page.call('mutation', 'auth.passkeySignInOptions')).error?.data.code ?? 'OK');
+      await page.close();
+    }
+    expect(codes).toEqual(Array(5).fill('PRECONDITION_FAILED'));
+    expect(errors.filter((m) => m.startsWith('passkeys unavailable'))).toHaveLength(1);
+  });
+});

@@ -93,6 +93,8 @@ describe('files of the build', () => {
     const res = await get('/assets/main.3f9a2c1b.js.map', '*/*');
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(MAP);
+    // Its name carries the bundle's hash, so it never changes either.
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
   test('nothing outside the build folder is served', async () => {
