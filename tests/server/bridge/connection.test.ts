@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { Connection } from '../../../server/bridge/connection';
 import { CookieMirror } from '../../../server/bridge/cookie-mirror';
+import { PUSH_SOURCE } from '../../../server/bridge/push-source';
 import { SessionCache } from '../../../server/bridge/session-cache';
 import { SharedStrings } from '../../../server/bridge/shared-strings';
 import { SocketEventRequest } from '../../../server/bridge/event-request';
@@ -100,6 +101,58 @@ describe('the state push stream', () => {
     const failed = Promise.reject(new Error('no first push'));
     failed.catch(() => {});
     await expect(conn.pushes(undefined, failed).next()).rejects.toThrow('no first push');
+  });
+
+  /** A sink that keeps what it hears, in order. */
+  function recordingSink() {
+    const heard: unknown[] = [];
+    return { heard, pushed: (v: unknown) => heard.push(v), ended: () => heard.push('ended'), failed: (e: unknown) => heard.push(e) };
+  }
+
+  test('as a push source: the first push, then queued pushes in order, each after the call that queued it', async () => {
+    const conn = connection({});
+    const stream = conn.pushes(undefined, Promise.resolve({ delta: {}, actions: [], full: true }));
+    conn.push(push(1).delta, []);
+    const sink = recordingSink();
+    stream[PUSH_SOURCE](sink);
+    conn.push(push(2).delta, []);
+    expect(sink.heard).toEqual([]);
+    await Bun.sleep(0);
+    expect(sink.heard).toEqual([{ delta: {}, actions: [], full: true }, push(1), push(2)]);
+    conn.push(push(3).delta, []);
+    expect(sink.heard).toHaveLength(3);
+    await Bun.sleep(0);
+    expect(sink.heard.at(-1)).toEqual(push(3));
+    conn.close();
+    await Bun.sleep(0);
+    expect(sink.heard.at(-1)).toBe('ended');
+  });
+
+  test('as a push source: a failed first push fails it; return() silences it; a newer stream ends it', async () => {
+    const failing = connection({});
+    const failed = Promise.reject(new Error('no first push'));
+    failed.catch(() => {});
+    const failedSink = recordingSink();
+    failing.pushes(undefined, failed)[PUSH_SOURCE](failedSink);
+    await Bun.sleep(0);
+    expect(failedSink.heard).toEqual([new Error('no first push')]);
+
+    const conn = connection({});
+    const returned = recordingSink();
+    const stream = conn.pushes(undefined);
+    stream[PUSH_SOURCE](returned);
+    conn.push(push(1).delta, []);
+    expect(await stream.return()).toEqual({ value: undefined, done: true });
+    await Bun.sleep(0);
+    expect(returned.heard).toEqual([]);
+
+    const older = recordingSink();
+    conn.pushes(undefined)[PUSH_SOURCE](older);
+    const newer = recordingSink();
+    conn.pushes(undefined)[PUSH_SOURCE](newer);
+    await Bun.sleep(0);
+    expect(older.heard).toEqual(['ended']);
+    expect(newer.heard).toEqual([push(1)]);
   });
 
   test('return() ends it at once', async () => {
