@@ -4,6 +4,7 @@ import { CookieMirror } from '../../../server/bridge/cookie-mirror';
 import { PUSH_SOURCE } from '../../../server/bridge/push-source';
 import { SessionCache } from '../../../server/bridge/session-cache';
 import { SharedStrings } from '../../../server/bridge/shared-strings';
+import { SliceTable } from '../../../server/bridge/slice-table';
 import { SocketEventRequest } from '../../../server/bridge/event-request';
 import { ConnectionRegistry } from '../../../server/bridge/registry';
 import { startTestServer } from '../../helpers/server';
@@ -161,6 +162,31 @@ describe('the state push stream', () => {
     const pending = stream.next();
     expect(await stream.return()).toEqual({ value: undefined, done: true });
     expect(await pending).toEqual({ value: undefined, done: true });
+  });
+});
+
+describe('the slice table', () => {
+  test('gets, sets, replaces and lists slices in the order they came, as a Map would', () => {
+    const table = new SliceTable();
+    const map = new Map<string, Record<string, unknown>>();
+    for (const [name, values] of [
+      ['a', { n: 1 }],
+      ['b', { n: 2 }],
+      ['a', { n: 3 }],
+      ['constructor', { n: 4 }],
+      ['__proto__', { n: 5 }],
+    ] as const) {
+      table.set(name, values);
+      map.set(name, values);
+    }
+    expect([...table]).toEqual([...map]);
+    expect(table.size).toBe(4);
+    expect(table.get('a')).toBe(map.get('a')!);
+    expect(table.has('b')).toBe(true);
+    expect(table.has('toString')).toBe(false);
+    expect(table.get('n')).toBeUndefined();
+    expect(table.get('__proto__')).toEqual({ n: 5 });
+    expect(JSON.stringify(Object.fromEntries(table))).toBe('{"a":{"n":3},"b":{"n":2},"constructor":{"n":4},"__proto__":{"n":5}}');
   });
 });
 
