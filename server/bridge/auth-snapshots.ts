@@ -7,10 +7,17 @@ import type { AuthSnapshot } from '../state/protocol';
 /**
  * The `auth` slice of live users: one frozen snapshot per user object (which
  * lives as long as its validated session), so an event whose user did not
- * change compares one reference. One per server (`runtime.snapshots`).
+ * change compares one reference. Equal snapshots of one user are one object:
+ * each of a user's sessions validates into a user object of its own, and
+ * every tab keeps its snapshot while idle. One per server (`runtime.snapshots`).
  */
 export class AuthSnapshots {
   private readonly byUser = new WeakMap<AuthUser, AuthSnapshot>();
+  /** The latest snapshot of each user id, while a tab or a user object still holds it. */
+  private readonly latest = new Map<number | null, WeakRef<AuthSnapshot>>();
+  private readonly forgotten = new FinalizationRegistry<number | null>((userId) => {
+    if (this.latest.get(userId)?.deref() === undefined) this.latest.delete(userId);
+  });
 
   constructor(
     private readonly db: Database,
@@ -45,9 +52,24 @@ export class AuthSnapshots {
       isSuperuser: user.isSuperuser,
       groupNames: this.includeGroups && user.isAuthenticated ? await groupNamesOf(this.db, user) : [],
     }) as AuthSnapshot;
-    this.byUser.set(user, snapshot);
-    return snapshot;
+    const shared = this.shared(snapshot);
+    this.byUser.set(user, shared);
+    return shared;
   }
+
+  /** The user's latest snapshot when equal to `fresh`, else `fresh`, kept as the latest. */
+  private shared(fresh: AuthSnapshot): AuthSnapshot {
+    const held = this.latest.get(fresh.userId)?.deref();
+    if (held !== undefined && sameSnapshot(held, fresh)) return held;
+    this.latest.set(fresh.userId, new WeakRef(fresh));
+    this.forgotten.register(fresh, fresh.userId);
+    return fresh;
+  }
+}
+
+/** Whether two snapshots have the same fields with the same values. */
+function sameSnapshot(a: AuthSnapshot, b: AuthSnapshot): boolean {
+  return Object.keys(a).length === Object.keys(b).length && snapshotDelta(a, b) === null;
 }
 
 /**

@@ -8,6 +8,7 @@ import { initialValues, type SliceDefinition } from '../state/slices';
 import { CookieMirror, UpgradeHeaders } from './cookie-mirror';
 import { PushChannel, type PushStream } from './push-channel';
 import { RouteMirror } from './route-mirror';
+import { SliceTable } from './slice-table';
 import type { CachedValidation, SessionCache } from './session-cache';
 import type { SharedStrings } from './shared-strings';
 import { TabLanguages } from './tab-languages';
@@ -51,7 +52,7 @@ export class Connection {
   /** The message budget: every call, PING and bad frame spends one. */
   readonly bucket: TokenBucket;
   /** Slice name → current field values. */
-  readonly slices = new Map<string, Record<string, unknown>>();
+  readonly slices = new SliceTable();
   /** The auth snapshot the client holds. */
   authSnapshot: AuthSnapshot = ANONYMOUS_SNAPSHOT;
   /** Session and user this connection is bound to (for the identity bus). */
@@ -158,7 +159,7 @@ export class Connection {
    * the patches applied meanwhile go on top in their order, so a push that
    * arrived while they travelled is not undone by older values.
    */
-  endResume(resumed: ReadonlyMap<string, Record<string, unknown>> | null): void {
+  endResume(resumed: SliceTable | null): void {
     const patches = this.patchedWhileResuming;
     this.patchedWhileResuming = null;
     if (!resumed) return;

@@ -9,6 +9,12 @@ export interface ProcedureCall {
   input: unknown;
   ctx: object;
   signal: AbortSignal | undefined;
+  /**
+   * Instead of `signal`: where to read it when a middleware or the
+   * procedure first asks for it (a subscription's signal is made on demand,
+   * see `socket-protocol.ts`).
+   */
+  signalOf?: { readonly signal: AbortSignal };
   batchIndex: number;
 }
 
@@ -54,7 +60,8 @@ function callFound(procedure: AnyProcedure | null | undefined, call: ProcedureCa
     return Promise.reject(new TRPCError({ code: 'NOT_FOUND', message: `No "${call.type}"-procedure on path "${call.path}"` }));
   }
   if (def.experimental_caller || !Array.isArray(def.middlewares)) {
-    const { ctx, path, type, signal, batchIndex, input } = call;
+    const { ctx, path, type, batchIndex, input } = call;
+    const signal = call.signalOf?.signal ?? call.signal;
     return procedure({ ctx, path, type, signal, batchIndex, getRawInput: () => Promise.resolve(input) } as never);
   }
   const raw = Promise.resolve(call.input);
@@ -78,7 +85,7 @@ async function runLevel(
   getRawInput: () => Promise<unknown>,
 ): Promise<LevelResult> {
   try {
-    return await def.middlewares[index]!({
+    const opts = {
       ctx,
       type: call.type,
       path: call.path,
@@ -97,7 +104,11 @@ async function runLevel(
           nextOpts?.getRawInput ?? getRawInput,
         );
       },
-    });
+    };
+    // Read only if asked for: an unread subscription signal is never made.
+    const { signalOf } = call;
+    if (signalOf !== undefined) Object.defineProperty(opts, 'signal', { get: () => signalOf.signal, enumerable: true });
+    return await def.middlewares[index]!(opts);
   } catch (cause) {
     return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker };
   }

@@ -1,5 +1,5 @@
 import type { StatePush } from '../state/protocol';
-import { ENDS_ON_ABORT, type EndsOnAbort } from './ends-on-abort';
+import { PUSH_SOURCE, type PushSink, type PushSource } from './push-source';
 
 /**
  * The pushes of one connection: queued until its `state` subscription's
@@ -55,13 +55,17 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
 
 /**
  * A channel's pushes as an async iterator: the `state` subscription's
- * stream. A plain object rather than an async generator, so an idle tab
- * holds one pending promise and nothing else; it ends as soon as its signal
- * aborts or the channel closes (it keeps the {@link EndsOnAbort} promise).
+ * stream. A plain object rather than an async generator; it ends as soon as
+ * its signal aborts, the channel closes or a newer stream takes over. The
+ * socket protocol drives it as a {@link PushSource}: then an idle tab's
+ * stream holds its channel and its sink, and no promise.
  */
-export class PushStream implements AsyncIterableIterator<StatePush>, EndsOnAbort {
-  readonly [ENDS_ON_ABORT] = true as const;
+export class PushStream implements AsyncIterableIterator<StatePush>, PushSource<StatePush> {
   private waiting: ((result: IteratorResult<StatePush>) => void) | null = null;
+  /** Where pushes go once the protocol drives the stream (`null`: answered through `next()`). */
+  private sink: PushSink<StatePush> | null = null;
+  /** A drain is queued (see {@link schedule}). */
+  private scheduled = false;
   private ended = false;
 
   constructor(
@@ -92,12 +96,44 @@ export class PushStream implements AsyncIterableIterator<StatePush>, EndsOnAbort
   }
 
   return(): Promise<IteratorResult<StatePush>> {
+    this.sink = null;
     this.end();
     return Promise.resolve(DONE);
   }
 
-  /** A push was queued (or the channel closed): answers the pending `next()`. */
+  /** From now on every push goes to `sink` (after the first push, when there is one). */
+  [PUSH_SOURCE](sink: PushSink<StatePush>): void {
+    this.sink = sink;
+    const first = this.first;
+    if (!first) {
+      this.schedule();
+      return;
+    }
+    // `first` stays set until it settles: queued pushes wait behind it.
+    first.then(
+      (value) => {
+        this.first = null;
+        if (this.sink === null) return;
+        if (!this.over()) this.sink.pushed(value);
+        this.drain();
+      },
+      (cause: unknown) => {
+        this.first = null;
+        const failed = this.sink;
+        if (failed === null) return;
+        this.sink = null;
+        this.finish();
+        failed.failed(cause);
+      },
+    );
+  }
+
+  /** A push was queued (or the channel closed): answers the pending `next()`, or the sink. */
   wake(): void {
+    if (this.sink) {
+      this.schedule();
+      return;
+    }
     const waiting = this.waiting;
     if (!waiting) return;
     if (this.over()) {
@@ -110,8 +146,13 @@ export class PushStream implements AsyncIterableIterator<StatePush>, EndsOnAbort
     waiting({ value: queued, done: false });
   }
 
-  /** Ends the stream: a pending `next()` answers done. */
+  /** Ends the stream: a pending `next()` answers done; a sink hears `ended` (in a microtask). */
   end(): void {
+    if (this.sink) {
+      this.stopListening();
+      this.schedule();
+      return;
+    }
     const waiting = this.waiting;
     this.waiting = null;
     this.finish();
@@ -122,15 +163,46 @@ export class PushStream implements AsyncIterableIterator<StatePush>, EndsOnAbort
     this.end();
   }
 
+  /** Queues one {@link drain}: pushes reach the sink in a microtask, never inside the call that queued them. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.drain();
+    });
+  }
+
+  /** Hands the queued pushes to the sink, or tells it the stream ended. */
+  private drain(): void {
+    while (this.sink !== null && this.first === null) {
+      if (this.over()) {
+        const sink = this.sink;
+        this.sink = null;
+        this.finish();
+        sink.ended();
+        return;
+      }
+      const queued = this.channel.take();
+      if (!queued) return;
+      this.sink.pushed(queued);
+    }
+  }
+
   private over(): boolean {
     return this.ended || this.channel.closed || this.signal?.aborted === true;
   }
 
-  private finish(): Promise<IteratorReturnResult<undefined>> {
+  /** Takes no more pushes: off the signal and the channel. */
+  private stopListening(): void {
     this.ended = true;
-    this.first = null;
     this.signal?.removeEventListener('abort', this);
     this.channel.detach(this);
+  }
+
+  private finish(): Promise<IteratorReturnResult<undefined>> {
+    this.stopListening();
+    this.first = null;
     return Promise.resolve(DONE);
   }
 }

@@ -1,9 +1,10 @@
 import type { Connection } from './connection';
 import { SharedStrings } from './shared-strings';
 import { SharedValidations } from './shared-validations';
+import type { SliceTable } from './slice-table';
 
 interface Stashed {
-  slices: Map<string, Record<string, unknown>>;
+  slices: SliceTable;
   sessionId: string | null;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -106,7 +107,7 @@ export class ConnectionRegistry {
    * Takes a stashed tab's slices back, only when the reconnecting tab is bound
    * to the same session: a changed identity discards them.
    */
-  resume(tabId: string, sessionId: string | null): Map<string, Record<string, unknown>> | null {
+  resume(tabId: string, sessionId: string | null): SliceTable | null {
     const entry = this.stashed.get(tabId);
     if (!entry) return null;
     this.dropStash(tabId);

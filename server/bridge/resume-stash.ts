@@ -1,8 +1,9 @@
 import type { Connection } from './connection';
 import type { ConnectionRegistry } from './registry';
+import type { SliceTable } from './slice-table';
 
 /** A closed tab's slices, by name. */
-export type StashedSlices = Map<string, Record<string, unknown>>;
+export type StashedSlices = SliceTable;
 
 /**
  * Where a closing tab's slices wait for the tab to come back

@@ -1,8 +1,8 @@
 import { getTRPCErrorFromUnknown, getTRPCErrorShape, isTrackedEnvelope, TRPCError, type AnyRouter } from '@trpc/server';
 import { isAsyncIterable, isObject, parseConnectionParamsFromUnknown, parseTRPCMessage } from '@trpc/server/unstable-core-do-not-import';
 import { tooManyRequests } from '../errors';
-import { endsOnAbort } from './ends-on-abort';
 import { callProcedureChain } from './procedure-chain';
+import { isPushSource, PUSH_SOURCE, type PushSink, type PushSource } from './push-source';
 
 /** What a procedure call was, for error reports (`'unknown'` before a message is understood). */
 export type CallType = 'query' | 'mutation' | 'subscription' | 'unknown';
@@ -102,9 +102,12 @@ const FALLBACK_ERROR_SHAPE = {
  * and promises per connection (most of it per subscription, for observables
  * and disposable resources) and builds an `AbortController` per call. Here a
  * connection is one small object, a query or mutation gets no signal (tRPC's
- * handler never aborts one either), and a subscription is one loop. Async
- * generators and other async iterables are the subscription results it
- * takes; legacy observables are refused with a clear error.
+ * handler never aborts one either), a subscription's signal is made only
+ * when its procedure reads it, and a subscription is one loop, or, over a
+ * push source (`push-source.ts`, the tab's state stream), one small object
+ * the source hands its values to. Async generators and other async
+ * iterables are the subscription results it takes; legacy observables are
+ * refused with a clear error.
  */
 export class SocketProtocol<TContext extends object> {
   private readonly config: AnyRouter['_def']['_config'];
@@ -173,46 +176,117 @@ export class SocketProtocol<TContext extends object> {
 
 const UNKNOWN_CALL = { path: undefined, type: 'unknown', input: undefined } as const;
 
+/** What a subscription over a push source reports to (its socket's {@link SocketConnection}). */
+interface SubscriptionOwner {
+  sendValue(sub: Subscription, value: unknown): void;
+  endPushed(sub: Subscription, source: PushSource<unknown>, failure: { cause: unknown } | null): void;
+}
+
 /**
- * A socket's running subscriptions by id. The first sits in two fields (a
- * tab runs one, its state stream), more in a Map: an idle tab does not pay
- * for a Map.
+ * One running subscription: its id, what it called, its stop and, made only
+ * when the procedure asks for it, its `AbortSignal`. Over a push source
+ * (`push-source.ts`) it is also the sink of the source's values, and all
+ * an idle subscription keeps.
+ */
+class Subscription implements PushSink<unknown> {
+  stopped = false;
+  private controller: AbortController | null = null;
+  /** The push source it runs, once handed over. */
+  private source: PushSource<unknown> | null = null;
+
+  constructor(
+    private readonly owner: SubscriptionOwner,
+    readonly id: RequestId,
+    readonly jsonrpc: JsonRpc,
+    readonly path: string,
+    readonly input: unknown,
+  ) {}
+
+  /** The signal the procedure sees (`opts.signal`): made on first use, aborted by the stop. */
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController();
+      if (this.stopped) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  /** What error reports name. */
+  get call(): CallInfo {
+    return { path: this.path, type: 'subscription', input: this.input };
+  }
+
+  /** Stops it (`subscription.stop`, the socket closed): its signal aborts, a push source is returned. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.controller?.abort();
+    const source = this.source;
+    if (source === null) return;
+    this.source = null;
+    this.owner.endPushed(this, source, null);
+  }
+
+  /** Drives `source` from now on: its values reach {@link pushed}. */
+  run(source: PushSource<unknown>): void {
+    this.source = source;
+    source[PUSH_SOURCE](this);
+  }
+
+  pushed(value: unknown): void {
+    this.owner.sendValue(this, value);
+  }
+
+  ended(): void {
+    this.finish(null);
+  }
+
+  failed(cause: unknown): void {
+    this.finish({ cause });
+  }
+
+  private finish(failure: { cause: unknown } | null): void {
+    const source = this.source;
+    if (source === null) return;
+    this.source = null;
+    this.stopped = true;
+    this.controller?.abort();
+    this.owner.endPushed(this, source, failure);
+  }
+}
+
+/**
+ * A socket's running subscriptions by id. The first sits in a field (a tab
+ * runs one, its state stream), more in a Map: an idle tab does not pay for
+ * a Map.
  */
 class Subscriptions {
-  private firstId: RequestId | null = null;
-  private first: AbortController | null = null;
-  private more: Map<RequestId, AbortController> | null = null;
+  private first: Subscription | null = null;
+  private more: Map<RequestId, Subscription> | null = null;
 
-  get(id: RequestId): AbortController | undefined {
-    return this.first !== null && this.firstId === id ? this.first : this.more?.get(id);
+  get(id: RequestId): Subscription | undefined {
+    return this.first !== null && this.first.id === id ? this.first : this.more?.get(id);
   }
 
   has(id: RequestId): boolean {
     return this.get(id) !== undefined;
   }
 
-  /** Adds `id` (the caller has checked it is not running). */
-  set(id: RequestId, controller: AbortController): void {
-    if (this.first === null) {
-      this.firstId = id;
-      this.first = controller;
-    } else {
-      (this.more ??= new Map()).set(id, controller);
-    }
+  /** Adds `subscription` (the caller has checked its id is not running). */
+  set(subscription: Subscription): void {
+    if (this.first === null) this.first = subscription;
+    else (this.more ??= new Map()).set(subscription.id, subscription);
   }
 
-  delete(id: RequestId): void {
-    if (this.first !== null && this.firstId === id) {
-      this.firstId = null;
-      this.first = null;
-    } else {
-      this.more?.delete(id);
-    }
+  /** Removes `subscription`, if it is the one running under its id. */
+  delete(subscription: Subscription): void {
+    if (this.first === subscription) this.first = null;
+    else if (this.more?.get(subscription.id) === subscription) this.more.delete(subscription.id);
   }
 
-  abortAll(): void {
-    this.first?.abort();
-    if (this.more) for (const controller of this.more.values()) controller.abort();
+  stopAll(): void {
+    this.first?.stop();
+    if (this.more) for (const subscription of [...this.more.values()]) subscription.stop();
   }
 }
 
@@ -275,7 +349,7 @@ export class SocketConnection<TContext extends object> {
     this.closed = true;
     const subscriptions = this.subscriptions;
     this.subscriptions = null;
-    subscriptions?.abortAll();
+    subscriptions?.stopAll();
   }
 
   /** Builds the context once; on failure answers `id: null` with the error and closes the socket. */
@@ -344,7 +418,7 @@ export class SocketConnection<TContext extends object> {
       // Free only when it ends real work; a stop naming nothing spends the budget.
       const running = this.subscriptions?.get(id);
       if (running) {
-        running.abort();
+        running.stop();
         return;
       }
       this.meter?.take();
@@ -366,13 +440,12 @@ export class SocketConnection<TContext extends object> {
     let { input } = msg.params!;
     if (lastEventId !== undefined) input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
     if (type === 'subscription') {
-      const subscription = { path, type, input };
       if (this.subscriptions?.has(id)) {
-        this.fail(id, jsonrpc, subscription, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }));
+        this.fail(id, jsonrpc, { path, type, input }, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }));
         return;
       }
       // Not awaited: the call that started a subscription is done once it runs (it answers its own errors).
-      void this.subscribe(id, jsonrpc, subscription, batchIndex);
+      void this.subscribe(new Subscription(this, id, jsonrpc, path, input), batchIndex);
       return;
     }
     const call = { path, type, input };
@@ -387,6 +460,7 @@ export class SocketConnection<TContext extends object> {
         ctx: context,
         type,
         signal: undefined,
+        signalOf: undefined,
         batchIndex,
       });
       if (isAsyncIterable(result) || isObservableLike(result)) {
@@ -401,81 +475,110 @@ export class SocketConnection<TContext extends object> {
     }
   }
 
-  /** Runs one subscription from `started` to `stopped`; never rejects (failures are answered or reported). */
-  private async subscribe(id: RequestId, jsonrpc: JsonRpc, call: CallInfo & { path: string }, batchIndex: number): Promise<void> {
-    const controller = new AbortController();
-    const { signal } = controller;
-    (this.subscriptions ??= new Subscriptions()).set(id, controller);
+  /**
+   * Runs one subscription from `started` to `stopped`; never rejects
+   * (failures are answered or reported). A push source is handed to the
+   * subscription once started, and this function ends there; any other
+   * async iterable is pulled here, one pending `next()` at a time.
+   */
+  private async subscribe(sub: Subscription, batchIndex: number): Promise<void> {
+    (this.subscriptions ??= new Subscriptions()).set(sub);
     let iterator: AsyncIterator<unknown> | null = null;
     let started = false;
     let refused = false;
+    let handedOver = false;
     try {
       // Awaited only while it is being built: a settled context costs no extra tick per call.
       const context = this.context instanceof Promise ? await this.context : this.context!;
       if (context instanceof ContextFailure) throw context.error;
-      if (signal.aborted || this.closed) return;
+      if (sub.stopped || this.closed) return;
       const result: unknown = await callProcedureChain({
         router: this.protocol.options.router,
-        path: call.path,
-        input: call.input,
+        path: sub.path,
+        input: sub.input,
         ctx: context,
         type: 'subscription',
-        signal,
+        signal: undefined,
+        signalOf: sub,
         batchIndex,
       });
       if (!isAsyncIterable(result)) {
         throw new TRPCError({
           code: 'INTERNAL_SERVER_ERROR',
-          message: `Subscription ${call.path} did not return an async generator (observables are not supported on this socket)`,
+          message: `Subscription ${sub.path} did not return an async generator (observables are not supported on this socket)`,
         });
       }
       iterator = result[Symbol.asyncIterator]();
-      if (signal.aborted || this.closed) return;
-      this.reply(id, jsonrpc, { type: 'started' });
+      if (sub.stopped || this.closed) return;
+      this.reply(sub.id, sub.jsonrpc, { type: 'started' });
       started = true;
-      const selfEnding = endsOnAbort(iterator);
-      // Otherwise one pending wait at a time: answered by the iterator or by the stop, never both retained.
+      if (isPushSource(iterator)) {
+        handedOver = true;
+        sub.run(iterator);
+        return;
+      }
+      // One pending wait at a time: answered by the iterator or by the stop, never both retained.
+      const { signal } = sub;
       let interrupt: ((value: 'stop') => void) | null = null;
-      if (!selfEnding) signal.addEventListener('abort', () => interrupt?.('stop'), { once: true });
-      while (!signal.aborted) {
-        const next = selfEnding
-          ? await iterator.next()
-          : await new Promise<IteratorResult<unknown> | 'stop'>((resolve, reject) => {
-              interrupt = resolve;
-              // A rejection after the stop won settles nothing: a stopped generator's failure is not news.
-              iterator!.next().then(resolve, reject);
-            });
+      signal.addEventListener('abort', () => interrupt?.('stop'), { once: true });
+      while (!sub.stopped) {
+        const next = await new Promise<IteratorResult<unknown> | 'stop'>((resolve, reject) => {
+          interrupt = resolve;
+          // A rejection after the stop won settles nothing: a stopped generator's failure is not news.
+          iterator!.next().then(resolve, reject);
+        });
         interrupt = null;
         if (next === 'stop' || next.done) break;
-        const value = next.value;
-        if (isTrackedEnvelope(value)) {
-          const [trackedId, data] = value;
-          this.reply(id, jsonrpc, { type: 'data', id: trackedId, data: { id: trackedId, data } });
-        } else {
-          this.reply(id, jsonrpc, { type: 'data', data: value });
-        }
+        this.sendValue(sub, next.value);
       }
     } catch (cause) {
       // A subscription stopped while it was being set up ends quietly, as in tRPC.
-      if (!signal.aborted || !isAbortLike(cause)) {
-        this.fail(id, jsonrpc, call, cause);
+      if (!sub.stopped || !isAbortLike(cause)) {
+        this.fail(sub.id, sub.jsonrpc, sub.call, cause);
         refused = !started;
       }
-      controller.abort();
+      sub.stop();
     } finally {
-      if (this.subscriptions?.get(id) === controller) this.subscriptions.delete(id);
-      if (!signal.aborted) controller.abort();
-      // Not awaited: a generator waiting on something other than its signal
-      // finishes when that settles, and the client learns of the stop now.
-      iterator?.return?.().catch((cause: unknown) => {
-        if (!isAbortLike(cause)) this.protocol.report(cause, this.ctx, call);
-      });
+      if (!handedOver) {
+        this.subscriptions?.delete(sub);
+        sub.stop();
+        if (iterator !== null) this.returnIterator(iterator, sub);
+      }
     }
     // A refused subscription got its error instead; every other one ends with `stopped`.
+    if (!refused && !handedOver) this.replyStopped(sub);
+  }
+
+  /** One value of subscription `sub` for the client (a tracked one with its id). */
+  sendValue(sub: Subscription, value: unknown): void {
+    if (isTrackedEnvelope(value)) {
+      const [trackedId, data] = value;
+      this.reply(sub.id, sub.jsonrpc, { type: 'data', id: trackedId, data: { id: trackedId, data } });
+    } else {
+      this.reply(sub.id, sub.jsonrpc, { type: 'data', data: value });
+    }
+  }
+
+  /** A subscription over a push source is over: stopped, ended by its source, or failed (`failure`). */
+  endPushed(sub: Subscription, source: PushSource<unknown>, failure: { cause: unknown } | null): void {
+    if (failure !== null) this.fail(sub.id, sub.jsonrpc, sub.call, failure.cause);
+    this.subscriptions?.delete(sub);
+    this.returnIterator(source, sub);
+    this.replyStopped(sub);
+  }
+
+  /** Ends `iterator`, not awaited: a generator waiting on something other than its signal finishes when that settles. */
+  private returnIterator(iterator: AsyncIterator<unknown>, sub: Subscription): void {
+    iterator.return?.().catch((cause: unknown) => {
+      if (!isAbortLike(cause)) this.protocol.report(cause, this.ctx, sub.call);
+    });
+  }
+
+  private replyStopped(sub: Subscription): void {
     try {
-      if (!refused) this.reply(id, jsonrpc, { type: 'stopped' });
+      this.reply(sub.id, sub.jsonrpc, { type: 'stopped' });
     } catch (cause) {
-      this.protocol.report(cause, this.ctx, call);
+      this.protocol.report(cause, this.ctx, sub.call);
     }
   }
 }

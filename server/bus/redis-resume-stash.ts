@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { RedisScript } from '../auth/redis-script';
 import { sessionTag } from '../auth/session';
 import type { ResumeStash, StashedSlices } from '../bridge/resume-stash';
+import { SliceTable } from '../bridge/slice-table';
 import type { Logger } from '../log';
 import { sliceValuesFrom } from '../state/slice-patch';
 import type { SliceDefinition } from '../state/slices';
@@ -130,7 +131,7 @@ export async function createRedisResumeStash(url: string, options: RedisResumeSt
         return null;
       }
       if (stored.data.session !== (sessionId === null ? null : sessionTag(sessionId))) return null;
-      const resumed: StashedSlices = new Map();
+      const resumed: StashedSlices = new SliceTable();
       for (const [name, values] of Object.entries(stored.data.slices)) {
         const def = slices.get(name);
         if (def) resumed.set(name, sliceValuesFrom(def, values));

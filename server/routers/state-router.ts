@@ -17,12 +17,14 @@ export const stateRouter = router({
    * initial), then deltas and actions produced outside the tab's own events
    * (other tabs' logout, revocation, server jobs).
    */
-  state: publicProcedure.subscription(function stateStream({ ctx, signal }): AsyncIterable<StatePush> {
+  state: publicProcedure.subscription(function stateStream({ ctx }): AsyncIterable<StatePush> {
     // The long-lived stream holds the connection only, not this event's
     // context: an idle tab keeps no StateEvent, request or session proxy alive.
     const first = firstPush(ctx);
     first.catch(() => {}); // the stream rethrows it on the first pull
-    return ctx.connection.pushes(signal, first);
+    // No `signal` read: the socket protocol ends a push stream through its
+    // `return()`, and a signal never read is never made (`push-source.ts`).
+    return ctx.connection.pushes(undefined, first);
   }),
 
   /** The tab's page changed: the route mirror follows (also applied in order on arrival). */

@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'bun:test';
 import { Connection } from '../../../server/bridge/connection';
 import { CookieMirror } from '../../../server/bridge/cookie-mirror';
+import { PUSH_SOURCE } from '../../../server/bridge/push-source';
 import { SessionCache } from '../../../server/bridge/session-cache';
 import { SharedStrings } from '../../../server/bridge/shared-strings';
+import { SliceTable } from '../../../server/bridge/slice-table';
 import { SocketEventRequest } from '../../../server/bridge/event-request';
 import { ConnectionRegistry } from '../../../server/bridge/registry';
 import { startTestServer } from '../../helpers/server';
@@ -102,12 +104,89 @@ describe('the state push stream', () => {
     await expect(conn.pushes(undefined, failed).next()).rejects.toThrow('no first push');
   });
 
+  /** A sink that keeps what it hears, in order. */
+  function recordingSink() {
+    const heard: unknown[] = [];
+    return { heard, pushed: (v: unknown) => heard.push(v), ended: () => heard.push('ended'), failed: (e: unknown) => heard.push(e) };
+  }
+
+  test('as a push source: the first push, then queued pushes in order, each after the call that queued it', async () => {
+    const conn = connection({});
+    const stream = conn.pushes(undefined, Promise.resolve({ delta: {}, actions: [], full: true }));
+    conn.push(push(1).delta, []);
+    const sink = recordingSink();
+    stream[PUSH_SOURCE](sink);
+    conn.push(push(2).delta, []);
+    expect(sink.heard).toEqual([]);
+    await Bun.sleep(0);
+    expect(sink.heard).toEqual([{ delta: {}, actions: [], full: true }, push(1), push(2)]);
+    conn.push(push(3).delta, []);
+    expect(sink.heard).toHaveLength(3);
+    await Bun.sleep(0);
+    expect(sink.heard.at(-1)).toEqual(push(3));
+    conn.close();
+    await Bun.sleep(0);
+    expect(sink.heard.at(-1)).toBe('ended');
+  });
+
+  test('as a push source: a failed first push fails it; return() silences it; a newer stream ends it', async () => {
+    const failing = connection({});
+    const failed = Promise.reject(new Error('no first push'));
+    failed.catch(() => {});
+    const failedSink = recordingSink();
+    failing.pushes(undefined, failed)[PUSH_SOURCE](failedSink);
+    await Bun.sleep(0);
+    expect(failedSink.heard).toEqual([new Error('no first push')]);
+
+    const conn = connection({});
+    const returned = recordingSink();
+    const stream = conn.pushes(undefined);
+    stream[PUSH_SOURCE](returned);
+    conn.push(push(1).delta, []);
+    expect(await stream.return()).toEqual({ value: undefined, done: true });
+    await Bun.sleep(0);
+    expect(returned.heard).toEqual([]);
+
+    const older = recordingSink();
+    conn.pushes(undefined)[PUSH_SOURCE](older);
+    const newer = recordingSink();
+    conn.pushes(undefined)[PUSH_SOURCE](newer);
+    await Bun.sleep(0);
+    expect(older.heard).toEqual(['ended']);
+    expect(newer.heard).toEqual([push(1)]);
+  });
+
   test('return() ends it at once', async () => {
     const conn = connection({});
     const stream = conn.pushes(undefined);
     const pending = stream.next();
     expect(await stream.return()).toEqual({ value: undefined, done: true });
     expect(await pending).toEqual({ value: undefined, done: true });
+  });
+});
+
+describe('the slice table', () => {
+  test('gets, sets, replaces and lists slices in the order they came, as a Map would', () => {
+    const table = new SliceTable();
+    const map = new Map<string, Record<string, unknown>>();
+    for (const [name, values] of [
+      ['a', { n: 1 }],
+      ['b', { n: 2 }],
+      ['a', { n: 3 }],
+      ['constructor', { n: 4 }],
+      ['__proto__', { n: 5 }],
+    ] as const) {
+      table.set(name, values);
+      map.set(name, values);
+    }
+    expect([...table]).toEqual([...map]);
+    expect(table.size).toBe(4);
+    expect(table.get('a')).toBe(map.get('a')!);
+    expect(table.has('b')).toBe(true);
+    expect(table.has('toString')).toBe(false);
+    expect(table.get('n')).toBeUndefined();
+    expect(table.get('__proto__')).toEqual({ n: 5 });
+    expect(JSON.stringify(Object.fromEntries(table))).toBe('{"a":{"n":3},"b":{"n":2},"constructor":{"n":4},"__proto__":{"n":5}}');
   });
 });
 

@@ -3,6 +3,7 @@ import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
 import { initTRPC, tracked, TRPCError } from '@trpc/server';
 import type { Server } from 'bun';
 import { z } from 'zod';
+import { Connection } from '../../../server/bridge/connection';
 import { SocketProtocol, type SocketConnection, type SocketErrorInfo } from '../../../server/bridge/socket-protocol';
 
 interface Ctx {
@@ -61,7 +62,34 @@ const router = t.router({
     throw new TRPCError({ code: 'CONFLICT', message: 'went wrong' });
   }),
   notIterable: t.procedure.subscription((() => 'plain') as never),
+  /** A tab's real push stream (a push source: the protocol hands it a sink instead of pulling it). */
+  pushed: t.procedure.input(z.object({ fail: z.boolean() })).subscription(({ input }) => {
+    const conn = new Connection({
+      headers: new Headers(),
+      ip: '127.0.0.1',
+      secure: false,
+      origin: 'http://127.0.0.1',
+      messageBurst: 10,
+      messagesPerSecond: 10,
+    });
+    pushedTabs.push(conn);
+    const first = input.fail ? Promise.reject(new TRPCError({ code: 'CONFLICT', message: 'no first push' })) : Promise.resolve(push(0));
+    first.catch(() => {});
+    return conn.pushes(undefined, first);
+  }),
+  /** Reads its signal only after its first value. */
+  late: t.procedure.subscription(async function* (opts) {
+    yield 'first';
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    lateSignals.push(opts.signal!);
+  }),
 });
+
+const push = (n: number) => ({ delta: { s: { n } }, actions: [] });
+/** The connections of the `pushed` subscriptions, in order. */
+const pushedTabs: Connection[] = [];
+/** The signals `late` read. */
+const lateSignals: AbortSignal[] = [];
 
 let server: Server<{ conn: SocketConnection<Ctx> | null; expect: boolean; fail: boolean }> | null = null;
 const errors: SocketErrorInfo<Ctx>[] = [];
@@ -103,6 +131,8 @@ afterEach(() => {
   server = null;
   errors.length = 0;
   stopped.length = 0;
+  pushedTabs.length = 0;
+  lateSignals.length = 0;
 });
 
 /** A raw socket that keeps every frame it gets. */
@@ -337,6 +367,68 @@ describe('subscriptions', () => {
       [1, 'BAD_REQUEST'],
       [2, 'INTERNAL_SERVER_ERROR'],
     ]);
+  });
+});
+
+describe('subscriptions over a push source', () => {
+  test('started, the pushes in order, stopped after subscription.stop; the stream is ended', async () => {
+    start();
+    const s = await raw();
+    s.ws.send(call(1, 'subscription', 'pushed', { fail: false }));
+    const [started, first] = await s.until(2);
+    expect(started).toEqual({ id: 1, jsonrpc: '2.0', result: { type: 'started' } });
+    expect(first).toEqual({ id: 1, jsonrpc: '2.0', result: { type: 'data', data: push(0) } });
+    const tab = pushedTabs[0]!;
+    tab.push(push(1).delta, []);
+    tab.push(push(2).delta, []);
+    const [, , one, two] = await s.until(4);
+    expect([one.result.data, two.result.data]).toEqual([push(1), push(2)]);
+    s.ws.send(JSON.stringify({ id: 1, method: 'subscription.stop' }));
+    expect((await s.until(5))[4]).toEqual({ id: 1, jsonrpc: '2.0', result: { type: 'stopped' } });
+    // Ended: a later push reaches no one, and the id is free again.
+    tab.push(push(3).delta, []);
+    s.ws.send(call(1, 'subscription', 'few'));
+    const after = (await s.until(9)).slice(5);
+    expect(after.map((r) => r.result.type)).toEqual(['started', 'data', 'data', 'stopped']);
+  });
+
+  test('a stream that ends by itself ends with stopped; a failed first push sends the error, then stopped', async () => {
+    start();
+    const s = await raw();
+    s.ws.send(call(1, 'subscription', 'pushed', { fail: false }));
+    await s.until(2);
+    pushedTabs[0]!.close();
+    expect((await s.until(3))[2]).toEqual({ id: 1, jsonrpc: '2.0', result: { type: 'stopped' } });
+    s.ws.send(call(2, 'subscription', 'pushed', { fail: true }));
+    const [started, failed, end] = (await s.until(6)).slice(3);
+    expect(started.result.type).toBe('started');
+    expect(failed).toMatchObject({ id: 2, error: { message: 'no first push', data: { code: 'CONFLICT' } } });
+    expect(end).toEqual({ id: 2, jsonrpc: '2.0', result: { type: 'stopped' } });
+    expect(errors.map((e) => e.error.code)).toEqual(['CONFLICT']);
+  });
+
+  test('a closed socket ends the stream', async () => {
+    start();
+    const s = await raw();
+    s.ws.send(call(1, 'subscription', 'pushed', { fail: false }));
+    await s.until(2);
+    s.ws.close();
+    await Bun.sleep(50);
+    // A stream still running would take this push; a returned one leaves it queued.
+    pushedTabs[0]!.push(push(1).delta, []);
+    await Bun.sleep(0);
+    expect((await pushedTabs[0]!.pushes(undefined).next()).value).toEqual(push(1));
+  });
+
+  test('a signal first read after the stop is made aborted', async () => {
+    start();
+    const s = await raw();
+    s.ws.send(call(1, 'subscription', 'late'));
+    await s.until(2);
+    s.ws.send(JSON.stringify({ id: 1, method: 'subscription.stop' }));
+    await s.until(3);
+    while (lateSignals.length === 0) await Bun.sleep(5);
+    expect(lateSignals[0]!.aborted).toBe(true);
   });
 });
 
