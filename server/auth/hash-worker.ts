@@ -22,10 +22,10 @@ const SCHED_IDLE = 5;
  * Linux: the `SCHED_IDLE` policy for this thread. A nice value only weighs
  * the hash against the event loop: a waking event loop on a core a hashing
  * thread holds could wait for that thread's slice to run out. An idle-policy
- * thread is preempted as soon as any other thread of the process wakes on its
- * core, so hashing can take every core while it has nothing else to do.
- * Any thread may lower itself to it. Elsewhere, or without libc, the nice
- * value above stays.
+ * thread is preempted as soon as a normal thread wakes on its core, so hashing
+ * can take every core while nothing else wants one (and waits, in the pool's
+ * bounded queue, while the event loop is busy all the time). Any thread may
+ * lower itself to it. Elsewhere, or without glibc, the nice value above stays.
  */
 function scheduleAsIdle(): void {
   if (process.platform !== 'linux') return;

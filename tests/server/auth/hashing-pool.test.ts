@@ -46,7 +46,7 @@ describe('HashingPool', () => {
     await pool.run({ op: 'hash', password: 'x', ...TEST_HASHING });
     // At least the hashing thread; threads it starts itself (the engine's helpers) inherit its nice value.
     expect(threadNices().filter((nice) => nice === 7).length).toBeGreaterThan(before);
-    // And the idle policy: the kernel preempts them whenever another thread of the process wakes.
+    // And the idle policy: the kernel preempts them whenever a normal thread wakes on their core.
     expect(threadPriorities().filter((thread) => thread.nice === 7 && thread.policy === SCHED_IDLE).length).toBeGreaterThan(0);
     // This thread (the event loop) is untouched: the process's own task keeps nice 0 and the normal policy.
     const main = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
