@@ -4,6 +4,17 @@ import type { Logger } from './log';
 export type BackgroundTask = () => Promise<void>;
 
 /**
+ * Resolves on a later turn of the event loop, after the socket events and
+ * timers that are due now: a long run of work that awaits only promises
+ * (embedded libSQL answers within the call) is one turn, and every other
+ * connection waits for all of it; awaiting this between its steps lets them
+ * in between.
+ */
+export function yieldToEvents(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
  * Fire-and-forget work a process owns (mails sent after a reply, …): each
  * task starts on a later turn of the event loop, its failure is logged, and
  * `drain()` waits for every task, also those they start, so `stop()` never
@@ -37,7 +48,7 @@ export class BackgroundTasks {
       this.log.debug(`${label}: not run, the server is stopping`);
       return;
     }
-    const run = new Promise<void>((resolve) => setImmediate(resolve))
+    const run = yieldToEvents()
       .then(task)
       .catch((error: unknown) => this.log.error(`${label} failed`, { error }))
       .finally(() => this.running.delete(run));

@@ -5,6 +5,7 @@ import { authTokens, pendingSecondSteps, trustedDevices } from '../../db/schema'
 import { MINUTE } from '../config';
 import { describeDatabaseError } from '../errors';
 import type { Logger } from '../log';
+import { yieldToEvents } from '../background';
 import { deleteAuditEventsBefore } from './audit';
 import type { SessionBackend } from './session-backend';
 
@@ -69,8 +70,6 @@ function deleteExpiredBatch(table: typeof trustedDevices | typeof pendingSecondS
 function deleteOldAuditBatch(retentionMs: number): BatchDelete {
   return (db, now, limit) => deleteAuditEventsBefore(db, now - retentionMs, limit);
 }
-
-const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Deletes what no one can use any more: expired sessions and their data (in

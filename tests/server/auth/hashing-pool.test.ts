@@ -4,14 +4,22 @@ import { HashingPool, HashingQueueFull } from '../../../server/auth/hashing-pool
 import { hashingPool, HASHING_NICE } from '../../../server/auth/password';
 import { TEST_HASHING } from '../../helpers/db';
 
-/** Nice values of this process's threads, from `/proc` (Linux). */
-function threadNices(): number[] {
+/** Nice value and scheduling policy of each of this process's threads, from `/proc` (Linux). */
+function threadPriorities(): { nice: number; policy: number }[] {
   return readdirSync('/proc/self/task').map((tid) => {
     const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    // Fields after the command name; the nice value is field 19 of stat(5).
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    // Fields after the command name; the nice value is field 19 of stat(5), the policy field 41.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { nice: Number(fields[16]), policy: Number(fields[38]) };
   });
 }
+
+function threadNices(): number[] {
+  return threadPriorities().map((thread) => thread.nice);
+}
+
+/** `SCHED_IDLE` in sched(7). */
+const SCHED_IDLE = 5;
 
 describe('HashingPool', () => {
   const pools: HashingPool[] = [];
@@ -38,9 +46,13 @@ describe('HashingPool', () => {
     await pool.run({ op: 'hash', password: 'x', ...TEST_HASHING });
     // At least the hashing thread; threads it starts itself (the engine's helpers) inherit its nice value.
     expect(threadNices().filter((nice) => nice === 7).length).toBeGreaterThan(before);
-    // This thread (the event loop) is untouched: the process's own task keeps nice 0.
+    // And the idle policy: the kernel preempts them whenever a normal thread wakes on their core.
+    expect(threadPriorities().filter((thread) => thread.nice === 7 && thread.policy === SCHED_IDLE).length).toBeGreaterThan(0);
+    // This thread (the event loop) is untouched: the process's own task keeps nice 0 and the normal policy.
     const main = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    expect(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16])).toBe(0);
+    const fields = main.slice(main.lastIndexOf(')') + 2).split(' ');
+    expect(Number(fields[16])).toBe(0);
+    expect(Number(fields[38])).toBe(0);
   });
 
   test('never starts more threads than it has, and answers every job in turn', async () => {
