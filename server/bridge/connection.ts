@@ -25,6 +25,9 @@ export interface ConnectionInit {
   strings?: SharedStrings;
 }
 
+/** Fields to set in a slice, or a function of its current values that answers them. */
+export type SlicePatch = Record<string, unknown> | ((values: Record<string, unknown>) => Record<string, unknown>);
+
 let nextId = 1;
 
 /**
@@ -69,7 +72,7 @@ export class Connection {
   closed = false;
   private channel: PushChannel | null = null;
   /** While the tab's stashed slices are on their way back: the patches applied meanwhile, in order. */
-  private patchedWhileResuming: [name: string, patch: Record<string, unknown>][] | null = null;
+  private patchedWhileResuming: [name: string, patch: SlicePatch][] | null = null;
 
   constructor(init: ConnectionInit) {
     const strings = init.strings ?? null;
@@ -139,14 +142,16 @@ export class Connection {
 
   /**
    * Sets fields of slice `name` (made from the definition's initial values when the tab has none
-   * yet); answers the fields that changed. While the tab's stashed slices are
-   * on their way back, the patch is also kept, to go on top of them.
+   * yet); answers the fields that changed. `patch` may be a function of the
+   * current values (a counter moved on). While the tab's stashed slices are
+   * on their way back, the patch is also kept, to go on top of them: a
+   * function patch is applied to the resumed values, so it moves them on too.
    */
-  patchSlice(name: string, def: SliceDefinition, patch: Record<string, unknown>): Record<string, unknown> | null {
+  patchSlice(name: string, def: SliceDefinition, patch: SlicePatch): Record<string, unknown> | null {
     let values = this.slices.get(name);
     if (!values) this.slices.set(name, (values = initialValues(def)));
     this.patchedWhileResuming?.push([name, patch]);
-    return applySlicePatch(values, patch);
+    return applySlicePatch(values, typeof patch === 'function' ? patch(values) : patch);
   }
 
   /** The tab's stashed slices are being fetched (from Redis): patches from now on are kept for {@link endResume}. */
@@ -166,7 +171,7 @@ export class Connection {
     for (const [name, values] of resumed) this.slices.set(name, values);
     for (const [name, patch] of patches ?? []) {
       const values = this.slices.get(name);
-      if (values) applySlicePatch(values, patch);
+      if (values) applySlicePatch(values, typeof patch === 'function' ? patch(values) : patch);
     }
   }
 

@@ -97,12 +97,17 @@ async function refreshUser(runtime: Runtime, conn: Connection): Promise<void> {
   }
 }
 
-/** Moves the connection's `access` revision on; returns the changed field. */
+/**
+ * Moves the connection's `access` revision on; returns the changed field. A
+ * patch of the slice, so a tab whose stashed slices are still on their way
+ * back (from Redis) moves their revision on too, instead of landing back on it.
+ */
 function bumpAccess(conn: Connection): Record<string, unknown> {
-  let values = conn.slices.get(accessSlice.name);
-  if (!values) conn.slices.set(accessSlice.name, (values = { ...accessSlice.initial }));
-  values.revision = Number(values.revision ?? 0) + 1;
-  return { revision: values.revision };
+  return conn.patchSlice(accessSlice.name, accessSlice, nextRevision) ?? {};
+}
+
+function nextRevision(values: Record<string, unknown>): Record<string, unknown> {
+  return { revision: Number(values.revision ?? 0) + 1 };
 }
 
 /**

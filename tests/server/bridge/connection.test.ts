@@ -322,3 +322,27 @@ describe('idle tabs let go of their expired session caches', () => {
     }
   });
 });
+
+describe('patches while the stashed slices travel back', () => {
+  const access = { name: 'access', initial: { revision: 0 } } as never;
+  const moveOn = (values: Record<string, unknown>) => ({ revision: Number(values.revision ?? 0) + 1 });
+
+  test('a counter moved on meanwhile moves the resumed value on, instead of landing back on it', () => {
+    const conn = connection({});
+    conn.beginResume();
+    // A permission change while the slices are in Redis: the tab's fresh slice goes from 0 to 1.
+    expect(conn.patchSlice('access', access, moveOn)).toEqual({ revision: 1 });
+    const stashed = new SliceTable().set('access', { revision: 1 });
+    conn.endResume(stashed);
+    // The stash held 1 (what the page last read): after the change it must be something else.
+    expect(conn.slices.get('access')).toEqual({ revision: 2 });
+  });
+
+  test('plain patches still go on top as they were written', () => {
+    const conn = connection({});
+    conn.beginResume();
+    conn.patchSlice('access', access, { revision: 7 });
+    conn.endResume(new SliceTable().set('access', { revision: 3 }));
+    expect(conn.slices.get('access')).toEqual({ revision: 7 });
+  });
+});
