@@ -156,8 +156,9 @@ describe('two-factor sign-in in the browser', () => {
     last = freshCode(app, last.step);
     await dialog.getByLabel('Authentication code').fill(last.code);
     await dialog.getByRole('button', { name: 'Confirm' }).click();
-    await waitForPath(page, '/login');
-    await waitForPath(second, '/login');
+    // The deletion, the sign-out of both tabs and their logout requests: on a loaded machine this took over 10 s.
+    await waitForPath(page, '/login', 30_000);
+    await waitForPath(second, '/login', 30_000);
     await context.close();
     // A long journey: it waits out the re-authentication window three times.
   }, 120_000);
