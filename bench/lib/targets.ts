@@ -13,7 +13,8 @@ export interface TargetCheck {
   met: boolean;
 }
 
-function check(name: string, target: string, value: number, unit: string, ok: (v: number) => boolean): TargetCheck {
+/** A target's line: met when `value` was measured (finite) and `ok` says so of it. */
+export function targetCheck(name: string, target: string, value: number, unit: string, ok: (v: number) => boolean): TargetCheck {
   return { name, target, value, unit, met: Number.isFinite(value) && ok(value) };
 }
 
@@ -26,32 +27,32 @@ export function checkTargets(input: {
 }): TargetCheck[] {
   const out: TargetCheck[] = [];
   for (const s of input.shapes) {
-    out.push(check(`authed events/s ÷ bare, ${s.shape}`, '≥ 0.80', s.ratios.throughput, '×', (v) => v >= 0.8));
+    out.push(targetCheck(`authed events/s ÷ bare, ${s.shape}`, '≥ 0.80', s.ratios.throughput, '×', (v) => v >= 0.8));
   }
   for (const s of input.shapes) {
-    out.push(check(`authed CPU/event ÷ bare, ${s.shape}`, '≤ 1.30', s.ratios.cpuPerEvent, '×', (v) => v <= 1.3));
+    out.push(targetCheck(`authed CPU/event ÷ bare, ${s.shape}`, '≤ 1.30', s.ratios.cpuPerEvent, '×', (v) => v <= 1.3));
   }
   const oneCallPerTab = input.shapes.find((s) => s.connections === 50 && s.inFlight === 1);
   if (oneCallPerTab) {
-    out.push(check('authed p99 ÷ bare p99, 50×1', '≤ 1.50', oneCallPerTab.ratios.p99, '×', (v) => v <= 1.5));
+    out.push(targetCheck('authed p99 ÷ bare p99, 50×1', '≤ 1.50', oneCallPerTab.ratios.p99, '×', (v) => v <= 1.5));
     // The closer goal at one call per tab, where the per-event cost weighs most.
-    out.push(check('authed events/s ÷ bare, 50×1, goal', '≥ 0.92', oneCallPerTab.ratios.throughput, '×', (v) => v >= 0.92));
-    out.push(check('authed CPU/event ÷ bare, 50×1, goal', '≤ 1.12', oneCallPerTab.ratios.cpuPerEvent, '×', (v) => v <= 1.12));
+    out.push(targetCheck('authed events/s ÷ bare, 50×1, goal', '≥ 0.92', oneCallPerTab.ratios.throughput, '×', (v) => v >= 0.92));
+    out.push(targetCheck('authed CPU/event ÷ bare, 50×1, goal', '≤ 1.12', oneCallPerTab.ratios.cpuPerEvent, '×', (v) => v <= 1.12));
   }
   const idle = input.idle?.find((i) => i.kind === 'authed');
   const bareIdle = input.idle?.find((i) => i.kind === 'bare');
   if (idle) {
     const kb = idle.rssBytesPerConnection / 1024;
-    out.push(check(`RSS per idle authed connection (${idle.connections})`, '≤ 8 KB', kb, 'KB', (v) => v <= 8));
-    out.push(check(`RSS per idle authed connection (${idle.connections}), goal`, '≤ 4 KB', kb, 'KB', (v) => v <= 4));
+    out.push(targetCheck(`RSS per idle authed connection (${idle.connections})`, '≤ 8 KB', kb, 'KB', (v) => v <= 8));
+    out.push(targetCheck(`RSS per idle authed connection (${idle.connections}), goal`, '≤ 4 KB', kb, 'KB', (v) => v <= 4));
   }
   if (idle && bareIdle) {
     const vsBare = idle.rssBytesPerConnection / bareIdle.rssBytesPerConnection;
-    out.push(check('RSS per idle tab, authed ÷ bare', '≤ 1.20', vsBare, '×', (v) => v <= 1.2));
+    out.push(targetCheck('RSS per idle tab, authed ÷ bare', '≤ 1.20', vsBare, '×', (v) => v <= 1.2));
   }
   if (input.fanout) {
     out.push(
-      check(
+      targetCheck(
         `logout fan-out to ${input.fanout.tabs} tabs`,
         '≤ 100 ms',
         input.fanout.lastPushMs,
@@ -62,8 +63,14 @@ export function checkTargets(input: {
   }
   if (input.logins) {
     out.push(
-      check(`others' p99 during ${input.logins.loginsPerSecond} logins/s ÷ without`, '≤ 2.00', input.logins.p99Ratio, '×', (v) => v <= 2),
-      check(
+      targetCheck(
+        `others' p99 during ${input.logins.loginsPerSecond} logins/s ÷ without`,
+        '≤ 2.00',
+        input.logins.p99Ratio,
+        '×',
+        (v) => v <= 2,
+      ),
+      targetCheck(
         `others' p99 during ${input.logins.loginsPerSecond} logins/s ÷ without, goal`,
         '≤ 1.50',
         input.logins.p99Ratio,

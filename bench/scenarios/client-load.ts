@@ -7,6 +7,7 @@ import { startAppServer } from '../../tests/e2e/support/app-server';
 import { launchBrowser } from '../../tests/e2e/support/browser';
 import { measureClientBundle, type BundleSizes } from '../lib/client-bundle';
 import { median, ratio } from '../lib/stats';
+import { targetCheck, type TargetCheck } from '../lib/targets';
 
 /** The client scenario's workload (`bun run bench --only client`). */
 export interface ClientLoadOptions {
@@ -145,9 +146,7 @@ export function clientLoadRows(client: ClientLoadSummary): string[][] {
 }
 
 /** The scenario's target: the JavaScript a first visit downloads. */
-export function clientLoadTargets(
-  client: ClientLoadSummary,
-): { name: string; target: string; value: number; unit: string; met: boolean }[] {
-  const value = client.bundle.shellJsGzipBytes / 1024;
-  return [{ name: 'client JS a first visit loads, gzipped', target: '≤ 35 KB', value, unit: 'KB', met: value > 0 && value <= 35 }];
+export function clientLoadTargets(client: ClientLoadSummary): TargetCheck[] {
+  const kb = client.bundle.shellJsGzipBytes / 1024;
+  return [targetCheck('client JS a first visit loads, gzipped', '≤ 35 KB', kb, 'KB', (v) => v > 0 && v <= 35)];
 }

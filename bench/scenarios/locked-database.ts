@@ -6,7 +6,7 @@ import type { LoadFigures, LoginFigures, LoginJob, PacedJob } from '../clients/j
 import type { SessionWriteFigures, SessionWriteJob } from '../clients/session-writes';
 import { runClientJob } from '../lib/bench-processes';
 import { ratio } from '../lib/stats';
-import type { TargetCheck } from '../lib/targets';
+import { targetCheck, type TargetCheck } from '../lib/targets';
 import { WorkerProcess, type WorkerMessage } from '../lib/worker-process';
 
 const SERVER_MAIN = resolve(import.meta.dir, '../servers/shared-file-server.ts');
@@ -259,17 +259,10 @@ export async function runLockedDatabase(options: LockedDatabaseOptions, log: (li
 
 /** The scenario's targets. */
 export function lockedDatabaseTargets(summary: LockedDatabaseSummary): TargetCheck[] {
-  const check = (name: string, target: string, value: number, unit: string, ok: boolean): TargetCheck => ({
-    name,
-    target,
-    value,
-    unit,
-    met: Number.isFinite(value) && ok,
-  });
   return [
-    check('p99, three writing processes ÷ one', '≤ 2.00', summary.worstP99Ratio, '×', summary.worstP99Ratio <= 2),
-    check('event-loop stall, lock held elsewhere', '≤ 20 ms', summary.lockHeld.maxStallMs, 'ms', summary.lockHeld.maxStallMs <= 20),
-    check('lost or half-applied writes', '= 0', summary.lostWrites, '', summary.lostWrites === 0),
+    targetCheck('p99, three writing processes ÷ one', '≤ 2.00', summary.worstP99Ratio, '×', (v) => v <= 2),
+    targetCheck('event-loop stall, lock held elsewhere', '≤ 20 ms', summary.lockHeld.maxStallMs, 'ms', (v) => v <= 20),
+    targetCheck('lost or half-applied writes', '= 0', summary.lostWrites, '', (v) => v === 0),
   ];
 }
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { StormFigures, StormJob } from '../clients/jobs';
 import { startClient, stopBenchServer, type RunningServer } from '../lib/bench-processes';
 import { readProcSample, tcpCounters } from '../lib/proc-stats';
+import { targetCheck, type TargetCheck } from '../lib/targets';
 import { median, ratio } from '../lib/stats';
 import { WorkerProcess, type WorkerMessage } from '../lib/worker-process';
 
@@ -186,24 +187,11 @@ export function stormRows(storm: StormSummary): string[][] {
 }
 
 /** The storm's targets: 99 % back within 2 s and 3 × the ceiling, no tab lost or signed out. */
-export function stormTargets(storm: StormSummary): { name: string; target: string; value: number; unit: string; met: boolean }[] {
+export function stormTargets(storm: StormSummary): TargetCheck[] {
   const intact = storm.lost === 0 && storm.signedOut === 0;
-  const check = (name: string, target: string, value: number, unit: string, ok: boolean) => ({
-    name,
-    target,
-    value,
-    unit,
-    met: Number.isFinite(value) && ok,
-  });
   return [
-    check(
-      `reconnect storm to 99 % back (${storm.options.tabs} tabs)`,
-      '≤ 2 s',
-      storm.authedP99BackMs / 1000,
-      's',
-      storm.authedP99BackMs <= 2_000,
-    ),
-    check('reconnect storm ÷ ceiling', '≤ 3.00', storm.ratioToCeiling, '×', storm.ratioToCeiling <= 3 && intact),
-    check('reconnect storm tabs lost or signed out', '0', storm.lost + storm.signedOut, 'tabs', intact),
+    targetCheck(`reconnect storm to 99 % back (${storm.options.tabs} tabs)`, '≤ 2 s', storm.authedP99BackMs / 1000, 's', (s) => s <= 2),
+    targetCheck('reconnect storm ÷ ceiling', '≤ 3.00', storm.ratioToCeiling, '×', (v) => v <= 3 && intact),
+    targetCheck('reconnect storm tabs lost or signed out', '0', storm.lost + storm.signedOut, 'tabs', () => intact),
   ];
 }
