@@ -41,10 +41,10 @@ async function firstPush(ctx: EventContext): Promise<StatePush> {
   const { connection: conn, runtime } = ctx;
   await seedLanguageSlice(ctx);
   const full: Delta = {};
-  for (const def of runtime.slices.values()) {
-    if (!conn.slices.has(def.name)) conn.slices.set(def.name, initialValues(def));
-  }
   for (const [name, values] of conn.slices) full[name] = { ...values };
+  // A slice the tab never changed is sent, not kept: an idle tab holds no copy of the
+  // initial values (made again on the first write, see `Connection.patchSlice`).
+  for (const def of runtime.slices.values()) full[def.name] ??= initialValues(def);
   conn.authSnapshot = await runtime.snapshots.of(ctx.user);
   full[AUTH_SLICE] = { ...conn.authSnapshot };
   full[SITE_SLICE] = { ...siteSnapshot(runtime.config) };

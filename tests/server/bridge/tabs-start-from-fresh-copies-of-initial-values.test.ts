@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { dashboard, startTestServer } from '../../helpers/server';
 import { defineSlice, initialValues } from '../../../server/state/slices';
 
 describe('initialValues', () => {
@@ -18,5 +19,25 @@ describe('initialValues', () => {
     values.filter.mine = false;
     expect(board.initial).toEqual({ tags: ['x'], filter: { mine: true } });
     expect(initialValues(board)).toEqual({ tags: ['x'], filter: { mine: true } });
+  });
+});
+
+describe('a slice a tab never changed', () => {
+  test('is sent in the first push but not kept; the first change starts from its initial values', async () => {
+    const server = await startTestServer();
+    try {
+      const alice = await server.userWithSession('alice');
+      const ws = await server.open({ cookie: alice.cookie });
+      const push = await ws.subscribeState();
+      expect(push.delta.dashboard).toEqual(dashboard.initial);
+      const [conn] = [...server.statehouse.runtime.registry.all];
+      expect(conn!.slices.has('dashboard')).toBe(false);
+      expect(await ws.ok('mutation', 'probe.bump', undefined)).toMatchObject({ data: 1, delta: { dashboard: { counter: 1 } } });
+      expect(conn!.slices.get('dashboard')).toEqual({ ...dashboard.initial, counter: 1 });
+      expect(dashboard.initial.counter).toBe(0);
+      await ws.close();
+    } finally {
+      await server.stop();
+    }
   });
 });
