@@ -265,6 +265,29 @@ describe('the registry', () => {
     expect(registry.sizes()).toEqual({ connections: 0, sessions: 0, users: 0, stashed: 0, addresses: 0 });
   });
 
+  test('a user with many tabs: each found once as they come and go past a hundred and back to none', () => {
+    const registry = new ConnectionRegistry();
+    const tabs = Array.from({ length: 100 }, () => connection({}));
+    const sorted = (list: Connection[]) => [...list].sort((x, y) => x.id - y.id);
+    for (const [i, conn] of tabs.entries()) {
+      registry.add(conn);
+      registry.bind(conn, 'one', 7);
+      registry.bind(conn, 'one', 7); // bound again: still once
+      expect(registry.ofUser(7)).toHaveLength(i + 1);
+    }
+    expect(sorted(registry.ofSession('one'))).toEqual(tabs);
+    // Removed from the middle and the ends, every count on the way down through each size.
+    const order = tabs.map((conn, i) => ({ conn, key: (i * 37) % 100 })).sort((x, y) => x.key - y.key);
+    for (const [i, { conn }] of order.entries()) {
+      registry.remove(conn);
+      registry.remove(conn); // removed again: nothing else goes
+      const left = order.slice(i + 1).map((o) => o.conn);
+      expect(sorted(registry.ofUser(7))).toEqual(sorted(left));
+      expect(sorted(registry.ofSession('one'))).toEqual(sorted(left));
+    }
+    expect(registry.sizes()).toEqual({ connections: 0, sessions: 0, users: 0, stashed: 0, addresses: 0 });
+  });
+
   test('counts open connections per client address, each once', () => {
     const registry = new ConnectionRegistry();
     const [a, b] = [connection({}), connection({})];
