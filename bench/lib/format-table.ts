@@ -53,13 +53,16 @@ export function formatSummary(summary: BenchSummary): string {
       ]);
     }
   }
-  out.push(
-    textTable(
-      ['shape', 'server', 'events/s', '×ceiling', '×bare', 'p50 ms', 'p99 ms', 'p99 ×bare', 'CPU µs/ev', 'CPU ×bare', 'RSS MB'],
-      rows,
-    ),
-    '',
-  );
+  // `--only` another scenario: no shapes ran, and no empty table is printed for them.
+  if (rows.length > 0) {
+    out.push(
+      textTable(
+        ['shape', 'server', 'events/s', '×ceiling', '×bare', 'p50 ms', 'p99 ms', 'p99 ×bare', 'CPU µs/ev', 'CPU ×bare', 'RSS MB'],
+        rows,
+      ),
+      '',
+    );
+  }
 
   const extra: string[][] = [];
   for (const idle of summary.idle ?? []) {

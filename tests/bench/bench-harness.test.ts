@@ -125,4 +125,10 @@ describe('the bench harness on a tiny workload', () => {
     ])
       expect(table).toContain(label);
   });
+
+  test('a run without shapes (`--only` another scenario) prints no empty shapes table', () => {
+    const table = formatSummary({ ...summary, shapes: [] });
+    expect(table).not.toContain('events/s  ×ceiling');
+    expect(table).toContain('logout fan-out');
+  });
 });
