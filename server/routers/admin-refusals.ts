@@ -43,14 +43,31 @@ const AR: Readonly<Record<AdminRefusal, string>> = {
 const CATALOGS: Readonly<Record<string, Readonly<Record<AdminRefusal, string>>>> = { en: EN, ar: AR };
 
 /**
- * A refusal's text in the event's language (its base language, else English).
+ * A refusal's text in the event's language (its base language, else
+ * English), overridable through `auth.messages` with the auth pages' rules:
+ * `noSuchUser` replaces it in every language, `ar.noSuchUser` in Arabic
+ * only, and wins. `{perm}` is filled in.
  *
  * @example
  * throw new TRPCError({ code: 'NOT_FOUND', message: adminRefusal(ctx, 'noSuchUser') });
  */
 export function adminRefusal(ctx: EventContext, key: AdminRefusal, vars: { perm?: string } = {}): string {
   const language = ctx.request.languageCode;
+  const text = overriddenText(ctx.runtime.config.auth.messages, language, key) ?? catalogOf(language)[key];
+  return text.replace('{perm}', vars.perm ?? '');
+}
+
+/** `lang.key` (the language compared case-insensitively, as `messagesFor` does), else `key`, in the overrides. */
+function overriddenText(overrides: Readonly<Record<string, string>>, language: string, key: AdminRefusal): string | undefined {
+  let everyLanguage: string | undefined;
+  for (const [name, text] of Object.entries(overrides)) {
+    if (name === key) everyLanguage = text;
+    else if (name.endsWith(`.${key}`) && name.slice(0, -key.length - 1).toLowerCase() === language.toLowerCase()) return text;
+  }
+  return everyLanguage;
+}
+
+function catalogOf(language: string): Readonly<Record<AdminRefusal, string>> {
   const base = language.split(/[-_]/)[0]!.toLowerCase();
-  const catalog = Object.hasOwn(CATALOGS, language) ? CATALOGS[language]! : Object.hasOwn(CATALOGS, base) ? CATALOGS[base]! : EN;
-  return catalog[key].replace('{perm}', vars.perm ?? '');
+  return Object.hasOwn(CATALOGS, language) ? CATALOGS[language]! : Object.hasOwn(CATALOGS, base) ? CATALOGS[base]! : EN;
 }

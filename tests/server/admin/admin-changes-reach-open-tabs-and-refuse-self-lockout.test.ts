@@ -138,12 +138,11 @@ describe('lists', () => {
 });
 
 describe('refusals in the admin’s language', () => {
-  test('an admin whose browser asks for Arabic is refused in Arabic; one asking for English, in English', async () => {
-    await server.stop();
-    server = await startTestServer({ languages: ['en', 'ar'] });
+  /** What a superuser's socket is told, under each browser language, for an unknown user and for deactivating themselves. */
+  async function refusalsByLanguage(languages: string[]): Promise<Record<string, string[]>> {
     const root = await server.userWithSession('root', { staff: true, superuser: true });
     const answers: Record<string, string[]> = {};
-    for (const language of ['ar', 'en']) {
+    for (const language of languages) {
       const ws = await server.open({ cookie: root.cookie, path: '/admin', headers: { 'accept-language': language } });
       answers[language] = [
         (await ws.call('query', 'admin.users.get', { id: 999_999 })).error?.message ?? '',
@@ -151,7 +150,25 @@ describe('refusals in the admin’s language', () => {
       ];
       await ws.close();
     }
+    return answers;
+  }
+
+  test('an admin whose browser asks for Arabic is refused in Arabic; one asking for English, in English', async () => {
+    await server.stop();
+    server = await startTestServer({ languages: ['en', 'ar'] });
+    const answers = await refusalsByLanguage(['ar', 'en']);
     expect(answers.en).toEqual(['No such user.', 'You cannot deactivate your own account.']);
     expect(answers.ar).toEqual(['لا يوجد مستخدم بهذا المعرّف.', 'لا يمكنك تعطيل حسابك.']);
+  });
+
+  test('auth.messages overrides them: a key in every language, lang.key in one, which wins', async () => {
+    await server.stop();
+    server = await startTestServer({
+      languages: ['en', 'ar'],
+      auth: { messages: { noSuchUser: 'Nobody by that id.', 'AR.noSuchUser': 'لا أحد بهذا المعرّف.', 'ar.unknownKey': 'ignored' } },
+    });
+    const answers = await refusalsByLanguage(['ar', 'en']);
+    expect(answers.en).toEqual(['Nobody by that id.', 'You cannot deactivate your own account.']);
+    expect(answers.ar).toEqual(['لا أحد بهذا المعرّف.', 'لا يمكنك تعطيل حسابك.']);
   });
 });
