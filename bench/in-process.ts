@@ -8,60 +8,11 @@
  * With several sockets, each keeps `inFlight` calls outstanding (authed
  * sockets take the load user's sessions in turn).
  */
-import type { ServerWebSocket } from 'bun';
-import { bumpFrame, connectionParamsFrame, replyId } from './lib/rpc-frames';
+import { drivenTabs, type DrivenApp, type DrivenSocket } from './lib/driven-socket';
+import { bumpFrame, replyId } from './lib/rpc-frames';
 import { median } from './lib/stats';
 import { startAuthedServer } from './servers/authed-server';
 import { startBareServer } from './servers/bare-server';
-
-/** What the upgrade route hands Bun as `data`, as far as this driver uses it. */
-interface SocketHandlers {
-  open(ws: ServerWebSocket<unknown>): void;
-  message(ws: ServerWebSocket<unknown>, message: string): void;
-}
-
-/** The part of an Elysia app the driver needs: its server and its request handler. */
-interface DrivenApp {
-  server: { upgrade(request: Request, options: { data: unknown }): boolean } | null;
-  handle(request: Request): Promise<Response>;
-}
-
-interface DrivenSocket {
-  send(frame: string): void;
-  onReply(handler: (frame: string) => void): void;
-}
-
-/** Runs the app's `/trpc` route with an upgrade that captures the socket handlers, then opens a stand-in socket. */
-async function openDriven(app: DrivenApp, port: number, cookie: string): Promise<DrivenSocket> {
-  const server = app.server;
-  if (!server) throw new Error('the app is not listening');
-  let handlers: SocketHandlers | null = null;
-  const upgrade = server.upgrade;
-  server.upgrade = (_request, options) => {
-    handlers = options.data as SocketHandlers;
-    return true;
-  };
-  const origin = `http://127.0.0.1:${port}`;
-  await app.handle(
-    new Request(`${origin}/trpc?connectionParams=1`, {
-      headers: { origin, host: `127.0.0.1:${port}`, cookie, connection: 'Upgrade', upgrade: 'websocket' },
-    }),
-  );
-  server.upgrade = upgrade;
-  const captured = handlers as SocketHandlers | null;
-  if (!captured) throw new Error('the route did not upgrade');
-  let reply: (frame: string) => void = () => {};
-  const ws = {
-    readyState: 1,
-    data: captured,
-    send: (frame: string) => reply(frame),
-    close() {},
-    terminate() {},
-  } as unknown as ServerWebSocket<unknown>;
-  captured.open(ws);
-  captured.message(ws, connectionParamsFrame('in-process-tab-1'));
-  return { send: (frame) => captured.message(ws, frame), onReply: (handler) => (reply = handler) };
-}
 
 /**
  * Closed loop of `events` calls with `inFlight` outstanding; answers CPU µs
@@ -90,13 +41,13 @@ async function drive(group: DrivenSocket[], events: number, inFlight: number): P
 const [events = 100_000, inFlight = 8, rounds = 7, sockets = 1] = process.argv.slice(2).map(Number);
 const authed = await startAuthedServer();
 const bare = startBareServer();
+const openAuthed = drivenTabs(authed.statehouse.app as unknown as DrivenApp, authed.port);
+const openBare = drivenTabs(bare.app as unknown as DrivenApp, bare.port);
 const authedSockets: DrivenSocket[] = [];
 const bareSockets: DrivenSocket[] = [];
 for (let i = 0; i < sockets; i++) {
-  authedSockets.push(
-    await openDriven(authed.statehouse.app as unknown as DrivenApp, authed.port, authed.cookies[i % authed.cookies.length]!),
-  );
-  bareSockets.push(await openDriven(bare.app as unknown as DrivenApp, bare.port, authed.cookies[0]!));
+  authedSockets.push(await openAuthed({ cookie: authed.cookies[i % authed.cookies.length]!, tabId: `in-process-tab-${i}` }));
+  bareSockets.push(await openBare({ cookie: authed.cookies[0]!, tabId: `in-process-tab-${i}` }));
 }
 await drive(bareSockets, 20_000, inFlight);
 await drive(authedSockets, 20_000, inFlight);
