@@ -86,11 +86,28 @@ export function negotiateLanguage(languages: readonly string[], sources: Languag
   );
 }
 
-/** The best configured language named by an `Accept-Language` header, or `null`. */
+/** Most headers remembered per list of languages (a browser sends the same one with every request). */
+const ACCEPTED_MEMO_MAX = 256;
+const acceptedMemo = new WeakMap<readonly string[], Map<string, string | null>>();
+
+/**
+ * The best configured language named by an `Accept-Language` header, or
+ * `null`. Remembered per header for each list of languages (up to
+ * {@link ACCEPTED_MEMO_MAX} headers, then started afresh): the tabs of a
+ * reconnect wave send a few distinct headers thousands of times.
+ */
 export function acceptedLanguage(header: string | null | undefined, languages: readonly string[]): string | null {
+  if (!header) return null;
+  let memo = acceptedMemo.get(languages);
+  const known = memo?.get(header);
+  if (known !== undefined) return known;
+  let found: string | null = null;
   for (const tag of parseAcceptLanguage(header)) {
-    const found = matchLanguage(tag, languages);
-    if (found) return found;
+    found = matchLanguage(tag, languages);
+    if (found) break;
   }
-  return null;
+  if (!memo) acceptedMemo.set(languages, (memo = new Map()));
+  else if (memo.size >= ACCEPTED_MEMO_MAX) memo.clear();
+  memo.set(header, found);
+  return found;
 }

@@ -61,6 +61,21 @@ describe('negotiateLanguage: cookie > session > Accept-Language > default', () =
   test('the default is the first configured language', () => {
     expect(negotiateLanguage(['ar', 'en'], { acceptLanguage: 'fr' })).toBe('ar');
   });
+
+  test('a header answered before answers the same, for each list of languages, past the remembered ones too', () => {
+    const english = ['en', 'fr'];
+    const arabic = ['ar', 'fr'];
+    for (let round = 0; round < 2; round++) {
+      expect(negotiateLanguage(english, { acceptLanguage: 'fr-CA, ar;q=0.9' })).toBe('fr');
+      expect(negotiateLanguage(arabic, { acceptLanguage: 'de, ar;q=0.9' })).toBe('ar');
+      expect(negotiateLanguage(english, { acceptLanguage: 'de, ar;q=0.9' })).toBe('en');
+    }
+    // More distinct headers than are remembered: each still gets its own answer.
+    for (let i = 0; i < 600; i++) {
+      const header = i % 2 === 0 ? `x-${i}, fr;q=0.5` : `x-${i}`;
+      expect(negotiateLanguage(english, { acceptLanguage: header })).toBe(i % 2 === 0 ? 'fr' : 'en');
+    }
+  });
 });
 
 describe('catalogs', () => {
