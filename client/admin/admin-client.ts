@@ -1,10 +1,9 @@
-import type { TRPCClient } from '@trpc/client';
 import { createEffect, on } from 'solid-js';
 import type { BuiltinRouter } from '../auth';
-import { useSlice, useStateClient } from '../state';
+import { useSlice, useStateClient, type StateTrpc } from '../state';
 
 /** The typed client of the built-in procedures, `admin.*` among them. */
-export function useAdminClient(): TRPCClient<BuiltinRouter> {
+export function useAdminClient(): StateTrpc<BuiltinRouter> {
   return useStateClient<BuiltinRouter>().trpc;
 }
 

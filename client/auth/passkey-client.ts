@@ -1,5 +1,5 @@
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
-import type { TRPCClient } from '@trpc/client';
+import type { StateTrpc } from '../state/trpc';
 import type { BuiltinRouter } from './auth-client';
 import type { AuthMessages } from './messages';
 
@@ -118,7 +118,7 @@ export function cancelPasskeyPrompt(): void {
  * a passkey there; starting any other ceremony aborts it.
  */
 export async function signInWithPasskey(
-  trpc: TRPCClient<BuiltinRouter>,
+  trpc: StateTrpc<BuiltinRouter>,
   t: AuthMessages,
   options: { conditional?: boolean } = {},
 ): Promise<{ username: string }> {
@@ -137,14 +137,14 @@ export function promptForPasskey(
 }
 
 /** Settings → **Add a passkey** (the server asks **Confirm it's you** first when the sign-in is old). */
-export async function addPasskey(trpc: TRPCClient<BuiltinRouter>, t: AuthMessages, name?: string): Promise<{ id: number; name: string }> {
+export async function addPasskey(trpc: StateTrpc<BuiltinRouter>, t: AuthMessages, name?: string): Promise<{ id: number; name: string }> {
   const optionsJSON = await trpc.auth.passkeyRegistrationOptions.mutate();
   const response = await prompt(t, (webauthn) => webauthn.startRegistration({ optionsJSON }));
   return trpc.auth.addPasskey.mutate(name ? { response, name } : { response });
 }
 
 /** **Confirm it's you** with one of the signed-in user's passkeys. */
-export async function confirmWithPasskey(trpc: TRPCClient<BuiltinRouter>, t: AuthMessages): Promise<void> {
+export async function confirmWithPasskey(trpc: StateTrpc<BuiltinRouter>, t: AuthMessages): Promise<void> {
   const optionsJSON = await trpc.auth.passkeyConfirmOptions.mutate();
   const response = await prompt(t, (webauthn) => webauthn.startAuthentication({ optionsJSON }));
   await trpc.auth.confirmIdentityWithPasskey.mutate({ response });
@@ -154,7 +154,7 @@ export async function confirmWithPasskey(trpc: TRPCClient<BuiltinRouter>, t: Aut
  * Answers the second step of a two-factor sign-in with one of the user's
  * passkeys (the **Two-factor authentication** page's **Use a passkey**).
  */
-export async function answerSecondStepWithPasskey(trpc: TRPCClient<BuiltinRouter>, t: AuthMessages, trustDevice: boolean): Promise<void> {
+export async function answerSecondStepWithPasskey(trpc: StateTrpc<BuiltinRouter>, t: AuthMessages, trustDevice: boolean): Promise<void> {
   const optionsJSON = await trpc.auth.secondStepPasskeyOptions.mutate();
   const response = await prompt(t, (webauthn) => webauthn.startAuthentication({ optionsJSON }));
   await trpc.auth.verifySecondFactorWithPasskey.mutate({ response, trustDevice });

@@ -11,13 +11,13 @@ const DEFAULT_BASE_MS = 500;
 const DEFAULT_MAX_MS = 30_000;
 
 /**
- * Exponential backoff with full jitter, shaped for `createWSClient`'s
+ * Exponential backoff with full jitter, shaped for the state client's
  * `retryDelayMs`: attempt `n` waits a random time in
  * `[0, min(maxMs, baseMs * 2^n))`, so tabs dropped by one server restart do
  * not all knock again in the same instant.
  *
  * @example
- * createWSClient({ url, retryDelayMs: backoffWithJitter({ baseMs: 250 }) });
+ * createStateClient({ retryDelayMs: backoffWithJitter({ baseMs: 250 }) });
  * backoffWithJitter({ random: () => 0.5 })(3); // 2000
  */
 export function backoffWithJitter(options: BackoffOptions = {}): (attemptIndex: number) => number {

@@ -1,4 +1,3 @@
-import { createTRPCClient, createWSClient, getUntypedClient, wsLink, type TRPCClient } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
 import { batch, createSignal, type Accessor } from 'solid-js';
 import {
@@ -21,12 +20,13 @@ import {
 } from './actions';
 import { backoffWithJitter } from './backoff';
 import { createSessionSync, takeSignedInSession } from './session-sync';
-import { stateLink } from './link';
+import { createStateCalls } from './link';
+import { createStateSocket, type ConnectionStatus } from './socket';
 import { createSliceStore, type SliceMap, type SliceStoreActions } from './store';
 import { createToastStore, type Toast, type ToastActions } from './toasts';
+import { createTrpcProxy, type StateTrpc } from './trpc';
 
-/** `open` once the socket is up; `connecting` while (re)connecting; `closed` after `close()`. */
-export type ConnectionStatus = 'connecting' | 'open' | 'closed';
+export type { ConnectionStatus };
 
 /** The slices every client has, whatever the app declares. */
 export type DefaultSlices = Record<string, Record<string, unknown>> & { auth: AuthSnapshot };
@@ -61,8 +61,8 @@ export interface StateClientOptions<TSlices extends SliceMap> {
 }
 
 export interface StateClient<TRouter extends AnyRouter, TSlices extends SliceMap> {
-  /** The typed client: each call resolves with the handler's own return value. */
-  trpc: TRPCClient<TRouter>;
+  /** The typed client: each call resolves with the handler's own return value, or rejects with a `StateClientError`. */
+  trpc: StateTrpc<TRouter>;
   /** The connection's slices, as a read-only Solid store. */
   slices: TSlices;
   /** Direct access to the slice store, e.g. to reset it in tests. */
@@ -96,7 +96,7 @@ export const FIRST_PUSH_MARK = 'statehouse:first-push';
 export const TAB_ID_STORAGE_KEY = 'statehouse.tabId';
 
 /**
- * Opens the tab's WebSocket and wires it to Solid: a typed tRPC client whose
+ * Opens the tab's WebSocket and wires it to Solid: a typed client of the router whose
  * results update the slice stores and run client actions, the
  * `statehouse.state` subscription for pushes, a connection status signal and
  * the route mirror. Reconnects with jittered exponential backoff and resumes
@@ -148,7 +148,7 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
   let mirroredRoute: string | null = null;
 
   const socketUrl = options.url ?? defaultSocketUrl(location().href);
-  const wsClient = createWSClient({
+  const socket = createStateSocket({
     // A socket waits while the tab follows a rotated session until the browser has its cookie.
     url: async () => {
       await sessionSync.ready();
@@ -163,33 +163,26 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
       const params = { tabId, path, query, languages: browserLanguages() } satisfies ConnectionParams;
       return { ...params };
     },
-  });
-  // Closing the socket makes the ws client open a new one (calls meanwhile wait for it).
-  reconnect = () => wsClient.connection?.ws?.close();
-  const stateSubscription = wsClient.connectionState.subscribe({
-    next: ({ state }) => {
-      socketOpen = state === 'pending';
-      setStatus(socketOpen ? 'open' : state === 'idle' ? 'closed' : 'connecting');
+    onStatus: (next) => {
+      socketOpen = next === 'open';
+      setStatus(next);
     },
   });
+  // Closing the socket makes the client open a new one (calls meanwhile wait for it).
+  reconnect = () => socket.reconnect();
 
-  const trpc = createTRPCClient<TRouter>({
-    links: [
-      stateLink<TRouter>({
-        applyDelta: (delta, list) => {
-          // Before the delta: a page that is being left is not redirected by its guards first.
-          actions.expect(list);
-          sliceActions.applyDelta(delta);
-        },
-        runActions: actions.run,
-      }),
-      wsLink<AnyRouter>({ client: wsClient }),
-    ],
+  const calls = createStateCalls(socket, {
+    applyDelta: (delta, list) => {
+      // Before the delta: a page that is being left is not redirected by its guards first.
+      actions.expect(list);
+      sliceActions.applyDelta(delta);
+    },
+    runActions: actions.run,
   });
-  const untyped = getUntypedClient(trpc);
+  const trpc = createTrpcProxy<TRouter>(calls);
   let pushed = false;
 
-  const pushes = untyped.subscription(STATE_SUBSCRIPTION_PATH, undefined, {
+  const pushes = calls.subscribe(STATE_SUBSCRIPTION_PATH, undefined, {
     onData(push: unknown) {
       if (!isStatePush(push)) return report(push, 'ignored a malformed state push');
       actions.expect(push.actions);
@@ -213,7 +206,7 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
     if (!socketOpen || key === mirroredRoute) return;
     mirroredRoute = key;
     try {
-      await untyped.mutation(ROUTE_MUTATION_PATH, currentRoute);
+      await calls.request('mutation', ROUTE_MUTATION_PATH, currentRoute);
     } catch (error) {
       if (mirroredRoute === key) mirroredRoute = null;
       throw error;
@@ -222,8 +215,7 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
 
   async function close(): Promise<void> {
     pushes.unsubscribe();
-    await wsClient.close();
-    stateSubscription.unsubscribe();
+    await socket.close();
     sessionSync.close();
     setStatus('closed');
     toastActions.clear();

@@ -1,5 +1,5 @@
 /**
- * The Statehouse client: one WebSocket per tab carrying tRPC calls whose
+ * The Statehouse client: one WebSocket per tab carrying tRPC-protocol calls whose
  * results update Solid stores and run client actions.
  *
  * @example
@@ -39,7 +39,18 @@ export {
   useToasts,
   type StateProviderProps,
 } from './context';
-export { isEnvelope, readErrorEnvelope, stateLink, type StateLinkOptions } from './link';
+export { createStateCalls, isEnvelope, readErrorEnvelope, type StateCallOptions } from './link';
+export {
+  createStateSocket,
+  StateClientError,
+  type CallHandlers,
+  type CallType,
+  type StateErrorData,
+  type StateErrorShape,
+  type StateSocket,
+  type StateSocketOptions,
+} from './socket';
+export { createTrpcProxy, type StateTrpc, type SubscribeHandlers, type Unsubscribable, type UntypedCalls } from './trpc';
 export { createSessionSync, SESSION_CHANNEL, type SessionSync, type SessionSynced, type SessionSyncOptions } from './session-sync';
 export { RouteReporter } from './route-reporter';
 export { createSliceStore, type SliceMap, type SliceStoreActions } from './store';

@@ -1,9 +1,8 @@
-import type { OperationResultEnvelope, TRPCClientError, TRPCLink } from '@trpc/client';
-import type { AnyRouter } from '@trpc/server';
-import { observable } from '@trpc/server/observable';
 import type { ClientAction, Delta, Envelope, ErrorEnvelope } from '../../server/shared';
+import type { StateSocket } from './socket';
+import type { SubscribeHandlers, Unsubscribable, UntypedCalls } from './trpc';
 
-export interface StateLinkOptions {
+export interface StateCallOptions {
   /** Applies a delta to the slice stores; called as soon as a result arrives, with the actions that will run after it. */
   applyDelta(delta: Delta, actions: readonly ClientAction[]): void;
   /**
@@ -15,89 +14,58 @@ export interface StateLinkOptions {
 }
 
 /**
- * A tRPC link, placed before `wsLink`, that opens the `{ data, delta, actions }`
- * envelope every query and mutation answers with: it applies `delta`, runs
- * `actions` in order, then resolves the call with `data`, which is what the
- * router's inferred types promise. A failed call's `error.data.statehouse`
- * is applied and run the same way before the call rejects. Subscriptions
- * pass through untouched.
+ * The calls of the typed client, over `socket`: each query and mutation
+ * opens the `{ data, delta, actions }` envelope it answers with, applies
+ * `delta`, runs `actions` in order, then resolves with `data`, which is what
+ * the router's inferred types promise. A failed call's `error.data.statehouse`
+ * is applied and run the same way before the call rejects; a refusal with
+ * `REAUTH_REQUIRED` whose actions end with the user confirming it is them is
+ * sent again, once. Subscriptions pass through untouched.
  *
  * @example
- * const trpc = createTRPCClient<AppRouter>({
- *   links: [stateLink({ applyDelta, runActions: runner.run }), wsLink({ client: wsClient })],
- * });
+ * const trpc = createTrpcProxy<AppRouter>(createStateCalls(socket, { applyDelta, runActions: runner.run }));
  * const note = await trpc.notes.create.mutate({ title: 'Hi' }); // the handler's return value
  */
-export function stateLink<TRouter extends AnyRouter>(options: StateLinkOptions): TRPCLink<TRouter> {
+export function createStateCalls(socket: StateSocket, options: StateCallOptions): UntypedCalls {
   const { applyDelta, runActions } = options;
-  return () =>
-    ({ op, next }) => {
-      if (op.type === 'subscription') return next(op);
-      return observable<OperationResultEnvelope<unknown, TRPCClientError<TRouter>>, TRPCClientError<TRouter>>((observer) => {
-        let active = true;
-        let settled: Promise<void> = Promise.resolve();
-        // Emissions wait for the actions before them, and keep their order.
-        const after = (work: () => unknown, emit: () => void): void => {
-          const step = settled.then(work).catch(() => undefined);
-          settled = step.then(() => {
-            if (active) emit();
-          });
-        };
+  const send = (type: 'query' | 'mutation', path: string, input: unknown): Promise<unknown> =>
+    new Promise((resolve, reject) => socket.call(type, path, input, { data: resolve, error: reject }));
 
-        let retried = false;
-        const subscribe = () =>
-          next(op).subscribe({
-            next(value) {
-              const { result } = value;
-              const isData = result.type === undefined || result.type === 'data';
-              if (!isData || !('data' in result) || !isEnvelope(result.data)) {
-                after(
-                  () => undefined,
-                  () => observer.next(value),
-                );
-                return;
-              }
-              const envelope = result.data;
-              applyDelta(envelope.delta, envelope.actions);
-              after(
-                () => runActions(envelope.actions),
-                () => observer.next({ ...value, result: { ...result, data: envelope.data } }),
-              );
-            },
-            error(error) {
-              const envelope = readErrorEnvelope(error);
-              if (envelope) applyDelta(envelope.delta, envelope.actions);
-              let confirmed = false;
-              after(
-                async () => {
-                  if (envelope)
-                    confirmed =
-                      ((await runActions(envelope.actions)) as { identityConfirmed?: boolean } | undefined)?.identityConfirmed === true;
-                },
-                () => {
-                  // "Confirm it's you" answered: the refused call goes again, once.
-                  if (envelope?.reason === 'REAUTH_REQUIRED' && confirmed && !retried) {
-                    retried = true;
-                    upstream = subscribe();
-                  } else observer.error(error);
-                },
-              );
-            },
-            complete() {
-              after(
-                () => undefined,
-                () => observer.complete(),
-              );
-            },
-          });
-        let upstream = subscribe();
+  async function request(type: 'query' | 'mutation', path: string, input: unknown): Promise<unknown> {
+    for (let retried = false; ; retried = true) {
+      let result: unknown;
+      try {
+        result = await send(type, path, input);
+      } catch (error) {
+        const envelope = readErrorEnvelope(error);
+        if (!envelope) throw error;
+        applyDelta(envelope.delta, envelope.actions);
+        const outcome = (await runActions(envelope.actions).catch(() => undefined)) as { identityConfirmed?: boolean } | undefined;
+        // "Confirm it's you" answered: the refused call goes again, once.
+        if (envelope.reason === 'REAUTH_REQUIRED' && outcome?.identityConfirmed === true && !retried) continue;
+        throw error;
+      }
+      if (!isEnvelope(result)) return result;
+      applyDelta(result.delta, result.actions);
+      await runActions(result.actions).catch(() => undefined);
+      return result.data;
+    }
+  }
 
-        return () => {
-          active = false;
-          upstream.unsubscribe();
-        };
-      });
-    };
+  function subscribe(path: string, input: unknown, handlers: SubscribeHandlers<unknown>): Unsubscribable {
+    const stop = socket.call('subscription', path, input, {
+      started: () => handlers.onStarted?.(),
+      data: (value) => handlers.onData?.(value),
+      error: (error) => handlers.onError?.(error),
+      stopped: () => {
+        handlers.onStopped?.();
+        handlers.onComplete?.();
+      },
+    });
+    return { unsubscribe: stop };
+  }
+
+  return { request, subscribe };
 }
 
 /**

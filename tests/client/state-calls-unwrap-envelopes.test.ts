@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createTRPCClient, createWSClient, getUntypedClient, TRPCClientError, wsLink } from '@trpc/client';
 import { initTRPC } from '@trpc/server';
-import { isEnvelope, readErrorEnvelope, stateLink } from '../../client/state/link';
+import { createStateCalls, isEnvelope, readErrorEnvelope } from '../../client/state/link';
+import { createStateSocket, StateClientError } from '../../client/state/socket';
+import { createTrpcProxy } from '../../client/state/trpc';
 import type { ClientAction, Delta, Envelope, ErrorEnvelope } from '../../server/state/protocol';
 import { startFakeTrpcServer, type FakeReply, type FakeTrpcServer } from './fake-trpc-server';
 
@@ -66,26 +67,28 @@ afterAll(() => server.stop());
 function connect(runActions: (actions: readonly ClientAction[]) => Promise<void> = async () => {}) {
   const log: string[] = [];
   const deltas: Delta[] = [];
-  const wsClient = createWSClient({ url: server.url, WebSocket: globalThis.__native.WebSocket });
-  const trpc = createTRPCClient<TestRouter>({
-    links: [
-      stateLink<TestRouter>({
-        applyDelta: (delta) => {
-          deltas.push(delta);
-          log.push(`delta ${JSON.stringify(delta)}`);
-        },
-        runActions: async (actions) => {
-          log.push(`actions ${actions.map((a) => a.type).join(',')}`);
-          await runActions(actions);
-        },
-      }),
-      wsLink<TestRouter>({ client: wsClient }),
-    ],
+  const socket = createStateSocket({
+    url: () => server.url,
+    connectionParams: () => ({}),
+    WebSocket: globalThis.__native.WebSocket,
+    retryDelayMs: () => 10,
+    onStatus: () => undefined,
   });
-  return { trpc, log, deltas, close: () => wsClient.close() };
+  const calls = createStateCalls(socket, {
+    applyDelta: (delta) => {
+      deltas.push(delta);
+      log.push(`delta ${JSON.stringify(delta)}`);
+    },
+    runActions: async (actions) => {
+      log.push(`actions ${actions.map((a) => a.type).join(',')}`);
+      await runActions(actions);
+    },
+  });
+  const trpc = createTrpcProxy<TestRouter>(calls);
+  return { trpc, calls, log, deltas, close: () => socket.close() };
 }
 
-describe('stateLink', () => {
+describe('the typed calls', () => {
   test('a mutation resolves with the envelope data, typed as the handler returns', async () => {
     const { trpc, close } = connect();
     const note: { id: number; title: string } = await trpc.notes.create.mutate({ title: 'Hello' });
@@ -130,34 +133,35 @@ describe('stateLink', () => {
       return caught;
     });
     expect(log).toEqual(['delta {"notes":{"denied":true}}', 'actions toast', 'rejected']);
-    expect(error).toBeInstanceOf(TRPCClientError);
-    expect((error as TRPCClientError<TestRouter>).data?.code).toBe('FORBIDDEN');
+    expect(error).toBeInstanceOf(StateClientError);
+    expect((error as StateClientError).message).toBe('Not allowed');
+    expect((error as StateClientError).data?.code).toBe('FORBIDDEN');
+    expect((error as StateClientError).data?.httpStatus).toBe(403);
+    expect((error as StateClientError).shape?.code).toBe(-32603);
     expect(readErrorEnvelope(error)?.fieldErrors).toEqual([{ field: 'id', code: 'forbidden', message: 'Not yours' }]);
     await close();
   });
 
   test('an error without a statehouse envelope rejects untouched', async () => {
-    const { trpc, log, close } = connect();
-    const error = await getUntypedClient(trpc)
-      .mutation('notes.bare', undefined)
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(TRPCClientError);
+    const { calls, log, close } = connect();
+    const error = await calls.request('mutation', 'notes.bare', undefined).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StateClientError);
     expect(readErrorEnvelope(error)).toBeNull();
     expect(log).toEqual([]);
     await close();
   });
 
   test('a result that is no envelope passes through as it is', async () => {
-    const { trpc, log, close } = connect();
-    expect(await getUntypedClient(trpc).query('notes.raw', undefined)).toEqual({ plain: true });
+    const { calls, log, close } = connect();
+    expect(await calls.request('query', 'notes.raw', undefined)).toEqual({ plain: true });
     expect(log).toEqual([]);
     await close();
   });
 
   test('subscription data passes through untouched', async () => {
-    const { trpc, log, close } = connect();
+    const { calls, log, close } = connect();
     const received: unknown[] = [];
-    const subscription = getUntypedClient(trpc).subscription('notes.feed', undefined, {
+    const subscription = calls.subscribe('notes.feed', undefined, {
       onData: (data: unknown) => received.push(data),
     });
     const connection = await server.waitFor(() => server.connections.find((c) => [...c.subscriptions.values()].includes('notes.feed')));
