@@ -49,6 +49,10 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
     entrypoints: entrypoints.map((entry) => resolve(entry)),
     outdir: out,
     target: 'browser',
+    // Solid libraries publish their JSX source under the `solid` condition, compiled here by
+    // the app's own Solid transform: one module per file, so only the router's parts in use
+    // are bundled (its prebuilt `index.js` is one module, kept whole).
+    conditions: ['solid'],
     format: 'esm',
     splitting: true,
     minify,
