@@ -26,6 +26,12 @@ export interface LazyCatalogs<T> {
   load(language: string): Promise<T>;
   /** Whether `language` (or its base language) has a catalog that is fetched on first use. */
   fetched(language: string): boolean;
+  /**
+   * Adds the catalog of a language (or replaces one not fetched yet):
+   * `load` fetches it the first time a page needs it. Call it before the
+   * first render.
+   */
+  add(language: string, load: () => Promise<T>): void;
 }
 
 interface Entry<T> {
@@ -37,7 +43,7 @@ interface Entry<T> {
 /**
  * The catalogs of `fallback`'s texts: `fallback` is the default language's
  * (bundled), `loaders` fetch the others by lower-case language code
- * (`ar`, `pt-br`). A tag without a loader of its own uses its base
+ * (`ar`, `pt-br`; `add()` takes more). A tag without a loader of its own uses its base
  * language's (`ar-EG` → `ar`), else the default. A chunk that cannot be
  * loaded is reported on the console and leaves that language `failed`: its
  * pages show the default language's texts.
@@ -47,15 +53,17 @@ interface Entry<T> {
  * PAGE_TEXTS.status('ar'); // 'loading', and the chunk is on its way
  */
 export function lazyCatalogs<T>(fallback: T, loaders: Readonly<Record<string, () => Promise<T>>>): LazyCatalogs<T> {
+  const table = new Map(Object.entries(loaders));
   const entries = new Map<string, Entry<T>>();
+  const codeOf = (language: string): string => language.toLowerCase().replace(/_/g, '-');
   const keyOf = (language: string): string | null => {
-    const lower = language.toLowerCase().replace(/_/g, '-');
-    if (Object.hasOwn(loaders, lower)) return lower;
+    const lower = codeOf(language);
+    if (table.has(lower)) return lower;
     const base = baseLanguageOf(lower);
-    return Object.hasOwn(loaders, base) ? base : null;
+    return table.has(base) ? base : null;
   };
   const fetchEntry = (key: string, entry: Entry<T>): Promise<T> => {
-    const loading = loaders[key]!().then(
+    const loading = table.get(key)!().then(
       (catalog) => {
         entry.set({ status: 'ready', catalog });
         return catalog;
@@ -102,6 +110,11 @@ export function lazyCatalogs<T>(fallback: T, loaders: Readonly<Record<string, ()
     },
     fetched(language) {
       return keyOf(language) !== null;
+    },
+    add(language, load) {
+      const key = codeOf(language);
+      table.set(key, load);
+      if (entries.get(key)?.state().status !== 'ready') entries.delete(key);
     },
   };
 }
