@@ -1,6 +1,6 @@
 import { createEffect, createMemo, createRoot, on, type Accessor } from 'solid-js';
 import { useSlice, useStateClient } from '../state/context';
-import { I18N_SLICE, LANGUAGE_COOKIE, SITE_SLICE, type SiteSnapshot } from '../../server/shared';
+import { baseLanguageOf, I18N_SLICE, LANGUAGE_COOKIE, SITE_SLICE, type SiteSnapshot } from '../../server/shared';
 import { AUTH_CATALOGS, authMessagesFor } from './messages';
 
 /** The `site` slice before the server's first push: the config defaults. */
@@ -159,7 +159,8 @@ function followLanguage(slice: Partial<LanguageState>, report: (message: string)
  * The language the first push will most likely name, before it arrives: the
  * language cookie, else the one the server chose last time in this browser
  * (the session's choice included), else the first of the browser's
- * languages the pages have a catalog for. Only used to start a fetch early.
+ * languages the pages have a catalog for (none when English comes first).
+ * Only used to start a fetch early.
  */
 function likelyLanguage(): string | null {
   try {
@@ -170,7 +171,12 @@ function likelyLanguage(): string | null {
   } catch {
     // A malformed cookie, storage refused (privacy settings): the browser's languages decide.
   }
-  return globalThis.navigator?.languages?.find((tag) => AUTH_CATALOGS.fetched(tag)) ?? null;
+  for (const tag of globalThis.navigator?.languages ?? []) {
+    if (AUTH_CATALOGS.fetched(tag)) return tag;
+    // English comes before any fetched language: nothing to fetch.
+    if (baseLanguageOf(tag) === DEFAULT_LANGUAGE.language) return null;
+  }
+  return null;
 }
 
 function remember(language: string): void {
