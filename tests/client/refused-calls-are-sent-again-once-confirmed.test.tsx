@@ -10,37 +10,52 @@ import { createSession } from '../../server/auth/session';
 import { createUser } from '../../server/auth/users';
 import { loadConfig } from '../../server/config';
 import { sessionSettingsOf } from '../../server/runtime';
-import type { AuthSnapshot } from '../../server/state/protocol';
+import type { AuthSnapshot, ReauthMethod } from '../../server/state/protocol';
 import { createTempDir, TEST_HASHING, TEST_RULES } from '../helpers/db';
 import type { TestRouter } from '../helpers/server';
 import { spawnNode, type NodeProcess } from '../helpers/spawn-node';
 import { waitFor } from '../helpers/wait-for';
 
 /**
- * The canned **Confirm it's you** dialog, whose form is a chunk fetched at the
- * first refusal, against the real server (in its own process): the refused
- * call waits for the form and the user, goes again once confirmed, and
- * rejects with the refusal on Cancel.
+ * "Confirm it's you" through the real state client against the real server
+ * (in its own process): a call refused with REAUTH_REQUIRED asks the
+ * registered confirmer and, once confirmed, goes again exactly once. Then the
+ * canned dialog, whose form is a chunk fetched at the first refusal: the
+ * refused call waits for the form and the user, goes again once confirmed,
+ * and rejects with the refusal on Cancel.
  */
 type Slices = { auth: AuthSnapshot };
 
 const PASSWORD = 'a long enough passphrase';
 const ELEVEN_MINUTES = 11 * 60_000;
 
+/** One per test: a user of its own (revoking "other sessions" touches no other test's) and a session of theirs. */
+const TESTS = 7;
+
 let node: NodeProcess;
 let db: DatabaseHandle;
-let userId = 0;
-const cleanups: (() => unknown)[] = [];
+const oldSessionTokens: string[] = [];
 
 beforeAll(async () => {
   const url = `file:${join(createTempDir('statehouse-dom-'), 'dom.db')}`;
   node = await spawnNode({ DATABASE_URL: url, LOG_LEVEL: 'warn' });
   db = await openMigratedDatabase(url);
-  const created = await createUser(db.db, { username: 'ada', password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
-  if (!created.ok) throw new Error('no user');
-  userId = created.value.id;
+  // Written before any test runs: the server process writes to the same file while a test runs.
+  for (let index = 0; index < TESTS; index++) {
+    const created = await createUser(db.db, { username: `ada${index}`, password: PASSWORD }, { hashing: TEST_HASHING, rules: TEST_RULES });
+    if (!created.ok) throw new Error('no user');
+    // Signed in eleven minutes ago: past the default window.
+    const { token } = await createSession(
+      createLibsqlSessionBackend(db.db),
+      sessionSettingsOf(loadConfig({}, {})),
+      { userId: created.value.id },
+      Date.now() - ELEVEN_MINUTES,
+    );
+    oldSessionTokens.push(token);
+  }
 }, 30_000);
 
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   document.body.innerHTML = '';
@@ -51,14 +66,10 @@ afterAll(async () => {
   await node?.stop();
 });
 
-/** The dialog mounted under a client on a session signed in eleven minutes ago: past the default window. */
-async function mountOnOldSession(): Promise<{ client: StateClient<TestRouter, Slices>; container: HTMLElement }> {
-  const { token } = await createSession(
-    createLibsqlSessionBackend(db.db),
-    sessionSettingsOf(loadConfig({}, {})),
-    { userId },
-    Date.now() - ELEVEN_MINUTES,
-  );
+/** A client on the next test's session, signed in eleven minutes ago. */
+async function connectOnOldSession(): Promise<StateClient<TestRouter, Slices>> {
+  const token = oldSessionTokens.shift();
+  if (!token) throw new Error(`more than ${TESTS} tests: make more sessions`);
   const http = new URL(node.url);
   const Native = globalThis.__native.WebSocket;
   const BrowserLike = class extends Native {
@@ -66,7 +77,61 @@ async function mountOnOldSession(): Promise<{ client: StateClient<TestRouter, Sl
       super(url, { headers: { origin: http.origin, cookie: `statehouse_session=${token}` } } as unknown as string[]);
     }
   } as unknown as typeof WebSocket;
-  const client = createStateClient<TestRouter, Slices>({ url: `ws://${http.host}/trpc`, WebSocket: BrowserLike, onError: () => undefined });
+  return createStateClient<TestRouter, Slices>({ url: `ws://${http.host}/trpc`, WebSocket: BrowserLike, onError: () => undefined });
+}
+
+describe('a call refused with REAUTH_REQUIRED', () => {
+  test('asks the confirmer; once it confirmed, the call goes again and resolves with its data', async () => {
+    const client = await connectOnOldSession();
+    const asked: (readonly ReauthMethod[])[] = [];
+    client.actions.setConfirmIdentity(async (methods) => {
+      asked.push(methods);
+      await client.trpc.auth.confirmIdentity.mutate({ password: PASSWORD });
+      return true;
+    });
+    expect(await client.trpc.auth.revokeOtherSessions.mutate()).toEqual({ ended: 0 });
+    expect(asked).toEqual([['password']]);
+    await client.close();
+  });
+
+  test('rejects with the refusal when the user gives up, without sending it again', async () => {
+    const client = await connectOnOldSession();
+    let asked = 0;
+    client.actions.setConfirmIdentity(async () => {
+      asked++;
+      return false;
+    });
+    const error = await client.trpc.auth.revokeOtherSessions.mutate().catch((e: unknown) => e);
+    expect(readErrorEnvelope(error)?.reason).toBe('REAUTH_REQUIRED');
+    expect(asked).toBe(1);
+    await client.close();
+  });
+
+  test('goes again only once: a second refusal is the answer', async () => {
+    const client = await connectOnOldSession();
+    let asked = 0;
+    // Claims a confirmation it never made: the server refuses the retry too.
+    client.actions.setConfirmIdentity(async () => {
+      asked++;
+      return true;
+    });
+    const error = await client.trpc.auth.revokeOtherSessions.mutate().catch((e: unknown) => e);
+    expect(readErrorEnvelope(error)?.reason).toBe('REAUTH_REQUIRED');
+    expect(asked).toBe(2);
+    await client.close();
+  });
+
+  test('without a confirmer nobody is asked and the call rejects', async () => {
+    const client = await connectOnOldSession();
+    const error = await client.trpc.auth.revokeOtherSessions.mutate().catch((e: unknown) => e);
+    expect(readErrorEnvelope(error)?.reason).toBe('REAUTH_REQUIRED');
+    await client.close();
+  });
+});
+
+/** The canned dialog mounted under a client on an old session. */
+async function mountDialogOnOldSession(): Promise<{ client: StateClient<TestRouter, Slices>; container: HTMLElement }> {
+  const client = await connectOnOldSession();
   const container = document.createElement('div');
   document.body.append(container);
   const dispose = render(
@@ -97,7 +162,7 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 
 describe('Confirm it’s you, fetched at the first refusal', () => {
   test('the refused call waits for the form and the password, then goes again once and resolves', async () => {
-    const { client, container } = await mountOnOldSession();
+    const { client, container } = await mountDialogOnOldSession();
     const call = client.trpc.auth.revokeOtherSessions.mutate();
     const dialog = await waitFor(() => container.querySelector('[role="dialog"]'), { what: 'the dialog' });
     expect(dialog.textContent).toContain('Confirm it’s you');
@@ -114,7 +179,7 @@ describe('Confirm it’s you, fetched at the first refusal', () => {
   });
 
   test('Cancel rejects the call with the refusal', async () => {
-    const { client, container } = await mountOnOldSession();
+    const { client, container } = await mountDialogOnOldSession();
     const call = client.trpc.auth.revokeOtherSessions.mutate().catch((error: unknown) => error);
     await waitFor(() => container.querySelector('[role="dialog"]'), { what: 'the dialog' });
     button(container, 'Cancel')!.click();
@@ -123,7 +188,7 @@ describe('Confirm it’s you, fetched at the first refusal', () => {
   });
 
   test('a wrong password keeps the dialog open and the call waiting', async () => {
-    const { client, container } = await mountOnOldSession();
+    const { client, container } = await mountDialogOnOldSession();
     const call = client.trpc.auth.revokeOtherSessions.mutate().catch((error: unknown) => error);
     await waitFor(() => container.querySelector('[role="dialog"]'), { what: 'the dialog' });
     const field = container.querySelector<HTMLInputElement>('#sh-confirm-identity-password')!;
