@@ -11,14 +11,11 @@
 export * from './state/protocol';
 export { defineSlice, type SliceDefinition, type SlicesOf, type SliceValue } from './state/slices';
 export { loginUrlWithNext, safeNextPath } from './state/redirect';
-export {
-  CATALOGS,
-  directionOf,
-  LANGUAGE_DIRECTIONS,
-  messageFor,
-  messagesFor,
-  type MessageKey,
-  type Messages,
-  type TextDirection,
-} from './i18n/catalog';
+// Every catalog, for code that must speak any language at once (the server).
+export { CATALOGS, directionOf, LANGUAGE_DIRECTIONS, messageFor, messagesFor, type TextDirection } from './i18n/catalog';
+// One language each, for the browser: it bundles English and fetches the others as chunks.
+export { EN as EN_MESSAGES, type MessageKey, type Messages } from './i18n/catalog-en';
+export { AR as AR_MESSAGES } from './i18n/catalog-ar';
+export { baseLanguageOf, withOverrides } from './i18n/overrides';
 export { I18N_SLICE, i18nSlice, languageStateOf } from './i18n/slice';
+export { LANGUAGE_COOKIE } from './i18n/negotiate';

@@ -1,8 +1,8 @@
 import { createMemo, type Accessor } from 'solid-js';
-import { useLanguage, useSite, withOverrides } from '../auth';
+import { lazyCatalogs, useLanguage, useLanguagePending, useSite, useStateReady, withOverrides, type LanguageState } from '../auth';
 
 /**
- * The admin console's texts, English and Arabic. Same override rules as the
+ * The admin console's English texts (Arabic: `admin-messages-ar.ts`). Same override rules as the
  * auth pages' (`auth.messages` in config, through the `site` slice): a plain
  * key replaces a text in every language, `lang.key` in one language only.
  */
@@ -116,127 +116,61 @@ export type AdminMessageKey = keyof typeof ADMIN_EN;
 /** Every text of the admin console in one language. */
 export type AdminMessages = Readonly<Record<AdminMessageKey, string>>;
 
-const ADMIN_AR: AdminMessages = {
-  administration: 'الإدارة',
-  staffOnly: 'لا يفتح الإدارة إلا أعضاء الطاقم.',
-  users: 'المستخدمون',
-  groups: 'المجموعات',
-  auditLog: 'سجل التدقيق',
-  loading: 'جارٍ التحميل…',
-  pages: 'الصفحات',
-  previous: 'السابق',
-  next: 'التالي',
-  pageOfUsers: 'الصفحة {page} من {pages} · {total} مستخدم',
-  pageOfEvents: 'الصفحة {page} من {pages} · {total} حدث',
-  noneYet: 'لا شيء بعد.',
-  permissions: 'الصلاحيات',
-  savePermissions: 'حفظ الصلاحيات',
-  permissionsSaved: 'تم حفظ الصلاحيات.',
-  failed: 'لم ينجح ذلك. يُرجى المحاولة مرة أخرى.',
-  search: 'بحث',
-  searchPlaceholder: 'اسم المستخدم أو البريد الإلكتروني أو الاسم',
-  active: 'نشط',
-  staff: 'طاقم',
-  superuser: 'مستخدم خارق',
-  group: 'المجموعة',
-  any: 'الكل',
-  yes: 'نعم',
-  no: 'لا',
-  username: 'اسم المستخدم',
-  email: 'البريد الإلكتروني',
-  name: 'الاسم',
-  status: 'الحالة',
-  joined: 'تاريخ الانضمام',
-  lastSignIn: 'آخر تسجيل دخول',
-  never: 'أبدًا',
-  inactive: 'غير نشط',
-  noUsersMatch: 'لا يوجد مستخدمون مطابقون.',
-  event: 'الحدث',
-  allEvents: 'كل الأحداث',
-  user: 'المستخدم',
-  actorOrTarget: 'اسم المنفِّذ أو صاحب الحساب',
-  when: 'الوقت',
-  by: 'بواسطة',
-  account: 'الحساب',
-  ip: 'عنوان IP',
-  exactAddress: 'العنوان كاملاً',
-  fromDay: 'من',
-  toDay: 'إلى',
-  device: 'الجهاز',
-  commandLine: 'سطر الأوامر',
-  noEventsMatch: 'لا توجد أحداث مطابقة.',
-  newGroup: 'مجموعة جديدة',
-  createGroup: 'إنشاء مجموعة',
-  groupCreated: 'تم إنشاء المجموعة.',
-  members: 'الأعضاء',
-  noGroupsYet: 'لا توجد مجموعات بعد.',
-  noSuchGroup: 'لا توجد مجموعة كهذه.',
-  rename: 'إعادة التسمية',
-  groupRenamed: 'تمت إعادة تسمية المجموعة.',
-  deleteGroup: 'حذف المجموعة',
-  groupDeleted: 'تم حذف المجموعة.',
-  noMembers: 'لا يوجد أعضاء.',
-  remove: 'إزالة',
-  memberRemoved: 'تمت إزالة العضو.',
-  addMember: 'إضافة عضو',
-  memberAdded: 'تمت إضافة العضو.',
-  noUserNamed: 'لا يوجد مستخدم باسم "{name}".',
-  noSuchUser: 'لا يوجد مستخدم كهذا.',
-  profile: 'الملف الشخصي',
-  firstName: 'الاسم الأول',
-  lastName: 'اسم العائلة',
-  save: 'حفظ',
-  userSaved: 'تم حفظ المستخدم.',
-  joinedLine: 'انضم في {joined} · آخر تسجيل دخول {last}',
-  neverLower: 'أبدًا',
-  activate: 'تفعيل',
-  userActivated: 'تم تفعيل المستخدم.',
-  deactivate: 'تعطيل',
-  userDeactivated: 'تم تعطيل المستخدم وتسجيل خروجه.',
-  sendPasswordReset: 'إرسال رسالة إعادة تعيين كلمة المرور',
-  passwordResetSent: 'تم إرسال رسالة إعادة تعيين كلمة المرور.',
-  resetTwoFactor: 'إعادة تعيين التحقق بخطوتين',
-  twoFactorReset: 'تمت إعادة تعيين التحقق بخطوتين.',
-  staffStatus: 'عضو في الطاقم',
-  staffSaved: 'تم حفظ حالة الطاقم.',
-  superuserStatus: 'مستخدم خارق',
-  superuserSaved: 'تم حفظ حالة المستخدم الخارق.',
-  saveGroups: 'حفظ المجموعات',
-  groupsSaved: 'تم حفظ المجموعات.',
-  sessions: 'الجلسات',
-  signOutEverywhere: 'تسجيل الخروج من كل مكان',
-  signedOutEverywhere: 'تم تسجيل الخروج من كل مكان.',
-  noOpenSessions: 'لا توجد جلسات مفتوحة.',
-  unknownDevice: 'جهاز غير معروف',
-  ipOf: 'عنوان IP {ip}',
-  unknown: 'غير معروف',
-  signedInAt: 'سجّل الدخول في {when}',
-  lastSeenAt: 'آخر ظهور {when}',
-  deleteUser: 'حذف المستخدم',
-  deleteUserWarning: 'سيؤدي هذا إلى حذف {username} وكل ما يخصّه وتسجيل خروجه من كل مكان. لا يمكن التراجع عن ذلك.',
-  deleteUserConfirm: 'نعم، احذف {username}',
-  userDeleted: 'تم حذف المستخدم.',
-  cancel: 'إلغاء',
-  listSeparator: '، ',
-};
-
-const ADMIN_CATALOGS: Readonly<Record<string, AdminMessages>> = { en: ADMIN_EN, ar: ADMIN_AR };
+/**
+ * The admin console's texts by language: English comes with the console's
+ * code, every other language is a chunk fetched the first time the console
+ * is shown in it.
+ */
+export const ADMIN_CATALOGS = lazyCatalogs<AdminMessages>(ADMIN_EN, {
+  ar: () => import('./admin-messages-ar').then((m) => m.ADMIN_AR),
+});
 
 /**
  * The admin console's texts in `language` (its base language, else
- * English), with `overrides` applied.
+ * English), with `overrides` applied. Synchronous: a language whose texts are
+ * not loaded yet answers English.
  *
  * @example
- * adminMessagesFor('ar').deleteUser; // 'حذف المستخدم'
+ * adminMessagesFor('ar').deleteUser; // 'حذف المستخدم' once the Arabic texts are in
  */
 export function adminMessagesFor(language: string, overrides: Readonly<Record<string, string>> = {}): AdminMessages {
-  const base = language.split(/[-_]/)[0]!.toLowerCase();
-  return withOverrides(ADMIN_CATALOGS[language] ?? ADMIN_CATALOGS[base] ?? ADMIN_EN, ADMIN_EN, language, overrides);
+  return withOverrides(ADMIN_CATALOGS.get(language), ADMIN_EN, language, overrides);
 }
 
 /**
- * The admin console's texts in the tab's language, the `site` slice's
- * `messages` applied. Reactive: a language change re-renders every text.
+ * The tab's language as the admin console shows it: the tab's language once
+ * the pages' and the console's texts in it are in, the previous one
+ * meanwhile; English when they cannot be loaded. `null` until the first
+ * push and the texts of the language it names are in.
+ *
+ * @example
+ * const language = useAdminLanguage();
+ * return <Show when={language()}>{(l) => <section lang={l().language} dir={l().dir}>…</section>}</Show>;
+ */
+export function useAdminLanguage(): Accessor<LanguageState | null> {
+  const language = useLanguage();
+  const pending = useLanguagePending();
+  const ready = useStateReady();
+  return createMemo<LanguageState | null>(
+    (previous) => {
+      // The first push (which names the language) or the pages' texts in it are still on their way.
+      if (!ready() || pending()) return previous;
+      const shown = language();
+      const status = ADMIN_CATALOGS.status(shown.language);
+      if (status === 'loading') return previous;
+      return status === 'failed' ? ENGLISH : shown;
+    },
+    null,
+    { equals: (a, b) => a?.language === b?.language && a?.dir === b?.dir },
+  );
+}
+
+const ENGLISH: LanguageState = { language: 'en', dir: 'ltr' };
+
+/**
+ * The admin console's texts in the language it shows (`useAdminLanguage()`),
+ * the `site` slice's `messages` applied. Reactive: a language change
+ * re-renders every text.
  *
  * @example
  * const t = useAdminMessages();
@@ -244,6 +178,6 @@ export function adminMessagesFor(language: string, overrides: Readonly<Record<st
  */
 export function useAdminMessages(): Accessor<AdminMessages> {
   const site = useSite();
-  const language = useLanguage();
-  return createMemo(() => adminMessagesFor(language().language, site().messages));
+  const language = useAdminLanguage();
+  return createMemo(() => adminMessagesFor(language()?.language ?? ENGLISH.language, site().messages));
 }

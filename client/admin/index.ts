@@ -9,4 +9,11 @@
 export { AdminRoutes, type AdminRoutesProps } from './admin-routes';
 export { onAccessChange, useAdminClient, useAdminRevision } from './admin-client';
 export { AUDIT_EVENT_LABELS, AUDIT_EVENT_LABELS_AR, auditLabel, auditLabelsFor, formatWhen } from './audit-labels';
-export { adminMessagesFor, useAdminMessages, type AdminMessageKey, type AdminMessages } from './admin-messages';
+export {
+  ADMIN_CATALOGS,
+  adminMessagesFor,
+  useAdminLanguage,
+  useAdminMessages,
+  type AdminMessageKey,
+  type AdminMessages,
+} from './admin-messages';

@@ -1,15 +1,18 @@
-import { Route, Router } from '@solidjs/router';
-import type { JSX } from 'solid-js';
+import { Route, Router, type RouteSectionProps } from '@solidjs/router';
+import { createEffect, type JSX } from 'solid-js';
 import type { AppRouter } from '../../server/app/router';
 import { AdminRoutes } from '../admin';
 import { AuthRoutes, lazyPage, loginRequired, type RegisterField } from '../auth';
-import { type StateClient, StateProvider } from '../state';
+import { type StateClient, StateProvider, useAuth } from '../state';
 import type { AppSlices } from './app-state';
-import { DashboardPage } from './dashboard-page';
 import { NotFoundPage } from './not-found-page';
 import { Shell } from './shell';
 
-// Signed-in pages: their code is fetched the first time one is shown.
+// Pages fetched the first time one is shown. The dashboard is the home page
+// and where sign-in lands: its chunk is also fetched as soon as the visitor
+// is signed in, so the redirect after sign-in does not wait for it.
+const loadDashboard = () => import('./dashboard-page').then((m) => m.DashboardPage);
+const DashboardPage = lazyPage(loadDashboard);
 const NotesPage = lazyPage(() => import('./notes-page').then((m) => m.NotesPage));
 const SettingsPage = lazyPage(() => import('./settings-page').then((m) => m.SettingsPage));
 
@@ -17,6 +20,16 @@ const SettingsPage = lazyPage(() => import('./settings-page').then((m) => m.Sett
 const REGISTER_FIELDS: readonly RegisterField[] = [
   { name: 'displayName', label: 'Display name', autocomplete: 'nickname', hint: 'Optional.' },
 ];
+
+/** The shell, fetching the dashboard's chunk once the visitor is signed in. */
+function AppShell(props: RouteSectionProps): JSX.Element {
+  const auth = useAuth();
+  createEffect(() => {
+    // A chunk that cannot load shows its alert when the page is shown; nothing to do here.
+    if (auth.isAuthenticated) loadDashboard().catch(() => {});
+  });
+  return <Shell {...props} />;
+}
 
 export interface AppProps {
   client: StateClient<AppRouter, AppSlices>;
@@ -32,7 +45,7 @@ export interface AppProps {
 export function App(props: AppProps): JSX.Element {
   return (
     <StateProvider client={props.client}>
-      <Router root={Shell}>
+      <Router root={AppShell}>
         <Route path="/" component={DashboardPage} />
         <Route path="/notes" component={loginRequired(NotesPage)} />
         <Route path="/settings" component={loginRequired(SettingsPage)} />

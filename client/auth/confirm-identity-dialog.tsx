@@ -1,11 +1,29 @@
-import { createSignal, onCleanup, Show, type JSX } from 'solid-js';
+import { createSignal, onCleanup, Show, type Component, type JSX } from 'solid-js';
 import type { ReauthMethod } from '../../server/shared';
 import { useStateClient } from '../state/context';
-import { useAuthClient } from './auth-client';
-import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
-import { createFormState, focusWhenShown } from './form-state';
-import { confirmWithPasskey } from './passkey-client';
+import type { ConfirmIdentityFormProps } from './confirm-identity-form';
+
+/** One refusal being answered: the form to show, the methods it offers, and who waits for the answer. */
+interface Request {
+  Form: Component<ConfirmIdentityFormProps>;
+  methods: readonly ReauthMethod[];
+  settle: (confirmed: boolean) => void;
+}
+
+let formChunk: Promise<Component<ConfirmIdentityFormProps>> | null = null;
+
+/** The dialog's form, fetched once; a failed fetch is tried again at the next refusal. */
+function loadForm(): Promise<Component<ConfirmIdentityFormProps>> {
+  formChunk ??= import('./confirm-identity-form').then(
+    (m) => m.ConfirmIdentityForm,
+    (error: unknown) => {
+      formChunk = null;
+      throw error;
+    },
+  );
+  return formChunk;
+}
 
 /**
  * The **Confirm it's you** dialog: mount it once (in the app's shell). It
@@ -16,135 +34,47 @@ import { confirmWithPasskey } from './passkey-client';
  * include `totp` (two-factor is on), a link switches to field **Authentication
  * code**. Once confirmed, the refused call is sent again, once.
  *
+ * The form is a chunk of its own, fetched at the first refusal (the refused
+ * call waits for it, then for the user). When it cannot be loaded the call
+ * fails as refused, and a toast says so.
+ *
  * @example
  * <Router root={(props) => <><ConfirmIdentityDialog />{props.children}</>}>…</Router>
  */
 export function ConfirmIdentityDialog(): JSX.Element {
   const client = useStateClient();
-  const trpc = useAuthClient();
-  const { Field, FormAlert, SubmitButton } = useAuthComponents();
   const t = useAuthMessages();
-  const form = createFormState(t);
-  const [password, setPassword] = createSignal('');
-  const [code, setCode] = createSignal('');
-  const [methods, setMethods] = createSignal<readonly ReauthMethod[]>(['password']);
-  const [withCode, setWithCode] = createSignal(false);
-  const [answer, setAnswer] = createSignal<((confirmed: boolean) => void) | null>(null);
+  const [request, setRequest] = createSignal<Request | null>(null);
+  let asked = 0;
 
   const close = (confirmed: boolean): void => {
-    const settle = answer();
-    setAnswer(null);
-    setPassword('');
-    setCode('');
-    setWithCode(false);
-    settle?.(confirmed);
+    const current = request();
+    setRequest(null);
+    current?.settle(confirmed);
   };
   onCleanup(
-    client.actions.setConfirmIdentity(
-      (offered) =>
-        new Promise<boolean>((resolve) => {
-          answer()?.(false);
-          const list: readonly ReauthMethod[] = offered.length > 0 ? offered : ['password'];
-          setMethods(list);
-          setWithCode(!list.includes('password') && list.includes('totp'));
-          setAnswer(() => resolve);
-        }),
-    ),
+    client.actions.setConfirmIdentity(async (offered) => {
+      const turn = ++asked;
+      close(false);
+      let Form: Component<ConfirmIdentityFormProps>;
+      try {
+        Form = await loadForm();
+      } catch (error) {
+        console.error('statehouse: the "Confirm it\'s you" dialog could not be loaded', error);
+        client.toastActions.show('error', t().somethingWentWrong);
+        return false;
+      }
+      // A later refusal came while this one's form loaded: it is the one asked.
+      if (turn !== asked) return false;
+      const methods: readonly ReauthMethod[] = offered.length > 0 ? offered : ['password'];
+      return new Promise<boolean>((settle) => setRequest({ Form, methods, settle }));
+    }),
   );
   onCleanup(() => close(false));
 
-  const onSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    const usingCode = withCode();
-    void form.submit({
-      validate: (): Record<string, string> => {
-        if (usingCode) return code().trim() ? {} : { code: t().required };
-        return password() ? {} : { password: t().required };
-      },
-      fields: { password: 'password', code: 'code' },
-      run: async () => {
-        await trpc.auth.confirmIdentity.mutate(usingCode ? { code: code().trim() } : { password: password() });
-      },
-      onSuccess: () => close(true),
-    });
-  };
-
-  const usePasskey = (): void => {
-    void form.submit({
-      run: () => confirmWithPasskey(trpc, t()),
-      onSuccess: () => close(true),
-    });
-  };
-  const offers = (method: ReauthMethod): boolean => methods().includes(method);
-
   return (
-    <Show when={answer()}>
-      <div class="sh-dialog-backdrop">
-        <div
-          class="sh-dialog"
-          role="dialog"
-          aria-modal="true"
-          aria-labelledby="sh-confirm-identity-title"
-          onKeyDown={(event) => {
-            if (event.key === 'Escape') close(false);
-          }}
-        >
-          <h2 id="sh-confirm-identity-title">{t().confirmIdentityTitle}</h2>
-          <p class="sh-auth-lead">{offers('password') ? t().confirmIdentityHelp : t().confirmWithPasskeyHelp}</p>
-          <form class="sh-form" novalidate ref={form.formRef} onSubmit={onSubmit}>
-            <FormAlert message={form.formError()} ref={form.alertRef} />
-            <Show
-              when={withCode()}
-              fallback={
-                <Show when={offers('password')}>
-                  <Field
-                    id="sh-confirm-identity-password"
-                    label={t().password}
-                    type="password"
-                    autocomplete="current-password"
-                    {...form.bind('password', password, setPassword)}
-                    required
-                    ref={focusWhenShown}
-                  />
-                </Show>
-              }
-            >
-              <Field
-                id="sh-confirm-identity-code"
-                label={t().authenticationCode}
-                autocomplete="one-time-code"
-                {...form.bind('code', code, setCode)}
-                required
-                ref={focusWhenShown}
-              />
-            </Show>
-            <Show when={offers('totp') && offers('password')}>
-              <button type="button" class="sh-link-button" onClick={() => setWithCode((c) => !c)}>
-                {withCode() ? t().usePassword : t().useAuthenticationCode}
-              </button>
-            </Show>
-            <div class="sh-dialog-actions">
-              <Show when={offers('password') || withCode()}>
-                <SubmitButton label={t().confirm} busyLabel={t().confirm} busy={form.busy()} />
-              </Show>
-              <Show when={offers('passkey')}>
-                <button
-                  type="button"
-                  class="sh-button"
-                  classList={{ 'sh-button-quiet': offers('password') }}
-                  disabled={form.busy()}
-                  onClick={usePasskey}
-                >
-                  {t().usePasskey}
-                </button>
-              </Show>
-              <button type="button" class="sh-button sh-button-secondary" onClick={() => close(false)}>
-                {t().cancel}
-              </button>
-            </div>
-          </form>
-        </div>
-      </div>
+    <Show when={request()} keyed>
+      {(current) => <current.Form methods={current.methods} onClose={close} />}
     </Show>
   );
 }

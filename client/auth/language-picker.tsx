@@ -1,6 +1,7 @@
 import { For, type JSX } from 'solid-js';
 import { useAuthClient } from './auth-client';
 import { useAuthMessages } from './auth-context';
+import { AUTH_CATALOGS } from './messages';
 import { useLanguage, useSite } from './site';
 
 /** A language's own name for itself: `ar` → `العربية`. */
@@ -27,6 +28,8 @@ export function LanguagePicker(): JSX.Element {
   const language = useLanguage();
   const t = useAuthMessages();
   const choose = (code: string): void => {
+    // The chosen language's texts travel beside the call: they are in when its push arrives.
+    AUTH_CATALOGS.load(code).catch(() => {});
     trpc.i18n.setLanguage.mutate({ language: code }).catch((error: unknown) => {
       console.warn('statehouse: could not change the language', error);
     });

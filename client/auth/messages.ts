@@ -1,8 +1,9 @@
-import { messagesFor, type Messages } from '../../server/shared';
+import { EN_MESSAGES, withOverrides, type Messages } from '../../server/shared';
+import { lazyCatalogs } from './lazy-catalogs';
 
 /**
  * Texts only the Solid pages need (titles, busy labels, links), next to the
- * shared catalog in `server/i18n/catalog.ts`. Same override rules: a plain
+ * shared catalog in `server/i18n/catalog-en.ts`. Same override rules: a plain
  * key replaces the text in every language, `lang.key` in one language only.
  */
 const PAGE_EN = {
@@ -23,6 +24,7 @@ const PAGE_EN = {
   connecting: 'Connecting…',
   loadingPage: 'Loading…',
   pageLoadFailed: 'This page could not be loaded. Reload to try again.',
+  languageLoadFailed: 'The texts of this language could not be loaded. Reload to try again.',
   continueWith: 'Continue with {provider}',
   orSignInWith: 'Or sign in with',
   emailSignInLink: 'Email me a sign-in link',
@@ -75,80 +77,25 @@ export type PageMessageKey = keyof typeof PAGE_EN;
 /** Every text the canned pages show: the shared catalog plus the page-only texts. */
 export type AuthMessages = Messages & Readonly<Record<PageMessageKey, string>>;
 
-const PAGE_AR: Readonly<Record<PageMessageKey, string>> = {
-  createAnAccount: 'إنشاء حساب جديد',
-  signInInstead: 'تسجيل الدخول بدلًا من ذلك',
-  creatingAccount: 'جارٍ إنشاء الحساب…',
-  sendingResetLink: 'جارٍ الإرسال…',
-  setNewPassword: 'تعيين كلمة مرور جديدة',
-  settingPassword: 'جارٍ تعيين كلمة المرور…',
-  checkingResetLink: 'جارٍ التحقق من الرابط…',
-  askForNewLink: 'اطلب رابطًا جديدًا',
-  changingPassword: 'جارٍ تغيير كلمة المرور…',
-  loggingOut: 'جارٍ تسجيل الخروج…',
-  emailHint: 'اختياري. مطلوب لإعادة تعيين كلمة مرور منسية.',
-  tryAgainIn: 'محاولات كثيرة جدًا. حاول مرة أخرى بعد {seconds} ثانية.',
-  busyTryAgainIn: 'الخادم مشغول. حاول مرة أخرى بعد {seconds} ثانية.',
-  somethingWentWrong: 'حدث خطأ ما. يُرجى المحاولة مرة أخرى.',
-  connecting: 'جارٍ الاتصال…',
-  loadingPage: 'جارٍ التحميل…',
-  pageLoadFailed: 'تعذّر تحميل هذه الصفحة. أعد تحميلها للمحاولة مرة أخرى.',
-  continueWith: 'المتابعة باستخدام {provider}',
-  orSignInWith: 'أو سجّل الدخول باستخدام',
-  emailSignInLink: 'أرسل لي رابط تسجيل الدخول بالبريد',
-  sendingSignInLink: 'جارٍ الإرسال…',
-  signInLinkSent: 'إن كان هناك حساب بهذا العنوان فرابط تسجيل الدخول في طريقه إليه. يعمل مرة واحدة خلال 15 دقيقة.',
-  connectedAccounts: 'الحسابات المرتبطة',
-  connect: 'ربط',
-  disconnect: 'فصل',
-  notConnected: 'غير مرتبط',
-  oauth_state: 'تعذّر التحقق من تسجيل الدخول هذا. يُرجى البدء من جديد.',
-  oauth_denied: 'أُلغي تسجيل الدخول لدى المزوّد.',
-  oauth_failed: 'تعذّر استخدام ردّ المزوّد. يُرجى المحاولة مرة أخرى.',
-  oauth_account_exists: 'هناك حساب يستخدم هذا العنوان. سجّل الدخول بكلمة المرور ثم اربط المزوّد من الإعدادات ← الحسابات المرتبطة.',
-  oauth_signup_closed: 'لا حساب مرتبطًا بهذا المزوّد، والتسجيل مغلق.',
-  oauth_inactive: 'هذا الحساب غير نشط.',
-  oauth_identity_taken: 'حساب المزوّد هذا مرتبط بمستخدم آخر.',
-  oauth_too_many: 'محاولات كثيرة جدًا. حاول مرة أخرى بعد دقيقة.',
-  link_invalid: 'رابط تسجيل الدخول هذا غير صالح أو مستخدم أو منتهي الصلاحية. اطلب رابطًا جديدًا.',
-  // Passkeys
-  signInWithPasskey: 'تسجيل الدخول بمفتاح مرور',
-  waitingForPasskey: 'في انتظار مفتاح المرور…',
-  usePasskey: 'استخدام مفتاح مرور',
-  confirmWithPasskeyHelp: 'استخدم أحد مفاتيح المرور للمتابعة.',
-  passkeys: 'مفاتيح المرور',
-  passkeysHelp: 'سجّل الدخول ببصمتك أو وجهك أو قفل الشاشة بدلًا من كلمة المرور.',
-  addPasskey: 'إضافة مفتاح مرور',
-  noPasskeys: 'لا توجد مفاتيح مرور بعد.',
-  passkeyName: 'الاسم',
-  passkeyAddedOn: 'أُضيف {date}',
-  passkeyLastUsed: 'آخر استخدام {date}',
-  passkeyNeverUsed: 'لم يُستخدم بعد',
-  passkeySynced: 'متزامن',
-  rename: 'إعادة التسمية',
-  save: 'حفظ',
-  remove: 'إزالة',
-  removePassword: 'إزالة كلمة المرور',
-  removePasswordHelp: 'سجّل الدخول بمفاتيح المرور فقط. يمكنك تعيين كلمة مرور جديدة من «هل نسيت كلمة المرور؟» عند الحاجة.',
-  removePasswordNeedsPasskey: 'أضف مفتاح مرور قبل إزالة كلمة المرور.',
-  noPasswordSet: 'لا توجد كلمة مرور لحسابك: تسجّل الدخول بمفتاح مرور.',
-  passkeyCancelled: 'أُغلق طلب مفتاح المرور أو انتهت مهلته. حاول مرة أخرى عندما تكون مستعدًا.',
-  passkeyUnsupported: 'لا يمكن لهذا المتصفح استخدام مفاتيح المرور هنا.',
-  passkeyAlreadyOnDevice: 'يحمل هذا الجهاز مفتاح مرور لحسابك بالفعل.',
-  passkeyFailed: 'تعذّر استخدام مفتاح المرور. يُرجى المحاولة مرة أخرى.',
-};
-
-const PAGE_CATALOGS: Readonly<Record<string, Readonly<Record<PageMessageKey, string>>>> = { en: PAGE_EN, ar: PAGE_AR };
-
-function pageCatalogOf(language: string): Readonly<Record<PageMessageKey, string>> {
-  const base = language.split(/[-_]/)[0]!.toLowerCase();
-  return PAGE_CATALOGS[language] ?? PAGE_CATALOGS[base] ?? PAGE_EN;
-}
+/** Every English text of the canned pages: bundled with them, and what a language without a catalog shows. */
+export const AUTH_EN: AuthMessages = { ...EN_MESSAGES, ...PAGE_EN };
 
 /**
- * The texts of the canned pages in `language`: the shared catalog
- * (`messagesFor`) and the page-only texts, each with `overrides` applied
- * (`{ signIn: 'Log in' }` everywhere, `{ 'ar.signIn': '…' }` in Arabic only).
+ * The canned pages' texts by language: English is bundled, every other
+ * language is a chunk of its own (the shared catalog's texts with the
+ * page-only ones), fetched the first time a page is shown in it. A language
+ * the pages have no catalog for shows English.
+ */
+export const AUTH_CATALOGS = lazyCatalogs<AuthMessages>(AUTH_EN, {
+  ar: () => import('./messages-ar').then((m) => m.AUTH_AR),
+});
+
+/**
+ * The texts of the canned pages in `language` (the shared catalog and the
+ * page-only texts) with `overrides` applied (`{ signIn: 'Log in' }`
+ * everywhere, `{ 'ar.signIn': '…' }` in Arabic only). Synchronous: a
+ * language whose catalog is not loaded yet answers English (with the
+ * `language`'s overrides); {@link loadAuthMessages} waits for it.
  *
  * @example
  * const t = authMessagesFor('en', { createAnAccount: 'Join us' });
@@ -156,35 +103,19 @@ function pageCatalogOf(language: string): Readonly<Record<PageMessageKey, string
  * t.createAnAccount; // 'Join us'
  */
 export function authMessagesFor(language: string, overrides: Readonly<Record<string, string>> = {}): AuthMessages {
-  return { ...messagesFor(language, overrides), ...withOverrides(pageCatalogOf(language), PAGE_EN, language, overrides) };
+  return withOverrides(AUTH_CATALOGS.get(language), AUTH_EN, language, overrides) as AuthMessages;
 }
 
 /**
- * A catalog of `language` with `overrides` applied, for keys `known` has: a
- * plain key replaces a text in every language, `lang.key` in `language`
- * only, and wins. The auth pages' and the admin console's texts follow it.
+ * The texts of the canned pages in `language` once its catalog is loaded
+ * (fetched if need be); rejects when its chunk cannot be loaded.
  *
  * @example
- * withOverrides(AR, EN, 'ar', { 'ar.save': 'احفظ' }).save; // 'احفظ'
+ * const t = await loadAuthMessages('ar');
+ * t.signIn; // 'تسجيل الدخول'
  */
-export function withOverrides<K extends string>(
-  catalog: Readonly<Record<K, string>>,
-  known: Readonly<Record<K, string>>,
-  language: string,
-  overrides: Readonly<Record<string, string>>,
-): Readonly<Record<K, string>> {
-  let out: Record<string, string> | null = null;
-  const scoped: [string, string][] = [];
-  for (const [key, value] of Object.entries(overrides)) {
-    const dot = key.lastIndexOf('.');
-    if (dot === -1) {
-      if (Object.hasOwn(known, key)) (out ??= { ...catalog })[key] = value;
-    } else if (key.slice(0, dot).toLowerCase() === language.toLowerCase() && Object.hasOwn(known, key.slice(dot + 1))) {
-      scoped.push([key.slice(dot + 1), value]);
-    }
-  }
-  for (const [key, value] of scoped) (out ??= { ...catalog })[key] = value;
-  return (out as Record<K, string> | null) ?? catalog;
+export async function loadAuthMessages(language: string, overrides: Readonly<Record<string, string>> = {}): Promise<AuthMessages> {
+  return withOverrides(await AUTH_CATALOGS.load(language), AUTH_EN, language, overrides) as AuthMessages;
 }
 
 /**

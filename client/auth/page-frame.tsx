@@ -1,7 +1,7 @@
-import { createEffect, createSignal, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createMemo, createSignal, onCleanup, Show, type JSX } from 'solid-js';
 import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
-import { useLanguage, useSite, useStateReady } from './site';
+import { useLanguage, useLanguagePending, useSite, useStateReady } from './site';
 
 /** How long the page stays blank before it says it is still connecting. */
 const CONNECTING_NOTICE_DELAY_MS = 800;
@@ -15,8 +15,11 @@ export interface AuthPageFrameProps {
 /**
  * What every canned page renders inside: the `Layout` part with the
  * `Header` and `Footer` parts, once the server's first push has arrived
- * (before it, a signed-in visitor would still look anonymous); when that
- * takes long, it says "Connecting…". Sets the document title to
+ * (before it, a signed-in visitor would still look anonymous) and the texts
+ * of the language it names are in (a page in Arabic never shows English
+ * first); when that takes long, it says "Connecting…". Later changes of
+ * language keep the page shown, in the previous language until the new
+ * one's texts are in. Sets the document title to
  * "<title> · <site name>".
  *
  * @example
@@ -26,7 +29,9 @@ export function AuthPageFrame(props: AuthPageFrameProps): JSX.Element {
   const { Layout, Header, Footer } = useAuthComponents();
   const site = useSite();
   const language = useLanguage();
-  const ready = useStateReady();
+  const stateReady = useStateReady();
+  const languagePending = useLanguagePending();
+  const ready = createMemo((shown: boolean) => shown || (stateReady() && !languagePending()), false);
   const t = useAuthMessages();
   const [slow, setSlow] = createSignal(false);
   const timer = setTimeout(() => setSlow(true), CONNECTING_NOTICE_DELAY_MS);

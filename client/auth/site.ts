@@ -1,6 +1,7 @@
-import { createMemo, type Accessor } from 'solid-js';
-import { useSlice } from '../state/context';
-import { I18N_SLICE, SITE_SLICE, type SiteSnapshot } from '../../server/shared';
+import { createEffect, createMemo, createRoot, on, type Accessor } from 'solid-js';
+import { useSlice, useStateClient } from '../state/context';
+import { baseLanguageOf, I18N_SLICE, LANGUAGE_COOKIE, SITE_SLICE, type SiteSnapshot } from '../../server/shared';
+import { AUTH_CATALOGS, authMessagesFor } from './messages';
 
 /** The `site` slice before the server's first push: the config defaults. */
 export const DEFAULT_SITE: Readonly<SiteSnapshot> = Object.freeze({
@@ -69,15 +70,119 @@ export function useStateReady(): Accessor<boolean> {
   return () => typeof slice.loginUrl === 'string';
 }
 
+/** The language shown before the first push, and when a language's texts cannot be loaded. */
+const DEFAULT_LANGUAGE: Readonly<LanguageState> = Object.freeze({ language: 'en', dir: 'ltr' });
+
+/** The localStorage key of the last language the server chose for this browser. */
+const LAST_LANGUAGE_KEY = 'statehouse:language';
+
+interface ShownLanguage {
+  shown: Accessor<LanguageState>;
+  pending: Accessor<boolean>;
+}
+
+/** One per state client (keyed by its `i18n` slice): every component reads the same. */
+const SHOWN = new WeakMap<object, ShownLanguage>();
+
 /**
- * The tab's language and direction from the built-in `i18n` slice (`en`,
- * `ltr` until the first push).
+ * The tab's language and direction from the built-in `i18n` slice, as the
+ * page shows them: `en`, `ltr` until the first push; a language whose texts
+ * are fetched on first use (Arabic) once they are in, the previous one
+ * meanwhile, so the texts, `lang` and `dir` change together; English when
+ * its chunk cannot be loaded (reported on the console and in a toast).
  *
  * @example
  * const lang = useLanguage();
  * return <div lang={lang().language} dir={lang().dir}>…</div>;
  */
 export function useLanguage(): Accessor<LanguageState> {
+  return shownLanguage().shown;
+}
+
+/**
+ * Whether the tab's language (the `i18n` slice's) differs from the shown one
+ * because its texts are still on their way. The canned pages wait for it
+ * before they first show, so a page in Arabic does not flash English.
+ *
+ * @example
+ * const pending = useLanguagePending();
+ * return <Show when={!pending()}>…</Show>;
+ */
+export function useLanguagePending(): Accessor<boolean> {
+  return shownLanguage().pending;
+}
+
+function shownLanguage(): ShownLanguage {
   const slice = useSlice<Partial<LanguageState>>(I18N_SLICE);
-  return createMemo((): LanguageState => ({ language: slice.language ?? 'en', dir: slice.dir === 'rtl' ? 'rtl' : 'ltr' }));
+  let found = SHOWN.get(slice);
+  if (!found) {
+    const client = useStateClient();
+    // Lives as long as the client's store (the WeakMap's key): no component owns it.
+    found = createRoot(() => followLanguage(slice, (message) => client.toastActions.show('error', message)));
+    SHOWN.set(slice, found);
+  }
+  return found;
+}
+
+function followLanguage(slice: Partial<LanguageState>, report: (message: string) => void): ShownLanguage {
+  const wanted = (): string => slice.language ?? DEFAULT_LANGUAGE.language;
+  const shown = createMemo<LanguageState>(
+    (previous) => {
+      const language = wanted();
+      const status = AUTH_CATALOGS.status(language);
+      if (status === 'loading') return previous;
+      if (status === 'failed') return DEFAULT_LANGUAGE;
+      return { language, dir: slice.dir === 'rtl' ? 'rtl' : 'ltr' };
+    },
+    DEFAULT_LANGUAGE,
+    { equals: (a, b) => a.language === b.language && a.dir === b.dir },
+  );
+  const pending = createMemo(() => AUTH_CATALOGS.status(wanted()) === 'loading');
+  createEffect(
+    on(
+      () => AUTH_CATALOGS.status(wanted()) === 'failed',
+      (failed) => {
+        if (failed) report(authMessagesFor(DEFAULT_LANGUAGE.language).languageLoadFailed);
+      },
+    ),
+  );
+  createEffect(() => {
+    if (slice.language) remember(slice.language);
+  });
+  // Fetch the likely language's texts now, beside the socket's first push, which says for sure.
+  const likely = likelyLanguage();
+  if (likely) AUTH_CATALOGS.status(likely);
+  return { shown, pending };
+}
+
+/**
+ * The language the first push will most likely name, before it arrives: the
+ * language cookie, else the one the server chose last time in this browser
+ * (the session's choice included), else the first of the browser's
+ * languages the pages have a catalog for (none when English comes first).
+ * Only used to start a fetch early.
+ */
+function likelyLanguage(): string | null {
+  try {
+    const cookie = globalThis.document?.cookie.match(new RegExp(`(?:^|;\\s*)${LANGUAGE_COOKIE}=([^;]*)`))?.[1];
+    if (cookie) return decodeURIComponent(cookie);
+    const last = globalThis.localStorage?.getItem(LAST_LANGUAGE_KEY);
+    if (last) return last;
+  } catch {
+    // A malformed cookie, storage refused (privacy settings): the browser's languages decide.
+  }
+  for (const tag of globalThis.navigator?.languages ?? []) {
+    if (AUTH_CATALOGS.fetched(tag)) return tag;
+    // English comes before any fetched language: nothing to fetch.
+    if (baseLanguageOf(tag) === DEFAULT_LANGUAGE.language) return null;
+  }
+  return null;
+}
+
+function remember(language: string): void {
+  try {
+    globalThis.localStorage?.setItem(LAST_LANGUAGE_KEY, language);
+  } catch {
+    // Storage full or refused: the next visit guesses from the browser's languages.
+  }
 }

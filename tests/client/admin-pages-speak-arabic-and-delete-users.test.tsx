@@ -62,9 +62,17 @@ const clickButton = (container: HTMLElement, text: string): void =>
   [...container.querySelectorAll('button')].find((b) => b.textContent === text)!.click();
 
 describe('the admin pages', () => {
-  test('speak Arabic, right to left, when the tab does', async () => {
+  test('speak Arabic, right to left, when the tab does, with no English heading before the Arabic texts are in', async () => {
+    const headings: string[] = [];
+    const observer = new MutationObserver(() => {
+      const text = document.querySelector('#admin-title')?.textContent;
+      if (text && headings.at(-1) !== text) headings.push(text);
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    cleanups.push(() => observer.disconnect());
     const { container } = await mount('/admin/users/5', 'ar');
     await server.waitFor(() => container.querySelector('#user-title')?.textContent === 'bob');
+    expect(headings).toEqual(['الإدارة']);
     const section = container.querySelector('section.admin')!;
     expect(section.getAttribute('dir')).toBe('rtl');
     expect(section.getAttribute('lang')).toBe('ar');

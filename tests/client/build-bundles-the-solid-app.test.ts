@@ -37,7 +37,7 @@ describe('buildClient', () => {
     expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
   });
 
-  test('a production build leaves the signed-in pages, the admin and the passkey library to chunks fetched on first use', async () => {
+  test('a production build leaves the signed-in pages, the dashboard, Confirm it’s you, the Arabic texts, the admin and the passkey library to chunks fetched on first use', async () => {
     const outdir = tempDir();
     await buildClient({ outdir, minify: true });
     const bundle = await measureClientBundle(outdir);
@@ -48,10 +48,19 @@ describe('buildClient', () => {
         )
       ).join('\n');
     const [first, later] = [await code(true), await code(false)];
-    // The login page (with its passkey button) and the toasts come with the page…
-    for (const marker of ['sh-passkey-sign-in', 'statehouse-toast']) expect(first).toContain(marker);
-    // …Settings (its passkey list), the admin console and the WebAuthn library only when first needed.
-    for (const marker of ['sh-passkey-list', 'admin-nav', 'Registration ceremony was sent an abort signal']) {
+    // The login page (with its passkey button), its English texts and the toasts come with the page…
+    for (const marker of ['sh-passkey-sign-in', 'Forgot your password?', 'statehouse-toast']) expect(first).toContain(marker);
+    // …Settings (its passkey list), the dashboard, the dialog's form, the Arabic texts, the admin
+    // console and the WebAuthn library only when first needed.
+    const onFirstUse = [
+      'sh-passkey-list',
+      'dashboard-title',
+      'sh-confirm-identity-title',
+      'هل نسيت كلمة المرور؟',
+      'admin-nav',
+      'Registration ceremony was sent an abort signal',
+    ];
+    for (const marker of onFirstUse) {
       expect(first).not.toContain(marker);
       expect(later).toContain(marker);
     }

@@ -64,7 +64,11 @@ function importGraph(entry: string): string[] {
 describe('the shared barrel is safe in the browser bundle', () => {
   test('server/shared.ts reaches only the wire contract, slices, redirects and the message catalog', () => {
     expect(importGraph(join(root, 'server/shared.ts'))).toEqual([
+      'server/i18n/catalog-ar.ts',
+      'server/i18n/catalog-en.ts',
       'server/i18n/catalog.ts',
+      'server/i18n/negotiate.ts',
+      'server/i18n/overrides.ts',
       'server/i18n/slice.ts',
       'server/shared.ts',
       'server/state/protocol.ts',

@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, spyOn, test } from 'bun:test';
+import { Route } from '@solidjs/router';
+import { AUTH_CATALOGS, AUTH_EN, type AuthMessages } from '../../client/auth/messages';
+import { DEFAULT_SITE, LoginPage } from '../../client/auth';
+import type { SiteSnapshot } from '../../server/shared';
+import { eventually, waitFor } from '../helpers/wait-for';
+import { fakeServerPerFile, mountOnFakeServer } from './mount-on-fake-server';
+
+/**
+ * The canned pages bundle English and fetch another language's texts the
+ * first time a page is shown in it: a page in that language waits for them
+ * rather than showing English first, a change of language keeps the page in
+ * the old one until the new texts are in, and a chunk that cannot be loaded
+ * leaves the page in English, said in a toast.
+ */
+const fake = fakeServerPerFile();
+
+// Private-use codes (ISO 639-2 qaa–qtz): languages this test adds, which no other test knows.
+const SLOW = 'qaa';
+const BROKEN = 'qab';
+const SITE: SiteSnapshot = { ...DEFAULT_SITE, siteName: 'Test site', languages: ['en', 'ar', SLOW, BROKEN] };
+
+/** A catalog the test delivers when it chooses, and how often it was asked for. */
+function deferredCatalog() {
+  const asked: ((catalog: AuthMessages) => void)[] = [];
+  const load = () => new Promise<AuthMessages>((resolve) => asked.push(resolve));
+  return { load, asked };
+}
+
+const consoleErrors: unknown[][] = [];
+const quietConsole = spyOn(console, 'error').mockImplementation((...args: unknown[]) => void consoleErrors.push(args));
+afterEach(() => {
+  consoleErrors.length = 0;
+});
+
+/** The login page at /login; every `<h1>` it ever shows is kept in `headings`. */
+function mountLogin() {
+  const mounted = mountOnFakeServer(fake.server, () => <Route path="/login" component={LoginPage} />, '/login', fake.cleanups);
+  const headings: string[] = [];
+  const observer = new MutationObserver(() => {
+    for (const h1 of mounted.container.querySelectorAll('h1')) {
+      const text = h1.textContent ?? '';
+      if (headings.at(-1) !== text) headings.push(text);
+    }
+  });
+  observer.observe(mounted.container, { childList: true, subtree: true, characterData: true });
+  fake.cleanups.push(() => observer.disconnect());
+  return { ...mounted, headings };
+}
+
+async function pushFirstState(connection: Awaited<ReturnType<ReturnType<typeof mountLogin>['connection']>>, language: string, dir: string) {
+  connection.push('statehouse.state', {
+    full: true,
+    delta: { auth: { isAuthenticated: false }, site: SITE, i18n: { language, dir } },
+    actions: [],
+  });
+}
+
+const card = (container: HTMLElement) => container.querySelector('.sh-auth');
+const heading = (container: HTMLElement) => container.querySelector('h1')?.textContent ?? null;
+
+describe('each language’s texts arrive with it', () => {
+  test('a page in Arabic shows Arabic once its texts are in, and never English before', async () => {
+    const { container, connection, headings } = mountLogin();
+    await pushFirstState(await connection(), 'ar', 'rtl');
+    await eventually(() => expect(heading(container)).toBe('تسجيل الدخول'));
+    expect(AUTH_CATALOGS.status('ar')).toBe('ready');
+    expect(headings).toEqual(['تسجيل الدخول']);
+    expect(card(container)?.getAttribute('lang')).toBe('ar');
+    expect(card(container)?.getAttribute('dir')).toBe('rtl');
+    expect(container.textContent).toContain('هل نسيت كلمة المرور؟');
+    expect(container.textContent).not.toContain('Forgot your password?');
+  });
+
+  test('the page waits for the texts of its language while they load, then shows them', async () => {
+    const slow = deferredCatalog();
+    AUTH_CATALOGS.add(SLOW, slow.load);
+    const { container, connection, client, headings } = mountLogin();
+    await pushFirstState(await connection(), SLOW, 'ltr');
+    await waitFor(() => slow.asked.length === 1 && (client.slices.i18n as { language?: string } | undefined)?.language === SLOW, {
+      what: 'the first push and the fetch',
+    });
+    expect(heading(container)).toBeNull();
+    slow.asked[0]!({ ...AUTH_EN, signIn: 'Qaa sign in' });
+    await eventually(() => expect(heading(container)).toBe('Qaa sign in'));
+    expect(headings).toEqual(['Qaa sign in']);
+    expect(slow.asked).toHaveLength(1);
+  });
+
+  test('choosing another language fetches its texts beside the call; the page stays in the old language until they are in', async () => {
+    const slow = deferredCatalog();
+    const other = 'qac';
+    AUTH_CATALOGS.add(other, slow.load);
+    const { container, connection } = mountLogin();
+    const socket = await connection();
+    await pushFirstState(socket, 'en', 'ltr');
+    await eventually(() => expect(heading(container)).toBe('Sign in'));
+    expect(slow.asked).toHaveLength(0);
+
+    // The picker, as a visitor uses it: the fetch starts before the server answers.
+    const picker = await waitFor(() => container.querySelector<HTMLSelectElement>('#sh-language'));
+    const option = document.createElement('option');
+    option.value = other;
+    picker.append(option);
+    picker.value = other;
+    picker.dispatchEvent(new Event('change', { bubbles: true }));
+    await waitFor(() => slow.asked.length === 1, { what: 'the fetch of the chosen language' });
+    await waitFor(() => fake.server.calls.some((call) => call.path === 'i18n.setLanguage'), { what: 'the setLanguage call' });
+
+    // The server's push names the language before its texts are in: the page stays in English.
+    socket.push('statehouse.state', { delta: { i18n: { language: other, dir: 'rtl' } }, actions: [] });
+    await Bun.sleep(50);
+    expect(heading(container)).toBe('Sign in');
+    expect(card(container)?.getAttribute('dir')).toBe('ltr');
+
+    slow.asked[0]!({ ...AUTH_EN, signIn: 'Qac sign in' });
+    await eventually(() => expect(heading(container)).toBe('Qac sign in'));
+    expect(card(container)?.getAttribute('lang')).toBe(other);
+    expect(card(container)?.getAttribute('dir')).toBe('rtl');
+  });
+
+  test('texts that cannot be loaded leave the page in English, and a toast and the console say so', async () => {
+    const missing = './no-such-catalog.ts';
+    AUTH_CATALOGS.add(BROKEN, () => import(missing));
+    const { container, connection, client } = mountLogin();
+    await pushFirstState(await connection(), BROKEN, 'rtl');
+    await eventually(() => expect(heading(container)).toBe('Sign in'));
+    expect(AUTH_CATALOGS.status(BROKEN)).toBe('failed');
+    expect(card(container)?.getAttribute('lang')).toBe('en');
+    expect(card(container)?.getAttribute('dir')).toBe('ltr');
+    await eventually(() => expect(client.toasts.map((t) => t.message)).toContain(AUTH_EN.languageLoadFailed));
+    expect(consoleErrors.some((args) => String(args[0]).includes(`"${BROKEN}"`))).toBe(true);
+    expect(quietConsole).toHaveBeenCalled();
+  });
+});
