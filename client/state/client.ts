@@ -52,7 +52,7 @@ export interface StateClientOptions<TSlices extends SliceMap> {
   localStorage?: StorageLike;
   /** How long toasts stay. @default 5000 */
   toastDurationMs?: number;
-  /** Told about failed client actions, state pushes and route reports. @default console.warn */
+  /** Told about failed client actions, state pushes, route reports, connection attempts and callbacks that threw. @default console.warn */
   onError?: (error: unknown, source: string) => void;
   /** How the browser's tabs tell each other about the session cookie. @default globalThis.BroadcastChannel */
   BroadcastChannel?: typeof BroadcastChannel | null;
@@ -167,6 +167,7 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
       socketOpen = next === 'open';
       setStatus(next);
     },
+    onError: report,
   });
   // Closing the socket makes the client open a new one (calls meanwhile wait for it).
   reconnect = () => socket.reconnect();
