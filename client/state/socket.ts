@@ -158,8 +158,9 @@ const CLOSED = 3;
  *   run. A subscription is sent again on the next socket, with the id of
  *   its last tracked event as `lastEventId`.
  * - A lost socket is replaced after `retryDelayMs(attempt)`; the attempt
- *   count starts over once a socket that served is lost, unless the server
- *   refused that socket's context (an `id: null` error on it before any result).
+ *   count starts over once a socket the server accepted is lost, and carries
+ *   on after one whose context it refused (an `id: null` error on it before
+ *   any result). Only an attempt actually scheduled counts.
  * - The server's `{ method: 'reconnect' }` opens a new socket while the
  *   current one keeps serving: new calls use it until the new one is open,
  *   calls in flight are answered on it, and each subscription stays on it
@@ -189,7 +190,7 @@ export function createStateSocket(options: StateSocketOptions): StateSocket {
   const lost = new WeakSet<WebSocket>();
   /** Sockets whose context the server refused (an `id: null` error before any result). */
   const refused = new WeakSet<WebSocket>();
-  /** Sockets that answered a call: their context was accepted. */
+  /** Sockets that answered a call: a later `id: null` error on them is no refusal of their context. */
   const served = new WeakSet<WebSocket>();
   const silence = new WeakMap<WebSocket, () => void>();
 
