@@ -589,6 +589,30 @@ describe('the backoff', () => {
   });
 });
 
+describe('the backoff counts only attempts it schedules', () => {
+  test('a socket lost while its replacement is already opening schedules nothing', async () => {
+    const url = start();
+    let urls = 0;
+    let give: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (give = resolve));
+    const client = connect(async () => {
+      if (++urls === 2) await held;
+      return url;
+    });
+    expect(await client.trpc.whoami.query()).toBe('tab-1');
+    state.sockets[0]!.send(JSON.stringify({ id: null, method: 'reconnect' }));
+    await waitFor(() => urls === 2, { what: 'the replacement to ask for its url' });
+    // The notification's own delay.
+    expect(client.attempts).toEqual([0]);
+    state.sockets[0]!.close(1012, 'restarting');
+    await waitFor(() => client.statuses.at(-1) === 'connecting', { what: 'the loss' });
+    give();
+    expect(await client.trpc.whoami.query()).toBe('tab-1');
+    expect(client.attempts).toEqual([0]);
+    expect(state.sockets).toHaveLength(2);
+  });
+});
+
 describe('callbacks that throw', () => {
   test('a throwing onStatus neither stops the reconnect nor the calls; onError hears it', async () => {
     const url = start();
