@@ -20,7 +20,8 @@ export function useVisit(): void {
       ([path, search]) => {
         app
           .reportRoute(path, search)
-          .then(() => app.trpc.dashboard.visit.mutate({ path: path + search }))
+          // The path as the route mirror has it: no one-time token in a frame.
+          .then(() => app.trpc.dashboard.visit.mutate({ path: app.redactPath(path) + search }))
           .catch((error: unknown) => console.warn('could not report the visit', error));
       },
     ),

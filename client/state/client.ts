@@ -4,10 +4,12 @@ import {
   ANONYMOUS_SNAPSHOT,
   AUTH_SLICE,
   ROUTE_MUTATION_PATH,
+  SITE_SLICE,
   STATE_SUBSCRIPTION_PATH,
   type AuthSnapshot,
   type ConnectionParams,
   type RouteReport,
+  type SiteSnapshot,
   type StatePush,
 } from '../../server/shared';
 import {
@@ -52,12 +54,22 @@ export interface StateClientOptions<TSlices extends SliceMap> {
   localStorage?: StorageLike;
   /** How long toasts stay. @default 5000 */
   toastDurationMs?: number;
-  /** Told about failed client actions, state pushes and route reports. @default console.warn */
+  /** Told about failed client actions, state pushes, route reports, connection attempts and callbacks that threw. @default console.warn */
   onError?: (error: unknown, source: string) => void;
   /** How the browser's tabs tell each other about the session cookie. @default globalThis.BroadcastChannel */
   BroadcastChannel?: typeof BroadcastChannel | null;
   /** How long a tab told to `followSession` waits for the browser's new cookie. @default 10000 */
   followTimeoutMs?: number;
+  /**
+   * Routes with a secret in their path (`'/invite/:code'`): each `:name`
+   * segment is sent as `:name` in the connection params and route reports,
+   * so a one-time token never goes into a WebSocket frame or the server's
+   * route mirror. The email-verification and password-reset confirm pages
+   * (`verifyEmailUrl/:token`, `passwordResetUrl/:token`) are always
+   * included: at their default URLs from the start, at the `site` slice's
+   * once it arrives.
+   */
+  secretRoutes?: readonly string[];
 }
 
 export interface StateClient<TRouter extends AnyRouter, TSlices extends SliceMap> {
@@ -77,10 +89,13 @@ export interface StateClient<TRouter extends AnyRouter, TSlices extends SliceMap
   setNavigate(navigate: NavigateFunction | null): () => void;
   /**
    * Tells the server the tab now shows `path` + `search` (`location.search`,
-   * with its `?`). Repeats are skipped; while the socket is down the route
-   * waits for the next connection params.
+   * with its `?`), the secret segments of `secretRoutes` replaced. Repeats
+   * are skipped; while the socket is down the route waits for the next
+   * connection params.
    */
   reportRoute(path: string, search: string): Promise<void>;
+  /** `path` with the secret segments of `secretRoutes` replaced by their `:name`: what may be sent to the server. */
+  redactPath(path: string): string;
   /** Stops the state subscription, closes the socket and clears toast timers. */
   close(): Promise<void>;
 }
@@ -147,6 +162,17 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
   /** The route the server's mirror holds, from the connection params or a report. */
   let mirroredRoute: string | null = null;
 
+  const secretRoutes = (): readonly string[] => {
+    const site = slices[SITE_SLICE] as Partial<SiteSnapshot> | undefined;
+    return [
+      ...DEFAULT_SECRET_ROUTES,
+      ...(site?.verifyEmailUrl ? [tokenRoute(site.verifyEmailUrl)] : []),
+      ...(site?.passwordResetUrl ? [tokenRoute(site.passwordResetUrl)] : []),
+      ...(options.secretRoutes ?? []),
+    ];
+  };
+  const redactPath = (path: string): string => redactSecretSegments(path, secretRoutes());
+
   const socketUrl = options.url ?? defaultSocketUrl(location().href);
   const socket = createStateSocket({
     // A socket waits while the tab follows a rotated session until the browser has its cookie.
@@ -158,7 +184,9 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
     retryDelayMs: options.retryDelayMs ?? backoffWithJitter(),
     keepAlive: options.keepAlive,
     connectionParams: () => {
-      const { path, query } = currentRoute ?? routeOf(location().href);
+      const route = currentRoute ?? routeOf(location().href);
+      const path = redactPath(route.path);
+      const { query } = route;
       mirroredRoute = routeKey(path, query);
       const params = { tabId, path, query, languages: browserLanguages() } satisfies ConnectionParams;
       return { ...params };
@@ -167,6 +195,7 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
       socketOpen = next === 'open';
       setStatus(next);
     },
+    onError: report,
   });
   // Closing the socket makes the client open a new one (calls meanwhile wait for it).
   reconnect = () => socket.reconnect();
@@ -201,12 +230,13 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
 
   async function reportRoute(path: string, search: string): Promise<void> {
     currentRoute = { path, query: search };
-    const key = routeKey(path, search);
+    const shown = redactPath(path);
+    const key = routeKey(shown, search);
     // Until the socket is open, the next connection params carry the route.
     if (!socketOpen || key === mirroredRoute) return;
     mirroredRoute = key;
     try {
-      await calls.request('mutation', ROUTE_MUTATION_PATH, currentRoute);
+      await calls.request('mutation', ROUTE_MUTATION_PATH, { path: shown, query: search } satisfies RouteReport);
     } catch (error) {
       if (mirroredRoute === key) mirroredRoute = null;
       throw error;
@@ -232,8 +262,34 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
     actions,
     setNavigate: actions.setNavigate,
     reportRoute,
+    redactPath,
     close,
   };
+}
+
+/** The auth pages whose last segment is a one-time token, at their default URLs. */
+const DEFAULT_SECRET_ROUTES: readonly string[] = ['/verify-email/:token', '/password-reset/:token'];
+
+const tokenRoute = (prefix: string): string => `${prefix.replace(/\/$/, '')}/:token`;
+
+/**
+ * `path` with each segment that a `:name` segment of a matching pattern
+ * covers replaced by `:name`; a path no pattern matches is returned as it is.
+ *
+ * @example
+ * redactSecretSegments('/verify-email/abc123', ['/verify-email/:token']); // '/verify-email/:token'
+ */
+export function redactSecretSegments(path: string, patterns: readonly string[]): string {
+  // A trailing slash matches as the router does: `/verify-email/abc/` is `/verify-email/abc`.
+  const slash = path.length > 1 && path.endsWith('/') ? '/' : '';
+  const segments = (slash ? path.slice(0, -1) : path).split('/');
+  for (const pattern of patterns) {
+    const parts = pattern.replace(/(.)\/$/, '$1').split('/');
+    if (parts.length !== segments.length) continue;
+    if (!parts.every((part, i) => part.startsWith(':') || part === segments[i])) continue;
+    return parts.map((part, i) => (part.startsWith(':') ? part : segments[i])).join('/') + slash;
+  }
+  return path;
 }
 
 /** `ws://host/trpc` or `wss://host/trpc` for the page at `href`. */

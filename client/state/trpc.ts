@@ -67,19 +67,33 @@ export interface UntypedCalls {
   subscribe(path: string, input: unknown, handlers: SubscribeHandlers<unknown>): Unsubscribable;
 }
 
-const CALLS: Record<string, CallType> = { query: 'query', mutate: 'mutation', subscribe: 'subscription' };
+/** The call a proxy's last key names; nothing for any other key (`toString`, `valueOf`…). */
+function callOf(key: string | undefined): CallType | undefined {
+  switch (key) {
+    case 'query':
+      return 'query';
+    case 'mutate':
+      return 'mutation';
+    case 'subscribe':
+      return 'subscription';
+    default:
+      return undefined;
+  }
+}
 
 /**
  * A proxy turning `trpc.notes.create.mutate(input)` into
  * `calls.request('mutation', 'notes.create', input)`. Reading `then` gives
- * `undefined`, so a proxy can be returned from an async function.
+ * `undefined`, so a proxy can be returned from an async function. Calling
+ * anything but `query`, `mutate` or `subscribe` (`String(trpc.notes)` calls
+ * `toString`) throws a `TypeError` and sends nothing.
  */
 export function createTrpcProxy<TRouter extends AnyRouter>(calls: UntypedCalls): StateTrpc<TRouter> {
   const at = (path: readonly string[]): unknown =>
     new Proxy(() => undefined, {
       get: (_target, key) => (typeof key === 'string' && key !== 'then' ? at([...path, key]) : undefined),
       apply: (_target, _this, args: unknown[]) => {
-        const type = CALLS[path[path.length - 1] ?? ''];
+        const type = callOf(path[path.length - 1]);
         const name = path.slice(0, -1).join('.');
         if (type === undefined || name === '') throw new TypeError(`trpc.${path.join('.')} is not a procedure call`);
         return type === 'subscription'

@@ -18,6 +18,9 @@ const typesOnlyRouter = t.router({
 });
 type TestRouter = typeof typesOnlyRouter;
 
+/** `true` for `any`: a typed result that is `any` would make every assignment below pass unchecked. */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
 const envelope = <T>(data: T, delta: Delta = {}, actions: ClientAction[] = []): Envelope<T> => ({ data, delta, actions });
 
 const replies: Record<string, FakeReply | ((input: unknown) => FakeReply)> = {
@@ -95,6 +98,21 @@ describe('the typed calls', () => {
     expect(note).toEqual({ id: 7, title: 'Hello' });
     const count: number = await trpc.notes.count.query();
     expect(count).toBe(1);
+    // `bun run typecheck` holds these: neither the proxy nor a result is `any`, and a wrong call does not compile.
+    const typed: [IsAny<typeof trpc>, IsAny<typeof trpc.notes>, IsAny<typeof note>, IsAny<typeof count>] = [false, false, false, false];
+    expect(typed).toEqual([false, false, false, false]);
+    const wrongCalls = () => {
+      // @ts-expect-error a title is a string
+      void trpc.notes.create.mutate({ title: 1 });
+      // @ts-expect-error no such procedure
+      void trpc.notes.rename.mutate({ title: 'x' });
+      // @ts-expect-error a query has no mutate
+      void trpc.notes.count.mutate();
+      // @ts-expect-error the result is a number
+      const text: Promise<string> = trpc.notes.count.query();
+      return text;
+    };
+    expect(typeof wrongCalls).toBe('function');
     await close();
   });
 
@@ -121,6 +139,8 @@ describe('the typed calls', () => {
     const { trpc, deltas, close } = connect();
     // biome-ignore lint/suspicious/noConfusingVoidType: the procedure's declared result type is what is checked
     const value: void = await trpc.notes.touch.mutate();
+    const typed: IsAny<typeof value> = false;
+    expect(typed).toBe(false);
     expect(value).toBeUndefined();
     expect(deltas).toEqual([{ notes: { touched: true } }]);
     await close();

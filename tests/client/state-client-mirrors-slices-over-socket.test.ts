@@ -140,6 +140,29 @@ describe('createStateClient', () => {
     ]);
   });
 
+  test('a one-time token in the path goes into no frame: the params and route reports carry :token instead', async () => {
+    const { client, connection } = start('http://app.test/verify-email/SECRET-1?lang=en');
+    const conn = await connection();
+    // The very first frame, before any page code ran.
+    expect(conn.params).toMatchObject({ path: '/verify-email/:token', query: '?lang=en' });
+    await client.reportRoute('/password-reset/SECRET-2', '');
+    // The server moves the pages: the `site` slice's URLs are secret routes too.
+    conn.push('statehouse.state', push({ delta: { site: { verifyEmailUrl: '/confirm-email' } }, actions: [] }));
+    await server.waitFor(
+      () => (client.slices as unknown as { site?: { verifyEmailUrl?: string } }).site?.verifyEmailUrl === '/confirm-email',
+    );
+    await client.reportRoute('/confirm-email/SECRET-3/', '');
+    await client.reportRoute('/notes/7', '');
+    const sent = server.calls.filter((c) => c.connection === conn && c.path === 'statehouse.route').map((c) => c.input);
+    expect(sent).toEqual([
+      { path: '/password-reset/:token', query: '' },
+      { path: '/confirm-email/:token/', query: '' },
+      { path: '/notes/7', query: '' },
+    ]);
+    expect(JSON.stringify([conn.params, sent])).not.toContain('SECRET');
+    expect(client.redactPath('/verify-email/SECRET-4')).toBe('/verify-email/:token');
+  });
+
   test('reconnects after the socket drops, with the same tab id, and subscribes again', async () => {
     const { client, connection } = start('http://app.test/dashboard');
     const statuses: string[] = [];
