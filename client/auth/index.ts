@@ -45,7 +45,7 @@ export { describeFailure, errorCodeOf, type FormFailure } from './failure';
 export { AUTH_CATALOGS, authMessagesFor, formatMessage, loadAuthMessages, type AuthMessages, type PageMessageKey } from './messages';
 export { lazyCatalogs, type CatalogStatus, type LazyCatalogs } from './lazy-catalogs';
 export { withOverrides } from '../../server/shared';
-export { DEFAULT_SITE, useLanguage, useLanguagePending, useSite, useStateReady, type LanguageState } from './site';
+export { DEFAULT_SITE, useLanguage, useLanguagePending, usePagesShown, useSite, useStateReady, type LanguageState } from './site';
 export { redirectTargetOf, useRedirectIfSignedIn } from './redirect-signed-in';
 export { RequireAuth, RequireUser, type GuardProps, type RequireUserProps } from './require-user';
 export { RequireGroup, RequireStaff, RequireSuperuser, type RequireGroupProps } from './role-guards';

@@ -79,6 +79,8 @@ const LAST_LANGUAGE_KEY = 'statehouse:language';
 interface ShownLanguage {
   shown: Accessor<LanguageState>;
   pending: Accessor<boolean>;
+  /** Once true, stays true: the first push and the texts of its language have arrived. */
+  pagesShown: Accessor<boolean>;
 }
 
 /** One per state client (keyed by its `i18n` slice): every component reads the same. */
@@ -112,19 +114,34 @@ export function useLanguagePending(): Accessor<boolean> {
   return shownLanguage().pending;
 }
 
+/**
+ * Whether the canned pages have been shown in this client: the first push and
+ * the texts of the language it names have arrived. Once true it stays true,
+ * across pages, so a page opened while a change of language loads shows at
+ * once, in the previous language.
+ *
+ * @example
+ * const shown = usePagesShown();
+ * return <Show when={shown()}>…</Show>;
+ */
+export function usePagesShown(): Accessor<boolean> {
+  return shownLanguage().pagesShown;
+}
+
 function shownLanguage(): ShownLanguage {
   const slice = useSlice<Partial<LanguageState>>(I18N_SLICE);
   let found = SHOWN.get(slice);
   if (!found) {
     const client = useStateClient();
+    const ready = useStateReady();
     // Lives as long as the client's store (the WeakMap's key): no component owns it.
-    found = createRoot(() => followLanguage(slice, (message) => client.toastActions.show('error', message)));
+    found = createRoot(() => followLanguage(slice, ready, (message) => client.toastActions.show('error', message)));
     SHOWN.set(slice, found);
   }
   return found;
 }
 
-function followLanguage(slice: Partial<LanguageState>, report: (message: string) => void): ShownLanguage {
+function followLanguage(slice: Partial<LanguageState>, ready: Accessor<boolean>, report: (message: string) => void): ShownLanguage {
   const wanted = (): string => slice.language ?? DEFAULT_LANGUAGE.language;
   const shown = createMemo<LanguageState>(
     (previous) => {
@@ -138,6 +155,7 @@ function followLanguage(slice: Partial<LanguageState>, report: (message: string)
     { equals: (a, b) => a.language === b.language && a.dir === b.dir },
   );
   const pending = createMemo(() => AUTH_CATALOGS.status(wanted()) === 'loading');
+  const pagesShown = createMemo((was: boolean) => was || (ready() && !pending()), false);
   createEffect(
     on(
       () => AUTH_CATALOGS.status(wanted()) === 'failed',
@@ -152,7 +170,7 @@ function followLanguage(slice: Partial<LanguageState>, report: (message: string)
   // Fetch the likely language's texts now, beside the socket's first push, which says for sure.
   const likely = likelyLanguage();
   if (likely) AUTH_CATALOGS.status(likely);
-  return { shown, pending };
+  return { shown, pending, pagesShown };
 }
 
 /**

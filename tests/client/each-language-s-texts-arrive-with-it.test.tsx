@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, spyOn, test } from 'bun:test';
 import { Route } from '@solidjs/router';
 import { AUTH_CATALOGS, AUTH_EN, type AuthMessages } from '../../client/auth/messages';
-import { DEFAULT_SITE, LoginPage } from '../../client/auth';
+import { DEFAULT_SITE, LoginPage, RegisterPage } from '../../client/auth';
 import type { SiteSnapshot } from '../../server/shared';
 import { eventually, waitFor } from '../helpers/wait-for';
 import { fakeServerPerFile, mountOnFakeServer } from './mount-on-fake-server';
@@ -18,7 +18,10 @@ const fake = fakeServerPerFile();
 // Private-use codes (ISO 639-2 qaa–qtz): languages this test adds, which no other test knows.
 const SLOW = 'qaa';
 const BROKEN = 'qab';
-const SITE: SiteSnapshot = { ...DEFAULT_SITE, siteName: 'Test site', languages: ['en', 'ar', SLOW, BROKEN] };
+// The Arabic catalog's real chunk under a code of its own: loaded by no earlier test file (the catalogs are module-wide).
+const ARABIC = 'qad';
+AUTH_CATALOGS.add(ARABIC, () => import('../../client/auth/messages-ar').then((m) => m.AUTH_AR));
+const SITE: SiteSnapshot = { ...DEFAULT_SITE, siteName: 'Test site', languages: ['en', ARABIC, SLOW, BROKEN] };
 
 /** A catalog the test delivers when it chooses, and how often it was asked for. */
 function deferredCatalog() {
@@ -33,9 +36,15 @@ afterEach(() => {
   consoleErrors.length = 0;
 });
 
-/** The login page at /login; every `<h1>` it ever shows is kept in `headings`. */
+/** The login page at /login (and the register page at /register); every `<h1>` it ever shows is kept in `headings`. */
 function mountLogin() {
-  const mounted = mountOnFakeServer(fake.server, () => <Route path="/login" component={LoginPage} />, '/login', fake.cleanups);
+  const routes = () => (
+    <>
+      <Route path="/login" component={LoginPage} />
+      <Route path="/register" component={RegisterPage} />
+    </>
+  );
+  const mounted = mountOnFakeServer(fake.server, routes, '/login', fake.cleanups);
   const headings: string[] = [];
   const observer = new MutationObserver(() => {
     for (const h1 of mounted.container.querySelectorAll('h1')) {
@@ -62,11 +71,11 @@ const heading = (container: HTMLElement) => container.querySelector('h1')?.textC
 describe('each language’s texts arrive with it', () => {
   test('a page in Arabic shows Arabic once its texts are in, and never English before', async () => {
     const { container, connection, headings } = mountLogin();
-    await pushFirstState(await connection(), 'ar', 'rtl');
+    await pushFirstState(await connection(), ARABIC, 'rtl');
     await eventually(() => expect(heading(container)).toBe('تسجيل الدخول'));
-    expect(AUTH_CATALOGS.status('ar')).toBe('ready');
+    expect(AUTH_CATALOGS.status(ARABIC)).toBe('ready');
     expect(headings).toEqual(['تسجيل الدخول']);
-    expect(card(container)?.getAttribute('lang')).toBe('ar');
+    expect(card(container)?.getAttribute('lang')).toBe(ARABIC);
     expect(card(container)?.getAttribute('dir')).toBe('rtl');
     expect(container.textContent).toContain('هل نسيت كلمة المرور؟');
     expect(container.textContent).not.toContain('Forgot your password?');
@@ -117,6 +126,25 @@ describe('each language’s texts arrive with it', () => {
     await eventually(() => expect(heading(container)).toBe('Qac sign in'));
     expect(card(container)?.getAttribute('lang')).toBe(other);
     expect(card(container)?.getAttribute('dir')).toBe('rtl');
+  });
+
+  test('another page opened while a change of language loads shows at once, in the previous language', async () => {
+    const slow = deferredCatalog();
+    const other = 'qae';
+    AUTH_CATALOGS.add(other, slow.load);
+    const { container, connection, history } = mountLogin();
+    const socket = await connection();
+    await pushFirstState(socket, 'en', 'ltr');
+    await eventually(() => expect(heading(container)).toBe('Sign in'));
+    socket.push('statehouse.state', { delta: { i18n: { language: other, dir: 'ltr' } }, actions: [] });
+    await waitFor(() => slow.asked.length === 1, { what: 'the fetch' });
+
+    history.set({ value: '/register' });
+    await eventually(() => expect(heading(container)).toBe(AUTH_EN.createAnAccount));
+    expect(container.querySelector('.sh-connecting')).toBeNull();
+
+    slow.asked[0]!({ ...AUTH_EN, createAnAccount: 'Qae create account' });
+    await eventually(() => expect(heading(container)).toBe('Qae create account'));
   });
 
   test('texts that cannot be loaded leave the page in English, and a toast and the console say so', async () => {
