@@ -135,13 +135,18 @@ function shownLanguage(): ShownLanguage {
     const client = useStateClient();
     const ready = useStateReady();
     // Lives as long as the client's store (the WeakMap's key): no component owns it.
-    found = createRoot(() => followLanguage(slice, ready, (message) => client.toastActions.show('error', message)));
+    const site = useSlice<Partial<SiteSnapshot>>(SITE_SLICE);
+    // Said in English (what the page falls back to), with the site's own wording of it.
+    const report = (): void => {
+      client.toastActions.show('error', authMessagesFor(DEFAULT_LANGUAGE.language, site.messages ?? {}).languageLoadFailed);
+    };
+    found = createRoot(() => followLanguage(slice, ready, report));
     SHOWN.set(slice, found);
   }
   return found;
 }
 
-function followLanguage(slice: Partial<LanguageState>, ready: Accessor<boolean>, report: (message: string) => void): ShownLanguage {
+function followLanguage(slice: Partial<LanguageState>, ready: Accessor<boolean>, report: () => void): ShownLanguage {
   const wanted = (): string => slice.language ?? DEFAULT_LANGUAGE.language;
   const shown = createMemo<LanguageState>(
     (previous) => {
@@ -160,7 +165,7 @@ function followLanguage(slice: Partial<LanguageState>, ready: Accessor<boolean>,
     on(
       () => AUTH_CATALOGS.status(wanted()) === 'failed',
       (failed) => {
-        if (failed) report(authMessagesFor(DEFAULT_LANGUAGE.language).languageLoadFailed);
+        if (failed) report();
       },
     ),
   );

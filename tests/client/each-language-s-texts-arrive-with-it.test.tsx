@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, spyOn, test } from 'bun:test';
 import { Route } from '@solidjs/router';
-import { AUTH_CATALOGS, AUTH_EN, type AuthMessages } from '../../client/auth/messages';
+import { AUTH_CATALOGS, AUTH_EN, authMessagesFor, type AuthMessages } from '../../client/auth/messages';
 import { DEFAULT_SITE, LoginPage, RegisterPage } from '../../client/auth';
 import type { SiteSnapshot } from '../../server/shared';
 import { eventually, waitFor } from '../helpers/wait-for';
@@ -57,10 +57,15 @@ function mountLogin() {
   return { ...mounted, headings };
 }
 
-async function pushFirstState(connection: Awaited<ReturnType<ReturnType<typeof mountLogin>['connection']>>, language: string, dir: string) {
+async function pushFirstState(
+  connection: Awaited<ReturnType<ReturnType<typeof mountLogin>['connection']>>,
+  language: string,
+  dir: string,
+  site = SITE,
+) {
   connection.push('statehouse.state', {
     full: true,
-    delta: { auth: { isAuthenticated: false }, site: SITE, i18n: { language, dir } },
+    delta: { auth: { isAuthenticated: false }, site, i18n: { language, dir } },
     actions: [],
   });
 }
@@ -159,5 +164,56 @@ describe('each language’s texts arrive with it', () => {
     await eventually(() => expect(client.toasts.map((t) => t.message)).toContain(AUTH_EN.languageLoadFailed));
     expect(consoleErrors.some((args) => String(args[0]).includes(`"${BROKEN}"`))).toBe(true);
     expect(quietConsole).toHaveBeenCalled();
+  });
+
+  test('texts that never arrive leave the page in English after the timeout, the toast in the site’s own wording', async () => {
+    const never = deferredCatalog();
+    AUTH_CATALOGS.add('qah', never.load);
+    const timeout = AUTH_CATALOGS.timeoutMs;
+    AUTH_CATALOGS.timeoutMs = 50;
+    fake.cleanups.push(() => (AUTH_CATALOGS.timeoutMs = timeout));
+    const { container, connection, client } = mountLogin();
+    const site = { ...SITE, languages: ['en', 'qah'], messages: { languageLoadFailed: 'Our texts in your language are late.' } };
+    await pushFirstState(await connection(), 'qah', 'rtl', site);
+    await eventually(() => expect(heading(container)).toBe('Sign in'));
+    expect(AUTH_CATALOGS.status('qah')).toBe('failed');
+    expect(card(container)?.getAttribute('lang')).toBe('en');
+    await eventually(() => expect(client.toasts.map((t) => t.message)).toContain('Our texts in your language are late.'));
+  });
+
+  test('a language not loaded yet answers English with English’s overrides, not that language’s', async () => {
+    const slow = deferredCatalog();
+    AUTH_CATALOGS.add('qai', slow.load);
+    const overrides = { 'qai.signIn': 'Qai sign in', 'en.signIn': 'Log in' };
+    expect(authMessagesFor('qai', overrides).signIn).toBe('Log in');
+    await waitFor(() => slow.asked.length === 1, { what: 'the fetch' });
+    slow.asked[0]!(AUTH_EN);
+    await eventually(() => expect(AUTH_CATALOGS.status('qai')).toBe('ready'));
+    expect(authMessagesFor('qai', overrides).signIn).toBe('Qai sign in');
+  });
+
+  test('a catalog missing texts shows the English ones for them', async () => {
+    const { signIn: _dropped, ...partial } = AUTH_EN;
+    AUTH_CATALOGS.add('qaj', async () => ({ ...partial, forgotPassword: 'Qaj forgot' }) as AuthMessages);
+    const t = await AUTH_CATALOGS.load('qaj');
+    expect(t.forgotPassword).toBe('Qaj forgot');
+    expect(t.signIn).toBe(AUTH_EN.signIn);
+  });
+
+  test('after a chosen language fails, the picker says the language shown', async () => {
+    const broken = 'qak';
+    AUTH_CATALOGS.add(broken, () => Promise.reject(new Error('chunk failed')));
+    const { container, connection } = mountLogin();
+    const socket = await connection();
+    await pushFirstState(socket, 'en', 'ltr', { ...SITE, languages: ['en', broken] });
+    const picker = await waitFor(() => container.querySelector<HTMLSelectElement>('#sh-language'));
+    await waitFor(() => picker.options.length === 2, { what: 'the options' });
+    picker.value = broken;
+    picker.dispatchEvent(new Event('change', { bubbles: true }));
+    await waitFor(() => fake.server.calls.some((call) => call.path === 'i18n.setLanguage'), { what: 'the setLanguage call' });
+    socket.push('statehouse.state', { delta: { i18n: { language: broken, dir: 'ltr' } }, actions: [] });
+    await eventually(() => expect(AUTH_CATALOGS.status(broken)).toBe('failed'));
+    await eventually(() => expect(picker.value).toBe('en'));
+    expect(heading(container)).toBe('Sign in');
   });
 });
