@@ -1,4 +1,5 @@
 import { createEffect, createMemo, createRoot, on, type Accessor } from 'solid-js';
+import type { StorageLike } from '../state/actions';
 import { useSlice, useStateClient } from '../state/context';
 import { baseLanguageOf, I18N_SLICE, LANGUAGE_COOKIE, SITE_SLICE, type SiteSnapshot } from '../../server/shared';
 import { AUTH_CATALOGS, authMessagesFor } from './messages';
@@ -140,13 +141,19 @@ function shownLanguage(): ShownLanguage {
     const report = (): void => {
       client.toastActions.show('error', authMessagesFor(DEFAULT_LANGUAGE.language, site.messages ?? {}).languageLoadFailed);
     };
-    found = createRoot(() => followLanguage(slice, ready, report));
+    const storage = (): StorageLike | undefined => client.actions.localStorage();
+    found = createRoot(() => followLanguage(slice, ready, storage, report));
     SHOWN.set(slice, found);
   }
   return found;
 }
 
-function followLanguage(slice: Partial<LanguageState>, ready: Accessor<boolean>, report: () => void): ShownLanguage {
+function followLanguage(
+  slice: Partial<LanguageState>,
+  ready: Accessor<boolean>,
+  storage: () => StorageLike | undefined,
+  report: () => void,
+): ShownLanguage {
   const wanted = (): string => slice.language ?? DEFAULT_LANGUAGE.language;
   const shown = createMemo<LanguageState>(
     (previous) => {
@@ -170,10 +177,10 @@ function followLanguage(slice: Partial<LanguageState>, ready: Accessor<boolean>,
     ),
   );
   createEffect(() => {
-    if (slice.language) remember(slice.language);
+    if (slice.language) remember(storage, slice.language);
   });
   // Fetch the likely language's texts now, beside the socket's first push, which says for sure.
-  const likely = likelyLanguage();
+  const likely = likelyLanguage(storage);
   if (likely) AUTH_CATALOGS.status(likely);
   return { shown, pending, pagesShown };
 }
@@ -185,11 +192,11 @@ function followLanguage(slice: Partial<LanguageState>, ready: Accessor<boolean>,
  * languages the pages have a catalog for (none when English comes first).
  * Only used to start a fetch early.
  */
-function likelyLanguage(): string | null {
+function likelyLanguage(storage: () => StorageLike | undefined): string | null {
   try {
     const cookie = globalThis.document?.cookie.match(new RegExp(`(?:^|;\\s*)${LANGUAGE_COOKIE}=([^;]*)`))?.[1];
     if (cookie) return decodeURIComponent(cookie);
-    const last = globalThis.localStorage?.getItem(LAST_LANGUAGE_KEY);
+    const last = storage()?.getItem(LAST_LANGUAGE_KEY);
     if (last) return last;
   } catch {
     // A malformed cookie, storage refused (privacy settings): the browser's languages decide.
@@ -202,9 +209,9 @@ function likelyLanguage(): string | null {
   return null;
 }
 
-function remember(language: string): void {
+function remember(storage: () => StorageLike | undefined, language: string): void {
   try {
-    globalThis.localStorage?.setItem(LAST_LANGUAGE_KEY, language);
+    storage()?.setItem(LAST_LANGUAGE_KEY, language);
   } catch {
     // Storage full or refused: the next visit guesses from the browser's languages.
   }

@@ -75,7 +75,7 @@ const heading = (container: HTMLElement) => container.querySelector('h1')?.textC
 
 describe('each language’s texts arrive with it', () => {
   test('a page in Arabic shows Arabic once its texts are in, and never English before', async () => {
-    const { container, connection, headings } = mountLogin();
+    const { container, connection, headings, client } = mountLogin();
     await pushFirstState(await connection(), ARABIC, 'rtl');
     await eventually(() => expect(heading(container)).toBe('تسجيل الدخول'));
     expect(AUTH_CATALOGS.status(ARABIC)).toBe('ready');
@@ -84,6 +84,9 @@ describe('each language’s texts arrive with it', () => {
     expect(card(container)?.getAttribute('dir')).toBe('rtl');
     expect(container.textContent).toContain('هل نسيت كلمة المرور؟');
     expect(container.textContent).not.toContain('Forgot your password?');
+    // The next visit's guess is kept in the client's own storage, not the page's.
+    expect(client.actions.localStorage()?.getItem('statehouse:language')).toBe(ARABIC);
+    expect(globalThis.localStorage.getItem('statehouse:language')).toBeNull();
   });
 
   test('the page waits for the texts of its language while they load, then shows them', async () => {
