@@ -189,24 +189,38 @@ function followLanguage(
  * The language the first push will most likely name, before it arrives: the
  * language cookie, else the one the server chose last time in this browser
  * (the session's choice included), else the first of the browser's
- * languages the pages have a catalog for (none when English comes first).
- * Only used to start a fetch early.
+ * languages the pages have a catalog for (none when English comes first);
+ * only among the app's languages when the page names them. Only used to start
+ * a fetch early.
  */
 function likelyLanguage(storage: () => StorageLike | undefined): string | null {
+  const speaks = appLanguages();
+  const spoken = (tag: string): boolean => !speaks || speaks.has(tag.toLowerCase()) || speaks.has(baseLanguageOf(tag.toLowerCase()));
   try {
     const cookie = globalThis.document?.cookie.match(new RegExp(`(?:^|;\\s*)${LANGUAGE_COOKIE}=([^;]*)`))?.[1];
-    if (cookie) return decodeURIComponent(cookie);
+    if (cookie) return spoken(decodeURIComponent(cookie)) ? decodeURIComponent(cookie) : null;
     const last = storage()?.getItem(LAST_LANGUAGE_KEY);
-    if (last) return last;
+    if (last) return spoken(last) ? last : null;
   } catch {
     // A malformed cookie, storage refused (privacy settings): the browser's languages decide.
   }
   for (const tag of globalThis.navigator?.languages ?? []) {
+    if (!spoken(tag)) continue;
     if (AUTH_CATALOGS.fetched(tag)) return tag;
     // English comes before any fetched language: nothing to fetch.
     if (baseLanguageOf(tag) === DEFAULT_LANGUAGE.language) return null;
   }
   return null;
+}
+
+/**
+ * The app's languages, as the server wrote them into the page
+ * (`<meta name="statehouse-languages" content="en,ar">`); null when the page
+ * does not say (served by something else): then any language may be guessed.
+ */
+function appLanguages(): Set<string> | null {
+  const content = globalThis.document?.querySelector<HTMLMetaElement>('meta[name="statehouse-languages"]')?.content;
+  return content ? new Set(content.split(',').map((code) => code.trim().toLowerCase())) : null;
 }
 
 function remember(storage: () => StorageLike | undefined, language: string): void {

@@ -219,4 +219,30 @@ describe('each language’s texts arrive with it', () => {
     await eventually(() => expect(picker.value).toBe('en'));
     expect(heading(container)).toBe('Sign in');
   });
+
+  test('the early fetch only guesses among the languages the server wrote into the page', async () => {
+    const guessed = deferredCatalog();
+    AUTH_CATALOGS.add('qam', guessed.load);
+    Object.defineProperty(navigator, 'languages', { configurable: true, value: ['qam', 'en'] });
+    const meta = document.createElement('meta');
+    meta.name = 'statehouse-languages';
+    document.head.append(meta);
+    fake.cleanups.push(() => {
+      meta.remove();
+      Reflect.deleteProperty(navigator, 'languages');
+    });
+
+    // The app speaks English only: the page can only be English, so nothing is fetched.
+    meta.content = 'en';
+    const english = mountLogin();
+    await english.connection();
+    await Bun.sleep(50);
+    expect(guessed.asked).toHaveLength(0);
+    await english.client.close();
+
+    // The app speaks it: the browser's first language is fetched before any push.
+    meta.content = 'en,qam';
+    await mountLogin().connection();
+    await waitFor(() => guessed.asked.length === 1, { what: 'the early fetch' });
+  });
 });
