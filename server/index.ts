@@ -285,7 +285,7 @@ export async function createStatehouse<
         options.clientDir,
         (path): Record<string, string> =>
           path === resetPrefix || path.startsWith(`${resetPrefix}/`) ? { 'referrer-policy': 'no-referrer' } : {},
-        { sourceMaps: clientSourceMaps(config) },
+        { sourceMaps: clientSourceMaps(config), languages: config.languages },
       ),
     );
   }

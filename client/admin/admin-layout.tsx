@@ -1,19 +1,29 @@
 import { A } from '@solidjs/router';
 import { Show, type JSX, type ParentProps } from 'solid-js';
 import { RequireStaff } from '../auth';
-import { useAdminLanguage, useAdminMessages } from './admin-messages';
+import { reportAdminLanguageFailure, useAdminLanguage, useAdminMessages } from './admin-messages';
 
 /**
  * The admin's frame: its nav (**Users**, **Groups**, **Audit log**), staff
  * only. Shown once the console's texts in the tab's language are in (a chunk
- * per language but English), so an Arabic console never shows English first.
+ * per language but English), so an Arabic console never shows English first;
+ * **Loading…** meanwhile. Texts that cannot be loaded (or not within the
+ * catalogs' timeout) leave it in English, and a toast says so.
  */
 export function AdminLayout(props: ParentProps<{ base: string }>): JSX.Element {
   const t = useAdminMessages();
   const language = useAdminLanguage();
+  reportAdminLanguageFailure();
   return (
     <RequireStaff fallback={<p class="admin-refused">{t().staffOnly}</p>}>
-      <Show when={language()}>
+      <Show
+        when={language()}
+        fallback={
+          <p class="admin-loading" role="status">
+            {t().loading}
+          </p>
+        }
+      >
         {(shown) => (
           // The tab's language and direction: Arabic pages read right to left (the styles use logical properties).
           <section class="page admin" aria-labelledby="admin-title" lang={shown().language} dir={shown().dir}>

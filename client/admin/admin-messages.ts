@@ -1,12 +1,25 @@
-import { createMemo, type Accessor } from 'solid-js';
-import { lazyCatalogs, useLanguage, useLanguagePending, useSite, useStateReady, withOverrides, type LanguageState } from '../auth';
+import { createEffect, createMemo, on, type Accessor } from 'solid-js';
+import {
+  AUTH_CATALOGS,
+  authMessagesFor,
+  lazyCatalogs,
+  overridesLanguageOf,
+  useLanguage,
+  useLanguagePending,
+  useSite,
+  useStateReady,
+  withOverrides,
+  type LanguageState,
+} from '../auth';
+import { I18N_SLICE } from '../../server/shared';
+import { useSlice, useStateClient } from '../state/context';
 
 /**
  * The admin console's English texts (Arabic: `admin-messages-ar.ts`). Same override rules as the
  * auth pages' (`auth.messages` in config, through the `site` slice): a plain
  * key replaces a text in every language, `lang.key` in one language only.
  */
-const ADMIN_EN = {
+export const ADMIN_EN = {
   administration: 'Administration',
   staffOnly: 'Only staff members can open the admin.',
   users: 'Users',
@@ -128,13 +141,28 @@ export const ADMIN_CATALOGS = lazyCatalogs<AdminMessages>(ADMIN_EN, {
 /**
  * The admin console's texts in `language` (its base language, else
  * English), with `overrides` applied. Synchronous: a language whose texts are
- * not loaded yet answers English.
+ * not loaded yet answers English, with English's overrides;
+ * {@link loadAdminMessages} waits for it.
  *
  * @example
  * adminMessagesFor('ar').deleteUser; // 'حذف المستخدم' once the Arabic texts are in
  */
 export function adminMessagesFor(language: string, overrides: Readonly<Record<string, string>> = {}): AdminMessages {
-  return withOverrides(ADMIN_CATALOGS.get(language), ADMIN_EN, language, overrides);
+  const catalog = ADMIN_CATALOGS.get(language);
+  return withOverrides(catalog, ADMIN_EN, overridesLanguageOf(ADMIN_CATALOGS, catalog, ADMIN_EN, language), overrides);
+}
+
+/**
+ * The admin console's texts in `language` once its catalog is loaded
+ * (fetched if need be), with `overrides` applied; rejects when its chunk
+ * cannot be loaded.
+ *
+ * @example
+ * const t = await loadAdminMessages('ar');
+ * t.deleteUser; // 'حذف المستخدم'
+ */
+export async function loadAdminMessages(language: string, overrides: Readonly<Record<string, string>> = {}): Promise<AdminMessages> {
+  return withOverrides(await ADMIN_CATALOGS.load(language), ADMIN_EN, language, overrides);
 }
 
 /**
@@ -151,8 +179,11 @@ export function useAdminLanguage(): Accessor<LanguageState | null> {
   const language = useLanguage();
   const pending = useLanguagePending();
   const ready = useStateReady();
+  const i18n = useSlice<Partial<LanguageState>>(I18N_SLICE);
   return createMemo<LanguageState | null>(
     (previous) => {
+      // The console's texts in the tab's language are fetched beside the pages', not after them.
+      if (i18n.language) ADMIN_CATALOGS.status(i18n.language);
       // The first push (which names the language) or the pages' texts in it are still on their way.
       if (!ready() || pending()) return previous;
       const shown = language();
@@ -166,6 +197,29 @@ export function useAdminLanguage(): Accessor<LanguageState | null> {
 }
 
 const ENGLISH: LanguageState = { language: 'en', dir: 'ltr' };
+
+/**
+ * Says in a toast (in English, the site's wording applied) when the admin
+ * console's texts in the tab's language cannot be loaded, as the pages do
+ * for theirs. `<AdminLayout>` calls it once.
+ */
+export function reportAdminLanguageFailure(): void {
+  const client = useStateClient();
+  const site = useSite();
+  const i18n = useSlice<Partial<LanguageState>>(I18N_SLICE);
+  createEffect(
+    on(
+      () => {
+        const wanted = i18n.language ?? ENGLISH.language;
+        // The pages' own failure toast already says it when their texts failed too.
+        return ADMIN_CATALOGS.status(wanted) === 'failed' && AUTH_CATALOGS.status(wanted) !== 'failed';
+      },
+      (failed) => {
+        if (failed) client.toastActions.show('error', authMessagesFor(ENGLISH.language, site().messages).languageLoadFailed);
+      },
+    ),
+  );
+}
 
 /**
  * The admin console's texts in the language it shows (`useAdminLanguage()`),

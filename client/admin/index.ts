@@ -11,7 +11,9 @@ export { onAccessChange, useAdminClient, useAdminRevision } from './admin-client
 export { AUDIT_EVENT_LABELS, AUDIT_EVENT_LABELS_AR, auditLabel, auditLabelsFor, formatWhen } from './audit-labels';
 export {
   ADMIN_CATALOGS,
+  ADMIN_EN,
   adminMessagesFor,
+  loadAdminMessages,
   useAdminLanguage,
   useAdminMessages,
   type AdminMessageKey,

@@ -1,6 +1,6 @@
-import { createSignal, onCleanup, Show, type Component, type JSX } from 'solid-js';
+import { createEffect, createSignal, onCleanup, Show, type Component, type JSX } from 'solid-js';
 import type { ReauthMethod } from '../../server/shared';
-import { useStateClient } from '../state/context';
+import { useAuth, useStateClient } from '../state/context';
 import { useAuthMessages } from './auth-context';
 import type { ConfirmIdentityFormProps } from './confirm-identity-form';
 
@@ -25,6 +25,25 @@ function loadForm(): Promise<Component<ConfirmIdentityFormProps>> {
   return formChunk;
 }
 
+/** How long a refused call waits for the dialog's form before it fails as refused. */
+export const CONFIRM_FORM_TIMEOUT_MS = 8_000;
+
+export interface ConfirmIdentityDialogProps {
+  /** How long a refused call waits for the form's chunk before it fails as refused (default {@link CONFIRM_FORM_TIMEOUT_MS}). */
+  formTimeoutMs?: number;
+  /** Fetches the form (default: the canned form's chunk); an app may give its own. */
+  loadForm?: () => Promise<Component<ConfirmIdentityFormProps>>;
+}
+
+/** `promise`, or a rejection once `ms` have passed without it. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not loaded within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * The **Confirm it's you** dialog: mount it once (in the app's shell). It
  * answers the `confirmIdentity` action a `recentAuth()` refusal carries:
@@ -34,18 +53,23 @@ function loadForm(): Promise<Component<ConfirmIdentityFormProps>> {
  * include `totp` (two-factor is on), a link switches to field **Authentication
  * code**. Once confirmed, the refused call is sent again, once.
  *
- * The form is a chunk of its own, fetched at the first refusal (the refused
- * call waits for it, then for the user). When it cannot be loaded the call
- * fails as refused, and a toast says so.
+ * The form is a chunk of its own, fetched when the browser is idle after a
+ * signed-in first push, else at the first refusal (the refused call waits for
+ * it, then for the user). When it cannot be loaded, or not within
+ * `formTimeoutMs`, the call fails as refused and a toast says so; a dialog
+ * unmounted meanwhile answers refused too, so the actions queued behind the
+ * call go on.
  *
  * @example
  * <Router root={(props) => <><ConfirmIdentityDialog />{props.children}</>}>…</Router>
  */
-export function ConfirmIdentityDialog(): JSX.Element {
+export function ConfirmIdentityDialog(props: ConfirmIdentityDialogProps = {}): JSX.Element {
   const client = useStateClient();
+  const auth = useAuth();
   const t = useAuthMessages();
   const [request, setRequest] = createSignal<Request | null>(null);
-  let asked = 0;
+  const load = (): Promise<Component<ConfirmIdentityFormProps>> => (props.loadForm ?? loadForm)();
+  let disposed = false;
 
   const close = (confirmed: boolean): void => {
     const current = request();
@@ -54,23 +78,38 @@ export function ConfirmIdentityDialog(): JSX.Element {
   };
   onCleanup(
     client.actions.setConfirmIdentity(async (offered) => {
-      const turn = ++asked;
       close(false);
       let Form: Component<ConfirmIdentityFormProps>;
       try {
-        Form = await loadForm();
+        Form = await within(load(), props.formTimeoutMs ?? CONFIRM_FORM_TIMEOUT_MS);
       } catch (error) {
         console.error('statehouse: the "Confirm it\'s you" dialog could not be loaded', error);
-        client.toastActions.show('error', t().somethingWentWrong);
+        if (!disposed) client.toastActions.show('error', t().somethingWentWrong);
         return false;
       }
-      // A later refusal came while this one's form loaded: it is the one asked.
-      if (turn !== asked) return false;
+      // Unmounted while the form loaded: nobody can answer, and the actions queued behind the call wait for this one.
+      if (disposed) return false;
       const methods: readonly ReauthMethod[] = offered.length > 0 ? offered : ['password'];
       return new Promise<boolean>((settle) => setRequest({ Form, methods, settle }));
     }),
   );
-  onCleanup(() => close(false));
+  onCleanup(() => {
+    disposed = true;
+    close(false);
+  });
+  // Fetch the form while the browser is idle once a signed-in user's page is up, not at the refusal.
+  createEffect(() => {
+    if (!auth.isAuthenticated) return;
+    const prefetch = (): void => void load().catch(() => {});
+    // Safari has no requestIdleCallback: a second later will do.
+    if (typeof globalThis.requestIdleCallback === 'function') {
+      const handle = globalThis.requestIdleCallback(prefetch);
+      onCleanup(() => globalThis.cancelIdleCallback(handle));
+    } else {
+      const handle = setTimeout(prefetch, 1_000);
+      onCleanup(() => clearTimeout(handle));
+    }
+  });
 
   return (
     <Show when={request()} keyed>

@@ -42,10 +42,25 @@ export { AuthFooter, AuthHeader, AuthLayout, type AuthFooterProps, type AuthHead
 export { LanguagePicker, languageName } from './language-picker';
 export { createAddressForm, createFormState, focusWhenShown, type AddressForm, type FormState, type SubmitOptions } from './form-state';
 export { describeFailure, errorCodeOf, type FormFailure } from './failure';
-export { AUTH_CATALOGS, authMessagesFor, formatMessage, loadAuthMessages, type AuthMessages, type PageMessageKey } from './messages';
-export { lazyCatalogs, type CatalogStatus, type LazyCatalogs } from './lazy-catalogs';
+export {
+  AUTH_CATALOGS,
+  AUTH_EN,
+  authMessagesFor,
+  formatMessage,
+  loadAuthMessages,
+  type AuthMessages,
+  type PageMessageKey,
+} from './messages';
+export {
+  CATALOG_TIMEOUT_MS,
+  lazyCatalogs,
+  overridesLanguageOf,
+  preloadLanguage,
+  type CatalogStatus,
+  type LazyCatalogs,
+} from './lazy-catalogs';
 export { withOverrides } from '../../server/shared';
-export { DEFAULT_SITE, useLanguage, useLanguagePending, useSite, useStateReady, type LanguageState } from './site';
+export { DEFAULT_SITE, useLanguage, useLanguagePending, usePagesShown, useSite, useStateReady, type LanguageState } from './site';
 export { redirectTargetOf, useRedirectIfSignedIn } from './redirect-signed-in';
 export { RequireAuth, RequireUser, type GuardProps, type RequireUserProps } from './require-user';
 export { RequireGroup, RequireStaff, RequireSuperuser, type RequireGroupProps } from './role-guards';

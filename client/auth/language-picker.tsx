@@ -1,8 +1,10 @@
-import { For, type JSX } from 'solid-js';
+import { createEffect, For, type JSX } from 'solid-js';
 import { useAuthClient } from './auth-client';
 import { useAuthMessages } from './auth-context';
-import { AUTH_CATALOGS } from './messages';
-import { useLanguage, useSite } from './site';
+import { preloadLanguage } from './lazy-catalogs';
+import { I18N_SLICE } from '../../server/shared';
+import { useSlice } from '../state/context';
+import { useLanguage, useLanguagePending, useSite, type LanguageState } from './site';
 
 /** A language's own name for itself: `ar` → `العربية`. */
 export function languageName(code: string): string {
@@ -26,12 +28,25 @@ export function LanguagePicker(): JSX.Element {
   const trpc = useAuthClient();
   const site = useSite();
   const language = useLanguage();
+  const pending = useLanguagePending();
   const t = useAuthMessages();
+  let select: HTMLSelectElement | undefined;
+  // Once the shown language settles (its texts in, or failed to English), the select says it, not the failed choice.
+  const i18n = useSlice<Partial<LanguageState>>(I18N_SLICE);
+  const settle = (): void => {
+    if (select) select.value = language().language;
+  };
+  createEffect(() => {
+    // Read the wanted language too: a choice that failed before the server's push leaves the shown one unchanged.
+    void i18n.language;
+    if (!pending()) settle();
+  });
   const choose = (code: string): void => {
-    // The chosen language's texts travel beside the call: they are in when its push arrives.
-    AUTH_CATALOGS.load(code).catch(() => {});
+    // The chosen language's texts (the pages', the admin console's…) travel beside the call: they are in when its push arrives.
+    void preloadLanguage(code);
     trpc.i18n.setLanguage.mutate({ language: code }).catch((error: unknown) => {
       console.warn('statehouse: could not change the language', error);
+      settle();
     });
   };
   return (
@@ -39,7 +54,13 @@ export function LanguagePicker(): JSX.Element {
       <label class="sh-language-label" for="sh-language">
         {t().language}
       </label>
-      <select id="sh-language" class="sh-select" value={language().language} onChange={(event) => choose(event.currentTarget.value)}>
+      <select
+        ref={select}
+        id="sh-language"
+        class="sh-select"
+        value={language().language}
+        onChange={(event) => choose(event.currentTarget.value)}
+      >
         <For each={site().languages}>{(code) => <option value={code}>{languageName(code)}</option>}</For>
       </select>
     </div>

@@ -1,5 +1,5 @@
 import { EN_MESSAGES, withOverrides, type Messages } from '../../server/shared';
-import { lazyCatalogs } from './lazy-catalogs';
+import { lazyCatalogs, overridesLanguageOf } from './lazy-catalogs';
 
 /**
  * Texts only the Solid pages need (titles, busy labels, links), next to the
@@ -94,8 +94,9 @@ export const AUTH_CATALOGS = lazyCatalogs<AuthMessages>(AUTH_EN, {
  * The texts of the canned pages in `language` (the shared catalog and the
  * page-only texts) with `overrides` applied (`{ signIn: 'Log in' }`
  * everywhere, `{ 'ar.signIn': '…' }` in Arabic only). Synchronous: a
- * language whose catalog is not loaded yet answers English (with the
- * `language`'s overrides); {@link loadAuthMessages} waits for it.
+ * language whose catalog is not loaded yet answers English, with English's
+ * overrides (not a mix of English and that language's); {@link loadAuthMessages}
+ * waits for it.
  *
  * @example
  * const t = authMessagesFor('en', { createAnAccount: 'Join us' });
@@ -103,7 +104,8 @@ export const AUTH_CATALOGS = lazyCatalogs<AuthMessages>(AUTH_EN, {
  * t.createAnAccount; // 'Join us'
  */
 export function authMessagesFor(language: string, overrides: Readonly<Record<string, string>> = {}): AuthMessages {
-  return withOverrides(AUTH_CATALOGS.get(language), AUTH_EN, language, overrides) as AuthMessages;
+  const catalog = AUTH_CATALOGS.get(language);
+  return withOverrides(catalog, AUTH_EN, overridesLanguageOf(AUTH_CATALOGS, catalog, AUTH_EN, language), overrides) as AuthMessages;
 }
 
 /**

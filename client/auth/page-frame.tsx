@@ -1,7 +1,7 @@
-import { createEffect, createMemo, createSignal, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createSignal, onCleanup, Show, type JSX } from 'solid-js';
 import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
-import { useLanguage, useLanguagePending, useSite, useStateReady } from './site';
+import { useLanguage, usePagesShown, useSite } from './site';
 
 /** How long the page stays blank before it says it is still connecting. */
 const CONNECTING_NOTICE_DELAY_MS = 800;
@@ -18,8 +18,9 @@ export interface AuthPageFrameProps {
  * (before it, a signed-in visitor would still look anonymous) and the texts
  * of the language it names are in (a page in Arabic never shows English
  * first); when that takes long, it says "Connecting…". Later changes of
- * language keep the page shown, in the previous language until the new
- * one's texts are in. Sets the document title to
+ * language keep the page shown (this page and any other opened meanwhile: the
+ * flag is the client's, see `usePagesShown`), in the previous language until
+ * the new one's texts are in. Sets the document title to
  * "<title> · <site name>".
  *
  * @example
@@ -29,9 +30,8 @@ export function AuthPageFrame(props: AuthPageFrameProps): JSX.Element {
   const { Layout, Header, Footer } = useAuthComponents();
   const site = useSite();
   const language = useLanguage();
-  const stateReady = useStateReady();
-  const languagePending = useLanguagePending();
-  const ready = createMemo((shown: boolean) => shown || (stateReady() && !languagePending()), false);
+  // Kept per client, not per page: a page opened while a change of language loads shows at once.
+  const ready = usePagesShown();
   const t = useAuthMessages();
   const [slow, setSlow] = createSignal(false);
   const timer = setTimeout(() => setSlow(true), CONNECTING_NOTICE_DELAY_MS);

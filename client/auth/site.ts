@@ -1,4 +1,5 @@
 import { createEffect, createMemo, createRoot, on, type Accessor } from 'solid-js';
+import type { StorageLike } from '../state/actions';
 import { useSlice, useStateClient } from '../state/context';
 import { baseLanguageOf, I18N_SLICE, LANGUAGE_COOKIE, SITE_SLICE, type SiteSnapshot } from '../../server/shared';
 import { AUTH_CATALOGS, authMessagesFor } from './messages';
@@ -79,6 +80,8 @@ const LAST_LANGUAGE_KEY = 'statehouse:language';
 interface ShownLanguage {
   shown: Accessor<LanguageState>;
   pending: Accessor<boolean>;
+  /** Once true, stays true: the first push and the texts of its language have arrived. */
+  pagesShown: Accessor<boolean>;
 }
 
 /** One per state client (keyed by its `i18n` slice): every component reads the same. */
@@ -112,19 +115,45 @@ export function useLanguagePending(): Accessor<boolean> {
   return shownLanguage().pending;
 }
 
+/**
+ * Whether the canned pages have been shown in this client: the first push and
+ * the texts of the language it names have arrived. Once true it stays true,
+ * across pages, so a page opened while a change of language loads shows at
+ * once, in the previous language.
+ *
+ * @example
+ * const shown = usePagesShown();
+ * return <Show when={shown()}>…</Show>;
+ */
+export function usePagesShown(): Accessor<boolean> {
+  return shownLanguage().pagesShown;
+}
+
 function shownLanguage(): ShownLanguage {
   const slice = useSlice<Partial<LanguageState>>(I18N_SLICE);
   let found = SHOWN.get(slice);
   if (!found) {
     const client = useStateClient();
+    const ready = useStateReady();
     // Lives as long as the client's store (the WeakMap's key): no component owns it.
-    found = createRoot(() => followLanguage(slice, (message) => client.toastActions.show('error', message)));
+    const site = useSlice<Partial<SiteSnapshot>>(SITE_SLICE);
+    // Said in English (what the page falls back to), with the site's own wording of it.
+    const report = (): void => {
+      client.toastActions.show('error', authMessagesFor(DEFAULT_LANGUAGE.language, site.messages ?? {}).languageLoadFailed);
+    };
+    const storage = (): StorageLike | undefined => client.actions.localStorage();
+    found = createRoot(() => followLanguage(slice, ready, storage, report));
     SHOWN.set(slice, found);
   }
   return found;
 }
 
-function followLanguage(slice: Partial<LanguageState>, report: (message: string) => void): ShownLanguage {
+function followLanguage(
+  slice: Partial<LanguageState>,
+  ready: Accessor<boolean>,
+  storage: () => StorageLike | undefined,
+  report: () => void,
+): ShownLanguage {
   const wanted = (): string => slice.language ?? DEFAULT_LANGUAGE.language;
   const shown = createMemo<LanguageState>(
     (previous) => {
@@ -138,40 +167,45 @@ function followLanguage(slice: Partial<LanguageState>, report: (message: string)
     { equals: (a, b) => a.language === b.language && a.dir === b.dir },
   );
   const pending = createMemo(() => AUTH_CATALOGS.status(wanted()) === 'loading');
+  const pagesShown = createMemo((was: boolean) => was || (ready() && !pending()), false);
   createEffect(
     on(
       () => AUTH_CATALOGS.status(wanted()) === 'failed',
       (failed) => {
-        if (failed) report(authMessagesFor(DEFAULT_LANGUAGE.language).languageLoadFailed);
+        if (failed) report();
       },
     ),
   );
   createEffect(() => {
-    if (slice.language) remember(slice.language);
+    if (slice.language) remember(storage, slice.language);
   });
   // Fetch the likely language's texts now, beside the socket's first push, which says for sure.
-  const likely = likelyLanguage();
+  const likely = likelyLanguage(storage);
   if (likely) AUTH_CATALOGS.status(likely);
-  return { shown, pending };
+  return { shown, pending, pagesShown };
 }
 
 /**
  * The language the first push will most likely name, before it arrives: the
  * language cookie, else the one the server chose last time in this browser
  * (the session's choice included), else the first of the browser's
- * languages the pages have a catalog for (none when English comes first).
- * Only used to start a fetch early.
+ * languages the pages have a catalog for (none when English comes first);
+ * only among the app's languages when the page names them. Only used to start
+ * a fetch early.
  */
-function likelyLanguage(): string | null {
+function likelyLanguage(storage: () => StorageLike | undefined): string | null {
+  const speaks = appLanguages();
+  const spoken = (tag: string): boolean => !speaks || speaks.has(tag.toLowerCase()) || speaks.has(baseLanguageOf(tag.toLowerCase()));
   try {
     const cookie = globalThis.document?.cookie.match(new RegExp(`(?:^|;\\s*)${LANGUAGE_COOKIE}=([^;]*)`))?.[1];
-    if (cookie) return decodeURIComponent(cookie);
-    const last = globalThis.localStorage?.getItem(LAST_LANGUAGE_KEY);
-    if (last) return last;
+    if (cookie) return spoken(decodeURIComponent(cookie)) ? decodeURIComponent(cookie) : null;
+    const last = storage()?.getItem(LAST_LANGUAGE_KEY);
+    if (last) return spoken(last) ? last : null;
   } catch {
     // A malformed cookie, storage refused (privacy settings): the browser's languages decide.
   }
   for (const tag of globalThis.navigator?.languages ?? []) {
+    if (!spoken(tag)) continue;
     if (AUTH_CATALOGS.fetched(tag)) return tag;
     // English comes before any fetched language: nothing to fetch.
     if (baseLanguageOf(tag) === DEFAULT_LANGUAGE.language) return null;
@@ -179,9 +213,19 @@ function likelyLanguage(): string | null {
   return null;
 }
 
-function remember(language: string): void {
+/**
+ * The app's languages, as the server wrote them into the page
+ * (`<meta name="statehouse-languages" content="en,ar">`); null when the page
+ * does not say (served by something else): then any language may be guessed.
+ */
+function appLanguages(): Set<string> | null {
+  const content = globalThis.document?.querySelector<HTMLMetaElement>('meta[name="statehouse-languages"]')?.content;
+  return content ? new Set(content.split(',').map((code) => code.trim().toLowerCase())) : null;
+}
+
+function remember(storage: () => StorageLike | undefined, language: string): void {
   try {
-    globalThis.localStorage?.setItem(LAST_LANGUAGE_KEY, language);
+    storage()?.setItem(LAST_LANGUAGE_KEY, language);
   } catch {
     // Storage full or refused: the next visit guesses from the browser's languages.
   }

@@ -97,6 +97,12 @@ export interface ActionRunner {
   expect(actions: readonly ClientAction[]): void;
   /** Whether the page is being left by a cookie action; false again if that action fails. */
   leaving: Accessor<boolean>;
+  /**
+   * The `localStorage` the client was given (default `globalThis.localStorage`;
+   * none in a browser that refuses it): where the client's parts keep their
+   * keys, the ones a logout clears but for `auth.logoutPreserveStorageKeys`.
+   */
+  localStorage(): StorageLike | undefined;
 }
 
 /** Whether an action replaces the page once it has run. */
@@ -264,6 +270,14 @@ export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
       const ran = queue.then(() => runList(actions));
       queue = ran;
       return ran;
+    },
+    localStorage() {
+      try {
+        return localStore();
+      } catch {
+        // Reading globalThis.localStorage throws where storage is refused (privacy settings).
+        return undefined;
+      }
     },
     setConfirmIdentity(confirmFn) {
       confirmWith = confirmFn;

@@ -53,6 +53,22 @@ export interface StaticClientOptions {
    * `clientSourceMaps(config)`. @default false
    */
   sourceMaps?: boolean;
+  /**
+   * The app's languages (`config.languages`), written into `index.html` as
+   * `<meta name="statehouse-languages" content="en,ar">` so the client's
+   * early fetch of a language's texts only guesses among them. @default none
+   */
+  languages?: readonly string[];
+}
+
+/** The `<meta>` naming the app's languages, after `<head>` (or the doctype) of `html`. */
+export function withLanguagesMeta(html: string, languages: readonly string[]): string {
+  const content = languages.join(',').replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const meta = `<meta name="statehouse-languages" content="${content}">`;
+  const anchor = /<head[^>]*>/i.exec(html) ?? /<!doctype html>/i.exec(html);
+  if (!anchor) return meta + html;
+  const at = anchor.index + anchor[0].length;
+  return html.slice(0, at) + meta + html.slice(at);
 }
 
 /**
@@ -97,7 +113,8 @@ export function staticClient(
     if (!wantsPage(request, path)) return status(404, 'Not found');
     const index = Bun.file(join(root, 'index.html'));
     if (!(await index.exists())) return status(503, 'The client is not built yet');
-    return new Response(index, {
+    const languages = options.languages;
+    return new Response(languages ? withLanguagesMeta(await index.text(), languages) : index, {
       headers: {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-cache',

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { AdminRoutes } from '../../client/admin';
+import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from 'bun:test';
+import { ADMIN_CATALOGS, ADMIN_EN, AdminRoutes, type AdminMessages } from '../../client/admin';
+import { AUTH_CATALOGS, AUTH_EN, type AuthMessages } from '../../client/auth/messages';
 import { ANONYMOUS_SNAPSHOT, type SiteSnapshot } from '../../server/state/protocol';
 import { startFakeTrpcServer, type FakeCall, type FakeReply, type FakeTrpcServer } from './fake-trpc-server';
 import { mountOnFakeServer } from './mount-on-fake-server';
@@ -47,14 +48,20 @@ afterEach(async () => {
 });
 afterAll(() => server.stop());
 
-async function mount(start: string, language: 'en' | 'ar') {
-  const { container, history, connection } = mountOnFakeServer(server, () => <AdminRoutes />, start, cleanups);
+async function mount(start: string, language: string) {
+  const { container, history, connection, client } = mountOnFakeServer(server, () => <AdminRoutes />, start, cleanups);
   (await connection()).push('statehouse.state', {
     full: true,
     delta: { auth: ROOT, site: SITE, i18n: { language, dir: language === 'ar' ? 'rtl' : 'ltr' }, admin: { revision: 0 } },
     actions: [],
   });
-  return { container, history };
+  return { container, history, client };
+}
+
+/** A catalog the test delivers when it chooses (never, if it likes). */
+function deferred<T>() {
+  const asked: ((catalog: T) => void)[] = [];
+  return { asked, load: () => new Promise<T>((resolve) => asked.push(resolve)) };
 }
 
 const buttons = (container: HTMLElement): string[] => [...container.querySelectorAll('button')].map((b) => b.textContent ?? '');
@@ -108,5 +115,37 @@ describe('the admin pages', () => {
     await server.waitFor(() => server.calls.some((c) => c.path === 'admin.users.delete'));
     expect(server.calls.find((c) => c.path === 'admin.users.delete')?.input).toEqual({ id: 5 });
     await server.waitFor(() => history.get() === '/admin/users');
+  });
+
+  test('say Loading… while the console’s texts load, fetched beside the pages’ texts, then show them', async () => {
+    // Private-use codes (qaa–qtz): languages no other test knows.
+    const pages = deferred<AuthMessages>();
+    const admin = deferred<AdminMessages>();
+    AUTH_CATALOGS.add('qaf', pages.load);
+    ADMIN_CATALOGS.add('qaf', admin.load);
+    const { container } = await mount('/admin/users', 'qaf');
+    await server.waitFor(() => pages.asked.length === 1 && admin.asked.length === 1);
+    await server.waitFor(() => container.querySelector('.admin-loading')?.textContent === ADMIN_EN.loading);
+    pages.asked[0]!(AUTH_EN);
+    admin.asked[0]!({ ...ADMIN_EN, administration: 'Qaf administration' });
+    await server.waitFor(() => container.querySelector('#admin-title')?.textContent === 'Qaf administration');
+    expect(container.querySelector('.admin-loading')).toBeNull();
+    expect(container.querySelector('section.admin')?.getAttribute('lang')).toBe('qaf');
+  });
+
+  test('texts that never arrive leave the console in English after the timeout, and a toast says so', async () => {
+    const admin = deferred<AdminMessages>();
+    ADMIN_CATALOGS.add('qag', admin.load);
+    const timeout = ADMIN_CATALOGS.timeoutMs;
+    ADMIN_CATALOGS.timeoutMs = 50;
+    cleanups.push(() => (ADMIN_CATALOGS.timeoutMs = timeout));
+    const errors = spyOn(console, 'error').mockImplementation(() => undefined);
+    cleanups.push(() => errors.mockRestore());
+    const { container, client } = await mount('/admin/users', 'qag');
+    await server.waitFor(() => container.querySelector('#admin-title')?.textContent === ADMIN_EN.administration);
+    expect(ADMIN_CATALOGS.status('qag')).toBe('failed');
+    expect(container.querySelector('section.admin')?.getAttribute('lang')).toBe('en');
+    await server.waitFor(() => client.toasts.some((t) => t.message === AUTH_EN.languageLoadFailed));
+    expect(errors.mock.calls.some((args) => String(args[0]).includes('"qag"'))).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientSourceMaps, loadConfig } from '../../../server/config';
+import { withLanguagesMeta } from '../../../server/http/static';
 import { createTempDir } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
@@ -13,6 +14,8 @@ let server: TestServer;
 let clientDir: string;
 const MAP = '{"version":3,"sources":["../client/app/main.tsx"],"mappings":""}';
 const INDEX = '<!doctype html><title>app</title><script type="module" src="/assets/main.3f9a2c1b.js"></script>';
+/** index.html as served: the app's languages (the default, English only) written in after the doctype. */
+const SERVED_INDEX = INDEX.replace('<!doctype html>', '<!doctype html><meta name="statehouse-languages" content="en">');
 beforeAll(async () => {
   clientDir = createTempDir('statehouse-client-');
   mkdirSync(join(clientDir, 'assets'));
@@ -44,8 +47,24 @@ describe('the single-page app', () => {
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
       expect(res.headers.get('content-type')).toStartWith('text/html');
       expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-      expect(await res.text()).toBe(INDEX);
+      expect(await res.text()).toBe(SERVED_INDEX);
     }
+  });
+
+  test('names the app’s languages in a meta tag, so the client guesses only among them', async () => {
+    const arabic = await startTestServer({ languages: ['en', 'ar'] }, { clientDir });
+    try {
+      const html = await (await fetch(`${arabic.url}/login`, { headers: { accept: 'text/html' } })).text();
+      expect(html).toBe(INDEX.replace('<!doctype html>', '<!doctype html><meta name="statehouse-languages" content="en,ar">'));
+    } finally {
+      await arabic.stop();
+    }
+  });
+
+  test('the meta tag goes right after <head> when the page has one', () => {
+    expect(withLanguagesMeta('<!doctype html><html><head lang="en"><title>x</title></head></html>', ['en', 'ar'])).toBe(
+      '<!doctype html><html><head lang="en"><meta name="statehouse-languages" content="en,ar"><title>x</title></head></html>',
+    );
   });
 
   test('a request that asks only for something else (JSON) gets 404, not a page', async () => {
