@@ -25,8 +25,15 @@ async function outlastReauthWindow(since: number): Promise<void> {
 const STEP_MS = 30_000;
 const NEW_PASSWORD = 'amber-quarry-whistle-58';
 
-/** A code of a step after `lastStep` that the server accepts now (the current step, or the next one). */
-function freshCode(app: TestAuthenticator, lastStep: number): { code: string; step: number } {
+/**
+ * A code of a step after `lastStep` that the server accepts now: the current
+ * step, or the next one. The server takes a step at most one ahead of the
+ * current one, so when `lastStep` is already ahead (a code of the next step
+ * was used), this waits for the step to turn: a fast journey otherwise asks
+ * for a code two steps ahead, which is refused.
+ */
+async function freshCode(app: TestAuthenticator, lastStep: number): Promise<{ code: string; step: number }> {
+  while (lastStep >= Math.floor(Date.now() / STEP_MS) + 1) await Bun.sleep(STEP_MS - (Date.now() % STEP_MS) + 50);
   const step = Math.max(Math.floor(Date.now() / STEP_MS), lastStep + 1);
   return { code: app.codeAt(step * STEP_MS), step };
 }
@@ -77,7 +84,7 @@ describe('two-factor sign-in in the browser', () => {
     await security.getByRole('img', { name: 'QR code for your authenticator app' }).evaluate((e) => e.scrollIntoView({ block: 'center' }));
     await saveScreenshot(page, 'two-factor-setup');
     const app = new TestAuthenticator(setupKey);
-    let last = freshCode(app, 0);
+    let last = await freshCode(app, 0);
     await security.getByLabel('Authentication code').fill(last.code);
     await security.getByRole('button', { name: 'Turn on two-factor' }).click();
     const list = security.getByRole('list', { name: 'Recovery codes' });
@@ -98,7 +105,7 @@ describe('two-factor sign-in in the browser', () => {
     await page.getByLabel('Authentication code').fill('000000');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByText('That code is not valid. Check your authenticator app and try again.').waitFor();
-    last = freshCode(app, last.step);
+    last = await freshCode(app, last.step);
     await page.getByLabel('Authentication code').fill(last.code);
     await page.getByRole('button', { name: 'Verify' }).click();
     await waitForPath(page, '/');
@@ -153,7 +160,7 @@ describe('two-factor sign-in in the browser', () => {
     await page.getByRole('button', { name: 'Delete account' }).click();
     await page.getByRole('button', { name: 'Yes, delete my account' }).click();
     await dialog.getByRole('button', { name: 'Use a code from your authenticator app' }).click();
-    last = freshCode(app, last.step);
+    last = await freshCode(app, last.step);
     await dialog.getByLabel('Authentication code').fill(last.code);
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     // The deletion, the sign-out of both tabs and their logout requests: on a loaded machine this took over 10 s.
