@@ -1,4 +1,5 @@
 import type { EventContext } from '../bridge/trpc';
+import { baseLanguageOf, withOverrides } from '../i18n/overrides';
 
 /**
  * What the admin procedures answer when they refuse, in the admin's language
@@ -53,21 +54,11 @@ const CATALOGS: Readonly<Record<string, Readonly<Record<AdminRefusal, string>>>>
  */
 export function adminRefusal(ctx: EventContext, key: AdminRefusal, vars: { perm?: string } = {}): string {
   const language = ctx.request.languageCode;
-  const text = overriddenText(ctx.runtime.config.auth.messages, language, key) ?? catalogOf(language)[key];
-  return text.replace('{perm}', vars.perm ?? '');
-}
-
-/** `lang.key` (the language compared case-insensitively, as `messagesFor` does), else `key`, in the overrides. */
-function overriddenText(overrides: Readonly<Record<string, string>>, language: string, key: AdminRefusal): string | undefined {
-  let everyLanguage: string | undefined;
-  for (const [name, text] of Object.entries(overrides)) {
-    if (name === key) everyLanguage = text;
-    else if (name.endsWith(`.${key}`) && name.slice(0, -key.length - 1).toLowerCase() === language.toLowerCase()) return text;
-  }
-  return everyLanguage;
+  const texts = withOverrides(catalogOf(language), EN, language, ctx.runtime.config.auth.messages);
+  return texts[key].replace('{perm}', vars.perm ?? '');
 }
 
 function catalogOf(language: string): Readonly<Record<AdminRefusal, string>> {
-  const base = language.split(/[-_]/)[0]!.toLowerCase();
+  const base = baseLanguageOf(language);
   return Object.hasOwn(CATALOGS, language) ? CATALOGS[language]! : Object.hasOwn(CATALOGS, base) ? CATALOGS[base]! : EN;
 }
