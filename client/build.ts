@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
+import { minify as terser } from 'terser';
 import { solidPlugin } from './solid-plugin';
 
 export interface BuildClientOptions {
@@ -9,6 +10,12 @@ export interface BuildClientOptions {
   outdir?: string;
   /** @default NODE_ENV === 'production' */
   minify?: boolean;
+  /**
+   * After Bun's minifier, a second pass of Terser's compressor and mangler
+   * over each script (see {@link compactScript}); only with `minify`.
+   * @default minify
+   */
+  compact?: boolean;
   /**
    * Production builds (`minify`) publish no source maps unless asked
    * (`CLIENT_SOURCE_MAPS=1` for `bun run build`, `client.sourceMaps` for the
@@ -38,6 +45,7 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
     outdir = join(ROOT, 'dist/client'),
     minify = process.env.NODE_ENV === 'production',
     sourcemap = minify ? 'none' : 'linked',
+    compact = minify,
     html = join(ROOT, 'client/index.html'),
   } = options;
   const out = resolve(outdir);
@@ -72,6 +80,10 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
   }
 
   const files = result.outputs.map((output) => output.path);
+  if (minify && compact) {
+    const scripts = files.filter((path) => path.endsWith('.js'));
+    await Promise.all(scripts.map((path) => compactScript(path, sourcemap)));
+  }
   if (html !== false) {
     const publicUrl = (path: string) => `/${relative(out, path).split('\\').join('/')}`;
     const scripts = result.outputs.filter((o) => o.kind === 'entry-point' && o.path.endsWith('.js')).map((o) => publicUrl(o.path));
@@ -82,6 +94,32 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
     files.push(indexPath);
   }
   return files;
+}
+
+/**
+ * Rewrites a script Bun has minified with Terser's compressor and mangler,
+ * carrying its source map along. Bun's minifier keeps what a second, slower
+ * pass removes: a first visit to the example app loads 40.9 → 37.0 KB
+ * gzipped (docs/client-build.md). The file keeps its name: Bun's hash is of the
+ * bundled code, which Terser maps to the same output every time.
+ */
+async function compactScript(path: string, sourcemap: NonNullable<BuildClientOptions['sourcemap']>): Promise<void> {
+  const mapPath = `${path}.map`;
+  const code = await Bun.file(path).text();
+  const withMap = sourcemap === 'linked' || sourcemap === 'external';
+  const result = await terser(code, {
+    module: true,
+    compress: { passes: 2 },
+    sourceMap:
+      sourcemap === 'none'
+        ? false
+        : sourcemap === 'inline'
+          ? { content: 'inline', url: 'inline', includeSources: true }
+          : { content: await Bun.file(mapPath).text(), url: sourcemap === 'linked' ? basename(mapPath) : undefined, includeSources: true },
+  });
+  if (result.code === undefined) throw new Error(`Terser returned nothing for ${path}`);
+  await Bun.write(path, result.code);
+  if (withMap && typeof result.map === 'string') await Bun.write(mapPath, result.map);
 }
 
 /** Adds the stylesheet links and module scripts before `</head>`. */

@@ -1,7 +1,8 @@
 import { Route } from '@solidjs/router';
-import { createMemo, type JSX } from 'solid-js';
+import { createMemo, type Component, type JSX } from 'solid-js';
 import { AuthPagesProvider } from './auth-components';
 import type { AuthPagesOptions } from './auth-context';
+import { lazyPage } from './lazy-page';
 import { LoginPage } from './login-page';
 import { PasswordResetConfirmPage } from './password-reset-confirm-page';
 import { PasswordResetRequestPage } from './password-reset-request-page';
@@ -9,7 +10,10 @@ import { RegisterPage } from './register-page';
 import { useSite } from './site';
 import { VerifyEmailPage } from './verify-email-page';
 import { TWO_FACTOR_PATH } from '../../server/shared';
-import { TwoFactorPage } from './two-factor-page';
+import { loadTwoFactorPage } from './second-step';
+
+// Reached only by a sign-in with a second step: fetched then, not with the shell.
+const TwoFactorPage = lazyPage(loadTwoFactorPage);
 
 /** The `<AuthRoutes>` props: which parts and texts the pages use. */
 export type AuthRoutesProps = AuthPagesOptions;
@@ -42,7 +46,7 @@ interface RouteTable {
  */
 export function AuthRoutes(props: AuthRoutesProps): JSX.Element {
   const site = useSite();
-  const withOptions = (Page: () => JSX.Element) => () => (
+  const withOptions = (Page: Component) => () => (
     <AuthPagesProvider components={props.components} messages={props.messages} registerFields={props.registerFields}>
       <Page />
     </AuthPagesProvider>

@@ -10,6 +10,7 @@ import { OtherSignInMethods } from './other-sign-in-methods';
 import { PasskeySignIn } from './passkey-sign-in';
 import { AuthPageFrame } from './page-frame';
 import { useRedirectIfSignedIn } from './redirect-signed-in';
+import { loadTwoFactorPage } from './second-step';
 import { useSite } from './site';
 
 /** The label of the login id field for the configured `loginFields`. */
@@ -59,6 +60,8 @@ export function LoginPage(): JSX.Element {
       validate,
       fields: { loginId: 'loginId', password: 'password' },
       run: async () => {
+        // The answer may be the second step: its page loads while the password is checked.
+        loadTwoFactorPage().catch(() => {});
         await trpc.auth.login.mutate({ loginId: loginId().trim(), password: password() });
         return 'navigates';
       },

@@ -37,7 +37,7 @@ describe('buildClient', () => {
     expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
   });
 
-  test('a production build leaves the signed-in pages, the dashboard, Confirm it’s you, the Arabic texts, the admin and the passkey library to chunks fetched on first use', async () => {
+  test('a production build leaves the signed-in pages, the dashboard, Confirm it’s you, the two-factor step, the Arabic texts, the admin and the passkey library to chunks fetched on first use', async () => {
     const outdir = tempDir();
     await buildClient({ outdir, minify: true });
     const bundle = await measureClientBundle(outdir);
@@ -56,6 +56,7 @@ describe('buildClient', () => {
       'sh-passkey-list',
       'dashboard-title',
       'sh-confirm-identity-title',
+      'sh-two-factor-code',
       'هل نسيت كلمة المرور؟',
       'admin-nav',
       'Registration ceremony was sent an abort signal',
@@ -87,6 +88,25 @@ describe('buildClient', () => {
     expect(mapsOf(asked).length).toBeGreaterThan(0);
     const development = await buildClient({ outdir: tempDir(), minify: false });
     expect(mapsOf(development).length).toBeGreaterThan(0);
+  });
+
+  test('a production build compacts what Bun minified, keeping the source maps true to the sources', async () => {
+    const [bunOnly, compacted] = [tempDir(), tempDir()];
+    await buildClient({ outdir: bunOnly, minify: true, compact: false });
+    await buildClient({ outdir: compacted, minify: true, sourcemap: 'linked' });
+    const [before, after] = [await measureClientBundle(bunOnly), await measureClientBundle(compacted)];
+    expect(after.shellJsBytes).toBeLessThan(before.shellJsBytes);
+    expect(after.shellJsGzipBytes).toBeLessThan(before.shellJsGzipBytes);
+
+    // Each script still names its own map, and the map the sources it came from, with their text.
+    const entry = after.files.find((f) => f.shell && f.kind === 'js' && f.bytes === Math.max(...after.files.map((g) => g.bytes)))!;
+    const script = await Bun.file(join(compacted, entry.path)).text();
+    const mapName = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(script)?.[1];
+    expect(mapName).toBe(`${entry.path.split('/').pop()}.map`);
+    const map = (await Bun.file(join(compacted, 'assets', mapName!)).json()) as { sources: string[]; sourcesContent: string[] };
+    const socket = map.sources.findIndex((source) => source.endsWith('client/state/socket.ts'));
+    expect(socket).toBeGreaterThanOrEqual(0);
+    expect(map.sourcesContent[socket]).toContain('export function createStateSocket');
   });
 
   test('a second build sweeps the assets of the first', async () => {
