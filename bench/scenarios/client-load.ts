@@ -124,7 +124,7 @@ export function clientLoadRows(client: ClientLoadSummary): string[][] {
     [
       'client JS, first visit',
       `${kb(bundle.shellJsGzipBytes)} KB gzipped`,
-      `${kb(bundle.shellJsBytes)} KB minified in ${shell.length} file(s): the shell with the auth pages`,
+      `${kb(bundle.shellJsBytes)} KB minified in ${shell.length} file(s): the shell with the auth pages; ${kb(bundle.shellJsBrotliBytes)} KB with Brotli, as served`,
     ],
     [
       'client JS, loaded on first use',

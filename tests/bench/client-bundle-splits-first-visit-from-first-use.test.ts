@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from 'bun:test';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { measureClientBundle } from '../../bench/lib/client-bundle';
 import { createTempDir } from '../helpers/db';
 
@@ -35,6 +35,8 @@ test('a first visit loads what index.html references and what that imports stati
   const gz = (name: string) => gzipSync(Buffer.from(files[name]!), { level: 9 }).length;
   expect(sizes.shellJsGzipBytes).toBe(gz('main.aaaaaaaa.js') + gz('main.bbbbbbbb.js') + gz('main.cccccccc.js') + gz('main.eeeeeeee.js'));
   expect(sizes.lazyJsGzipBytes).toBe(gz('lib.ffffffff.js') + gz('page.dddddddd.js'));
+  const br = (name: string) => brotliCompressSync(Buffer.from(files[name]!), { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  expect(sizes.shellJsBrotliBytes).toBe(br('main.aaaaaaaa.js') + br('main.bbbbbbbb.js') + br('main.cccccccc.js') + br('main.eeeeeeee.js'));
   expect(sizes.cssGzipBytes).toBe(gz('main.gggggggg.css'));
   expect(sizes.shellJsBytes).toBe(
     ['main.aaaaaaaa.js', 'main.bbbbbbbb.js', 'main.cccccccc.js', 'main.eeeeeeee.js'].reduce((n, f) => n + files[f]!.length, 0),

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { measureClientBundle } from '../../bench/lib/client-bundle';
 import { buildClient, injectAssets } from '../../client/build';
 
@@ -107,6 +108,22 @@ describe('buildClient', () => {
     const socket = map.sources.findIndex((source) => source.endsWith('client/state/socket.ts'));
     expect(socket).toBeGreaterThanOrEqual(0);
     expect(map.sourcesContent[socket]).toContain('export function createStateSocket');
+  });
+
+  test('a production build writes each script and stylesheet precompressed beside it; a development build does not', async () => {
+    const outdir = tempDir();
+    const files = await buildClient({ outdir, minify: true });
+    const assets = files.filter((file) => /\.(js|css)$/.test(file));
+    expect(assets.some((file) => file.endsWith('.css'))).toBe(true);
+    for (const file of assets) {
+      const original = Buffer.from(await Bun.file(file).arrayBuffer());
+      expect(files).toContain(`${file}.br`);
+      expect(files).toContain(`${file}.gz`);
+      expect(brotliDecompressSync(Buffer.from(await Bun.file(`${file}.br`).arrayBuffer()))).toEqual(original);
+      expect(gunzipSync(Buffer.from(await Bun.file(`${file}.gz`).arrayBuffer()))).toEqual(original);
+    }
+    const development = await buildClient({ outdir: tempDir(), minify: false });
+    expect(development.filter((file) => /\.(br|gz)$/.test(file))).toEqual([]);
   });
 
   test('a second build sweeps the assets of the first', async () => {

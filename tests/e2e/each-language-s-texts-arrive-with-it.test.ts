@@ -43,6 +43,32 @@ describe('each language’s texts arrive with it', () => {
     await context.close();
   });
 
+  test('the scripts and the stylesheet arrive compressed, in a coding Chromium asked for', async () => {
+    const context = await newAppContext(browser, server.url);
+    const page = await context.newPage();
+    const arrived: Promise<{ path: string; accepted: string; encoding: string | undefined }>[] = [];
+    page.on('response', (response) => {
+      const path = new URL(response.url()).pathname;
+      if (!/^\/assets\/.+\.(js|css)$/.test(path)) return;
+      arrived.push(
+        (async () => ({
+          path,
+          accepted: (await response.request().allHeaders())['accept-encoding'] ?? '',
+          encoding: (await response.allHeaders())['content-encoding'],
+        }))(),
+      );
+    });
+    await page.goto('/login');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    const responses = await Promise.all(arrived);
+    expect(responses.some((r) => r.path.endsWith('.css'))).toBe(true);
+    expect(responses.some((r) => r.path.endsWith('.js'))).toBe(true);
+    for (const { path, accepted, encoding } of responses) {
+      expect({ path, encoding: encoding !== undefined && accepted.includes(encoding) }).toEqual({ path, encoding: true });
+    }
+    await context.close();
+  });
+
   test('a browser in Arabic fetches the Arabic chunk, and the page shows no English heading first', async () => {
     const context = await browser.newContext({ baseURL: server.url, viewport: VIEWPORT, locale: 'ar-EG', timezoneId: 'UTC' });
     const { page, scripts, headings } = await recordingPage(context);

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { clientSourceMaps, loadConfig } from '../../../server/config';
-import { withLanguagesMeta } from '../../../server/http/static';
+import { acceptsEncoding, withLanguagesMeta } from '../../../server/http/static';
 import { createTempDir } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
@@ -121,6 +122,85 @@ describe('files of the build', () => {
       const res = await get(path, '*/*');
       expect(await res.text()).not.toContain('"name": "statehouse"');
     }
+  });
+});
+
+describe('precompressed files of a production build', () => {
+  const SCRIPT = `export const texts = ${JSON.stringify('Sign in. '.repeat(200))};`;
+  const NAME = '/assets/shell.k2x8d1a9.js';
+  beforeAll(() => {
+    writeFileSync(join(clientDir, NAME), SCRIPT);
+    writeFileSync(join(clientDir, `${NAME}.br`), brotliCompressSync(SCRIPT));
+    writeFileSync(join(clientDir, `${NAME}.gz`), gzipSync(SCRIPT));
+    // A build that wrote only gzip.
+    writeFileSync(join(clientDir, 'assets', 'gzip-only.k2x8d1a9.css'), 'body{margin:0}');
+    writeFileSync(join(clientDir, 'assets', 'gzip-only.k2x8d1a9.css.gz'), gzipSync('body{margin:0}'));
+  });
+
+  /** The response as sent, not decoded by `fetch`. */
+  async function raw(path: string, acceptEncoding: string | null) {
+    const res = await fetch(`${server.url}${path}`, {
+      headers: acceptEncoding === null ? {} : { 'accept-encoding': acceptEncoding },
+      decompress: false,
+    } as RequestInit);
+    return { res, body: Buffer.from(await res.arrayBuffer()) };
+  }
+
+  test('a browser that accepts Brotli gets the .br file, with the script’s type and caching', async () => {
+    const { res, body } = await raw(NAME, 'gzip, deflate, br, zstd');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBe('br');
+    expect(res.headers.get('content-type')).toStartWith('text/javascript');
+    expect(res.headers.get('vary')).toBe('Accept-Encoding');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(brotliDecompressSync(body).toString()).toBe(SCRIPT);
+  });
+
+  test('one that accepts gzip only gets the .gz file', async () => {
+    const { res, body } = await raw(NAME, 'gzip, deflate');
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(body).toString()).toBe(SCRIPT);
+  });
+
+  test('one that refuses both, or says nothing, gets the file as it is, still marked as varying', async () => {
+    for (const header of [null, 'identity', 'br;q=0, gzip;q=0', '*;q=0']) {
+      const { res, body } = await raw(NAME, header);
+      expect({ header, encoding: res.headers.get('content-encoding') }).toEqual({ header, encoding: null });
+      expect(res.headers.get('vary')).toBe('Accept-Encoding');
+      expect(body.toString()).toBe(SCRIPT);
+    }
+  });
+
+  test('a coding refused by name is skipped for the next one', async () => {
+    const { res, body } = await raw(NAME, 'br;q=0, *');
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(body).toString()).toBe(SCRIPT);
+  });
+
+  test('only the codings the build wrote are offered', async () => {
+    const { res, body } = await raw('/assets/gzip-only.k2x8d1a9.css', 'br, gzip');
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('content-type')).toStartWith('text/css');
+    expect(gunzipSync(body).toString()).toBe('body{margin:0}');
+  });
+
+  test('a file without siblings is sent as it is, not marked as varying', async () => {
+    const { res } = await raw('/assets/main.3f9a2c1b.js', 'gzip, br');
+    expect(res.headers.get('content-encoding')).toBeNull();
+    expect(res.headers.get('vary')).toBeNull();
+  });
+
+  test('Accept-Encoding is read with its weights', () => {
+    expect(acceptsEncoding('gzip, deflate, br', 'br')).toBe(true);
+    expect(acceptsEncoding('GZIP;q=0.5', 'gzip')).toBe(true);
+    expect(acceptsEncoding('gzip;q=0', 'gzip')).toBe(false);
+    expect(acceptsEncoding('gzip ; q = 0.0', 'gzip')).toBe(false);
+    expect(acceptsEncoding('*', 'br')).toBe(true);
+    expect(acceptsEncoding('*, br;q=0', 'br')).toBe(false);
+    expect(acceptsEncoding('identity', 'gzip')).toBe(false);
+    expect(acceptsEncoding(null, 'gzip')).toBe(false);
+    expect(acceptsEncoding('', 'gzip')).toBe(false);
   });
 });
 
