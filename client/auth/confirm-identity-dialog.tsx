@@ -4,9 +4,9 @@ import { useAuth, useStateClient } from '../state/context';
 import { useAuthMessages } from './auth-context';
 import type { ConfirmIdentityFormProps } from './confirm-identity-form';
 
-/** One refusal being answered: the form to show, the methods it offers, and who waits for the answer. */
+/** One refusal being answered: the form to show (`null` while its chunk loads), the methods it offers, and who waits for the answer. */
 interface Request {
-  Form: Component<ConfirmIdentityFormProps>;
+  Form: Component<ConfirmIdentityFormProps> | null;
   methods: readonly ReauthMethod[];
   settle: (confirmed: boolean) => void;
 }
@@ -55,7 +55,9 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
  *
  * The form is a chunk of its own, fetched when the browser is idle after a
  * signed-in first push, else at the first refusal (the refused call waits for
- * it, then for the user). When it cannot be loaded, or not within
+ * it, then for the user). Meanwhile the dialog shows at once with its title,
+ * a **Loading…** line and a **Cancel** (or Escape) that answers refused as the
+ * form's does. When the form cannot be loaded, or not within
  * `formTimeoutMs`, the call fails as refused and a toast says so; a dialog
  * unmounted meanwhile answers refused too, so the actions queued behind the
  * call go on.
@@ -77,20 +79,34 @@ export function ConfirmIdentityDialog(props: ConfirmIdentityDialogProps = {}): J
     current?.settle(confirmed);
   };
   onCleanup(
-    client.actions.setConfirmIdentity(async (offered) => {
+    client.actions.setConfirmIdentity((offered) => {
       close(false);
-      let Form: Component<ConfirmIdentityFormProps>;
-      try {
-        Form = await within(load(), props.formTimeoutMs ?? CONFIRM_FORM_TIMEOUT_MS);
-      } catch (error) {
-        console.error('statehouse: the "Confirm it\'s you" dialog could not be loaded', error);
-        if (!disposed) client.toastActions.show('error', t().somethingWentWrong);
-        return false;
-      }
-      // Unmounted while the form loaded: nobody can answer, and the actions queued behind the call wait for this one.
-      if (disposed) return false;
+      // Unmounted: nobody can answer, and the actions queued behind the call wait for this one.
+      if (disposed) return Promise.resolve(false);
       const methods: readonly ReauthMethod[] = offered.length > 0 ? offered : ['password'];
-      return new Promise<boolean>((settle) => setRequest({ Form, methods, settle }));
+      return new Promise<boolean>((settle) => {
+        let answered = false;
+        const answer = (confirmed: boolean): void => {
+          if (answered) return;
+          answered = true;
+          settle(confirmed);
+        };
+        // The frame shows at once; its Cancel, Escape or an unmount answer before the form is in.
+        const waiting: Request = { Form: null, methods, settle: answer };
+        setRequest(waiting);
+        within(load(), props.formTimeoutMs ?? CONFIRM_FORM_TIMEOUT_MS).then(
+          (Form) => {
+            if (!answered) setRequest({ Form, methods, settle: answer });
+          },
+          (error: unknown) => {
+            if (answered) return;
+            console.error('statehouse: the "Confirm it\'s you" dialog could not be loaded', error);
+            if (request() === waiting) setRequest(null);
+            client.toastActions.show('error', t().somethingWentWrong);
+            answer(false);
+          },
+        );
+      });
     }),
   );
   onCleanup(() => {
@@ -113,7 +129,44 @@ export function ConfirmIdentityDialog(props: ConfirmIdentityDialogProps = {}): J
 
   return (
     <Show when={request()} keyed>
-      {(current) => <current.Form methods={current.methods} onClose={close} />}
+      {(current) => {
+        const Form = current.Form;
+        return Form ? <Form methods={current.methods} onClose={close} /> : <LoadingFrame onCancel={() => close(false)} />;
+      }}
     </Show>
+  );
+}
+
+/** The dialog while its form loads: the title, a loading line and **Cancel**, as the form will place them. */
+function LoadingFrame(props: { onCancel: () => void }): JSX.Element {
+  const t = useAuthMessages();
+  return (
+    <div class="sh-dialog-backdrop">
+      <div
+        class="sh-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-label={t().confirmIdentityTitle}
+        aria-busy="true"
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') props.onCancel();
+        }}
+      >
+        <h2>{t().confirmIdentityTitle}</h2>
+        <p class="sh-auth-lead" role="status">
+          {t().loadingPage}
+        </p>
+        <div class="sh-dialog-actions">
+          <button
+            type="button"
+            class="sh-button sh-button-secondary"
+            ref={(button) => queueMicrotask(() => button.isConnected && button.focus())}
+            onClick={() => props.onCancel()}
+          >
+            {t().cancel}
+          </button>
+        </div>
+      </div>
+    </div>
   );
 }

@@ -44,6 +44,8 @@ export interface StateClientOptions<TSlices extends SliceMap> {
   retryDelayMs?: (attemptIndex: number) => number;
   /** Ping the server and reconnect when it stops answering. Off by default. */
   keepAlive?: { enabled: boolean; intervalMs?: number; pongTimeoutMs?: number };
+  /** How long `close()` waits for the answers of calls in flight before failing them. @default 5000 */
+  closeTimeoutMs?: number;
   /** @default globalThis.location */
   location?: LocationLike;
   /** @default globalThis.fetch */
@@ -183,6 +185,7 @@ export function createStateClient<TRouter extends AnyRouter, TSlices extends Sli
     WebSocket: options.WebSocket,
     retryDelayMs: options.retryDelayMs ?? backoffWithJitter(),
     keepAlive: options.keepAlive,
+    closeTimeoutMs: options.closeTimeoutMs,
     connectionParams: () => {
       const route = currentRoute ?? routeOf(location().href);
       const path = redactPath(route.path);

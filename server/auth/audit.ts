@@ -141,11 +141,9 @@ async function named(db: Database, user: AuditUser | null): Promise<AuditUser | 
   return { id: user.id, username: row?.username ?? '' };
 }
 
-/** Appends one event; returns it as recorded. */
-export async function insertAuditEvent(db: Database, entry: AuditEntry, at: number = Date.now()): Promise<AuditEvent> {
-  const actor = await named(db, entry.actor ?? null);
-  const target = entry.target === undefined ? actor : await named(db, entry.target);
-  const [row] = await db
+/** The insert of one event whose actor and target are named already, returning its row. */
+function insertOf(db: Database, entry: AuditEntry, actor: AuditUser | null, target: AuditUser | null, at: number) {
+  return db
     .insert(auditEvents)
     .values({
       at,
@@ -160,6 +158,13 @@ export async function insertAuditEvent(db: Database, entry: AuditEntry, at: numb
       detail: JSON.stringify(safeDetail(entry.detail)),
     })
     .returning();
+}
+
+/** Appends one event; returns it as recorded. */
+export async function insertAuditEvent(db: Database, entry: AuditEntry, at: number = Date.now()): Promise<AuditEvent> {
+  const actor = await named(db, entry.actor ?? null);
+  const target = entry.target === undefined ? actor : await named(db, entry.target);
+  const [row] = await insertOf(db, entry, actor, target, at);
   return toEvent(row!);
 }
 
@@ -249,14 +254,37 @@ export class AuditLog {
   /** Appends `entry` now and hands it to `onAuditEvent`. */
   async write(entry: AuditEntry, at: number = Date.now()): Promise<AuditEvent> {
     const event = await insertAuditEvent(this.db, entry, at);
-    const hook = this.options.onAuditEvent;
-    if (hook) {
-      try {
-        await hook(event);
-      } catch (error) {
-        this.options.log.error('onAuditEvent failed', { type: event.type, error });
-      }
-    }
+    await this.ship(event);
     return event;
+  }
+
+  /**
+   * `entry` as an insert for the caller's own transaction (a sign-in's, with
+   * its session), its actor and target named as given (`username` filled
+   * in). Once it committed, hand its result to {@link committed}.
+   */
+  insert(entry: AuditEntry, at: number = Date.now()) {
+    const actor = entry.actor ?? null;
+    return insertOf(this.db, entry, actor, entry.target === undefined ? actor : entry.target, at);
+  }
+
+  /** The rows an {@link insert} returned, committed: `onAuditEvent` hears of them after the current reply. */
+  committed(rows: unknown): void {
+    for (const row of rows as AuditEventRow[]) {
+      const event = toEvent(row);
+      const { scheduler } = this.options;
+      if (scheduler) scheduler.later(`audit ${event.type}`, () => this.ship(event));
+      else void this.ship(event);
+    }
+  }
+
+  private async ship(event: AuditEvent): Promise<void> {
+    const hook = this.options.onAuditEvent;
+    if (!hook) return;
+    try {
+      await hook(event);
+    } catch (error) {
+      this.options.log.error('onAuditEvent failed', { type: event.type, error });
+    }
   }
 }

@@ -29,7 +29,8 @@ import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user
 import type { UserModel } from './user-model';
 import type { RegistrationFields } from '../state/protocol';
 import type { UserRow } from '../../db/schema';
-import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLogin, setUserPassword, type NewUser } from './users';
+import { createUser, findUserByEmail, findUserById, findUserByLogin, recordLoginUpdate, setUserPassword, type NewUser } from './users';
+import { cookieTicketInsert } from './tickets';
 import { checkPasswordResetToken, consumePasswordResetToken, issuePasswordResetToken } from './password-reset';
 import { issueUserToken } from './user-tokens';
 import { SIGN_IN_LINK_ENDPOINT, TWO_FACTOR_PATH } from '../state/protocol';
@@ -89,7 +90,7 @@ export interface AuthServices {
   /** Where identity changes are announced, so every open tab follows. */
   readonly bus: { publish(event: IdentityEvent): Promise<void> };
   /** The security audit log. */
-  readonly audit: Pick<AuditLog, 'record'>;
+  readonly audit: Pick<AuditLog, 'record' | 'insert' | 'committed'>;
 }
 
 /** The tab an event came from, as far as auth looks at it. */
@@ -126,12 +127,27 @@ export interface AuthEvent {
   reloadIdentity(): Promise<void>;
   /** Logout's cookie action for a tab bound to `boundSessionId`, landing on `to` (else the configured page). */
   clearAuthAction(boundSessionId: string | null, to?: string): ClientAction;
-  /** A ticket for the current session and the action that redeems it (and sets a trusted-device cookie, given its token). */
-  cookieSyncAction(to: string | null, options?: { deviceToken?: string }): Promise<ClientAction>;
+  /** The action that redeems `ticket`, issued for the current session. */
+  cookieSyncActionFor(ticket: string, to: string | null): ClientAction;
   /** Runs `task` once the event's reply is written. */
   afterReply(task: BackgroundTask): void;
   /** Adds the client actions an app-wide hook answered to the event's reply (see `HookAnswer`). */
   addHookActions(hook: keyof StatehouseConfig['hooks'], answer: unknown): void;
+}
+
+/** An audit entry as `ctx.auth.audit` takes it: the event adds the address and user agent (and the actor, unless named). */
+export type EventAuditEntry = Omit<AuditEntry, 'ip' | 'userAgent' | 'via'> & { via?: AuditEntry['via'] };
+
+export interface StartSessionOptions {
+  /** How the user proved who they are (`password`, `passkey`, `password+totp`…): shown in the sessions list. */
+  signInMethod?: SignInMethod;
+  /** A trusted-device token for the cookie endpoint to set beside the session's. */
+  deviceToken?: string | undefined;
+  /**
+   * A sign-in: the user's `last_login` is set to `at` and `audit` recorded,
+   * in the session's transaction.
+   */
+  signedIn?: { at: number; audit?: EventAuditEntry };
 }
 
 /** An emailed sign-in link lives 15 minutes. */
@@ -211,11 +227,11 @@ export class AuthApi {
       return { secondStep: true, to: page };
     }
     const now = Date.now();
-    await recordLogin(db, row.id, now);
     const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
-    await this.startSession(user, options.to ?? this.defaultRedirect());
+    await this.startSession(user, options.to ?? this.defaultRedirect(), {
+      signedIn: { at: now, audit: { type: 'login.succeeded', actor: user, detail: { method: 'password' } } },
+    });
     this.runtime.log.info('login', { userId: user.id, ip: conn.ip });
-    this.audit({ type: 'login.succeeded', actor: user, detail: { method: 'password' } });
     return user;
   }
 
@@ -228,11 +244,12 @@ export class AuthApi {
   async completeSignIn(row: UserRow, method: SignInMethod, options: { to?: string } = {}): Promise<LoggedInUser | false> {
     if (!row.isActive) return false;
     const now = Date.now();
-    await recordLogin(this.runtime.db, row.id, now);
     const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
-    await this.startSession(user, options.to ?? this.defaultRedirect(), { signInMethod: method });
+    await this.startSession(user, options.to ?? this.defaultRedirect(), {
+      signInMethod: method,
+      signedIn: { at: now, audit: { type: 'login.succeeded', actor: user, detail: { method } } },
+    });
     this.runtime.log.info('login', { userId: user.id, ip: this.event.conn.ip, method });
-    this.audit({ type: 'login.succeeded', actor: user, detail: { method } });
     return user;
   }
 
@@ -294,9 +311,8 @@ export class AuthApi {
     if (holder && (verification === 'off' || holder.emailVerified)) this.event.afterReply(() => this.mailAddressOwner(holder));
     else if (verification !== 'off') mailAddressProof(this.event, created.value, created.value.email ?? created.value.pendingEmail);
     const now = Date.now();
-    await recordLogin(db, created.value.id, now);
     const user = toAuthUser({ ...created.value, lastLogin: now }, this.runtime.userModel);
-    await this.startSession(user, options.to ?? this.defaultRedirect());
+    await this.startSession(user, options.to ?? this.defaultRedirect(), { signedIn: { at: now } });
     this.runtime.log.info('signup', { userId: user.id });
     return user;
   }
@@ -501,11 +517,11 @@ export class AuthApi {
         return { secondStep: true, to: TWO_FACTOR_PATH };
       }
       const now = Date.now();
-      await recordLogin(db, row.id, now);
       const user = toAuthUser({ ...row, lastLogin: now }, this.runtime.userModel);
-      await this.startSession(user, config.auth.loginRedirectUrl);
+      await this.startSession(user, config.auth.loginRedirectUrl, {
+        signedIn: { at: now, audit: { type: 'password.reset', actor: user } },
+      });
       this.runtime.log.info('password reset', { userId: row.id });
-      this.audit({ type: 'password.reset', actor: user });
       return user;
     } finally {
       await release();
@@ -613,15 +629,15 @@ export class AuthApi {
    * @example
    * ctx.auth.audit({ type: 'passkey.added', detail: { name: 'Laptop' } });
    */
-  audit(entry: Omit<AuditEntry, 'ip' | 'userAgent' | 'via'> & { via?: AuditEntry['via'] }): void {
+  audit(entry: EventAuditEntry): void {
+    this.runtime.audit.record(this.auditEntry(entry));
+  }
+
+  /** `entry` with the event's actor (unless it names one), address and user agent. */
+  private auditEntry(entry: EventAuditEntry): AuditEntry {
     const { conn, user } = this.event;
     const actor = entry.actor !== undefined ? entry.actor : isLoggedIn(user) ? user : null;
-    this.runtime.audit.record({
-      ...entry,
-      actor,
-      ip: conn.ip,
-      userAgent: conn.headers.get('user-agent') ?? '',
-    });
+    return { ...entry, actor, ip: conn.ip, userAgent: conn.headers.get('user-agent') ?? '' };
   }
 
   /** Two-factor sign-in: setup, the second step, confirmation with a code (see `two-factor-api.ts`). */
@@ -644,30 +660,54 @@ export class AuthApi {
    * mirrored at once, cookie synced by ticket. The other tabs of the
    * pre-login session are told (`session-rotated`), so they reconnect with
    * the browser's new cookie rather than find their session dead and log out.
+   * The session and its ticket (with `signedIn`, also `last_login` and the
+   * audit row) are one transaction when the sessions live in libSQL.
    */
-  async startSession(
-    user: LoggedInUser,
-    to: string | null,
-    options: { signInMethod?: SignInMethod; deviceToken?: string | undefined } = {},
-  ): Promise<void> {
+  async startSession(user: LoggedInUser, to: string | null, options: StartSessionOptions = {}): Promise<void> {
+    const { db, config, audit } = this.runtime;
     const conn = this.event.conn;
-    // Each of the sign-in's writes (the login, the session, the ticket) on a turn of its
-    // own: together they held the event loop about 2 ms, and every other tab waited.
+    const { signedIn, deviceToken } = options;
+    const auditEntry = signedIn?.audit ? this.auditEntry(signedIn.audit) : null;
+    // The session's writes start on a turn of their own, after other tabs' events.
     await yieldToEvents();
-    const { token, session, announce } = await rotateForSignIn(this.runtime, this.event.sessionRow, user.id, {
-      userAgent: conn.headers.get('user-agent') ?? '',
-      ip: conn.ip,
-      ...(options.signInMethod ? { signInMethod: options.signInMethod } : {}),
-    });
+    let ticket = '';
+    // One transaction (with sessions in libSQL): `last_login`, the session, the
+    // ticket and the audit row are all there, or none is.
+    const { token, session, written, announce } = await rotateForSignIn(
+      this.runtime,
+      this.event.sessionRow,
+      user.id,
+      {
+        userAgent: conn.headers.get('user-agent') ?? '',
+        ip: conn.ip,
+        ...(options.signInMethod ? { signInMethod: options.signInMethod } : {}),
+      },
+      {
+        db,
+        writes: (sessionToken, created) => {
+          const at = signedIn?.at ?? Date.now();
+          const issued = cookieTicketInsert(
+            db,
+            { sessionId: created.id, sessionToken, ttlMs: config.session.ticketTtlMs, ...(deviceToken ? { deviceToken } : {}) },
+            at,
+          );
+          ticket = issued.ticket;
+          return [
+            ...(signedIn ? [recordLoginUpdate(db, user.id, signedIn.at)] : []),
+            issued.insert,
+            ...(auditEntry ? [audit.insert(auditEntry, at)] : []),
+          ];
+        },
+      },
+    );
     this.event.adoptSession(token, session, user);
     // Announced before anything else waits: a sibling whose cache runs out in
     // between would find its session dead and answer a logout.
     await announce();
-    await yieldToEvents();
+    if (auditEntry) audit.committed(written.at(-1));
     // A landing page from app code is held to the rule `?next=` is: a path on this site, else the configured one.
-    const landing = to === null ? null : (safeNextPath(to) ?? this.runtime.config.auth.loginRedirectUrl);
-    const cookieOptions = options.deviceToken ? { deviceToken: options.deviceToken } : undefined;
-    this.event.actions.replaceCookieAction(await this.event.cookieSyncAction(landing, cookieOptions));
+    const landing = to === null ? null : (safeNextPath(to) ?? config.auth.loginRedirectUrl);
+    this.event.actions.replaceCookieAction(this.event.cookieSyncActionFor(ticket, landing));
   }
 
   /** After a password change or reset: end the other sessions, rotate this one. */

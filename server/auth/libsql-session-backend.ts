@@ -2,7 +2,14 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { preparedFor } from '../../db/prepared';
 import { sessionData, sessions, users, type SessionRow } from '../../db/schema/auth';
-import type { ExpiredSessionsDeleted, SessionBackend, StoredSession, StoredSessionKey } from './session-backend';
+import type {
+  DatabaseWrites,
+  ExpiredSessionsDeleted,
+  SessionBackend,
+  SessionWrite,
+  StoredSession,
+  StoredSessionKey,
+} from './session-backend';
 import { findSessionUser, sessionUserColumnsOf, type SessionUserRow } from './session-user';
 import { DEFAULT_USER_MODEL, preparedForUsers, type UserModel } from './user-model';
 
@@ -99,6 +106,14 @@ async function deleteExpiredSessionBatch(db: Database, now: number, limit: numbe
  */
 export function createLibsqlSessionBackend(db: Database, userModel: UserModel = DEFAULT_USER_MODEL): SessionBackend {
   const s = statements(db);
+  /** The new session, the old one's data copied to it, the old one deleted. */
+  const rotation = (oldId: string, row: SessionRow, now: number) =>
+    [
+      db.insert(sessions).values(row),
+      db.run(sql`INSERT INTO ${sessionData} (session_id, key, value, updated_at)
+          SELECT ${row.id}, key, value, ${now} FROM ${sessionData} WHERE session_id = ${oldId}`),
+      db.delete(sessions).where(eq(sessions.id, oldId)),
+    ] as const;
   return {
     name: 'libsql',
     userModel,
@@ -130,12 +145,12 @@ export function createLibsqlSessionBackend(db: Database, userModel: UserModel = 
       return db.select().from(sessions).where(eq(sessions.userId, userId));
     },
     async rotate(oldId: string, row: SessionRow, now: number): Promise<void> {
-      await db.batch([
-        db.insert(sessions).values(row),
-        db.run(sql`INSERT INTO ${sessionData} (session_id, key, value, updated_at)
-          SELECT ${row.id}, key, value, ${now} FROM ${sessionData} WHERE session_id = ${oldId}`),
-        db.delete(sessions).where(eq(sessions.id, oldId)),
-      ]);
+      await db.batch(rotation(oldId, row, now));
+    },
+    async writeWith({ row, oldId, now }: SessionWrite, alongside: DatabaseWrites): Promise<readonly unknown[]> {
+      const own = oldId === null ? [db.insert(sessions).values(row)] : rotation(oldId, row, now);
+      const results = await db.batch([...own, ...alongside] as unknown as Parameters<typeof db.batch>[0]);
+      return (results as readonly unknown[]).slice(own.length);
     },
     readData(sessionId: string): Promise<readonly StoredSessionKey[]> {
       return s.readData.execute({ sessionId });

@@ -1,3 +1,4 @@
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { SessionRow } from '../../db/schema';
 import type { SessionUserRow } from './session-user';
 import type { StatehouseConfig } from '../config';
@@ -29,6 +30,16 @@ export interface ExpiredSessionsDeleted {
   sessions: number;
   /** The keys those sessions held. */
   sessionData: number;
+}
+
+/** Statements of the app's libSQL database, for one transaction (drizzle's `db.batch`). */
+export type DatabaseWrites = readonly BatchItem<'sqlite'>[];
+
+/** A new session: created (`oldId` null), or rotated from `oldId` as {@link SessionBackend.rotate} does. */
+export interface SessionWrite {
+  row: SessionRow;
+  oldId: string | null;
+  now: number;
 }
 
 /**
@@ -69,6 +80,15 @@ export interface SessionBackend {
    * data, or both sessions, or neither.
    */
   rotate(oldId: string, row: SessionRow, now: number): Promise<void>;
+  /**
+   * Only a backend that keeps its sessions in the app's libSQL database:
+   * `create` or `rotate`, and `alongside` (statements of that database), in
+   * one transaction; resolves with the results of `alongside`. A sign-in
+   * commits its own rows (`last_login`, the cookie ticket, the audit row)
+   * with its session through it; without it they are committed in a
+   * transaction of their own once the session is stored.
+   */
+  writeWith?(write: SessionWrite, alongside: DatabaseWrites): Promise<readonly unknown[]>;
   /** Every key of a session's data. */
   readData(sessionId: string): Promise<readonly StoredSessionKey[]>;
   /**

@@ -2,7 +2,8 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { SessionRow } from '../../db/schema/auth';
 import { newToken, secretMatches, splitToken } from './secrets';
-import type { SessionBackend } from './session-backend';
+import type { Database } from '../../db/client';
+import type { DatabaseWrites, SessionBackend } from './session-backend';
 import { toAuthUser, type LoggedInUser } from './user';
 
 /** Session lifetimes; all in milliseconds. */
@@ -168,9 +169,22 @@ export async function listUserSessions(backend: SessionBackend, userId: number, 
 }
 
 /**
+ * Writes of the app's database that go with a new session (a sign-in's
+ * `last_login`, cookie ticket and audit row), built once its token and id
+ * are known.
+ */
+export interface WritesWithSession {
+  db: Database;
+  writes(token: string, session: Session): DatabaseWrites;
+}
+
+/**
  * Replaces a session by a new one for `info.userId` (login: defeats fixation).
  * The old session's data is carried over and the old session deleted, in one
- * atomic step of the backend.
+ * atomic step of the backend. `alongside`'s writes are committed in the same
+ * transaction when the backend keeps its sessions in the app's database
+ * (`writeWith`), else in one of their own after it; `written` holds their
+ * results.
  */
 export async function rotateSession(
   backend: SessionBackend,
@@ -178,11 +192,20 @@ export async function rotateSession(
   oldSessionId: string | null,
   info: NewSessionInfo,
   now: number = Date.now(),
-): Promise<{ token: string; session: Session }> {
+  alongside?: WritesWithSession,
+): Promise<{ token: string; session: Session; written: readonly unknown[] }> {
   const { row, token } = newSessionRow(settings, info, now);
+  const session = stripSecret(row);
+  const writes = alongside?.writes(token, session) ?? [];
+  if (writes.length > 0 && backend.writeWith) {
+    const written = await backend.writeWith({ row, oldId: oldSessionId, now }, writes);
+    return { token, session, written };
+  }
   if (oldSessionId === null) await backend.create(row);
   else await backend.rotate(oldSessionId, row, now);
-  return { token, session: stripSecret(row) };
+  const written =
+    writes.length > 0 ? ((await alongside!.db.batch(writes as unknown as Parameters<Database['batch']>[0])) as readonly unknown[]) : [];
+  return { token, session, written };
 }
 
 const TAG_BYTES = 10;

@@ -1,6 +1,6 @@
 import type { IdentityEvent } from './identity-event';
 import type { RecentRotations } from './recent-rotations';
-import { invalidateSession, rotateSession, type Session, type SessionSettings, type SignInMethod } from './session';
+import { invalidateSession, rotateSession, type Session, type SessionSettings, type SignInMethod, type WritesWithSession } from './session';
 import type { SessionBackend } from './session-backend';
 
 /** What a sign-in's rotation needs of the runtime. */
@@ -19,22 +19,33 @@ export interface RotationServices {
  * and hands none of its data on. The rotation is marked before the old
  * session goes, so a sibling tab that finds it gone follows it. `announce`
  * tells the old session's other tabs (`session-rotated`); the caller runs it
- * once the tab that signed in no longer counts as one of them.
+ * once the tab that signed in no longer counts as one of them. `alongside`
+ * (the sign-in's own rows) is committed with the new session, in one
+ * transaction when the sessions live in the app's database.
  */
 export async function rotateForSignIn(
   services: RotationServices,
   previous: Session | null,
   userId: number,
   client: { userAgent: string; ip: string; signInMethod?: SignInMethod },
-): Promise<{ token: string; session: Session; announce(): Promise<void> }> {
+  alongside?: WritesWithSession,
+): Promise<{ token: string; session: Session; written: readonly unknown[]; announce(): Promise<void> }> {
   const carried = previous && (previous.userId === null || previous.userId === userId) ? previous.id : null;
   if (previous) services.rotations.mark(previous.id, userId);
   if (previous && carried === null) await invalidateSession(services.sessions, previous.id);
-  const { token, session } = await rotateSession(services.sessions, services.sessionSettings, carried, { userId, ...client });
+  const { token, session, written } = await rotateSession(
+    services.sessions,
+    services.sessionSettings,
+    carried,
+    { userId, ...client },
+    Date.now(),
+    alongside,
+  );
   if (previous) services.rotations.completed(previous.id, session.id);
   return {
     token,
     session,
+    written,
     async announce() {
       if (previous) await services.bus.publish({ type: 'session-rotated', oldSessionId: previous.id, newSessionId: session.id, userId });
     },

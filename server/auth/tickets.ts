@@ -40,29 +40,50 @@ const statements = preparedFor((db: Database) => ({
     .prepare(),
 }));
 
-/**
- * Issues a ticket for a session token, valid for `ttlMs` (at most 60 s).
- *
- * @example
- * const ticket = await issueCookieTicket(db, { sessionId, sessionToken, ttlMs: 30_000 });
- */
-export async function issueCookieTicket(
-  db: Database,
-  info: { sessionId: string; sessionToken: string; ttlMs: number; deviceToken?: string },
-  now: number = Date.now(),
-): Promise<string> {
+export interface CookieTicketInfo {
+  sessionId: string;
+  sessionToken: string;
+  ttlMs: number;
+  /** A trusted-device token the cookie endpoint sets beside the session's. */
+  deviceToken?: string;
+}
+
+/** A new ticket and its row's values. */
+function newTicket(info: CookieTicketInfo, now: number) {
   const { id, secret, token, secretHash } = newToken();
   // A trusted-device token rides along after a space (neither token holds one).
   const plaintext = info.deviceToken ? `${info.sessionToken} ${info.deviceToken}` : info.sessionToken;
-  await statements(db).insert.execute({
+  const values = {
     id,
     secretHash: Buffer.from(secretHash),
     sessionId: info.sessionId,
     payload: seal(secret, plaintext),
     createdAt: now,
     expiresAt: now + Math.min(info.ttlMs, 60_000),
-  });
+  };
+  return { token, values };
+}
+
+/**
+ * Issues a ticket for a session token, valid for `ttlMs` (at most 60 s).
+ *
+ * @example
+ * const ticket = await issueCookieTicket(db, { sessionId, sessionToken, ttlMs: 30_000 });
+ */
+export async function issueCookieTicket(db: Database, info: CookieTicketInfo, now: number = Date.now()): Promise<string> {
+  const { token, values } = newTicket(info, now);
+  await statements(db).insert.execute(values);
   return token;
+}
+
+/**
+ * A ticket as {@link issueCookieTicket} makes it, and the insert of its row
+ * for the caller's own transaction (a sign-in's, with its session): the
+ * ticket is good once that commits.
+ */
+export function cookieTicketInsert(db: Database, info: CookieTicketInfo, now: number = Date.now()) {
+  const { token, values } = newTicket(info, now);
+  return { ticket: token, insert: db.insert(authTokens).values({ ...values, purpose: 'cookie_ticket' }) };
 }
 
 /**

@@ -26,7 +26,7 @@ import {
 import { twoFactorCookieName } from './two-factor-cookies';
 import { twoFactorKeyOf } from './two-factor-key';
 import { isLoggedIn, toAuthUser, type LoggedInUser } from './user';
-import { findUserById, recordLogin } from './users';
+import { findUserById } from './users';
 
 /**
  * Two-factor sign-in over the socket: the second step a password (or an
@@ -228,14 +228,16 @@ export async function completeSecondStep(
   const row = await findUserById(db, pending.userId, userModel);
   if (!row?.isActive) throw secondStepExpired(message(event, language, 'secondStepExpired'));
   const now = Date.now();
-  await recordLogin(db, row.id, now);
   const user = toAuthUser({ ...row, lastLogin: now }, userModel);
   const deviceToken = options.trustDevice && config.twoFactor.trustDevice ? await trustDevice(db, row.id, now) : undefined;
   const signInMethod: SignInMethod = `${pending.first}+${factor}`;
   const landing = pending.to ?? landingOf(event);
-  await host.startSession(user, landing, { signInMethod, deviceToken });
+  await host.startSession(user, landing, {
+    signInMethod,
+    deviceToken,
+    signedIn: { at: now, audit: { type: 'login.succeeded', actor: user, detail: { method: signInMethod } } },
+  });
   log.info('login', { userId: user.id, ip: event.conn.ip, method: signInMethod });
-  host.audit({ type: 'login.succeeded', actor: user, detail: { method: signInMethod } });
   return user;
 }
 

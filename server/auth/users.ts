@@ -255,6 +255,11 @@ export async function recordLogin(db: Database, userId: number, now: number = Da
   await statements(db).recordLogin.execute({ id: userId, now });
 }
 
+/** {@link recordLogin}'s update, for a sign-in's own transaction. */
+export function recordLoginUpdate(db: Database, userId: number, now: number) {
+  return db.update(users).set({ lastLogin: now }).where(eq(users.id, userId));
+}
+
 /** Finds or creates a permission row from `app_label.codename`. */
 export async function ensurePermission(db: Database, perm: string, name?: string): Promise<number> {
   if (!isPermissionName(perm)) throw new Error(`Permission names look like "app_label.codename", got "${perm}"`);

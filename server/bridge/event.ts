@@ -72,8 +72,8 @@ export class StateEvent implements AuthEvent {
     return this.identity.clearAuthAction(boundSessionId, to);
   }
 
-  cookieSyncAction(to: string | null, options?: { deviceToken?: string }): Promise<ClientAction> {
-    return this.identity.cookieSyncAction(to, options);
+  cookieSyncActionFor(ticket: string, to: string | null): ClientAction {
+    return this.identity.cookieSyncActionFor(ticket, to);
   }
 
   /**

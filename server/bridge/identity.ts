@@ -130,15 +130,20 @@ export class EventIdentity implements SessionOwner {
   }
 
   /** A ticket for the current session token and the action that redeems it. */
-  async cookieSyncAction(to: string | null, options: { deviceToken?: string } = {}) {
+  async cookieSyncAction(to: string | null) {
     const token = this.conn.cookies.get(this.runtime.cookieName(this.conn.secure));
     if (!token || !this.sessionRow) throw new Error('No session to sync');
     const ticket = await issueCookieTicket(this.runtime.db, {
       sessionId: this.sessionRow.id,
       sessionToken: token,
       ttlMs: this.runtime.config.session.ticketTtlMs,
-      ...(options.deviceToken ? { deviceToken: options.deviceToken } : {}),
     });
+    return this.cookieSyncActionFor(ticket, to);
+  }
+
+  /** The action that redeems `ticket`, issued for the current session (a sign-in writes it with the session). */
+  cookieSyncActionFor(ticket: string, to: string | null) {
+    if (!this.sessionRow) throw new Error('No session to sync');
     return { type: 'syncCookieThenNavigate' as const, ticket, to, session: sessionTag(this.sessionRow.id) };
   }
 

@@ -22,7 +22,8 @@ import { waitFor } from '../helpers/wait-for';
  * registered confirmer and, once confirmed, goes again exactly once. Then the
  * canned dialog, whose form is a chunk fetched at the first refusal: the
  * refused call waits for the form and the user, goes again once confirmed,
- * and rejects with the refusal on Cancel.
+ * and rejects with the refusal on Cancel, the dialog's while the form still
+ * loads as the form's.
  */
 type Slices = { auth: AuthSnapshot };
 
@@ -30,7 +31,7 @@ const PASSWORD = 'a long enough passphrase';
 const ELEVEN_MINUTES = 11 * 60_000;
 
 /** One per test: a user of its own (revoking "other sessions" touches no other test's) and a session of theirs. */
-const TESTS = 7;
+const TESTS = 8;
 
 let node: NodeProcess;
 let db: DatabaseHandle;
@@ -130,14 +131,16 @@ describe('a call refused with REAUTH_REQUIRED', () => {
 });
 
 /** The canned dialog mounted under a client on an old session. */
-async function mountDialogOnOldSession(): Promise<{ client: StateClient<TestRouter, Slices>; container: HTMLElement }> {
+async function mountDialogOnOldSession(
+  props: Parameters<typeof ConfirmIdentityDialog>[0] = {},
+): Promise<{ client: StateClient<TestRouter, Slices>; container: HTMLElement }> {
   const client = await connectOnOldSession();
   const container = document.createElement('div');
   document.body.append(container);
   const dispose = render(
     () => (
       <StateProvider client={client}>
-        <ConfirmIdentityDialog />
+        <ConfirmIdentityDialog {...props} />
       </StateProvider>
     ),
     container,
@@ -145,6 +148,9 @@ async function mountDialogOnOldSession(): Promise<{ client: StateClient<TestRout
   cleanups.push(() => client.close(), dispose);
   return { client, container };
 }
+
+/** The form's own dialog, once its chunk is in (the dialog's frame shows before it). */
+const formShown = (container: HTMLElement) => () => container.querySelector('#sh-confirm-identity-title')?.closest('[role="dialog"]');
 
 const button = (container: HTMLElement, name: string) =>
   [...container.querySelectorAll('button')].find((b) => b.textContent?.trim() === name) ?? null;
@@ -164,7 +170,7 @@ describe('Confirm it’s you, fetched at the first refusal', () => {
   test('the refused call waits for the form and the password, then goes again once and resolves', async () => {
     const { client, container } = await mountDialogOnOldSession();
     const call = client.trpc.auth.revokeOtherSessions.mutate();
-    const dialog = await waitFor(() => container.querySelector('[role="dialog"]'), { what: 'the dialog' });
+    const dialog = await waitFor(formShown(container), { what: 'the form' });
     expect(dialog.textContent).toContain('Confirm it’s you');
     // Shown, and the call still waits for the user.
     await Bun.sleep(100);
@@ -181,16 +187,34 @@ describe('Confirm it’s you, fetched at the first refusal', () => {
   test('Cancel rejects the call with the refusal', async () => {
     const { client, container } = await mountDialogOnOldSession();
     const call = client.trpc.auth.revokeOtherSessions.mutate().catch((error: unknown) => error);
-    await waitFor(() => container.querySelector('[role="dialog"]'), { what: 'the dialog' });
+    await waitFor(formShown(container), { what: 'the form' });
     button(container, 'Cancel')!.click();
     expect(readErrorEnvelope(await call)?.reason).toBe('REAUTH_REQUIRED');
     expect(container.querySelector('[role="dialog"]')).toBeNull();
   });
 
+  test('while the form loads the dialog shows at once, and its Cancel rejects the call with the refusal', async () => {
+    // A chunk that never comes: the dialog stays in its loading state.
+    const { client, container } = await mountDialogOnOldSession({ loadForm: () => new Promise(() => {}) });
+    const call = client.trpc.auth.revokeOtherSessions.mutate().catch((error: unknown) => error);
+    const dialog = await waitFor(() => container.querySelector('[role="dialog"]'), { what: 'the dialog' });
+    expect(dialog.getAttribute('aria-label')).toBe('Confirm it’s you');
+    expect(dialog.getAttribute('aria-busy')).toBe('true');
+    expect(dialog.querySelector('[role="status"]')?.textContent).toBe('Loading…');
+    expect(container.querySelector('#sh-confirm-identity-password')).toBeNull();
+    // Shown, and the call waits for the user.
+    expect(await settled(call)).toBe(false);
+    await waitFor(() => document.activeElement === button(container, 'Cancel'), { what: 'Cancel to have the focus' });
+    button(container, 'Cancel')!.click();
+    expect(readErrorEnvelope(await call)?.reason).toBe('REAUTH_REQUIRED');
+    expect(container.querySelector('[role="dialog"]')).toBeNull();
+    expect(client.toasts).toEqual([]);
+  });
+
   test('a wrong password keeps the dialog open and the call waiting', async () => {
     const { client, container } = await mountDialogOnOldSession();
     const call = client.trpc.auth.revokeOtherSessions.mutate().catch((error: unknown) => error);
-    await waitFor(() => container.querySelector('[role="dialog"]'), { what: 'the dialog' });
+    await waitFor(formShown(container), { what: 'the form' });
     const field = container.querySelector<HTMLInputElement>('#sh-confirm-identity-password')!;
     field.value = 'not the password at all';
     field.dispatchEvent(new InputEvent('input', { bubbles: true }));

@@ -1,7 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from 'bun:test';
 import { createEffect, createRoot } from 'solid-js';
 import { backoffWithJitter } from '../../client/state/backoff';
-import { createStateClient, defaultSocketUrl, TAB_ID_STORAGE_KEY, type StateClient } from '../../client/state/client';
+import {
+  createStateClient,
+  defaultSocketUrl,
+  TAB_ID_STORAGE_KEY,
+  type StateClient,
+  type StateClientOptions,
+} from '../../client/state/client';
 import type { SliceMap } from '../../client/state/store';
 import type { AuthSnapshot, StatePush } from '../../server/state/protocol';
 import { createFakeLocation, createMemoryStorage, type EventLog } from './browser-fakes';
@@ -23,11 +29,18 @@ const ada: AuthSnapshot = {
 };
 
 let server: FakeTrpcServer;
+/** Releases the `dashboard.slow` calls waiting. */
+let release: () => void = () => undefined;
 const open: StateClient<never, SliceMap>[] = [];
 
 beforeAll(() => {
   server = startFakeTrpcServer((call) => {
     if (call.path === 'statehouse.route') return { data: { delta: {}, actions: [] } };
+    if (call.path === 'dashboard.slow') {
+      return new Promise((resolve) => {
+        release = () => resolve({ data: { data: 'done', delta: {}, actions: [] } });
+      });
+    }
     if (call.path === 'dashboard.setTab') {
       return { data: { data: 'ok', delta: { dashboard: { tab: call.input as string } }, actions: [] } };
     }
@@ -39,7 +52,11 @@ afterEach(async () => {
 });
 afterAll(() => server.stop());
 
-function start(href = 'http://app.test/notes?x=1', storageEntries: Record<string, string> = {}) {
+function start(
+  href = 'http://app.test/notes?x=1',
+  storageEntries: Record<string, string> = {},
+  more: Partial<StateClientOptions<Slices>> = {},
+) {
   const log: EventLog = [];
   const sessionStorage = createMemoryStorage('sessionStorage', log, storageEntries);
   const known = new Set(server.connections);
@@ -51,6 +68,7 @@ function start(href = 'http://app.test/notes?x=1', storageEntries: Record<string
     localStorage: createMemoryStorage('localStorage', log),
     initialSlices: { dashboard: { tab: 'overview', count: 0 } },
     retryDelayMs: () => 10,
+    ...more,
   });
   open.push(client as unknown as StateClient<never, SliceMap>);
   /** The server side of this client's newest socket, once it subscribed to the state. */
@@ -122,6 +140,27 @@ describe('createStateClient', () => {
     const trpc = client.trpc as unknown as { dashboard: { setTab: { mutate(tab: string): Promise<unknown> } } };
     expect(await trpc.dashboard.setTab.mutate('settings')).toBe('ok');
     expect(client.slices.dashboard.tab).toBe('settings');
+  });
+
+  test('closeTimeoutMs reaches the socket: close() waits past the default 5 s for a call in flight', async () => {
+    const { client, connection } = start('http://app.test/', {}, { closeTimeoutMs: 60_000 });
+    await connection();
+    const trpc = client.trpc as unknown as { dashboard: { slow: { mutate(): Promise<unknown> } } };
+    const answer = trpc.dashboard.slow.mutate().catch((caught: unknown) => caught);
+    await server.waitFor(() => server.calls.some((call) => call.path === 'dashboard.slow'));
+    let closing: Promise<void>;
+    jest.useFakeTimers();
+    try {
+      // close() sets its timer before its first await: the clock moves past the default at once.
+      closing = client.close();
+      jest.advanceTimersByTime(5_000);
+    } finally {
+      jest.useRealTimers();
+    }
+    release();
+    expect(await answer).toBe('done');
+    await closing;
+    expect(client.status()).toBe('closed');
   });
 
   test('reportRoute sends the route mirror update, skipping the route the server already has', async () => {

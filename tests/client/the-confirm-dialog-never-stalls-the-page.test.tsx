@@ -28,9 +28,9 @@ function deferredForm() {
   return { load, pending };
 }
 
-/** A stand-in form: the refusal's methods and two buttons. */
+/** A stand-in form: the refusal's methods and a Cancel. */
 const StubForm: Form = (props) => (
-  <div role="dialog">
+  <div role="dialog" data-stub>
     {props.methods.join(',')}
     <button type="button" onClick={() => props.onClose(false)}>
       Cancel
@@ -93,9 +93,11 @@ describe('the Confirm it’s you dialog never stalls the page', () => {
 
   test('a form that never comes: the call fails as refused after the timeout', async () => {
     const form = deferredForm();
-    const { client, refuse } = mountDialog({ loadForm: form.load, formTimeoutMs: 50 });
+    const { client, container, refuse } = mountDialog({ loadForm: form.load, formTimeoutMs: 50 });
     expect(await refuse()).toEqual({ identityConfirmed: false });
     expect(client.toasts.map((t) => t.message)).toEqual([AUTH_EN.somethingWentWrong]);
+    // The frame shown while it loaded is gone with it.
+    expect(container.querySelector('[role="dialog"]')).toBeNull();
   });
 
   test('a second refusal while the form loads waits its turn, then gets the form', async () => {
@@ -105,13 +107,34 @@ describe('the Confirm it’s you dialog never stalls the page', () => {
     const second = refuse();
     await waitFor(() => form.pending.length === 1, { what: 'the form fetch' });
     form.pending[0]!.resolve(StubForm);
-    const cancel = () => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Cancel');
+    // The form's Cancel, not the one of the frame shown while it loads.
+    const cancel = () => [...container.querySelectorAll('[data-stub] button')].find((b) => b.textContent === 'Cancel') as HTMLElement;
     (await waitFor(cancel, { what: 'the first dialog' })).click();
     expect(await first).toEqual({ identityConfirmed: false });
     await waitFor(() => form.pending.length === 2, { what: 'the second fetch' });
     form.pending[1]!.resolve(StubForm);
     (await waitFor(cancel, { what: 'the second dialog' })).click();
     expect(await second).toEqual({ identityConfirmed: false });
+  });
+
+  test('while the form loads: the frame shows at once, Escape answers refused, and a form arriving later is not shown', async () => {
+    const form = deferredForm();
+    const { container, refuse, toastAfter, client } = mountDialog({ loadForm: form.load });
+    const call = refuse();
+    const next = toastAfter();
+    const dialog = await waitFor(() => container.querySelector<HTMLElement>('[role="dialog"][aria-busy="true"]'), {
+      what: 'the loading frame',
+    });
+    expect(dialog.textContent).toContain(AUTH_EN.loadingPage);
+    dialog.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    expect(await call).toEqual({ identityConfirmed: false });
+    await next;
+    expect(container.querySelector('[role="dialog"]')).toBeNull();
+    form.pending[0]!.resolve(StubForm);
+    await Bun.sleep(0);
+    expect(container.querySelector('[role="dialog"]')).toBeNull();
+    // Cancelled by the user: no toast says something went wrong.
+    expect(client.toasts.map((t) => t.message)).toEqual(['after']);
   });
 
   test('a signed-in page fetches the form while the browser is idle, before any refusal', async () => {

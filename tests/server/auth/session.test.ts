@@ -335,6 +335,31 @@ describe.each(SESSION_BACKEND_NAMES)('sessions in the %s backend', (name) => {
       expect((await readSessionData(store.sessions, rotated.session.id)).size).toBe(0);
     });
 
+    test('writes alongside it are committed with the new session, and get its token and id', async () => {
+      const alice = await insertUser('alice');
+      const old = await createSession(store.sessions, SETTINGS, { userId: null }, T0);
+      const { db } = store.t;
+      const seen: string[] = [];
+      const rotated = await rotateSession(store.sessions, SETTINGS, old.session.id, { userId: alice }, T0 + MINUTE, {
+        db,
+        writes: (token, session) => {
+          seen.push(token, session.id);
+          return [
+            db
+              .update(users)
+              .set({ lastLogin: T0 + MINUTE })
+              .where(eq(users.id, alice))
+              .returning({ id: users.id }),
+          ];
+        },
+      });
+      expect(seen).toEqual([rotated.token, rotated.session.id]);
+      expect(rotated.written).toEqual([[{ id: alice }]]);
+      const [row] = await db.select({ lastLogin: users.lastLogin }).from(users).where(eq(users.id, alice));
+      expect(row!.lastLogin).toBe(T0 + MINUTE);
+      expect((await validateSessionToken(store.sessions, SETTINGS, rotated.token, T0 + MINUTE)).user?.id).toBe(alice);
+    });
+
     test("a signed-in user's rotation replaces their session in their list", async () => {
       const alice = await insertUser('alice');
       const old = await createSession(store.sessions, SETTINGS, { userId: alice }, T0);

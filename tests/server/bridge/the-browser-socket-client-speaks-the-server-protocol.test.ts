@@ -675,6 +675,28 @@ describe('connection failures', () => {
     expect(client.attempts).toEqual([0, 1]);
   });
 
+  test('a waiting call whose frame the new socket will not take fails with The call could not be sent', async () => {
+    const refusal = new Error('send refused');
+    const client = connect(start(), {
+      // A socket that takes the params frame and no call: what a broken socket's send does, for real, to one frame.
+      WebSocket: class extends WebSocket {
+        override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+          if (typeof data === 'string' && data.includes('"path":"notes.create"')) throw refusal;
+          super.send(data);
+        }
+      },
+    });
+    // Made before the socket is open: it waits, and is sent as the socket is adopted.
+    const failed = (await client.trpc.notes.create.mutate({ title: 'lost' }).catch((caught: unknown) => caught)) as StateClientError;
+    expect(failed).toBeInstanceOf(StateClientError);
+    expect(failed.message).toBe('The call could not be sent');
+    expect(failed.cause).toBe(refusal);
+    // The socket itself serves on.
+    expect(await client.trpc.whoami.query()).toBe('tab-1');
+    expect(ran).toEqual([]);
+    expect(client.statuses.at(-1)).toBe('open');
+  });
+
   test('throwing connection params are reported', async () => {
     const errors: string[] = [];
     let reads = 0;

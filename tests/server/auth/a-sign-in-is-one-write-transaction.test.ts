@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { eq, sql } from 'drizzle-orm';
+import { auditEvents, authTokens, sessions, users } from '../../../db/schema';
+import { redeemCookieTicket } from '../../../server/auth/tickets';
+import { createTestUser } from '../../helpers/db';
+import { startTestServer, type TestServer } from '../../helpers/server';
+
+/**
+ * A login's writes (the user's `last_login`, the session, the cookie ticket,
+ * the audit row) are one transaction on the libSQL session backend: all of
+ * them are there after it, and none when one of them fails.
+ */
+const PASSWORD = 'correct horse battery staple';
+
+let server: TestServer;
+afterEach(async () => {
+  await server.stop();
+});
+
+async function rowsOf(userId: number) {
+  const { db } = server.db;
+  await server.statehouse.runtime.background.drain();
+  const [user] = await db.select({ lastLogin: users.lastLogin }).from(users).where(eq(users.id, userId));
+  return {
+    lastLogin: user!.lastLogin,
+    sessions: (await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId))).map((s) => s.id).sort(),
+    tickets: (await db.select({ sessionId: authTokens.sessionId }).from(authTokens).where(eq(authTokens.purpose, 'cookie_ticket'))).map(
+      (t) => t.sessionId,
+    ),
+    audit: (await db.select().from(auditEvents).where(eq(auditEvents.targetUserId, userId))).map((a) => a.type),
+  };
+}
+
+describe('a login', () => {
+  test('writes last_login, the session, its ticket and the audit row', async () => {
+    server = await startTestServer();
+    const alice = await createTestUser(server.db.db, { username: 'alice', password: PASSWORD });
+    const ws = await server.open();
+    const before = Date.now();
+    const login = await ws.ok('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD });
+    const rows = await rowsOf(alice.id);
+    expect(rows.lastLogin).toBeGreaterThanOrEqual(before);
+    expect(rows.sessions).toHaveLength(1);
+    expect(rows.tickets).toEqual(rows.sessions);
+    expect(rows.audit).toEqual(['login.succeeded']);
+    // The ticket in the reply is the one written, for the session written.
+    const redeemed = await redeemCookieTicket(server.db.db, login.actions[0].ticket);
+    expect(redeemed?.sessionId).toBe(rows.sessions[0]);
+    await ws.close();
+  });
+
+  test('whose last write fails leaves none of its rows, and the session it would replace lives on', async () => {
+    server = await startTestServer();
+    const alice = await createTestUser(server.db.db, { username: 'alice', password: PASSWORD });
+    const ws = await server.open();
+    await ws.ok('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD });
+    const first = await rowsOf(alice.id);
+    // One login.succeeded row per user: the next login's audit insert is a real unique conflict.
+    await server.db.db.run(sql`CREATE UNIQUE INDEX one_login_per_user ON audit_events (target_user_id) WHERE type = 'login.succeeded'`);
+    // Signed in already on this tab: the second login rotates the first session.
+    const failed = await ws.call('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD });
+    expect(failed.error?.data.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(await rowsOf(alice.id)).toEqual(first);
+
+    // From a tab without a session (a new session, not a rotation): the same.
+    const other = await server.open();
+    expect((await other.call('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD })).error?.data.code).toBe(
+      'INTERNAL_SERVER_ERROR',
+    );
+    expect(await rowsOf(alice.id)).toEqual(first);
+
+    await server.db.db.run(sql`DROP INDEX one_login_per_user`);
+    await other.ok('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD });
+    expect((await rowsOf(alice.id)).sessions).toHaveLength(2);
+    await ws.close();
+    await other.close();
+  });
+});
