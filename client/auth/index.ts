@@ -33,6 +33,7 @@ export {
   type PasskeyPromptFailure,
 } from './passkey-client';
 export { TwoFactorPage } from './two-factor-page';
+export { loadTwoFactorPage } from './second-step';
 export { TwoFactorSettings } from './two-factor-settings';
 export { QrCode } from './qr-code';
 export { AuthPageFrame, type AuthPageFrameProps } from './page-frame';

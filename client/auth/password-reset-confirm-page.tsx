@@ -8,6 +8,7 @@ import { errorCodeOf } from './failure';
 import { createFormState, focusWhenShown } from './form-state';
 import { AuthPageFrame } from './page-frame';
 import { useSite } from './site';
+import { loadTwoFactorPage } from './second-step';
 
 type NewPasswordField = 'newPassword' | 'confirmPassword';
 
@@ -55,6 +56,8 @@ export function PasswordResetConfirmPage(): JSX.Element {
       validate,
       fields: { newPassword: 'newPassword', confirmPassword: 'confirmPassword' },
       run: async () => {
+        // An account with two-factor is sent to its second step: that page loads meanwhile.
+        loadTwoFactorPage().catch(() => {});
         try {
           await trpc.auth.confirmPasswordReset.mutate({ token: params.token, ...values() });
         } catch (error) {

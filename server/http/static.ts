@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import { existsSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
+import { encodedBody, isCompressedCopy } from './precompressed';
 
 /**
  * The app's pages load scripts, styles, images and fonts from this origin
@@ -43,50 +44,6 @@ function wantsPage(request: Request, path: string): boolean {
   return !FILE_PATH.test(path) && (accept === '' || accept.includes('*/*'));
 }
 
-/** Encodings a production build writes beside each script and stylesheet (`client/build.ts`), best first. */
-const PRECOMPRESSED = [
-  { encoding: 'br', suffix: '.br' },
-  { encoding: 'gzip', suffix: '.gz' },
-] as const;
-
-/**
- * The content codings an `Accept-Encoding` header accepts (lower case):
- * listed without `q=0`, or covered by `*` and not refused by name.
- *
- * @example
- * acceptsEncoding('gzip, deflate, br;q=0', 'gzip'); // true
- * acceptsEncoding('gzip, deflate, br;q=0', 'br'); // false
- */
-export function acceptsEncoding(header: string | null, encoding: string): boolean {
-  if (!header) return false;
-  let star = false;
-  for (const part of header.split(',')) {
-    const [name = '', ...params] = part.split(';');
-    const token = name.trim().toLowerCase();
-    const q = params.map((param) => /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(param)?.[1]).find((value) => value !== undefined);
-    const accepted = q === undefined || Number(q) > 0;
-    if (token === encoding) return accepted;
-    if (token === '*') star = accepted;
-  }
-  return star;
-}
-
-/**
- * The body to send for build file `file`: its precompressed sibling
- * (`main.k2x8d1a9.js.br`, `.gz`) in the best coding the request accepts,
- * else the file itself. `varies` says a sibling exists, so caches must key
- * on `Accept-Encoding`.
- */
-function encodedBody(file: string, acceptEncoding: string | null): { body: string; encoding: string | null; varies: boolean } {
-  let varies = false;
-  for (const { encoding, suffix } of PRECOMPRESSED) {
-    if (!existsSync(file + suffix)) continue;
-    varies = true;
-    if (acceptsEncoding(acceptEncoding, encoding)) return { body: file + suffix, encoding, varies };
-  }
-  return { body: file, encoding: null, varies };
-}
-
 /** A built asset whose name carries its content hash (`main.k2x8d1a9.js`, a chunk, a map): it never changes. */
 const HASHED_ASSET = /\.[0-9a-z]{8,}\.(js|css)(\.map)?$/i;
 
@@ -121,8 +78,9 @@ export function withLanguagesMeta(html: string, languages: readonly string[]): s
  * HTML or anything), under {@link CONTENT_SECURITY_POLICY}. Hashed assets
  * (the entry, its lazily loaded chunks, their styles) are cached for a year
  * as immutable; anything else is revalidated (`no-cache`). A file the
- * build precompressed (`.br`, `.gz` beside it) is sent in the best coding
- * the browser accepts, with `Vary: Accept-Encoding`. Hand-written
+ * build precompressed (`.br`, `.gz` beside it) is sent in the coding the
+ * browser weighs highest, with `Vary: Accept-Encoding`; the copies are not
+ * served under their own names. Hand-written
  * rather than `@elysiajs/static`: the fallback to the page, its headers and
  * the per-path extras (`Referrer-Policy` on reset links) are most of it.
  */
@@ -142,12 +100,14 @@ export function staticClient(
       // The request guard refuses a bad escape before routing; this route never trusts it did.
       return status(400, 'Bad request');
     }
-    if (!sourceMaps && /\.map$/i.test(path)) return status(404, 'Not found');
+    // A source map, or a compressed copy of one.
+    if (!sourceMaps && /\.map(\.(br|gz))?$/i.test(path)) return status(404, 'Not found');
     const file = normalize(join(root, path));
     if (file.startsWith(`${root}/`) && existsSync(file) && !path.endsWith('/')) {
       const asset = Bun.file(file);
       if (await asset.exists()) {
-        const { body, encoding, varies } = encodedBody(file, request.headers.get('accept-encoding'));
+        if (isCompressedCopy(file)) return status(404, 'Not found');
+        const { path: body, encoding, varies } = encodedBody(file, request.headers.get('accept-encoding'));
         return new Response(encoding === null ? asset : Bun.file(body), {
           headers: {
             // The original's type, not the sibling's (`application/gzip`).

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocket } from 'playwright-core';
 import { TestAuthenticator } from '../helpers/two-factor';
 import { startAppAndBrowser } from './support/app-server';
 import { newAppContext } from './support/browser';
@@ -23,6 +23,8 @@ async function outlastReauthWindow(since: number): Promise<void> {
 }
 
 const STEP_MS = 30_000;
+/** The chunk of the two-factor page (`client/auth/second-step.ts`). */
+const SECOND_STEP_CHUNK = /^\/assets\/two-factor-page\.[0-9a-z]+\.js$/;
 const NEW_PASSWORD = 'amber-quarry-whistle-58';
 
 /**
@@ -98,8 +100,25 @@ describe('two-factor sign-in in the browser', () => {
     expect(await page.getByText(recovery[0]!).count()).toBe(0);
 
     // Log out; the password alone no longer signs in: the second step asks for the code.
+    // Its page's code is not loaded with the login page, but as the password is sent: before the
+    // server's answer sends the tab there (not after, as a page first shown would load it).
+    const order: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (SECOND_STEP_CHUNK.test(new URL(request.url()).pathname)) order.push('second-step chunk requested');
+    };
+    const onSocket = (socket: WebSocket) => {
+      socket.on('framereceived', ({ payload }) => {
+        if (String(payload).includes('"/two-factor"')) order.push('answer sending the tab to /two-factor');
+      });
+    };
+    page.on('websocket', onSocket);
+    page.on('request', onRequest);
     await logOut(page);
+    expect(order).toEqual([]);
     await password(page, username);
+    expect(order).toEqual(['second-step chunk requested', 'answer sending the tab to /two-factor']);
+    page.off('request', onRequest);
+    page.off('websocket', onSocket);
     await saveScreenshot(page, 'two-factor');
     expect(await page.getByText(`Hi, ${username}`).count()).toBe(0);
     await page.getByLabel('Authentication code').fill('000000');

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { clientSourceMaps, loadConfig } from '../../../server/config';
-import { acceptsEncoding, withLanguagesMeta } from '../../../server/http/static';
+import { encodingWeight } from '../../../server/http/precompressed';
+import { withLanguagesMeta } from '../../../server/http/static';
 import { createTempDir } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
@@ -178,6 +179,18 @@ describe('precompressed files of a production build', () => {
     expect(gunzipSync(body).toString()).toBe(SCRIPT);
   });
 
+  test('the coding weighed highest wins; Brotli on a tie; x-gzip is gzip', async () => {
+    for (const [header, expected] of [
+      ['br;q=0.1, gzip', 'gzip'],
+      ['gzip;q=0.5, br;q=0.8', 'br'],
+      ['gzip, br', 'br'],
+      ['x-gzip', 'gzip'],
+    ] as const) {
+      const { res } = await raw(NAME, header);
+      expect({ header, encoding: res.headers.get('content-encoding') }).toEqual({ header, encoding: expected });
+    }
+  });
+
   test('only the codings the build wrote are offered', async () => {
     const { res, body } = await raw('/assets/gzip-only.k2x8d1a9.css', 'br, gzip');
     expect(res.headers.get('content-encoding')).toBe('gzip');
@@ -191,16 +204,60 @@ describe('precompressed files of a production build', () => {
     expect(res.headers.get('vary')).toBeNull();
   });
 
+  test('a copy older than its file (a new build copied over an old one) is not used', async () => {
+    const name = '/assets/stale.k2x8d1a9.js';
+    writeFileSync(join(clientDir, name), SCRIPT);
+    writeFileSync(join(clientDir, `${name}.br`), brotliCompressSync('export const old = 1;'));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(clientDir, `${name}.br`), hourAgo, hourAgo);
+    const { res, body } = await raw(name, 'br');
+    expect(res.headers.get('content-encoding')).toBeNull();
+    expect(body.toString()).toBe(SCRIPT);
+  });
+
+  test('the copies are not served under their own names; a lone .gz file is', async () => {
+    for (const copy of [`${NAME}.br`, `${NAME}.gz`]) expect((await raw(copy, 'br, gzip')).res.status).toBe(404);
+    writeFileSync(join(clientDir, 'export.csv.gz'), gzipSync('a,b'));
+    const { res, body } = await raw('/export.csv.gz', null);
+    expect(res.status).toBe(200);
+    expect(gunzipSync(body).toString()).toBe('a,b');
+  });
+
+  test('HEAD sends the copy’s length and no body; a range counts bytes of the copy', async () => {
+    const compressed = brotliCompressSync(SCRIPT);
+    const head = await fetch(`${server.url}${NAME}`, {
+      method: 'HEAD',
+      headers: { 'accept-encoding': 'br' },
+      decompress: false,
+    } as RequestInit);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-encoding')).toBe('br');
+    expect(head.headers.get('content-length')).toBe(String(compressed.length));
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+
+    const ranged = await fetch(`${server.url}${NAME}`, {
+      headers: { 'accept-encoding': 'br', range: 'bytes=0-9' },
+      decompress: false,
+    } as RequestInit);
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe(`bytes 0-9/${compressed.length}`);
+    expect(Buffer.from(await ranged.arrayBuffer())).toEqual(compressed.subarray(0, 10));
+  });
+
   test('Accept-Encoding is read with its weights', () => {
-    expect(acceptsEncoding('gzip, deflate, br', 'br')).toBe(true);
-    expect(acceptsEncoding('GZIP;q=0.5', 'gzip')).toBe(true);
-    expect(acceptsEncoding('gzip;q=0', 'gzip')).toBe(false);
-    expect(acceptsEncoding('gzip ; q = 0.0', 'gzip')).toBe(false);
-    expect(acceptsEncoding('*', 'br')).toBe(true);
-    expect(acceptsEncoding('*, br;q=0', 'br')).toBe(false);
-    expect(acceptsEncoding('identity', 'gzip')).toBe(false);
-    expect(acceptsEncoding(null, 'gzip')).toBe(false);
-    expect(acceptsEncoding('', 'gzip')).toBe(false);
+    expect(encodingWeight('gzip, deflate, br', 'br')).toBe(1);
+    expect(encodingWeight('GZIP;q=0.5', 'gzip')).toBe(0.5);
+    expect(encodingWeight('gzip;q=0', 'gzip')).toBe(0);
+    expect(encodingWeight('gzip ; q = 0.000', 'gzip')).toBe(0);
+    expect(encodingWeight('gzip;q=1.5', 'gzip')).toBe(0);
+    expect(encodingWeight('gzip;q=abc', 'gzip')).toBe(0);
+    expect(encodingWeight('*', 'br')).toBe(1);
+    expect(encodingWeight('*;q=0.3', 'br')).toBe(0.3);
+    expect(encodingWeight('*, br;q=0', 'br')).toBe(0);
+    expect(encodingWeight('x-gzip;q=0.7', 'gzip')).toBe(0.7);
+    expect(encodingWeight('identity', 'gzip')).toBe(0);
+    expect(encodingWeight(null, 'gzip')).toBe(0);
+    expect(encodingWeight('', 'gzip')).toBe(0);
   });
 });
 
@@ -220,6 +277,20 @@ describe('source maps in production', () => {
 
   test('are not served, though one is on disk', async () => {
     expect(await mapStatus(PRODUCTION)).toBe(404);
+  });
+
+  test('nor are compressed copies of them', async () => {
+    writeFileSync(join(clientDir, 'assets', 'main.3f9a2c1b.js.map.gz'), gzipSync(MAP));
+    writeFileSync(join(clientDir, 'assets', 'main.3f9a2c1b.js.map.br'), brotliCompressSync(MAP));
+    const production = await startTestServer(PRODUCTION, { clientDir });
+    try {
+      for (const suffix of ['.gz', '.br']) {
+        const res = await fetch(`${production.url}/assets/main.3f9a2c1b.js.map${suffix}`, { headers: { accept: '*/*' } });
+        expect({ suffix, status: res.status }).toEqual({ suffix, status: 404 });
+      }
+    } finally {
+      await production.stop();
+    }
   });
 
   test('are served with client.sourceMaps on', async () => {
