@@ -14,6 +14,8 @@ declare module '@babel/core' {
   }
   export interface BabelFileResult {
     code?: string | null;
+    /** With `sourceMaps: true` or `'both'`: the transform's source map. */
+    map?: { version: number; sources: string[]; sourcesContent?: string[]; mappings: string; names: string[] } | null;
   }
   export function transformAsync(code: string, options?: TransformOptions): Promise<BabelFileResult | null>;
 }

@@ -1,8 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import { minify as terser, type MinifyOptions } from 'terser';
-import terserPackage from 'terser/package.json' with { type: 'json' };
+import { chainTransformMaps, COMPACTED_BY, compactScript, precompressAsset, type SourceMapMode } from './build-passes';
 import { solidPlugin } from './solid-plugin';
 
 export interface BuildClientOptions {
@@ -29,7 +27,7 @@ export interface BuildClientOptions {
    * (`CLIENT_SOURCE_MAPS=1` for `bun run build`, `client.sourceMaps` for the
    * app's server). @default minify ? 'none' : 'linked'
    */
-  sourcemap?: 'none' | 'linked' | 'external' | 'inline';
+  sourcemap?: SourceMapMode;
   /** The page the bundle is injected into; `false` writes no index.html. @default 'client/index.html' */
   html?: string | false;
 }
@@ -62,6 +60,8 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
   await rm(join(out, ASSETS_DIR), { recursive: true, force: true });
   await mkdir(out, { recursive: true });
 
+  // Each .tsx's map from the Solid transform, which Bun does not chain into the bundle's own.
+  const transformMaps = new Map<string, object>();
   const result = await Bun.build({
     entrypoints: entrypoints.map((entry) => resolve(entry)),
     outdir: out,
@@ -84,7 +84,7 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
     // Bun hashes what it writes; the second pass changes the bytes, so its version and options
     // go into what is hashed (Terser then drops the comment): new pass, new names.
     ...(minify && compact ? { footer: COMPACTED_BY } : {}),
-    plugins: [solidPlugin()],
+    plugins: [solidPlugin({ sourceMaps: sourcemap !== 'none', onSourceMap: (path, map) => transformMaps.set(path, map) })],
     throw: false,
   });
   if (!result.success) {
@@ -92,10 +92,9 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
   }
 
   const files = result.outputs.map((output) => output.path);
-  if (minify && compact) {
-    const scripts = files.filter((path) => path.endsWith('.js'));
-    await Promise.all(scripts.map((path) => compactScript(path, sourcemap)));
-  }
+  const scripts = files.filter((path) => path.endsWith('.js'));
+  if (sourcemap !== 'none') await Promise.all(scripts.map((path) => chainTransformMaps(path, out, sourcemap, transformMaps)));
+  if (minify && compact) await Promise.all(scripts.map((path) => compactScript(path, sourcemap)));
   if (precompress) {
     const assets = files.filter((path) => /\.(js|css)$/.test(path));
     files.push(...(await Promise.all(assets.map(precompressAsset))).flat());
@@ -110,79 +109,6 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
     files.push(indexPath);
   }
   return files;
-}
-
-/** Terser's settings for the second pass over each script. */
-const TERSER_OPTIONS: MinifyOptions = { module: true, compress: { passes: 2 } };
-
-/** A comment naming the second pass, in what Bun hashes (see `buildClient`). */
-const COMPACTED_BY = `/* terser ${terserPackage.version} ${JSON.stringify(TERSER_OPTIONS)} */`;
-
-/** The comments Bun ends a script with when it writes a source map: the map's URL last, its debug id before it. */
-const SOURCE_MAP_URL_COMMENT = /\n?\/\/# sourceMappingURL=(\S+)\s*$/;
-const DEBUG_ID_COMMENT = /\n?\/\/# debugId=(\S+)\s*$/;
-
-/**
- * Rewrites a script Bun has minified with Terser's compressor and mangler.
- * Bun's minifier keeps what a second, slower pass removes (the example app's
- * first visit: 40.2 → 36.5 KB gzipped, docs/client-build.md). A source map
- * is carried through to the original files, with its sources' text and Bun's
- * debug id, and referenced as Bun referenced it (linked, external, inline).
- */
-async function compactScript(path: string, sourcemap: NonNullable<BuildClientOptions['sourcemap']>): Promise<void> {
-  let code = await Bun.file(path).text();
-  const mapUrl = SOURCE_MAP_URL_COMMENT.exec(code)?.[1];
-  code = code.replace(SOURCE_MAP_URL_COMMENT, '');
-  const debugId = DEBUG_ID_COMMENT.exec(code)?.[1];
-  code = code.replace(DEBUG_ID_COMMENT, '');
-  const mapPath = `${path}.map`;
-  const inputMap =
-    sourcemap === 'none'
-      ? null
-      : sourcemap === 'inline'
-        ? Buffer.from((mapUrl ?? '').replace(/^data:[^,]*base64,/, ''), 'base64').toString()
-        : await Bun.file(mapPath).text();
-
-  let result: Awaited<ReturnType<typeof terser>>;
-  try {
-    result = await terser(code, { ...TERSER_OPTIONS, sourceMap: inputMap === null ? false : { content: inputMap, includeSources: true } });
-  } catch (cause) {
-    throw new Error(`Terser could not compact ${path}: ${(cause as Error).message}`, { cause });
-  }
-  if (result.code === undefined) throw new Error(`Terser returned nothing for ${path}`);
-  let compacted = result.code;
-  if (inputMap !== null && typeof result.map === 'string') {
-    const map = debugId === undefined ? result.map : JSON.stringify({ ...JSON.parse(result.map), debugId });
-    if (debugId !== undefined) compacted += `\n//# debugId=${debugId}`;
-    if (sourcemap === 'inline') {
-      compacted += `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}`;
-    } else {
-      await Bun.write(mapPath, map);
-      if (mapUrl !== undefined) compacted += `\n//# sourceMappingURL=${mapUrl}`;
-    }
-  }
-  await Bun.write(path, compacted);
-}
-
-/**
- * Writes `path.br` (Brotli, best quality) and `path.gz` (gzip, level 9) beside
- * `path`, compressed once here rather than on every request, each only if it
- * is smaller than the file; returns the paths written.
- */
-async function precompressAsset(path: string): Promise<string[]> {
-  const bytes = new Uint8Array(await Bun.file(path).arrayBuffer());
-  const copies: [string, Uint8Array][] = [
-    [
-      `${path}.br`,
-      brotliCompressSync(bytes, {
-        params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-      }),
-    ],
-    [`${path}.gz`, gzipSync(bytes, { level: 9 })],
-  ];
-  const smaller = copies.filter(([, body]) => body.length < bytes.length);
-  await Promise.all(smaller.map(([copy, body]) => Bun.write(copy, body)));
-  return smaller.map(([copy]) => copy);
 }
 
 /** Adds the stylesheet links and module scripts before `</head>`. */
