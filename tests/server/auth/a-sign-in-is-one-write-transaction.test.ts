@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { eq, sql } from 'drizzle-orm';
-import { auditEvents, authTokens, sessions, users } from '../../../db/schema';
+import { auditEvents, authTokens, sessions, trustedDevices, users } from '../../../db/schema';
 import { createSession, sessionTag } from '../../../server/auth/session';
 import { redeemCookieTicket } from '../../../server/auth/tickets';
 import { createTestUser } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { turnOnTwoFactorFor } from '../../helpers/two-factor';
 
 /**
  * A login's writes (the user's `last_login`, the session, the cookie ticket,
@@ -144,5 +145,34 @@ describe('a login that fails', () => {
     expect((await rowsOf(bob.id)).sessions).toEqual([]);
     expect(server.statehouse.runtime.rotations.of(bobs.id)?.userId).toBe(alice.id);
     await ws.close();
+  });
+});
+
+describe("two-factor's second step", () => {
+  test('writes the trusted device in the sign-in transaction: a failed sign-in trusts no device', async () => {
+    server = await startTestServer({ twoFactor: { enabled: true } });
+    const alice = await createTestUser(server.db.db, { username: 'alice', password: PASSWORD });
+    const { codes } = await turnOnTwoFactorFor(server.db.db, server.statehouse.runtime.config, alice.id);
+    const devices = () => server.db.db.select().from(trustedDevices).where(eq(trustedDevices.userId, alice.id));
+    const secondStep = async () => {
+      const ws = await server.open();
+      expect((await ws.ok('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD })).data).toEqual({ secondStep: true });
+      const done = await ws.call('mutation', 'auth.verifySecondFactor', { recoveryCode: codes.pop()!, trustDevice: true });
+      await ws.close();
+      return done;
+    };
+    expect((await secondStep()).error).toBeUndefined();
+    const first = await rowsOf(alice.id);
+    expect(first.audit).toContain('login.succeeded');
+    expect(await devices()).toHaveLength(1);
+
+    await oneLoginPerUser();
+    expect((await secondStep()).error?.data.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(await devices()).toHaveLength(1);
+    const after = await rowsOf(alice.id);
+    expect({ ...after, audit: after.audit.filter((type) => type !== 'recovery_code.used') }).toEqual({
+      ...first,
+      audit: first.audit.filter((type) => type !== 'recovery_code.used'),
+    });
   });
 });
