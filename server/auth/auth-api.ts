@@ -24,7 +24,7 @@ import {
 } from './session';
 import { rotateForSignIn } from './sign-in-rotation';
 import { deleteUserEverywhere } from './delete-user';
-import type { SessionBackend } from './session-backend';
+import type { DatabaseWrites, SessionBackend } from './session-backend';
 import { isLoggedIn, toAuthUser, type AuthUser, type LoggedInUser } from './user';
 import type { UserModel } from './user-model';
 import type { RegistrationFields } from '../state/protocol';
@@ -145,9 +145,10 @@ export interface StartSessionOptions {
   deviceToken?: string | undefined;
   /**
    * A sign-in: the user's `last_login` is set to `at` and `audit` recorded,
-   * in the session's transaction.
+   * in the session's transaction, with `writes` (more rows of the sign-in's
+   * own, such as a trusted device).
    */
-  signedIn?: { at: number; audit?: EventAuditEntry };
+  signedIn?: { at: number; audit?: EventAuditEntry; writes?: DatabaseWrites };
 }
 
 /** An emailed sign-in link lives 15 minutes. */
@@ -693,7 +694,7 @@ export class AuthApi {
           );
           ticket = issued.ticket;
           return [
-            ...(signedIn ? [recordLoginUpdate(db, user.id, signedIn.at)] : []),
+            ...(signedIn ? [recordLoginUpdate(db, user.id, signedIn.at), ...(signedIn.writes ?? [])] : []),
             issued.insert,
             ...(auditEntry ? [audit.insert(auditEntry, at)] : []),
           ];

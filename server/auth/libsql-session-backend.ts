@@ -147,8 +147,12 @@ export function createLibsqlSessionBackend(db: Database, userModel: UserModel = 
     async rotate(oldId: string, row: SessionRow, now: number): Promise<void> {
       await db.batch(rotation(oldId, row, now));
     },
-    async writeWith({ row, oldId, now }: SessionWrite, alongside: DatabaseWrites): Promise<readonly unknown[]> {
-      const own = oldId === null ? [db.insert(sessions).values(row)] : rotation(oldId, row, now);
+    async writeWith({ row, oldId, now, endsId }: SessionWrite, alongside: DatabaseWrites): Promise<readonly unknown[]> {
+      const own = [
+        ...(oldId === null ? [db.insert(sessions).values(row)] : rotation(oldId, row, now)),
+        // Its data goes with it (`ON DELETE CASCADE`).
+        ...(endsId ? [db.delete(sessions).where(eq(sessions.id, endsId))] : []),
+      ];
       const results = await db.batch([...own, ...alongside] as unknown as Parameters<typeof db.batch>[0]);
       return (results as readonly unknown[]).slice(own.length);
     },

@@ -18,7 +18,9 @@ interface Rotation {
  * follows the rotation instead of answering a logout, and `POST
  * /auth/logout` naming a rotated session leaves the browser's newer cookie
  * alone. Marked before the rotation commits, so no check can see the old
- * session gone without also seeing the mark. Per process: a sibling on
+ * session gone without also seeing the mark (a check may run between the
+ * commit and the code after it), and withdrawn when the rotation fails
+ * instead. Per process: a sibling on
  * another process still relies on the announcement.
  */
 export class RecentRotations {
@@ -39,6 +41,14 @@ export class RecentRotations {
   completed(oldSessionId: string, newSessionId: string): void {
     const rotation = this.byOldId.get(oldSessionId);
     if (rotation) rotation.newSessionId = newSessionId;
+  }
+
+  /**
+   * Forgets a {@link mark} whose rotation never committed (its transaction
+   * failed): the old session lives on, and nothing should follow it away.
+   */
+  withdraw(oldSessionId: string): void {
+    if (this.byOldId.get(oldSessionId)?.newSessionId === '') this.forget(oldSessionId);
   }
 
   /** The rotation `sessionId` went through recently, if any (`newSessionId` empty while it commits). */

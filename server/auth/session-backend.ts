@@ -35,11 +35,17 @@ export interface ExpiredSessionsDeleted {
 /** Statements of the app's libSQL database, for one transaction (drizzle's `db.batch`). */
 export type DatabaseWrites = readonly BatchItem<'sqlite'>[];
 
-/** A new session: created (`oldId` null), or rotated from `oldId` as {@link SessionBackend.rotate} does. */
+/**
+ * A new session: created (`oldId` null), or rotated from `oldId` as
+ * {@link SessionBackend.rotate} does; `endsId` names a session it replaces
+ * without carrying anything of it (another user's), deleted in the same
+ * transaction.
+ */
 export interface SessionWrite {
   row: SessionRow;
   oldId: string | null;
   now: number;
+  endsId?: string | null;
 }
 
 /**
@@ -82,8 +88,9 @@ export interface SessionBackend {
   rotate(oldId: string, row: SessionRow, now: number): Promise<void>;
   /**
    * Only a backend that keeps its sessions in the app's libSQL database:
-   * `create` or `rotate`, and `alongside` (statements of that database), in
-   * one transaction; resolves with the results of `alongside`. A sign-in
+   * `create` or `rotate` (and the delete of `endsId`), and `alongside`
+   * (statements of that database), in one transaction; resolves with the
+   * results of `alongside`. A sign-in
    * commits its own rows (`last_login`, the cookie ticket, the audit row)
    * with its session through it; without it they are committed in a
    * transaction of their own once the session is stored.

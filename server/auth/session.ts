@@ -178,6 +178,21 @@ export interface WritesWithSession {
   writes(token: string, session: Session): DatabaseWrites;
 }
 
+/** What else a {@link rotateSession} does. */
+export interface RotationOptions {
+  /**
+   * A session the new one replaces without carrying anything of it (another
+   * user's, on a sign-in): deleted only once the rotation has committed, in
+   * its transaction when the backend has `writeWith`.
+   */
+  ends?: string | null;
+  /**
+   * Hears the new session once it is stored (with `writeWith`, once the
+   * whole transaction has committed), before any write that may still fail.
+   */
+  stored?(session: Session): void;
+}
+
 /**
  * Replaces a session by a new one for `info.userId` (login: defeats fixation).
  * The old session's data is carried over and the old session deleted, in one
@@ -193,18 +208,23 @@ export async function rotateSession(
   info: NewSessionInfo,
   now: number = Date.now(),
   alongside?: WritesWithSession,
+  options: RotationOptions = {},
 ): Promise<{ token: string; session: Session; written: readonly unknown[] }> {
   const { row, token } = newSessionRow(settings, info, now);
   const session = stripSecret(row);
+  const ends = options.ends ?? null;
   const writes = alongside?.writes(token, session) ?? [];
   if (writes.length > 0 && backend.writeWith) {
-    const written = await backend.writeWith({ row, oldId: oldSessionId, now }, writes);
+    const written = await backend.writeWith({ row, oldId: oldSessionId, now, endsId: ends }, writes);
+    options.stored?.(session);
     return { token, session, written };
   }
   if (oldSessionId === null) await backend.create(row);
   else await backend.rotate(oldSessionId, row, now);
+  options.stored?.(session);
   const written =
     writes.length > 0 ? ((await alongside!.db.batch(writes as unknown as Parameters<Database['batch']>[0])) as readonly unknown[]) : [];
+  if (ends !== null) await backend.delete(ends);
   return { token, session, written };
 }
 

@@ -1,6 +1,6 @@
 import type { IdentityEvent } from './identity-event';
 import type { RecentRotations } from './recent-rotations';
-import { invalidateSession, rotateSession, type Session, type SessionSettings, type SignInMethod, type WritesWithSession } from './session';
+import { rotateSession, type Session, type SessionSettings, type SignInMethod, type WritesWithSession } from './session';
 import type { SessionBackend } from './session-backend';
 
 /** What a sign-in's rotation needs of the runtime. */
@@ -16,8 +16,9 @@ export interface RotationServices {
  * (`ctx.auth.startSession`) or over HTTP (`startSignIn`): a new session id
  * for `userId` (no fixation). As Django's `login()`, an anonymous visitor's
  * (or the same user's) data carries over; another user's session ends here
- * and hands none of its data on. The rotation is marked before the old
- * session goes, so a sibling tab that finds it gone follows it. `announce`
+ * and hands none of its data on, deleted with the commit. The rotation is
+ * marked before the old session goes, so a sibling tab that finds it gone
+ * follows it; the mark is withdrawn when the rotation fails. `announce`
  * tells the old session's other tabs (`session-rotated`); the caller runs it
  * once the tab that signed in no longer counts as one of them. `alongside`
  * (the sign-in's own rows) is committed with the new session, in one
@@ -31,17 +32,25 @@ export async function rotateForSignIn(
   alongside?: WritesWithSession,
 ): Promise<{ token: string; session: Session; written: readonly unknown[]; announce(): Promise<void> }> {
   const carried = previous && (previous.userId === null || previous.userId === userId) ? previous.id : null;
+  // Marked before the commit: a sibling tab may check its session between the
+  // commit and the code after it. Withdrawn if nothing was stored.
   if (previous) services.rotations.mark(previous.id, userId);
-  if (previous && carried === null) await invalidateSession(services.sessions, previous.id);
-  const { token, session, written } = await rotateSession(
-    services.sessions,
-    services.sessionSettings,
-    carried,
-    { userId, ...client },
-    Date.now(),
-    alongside,
-  );
-  if (previous) services.rotations.completed(previous.id, session.id);
+  let stored = false;
+  let rotated: Awaited<ReturnType<typeof rotateSession>>;
+  try {
+    rotated = await rotateSession(services.sessions, services.sessionSettings, carried, { userId, ...client }, Date.now(), alongside, {
+      // Another user's session ends with the commit, not before: a failed sign-in leaves it as it was.
+      ends: previous && carried === null ? previous.id : null,
+      stored: (session) => {
+        stored = true;
+        if (previous) services.rotations.completed(previous.id, session.id);
+      },
+    });
+  } catch (error) {
+    if (previous && !stored) services.rotations.withdraw(previous.id);
+    throw error;
+  }
+  const { token, session, written } = rotated;
   return {
     token,
     session,

@@ -16,7 +16,7 @@ import {
   removeTwoFactor,
   replaceRecoveryCodes,
   SECOND_STEP_TTL_MS,
-  trustDevice,
+  trustedDeviceInsert,
   twoFactorEnabled,
   twoFactorState,
   useRecoveryCode,
@@ -229,13 +229,18 @@ export async function completeSecondStep(
   if (!row?.isActive) throw secondStepExpired(message(event, language, 'secondStepExpired'));
   const now = Date.now();
   const user = toAuthUser({ ...row, lastLogin: now }, userModel);
-  const deviceToken = options.trustDevice && config.twoFactor.trustDevice ? await trustDevice(db, row.id, now) : undefined;
+  // The trusted device is one of the sign-in's rows: committed with its session, or not at all.
+  const device = options.trustDevice && config.twoFactor.trustDevice ? trustedDeviceInsert(db, row.id, now) : null;
   const signInMethod: SignInMethod = `${pending.first}+${factor}`;
   const landing = pending.to ?? landingOf(event);
   await host.startSession(user, landing, {
     signInMethod,
-    deviceToken,
-    signedIn: { at: now, audit: { type: 'login.succeeded', actor: user, detail: { method: signInMethod } } },
+    deviceToken: device?.token,
+    signedIn: {
+      at: now,
+      audit: { type: 'login.succeeded', actor: user, detail: { method: signInMethod } },
+      writes: device ? [device.insert] : [],
+    },
   });
   log.info('login', { userId: user.id, ip: event.conn.ip, method: signInMethod });
   return user;

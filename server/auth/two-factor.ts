@@ -183,11 +183,21 @@ export async function removeTwoFactor(db: Database, userId: number): Promise<boo
 
 /** Trusts this browser for 30 days: the `id.secret` for its cookie. */
 export async function trustDevice(db: Database, userId: number, now: number): Promise<string> {
+  const { token, insert } = trustedDeviceInsert(db, userId, now);
+  await insert;
+  return token;
+}
+
+/**
+ * {@link trustDevice}'s token and the insert of its row, for a sign-in's own
+ * transaction: the device is trusted once that commits.
+ */
+export function trustedDeviceInsert(db: Database, userId: number, now: number) {
   const { id, token, secretHash } = newToken();
-  await db
+  const insert = db
     .insert(trustedDevices)
     .values({ id, secretHash: Buffer.from(secretHash), userId, createdAt: now, expiresAt: now + TRUSTED_DEVICE_TTL_MS });
-  return token;
+  return { token, insert };
 }
 
 /** Whether a trusted-device cookie is live and belongs to `userId`. */

@@ -19,7 +19,7 @@ import { secureCookiesOf, sessionTokenFrom } from '../auth/session-cookie';
 import type { Runtime } from '../runtime';
 import { OAUTH_ENDPOINT_PREFIX } from '../state/protocol';
 import { safeNextPath } from '../state/redirect';
-import { startSignIn } from './start-sign-in';
+import { signInRouteFailed, startSignIn } from './start-sign-in';
 
 /** The state cookie's name (with the `__Host-` prefix over https, as the session cookie). */
 const STATE_COOKIE = 'statehouse_oauth';
@@ -190,7 +190,15 @@ export function oauthRoutes(runtime: Runtime, options: { discovery?: OidcDiscove
     if (outcome.linked) {
       const account = { id: outcome.user.id, username: outcome.user.username };
       const userAgent = request.headers.get('user-agent') ?? '';
-      runtime.audit.record({ type: 'provider.connected', actor: account, ip, userAgent, via: 'http', detail: { provider: provider.id } });
+      // Written now, not after the answer: a sign-in that follows writes its own row at once, and comes after.
+      await runtime.audit.write({
+        type: 'provider.connected',
+        actor: account,
+        ip,
+        userAgent,
+        via: 'http',
+        detail: { provider: provider.id },
+      });
     }
     if (flow.intent === 'connect') {
       log.info('provider connected', { userId: outcome.user.id, provider: provider.id });
@@ -205,14 +213,16 @@ export function oauthRoutes(runtime: Runtime, options: { discovery?: OidcDiscove
   }
 
   const notFound = () => new Response('Not found', { status: 404, headers: { 'cache-control': 'no-store' } });
+  // Async handlers: Elysia catches (and hands to onError) only what a handler it awaits throws.
   return new Elysia({ name: 'statehouse-oauth-routes' })
-    .get(`${OAUTH_ENDPOINT_PREFIX}/:provider`, ({ params, request, server }) => {
+    .onError(signInRouteFailed(log, 'provider sign-in'))
+    .get(`${OAUTH_ENDPOINT_PREFIX}/:provider`, async ({ params, request, server }) => {
       const provider = providers.get(params.provider);
-      return provider ? start(request, server?.requestIP(request)?.address ?? '', provider) : notFound();
+      return provider ? await start(request, server?.requestIP(request)?.address ?? '', provider) : notFound();
     })
-    .get(`${OAUTH_ENDPOINT_PREFIX}/:provider/callback`, ({ params, request, server }) => {
+    .get(`${OAUTH_ENDPOINT_PREFIX}/:provider/callback`, async ({ params, request, server }) => {
       const provider = providers.get(params.provider);
-      return provider ? callback(request, server?.requestIP(request)?.address ?? '', provider) : notFound();
+      return provider ? await callback(request, server?.requestIP(request)?.address ?? '', provider) : notFound();
     });
 }
 

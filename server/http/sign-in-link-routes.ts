@@ -6,7 +6,7 @@ import { findUserById } from '../auth/users';
 import type { Runtime } from '../runtime';
 import { SIGN_IN_LINK_ENDPOINT } from '../state/protocol';
 import { AUTH_BODY_LIMIT_BYTES, readBodyWithin } from './body';
-import { startSignIn } from './start-sign-in';
+import { signInRouteFailed, startSignIn } from './start-sign-in';
 
 /** Why an emailed link did not sign in, as `?error=` on the login page. */
 export const LINK_INVALID = 'link_invalid';
@@ -43,6 +43,7 @@ export function signInLinkRoutes(runtime: Runtime) {
     });
 
   return new Elysia({ name: 'statehouse-sign-in-link-routes' })
+    .onError(signInRouteFailed(log, 'sign-in link'))
     .get(`${SIGN_IN_LINK_ENDPOINT}/:token`, ({ params }) => {
       const token = splitToken(params.token) ? params.token : null;
       if (!token) return invalid();

@@ -4,7 +4,10 @@ import { validateSessionToken } from '../auth/session';
 import { secureCookiesOf, sessionCookie, sessionTokenFrom } from '../auth/session-cookie';
 import { sessionTag } from '../auth/session';
 import { rotateForSignIn } from '../auth/sign-in-rotation';
-import { recordLogin } from '../auth/users';
+import { recordLoginUpdate } from '../auth/users';
+import type { AuditEntry } from '../auth/audit';
+import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
+import type { Logger } from '../log';
 import type { Runtime } from '../runtime';
 import { SIGNED_IN_COOKIE } from '../state/protocol';
 import { secondStepOverHttp } from './second-step-over-http';
@@ -24,7 +27,9 @@ const SIGNED_IN_COOKIE_SECONDS = 60;
  *
  * It rotates the browser's session (the one its cookie names, if still
  * live) into a new one for `user`, exactly as a socket login does
- * (`rotateForSignIn`), announces the rotation on the bus so every open tab
+ * (`rotateForSignIn`), with the user's `last_login` and the
+ * `login.succeeded` audit row in the same transaction (all or nothing, with
+ * sessions in libSQL), announces the rotation on the bus so every open tab
  * of the old session follows the new cookie, and answers a 303 to `to` that
  * sets the HttpOnly session cookie and {@link SIGNED_IN_COOKIE}.
  *
@@ -45,22 +50,29 @@ export async function startSignIn(
   const ip = clientIp(config, request, peer);
   const presented = sessionTokenFrom(config, request.headers.get('cookie'), secure);
   const previous = presented ? (await validateSessionToken(runtime.sessions, runtime.sessionSettings, presented)).session : null;
-  const { token, session, announce } = await rotateForSignIn(runtime, previous, user.id, {
-    userAgent: request.headers.get('user-agent') ?? '',
-    ip,
-    signInMethod: options.method,
-  });
-  await announce();
-  await recordLogin(runtime.db, user.id);
-  runtime.log.info('login', { userId: user.id, ip, method: options.method });
-  runtime.audit.record({
+  const { db, audit } = runtime;
+  const userAgent = request.headers.get('user-agent') ?? '';
+  const at = Date.now();
+  const entry: AuditEntry = {
     type: 'login.succeeded',
     actor: { id: user.id, username: user.username },
     ip,
-    userAgent: request.headers.get('user-agent') ?? '',
+    userAgent,
     via: 'http',
     detail: { method: options.method },
-  });
+  };
+  // One transaction (with sessions in libSQL), as a sign-in on the socket:
+  // `last_login`, the session and the audit row are all there, or none is.
+  const { token, session, written, announce } = await rotateForSignIn(
+    runtime,
+    previous,
+    user.id,
+    { userAgent, ip, signInMethod: options.method },
+    { db, writes: () => [recordLoginUpdate(db, user.id, at), audit.insert(entry, at)] },
+  );
+  await announce();
+  audit.committed(written.at(-1));
+  runtime.log.info('login', { userId: user.id, ip, method: options.method });
   const headers = options.headers ?? new Headers();
   headers.set('cache-control', 'no-store');
   headers.set('location', options.to);
@@ -75,4 +87,28 @@ export async function startSignIn(
     }).serialize(),
   );
   return new Response(null, { status: 303, headers });
+}
+
+/** The errors Elysia raises itself (a route not found, a body it cannot parse…), which keep its answers. */
+const ELYSIA_ERROR_CODES = new Set(['NOT_FOUND', 'PARSE', 'VALIDATION', 'INVALID_COOKIE_SIGNATURE', 'INVALID_FILE_TYPE']);
+
+/**
+ * The `onError` of the routes that end in {@link startSignIn}: a sign-in whose
+ * transaction failed (or any other fault) answers a bare 500 (503 while the
+ * database is busy or away), never the error's text, which for a failed
+ * statement lists its parameters. Elysia's own errors keep their answers.
+ */
+export function signInRouteFailed(log: Logger, what: string) {
+  return function signInFailed({ code, error, request }: { code: unknown; error: unknown; request: Request }) {
+    // Not `code !== 'UNKNOWN'`: Elysia passes an error's own `code` on (libSQL's `SQLITE_CONSTRAINT`).
+    if (typeof code === 'string' && ELYSIA_ERROR_CODES.has(code)) return;
+    const route = new URL(request.url).pathname;
+    const headers = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
+    if (isRetriableDatabaseError(error)) {
+      log.error('database unavailable', { route, error: describeDatabaseError(error) });
+      return new Response('Try again in a moment.', { status: 503, headers: { ...headers, 'retry-after': '1' } });
+    }
+    log.error(`${what} failed`, { route, error });
+    return new Response('Sign-in failed. Try again.', { status: 500, headers });
+  };
 }

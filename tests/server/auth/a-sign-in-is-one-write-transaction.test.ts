@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { eq, sql } from 'drizzle-orm';
-import { auditEvents, authTokens, sessions, users } from '../../../db/schema';
+import { auditEvents, authTokens, sessions, trustedDevices, users } from '../../../db/schema';
+import { createSession, sessionTag } from '../../../server/auth/session';
 import { redeemCookieTicket } from '../../../server/auth/tickets';
 import { createTestUser } from '../../helpers/db';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { turnOnTwoFactorFor } from '../../helpers/two-factor';
 
 /**
  * A login's writes (the user's `last_login`, the session, the cookie ticket,
@@ -74,5 +76,103 @@ describe('a login', () => {
     expect((await rowsOf(alice.id)).sessions).toHaveLength(2);
     await ws.close();
     await other.close();
+  });
+});
+
+/** One `login.succeeded` row per user: the next login's audit insert, its last write, is a real unique conflict. */
+function oneLoginPerUser() {
+  return server.db.db.run(sql`CREATE UNIQUE INDEX one_login_per_user ON audit_events (target_user_id) WHERE type = 'login.succeeded'`);
+}
+
+/** A login on a tab of its own, closed after. */
+async function loginOnce(loginId: string) {
+  const ws = await server.open();
+  await ws.ok('mutation', 'auth.login', { loginId, password: PASSWORD });
+  await ws.close();
+}
+
+/** A live session of `userId` and the cookie that carries it. */
+async function sessionCookieOf(userId: number) {
+  const { runtime } = server.statehouse;
+  const { token, session } = await createSession(runtime.sessions, runtime.sessionSettings, { userId });
+  return { id: session.id, cookie: `${runtime.config.auth.cookieName}=${token}` };
+}
+
+/** A tab's logout over HTTP naming the session it was bound to: refused (409) while that session counts as rotated. */
+function logout(cookie: string, sessionId: string): Promise<Response> {
+  return fetch(`${server.url}/auth/logout`, {
+    method: 'POST',
+    headers: { origin: server.url, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin', cookie },
+    body: JSON.stringify({ session: sessionTag(sessionId) }),
+  });
+}
+
+describe('a login that fails', () => {
+  test('leaves no rotation remembered: the tab it rotated can still log out', async () => {
+    server = await startTestServer();
+    const alice = await createTestUser(server.db.db, { username: 'alice', password: PASSWORD });
+    await loginOnce('alice');
+    await oneLoginPerUser();
+    const mine = await sessionCookieOf(alice.id);
+    const ws = await server.open({ cookie: mine.cookie });
+    expect((await ws.call('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD })).error?.data.code).toBe(
+      'INTERNAL_SERVER_ERROR',
+    );
+    expect(server.statehouse.runtime.rotations.of(mine.id)).toBeNull();
+    expect((await logout(mine.cookie, mine.id)).status).toBe(204);
+    await ws.close();
+  });
+
+  test('in a tab signed in as someone else ends nothing of theirs; once it commits, their session goes with it', async () => {
+    server = await startTestServer();
+    const alice = await createTestUser(server.db.db, { username: 'alice', password: PASSWORD });
+    const bob = await createTestUser(server.db.db, { username: 'bob', password: PASSWORD });
+    await loginOnce('alice');
+    const first = await rowsOf(alice.id);
+    await oneLoginPerUser();
+    const bobs = await sessionCookieOf(bob.id);
+    const ws = await server.open({ cookie: bobs.cookie });
+    expect((await ws.call('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD })).error?.data.code).toBe(
+      'INTERNAL_SERVER_ERROR',
+    );
+    expect(await rowsOf(alice.id)).toEqual(first);
+    expect((await rowsOf(bob.id)).sessions).toEqual([bobs.id]);
+    expect((await ws.ok('query', 'probe.whoami')).data.username).toBe('bob');
+    expect(server.statehouse.runtime.rotations.of(bobs.id)).toBeNull();
+
+    await server.db.db.run(sql`DROP INDEX one_login_per_user`);
+    await ws.ok('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD });
+    expect((await rowsOf(bob.id)).sessions).toEqual([]);
+    expect(server.statehouse.runtime.rotations.of(bobs.id)?.userId).toBe(alice.id);
+    await ws.close();
+  });
+});
+
+describe("two-factor's second step", () => {
+  test('writes the trusted device in the sign-in transaction: a failed sign-in trusts no device', async () => {
+    server = await startTestServer({ twoFactor: { enabled: true } });
+    const alice = await createTestUser(server.db.db, { username: 'alice', password: PASSWORD });
+    const { codes } = await turnOnTwoFactorFor(server.db.db, server.statehouse.runtime.config, alice.id);
+    const devices = () => server.db.db.select().from(trustedDevices).where(eq(trustedDevices.userId, alice.id));
+    const secondStep = async () => {
+      const ws = await server.open();
+      expect((await ws.ok('mutation', 'auth.login', { loginId: 'alice', password: PASSWORD })).data).toEqual({ secondStep: true });
+      const done = await ws.call('mutation', 'auth.verifySecondFactor', { recoveryCode: codes.pop()!, trustDevice: true });
+      await ws.close();
+      return done;
+    };
+    expect((await secondStep()).error).toBeUndefined();
+    const first = await rowsOf(alice.id);
+    expect(first.audit).toContain('login.succeeded');
+    expect(await devices()).toHaveLength(1);
+
+    await oneLoginPerUser();
+    expect((await secondStep()).error?.data.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(await devices()).toHaveLength(1);
+    const after = await rowsOf(alice.id);
+    expect({ ...after, audit: after.audit.filter((type) => type !== 'recovery_code.used') }).toEqual({
+      ...first,
+      audit: first.audit.filter((type) => type !== 'recovery_code.used'),
+    });
   });
 });

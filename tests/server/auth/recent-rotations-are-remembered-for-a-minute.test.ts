@@ -27,4 +27,16 @@ describe('recent rotations', () => {
     rotations.mark('next-id', null);
     expect(rotations.of('next-id')).not.toBeNull();
   });
+
+  test('a rotation that failed is withdrawn; one that committed is not', () => {
+    const rotations = new RecentRotations();
+    rotations.mark('failed-id', 7);
+    rotations.withdraw('failed-id');
+    expect(rotations.of('failed-id')).toBeNull();
+    expect(rotations.hasTag(sessionTag('failed-id'))).toBe(false);
+    rotations.mark('old-id', 7);
+    rotations.completed('old-id', 'new-id');
+    rotations.withdraw('old-id');
+    expect(rotations.of('old-id')?.newSessionId).toBe('new-id');
+  });
 });

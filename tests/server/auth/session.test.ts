@@ -360,6 +360,40 @@ describe.each(SESSION_BACKEND_NAMES)('sessions in the %s backend', (name) => {
       expect((await validateSessionToken(store.sessions, SETTINGS, rotated.token, T0 + MINUTE)).user?.id).toBe(alice);
     });
 
+    test("a session it ends (another user's) goes only once the writes alongside have committed", async () => {
+      const alice = await insertUser('alice');
+      const bob = await insertUser('bob');
+      const { db } = store.t;
+      const bobs = await createSession(store.sessions, SETTINGS, { userId: bob }, T0);
+      await writeSessionKey(store.sessions, bobs.session.id, 'cart', ['apple']);
+      // A write that fails for real: the users table's unique username.
+      const failing = { db, writes: () => [db.insert(users).values({ username: 'alice', passwordHash: '!', dateJoined: T0 })] };
+      const stored: string[] = [];
+      const failed = rotateSession(store.sessions, SETTINGS, null, { userId: alice }, T0 + MINUTE, failing, {
+        ends: bobs.session.id,
+        stored: (session) => stored.push(session.id),
+      });
+      await expect(failed).rejects.toThrow('UNIQUE constraint failed');
+      expect((await validateSessionToken(store.sessions, SETTINGS, bobs.token, T0 + MINUTE)).user?.id).toBe(bob);
+      expect((await readSessionData(store.sessions, bobs.session.id)).get('cart')).toEqual(['apple']);
+      // With writeWith nothing was stored; without it the session was, before the writes that failed.
+      expect(stored).toHaveLength(store.sessions.writeWith ? 0 : 1);
+
+      const fine = {
+        db,
+        writes: () => [
+          db
+            .update(users)
+            .set({ lastLogin: T0 + MINUTE })
+            .where(eq(users.id, alice)),
+        ],
+      };
+      const rotated = await rotateSession(store.sessions, SETTINGS, null, { userId: alice }, T0 + MINUTE, fine, { ends: bobs.session.id });
+      expect((await validateSessionToken(store.sessions, SETTINGS, bobs.token, T0 + MINUTE)).session).toBeNull();
+      expect((await readSessionData(store.sessions, bobs.session.id)).size).toBe(0);
+      expect((await validateSessionToken(store.sessions, SETTINGS, rotated.token, T0 + MINUTE)).user?.id).toBe(alice);
+    });
+
     test("a signed-in user's rotation replaces their session in their list", async () => {
       const alice = await insertUser('alice');
       const old = await createSession(store.sessions, SETTINGS, { userId: alice }, T0);
