@@ -132,30 +132,33 @@ describe('buildClient', () => {
     ['external', true],
     ['inline', true],
     ['linked', false],
-  ] as const)('a %s source map (minified: %p) leads a position of the bundle to its line in the .tsx as written', async (sourcemap, minify) => {
-    const literal = 'statehouse: could not change the language';
-    const outdir = tempDir();
-    await buildClient({ outdir, minify, sourcemap, precompress: false });
-    const { path, script } = await entryOf(outdir);
-    const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(script)?.[1];
-    let raw: string;
-    if (sourcemap === 'inline') {
-      expect(url).toStartWith('data:application/json;base64,');
-      raw = Buffer.from(url!.slice(url!.indexOf(',') + 1), 'base64').toString();
-    } else {
-      // Linked: named in the script as Bun names it; external: on disk beside it, not named.
-      expect(url).toBe(sourcemap === 'linked' ? `${path}.map` : undefined);
-      raw = await Bun.file(join(outdir, `${path}.map`)).text();
-    }
-    // Past Bun's map (which ends at the Solid transform's output) and Terser's pass: the file as written.
-    const origin = originOf(script, new TraceMap(raw), literal);
-    expect(origin.source).toEndWith('client/auth/language-picker.tsx');
-    expect({ line: origin.line, text: origin.text }).toEqual(await lineInPicker(literal));
-    // Bun's debug id stays in the script and in its map.
-    const debugId = /\/\/# debugId=(\S+)/.exec(script)?.[1];
-    expect(debugId).toBeDefined();
-    expect((JSON.parse(raw) as { debugId?: string }).debugId).toBe(debugId);
-  });
+  ] as const)(
+    'a %s source map (minified: %p) leads a position of the bundle to its line in the .tsx as written',
+    async (sourcemap, minify) => {
+      const literal = 'statehouse: could not change the language';
+      const outdir = tempDir();
+      await buildClient({ outdir, minify, sourcemap, precompress: false });
+      const { path, script } = await entryOf(outdir);
+      const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(script)?.[1];
+      let raw: string;
+      if (sourcemap === 'inline') {
+        expect(url).toStartWith('data:application/json;base64,');
+        raw = Buffer.from(url!.slice(url!.indexOf(',') + 1), 'base64').toString();
+      } else {
+        // Linked: named in the script as Bun names it; external: on disk beside it, not named.
+        expect(url).toBe(sourcemap === 'linked' ? `${path}.map` : undefined);
+        raw = await Bun.file(join(outdir, `${path}.map`)).text();
+      }
+      // Past Bun's map (which ends at the Solid transform's output) and Terser's pass: the file as written.
+      const origin = originOf(script, new TraceMap(raw), literal);
+      expect(origin.source).toEndWith('client/auth/language-picker.tsx');
+      expect({ line: origin.line, text: origin.text }).toEqual(await lineInPicker(literal));
+      // Bun's debug id stays in the script and in its map.
+      const debugId = /\/\/# debugId=(\S+)/.exec(script)?.[1];
+      expect(debugId).toBeDefined();
+      expect((JSON.parse(raw) as { debugId?: string }).debugId).toBe(debugId);
+    },
+  );
 
   test('a production build writes each script and stylesheet precompressed beside it; a development build does not', async () => {
     const outdir = tempDir();
