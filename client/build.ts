@@ -101,9 +101,9 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<str
   }
   if (html !== false) {
     const publicUrl = (path: string) => `/${relative(out, path).split('\\').join('/')}`;
-    const scripts = result.outputs.filter((o) => o.kind === 'entry-point' && o.path.endsWith('.js')).map((o) => publicUrl(o.path));
+    const entries = result.outputs.filter((o) => o.kind === 'entry-point' && o.path.endsWith('.js')).map((o) => publicUrl(o.path));
     const styles = result.outputs.filter((o) => o.path.endsWith('.css')).map((o) => publicUrl(o.path));
-    const page = injectAssets(await Bun.file(html).text(), scripts, styles);
+    const page = injectAssets(await Bun.file(html).text(), entries, styles);
     const indexPath = join(out, 'index.html');
     await Bun.write(indexPath, page);
     files.push(indexPath);
