@@ -1,7 +1,6 @@
 import { readCookieHeader } from '../auth/cookie-header';
 import type { PasskeyChallenges } from '../auth/passkey-challenges';
 import type { PendingSecondStep } from '../auth/two-factor-flow';
-import { TokenBucket } from '../auth/token-bucket';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
 import { applySlicePatch } from '../state/slice-patch';
 import { initialValues, type SliceDefinition } from '../state/slices';
@@ -11,6 +10,7 @@ import { RouteMirror } from './route-mirror';
 import { SliceTable } from './slice-table';
 import type { CachedValidation, SessionCache } from './session-cache';
 import type { SharedStrings } from './shared-strings';
+import type { MessageMeter } from './socket-protocol';
 import { TabLanguages } from './tab-languages';
 
 export interface ConnectionInit {
@@ -33,14 +33,16 @@ let nextId = 1;
 /**
  * One WebSocket, one browser tab, made of parts of one concern each: the
  * cookie mirror and the kept upgrade headers (`cookie-mirror.ts`), the route
- * mirror (`route-mirror.ts`), the message budget (a `TokenBucket`), the
- * validated-session cache (`session-cache.ts`), the tab's languages
- * (`tab-languages.ts`), its slices and the channel of pushes for its `state`
- * subscription (`push-channel.ts`). The last three parts exist only once
- * used, so an idle tab carries no empty ones. It lives from the upgrade to
- * the close; each event's context refers to it (`ctx.connection`).
+ * mirror (`route-mirror.ts`), the message budget, the validated-session
+ * cache (`session-cache.ts`), the tab's languages (`tab-languages.ts`), its
+ * slices and the channel of pushes for its `state` subscription
+ * (`push-channel.ts`). The last three parts exist only once used, so an
+ * idle tab carries no empty ones. The message budget, which every tab has,
+ * is the connection's own fields rather than an object of its own (a token
+ * bucket, see {@link take}). It lives from the upgrade to the close; each
+ * event's context refers to it (`ctx.connection`).
  */
-export class Connection {
+export class Connection implements MessageMeter {
   readonly id = nextId++;
   tabId = '';
   /** The browser's cookies as the server last knew them. */
@@ -52,8 +54,16 @@ export class Connection {
   readonly ip: string;
   readonly secure: boolean;
   readonly origin: string;
-  /** The message budget: every call, PING and bad frame spends one. */
-  readonly bucket: TokenBucket;
+  /**
+   * The message budget: every call, PING and bad frame spends one (a token
+   * bucket of `messageBurst` refilled at `messagesPerSecond`). Its state is
+   * two numbers here rather than a `TokenBucket` of its own: one object
+   * fewer per idle tab.
+   */
+  private tokens: number;
+  private refilledAt: number;
+  private readonly messageBurst: number;
+  private readonly messagesPerSecond: number;
   /** Slice name → current field values. */
   readonly slices = new SliceTable();
   /** The auth snapshot the client holds. */
@@ -80,10 +90,34 @@ export class Connection {
     this.ip = strings ? strings.shared(init.ip) : init.ip;
     this.secure = init.secure;
     this.origin = strings ? strings.shared(init.origin) : init.origin;
-    this.bucket = new TokenBucket(init.messageBurst, init.messagesPerSecond);
+    this.tokens = this.messageBurst = init.messageBurst;
+    this.messagesPerSecond = init.messagesPerSecond;
+    this.refilledAt = performance.now();
     // Cookie names are the same few on every tab: one copy each (the values are the tab's own).
     for (const [name, value] of readCookieHeader(init.headers.get('cookie')))
       this.cookies.set(strings ? strings.shared(name) : name, value);
+  }
+
+  /** Spends one message of the budget; `false` when it is empty. */
+  take(): boolean {
+    this.refill(performance.now());
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Seconds until one message is available again. */
+  retryAfter(): number {
+    this.refill(performance.now());
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.messagesPerSecond);
+  }
+
+  private refill(now: number): void {
+    const elapsed = (now - this.refilledAt) / 1000;
+    if (elapsed > 0) {
+      this.tokens = Math.min(this.messageBurst, this.tokens + elapsed * this.messagesPerSecond);
+      this.refilledAt = now;
+    }
   }
 
   /** The cached validation, if any (see `session-cache.ts`). */

@@ -42,7 +42,7 @@ export function expectsConnectionParams(request: Request): boolean {
 }
 
 /**
- * A connection's message budget (a token bucket such as `Connection.bucket`).
+ * A connection's message budget (a token bucket, such as `Connection`'s own).
  * Every frame that makes the server work spends one: each call of a frame
  * (known path or not), a `PING`, a frame that does not parse, a
  * `subscription.stop` naming no running subscription. Only a stop that ends

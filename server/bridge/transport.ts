@@ -67,7 +67,7 @@ class TabSocket implements ContextSource<ConnectionContext> {
   open(ws: ServerWebSocket<TabSocket>): void {
     this.transport.runtime.registry.add(this.connection);
     // The connection's message budget: every call, PING and bad frame spends it.
-    this.protocol = this.transport.protocol.connect(ws, this.expectParams, this, this.connection.bucket);
+    this.protocol = this.transport.protocol.connect(ws, this.expectParams, this, this.connection);
   }
 
   message(_ws: ServerWebSocket<TabSocket>, message: string | Buffer): void {
