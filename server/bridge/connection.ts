@@ -36,13 +36,14 @@ let nextId = 1;
  * mirror (`route-mirror.ts`), the message budget, the validated-session
  * cache (`session-cache.ts`), the tab's languages (`tab-languages.ts`), its
  * slices and the channel of pushes for its `state` subscription
- * (`push-channel.ts`). The last three parts exist only once used, so an
- * idle tab carries no empty ones. The message budget, which every tab has,
- * is the connection's own fields rather than an object of its own (a token
- * bucket, see {@link take}). It lives from the upgrade to the close; each
- * event's context refers to it (`ctx.connection`).
+ * (`push-channel.ts`). The session cache and the languages exist only once
+ * used, so an idle tab carries no empty ones. Two parts are the connection's
+ * own fields rather than objects of their own, since every tab has them: the
+ * message budget (a token bucket, see {@link take}) and the push channel
+ * (which the connection extends). It lives from the upgrade to the close;
+ * each event's context refers to it (`ctx.connection`).
  */
-export class Connection implements MessageMeter {
+export class Connection extends PushChannel implements MessageMeter {
   readonly id = nextId++;
   tabId = '';
   /** The browser's cookies as the server last knew them. */
@@ -79,12 +80,11 @@ export class Connection implements MessageMeter {
   passkeyChallenges: PasskeyChallenges | null = null;
   /** A second step (two-factor) held since this tab's password step: no session exists for it yet. */
   secondStep: PendingSecondStep | null = null;
-  closed = false;
-  private channel: PushChannel | null = null;
   /** While the tab's stashed slices are on their way back: the patches applied meanwhile, in order. */
   private patchedWhileResuming: [name: string, patch: SlicePatch][] | null = null;
 
   constructor(init: ConnectionInit) {
+    super();
     const strings = init.strings ?? null;
     this.headers = new UpgradeHeaders(init.headers, strings);
     this.ip = strings ? strings.shared(init.ip) : init.ip;
@@ -213,7 +213,7 @@ export class Connection implements MessageMeter {
   push(delta: Delta, actions: ClientAction[], full = false): void {
     if (this.closed) return;
     if (!full && actions.length === 0 && isEmpty(delta)) return;
-    this.channelOf().push(full ? { delta, actions, full } : { delta, actions });
+    this.enqueue(full ? { delta, actions, full } : { delta, actions });
   }
 
   /**
@@ -221,21 +221,7 @@ export class Connection implements MessageMeter {
    * or `signal` aborts. A newer stream takes over from an older one.
    */
   pushes(signal: AbortSignal | undefined, first: Promise<StatePush> | null = null): PushStream {
-    return this.channelOf().open(signal, first);
-  }
-
-  /** Marks the connection closed and ends its stream. */
-  close(): void {
-    this.closed = true;
-    this.channel?.close();
-  }
-
-  private channelOf(): PushChannel {
-    if (this.channel === null) {
-      this.channel = new PushChannel();
-      this.channel.closed = this.closed;
-    }
-    return this.channel;
+    return this.openStream(signal, first);
   }
 }
 
