@@ -6,7 +6,7 @@ import { applySlicePatch } from '../state/slice-patch';
 import { initialValues, type SliceDefinition } from '../state/slices';
 import { CookieMirror, UpgradeHeaders } from './cookie-mirror';
 import { PushChannel, type PushStream } from './push-channel';
-import { RouteMirror } from './route-mirror';
+import { applyRouteReport, type RouteMirror } from './route-mirror';
 import { SliceTable } from './slice-table';
 import type { CachedValidation, SessionCache } from './session-cache';
 import type { SharedStrings } from './shared-strings';
@@ -37,19 +37,22 @@ let nextId = 1;
  * cache (`session-cache.ts`), the tab's languages (`tab-languages.ts`), its
  * slices and the channel of pushes for its `state` subscription
  * (`push-channel.ts`). The session cache and the languages exist only once
- * used, so an idle tab carries no empty ones. Two parts are the connection's
- * own fields rather than objects of their own, since every tab has them: the
- * message budget (a token bucket, see {@link take}) and the push channel
- * (which the connection extends). It lives from the upgrade to the close;
- * each event's context refers to it (`ctx.connection`).
+ * used, so an idle tab carries no empty ones. Three parts are the
+ * connection's own fields rather than objects of their own, since every tab
+ * has them: the route mirror ({@link path}, {@link query}), the message
+ * budget (a token bucket, see {@link take}) and the push channel (which the
+ * connection extends). It lives from the upgrade to the close; each event's
+ * context refers to it (`ctx.connection`).
  */
-export class Connection extends PushChannel implements MessageMeter {
+export class Connection extends PushChannel implements MessageMeter, RouteMirror {
   readonly id = nextId++;
   tabId = '';
   /** The browser's cookies as the server last knew them. */
   readonly cookies = new CookieMirror();
-  /** The page the tab shows. */
-  readonly route = new RouteMirror();
+  /** The page the tab shows: its path (the route mirror, see `route-mirror.ts`). */
+  path = '/';
+  /** The page's query, with its leading `?`, or empty. */
+  query = '';
   /** The upgrade request's headers, without the handshake's own (and without `cookie`: see `cookies`). */
   readonly headers: UpgradeHeaders;
   readonly ip: string;
@@ -118,6 +121,11 @@ export class Connection extends PushChannel implements MessageMeter {
       this.tokens = Math.min(this.messageBurst, this.tokens + elapsed * this.messagesPerSecond);
       this.refilledAt = now;
     }
+  }
+
+  /** Follows a route report (connection params, `statehouse.route`); malformed reports are ignored. */
+  followRoute(path: unknown, query: unknown): void {
+    applyRouteReport(this, path, query);
   }
 
   /** The cached validation, if any (see `session-cache.ts`). */
