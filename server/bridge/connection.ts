@@ -89,7 +89,7 @@ export class Connection extends PushChannel implements MessageMeter, RouteMirror
   constructor(init: ConnectionInit) {
     super();
     const strings = init.strings ?? null;
-    this.headers = new UpgradeHeaders(init.headers, strings);
+    this.headers = UpgradeHeaders.of(init.headers, strings);
     this.ip = strings ? strings.shared(init.ip) : init.ip;
     this.secure = init.secure;
     this.origin = strings ? strings.shared(init.origin) : init.origin;

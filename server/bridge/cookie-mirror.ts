@@ -29,9 +29,21 @@ abstract class FlatPairs {
 /**
  * The upgrade request's headers a connection keeps, with lower-case names:
  * an idle tab holds a few short strings, not a native `Headers` of the whole
- * handshake (about 2 KB per connection).
+ * handshake (about 2 KB per connection). Never changed once made, so the
+ * tabs that sent the same headers share one (see {@link UpgradeHeaders.of}).
  */
 export class UpgradeHeaders extends FlatPairs {
+  /**
+   * The headers to keep of `headers`; with a table of shared strings, the
+   * table's instance when another connection sent the same ones (the tabs
+   * of one browser do: an idle tab then holds no list of its own).
+   */
+  static of(headers: Headers, strings: SharedStrings | null = null): UpgradeHeaders {
+    const kept = new UpgradeHeaders(headers, strings);
+    // Names and values cannot hold a line break: joined by one, they tell every list apart.
+    return strings ? strings.sharedObject(`headers\n${kept.pairs.join('\n')}`, kept) : kept;
+  }
+
   constructor(headers: Headers, strings: SharedStrings | null = null) {
     super();
     for (const [name, value] of headers) {
