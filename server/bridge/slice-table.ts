@@ -9,8 +9,7 @@ export type SliceValues = Record<string, unknown>;
  * every event that sets a slice).
  */
 export class SliceTable implements Iterable<[string, SliceValues]> {
-  /** Made with the first slice: a tab that sets none (its first push sends initial values) keeps no empty object. */
-  private byName: Record<string, SliceValues> | null = null;
+  private readonly byName: Record<string, SliceValues> = Object.create(null);
   private count = 0;
 
   get size(): number {
@@ -18,23 +17,20 @@ export class SliceTable implements Iterable<[string, SliceValues]> {
   }
 
   get(name: string): SliceValues | undefined {
-    return this.byName === null ? undefined : this.byName[name];
+    return this.byName[name];
   }
 
   has(name: string): boolean {
-    return this.get(name) !== undefined;
+    return this.byName[name] !== undefined;
   }
 
   set(name: string, values: SliceValues): this {
-    const byName = (this.byName ??= Object.create(null) as Record<string, SliceValues>);
-    if (byName[name] === undefined) this.count++;
-    byName[name] = values;
+    if (this.byName[name] === undefined) this.count++;
+    this.byName[name] = values;
     return this;
   }
 
   *[Symbol.iterator](): IterableIterator<[string, SliceValues]> {
-    const byName = this.byName;
-    if (byName === null) return;
-    for (const name in byName) yield [name, byName[name]!];
+    for (const name in this.byName) yield [name, this.byName[name]!];
   }
 }

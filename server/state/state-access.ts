@@ -36,12 +36,6 @@ export class StateAccess {
 
   /** Sets some fields of a slice. */
   set<Shape extends Record<string, SliceValue>>(def: SliceDefinition<string, Shape>, patch: Partial<Shape>): void {
-    // A slice the tab does not hold reads as its initial values: setting those
-    // changes nothing and keeps nothing (a tab's language seeded as the default).
-    if (!this.conn.slices.has(def.name) && onlyInitialValues(def, patch)) {
-      if (!this.registry.has(def.name)) this.registry.set(def.name, def);
-      return;
-    }
     const values = this.values(def);
     for (const field in patch) {
       const value = patch[field];
@@ -96,16 +90,6 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Whether every field `patch` would set holds the slice's initial value already. */
-function onlyInitialValues(def: SliceDefinition, patch: Record<string, unknown>): boolean {
-  for (const field in patch) {
-    const value = patch[field];
-    if (value === undefined || !Object.hasOwn(patch, field) || !Object.hasOwn(def.initial, field)) continue;
-    if (!sameValue(def.initial[field], value)) return false;
-  }
-  return true;
 }
 
 /** Whether `field` of the slice holding `values` is already in the dirty list. */

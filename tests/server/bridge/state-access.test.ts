@@ -54,18 +54,4 @@ describe('ctx.state', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(state.collect()).toEqual({ prefs: { theme: 'dark' } });
   });
-
-  test('setting a slice the tab does not hold to its initial values keeps nothing, yet the slice joins the registry and reads the same', () => {
-    const { conn, state, registry } = tab();
-    state.set(prefs, { theme: 'light', fontSize: 14 });
-    expect(conn.slices.size).toBe(0);
-    expect(registry.get('prefs')).toBe(prefs);
-    expect(state.collect()).toEqual({});
-    expect(state.get(prefs)).toEqual({ theme: 'light', fontSize: 14 });
-    // A value other than the initial one is kept, and is a change.
-    const fresh = tab();
-    fresh.state.set(prefs, { theme: 'light', fontSize: 15 });
-    expect(fresh.conn.slices.get('prefs')).toEqual({ theme: 'light', fontSize: 15 });
-    expect(fresh.state.collect()).toEqual({ prefs: { fontSize: 15 } });
-  });
 });
