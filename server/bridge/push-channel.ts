@@ -67,10 +67,10 @@ export class PushStream implements AsyncIterableIterator<StatePush>, PushSource<
   private sink: PushSink<StatePush> | null = null;
   /** A drain is queued (see {@link schedule}). */
   private scheduled = false;
-  private ended = false;
 
   constructor(
-    private readonly channel: PushChannel,
+    /** The channel it takes pushes from; `null` once the stream has ended (one field fewer than a flag). */
+    private channel: PushChannel | null,
     private readonly signal: AbortSignal | undefined,
     private first: Promise<StatePush> | null,
   ) {
@@ -89,7 +89,7 @@ export class PushStream implements AsyncIterableIterator<StatePush>, PushSource<
       return first.then((value) => ({ value, done: false }));
     }
     if (this.over()) return this.finish();
-    const queued = this.channel.takePush();
+    const queued = this.channel!.takePush();
     if (queued) return Promise.resolve({ value: queued, done: false });
     return new Promise((resolve) => {
       this.waiting = resolve;
@@ -141,7 +141,7 @@ export class PushStream implements AsyncIterableIterator<StatePush>, PushSource<
       this.end();
       return;
     }
-    const queued = this.channel.takePush();
+    const queued = this.channel!.takePush();
     if (!queued) return;
     this.waiting = null;
     waiting({ value: queued, done: false });
@@ -184,21 +184,21 @@ export class PushStream implements AsyncIterableIterator<StatePush>, PushSource<
         sink.ended();
         return;
       }
-      const queued = this.channel.takePush();
+      const queued = this.channel!.takePush();
       if (!queued) return;
       this.sink.pushed(queued);
     }
   }
 
   private over(): boolean {
-    return this.ended || this.channel.closed || this.signal?.aborted === true;
+    return this.channel === null || this.channel.closed || this.signal?.aborted === true;
   }
 
   /** Takes no more pushes: off the signal and the channel. */
   private stopListening(): void {
-    this.ended = true;
     this.signal?.removeEventListener('abort', this);
-    this.channel.detach(this);
+    this.channel?.detach(this);
+    this.channel = null;
   }
 
   private finish(): Promise<IteratorReturnResult<undefined>> {
