@@ -202,13 +202,26 @@ describe('the cookie mirror', () => {
       ['c', '3'],
     ]);
     expect(cookies.has('c')).toBe(true);
+    expect(cookies.header()).toBe('a=1; b=two; c=3');
     expect(cookies.delete('a')).toBe(true);
     expect(cookies.delete('a')).toBe(false);
     expect(cookies.size).toBe(2);
     expect(Object.fromEntries(cookies)).toEqual({ b: 'two', c: '3' });
+    expect(cookies.header()).toBe('b=two; c=3');
+    cookies.set('a', 'again');
+    expect([...cookies]).toEqual([
+      ['b', 'two'],
+      ['c', '3'],
+      ['a', 'again'],
+    ]);
+    expect(cookies.delete('c')).toBe(true);
+    expect(cookies.header()).toBe('b=two; a=again');
     cookies.clear();
     expect(cookies.size).toBe(0);
     expect(cookies.get('b')).toBeUndefined();
+    expect(cookies.header()).toBe('');
+    cookies.set('d', '4');
+    expect([...cookies]).toEqual([['d', '4']]);
   });
 
   test('a name is not a prototype key or a value', () => {
