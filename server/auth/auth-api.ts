@@ -105,8 +105,8 @@ export interface AuthClient {
   /** The origin the tab's socket was opened from. */
   readonly origin: string;
   readonly headers: { get(name: string): string | null };
-  /** The page the tab shows (its query may carry `?next=`). */
-  readonly route: { readonly query: string };
+  /** The query of the page the tab shows (its route mirror; it may carry `?next=`). */
+  readonly query: string;
 }
 
 /**
@@ -223,7 +223,7 @@ export class AuthApi {
       const to = options.to === undefined ? null : (safeNextPath(options.to) ?? config.auth.loginRedirectUrl);
       holdSecondStep(this.event, row.id, 'password', to);
       this.runtime.log.info('login: second step pending', { userId: row.id, ip: conn.ip });
-      const next = to ?? new URLSearchParams(conn.route.query).get('next');
+      const next = to ?? new URLSearchParams(conn.query).get('next');
       const page = TWO_FACTOR_PATH + (safeNextPath(next) ? `?next=${encodeURIComponent(safeNextPath(next)!)}` : '');
       return { secondStep: true, to: page };
     }
@@ -750,7 +750,7 @@ export class AuthApi {
 
   /** A safe `?next=` of the page the tab shows, else the configured landing page. */
   private defaultRedirect(): string {
-    const next = new URLSearchParams(this.event.conn.route.query).get('next');
+    const next = new URLSearchParams(this.event.conn.query).get('next');
     return safeNextPath(next) ?? this.runtime.config.auth.loginRedirectUrl;
   }
 }

@@ -248,7 +248,7 @@ export async function completeSecondStep(
 
 /** A safe `?next=` of the page the tab shows, else the configured landing page. */
 function landingOf(event: AuthEvent): string {
-  return safeNextPath(new URLSearchParams(event.conn.route.query).get('next')) ?? event.runtime.config.auth.loginRedirectUrl;
+  return safeNextPath(new URLSearchParams(event.conn.query).get('next')) ?? event.runtime.config.auth.loginRedirectUrl;
 }
 
 function requireUser(event: AuthEvent): LoggedInUser {

@@ -1,16 +1,16 @@
 import { readCookieHeader } from '../auth/cookie-header';
 import type { PasskeyChallenges } from '../auth/passkey-challenges';
 import type { PendingSecondStep } from '../auth/two-factor-flow';
-import { TokenBucket } from '../auth/token-bucket';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
 import { applySlicePatch } from '../state/slice-patch';
 import { initialValues, type SliceDefinition } from '../state/slices';
 import { CookieMirror, UpgradeHeaders } from './cookie-mirror';
 import { PushChannel, type PushStream } from './push-channel';
-import { RouteMirror } from './route-mirror';
+import { applyRouteReport, type RouteMirror } from './route-mirror';
 import { SliceTable } from './slice-table';
 import type { CachedValidation, SessionCache } from './session-cache';
 import type { SharedStrings } from './shared-strings';
+import type { MessageMeter } from './socket-protocol';
 import { TabLanguages } from './tab-languages';
 
 export interface ConnectionInit {
@@ -33,27 +33,41 @@ let nextId = 1;
 /**
  * One WebSocket, one browser tab, made of parts of one concern each: the
  * cookie mirror and the kept upgrade headers (`cookie-mirror.ts`), the route
- * mirror (`route-mirror.ts`), the message budget (a `TokenBucket`), the
- * validated-session cache (`session-cache.ts`), the tab's languages
- * (`tab-languages.ts`), its slices and the channel of pushes for its `state`
- * subscription (`push-channel.ts`). The last three parts exist only once
- * used, so an idle tab carries no empty ones. It lives from the upgrade to
- * the close; each event's context refers to it (`ctx.connection`).
+ * mirror (`route-mirror.ts`), the message budget, the validated-session
+ * cache (`session-cache.ts`), the tab's languages (`tab-languages.ts`), its
+ * slices and the channel of pushes for its `state` subscription
+ * (`push-channel.ts`). The session cache and the languages exist only once
+ * used, so an idle tab carries no empty ones. Three parts are the
+ * connection's own fields rather than objects of their own, since every tab
+ * has them: the route mirror ({@link path}, {@link query}), the message
+ * budget (a token bucket, see {@link take}) and the push channel (which the
+ * connection extends). It lives from the upgrade to the close; each event's
+ * context refers to it (`ctx.connection`).
  */
-export class Connection {
+export class Connection extends PushChannel implements MessageMeter, RouteMirror {
   readonly id = nextId++;
   tabId = '';
   /** The browser's cookies as the server last knew them. */
   readonly cookies = new CookieMirror();
-  /** The page the tab shows. */
-  readonly route = new RouteMirror();
+  /** The page the tab shows: its path (the route mirror, see `route-mirror.ts`). */
+  path = '/';
+  /** The page's query, with its leading `?`, or empty. */
+  query = '';
   /** The upgrade request's headers, without the handshake's own (and without `cookie`: see `cookies`). */
   readonly headers: UpgradeHeaders;
   readonly ip: string;
   readonly secure: boolean;
   readonly origin: string;
-  /** The message budget: every call, PING and bad frame spends one. */
-  readonly bucket: TokenBucket;
+  /**
+   * The message budget: every call, PING and bad frame spends one (a token
+   * bucket of `messageBurst` refilled at `messagesPerSecond`). Its state is
+   * two numbers here rather than a `TokenBucket` of its own: one object
+   * fewer per idle tab.
+   */
+  private tokens: number;
+  private refilledAt: number;
+  private readonly messageBurst: number;
+  private readonly messagesPerSecond: number;
   /** Slice name → current field values. */
   readonly slices = new SliceTable();
   /** The auth snapshot the client holds. */
@@ -69,21 +83,49 @@ export class Connection {
   passkeyChallenges: PasskeyChallenges | null = null;
   /** A second step (two-factor) held since this tab's password step: no session exists for it yet. */
   secondStep: PendingSecondStep | null = null;
-  closed = false;
-  private channel: PushChannel | null = null;
   /** While the tab's stashed slices are on their way back: the patches applied meanwhile, in order. */
   private patchedWhileResuming: [name: string, patch: SlicePatch][] | null = null;
 
   constructor(init: ConnectionInit) {
+    super();
     const strings = init.strings ?? null;
-    this.headers = new UpgradeHeaders(init.headers, strings);
+    this.headers = UpgradeHeaders.of(init.headers, strings);
     this.ip = strings ? strings.shared(init.ip) : init.ip;
     this.secure = init.secure;
     this.origin = strings ? strings.shared(init.origin) : init.origin;
-    this.bucket = new TokenBucket(init.messageBurst, init.messagesPerSecond);
+    this.tokens = this.messageBurst = init.messageBurst;
+    this.messagesPerSecond = init.messagesPerSecond;
+    this.refilledAt = performance.now();
     // Cookie names are the same few on every tab: one copy each (the values are the tab's own).
     for (const [name, value] of readCookieHeader(init.headers.get('cookie')))
       this.cookies.set(strings ? strings.shared(name) : name, value);
+  }
+
+  /** Spends one message of the budget; `false` when it is empty. */
+  take(): boolean {
+    this.refill(performance.now());
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Seconds until one message is available again. */
+  retryAfter(): number {
+    this.refill(performance.now());
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.messagesPerSecond);
+  }
+
+  private refill(now: number): void {
+    const elapsed = (now - this.refilledAt) / 1000;
+    if (elapsed > 0) {
+      this.tokens = Math.min(this.messageBurst, this.tokens + elapsed * this.messagesPerSecond);
+      this.refilledAt = now;
+    }
+  }
+
+  /** Follows a route report (connection params, `statehouse.route`); malformed reports are ignored. */
+  followRoute(path: unknown, query: unknown): void {
+    applyRouteReport(this, path, query);
   }
 
   /** The cached validation, if any (see `session-cache.ts`). */
@@ -179,7 +221,7 @@ export class Connection {
   push(delta: Delta, actions: ClientAction[], full = false): void {
     if (this.closed) return;
     if (!full && actions.length === 0 && isEmpty(delta)) return;
-    this.channelOf().push(full ? { delta, actions, full } : { delta, actions });
+    this.enqueue(full ? { delta, actions, full } : { delta, actions });
   }
 
   /**
@@ -187,21 +229,7 @@ export class Connection {
    * or `signal` aborts. A newer stream takes over from an older one.
    */
   pushes(signal: AbortSignal | undefined, first: Promise<StatePush> | null = null): PushStream {
-    return this.channelOf().open(signal, first);
-  }
-
-  /** Marks the connection closed and ends its stream. */
-  close(): void {
-    this.closed = true;
-    this.channel?.close();
-  }
-
-  private channelOf(): PushChannel {
-    if (this.channel === null) {
-      this.channel = new PushChannel();
-      this.channel.closed = this.closed;
-    }
-    return this.channel;
+    return this.openStream(signal, first);
   }
 }
 

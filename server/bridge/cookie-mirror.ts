@@ -29,9 +29,21 @@ abstract class FlatPairs {
 /**
  * The upgrade request's headers a connection keeps, with lower-case names:
  * an idle tab holds a few short strings, not a native `Headers` of the whole
- * handshake (about 2 KB per connection).
+ * handshake (about 2 KB per connection). Never changed once made, so the
+ * tabs that sent the same headers share one (see {@link UpgradeHeaders.of}).
  */
 export class UpgradeHeaders extends FlatPairs {
+  /**
+   * The headers to keep of `headers`; with a table of shared strings, the
+   * table's instance when another connection sent the same ones (the tabs
+   * of one browser do: an idle tab then holds no list of its own).
+   */
+  static of(headers: Headers, strings: SharedStrings | null = null): UpgradeHeaders {
+    const kept = new UpgradeHeaders(headers, strings);
+    // Names and values cannot hold a line break: joined by one, they tell every list apart.
+    return strings ? strings.sharedObject(`headers\n${kept.pairs.join('\n')}`, kept) : kept;
+  }
+
   constructor(headers: Headers, strings: SharedStrings | null = null) {
     super();
     for (const [name, value] of headers) {
@@ -57,59 +69,100 @@ export class UpgradeHeaders extends FlatPairs {
 
 /**
  * The cookie mirror: the browser's cookies as the server last knew them,
- * with the `Map` methods the bridge uses, over a flat list (a tab has a
- * cookie or two).
+ * with the `Map` methods the bridge uses. A tab has a cookie or two, most
+ * often one (its session's): the first sits in two fields, the others in a
+ * flat list made with the second, so an idle tab holds no array for it.
  */
-export class CookieMirror extends FlatPairs implements Iterable<[string, string]> {
+export class CookieMirror implements Iterable<[string, string]> {
   /**
    * Counts the mirror's changes: a value kept with it (the validated
    * session's) still holds while the count is the same, told without
    * looking a cookie up.
    */
   version = 0;
+  /** The first cookie, `null` when there is none (then there are no others). */
+  private firstName: string | null = null;
+  private firstValue = '';
+  /** The others, names and values in turn, in the order they came; `null` until a second cookie. */
+  private rest: string[] | null = null;
 
   get size(): number {
-    return this.pairs.length / 2;
+    return (this.firstName === null ? 0 : 1) + (this.rest === null ? 0 : this.rest.length / 2);
   }
 
   get(name: string): string | undefined {
+    if (name === this.firstName) return this.firstValue;
     const at = this.indexOf(name);
-    return at < 0 ? undefined : this.pairs[at + 1];
+    return at < 0 ? undefined : this.rest![at + 1];
   }
 
   has(name: string): boolean {
-    return this.indexOf(name) >= 0;
+    return name === this.firstName || this.indexOf(name) >= 0;
   }
 
   set(name: string, value: string): this {
-    const at = this.indexOf(name);
-    if (at < 0) this.pairs.push(name, value);
-    else this.pairs[at + 1] = value;
+    if (this.firstName === null || name === this.firstName) {
+      this.firstName = name;
+      this.firstValue = value;
+    } else {
+      const at = this.indexOf(name);
+      if (at >= 0) this.rest![at + 1] = value;
+      else (this.rest ??= []).push(name, value);
+    }
     this.version++;
     return this;
   }
 
   delete(name: string): boolean {
+    if (name === this.firstName) {
+      // The next one in order takes the first place.
+      const rest = this.rest;
+      if (rest !== null && rest.length > 0) {
+        this.firstName = rest[0]!;
+        this.firstValue = rest[1]!;
+        rest.splice(0, 2);
+      } else {
+        this.firstName = null;
+        this.firstValue = '';
+      }
+      this.version++;
+      return true;
+    }
     const at = this.indexOf(name);
     if (at < 0) return false;
-    this.pairs.splice(at, 2);
+    this.rest!.splice(at, 2);
     this.version++;
     return true;
   }
 
   clear(): void {
-    this.pairs.length = 0;
+    this.firstName = null;
+    this.firstValue = '';
+    this.rest = null;
     this.version++;
   }
 
   /** The `Cookie` header rebuilt from the mirror. */
   header(): string {
-    let out = '';
-    for (let i = 0; i < this.pairs.length; i += 2) out += `${out ? '; ' : ''}${this.pairs[i]}=${encodeURIComponent(this.pairs[i + 1]!)}`;
+    if (this.firstName === null) return '';
+    let out = `${this.firstName}=${encodeURIComponent(this.firstValue)}`;
+    const rest = this.rest;
+    if (rest !== null) for (let i = 0; i < rest.length; i += 2) out += `; ${rest[i]}=${encodeURIComponent(rest[i + 1]!)}`;
     return out;
   }
 
   *[Symbol.iterator](): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.pairs.length; i += 2) yield [this.pairs[i]!, this.pairs[i + 1]!];
+    if (this.firstName === null) return;
+    yield [this.firstName, this.firstValue];
+    const rest = this.rest;
+    if (rest !== null) for (let i = 0; i < rest.length; i += 2) yield [rest[i]!, rest[i + 1]!];
+  }
+
+  /** Where `name` sits in {@link rest} (its value is next), or -1. */
+  private indexOf(name: string): number {
+    const rest = this.rest;
+    if (rest === null) return -1;
+    for (let i = 0; i < rest.length; i += 2) if (rest[i] === name) return i;
+    return -1;
   }
 }

@@ -164,7 +164,7 @@ export class SocketEventRequest extends LazyEventRequest {
     eventPath: string,
     type: string,
   ) {
-    super(owner, conn.route.path, conn.route.query, METHODS[type] ?? type.toUpperCase(), conn.ip, eventPath);
+    super(owner, conn.path, conn.query, METHODS[type] ?? type.toUpperCase(), conn.ip, eventPath);
   }
 
   get cookies(): Readonly<Record<string, string>> {

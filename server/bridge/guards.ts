@@ -64,7 +64,7 @@ export function messageOf(ctx: EventContext, key: MessageKey): string {
 /** Sends an anonymous caller to the login page (with `?next=`) and refuses with UNAUTHORIZED. */
 export async function refuseAnonymous(ctx: EventContext, options: AuthedOptions): Promise<never> {
   const loginUrl = options.loginUrl ?? ctx.runtime.config.auth.loginUrl;
-  ctx.actions.navigate(loginUrlWithNext(loginUrl, ctx.request.path, ctx.connection.route.query));
+  ctx.actions.navigate(loginUrlWithNext(loginUrl, ctx.request.path, ctx.connection.query));
   await options.onAuthFailed?.(ctx);
   throw new TRPCError({ code: 'UNAUTHORIZED', message: messageOf(ctx, 'loginRequired') });
 }

@@ -3,8 +3,9 @@ import { PUSH_SOURCE, type PushSink, type PushSource } from './push-source';
 
 /**
  * The pushes of one connection: queued until its `state` subscription's
- * stream takes them. A connection makes its channel on the first push or
- * the first stream; an idle tab's channel holds its stream and no array.
+ * stream takes them. The connection is its own channel (`Connection`
+ * extends it: two fields rather than an object of their own per tab); an
+ * idle tab's channel holds its stream and no array.
  */
 export class PushChannel {
   /** Pushes not yet taken by the stream; `null` while empty. */
@@ -14,7 +15,7 @@ export class PushChannel {
   closed = false;
 
   /** Queues a push and wakes the stream. */
-  push(push: StatePush): void {
+  enqueue(push: StatePush): void {
     if (this.closed) return;
     (this.queue ??= []).push(push);
     this.stream?.wake();
@@ -24,13 +25,13 @@ export class PushChannel {
    * The pushes, after `first` when given, until the channel closes or
    * `signal` aborts. A newer stream takes over from an older one.
    */
-  open(signal: AbortSignal | undefined, first: Promise<StatePush> | null): PushStream {
+  openStream(signal: AbortSignal | undefined, first: Promise<StatePush> | null): PushStream {
     this.stream?.end();
     return (this.stream = new PushStream(this, signal, first));
   }
 
   /** The next queued push, if any. */
-  take(): StatePush | undefined {
+  takePush(): StatePush | undefined {
     const queue = this.queue;
     if (!queue) return undefined;
     const next = queue.shift();
@@ -66,10 +67,10 @@ export class PushStream implements AsyncIterableIterator<StatePush>, PushSource<
   private sink: PushSink<StatePush> | null = null;
   /** A drain is queued (see {@link schedule}). */
   private scheduled = false;
-  private ended = false;
 
   constructor(
-    private readonly channel: PushChannel,
+    /** The channel it takes pushes from; `null` once the stream has ended (one field fewer than a flag). */
+    private channel: PushChannel | null,
     private readonly signal: AbortSignal | undefined,
     private first: Promise<StatePush> | null,
   ) {
@@ -88,7 +89,7 @@ export class PushStream implements AsyncIterableIterator<StatePush>, PushSource<
       return first.then((value) => ({ value, done: false }));
     }
     if (this.over()) return this.finish();
-    const queued = this.channel.take();
+    const queued = this.channel!.takePush();
     if (queued) return Promise.resolve({ value: queued, done: false });
     return new Promise((resolve) => {
       this.waiting = resolve;
@@ -140,7 +141,7 @@ export class PushStream implements AsyncIterableIterator<StatePush>, PushSource<
       this.end();
       return;
     }
-    const queued = this.channel.take();
+    const queued = this.channel!.takePush();
     if (!queued) return;
     this.waiting = null;
     waiting({ value: queued, done: false });
@@ -183,21 +184,21 @@ export class PushStream implements AsyncIterableIterator<StatePush>, PushSource<
         sink.ended();
         return;
       }
-      const queued = this.channel.take();
+      const queued = this.channel!.takePush();
       if (!queued) return;
       this.sink.pushed(queued);
     }
   }
 
   private over(): boolean {
-    return this.ended || this.channel.closed || this.signal?.aborted === true;
+    return this.channel === null || this.channel.closed || this.signal?.aborted === true;
   }
 
   /** Takes no more pushes: off the signal and the channel. */
   private stopListening(): void {
-    this.ended = true;
     this.signal?.removeEventListener('abort', this);
-    this.channel.detach(this);
+    this.channel?.detach(this);
+    this.channel = null;
   }
 
   private finish(): Promise<IteratorReturnResult<undefined>> {

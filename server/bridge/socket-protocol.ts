@@ -42,7 +42,7 @@ export function expectsConnectionParams(request: Request): boolean {
 }
 
 /**
- * A connection's message budget (a token bucket such as `Connection.bucket`).
+ * A connection's message budget (a token bucket, such as `Connection`'s own).
  * Every frame that makes the server work spends one: each call of a frame
  * (known path or not), a `PING`, a frame that does not parse, a
  * `subscription.stop` naming no running subscription. Only a stop that ends
@@ -255,46 +255,17 @@ class Subscription implements PushSink<unknown> {
   }
 }
 
-/**
- * A socket's running subscriptions by id. The first sits in a field (a tab
- * runs one, its state stream), more in a Map: an idle tab does not pay for
- * a Map.
- */
-class Subscriptions {
-  private first: Subscription | null = null;
-  private more: Map<RequestId, Subscription> | null = null;
-
-  get(id: RequestId): Subscription | undefined {
-    return this.first !== null && this.first.id === id ? this.first : this.more?.get(id);
-  }
-
-  has(id: RequestId): boolean {
-    return this.get(id) !== undefined;
-  }
-
-  /** Adds `subscription` (the caller has checked its id is not running). */
-  set(subscription: Subscription): void {
-    if (this.first === null) this.first = subscription;
-    else (this.more ??= new Map()).set(subscription.id, subscription);
-  }
-
-  /** Removes `subscription`, if it is the one running under its id. */
-  delete(subscription: Subscription): void {
-    if (this.first === subscription) this.first = null;
-    else if (this.more?.get(subscription.id) === subscription) this.more.delete(subscription.id);
-  }
-
-  stopAll(): void {
-    this.first?.stop();
-    if (this.more) for (const subscription of [...this.more.values()]) subscription.stop();
-  }
-}
-
 /** One WebSocket's protocol state: its context and its running subscriptions. */
 export class SocketConnection<TContext extends object> {
   /** `null` until the context is asked for (after the connection params when the URL expects them). */
   private context: Promise<Settled<TContext>> | Settled<TContext> | null = null;
-  private subscriptions: Subscriptions | null = null;
+  /**
+   * The running subscriptions by id: the first in a field (a tab runs one,
+   * its state stream), more in a Map. An idle tab pays for neither a Map nor
+   * a holder object of its own.
+   */
+  private firstSubscription: Subscription | null = null;
+  private moreSubscriptions: Map<RequestId, Subscription> | null = null;
   private closed = false;
 
   constructor(
@@ -347,9 +318,30 @@ export class SocketConnection<TContext extends object> {
   /** The socket closed: every subscription stops. */
   close(): void {
     this.closed = true;
-    const subscriptions = this.subscriptions;
-    this.subscriptions = null;
-    subscriptions?.stopAll();
+    const first = this.firstSubscription;
+    const more = this.moreSubscriptions;
+    this.firstSubscription = null;
+    this.moreSubscriptions = null;
+    first?.stop();
+    if (more) for (const subscription of [...more.values()]) subscription.stop();
+  }
+
+  /** The running subscription under `id`, if any. */
+  private subscription(id: RequestId): Subscription | undefined {
+    const first = this.firstSubscription;
+    return first !== null && first.id === id ? first : this.moreSubscriptions?.get(id);
+  }
+
+  /** Adds `sub` (the caller has checked its id is not running). */
+  private addSubscription(sub: Subscription): void {
+    if (this.firstSubscription === null) this.firstSubscription = sub;
+    else (this.moreSubscriptions ??= new Map()).set(sub.id, sub);
+  }
+
+  /** Removes `sub`, if it is the one running under its id. */
+  private deleteSubscription(sub: Subscription): void {
+    if (this.firstSubscription === sub) this.firstSubscription = null;
+    else if (this.moreSubscriptions?.get(sub.id) === sub) this.moreSubscriptions.delete(sub.id);
   }
 
   /** Builds the context once; on failure answers `id: null` with the error and closes the socket. */
@@ -416,7 +408,7 @@ export class SocketConnection<TContext extends object> {
     const { id, jsonrpc } = msg;
     if (msg.method === 'subscription.stop' && id !== null) {
       // Free only when it ends real work; a stop naming nothing spends the budget.
-      const running = this.subscriptions?.get(id);
+      const running = this.subscription(id);
       if (running) {
         running.stop();
         return;
@@ -440,7 +432,7 @@ export class SocketConnection<TContext extends object> {
     let { input } = msg.params!;
     if (lastEventId !== undefined) input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
     if (type === 'subscription') {
-      if (this.subscriptions?.has(id)) {
+      if (this.subscription(id) !== undefined) {
         this.fail(id, jsonrpc, { path, type, input }, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }));
         return;
       }
@@ -482,7 +474,7 @@ export class SocketConnection<TContext extends object> {
    * async iterable is pulled here, one pending `next()` at a time.
    */
   private async subscribe(sub: Subscription, batchIndex: number): Promise<void> {
-    (this.subscriptions ??= new Subscriptions()).set(sub);
+    this.addSubscription(sub);
     let iterator: AsyncIterator<unknown> | null = null;
     let started = false;
     let refused = false;
@@ -540,7 +532,7 @@ export class SocketConnection<TContext extends object> {
       sub.stop();
     } finally {
       if (!handedOver) {
-        this.subscriptions?.delete(sub);
+        this.deleteSubscription(sub);
         sub.stop();
         if (iterator !== null) this.returnIterator(iterator, sub);
       }
@@ -562,7 +554,7 @@ export class SocketConnection<TContext extends object> {
   /** A subscription over a push source is over: stopped, ended by its source, or failed (`failure`). */
   endPushed(sub: Subscription, source: PushSource<unknown>, failure: { cause: unknown } | null): void {
     if (failure !== null) this.fail(sub.id, sub.jsonrpc, sub.call, failure.cause);
-    this.subscriptions?.delete(sub);
+    this.deleteSubscription(sub);
     this.returnIterator(source, sub);
     this.replyStopped(sub);
   }

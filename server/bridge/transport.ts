@@ -26,7 +26,7 @@ const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 function followRouteReport(sink: SocketSink, call: CallMessage): void {
   if (call.method !== 'mutation' || call.params?.path !== ROUTE_MUTATION_PATH) return;
   const input = call.params.input as { path?: unknown; query?: unknown } | null | undefined;
-  if (input && typeof input === 'object') (sink as ServerWebSocket<TabSocket>).data.connection.route.set(input.path, input.query);
+  if (input && typeof input === 'object') (sink as ServerWebSocket<TabSocket>).data.connection.followRoute(input.path, input.query);
 }
 
 /**
@@ -67,7 +67,7 @@ class TabSocket implements ContextSource<ConnectionContext> {
   open(ws: ServerWebSocket<TabSocket>): void {
     this.transport.runtime.registry.add(this.connection);
     // The connection's message budget: every call, PING and bad frame spends it.
-    this.protocol = this.transport.protocol.connect(ws, this.expectParams, this, this.connection.bucket);
+    this.protocol = this.transport.protocol.connect(ws, this.expectParams, this, this.connection);
   }
 
   message(_ws: ServerWebSocket<TabSocket>, message: string | Buffer): void {
@@ -88,7 +88,7 @@ class TabSocket implements ContextSource<ConnectionContext> {
     const { runtime } = this.transport;
     const conn = this.connection;
     if (params && typeof params.tabId === 'string' && TAB_ID.test(params.tabId)) conn.tabId = params.tabId;
-    conn.route.set(params?.path, params?.query);
+    conn.followRoute(params?.path, params?.query);
     conn.setLanguages(params?.languages);
     try {
       const { session, user } = await resolveSession(runtime, conn);

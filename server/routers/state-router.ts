@@ -31,7 +31,7 @@ export const stateRouter = router({
   route: publicProcedure
     .input(z.object({ path: z.string().startsWith('/').max(2048), query: z.string().max(2048) }))
     .mutation(function reportRoute({ ctx, input }) {
-      ctx.connection.route.set(input.path, input.query);
+      ctx.connection.followRoute(input.path, input.query);
       return null;
     }),
 });

@@ -202,13 +202,26 @@ describe('the cookie mirror', () => {
       ['c', '3'],
     ]);
     expect(cookies.has('c')).toBe(true);
+    expect(cookies.header()).toBe('a=1; b=two; c=3');
     expect(cookies.delete('a')).toBe(true);
     expect(cookies.delete('a')).toBe(false);
     expect(cookies.size).toBe(2);
     expect(Object.fromEntries(cookies)).toEqual({ b: 'two', c: '3' });
+    expect(cookies.header()).toBe('b=two; c=3');
+    cookies.set('a', 'again');
+    expect([...cookies]).toEqual([
+      ['b', 'two'],
+      ['c', '3'],
+      ['a', 'again'],
+    ]);
+    expect(cookies.delete('c')).toBe(true);
+    expect(cookies.header()).toBe('b=two; a=again');
     cookies.clear();
     expect(cookies.size).toBe(0);
     expect(cookies.get('b')).toBeUndefined();
+    expect(cookies.header()).toBe('');
+    cookies.set('d', '4');
+    expect([...cookies]).toEqual([['d', '4']]);
   });
 
   test('a name is not a prototype key or a value', () => {
@@ -237,6 +250,30 @@ describe('shared strings', () => {
     expect(one.headers.get('user-agent')).toBe(two.headers.get('user-agent')!);
     expect(one.headers.get('accept-language')).toBe('ar, en;q=0.5');
     expect(two.headers.get('accept-language')).toBe('en');
+  });
+
+  test('tabs that sent the same headers share one kept list; a tab whose headers differ keeps its own', () => {
+    const strings = new SharedStrings();
+    const open = (headers: Record<string, string>) =>
+      new Connection({
+        headers: new Headers(headers),
+        ip: '127.0.0.1',
+        secure: false,
+        origin: 'http://127.0.0.1:3000',
+        messageBurst: 10,
+        messagesPerSecond: 10,
+        strings,
+      });
+    const one = open(HANDSHAKE);
+    const two = open({ ...HANDSHAKE, cookie: 'statehouse_session=other.tab', 'sec-websocket-key': 'another' });
+    const three = open({ ...HANDSHAKE, 'accept-language': 'en' });
+    expect(two.headers).toBe(one.headers); // the cookie and the handshake's own headers are not kept
+    expect(three.headers).not.toBe(one.headers);
+    expect(one.headers.get('accept-language')).toBe('ar, en;q=0.5');
+    expect(three.headers.get('accept-language')).toBe('en');
+    // Each tab's cookies stay its own.
+    expect(one.cookies.get('statehouse_session')).toBe('abc.def');
+    expect(two.cookies.get('statehouse_session')).toBe('other.tab');
   });
 });
 

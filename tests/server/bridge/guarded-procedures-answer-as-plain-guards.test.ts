@@ -126,7 +126,7 @@ describe("guarded(...) against tRPC's own callTRPCProcedure", () => {
       messageBurst: 100,
       messagesPerSecond: 100,
     });
-    connection.route.set('/fusion', '');
+    connection.followRoute('/fusion', '');
     const ctx = { runtime, connection };
     const run =
       caller === 'ours'
