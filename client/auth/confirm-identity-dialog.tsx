@@ -2,6 +2,7 @@ import { createEffect, createSignal, onCleanup, Show, type Component, type JSX }
 import type { ReauthMethod } from '../../server/shared';
 import { useAuth, useStateClient } from '../state/context';
 import { useAuthMessages } from './auth-context';
+import { DialogFrame } from './dialog-frame';
 import type { ConfirmIdentityFormProps } from './confirm-identity-form';
 
 /** One refusal being answered: the form to show (`null` while its chunk loads), the methods it offers, and who waits for the answer. */
@@ -141,32 +142,20 @@ export function ConfirmIdentityDialog(props: ConfirmIdentityDialogProps = {}): J
 function LoadingFrame(props: { onCancel: () => void }): JSX.Element {
   const t = useAuthMessages();
   return (
-    <div class="sh-dialog-backdrop">
-      <div
-        class="sh-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label={t().confirmIdentityTitle}
-        aria-busy="true"
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') props.onCancel();
-        }}
-      >
-        <h2>{t().confirmIdentityTitle}</h2>
-        <p class="sh-auth-lead" role="status">
-          {t().loadingPage}
-        </p>
-        <div class="sh-dialog-actions">
-          <button
-            type="button"
-            class="sh-button sh-button-secondary"
-            ref={(button) => queueMicrotask(() => button.isConnected && button.focus())}
-            onClick={() => props.onCancel()}
-          >
-            {t().cancel}
-          </button>
-        </div>
+    <DialogFrame title={t().confirmIdentityTitle} busy onEscape={() => props.onCancel()}>
+      <p class="sh-auth-lead" role="status">
+        {t().loadingPage}
+      </p>
+      <div class="sh-dialog-actions">
+        <button
+          type="button"
+          class="sh-button sh-button-secondary"
+          ref={(button) => queueMicrotask(() => button.isConnected && button.focus())}
+          onClick={() => props.onCancel()}
+        >
+          {t().cancel}
+        </button>
       </div>
-    </div>
+    </DialogFrame>
   );
 }

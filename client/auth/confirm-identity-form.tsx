@@ -5,6 +5,7 @@ import { useAuthComponents } from './auth-components';
 import { useAuthMessages } from './auth-context';
 import { createFormState, focusWhenShown } from './form-state';
 import { confirmWithPasskey } from './passkey-client';
+import { DialogFrame } from './dialog-frame';
 
 export interface ConfirmIdentityFormProps {
   /** The ways the user may confirm (`password`, `passkey`, `totp`), as the refusal offered them. */
@@ -54,71 +55,60 @@ export function ConfirmIdentityForm(props: ConfirmIdentityFormProps): JSX.Elemen
   const offers = (method: ReauthMethod): boolean => methods().includes(method);
 
   return (
-    <div class="sh-dialog-backdrop">
-      <div
-        class="sh-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="sh-confirm-identity-title"
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') close(false);
-        }}
-      >
-        <h2 id="sh-confirm-identity-title">{t().confirmIdentityTitle}</h2>
-        <p class="sh-auth-lead">{offers('password') ? t().confirmIdentityHelp : t().confirmWithPasskeyHelp}</p>
-        <form class="sh-form" novalidate ref={form.formRef} onSubmit={onSubmit}>
-          <FormAlert message={form.formError()} ref={form.alertRef} />
-          <Show
-            when={withCode()}
-            fallback={
-              <Show when={offers('password')}>
-                <Field
-                  id="sh-confirm-identity-password"
-                  label={t().password}
-                  type="password"
-                  autocomplete="current-password"
-                  {...form.bind('password', password, setPassword)}
-                  required
-                  ref={focusWhenShown}
-                />
-              </Show>
-            }
-          >
-            <Field
-              id="sh-confirm-identity-code"
-              label={t().authenticationCode}
-              autocomplete="one-time-code"
-              {...form.bind('code', code, setCode)}
-              required
-              ref={focusWhenShown}
-            />
+    <DialogFrame title={t().confirmIdentityTitle} titleId="sh-confirm-identity-title" onEscape={() => close(false)}>
+      <p class="sh-auth-lead">{offers('password') ? t().confirmIdentityHelp : t().confirmWithPasskeyHelp}</p>
+      <form class="sh-form" novalidate ref={form.formRef} onSubmit={onSubmit}>
+        <FormAlert message={form.formError()} ref={form.alertRef} />
+        <Show
+          when={withCode()}
+          fallback={
+            <Show when={offers('password')}>
+              <Field
+                id="sh-confirm-identity-password"
+                label={t().password}
+                type="password"
+                autocomplete="current-password"
+                {...form.bind('password', password, setPassword)}
+                required
+                ref={focusWhenShown}
+              />
+            </Show>
+          }
+        >
+          <Field
+            id="sh-confirm-identity-code"
+            label={t().authenticationCode}
+            autocomplete="one-time-code"
+            {...form.bind('code', code, setCode)}
+            required
+            ref={focusWhenShown}
+          />
+        </Show>
+        <Show when={offers('totp') && offers('password')}>
+          <button type="button" class="sh-link-button" onClick={() => setWithCode((c) => !c)}>
+            {withCode() ? t().usePassword : t().useAuthenticationCode}
+          </button>
+        </Show>
+        <div class="sh-dialog-actions">
+          <Show when={offers('password') || withCode()}>
+            <SubmitButton label={t().confirm} busyLabel={t().confirm} busy={form.busy()} />
           </Show>
-          <Show when={offers('totp') && offers('password')}>
-            <button type="button" class="sh-link-button" onClick={() => setWithCode((c) => !c)}>
-              {withCode() ? t().usePassword : t().useAuthenticationCode}
+          <Show when={offers('passkey')}>
+            <button
+              type="button"
+              class="sh-button"
+              classList={{ 'sh-button-quiet': offers('password') }}
+              disabled={form.busy()}
+              onClick={usePasskey}
+            >
+              {t().usePasskey}
             </button>
           </Show>
-          <div class="sh-dialog-actions">
-            <Show when={offers('password') || withCode()}>
-              <SubmitButton label={t().confirm} busyLabel={t().confirm} busy={form.busy()} />
-            </Show>
-            <Show when={offers('passkey')}>
-              <button
-                type="button"
-                class="sh-button"
-                classList={{ 'sh-button-quiet': offers('password') }}
-                disabled={form.busy()}
-                onClick={usePasskey}
-              >
-                {t().usePasskey}
-              </button>
-            </Show>
-            <button type="button" class="sh-button sh-button-secondary" onClick={() => close(false)}>
-              {t().cancel}
-            </button>
-          </div>
-        </form>
-      </div>
-    </div>
+          <button type="button" class="sh-button sh-button-secondary" onClick={() => close(false)}>
+            {t().cancel}
+          </button>
+        </div>
+      </form>
+    </DialogFrame>
   );
 }
