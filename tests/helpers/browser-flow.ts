@@ -45,3 +45,19 @@ export function locationOf(response: Response, base: string): string {
   if (!location) throw new Error(`expected a redirect, got ${response.status}`);
   return new URL(location, base).href;
 }
+
+/** Presses **Sign in** on an emailed sign-in link's page (its form posts `token` from the app's origin), as the browser in `jar`. */
+export function pressSignInLink(jar: CookieJar, baseUrl: string, token: string): Promise<Response> {
+  return jar.get_(`${baseUrl}/auth/link`, {
+    method: 'POST',
+    headers: { origin: baseUrl, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+    body: new URLSearchParams({ token }).toString(),
+  });
+}
+
+/** A sign-in with the test provider (`OIDC_TEST`) in `jar`, from its start (`next=/notes`) to the callback's answer. */
+export async function providerSignIn(jar: CookieJar, baseUrl: string): Promise<Response> {
+  const begin = await jar.get_(`${baseUrl}/auth/oauth/test?next=/notes`);
+  const answer = await fetch(locationOf(begin, baseUrl), { redirect: 'manual' });
+  return jar.get_(locationOf(answer, baseUrl));
+}

@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { auditEvents, sessions, users } from '../../../db/schema';
 import { createSession, sessionTag } from '../../../server/auth/session';
 import { issueUserToken } from '../../../server/auth/user-tokens';
-import { CookieJar, locationOf } from '../../helpers/browser-flow';
+import { CookieJar, pressSignInLink, providerSignIn } from '../../helpers/browser-flow';
 import { createTestUser } from '../../helpers/db';
 import { startIdentityProvider, type TestIdentityProvider } from '../../helpers/identity-provider';
 import { OIDC_TEST } from '../../helpers/oidc-config';
@@ -55,18 +55,7 @@ function oneLoginPerUser() {
 /** Presses **Sign in** on a fresh emailed link of `userId`, as the browser in `jar`. */
 async function useLink(jar: CookieJar, userId: number): Promise<Response> {
   const token = await issueUserToken(server.db.db, 'sign_in_link', userId, 15 * 60_000);
-  return jar.get_(`${server.url}/auth/link`, {
-    method: 'POST',
-    headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
-    body: new URLSearchParams({ token }).toString(),
-  });
-}
-
-/** A provider sign-in in `jar`, from the start to the callback's answer. */
-async function providerSignIn(jar: CookieJar): Promise<Response> {
-  const begin = await jar.get_(`${server.url}/auth/oauth/test?next=/notes`);
-  const answer = await fetch(locationOf(begin, server.url), { redirect: 'manual' });
-  return jar.get_(locationOf(answer, server.url));
+  return pressSignInLink(jar, server.url, token);
 }
 
 async function whoIn(jar: CookieJar): Promise<string | null> {
@@ -153,7 +142,7 @@ describe('a provider sign-in', () => {
     idp.nextUser({ sub: 'alice-at-provider', email: 'alice@provider.test', email_verified: true, preferred_username: 'alice' });
     const jar = new CookieJar();
     const before = Date.now();
-    expect((await providerSignIn(jar)).headers.get('location')).toBe('/notes');
+    expect((await providerSignIn(jar, server.url)).headers.get('location')).toBe('/notes');
     const [alice] = await server.db.db.select().from(users).where(eq(users.username, 'alice'));
     const first = await rowsOf(alice!.id);
     expect(first.lastLogin).toBeGreaterThanOrEqual(before);
@@ -163,7 +152,7 @@ describe('a provider sign-in', () => {
     ]);
 
     await oneLoginPerUser();
-    const failed = await providerSignIn(jar);
+    const failed = await providerSignIn(jar, server.url);
     expect(failed.status).toBe(500);
     expect(await rowsOf(alice!.id)).toEqual(first);
     expect(await whoIn(jar)).toBe('alice');

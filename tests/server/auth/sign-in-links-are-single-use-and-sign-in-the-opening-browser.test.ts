@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { readdirSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { authTokens } from '../../../db/schema';
-import { CookieJar } from '../../helpers/browser-flow';
+import { CookieJar, pressSignInLink } from '../../helpers/browser-flow';
 import { createTempDir, createTestUser } from '../../helpers/db';
 import { signInLinksIn } from '../../helpers/mail';
 import { startTestServer, type TestServer } from '../../helpers/server';
@@ -33,11 +33,7 @@ async function use(jar: CookieJar, token: string): Promise<Response> {
   expect(page.status).toBe(200);
   const html = await page.text();
   expect(html).toContain('<form method="post" action="/auth/link">');
-  return jar.get_(`${server.url}/auth/link`, {
-    method: 'POST',
-    headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
-    body: new URLSearchParams({ token }).toString(),
-  });
+  return pressSignInLink(jar, server.url, token);
 }
 
 describe('emailed sign-in links', () => {

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { pendingSecondSteps, sessions, users } from '../../../db/schema';
 import { issueUserToken } from '../../../server/auth/user-tokens';
 import type { StatehouseConfigInput } from '../../../server';
-import { CookieJar, locationOf } from '../../helpers/browser-flow';
+import { CookieJar, pressSignInLink, providerSignIn } from '../../helpers/browser-flow';
 import { createTestUser } from '../../helpers/db';
 import { startIdentityProvider, type TestIdentityProvider } from '../../helpers/identity-provider';
 import { OIDC_TEST } from '../../helpers/oidc-config';
@@ -41,18 +41,7 @@ async function sessionsOf(userId: number) {
 
 /** Presses **Sign in** on an emailed link's page, as the browser in `jar`. */
 function useLink(jar: CookieJar, token: string): Promise<Response> {
-  return jar.get_(`${server.url}/auth/link`, {
-    method: 'POST',
-    headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
-    body: new URLSearchParams({ token }).toString(),
-  });
-}
-
-/** A provider sign-in in `jar`, from the start to the callback's answer. */
-async function providerSignIn(jar: CookieJar): Promise<Response> {
-  const begin = await jar.get_(`${server.url}/auth/oauth/test?next=/notes`);
-  const answer = await fetch(locationOf(begin, server.url), { redirect: 'manual' });
-  return jar.get_(locationOf(answer, server.url));
+  return pressSignInLink(jar, server.url, token);
 }
 
 describe('after an emailed sign-in link', () => {
@@ -120,7 +109,7 @@ describe('after an emailed sign-in link', () => {
 describe('after a provider sign-in', () => {
   /** Signs `alice` up through the provider (no two-factor yet), then turns it on. */
   async function aliceWithTwoFactor() {
-    const first = await providerSignIn(new CookieJar());
+    const first = await providerSignIn(new CookieJar(), server.url);
     expect(first.headers.get('location')).toBe('/notes');
     const [alice] = await server.db.db.select().from(users).where(eq(users.username, 'alice'));
     await server.db.db.delete(sessions);
@@ -138,7 +127,7 @@ describe('after a provider sign-in', () => {
     });
     const { alice, app } = await aliceWithTwoFactor();
     const jar = new CookieJar();
-    const res = await providerSignIn(jar);
+    const res = await providerSignIn(jar, server.url);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/two-factor?next=%2Fnotes');
     expect(await sessionsOf(alice.id)).toHaveLength(0);
@@ -159,7 +148,7 @@ describe('after a provider sign-in', () => {
       amr: ['pwd', 'mfa'],
     });
     const { alice } = await aliceWithTwoFactor();
-    const res = await providerSignIn(new CookieJar());
+    const res = await providerSignIn(new CookieJar(), server.url);
     expect(res.headers.get('location')).toBe('/notes');
     expect(res.headers.getSetCookie().some((c) => c.startsWith('statehouse_session='))).toBe(true);
     expect((await sessionsOf(alice.id))[0]?.signInMethod).toBe('oauth:test');
@@ -175,7 +164,7 @@ describe('after a provider sign-in', () => {
       amr: ['pwd'],
     });
     const { alice } = await aliceWithTwoFactor();
-    const res = await providerSignIn(new CookieJar());
+    const res = await providerSignIn(new CookieJar(), server.url);
     expect(res.headers.get('location')).toBe('/two-factor?next=%2Fnotes');
     expect(await sessionsOf(alice.id)).toHaveLength(0);
   });
