@@ -101,17 +101,17 @@ export class Connection extends PushChannel implements MessageMeter, RouteMirror
       this.cookies.set(strings ? strings.shared(name) : name, value);
   }
 
-  /** Spends one message of the budget; `false` when it is empty. */
-  take(): boolean {
-    this.refill(performance.now());
+  /** Spends one message of the budget at `now` (`performance.now()` ms); `false` when it is empty. */
+  take(now: number = performance.now()): boolean {
+    this.refill(now);
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
   }
 
-  /** Seconds until one message is available again. */
-  retryAfter(): number {
-    this.refill(performance.now());
+  /** Seconds from `now` until one message is available again. */
+  retryAfter(now: number = performance.now()): number {
+    this.refill(now);
     return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.messagesPerSecond);
   }
 

@@ -40,6 +40,8 @@ export class UpgradeHeaders extends FlatPairs {
    */
   static of(headers: Headers, strings: SharedStrings | null = null): UpgradeHeaders {
     const kept = new UpgradeHeaders(headers, strings);
+    // Shared, so no connection may change it for the others.
+    Object.freeze(kept.pairs);
     // Names and values cannot hold a line break: joined by one, they tell every list apart.
     return strings ? strings.sharedObject(`headers\n${kept.pairs.join('\n')}`, kept) : kept;
   }
@@ -121,6 +123,7 @@ export class CookieMirror implements Iterable<[string, string]> {
         this.firstName = rest[0]!;
         this.firstValue = rest[1]!;
         rest.splice(0, 2);
+        if (rest.length === 0) this.rest = null;
       } else {
         this.firstName = null;
         this.firstValue = '';
@@ -131,6 +134,7 @@ export class CookieMirror implements Iterable<[string, string]> {
     const at = this.indexOf(name);
     if (at < 0) return false;
     this.rest!.splice(at, 2);
+    if (this.rest!.length === 0) this.rest = null;
     this.version++;
     return true;
   }

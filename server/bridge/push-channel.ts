@@ -14,7 +14,7 @@ export class PushChannel {
   private stream: PushStream | null = null;
   closed = false;
 
-  /** Queues a push and wakes the stream. */
+  /** Queues a push and wakes the stream. @internal The registry's side: apps push through `ctx.state` and the bus. */
   enqueue(push: StatePush): void {
     if (this.closed) return;
     (this.queue ??= []).push(push);
@@ -24,13 +24,14 @@ export class PushChannel {
   /**
    * The pushes, after `first` when given, until the channel closes or
    * `signal` aborts. A newer stream takes over from an older one.
+   * @internal The `statehouse.state` subscription's side.
    */
   openStream(signal: AbortSignal | undefined, first: Promise<StatePush> | null): PushStream {
     this.stream?.end();
     return (this.stream = new PushStream(this, signal, first));
   }
 
-  /** The next queued push, if any. */
+  /** The next queued push, if any. @internal Taken by the stream only: a push taken elsewhere never reaches the tab. */
   takePush(): StatePush | undefined {
     const queue = this.queue;
     if (!queue) return undefined;
@@ -39,7 +40,7 @@ export class PushChannel {
     return next;
   }
 
-  /** `stream` has ended: it no longer takes the pushes. */
+  /** `stream` has ended: it no longer takes the pushes. @internal */
   detach(stream: PushStream): void {
     if (this.stream === stream) this.stream = null;
   }

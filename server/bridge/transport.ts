@@ -148,6 +148,8 @@ export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
       runtime.log.debug('socket refused: too many connections from this address', { ip });
       return status(429, 'Too many connections from this address');
     }
+    // Nothing of a request that is no upgrade is kept (its headers would enter the shared table).
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return status(400, 'Expected a WebSocket upgrade');
     const connection = new Connection({
       headers: request.headers,
       ip,

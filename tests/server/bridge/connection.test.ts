@@ -3,7 +3,8 @@ import { Connection } from '../../../server/bridge/connection';
 import { CookieMirror } from '../../../server/bridge/cookie-mirror';
 import { PUSH_SOURCE } from '../../../server/bridge/push-source';
 import { SessionCache } from '../../../server/bridge/session-cache';
-import { SharedStrings } from '../../../server/bridge/shared-strings';
+import { applyRouteReport } from '../../../server/bridge/route-mirror';
+import { OBJECTS_MAX, OBJECTS_MAX_KEY_LENGTH, SharedStrings } from '../../../server/bridge/shared-strings';
 import { SliceTable } from '../../../server/bridge/slice-table';
 import { SocketEventRequest } from '../../../server/bridge/event-request';
 import { ConnectionRegistry } from '../../../server/bridge/registry';
@@ -274,6 +275,98 @@ describe('shared strings', () => {
     // Each tab's cookies stay its own.
     expect(one.cookies.get('statehouse_session')).toBe('abc.def');
     expect(two.cookies.get('statehouse_session')).toBe('other.tab');
+  });
+});
+
+describe('shared header lists', () => {
+  const open = (strings: SharedStrings, headers: Record<string, string>) =>
+    new Connection({
+      headers: new Headers(headers),
+      ip: '127.0.0.1',
+      secure: false,
+      origin: 'http://127.0.0.1:3000',
+      messageBurst: 10,
+      messagesPerSecond: 10,
+      strings,
+    });
+
+  test('a kept list cannot be changed by one of the tabs that share it', () => {
+    const strings = new SharedStrings();
+    const one = open(strings, HANDSHAKE);
+    const two = open(strings, HANDSHAKE);
+    expect(two.headers).toBe(one.headers);
+    const pairs = (one.headers as unknown as { pairs: string[] }).pairs;
+    expect(() => pairs.push('x-injected', 'yes')).toThrow();
+    expect(() => {
+      pairs[1] = 'evil.example';
+    }).toThrow();
+    expect(two.headers.get('host')).toBe('127.0.0.1:3000');
+    expect(two.headers.get('x-injected')).toBeNull();
+  });
+
+  test('the table holds a bounded number of lists, the oldest making room, and each tab reads its own', () => {
+    const strings = new SharedStrings();
+    const tabs = Array.from({ length: OBJECTS_MAX + 44 }, (_, i) => open(strings, { ...HANDSHAKE, 'x-request-id': `r${i}` }));
+    expect(strings.objectCount).toBe(OBJECTS_MAX);
+    expect(tabs.map((tab) => tab.headers.get('x-request-id'))).toEqual(tabs.map((_, i) => `r${i}`));
+    // The newest lists are offered to the next tabs; the oldest were let go from the table.
+    expect(open(strings, { ...HANDSHAKE, 'x-request-id': `r${OBJECTS_MAX + 43}` }).headers).toBe(tabs.at(-1)!.headers);
+    expect(open(strings, { ...HANDSHAKE, 'x-request-id': 'r0' }).headers).not.toBe(tabs[0]!.headers);
+  });
+
+  test('a list longer than the table takes is kept by its tab alone', () => {
+    const strings = new SharedStrings();
+    const long = { ...HANDSHAKE, 'x-long': 'v'.repeat(OBJECTS_MAX_KEY_LENGTH) };
+    const one = open(strings, long);
+    const two = open(strings, long);
+    expect(strings.objectCount).toBe(0);
+    expect(two.headers).not.toBe(one.headers);
+    expect(two.headers.get('x-long')).toBe(long['x-long']);
+  });
+});
+
+describe('the message budget', () => {
+  test('spends a burst, then refills at its rate, read at given times', () => {
+    const conn = connection(HANDSHAKE); // a burst of 10, 10 a second
+    const t0 = performance.now() + 10_000;
+    for (let i = 0; i < 10; i++) expect(conn.take(t0)).toBe(true);
+    expect(conn.take(t0)).toBe(false);
+    expect(conn.retryAfter(t0)).toBe(1);
+    expect(conn.take(t0 + 50)).toBe(false); // half a message
+    expect(conn.take(t0 + 100)).toBe(true); // one message a tenth of a second
+    expect(conn.take(t0 + 100)).toBe(false);
+    expect(conn.retryAfter(t0 + 5_000)).toBe(0);
+    // Never more than the burst, however long it rested.
+    for (let i = 0; i < 10; i++) expect(conn.take(t0 + 60_000)).toBe(true);
+    expect(conn.take(t0 + 60_000)).toBe(false);
+  });
+});
+
+describe('the route mirror', () => {
+  const mirror = () => ({ path: '/start', query: '?a=1' });
+
+  test('follows a report of a path and a query, adding the query’s ?', () => {
+    const m = mirror();
+    applyRouteReport(m, '/notes', 'tab=security');
+    expect(m).toEqual({ path: '/notes', query: '?tab=security' });
+    applyRouteReport(m, '/settings', '?x=2');
+    expect(m).toEqual({ path: '/settings', query: '?x=2' });
+    applyRouteReport(m, '/', '');
+    expect(m).toEqual({ path: '/', query: '' });
+  });
+
+  test('ignores a path that is not one, or too long; drops a query that is not a string or too long', () => {
+    const m = mirror();
+    for (const path of ['notes', '', 42, null, undefined, `/${'a'.repeat(2048)}`]) {
+      applyRouteReport(m, path, 'b=2');
+      expect(m).toEqual(mirror());
+    }
+    applyRouteReport(m, '/ok', 7);
+    expect(m).toEqual({ path: '/ok', query: '' });
+    applyRouteReport(m, '/ok', `q=${'x'.repeat(2048)}`);
+    expect(m).toEqual({ path: '/ok', query: '' });
+    applyRouteReport(m, `/${'a'.repeat(2047)}`, '');
+    expect(m.path).toHaveLength(2048);
   });
 });
 

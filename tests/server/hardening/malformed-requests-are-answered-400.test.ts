@@ -80,3 +80,15 @@ test('nothing malformed is answered 500 or logged as an error, and the server st
   expect(await request('GET', '/notes', host)).toBe(200);
   expect(await request('GET', '/notes/caf%C3%A9?q=%20', host)).toBe(200);
 });
+
+describe('a request to the socket route that is no upgrade', () => {
+  test('is answered 400 and leaves nothing of its headers in the shared table', async () => {
+    const { strings } = server.statehouse.runtime.registry;
+    const before = strings.objectCount;
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${server.url}/trpc`, { headers: { origin: server.url, 'x-request-id': `plain-get-${i}` } });
+      expect(res.status).toBe(400);
+    }
+    expect(strings.objectCount).toBe(before);
+  });
+});
