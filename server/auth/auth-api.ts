@@ -705,6 +705,7 @@ export class AuthApi {
     // Announced before anything else waits: a sibling whose cache runs out in
     // between would find its session dead and answer a logout.
     await announce();
+    await yieldToEvents();
     if (auditEntry) audit.committed(written.at(-1));
     // A landing page from app code is held to the rule `?next=` is: a path on this site, else the configured one.
     const landing = to === null ? null : (safeNextPath(to) ?? config.auth.loginRedirectUrl);

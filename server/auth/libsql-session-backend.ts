@@ -1,6 +1,8 @@
+import type { InArgs, ResultSet } from '@libsql/client';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { preparedFor } from '../../db/prepared';
+import { yieldToEvents } from '../background';
 import { sessionData, sessions, users, type SessionRow } from '../../db/schema/auth';
 import type {
   DatabaseWrites,
@@ -12,6 +14,11 @@ import type {
 } from './session-backend';
 import { findSessionUser, sessionUserColumnsOf, type SessionUserRow } from './session-user';
 import { DEFAULT_USER_MODEL, preparedForUsers, type UserModel } from './user-model';
+
+/** What Drizzle's own `batch` does with each query (`_prepare`, `getQuery`, `mapResult`), for a batch run in two turns. */
+interface PreparingQuery {
+  _prepare(): { getQuery(): { sql: string; params: unknown[] }; mapResult(result: ResultSet, isFromBatch: boolean): unknown };
+}
 
 /** The per-event lookup, renewal and data statements, built once per database. */
 /** The session and its user in one statement, with the app's own user fields (see `defineUserModel`). */
@@ -153,8 +160,16 @@ export function createLibsqlSessionBackend(db: Database, userModel: UserModel = 
         // Its data goes with it (`ON DELETE CASCADE`).
         ...(endsId ? [db.delete(sessions).where(eq(sessions.id, endsId))] : []),
       ];
-      const results = await db.batch([...own, ...alongside] as unknown as Parameters<typeof db.batch>[0]);
-      return (results as readonly unknown[]).slice(own.length);
+      // Drizzle's own batch, in two turns: the statements are built on this one, and the
+      // transaction runs on the next, so a sign-in holds the event loop for neither in a row.
+      const prepared = ([...own, ...alongside] as unknown as PreparingQuery[]).map((query) => query._prepare());
+      const statements = prepared.map((query) => {
+        const { sql: text, params } = query.getQuery();
+        return { sql: text, args: params as InArgs };
+      });
+      await yieldToEvents();
+      const results = await db.$client.batch(statements);
+      return results.slice(own.length).map((result, i) => prepared[own.length + i]!.mapResult(result, true));
     },
     readData(sessionId: string): Promise<readonly StoredSessionKey[]> {
       return s.readData.execute({ sessionId });
