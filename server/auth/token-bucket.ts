@@ -1,3 +1,13 @@
+/** A bucket's tokens once `elapsedMs` have passed since they were `tokens`: refilled at `perSecond`, never past `capacity`. */
+export function refilledTokens(tokens: number, capacity: number, perSecond: number, elapsedMs: number): number {
+  return Math.min(capacity, tokens + (elapsedMs / 1000) * perSecond);
+}
+
+/** Seconds until a bucket holding `tokens`, refilled at `perSecond`, holds `cost`. */
+export function secondsUntilTokens(tokens: number, cost: number, perSecond: number): number {
+  return tokens >= cost ? 0 : Math.ceil((cost - tokens) / perSecond);
+}
+
 /**
  * A token bucket: `capacity` tokens, refilled at `perSecond`. Cheap enough to
  * run on every socket message.
@@ -26,8 +36,7 @@ export class TokenBucket {
   /** Seconds until `cost` tokens are available. */
   retryAfter(cost = 1, now: number = performance.now()): number {
     this.refill(now);
-    if (this.tokens >= cost) return 0;
-    return Math.ceil((cost - this.tokens) / this.perSecond);
+    return secondsUntilTokens(this.tokens, cost, this.perSecond);
   }
 
   /** Whether the bucket is full (nothing to remember about this key). */
@@ -37,9 +46,8 @@ export class TokenBucket {
   }
 
   private refill(now: number): void {
-    const elapsed = (now - this.last) / 1000;
-    if (elapsed > 0) {
-      this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.perSecond);
+    if (now > this.last) {
+      this.tokens = refilledTokens(this.tokens, this.capacity, this.perSecond, now - this.last);
       this.last = now;
     }
   }

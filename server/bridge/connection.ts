@@ -1,4 +1,5 @@
 import { readCookieHeader } from '../auth/cookie-header';
+import { refilledTokens, secondsUntilTokens } from '../auth/token-bucket';
 import type { PasskeyChallenges } from '../auth/passkey-challenges';
 import type { PendingSecondStep } from '../auth/two-factor-flow';
 import { ANONYMOUS_SNAPSHOT, type AuthSnapshot, type ClientAction, type Delta, type StatePush } from '../state/protocol';
@@ -112,13 +113,12 @@ export class Connection extends PushChannel implements MessageMeter, RouteMirror
   /** Seconds from `now` until one message is available again. */
   retryAfter(now: number = performance.now()): number {
     this.refill(now);
-    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.messagesPerSecond);
+    return secondsUntilTokens(this.tokens, 1, this.messagesPerSecond);
   }
 
   private refill(now: number): void {
-    const elapsed = (now - this.refilledAt) / 1000;
-    if (elapsed > 0) {
-      this.tokens = Math.min(this.messageBurst, this.tokens + elapsed * this.messagesPerSecond);
+    if (now > this.refilledAt) {
+      this.tokens = refilledTokens(this.tokens, this.messageBurst, this.messagesPerSecond, now - this.refilledAt);
       this.refilledAt = now;
     }
   }
