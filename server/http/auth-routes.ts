@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { splitToken } from '../auth/secrets';
 import { invalidateSession, sessionTag, validateSessionToken, type SessionValidationResult } from '../auth/session';
 import { redeemCookieTicket } from '../auth/tickets';
-import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
+import { routeFailureHandler } from './route-failure';
 import type { Runtime } from '../runtime';
 import { LOGOUT_COOKIE_ENDPOINT, SESSION_COOKIE_ENDPOINT } from '../state/protocol';
 import { AUTH_BODY_LIMIT_BYTES, readBodyWithin } from './body';
@@ -66,18 +66,11 @@ export function authRoutes(runtime: Runtime) {
   }
 
   return new Elysia({ name: 'statehouse-auth-routes' })
-    .onError(function cookieEndpointFailed({ code, error, request }) {
-      // Elysia's own errors (not found, parse, validation) keep their answers.
-      if (code !== 'UNKNOWN') return;
-      const route = new URL(request.url).pathname;
-      if (isRetriableDatabaseError(error)) {
-        log.error('database unavailable', { route, error: describeDatabaseError(error) });
-        return json(503, { error: 'unavailable' }, { 'retry-after': '1' });
-      }
-      // Never the error's text in the answer: a failed statement's lists its parameters.
-      log.error('cookie endpoint failed', { route, error });
-      return json(500, { error: 'internal' });
-    })
+    .onError(
+      routeFailureHandler(log, 'cookie endpoint', (status) =>
+        status === 503 ? json(503, { error: 'unavailable' }, { 'retry-after': '1' }) : json(500, { error: 'internal' }),
+      ),
+    )
     .post(SESSION_COOKIE_ENDPOINT, async ({ request, server }) => {
       const peer = server?.requestIP(request)?.address ?? '';
       if (!originAllowed(config, request, peer) || !fetchSiteAllowed(request)) {

@@ -6,10 +6,10 @@ import { sessionTag } from '../auth/session';
 import { rotateForSignIn } from '../auth/sign-in-rotation';
 import { recordLoginUpdate } from '../auth/users';
 import type { AuditEntry } from '../auth/audit';
-import { describeDatabaseError, isRetriableDatabaseError } from '../errors';
 import type { Logger } from '../log';
 import type { Runtime } from '../runtime';
 import { SIGNED_IN_COOKIE } from '../state/protocol';
+import { routeFailureHandler } from './route-failure';
 import { secondStepOverHttp } from './second-step-over-http';
 
 /** How a sign-in over HTTP proved who it is (logged, and recorded on the session). */
@@ -89,26 +89,16 @@ export async function startSignIn(
   return new Response(null, { status: 303, headers });
 }
 
-/** The errors Elysia raises itself (a route not found, a body it cannot parse…), which keep its answers. */
-const ELYSIA_ERROR_CODES = new Set(['NOT_FOUND', 'PARSE', 'VALIDATION', 'INVALID_COOKIE_SIGNATURE', 'INVALID_FILE_TYPE']);
-
 /**
  * The `onError` of the routes that end in {@link startSignIn}: a sign-in whose
  * transaction failed (or any other fault) answers a bare 500 (503 while the
- * database is busy or away), never the error's text, which for a failed
- * statement lists its parameters. Elysia's own errors keep their answers.
+ * database is busy or away), never the error's text.
  */
 export function signInRouteFailed(log: Logger, what: string) {
-  return function signInFailed({ code, error, request }: { code: unknown; error: unknown; request: Request }) {
-    // Not `code !== 'UNKNOWN'`: Elysia passes an error's own `code` on (libSQL's `SQLITE_CONSTRAINT`).
-    if (typeof code === 'string' && ELYSIA_ERROR_CODES.has(code)) return;
-    const route = new URL(request.url).pathname;
-    const headers = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
-    if (isRetriableDatabaseError(error)) {
-      log.error('database unavailable', { route, error: describeDatabaseError(error) });
-      return new Response('Try again in a moment.', { status: 503, headers: { ...headers, 'retry-after': '1' } });
-    }
-    log.error(`${what} failed`, { route, error });
-    return new Response('Sign-in failed. Try again.', { status: 500, headers });
-  };
+  const headers = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
+  return routeFailureHandler(log, what, (status) =>
+    status === 503
+      ? new Response('Try again in a moment.', { status, headers: { ...headers, 'retry-after': '1' } })
+      : new Response('Sign-in failed. Try again.', { status, headers }),
+  );
 }
