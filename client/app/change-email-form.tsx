@@ -1,5 +1,5 @@
 import { Show, type JSX } from 'solid-js';
-import { createAddressForm, Field, FormAlert, SubmitButton, useAuthClient, useAuthMessages } from '../auth';
+import { createAddressForm, Field, FormAlert, SubmitButton, useAuthClient, useAccountMessages } from '../auth';
 import { useAuth } from '../state';
 
 /**
@@ -9,7 +9,7 @@ import { useAuth } from '../state';
  */
 export function ChangeEmailForm(): JSX.Element {
   const trpc = useAuthClient();
-  const t = useAuthMessages();
+  const t = useAccountMessages();
   const auth = useAuth();
   const { form, email, setEmail, sent, onSubmit } = createAddressForm(t, (address) => trpc.auth.changeEmail.mutate({ email: address }), {
     clearOnSuccess: true,

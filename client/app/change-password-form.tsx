@@ -1,5 +1,5 @@
 import { createSignal, type JSX } from 'solid-js';
-import { createFormState, Field, FormAlert, SubmitButton, useAuthClient, useAuthMessages } from '../auth';
+import { createFormState, Field, FormAlert, SubmitButton, useAuthClient, useAccountMessages } from '../auth';
 
 type PasswordField = 'currentPassword' | 'newPassword' | 'confirmPassword';
 
@@ -12,7 +12,7 @@ const EMPTY: Record<PasswordField, string> = { currentPassword: '', newPassword:
  */
 export function ChangePasswordForm(props: { onChanged?: () => void }): JSX.Element {
   const trpc = useAuthClient();
-  const t = useAuthMessages();
+  const t = useAccountMessages();
   const form = createFormState(t);
   const [values, setValues] = createSignal<Record<PasswordField, string>>({ ...EMPTY });
   const set = (field: PasswordField) => (value: string) => {

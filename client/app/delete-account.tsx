@@ -1,5 +1,5 @@
 import { createSignal, Show, type JSX } from 'solid-js';
-import { createFormState, FormAlert, useAuthClient, useAuthMessages } from '../auth';
+import { createFormState, FormAlert, useAuthClient, useAccountMessages } from '../auth';
 
 /**
  * **Delete account**, asked twice (and "Confirm it's you" when the sign-in
@@ -8,7 +8,7 @@ import { createFormState, FormAlert, useAuthClient, useAuthMessages } from '../a
  */
 export function DeleteAccount(): JSX.Element {
   const trpc = useAuthClient();
-  const t = useAuthMessages();
+  const t = useAccountMessages();
   const form = createFormState(t);
   const [asking, setAsking] = createSignal(false);
   const onSubmit = (event: SubmitEvent): void => {

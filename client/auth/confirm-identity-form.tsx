@@ -2,9 +2,9 @@ import { createSignal, Show, type JSX } from 'solid-js';
 import type { ReauthMethod } from '../../server/shared';
 import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
-import { useAuthMessages } from './auth-context';
+import { useAccountMessages } from './account-messages';
 import { createFormState, focusWhenShown } from './form-state';
-import { confirmWithPasskey } from './passkey-client';
+import { confirmWithPasskey } from './passkey-account';
 import { DialogFrame } from './dialog-frame';
 
 export interface ConfirmIdentityFormProps {
@@ -22,7 +22,7 @@ export interface ConfirmIdentityFormProps {
 export function ConfirmIdentityForm(props: ConfirmIdentityFormProps): JSX.Element {
   const trpc = useAuthClient();
   const { Field, FormAlert, SubmitButton } = useAuthComponents();
-  const t = useAuthMessages();
+  const t = useAccountMessages();
   const form = createFormState(t);
   const [password, setPassword] = createSignal('');
   const [code, setCode] = createSignal('');

@@ -22,16 +22,16 @@ export { ConfirmIdentityDialog } from './confirm-identity-dialog';
 export { PasskeySignIn } from './passkey-sign-in';
 export { PasskeySettings } from './passkey-settings';
 export {
-  addPasskey,
-  answerSecondStepWithPasskey,
   cancelPasskeyPrompt,
-  confirmWithPasskey,
   PasskeyPromptError,
   passkeyFailureOf,
   passkeysSupported,
+  runPasskeyPrompt,
   signInWithPasskey,
   type PasskeyPromptFailure,
+  type WebAuthnLibrary,
 } from './passkey-client';
+export { addPasskey, answerSecondStepWithPasskey, confirmWithPasskey } from './passkey-account';
 export { TwoFactorPage } from './two-factor-page';
 export { loadTwoFactorPage } from './second-step';
 export { TwoFactorSettings } from './two-factor-settings';
@@ -52,6 +52,13 @@ export {
   type AuthMessages,
   type PageMessageKey,
 } from './messages';
+export {
+  ACCOUNT_EN,
+  accountMessagesFor,
+  useAccountMessages,
+  type AccountMessages,
+  type AccountPageMessageKey,
+} from './account-messages';
 export {
   CATALOG_TIMEOUT_MS,
   lazyCatalogs,

@@ -1,5 +1,6 @@
 import { AR_MESSAGES } from '../../server/shared';
-import type { AuthMessages, PageMessageKey } from './messages';
+import type { AccountMessages, AccountPageMessageKey } from './account-messages';
+import type { PageMessageKey } from './messages';
 
 /*
  * The Arabic texts of the canned pages: a chunk of its own, fetched the first
@@ -15,7 +16,6 @@ const PAGE_AR: Readonly<Record<PageMessageKey, string>> = {
   settingPassword: 'جارٍ تعيين كلمة المرور…',
   checkingResetLink: 'جارٍ التحقق من الرابط…',
   askForNewLink: 'اطلب رابطًا جديدًا',
-  changingPassword: 'جارٍ تغيير كلمة المرور…',
   loggingOut: 'جارٍ تسجيل الخروج…',
   emailHint: 'اختياري. مطلوب لإعادة تعيين كلمة مرور منسية.',
   tryAgainIn: 'محاولات كثيرة جدًا. حاول مرة أخرى بعد {seconds} ثانية.',
@@ -30,9 +30,7 @@ const PAGE_AR: Readonly<Record<PageMessageKey, string>> = {
   emailSignInLink: 'أرسل لي رابط تسجيل الدخول بالبريد',
   sendingSignInLink: 'جارٍ الإرسال…',
   signInLinkSent: 'إن كان هناك حساب بهذا العنوان فرابط تسجيل الدخول في طريقه إليه. يعمل مرة واحدة خلال 15 دقيقة.',
-  connectedAccounts: 'الحسابات المرتبطة',
   connect: 'ربط',
-  disconnect: 'فصل',
   notConnected: 'غير مرتبط',
   oauth_state: 'تعذّر التحقق من تسجيل الدخول هذا. يُرجى البدء من جديد.',
   oauth_denied: 'أُلغي تسجيل الدخول لدى المزوّد.',
@@ -46,11 +44,23 @@ const PAGE_AR: Readonly<Record<PageMessageKey, string>> = {
   // Passkeys
   signInWithPasskey: 'تسجيل الدخول بمفتاح مرور',
   waitingForPasskey: 'في انتظار مفتاح المرور…',
+  passkeys: 'مفاتيح المرور',
+  addPasskey: 'إضافة مفتاح مرور',
+  save: 'حفظ',
+  remove: 'إزالة',
+  passkeyCancelled: 'أُغلق طلب مفتاح المرور أو انتهت مهلته. حاول مرة أخرى عندما تكون مستعدًا.',
+  passkeyUnsupported: 'لا يمكن لهذا المتصفح استخدام مفاتيح المرور هنا.',
+  passkeyAlreadyOnDevice: 'يحمل هذا الجهاز مفتاح مرور لحسابك بالفعل.',
+  passkeyFailed: 'تعذّر استخدام مفتاح المرور. يُرجى المحاولة مرة أخرى.',
+};
+
+const ACCOUNT_PAGE_AR: Readonly<Record<AccountPageMessageKey, string>> = {
+  changingPassword: 'جارٍ تغيير كلمة المرور…',
+  connectedAccounts: 'الحسابات المرتبطة',
+  disconnect: 'فصل',
   usePasskey: 'استخدام مفتاح مرور',
   confirmWithPasskeyHelp: 'استخدم أحد مفاتيح المرور للمتابعة.',
-  passkeys: 'مفاتيح المرور',
   passkeysHelp: 'سجّل الدخول ببصمتك أو وجهك أو قفل الشاشة بدلًا من كلمة المرور.',
-  addPasskey: 'إضافة مفتاح مرور',
   noPasskeys: 'لا توجد مفاتيح مرور بعد.',
   passkeyName: 'الاسم',
   passkeyAddedOn: 'أُضيف {date}',
@@ -58,17 +68,15 @@ const PAGE_AR: Readonly<Record<PageMessageKey, string>> = {
   passkeyNeverUsed: 'لم يُستخدم بعد',
   passkeySynced: 'متزامن',
   rename: 'إعادة التسمية',
-  save: 'حفظ',
-  remove: 'إزالة',
   removePassword: 'إزالة كلمة المرور',
   removePasswordHelp: 'سجّل الدخول بمفاتيح المرور فقط. يمكنك تعيين كلمة مرور جديدة من «هل نسيت كلمة المرور؟» عند الحاجة.',
   removePasswordNeedsPasskey: 'أضف مفتاح مرور قبل إزالة كلمة المرور.',
   noPasswordSet: 'لا توجد كلمة مرور لحسابك: تسجّل الدخول بمفتاح مرور.',
-  passkeyCancelled: 'أُغلق طلب مفتاح المرور أو انتهت مهلته. حاول مرة أخرى عندما تكون مستعدًا.',
-  passkeyUnsupported: 'لا يمكن لهذا المتصفح استخدام مفاتيح المرور هنا.',
-  passkeyAlreadyOnDevice: 'يحمل هذا الجهاز مفتاح مرور لحسابك بالفعل.',
-  passkeyFailed: 'تعذّر استخدام مفتاح المرور. يُرجى المحاولة مرة أخرى.',
 };
 
-/** Every Arabic text of the canned pages: the shared catalog and the page-only texts. */
-export const AUTH_AR: AuthMessages = { ...AR_MESSAGES, ...PAGE_AR };
+/**
+ * Every Arabic text of the canned pages: the shared catalog and the
+ * page-only texts, those of the pages fetched on first use included (they
+ * are few, and come with the language rather than as a chunk of their own).
+ */
+export const AUTH_AR: AccountMessages = { ...AR_MESSAGES, ...PAGE_AR, ...ACCOUNT_PAGE_AR };

@@ -1,4 +1,4 @@
-import { EN_MESSAGES, withOverrides, type Messages } from '../../server/shared';
+import { EN_BROWSER_TEXTS, withOverrides, type BrowserTexts } from '../../server/shared';
 import { lazyCatalogs, overridesLanguageOf } from './lazy-catalogs';
 
 /**
@@ -15,7 +15,6 @@ const PAGE_EN = {
   settingPassword: 'Setting password…',
   checkingResetLink: 'Checking your link…',
   askForNewLink: 'Ask for a new link',
-  changingPassword: 'Changing password…',
   loggingOut: 'Logging out…',
   emailHint: 'Optional. Needed to reset a forgotten password.',
   tryAgainIn: 'Too many attempts. Try again in {seconds} seconds.',
@@ -30,9 +29,7 @@ const PAGE_EN = {
   emailSignInLink: 'Email me a sign-in link',
   sendingSignInLink: 'Sending…',
   signInLinkSent: 'If an account has this address, a sign-in link is on its way. It works once, within 15 minutes.',
-  connectedAccounts: 'Connected accounts',
   connect: 'Connect',
-  disconnect: 'Disconnect',
   notConnected: 'Not connected',
   oauth_state: 'That sign-in could not be checked. Please start again.',
   oauth_denied: 'The sign-in was cancelled at the provider.',
@@ -47,24 +44,10 @@ const PAGE_EN = {
   // Passkeys
   signInWithPasskey: 'Sign in with a passkey',
   waitingForPasskey: 'Waiting for your passkey…',
-  usePasskey: 'Use a passkey',
-  confirmWithPasskeyHelp: 'Use one of your passkeys to continue.',
   passkeys: 'Passkeys',
-  passkeysHelp: 'Sign in with your fingerprint, face or screen lock instead of a password.',
   addPasskey: 'Add a passkey',
-  noPasskeys: 'No passkeys yet.',
-  passkeyName: 'Name',
-  passkeyAddedOn: 'Added {date}',
-  passkeyLastUsed: 'Last used {date}',
-  passkeyNeverUsed: 'Never used',
-  passkeySynced: 'Synced',
-  rename: 'Rename',
   save: 'Save',
   remove: 'Remove',
-  removePassword: 'Remove password',
-  removePasswordHelp: 'Sign in with your passkeys only. “Forgot your password?” sets a new one if you need it.',
-  removePasswordNeedsPasskey: 'Add a passkey before you remove your password.',
-  noPasswordSet: 'Your account has no password: you sign in with a passkey.',
   passkeyCancelled: 'The passkey prompt was closed or timed out. Try again when you are ready.',
   passkeyUnsupported: 'This browser cannot use passkeys here.',
   passkeyAlreadyOnDevice: 'This device already holds a passkey for your account.',
@@ -74,11 +57,16 @@ const PAGE_EN = {
 /** A key of the page-only texts. */
 export type PageMessageKey = keyof typeof PAGE_EN;
 
-/** Every text the canned pages show: the shared catalog plus the page-only texts. */
-export type AuthMessages = Messages & Readonly<Record<PageMessageKey, string>>;
+/**
+ * Every text the canned pages show: the shared catalog's browser part plus
+ * the page-only texts. Refusals and notices the server words itself
+ * (`EN_SERVER_TEXTS`) reach the page as the server's message, so they are
+ * not bundled.
+ */
+export type AuthMessages = BrowserTexts & Readonly<Record<PageMessageKey, string>>;
 
 /** Every English text of the canned pages: bundled with them, and what a language without a catalog shows. */
-export const AUTH_EN: AuthMessages = { ...EN_MESSAGES, ...PAGE_EN };
+export const AUTH_EN: AuthMessages = { ...EN_BROWSER_TEXTS, ...PAGE_EN };
 
 /**
  * The canned pages' texts by language: English is bundled, every other

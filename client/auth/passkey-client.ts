@@ -11,9 +11,13 @@ import type { AuthMessages } from './messages';
  *
  * `@simplewebauthn/browser` is fetched (a chunk of its own) when the first
  * prompt starts, not with the page: the checks below need only the browser.
+ * The ceremonies of a signed-in user and of the two-factor step are in
+ * `passkey-account.ts`, with the pages that run them; this module holds what
+ * the login page needs.
  */
 
-type WebAuthnLibrary = typeof import('@simplewebauthn/browser');
+/** `@simplewebauthn/browser`, as a prompt receives it. */
+export type WebAuthnLibrary = typeof import('@simplewebauthn/browser');
 
 /** The library once a prompt has loaded it: whatever prompt is pending was started through it. */
 let library: WebAuthnLibrary | null = null;
@@ -79,7 +83,16 @@ export function passkeyFailureOf(error: unknown): PasskeyPromptFailure {
 /** Counts {@link cancelPasskeyPrompt} calls: a prompt cancelled while the library was still loading does not start. */
 let cancellations = 0;
 
-async function prompt<T>(t: AuthMessages, run: (webauthn: WebAuthnLibrary) => Promise<T>): Promise<T> {
+/**
+ * Runs one browser prompt through `@simplewebauthn/browser` (fetched on the
+ * first one): refuses at once without WebAuthn, does not start when
+ * {@link cancelPasskeyPrompt} came while the library loaded, and turns
+ * any failure into a {@link PasskeyPromptError} worded in `t`'s language.
+ *
+ * @example
+ * const response = await runPasskeyPrompt(t, (webauthn) => webauthn.startAuthentication({ optionsJSON }));
+ */
+export async function runPasskeyPrompt<T>(t: AuthMessages, run: (webauthn: WebAuthnLibrary) => Promise<T>): Promise<T> {
   if (!passkeysSupported()) throw new PasskeyPromptError('unsupported', t.passkeyUnsupported);
   const asked = cancellations;
   try {
@@ -133,29 +146,5 @@ export function promptForPasskey(
   optionsJSON: PublicKeyCredentialRequestOptionsJSON,
   options: { conditional?: boolean } = {},
 ): Promise<AuthenticationResponseJSON> {
-  return prompt(t, (webauthn) => webauthn.startAuthentication({ optionsJSON, useBrowserAutofill: options.conditional === true }));
-}
-
-/** Settings → **Add a passkey** (the server asks **Confirm it's you** first when the sign-in is old). */
-export async function addPasskey(trpc: StateTrpc<BuiltinRouter>, t: AuthMessages, name?: string): Promise<{ id: number; name: string }> {
-  const optionsJSON = await trpc.auth.passkeyRegistrationOptions.mutate();
-  const response = await prompt(t, (webauthn) => webauthn.startRegistration({ optionsJSON }));
-  return trpc.auth.addPasskey.mutate(name ? { response, name } : { response });
-}
-
-/** **Confirm it's you** with one of the signed-in user's passkeys. */
-export async function confirmWithPasskey(trpc: StateTrpc<BuiltinRouter>, t: AuthMessages): Promise<void> {
-  const optionsJSON = await trpc.auth.passkeyConfirmOptions.mutate();
-  const response = await prompt(t, (webauthn) => webauthn.startAuthentication({ optionsJSON }));
-  await trpc.auth.confirmIdentityWithPasskey.mutate({ response });
-}
-
-/**
- * Answers the second step of a two-factor sign-in with one of the user's
- * passkeys (the **Two-factor authentication** page's **Use a passkey**).
- */
-export async function answerSecondStepWithPasskey(trpc: StateTrpc<BuiltinRouter>, t: AuthMessages, trustDevice: boolean): Promise<void> {
-  const optionsJSON = await trpc.auth.secondStepPasskeyOptions.mutate();
-  const response = await prompt(t, (webauthn) => webauthn.startAuthentication({ optionsJSON }));
-  await trpc.auth.verifySecondFactorWithPasskey.mutate({ response, trustDevice });
+  return runPasskeyPrompt(t, (webauthn) => webauthn.startAuthentication({ optionsJSON, useBrowserAutofill: options.conditional === true }));
 }

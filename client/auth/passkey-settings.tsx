@@ -1,10 +1,11 @@
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
-import { useAuthMessages } from './auth-context';
+import { useAccountMessages } from './account-messages';
 import { describeFailure } from './failure';
 import { formatMessage } from './messages';
-import { addPasskey, passkeysSupported } from './passkey-client';
+import { addPasskey } from './passkey-account';
+import { passkeysSupported } from './passkey-client';
 import { useLanguage } from './site';
 
 /**
@@ -20,7 +21,7 @@ import { useLanguage } from './site';
 export function PasskeySettings(): JSX.Element {
   const trpc = useAuthClient();
   const { FormAlert } = useAuthComponents();
-  const t = useAuthMessages();
+  const t = useAccountMessages();
   const language = useLanguage();
   const [state, { refetch }] = createResource(() => trpc.auth.passkeys.query());
   const [busy, setBusy] = createSignal<string | null>(null);

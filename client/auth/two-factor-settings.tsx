@@ -2,7 +2,7 @@ import { createResource, createSignal, For, Match, Show, Switch, type JSX } from
 import { useSlice } from '../state/context';
 import { useAuthClient } from './auth-client';
 import { useAuthComponents } from './auth-components';
-import { useAuthMessages } from './auth-context';
+import { useAccountMessages } from './account-messages';
 import { createFormState, focusWhenShown } from './form-state';
 import { formatMessage } from './messages';
 import { QrCode } from './qr-code';
@@ -25,7 +25,7 @@ type Stage = { kind: 'status' } | { kind: 'setup'; setupKey: string; uri: string
 export function TwoFactorSettings(props: { class?: string }): JSX.Element {
   const trpc = useAuthClient();
   const { Field, FormAlert, SubmitButton } = useAuthComponents();
-  const t = useAuthMessages();
+  const t = useAccountMessages();
   const form = createFormState(t);
   const [stage, setStage] = createSignal<Stage>({ kind: 'status' });
   const [code, setCode] = createSignal('');

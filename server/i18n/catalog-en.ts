@@ -1,67 +1,34 @@
 /**
  * The English catalog of the canned auth pages and the built-in refusals:
  * the default language, and the key set every other catalog follows. Imports
- * nothing, so the browser bundles it with the pages.
+ * nothing but its parts.
+ *
+ * It comes in three parts, so a first visit downloads only the texts it can
+ * show: `EN_BROWSER_TEXTS` (`catalog-en-browser.ts`), the texts of the pages
+ * a first visit loads (sign in, sign up, password reset…);
+ * `EN_ACCOUNT_TEXTS` (`catalog-en-account.ts`), those of the pages fetched
+ * on first use (Settings, the two-factor step, **Confirm it's you**),
+ * bundled with their code; and {@link EN_SERVER_TEXTS} here, what only the
+ * server words (refusals, notices and toasts that reach the page already in
+ * the user's language), which the browser never downloads. Each part is a
+ * module of its own because the browser's bundler places whole modules:
+ * a page importing one part must not reach the others.
  */
-export const EN = {
-  signIn: 'Sign in',
-  signingIn: 'Signing in…',
-  username: 'Username',
-  usernameOrEmail: 'Username or email',
-  email: 'Email',
-  password: 'Password',
-  confirmPassword: 'Confirm password',
-  firstName: 'First name',
-  lastName: 'Last name',
-  createAccount: 'Create account',
-  noAccount: 'No account yet?',
-  haveAccount: 'Already have an account?',
-  backToSignIn: 'Back to sign in',
-  forgotPassword: 'Forgot your password?',
-  passwordReset: 'Reset your password',
-  passwordResetHelp: 'Enter your email address and we will send you a link to set a new password.',
-  sendResetLink: 'Send reset link',
-  resetRequested: 'If an account exists for that address, we sent a link to reset its password.',
-  newPassword: 'New password',
-  confirmNewPassword: 'Confirm new password',
-  setPassword: 'Set password',
-  passwordSet: 'Your new password is set and you are signed in.',
-  resetLinkInvalid: 'This password reset link is invalid or has expired. Please ask for a new one.',
-  currentPassword: 'Current password',
-  changePassword: 'Change password',
+import { EN_ACCOUNT_TEXTS } from './catalog-en-account';
+import { EN_BROWSER_TEXTS } from './catalog-en-browser';
+
+/**
+ * The texts only the server words: refusals, notices and toasts, sent in the
+ * user's language. The browser never bundles them; a page shows them as the
+ * server's message.
+ */
+export const EN_SERVER_TEXTS = {
   passwordChanged: 'Your password was changed.',
-  passwordMismatch: 'The two password fields didn’t match.',
-  logOut: 'Log out',
   invalidLogin: 'Please enter a correct username and password. Note that both fields may be case-sensitive.',
-  loginRequired: 'Please sign in to continue.',
-  permissionDenied: 'You do not have permission to do that.',
-  tooManyAttempts: 'Too many attempts. Try again later.',
-  correctErrors: 'Please correct the errors below.',
-  required: 'This field is required.',
-  signupDisabled: 'Sign-up is disabled.',
-  language: 'Language',
-  // Account security (docs/account-security.md).
-  verifyEmailTitle: 'Verify your email address',
-  verifyEmailHelp: 'Open the link we mailed you to confirm your address.',
-  resendVerificationEmail: 'Resend verification email',
   verificationEmailSent: 'If your address can be verified, a new link is on its way.',
-  emailVerified: 'Your email address is verified.',
-  verifyEmailLinkInvalid: 'This verification link is invalid or has expired. Please ask for a new one.',
   emailUnverified: 'Please verify your email address first.',
-  changeEmail: 'Change email',
-  newEmail: 'New email',
-  emailChangeRequested: 'We sent a link to the new address. Your address changes once you open it.',
-  confirmIdentityTitle: 'Confirm it’s you',
-  confirmIdentityHelp: 'Enter your password to continue.',
-  confirm: 'Confirm',
-  cancel: 'Cancel',
   reauthRequired: 'Please confirm it’s you to continue.',
-  passwordIncorrect: 'Your password was entered incorrectly.',
-  deleteAccount: 'Delete account',
-  deleteAccountWarning: 'This deletes your account and everything in it. It cannot be undone.',
-  deleteAccountConfirm: 'Yes, delete my account',
   accountDeleted: 'Your account was deleted.',
-  // Passkeys
   passkeysUnavailable: 'Passkeys are not available on this site yet.',
   passkeyExpired: 'That passkey prompt expired. Please try again.',
   passkeyNotAccepted: 'That passkey was not accepted.',
@@ -73,39 +40,13 @@ export const EN = {
   passwordNeedsPasskey: 'Add a passkey before you remove your password.',
   noPasswordToRemove: 'Your account has no password.',
   lastSignInWay: 'This is your only way to sign in. Add another one first.',
-  // Two-factor sign-in: the second step, Settings → Security, refusals.
-  twoFactorTitle: 'Two-factor authentication',
-  twoFactorHelp: 'Enter the 6-digit code from your authenticator app.',
-  authenticationCode: 'Authentication code',
-  verify: 'Verify',
-  verifying: 'Verifying…',
-  useRecoveryCode: 'Use a recovery code',
-  useAuthenticationCode: 'Use a code from your authenticator app',
-  usePassword: 'Use your password',
-  recoveryCode: 'Recovery code',
-  recoveryCodeHelp: 'Enter one of the recovery codes you saved when you turned on two-factor.',
-  trustThisDevice: 'Trust this device for 30 days',
   codeIncorrect: 'That code is not valid. Check your authenticator app and try again.',
   recoveryCodeIncorrect: 'That recovery code is not valid or was used already.',
-  secondStepExpired: 'Your sign-in took too long. Please sign in again.',
-  security: 'Security',
-  setUpAuthenticatorApp: 'Set up authenticator app',
-  setupKey: 'Setup key',
-  setupHelp: 'Scan the QR code with your authenticator app, or type the setup key into it. Then enter the code it shows.',
-  qrCodeLabel: 'QR code for your authenticator app',
-  turnOnTwoFactor: 'Turn on two-factor',
-  turnOffTwoFactor: 'Turn off two-factor',
-  twoFactorIsOn: 'Two-factor authentication is on.',
-  twoFactorIsOff: 'Two-factor authentication is off. Add a second step to your sign-in with an authenticator app.',
   twoFactorTurnedOff: 'Two-factor authentication is off. Your other sessions were signed out.',
-  recoveryCodes: 'Recovery codes',
-  recoveryCodesHelp: 'Each code signs you in once if you lose your authenticator app. Keep them somewhere safe: they are shown only now.',
-  recoveryCodesLeft: 'Recovery codes left: {count}.',
-  download: 'Download',
-  regenerate: 'Regenerate',
-  done: 'Done',
-  twoFactorRequired: 'Turn on two-factor authentication to continue.',
 } as const;
+
+/** The whole English catalog: what the server renders refusals, toasts and mails from. */
+export const EN = { ...EN_BROWSER_TEXTS, ...EN_ACCOUNT_TEXTS, ...EN_SERVER_TEXTS } as const;
 
 /** A key of the catalogs. */
 export type MessageKey = keyof typeof EN;

@@ -5,7 +5,10 @@ import { join, relative } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { originalPositionFor, sourceContentFor, TraceMap } from '@jridgewell/trace-mapping';
 import { measureClientBundle } from '../../bench/lib/client-bundle';
+import { ACCOUNT_EN } from '../../client/auth/account-messages';
+import { AUTH_EN } from '../../client/auth/messages';
 import { buildClient, injectAssets } from '../../client/build';
+import { EN_SERVER_TEXTS } from '../../server/i18n/catalog-en';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -77,6 +80,33 @@ describe('buildClient', () => {
     for (const text of adminChunks) expect(text).not.toContain(adminArabic);
     expect(lazyFiles.some((text) => text.includes(adminArabic))).toBe(true);
     expect(bundle.lazyJsGzipBytes).toBeGreaterThan(0);
+  });
+
+  test('a first visit downloads only the texts its pages show: the account pages’ come with their chunks, the server’s own never', async () => {
+    const outdir = tempDir();
+    await buildClient({ outdir, minify: true });
+    const bundle = await measureClientBundle(outdir);
+    const code = async (shell: boolean) =>
+      (
+        await Promise.all(
+          bundle.files.filter((f) => f.shell === shell && f.kind === 'js').map((f) => Bun.file(join(outdir, f.path)).text()),
+        )
+      ).join('\n');
+    const [first, later] = [await code(true), await code(false)];
+    // A text as a string literal of the code, whichever quotes the minifier chose.
+    const holds = (code: string, text: string) => ['"', "'", '`'].some((quote) => code.includes(`${quote}${text}${quote}`));
+    const accountTexts = Object.entries(ACCOUNT_EN)
+      .filter(([key]) => !Object.hasOwn(AUTH_EN, key))
+      .map(([, text]) => text);
+    expect(accountTexts.length).toBeGreaterThan(40);
+    expect(accountTexts.filter((text) => holds(first, text))).toEqual([]);
+    expect(accountTexts.filter((text) => !holds(later, text))).toEqual([]);
+    // (A page may word something the server words too: those are the page's.)
+    const serverTexts = Object.values(EN_SERVER_TEXTS).filter((text) => !Object.values(ACCOUNT_EN).includes(text));
+    expect(serverTexts.length).toBeGreaterThan(15);
+    expect(serverTexts.filter((text) => holds(first + later, text))).toEqual([]);
+    // The first visit's own texts are there.
+    expect(Object.values(AUTH_EN).filter((text) => !holds(first, text))).toEqual([]);
   });
 
   test('a production build writes no source maps unless asked; a development build links them', async () => {

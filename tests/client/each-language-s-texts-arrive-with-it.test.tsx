@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, spyOn, test } from 'bun:test';
 import { Route } from '@solidjs/router';
+import { ACCOUNT_EN, accountMessagesFor, useAccountMessages } from '../../client/auth/account-messages';
 import { AUTH_CATALOGS, AUTH_EN, authMessagesFor, type AuthMessages } from '../../client/auth/messages';
 import { DEFAULT_SITE, LoginPage, RegisterPage } from '../../client/auth';
-import type { SiteSnapshot } from '../../server/shared';
+import { AR_MESSAGES, EN_ACCOUNT_TEXTS, type SiteSnapshot } from '../../server/shared';
 import { eventually, waitFor } from '../helpers/wait-for';
 import { fakeServerPerFile, mountOnFakeServer } from './mount-on-fake-server';
 
@@ -244,5 +245,65 @@ describe('each language’s texts arrive with it', () => {
     meta.content = 'en,qam';
     await mountLogin().connection();
     await waitFor(() => guessed.asked.length === 1, { what: 'the early fetch' });
+  });
+});
+
+/**
+ * The texts of the pages a first visit does not load (Settings, the
+ * two-factor step, Confirm it's you) come with those pages' code in English,
+ * and with each language's catalog in the others.
+ */
+describe('the account pages’ texts', () => {
+  test('English comes with them, beside every text of the canned pages', () => {
+    const t = accountMessagesFor('en');
+    expect(t.turnOnTwoFactor).toBe(EN_ACCOUNT_TEXTS.turnOnTwoFactor);
+    expect(t.rename).toBe('Rename');
+    expect(t.signIn).toBe(AUTH_EN.signIn);
+    expect(t).toBe(ACCOUNT_EN);
+  });
+
+  test('another language’s come with its catalog, and a page shows them in it', async () => {
+    const Security = () => {
+      const t = useAccountMessages();
+      return <p id="security">{`${t().turnOnTwoFactor} / ${t().rename}`}</p>;
+    };
+    const mounted = mountOnFakeServer(fake.server, () => <Route path="/security" component={Security} />, '/security', fake.cleanups);
+    await pushFirstState(await mounted.connection(), ARABIC, 'rtl');
+    const text = () => mounted.container.querySelector('#security')?.textContent;
+    await eventually(() => expect(text()).toBe(`${AR_MESSAGES.turnOnTwoFactor} / إعادة التسمية`));
+    expect(accountMessagesFor(ARABIC).signIn).toBe(AR_MESSAGES.signIn);
+  });
+
+  test('a catalog without them shows them in English, its own texts in its language', async () => {
+    AUTH_CATALOGS.add('qan', async () => ({ ...AUTH_EN, signIn: 'Qan sign in' }));
+    await AUTH_CATALOGS.load('qan');
+    const t = accountMessagesFor('qan');
+    expect(t.signIn).toBe('Qan sign in');
+    expect(t.turnOnTwoFactor).toBe(EN_ACCOUNT_TEXTS.turnOnTwoFactor);
+    expect(t.passkeyName).toBe(ACCOUNT_EN.passkeyName);
+    // Completed once per catalog, not at every read.
+    expect(accountMessagesFor('qan')).toBe(t);
+  });
+
+  test('overrides apply as they do to the canned pages: everywhere, or in one language', async () => {
+    const overrides = { turnOnTwoFactor: 'Enable 2FA', 'qad.rename': 'Qad rename', 'en.rename': 'Rename it' };
+    expect(accountMessagesFor('en', overrides).turnOnTwoFactor).toBe('Enable 2FA');
+    expect(accountMessagesFor('en', overrides).rename).toBe('Rename it');
+    await AUTH_CATALOGS.load(ARABIC);
+    expect(accountMessagesFor(ARABIC, overrides).rename).toBe('Qad rename');
+    expect(accountMessagesFor(ARABIC, overrides).turnOnTwoFactor).toBe('Enable 2FA');
+    // Keys no page has are ignored.
+    expect('noSuchText' in accountMessagesFor('en', { noSuchText: 'x' })).toBe(false);
+  });
+
+  test('a language not loaded yet answers English with English’s overrides', async () => {
+    const slow = deferredCatalog();
+    AUTH_CATALOGS.add('qao', slow.load);
+    const overrides = { 'qao.rename': 'Qao rename', 'en.rename': 'Rename it' };
+    expect(accountMessagesFor('qao', overrides).rename).toBe('Rename it');
+    await waitFor(() => slow.asked.length === 1, { what: 'the fetch' });
+    slow.asked[0]!(AUTH_EN);
+    await eventually(() => expect(AUTH_CATALOGS.status('qao')).toBe('ready'));
+    expect(accountMessagesFor('qao', overrides).rename).toBe('Qao rename');
   });
 });

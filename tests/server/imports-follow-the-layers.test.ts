@@ -65,6 +65,8 @@ describe('the shared barrel is safe in the browser bundle', () => {
   test('server/shared.ts reaches only the wire contract, slices, redirects and the message catalog', () => {
     expect(importGraph(join(root, 'server/shared.ts'))).toEqual([
       'server/i18n/catalog-ar.ts',
+      'server/i18n/catalog-en-account.ts',
+      'server/i18n/catalog-en-browser.ts',
       'server/i18n/catalog-en.ts',
       'server/i18n/catalog.ts',
       'server/i18n/negotiate.ts',
