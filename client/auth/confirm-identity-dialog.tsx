@@ -2,7 +2,9 @@ import { createEffect, createSignal, onCleanup, Show, type Component, type JSX }
 import type { ReauthMethod } from '../../server/shared';
 import { useAuth, useStateClient } from '../state/context';
 import { useAuthMessages } from './auth-context';
+import { chunkOnce } from './chunk';
 import { DialogFrame } from './dialog-frame';
+import { whenIdle } from './idle';
 import type { ConfirmIdentityFormProps } from './confirm-identity-form';
 
 /** One refusal being answered: the form to show (`null` while its chunk loads), the methods it offers, and who waits for the answer. */
@@ -12,19 +14,8 @@ interface Request {
   settle: (confirmed: boolean) => void;
 }
 
-let formChunk: Promise<Component<ConfirmIdentityFormProps>> | null = null;
-
 /** The dialog's form, fetched once; a failed fetch is tried again at the next refusal. */
-function loadForm(): Promise<Component<ConfirmIdentityFormProps>> {
-  formChunk ??= import('./confirm-identity-form').then(
-    (m) => m.ConfirmIdentityForm,
-    (error: unknown) => {
-      formChunk = null;
-      throw error;
-    },
-  );
-  return formChunk;
-}
+const loadForm = chunkOnce(() => import('./confirm-identity-form').then((m) => m.ConfirmIdentityForm));
 
 /** How long a refused call waits for the dialog's form before it fails as refused. */
 export const CONFIRM_FORM_TIMEOUT_MS = 8_000;
@@ -116,16 +107,7 @@ export function ConfirmIdentityDialog(props: ConfirmIdentityDialogProps = {}): J
   });
   // Fetch the form while the browser is idle once a signed-in user's page is up, not at the refusal.
   createEffect(() => {
-    if (!auth.isAuthenticated) return;
-    const prefetch = (): void => void load().catch(() => {});
-    // Safari has no requestIdleCallback: a second later will do.
-    if (typeof globalThis.requestIdleCallback === 'function') {
-      const handle = globalThis.requestIdleCallback(prefetch);
-      onCleanup(() => globalThis.cancelIdleCallback(handle));
-    } else {
-      const handle = setTimeout(prefetch, 1_000);
-      onCleanup(() => clearTimeout(handle));
-    }
+    if (auth.isAuthenticated) whenIdle(() => void load().catch(() => {}));
   });
 
   return (

@@ -1,0 +1,144 @@
+import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from 'bun:test';
+import { Route } from '@solidjs/router';
+import { AdminRouteTable } from '../../client/admin/admin-route-table';
+import { createAdminRoutes, type AdminRouteTableComponent } from '../../client/admin/admin-routes';
+import { ANONYMOUS_SNAPSHOT } from '../../server/state/protocol';
+import { eventually } from '../helpers/wait-for';
+import { startFakeTrpcServer, type FakeCall, type FakeReply, type FakeTrpcServer } from './fake-trpc-server';
+import { mountOnFakeServer } from './mount-on-fake-server';
+
+/**
+ * The console's route table is a chunk fetched on first need: a deep link
+ * shows Loading… until it is in, then the page it names; a table that cannot
+ * load shows the lazy pages' alert, and the next visit tries again; staff
+ * fetch it before they ask for it.
+ */
+let server: FakeTrpcServer;
+spyOn(console, 'error').mockImplementation(() => undefined);
+const cleanups: (() => unknown)[] = [];
+
+const SITE = { siteName: 'Test site', loginUrl: '/login', messages: {}, languages: ['en'] };
+const ROOT = { ...ANONYMOUS_SNAPSHOT, userId: 1, username: 'root', isAuthenticated: true, isStaff: true, isSuperuser: true };
+const ALICE = { ...ANONYMOUS_SNAPSHOT, userId: 2, username: 'alice', isAuthenticated: true };
+const BOB = {
+  id: 5,
+  username: 'bob',
+  email: 'bob@example.com',
+  firstName: '',
+  lastName: '',
+  isActive: true,
+  isStaff: false,
+  isSuperuser: false,
+  dateJoined: Date.UTC(2026, 0, 31, 9, 5),
+  lastLogin: null,
+};
+
+function answer(call: FakeCall): FakeReply {
+  const data = (value: unknown): FakeReply => ({ data: { data: value, delta: {}, actions: [] } });
+  switch (call.path) {
+    case 'admin.users.get':
+      return data({ user: BOB, groups: [], permissions: [], sessions: [], mayDelete: true });
+    case 'admin.users.list':
+      return data({ rows: [BOB], total: 1, page: 1, pageSize: 25 });
+    case 'admin.groups.list':
+    case 'admin.permissions':
+      return data([]);
+    default:
+      return data(null);
+  }
+}
+
+beforeAll(() => {
+  server = startFakeTrpcServer(answer);
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  document.body.innerHTML = '';
+});
+afterAll(() => server.stop());
+
+/** An `AdminRoutes` whose table's chunk the test delivers (or fails) when it chooses; `asked` counts the fetches. */
+function deferredTable() {
+  const asked: ((outcome: AdminRouteTableComponent | Error) => void)[] = [];
+  const AdminRoutes = createAdminRoutes(
+    () =>
+      new Promise<AdminRouteTableComponent>((resolve, reject) => {
+        asked.push((outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)));
+      }),
+  );
+  return { AdminRoutes, asked };
+}
+
+async function mount(AdminRoutes: ReturnType<typeof deferredTable>['AdminRoutes'], start: string, auth = ROOT) {
+  const routes = () => (
+    <>
+      <Route path="/" component={() => <p data-testid="home">home</p>} />
+      <AdminRoutes />
+    </>
+  );
+  const mounted = mountOnFakeServer(server, routes, start, cleanups);
+  (await mounted.connection()).push('statehouse.state', {
+    full: true,
+    delta: { auth, site: SITE, i18n: { language: 'en', dir: 'ltr' }, admin: { revision: 0 } },
+    actions: [],
+  });
+  return mounted;
+}
+
+const text = (container: HTMLElement, selector: string): string | null => container.querySelector(selector)?.textContent ?? null;
+
+describe('AdminRoutes', () => {
+  test('a first load of a deep link shows Loading… until the table is in, then the page it names', async () => {
+    const { AdminRoutes, asked } = deferredTable();
+    const { container } = await mount(AdminRoutes, '/admin/users/5');
+    await eventually(() => expect(asked.length).toBeGreaterThan(0));
+    expect(text(container, '[role="status"]')).toBe('Loading…');
+    asked[0]!(AdminRouteTable);
+    await eventually(() => expect(text(container, '#user-title')).toBe('bob'));
+    expect(container.querySelector('.sh-page-loading')).toBeNull();
+  });
+
+  test('a first load of /admin opens Users once the table is in', async () => {
+    const { AdminRoutes, asked } = deferredTable();
+    const { container, history } = await mount(AdminRoutes, '/admin');
+    await eventually(() => expect(asked.length).toBeGreaterThan(0));
+    asked[0]!(AdminRouteTable);
+    await eventually(() => expect(history.get()).toBe('/admin/users'));
+    await eventually(() => expect(container.querySelector('.admin-pager')).not.toBeNull());
+  });
+
+  test('a table that cannot load shows the alert; the next visit tries again and shows the console', async () => {
+    const { AdminRoutes, asked } = deferredTable();
+    const { container, history } = await mount(AdminRoutes, '/admin/users/5', ALICE);
+    await eventually(() => expect(asked).toHaveLength(1));
+    asked[0]!(new Error('Failed to fetch dynamically imported module'));
+    await eventually(() => expect(text(container, '[role="alert"]')).toBe('This page could not be loaded. Reload to try again.'));
+    history.set({ value: '/' });
+    await eventually(() => expect(text(container, '[data-testid="home"]')).toBe('home'));
+    history.set({ value: '/admin/users/5' });
+    await eventually(() => expect(asked).toHaveLength(2));
+    asked[1]!(AdminRouteTable);
+    // Alice is no staff: the console's frame refuses her, which is the table's page, not the placeholder's alert.
+    await eventually(() => expect(text(container, '.admin-refused')).toBe('Only staff members can open the admin.'));
+    expect(container.querySelector('[role="alert"]')).toBeNull();
+  });
+
+  test('staff fetch the table while idle, so following the Admin link waits for no table', async () => {
+    const { AdminRoutes, asked } = deferredTable();
+    const { container, history } = await mount(AdminRoutes, '/');
+    await eventually(() => expect(asked).toHaveLength(1));
+    asked[0]!(AdminRouteTable);
+    await Promise.resolve();
+    history.set({ value: '/admin/users/5' });
+    await eventually(() => expect(text(container, '#user-title')).toBe('bob'));
+    expect(asked).toHaveLength(1);
+  });
+
+  test('a signed-in user who is not staff does not fetch the table until they visit', async () => {
+    const { AdminRoutes, asked } = deferredTable();
+    const { container } = await mount(AdminRoutes, '/', ALICE);
+    await Bun.sleep(1_200);
+    expect(asked).toHaveLength(0);
+    expect(text(container, '[data-testid="home"]')).toBe('home');
+  });
+});
