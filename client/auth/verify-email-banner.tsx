@@ -1,34 +1,13 @@
-import { createSignal, Show, type Component, type JSX } from 'solid-js';
+import { createSignal, Show, type JSX } from 'solid-js';
 import { useAuth } from '../state/context';
-import { chunkOnce } from './chunk';
+import { useAuthClient } from './auth-client';
+import { useAuthMessages } from './auth-context';
 import { useSite } from './site';
-
-/** The banner's texts and button, fetched once; a failed fetch is tried again at the next render. */
-const loadBody = chunkOnce(() => import('./verify-email-banner-body').then((m) => m.VerifyEmailBannerBody));
-
-/** The body once its chunk is in; nothing before, and nothing (but a console error) if it cannot load. */
-function LoadedBody(): JSX.Element {
-  const [Body, setBody] = createSignal<Component | null>(null);
-  loadBody().then(
-    (loaded) => setBody(() => loaded),
-    (error: unknown) => console.error('statehouse: the "Verify your email address" banner could not be loaded', error),
-  );
-  return (
-    <Show when={Body()} keyed>
-      {(Loaded) => <Loaded />}
-    </Show>
-  );
-}
 
 /**
  * The **Verify your email address** banner with **Resend verification
  * email** (`auth.resendVerificationEmail`): shown to a signed-in user whose
  * address is not verified while `auth.emailVerification` is on.
- *
- * Its texts and button are a chunk of their own, fetched the first time the
- * banner is due (most visits never show it). A chunk that cannot load leaves
- * the banner out (the page goes on; the console says why) until a later
- * render tries again.
  *
  * @example
  * <VerifyEmailBanner />
@@ -36,9 +15,28 @@ function LoadedBody(): JSX.Element {
 export function VerifyEmailBanner(): JSX.Element {
   const auth = useAuth();
   const site = useSite();
+  const t = useAuthMessages();
+  const trpc = useAuthClient();
+  const [busy, setBusy] = createSignal(false);
+  const resend = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      await trpc.auth.resendVerificationEmail.mutate();
+    } catch {
+      // The server's toast (or its refusal) already told the user.
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <Show when={site().emailVerification !== 'off' && auth.isAuthenticated && !auth.emailVerified}>
-      <LoadedBody />
+      <section class="sh-verify-banner" aria-labelledby="sh-verify-banner-title">
+        <h2 id="sh-verify-banner-title">{t().verifyEmailTitle}</h2>
+        <p>{t().verifyEmailHelp}</p>
+        <button type="button" class="sh-button sh-button-primary" disabled={busy()} onClick={() => void resend()}>
+          {t().resendVerificationEmail}
+        </button>
+      </section>
     </Show>
   );
 }
