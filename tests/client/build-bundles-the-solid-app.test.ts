@@ -42,7 +42,7 @@ describe('buildClient', () => {
     expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
   });
 
-  test('a production build leaves the signed-in pages, the dashboard, Confirm it’s you, the two-factor step, the Arabic texts, the admin, the email banner and the passkey library to chunks fetched on first use', async () => {
+  test('a production build leaves the signed-in pages, the dashboard, Confirm it’s you, the two-factor step, the Arabic texts, the admin and the passkey library to chunks fetched on first use', async () => {
     const outdir = tempDir();
     await buildClient({ outdir, minify: true });
     const bundle = await measureClientBundle(outdir);
@@ -56,8 +56,7 @@ describe('buildClient', () => {
     // The login page (with its passkey button), its English texts and the toasts come with the page…
     for (const marker of ['sh-passkey-sign-in', 'Forgot your password?', 'statehouse-toast']) expect(first).toContain(marker);
     // …Settings (its passkey list), the dashboard, the dialog's form, the Arabic texts, the admin
-    // console (its route table too), the Verify your email address banner and the WebAuthn library
-    // only when first needed.
+    // console (its route table too) and the WebAuthn library only when first needed.
     const onFirstUse = [
       'sh-passkey-list',
       'dashboard-title',
@@ -66,7 +65,6 @@ describe('buildClient', () => {
       'هل نسيت كلمة المرور؟',
       'admin-nav',
       '/groups/:id',
-      'sh-verify-banner',
       'Registration ceremony was sent an abort signal',
     ];
     for (const marker of onFirstUse) {

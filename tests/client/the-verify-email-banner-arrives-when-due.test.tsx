@@ -5,7 +5,7 @@ import { ANONYMOUS_SNAPSHOT } from '../../server/state/protocol';
 import { eventually } from '../helpers/wait-for';
 import { fakeServerPerFile, mountOnFakeServer } from './mount-on-fake-server';
 
-/** The banner's body is a chunk fetched when the banner is first due: an unverified signed-in user sees it, a verified one never does. */
+/** The banner follows the `auth` slice: an unverified signed-in user sees it, until the address is verified. */
 const fake = fakeServerPerFile();
 
 const SITE = { siteName: 'Test site', loginUrl: '/login', messages: {}, languages: ['en'], emailVerification: 'optional' };
