@@ -1,6 +1,6 @@
 import { Navigate, Route } from '@solidjs/router';
 import type { JSX, ParentProps } from 'solid-js';
-import { lazyPage } from '../auth/lazy-page';
+import { lazyPage, withPreload } from '../auth/lazy-page';
 import { AdminLayout } from './admin-layout';
 
 // Each page is a chunk of its own, fetched the first time it is shown.
@@ -32,10 +32,10 @@ export function AdminRouteTable(props: AdminRouteTableProps): JSX.Element {
   return (
     <Route path={base} component={Layout}>
       <Route path="/" component={() => <Navigate href={`${base}/users`} />} />
-      <Route path="/users" component={() => <UsersPage base={base} />} />
-      <Route path="/users/:id" component={() => <UserDetailPage base={base} />} />
-      <Route path="/groups" component={() => <GroupsPage base={base} />} />
-      <Route path="/groups/:id" component={() => <GroupDetailPage base={base} />} />
+      <Route path="/users" component={withPreload(() => <UsersPage base={base} />, UsersPage)} />
+      <Route path="/users/:id" component={withPreload(() => <UserDetailPage base={base} />, UserDetailPage)} />
+      <Route path="/groups" component={withPreload(() => <GroupsPage base={base} />, GroupsPage)} />
+      <Route path="/groups/:id" component={withPreload(() => <GroupDetailPage base={base} />, GroupDetailPage)} />
       <Route path="/audit" component={AuditPage} />
     </Route>
   );

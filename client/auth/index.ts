@@ -74,5 +74,5 @@ export { RequireAuth, RequireUser, type GuardProps, type RequireUserProps } from
 export { RequireGroup, RequireStaff, RequireSuperuser, type RequireGroupProps } from './role-guards';
 export { RequireTwoFactor } from './require-two-factor';
 export { loginRequired, type LoginRequiredOptions } from './login-required';
-export { lazyPage } from './lazy-page';
+export { lazyPage, withPreload, type LazyPage } from './lazy-page';
 export { LogoutButton, type LogoutButtonProps } from './logout-button';

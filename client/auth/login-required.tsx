@@ -1,4 +1,5 @@
 import type { Component, JSX } from 'solid-js';
+import { withPreload } from './lazy-page';
 import { RequireAuth } from './require-user';
 
 export interface LoginRequiredOptions {
@@ -9,14 +10,15 @@ export interface LoginRequiredOptions {
 /**
  * Wraps a page component so only signed-in users see it; anyone else goes
  * to `loginUrl?next=<this page>`. The page (and the calls it makes) is not
- * created until the visitor is known to be signed in.
+ * created until the visitor is known to be signed in. A {@link lazyPage}'s
+ * `preload` is kept, so a link to the page still fetches its code on hover.
  *
  * @example
  * <Route path="/notes" component={loginRequired(NotesPage)} />
  * <Route path="/inbox" component={loginRequired(Inbox, { fallback: () => <p>Sign in to read your mail.</p> })} />
  */
 export function loginRequired<P extends object>(Page: Component<P>, options: LoginRequiredOptions = {}): Component<P> {
-  return function LoginRequired(props: P): JSX.Element {
+  return withPreload(function LoginRequired(props: P): JSX.Element {
     const { fallback: Fallback } = options;
     if (!Fallback) {
       return (
@@ -30,5 +32,5 @@ export function loginRequired<P extends object>(Page: Component<P>, options: Log
         <Page {...props} />
       </RequireAuth>
     );
-  };
+  }, Page);
 }
