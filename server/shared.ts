@@ -14,7 +14,7 @@ export { loginUrlWithNext, safeNextPath } from './state/redirect';
 // Every catalog, for code that must speak any language at once (the server).
 export { CATALOGS, directionOf, LANGUAGE_DIRECTIONS, messageFor, messagesFor, type TextDirection } from './i18n/catalog';
 // One language each, for the browser: it bundles English and fetches the others as chunks.
-export { EN as EN_MESSAGES, type MessageKey, type Messages } from './i18n/catalog-en';
+export { EN as EN_MESSAGES, EN_SERVER_TEXTS, type MessageKey, type Messages } from './i18n/catalog-en';
 // The parts of English, so a page bundles only the texts it can show.
 export { EN_BROWSER_TEXTS, type BrowserTextKey, type BrowserTexts } from './i18n/catalog-en-browser';
 export { EN_ACCOUNT_TEXTS, type AccountTextKey, type AccountTexts } from './i18n/catalog-en-account';

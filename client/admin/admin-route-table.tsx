@@ -31,7 +31,7 @@ export function AdminRouteTable(props: AdminRouteTableProps): JSX.Element {
   const Layout = (p: ParentProps) => <AdminLayout base={base}>{p.children}</AdminLayout>;
   return (
     <Route path={base} component={Layout}>
-      <Route path="/" component={() => <Navigate href={`${base}/users`} />} />
+      <Route path="/" component={withPreload(() => <Navigate href={`${base}/users`} />, UsersPage)} />
       <Route path="/users" component={withPreload(() => <UsersPage base={base} />, UsersPage)} />
       <Route path="/users/:id" component={withPreload(() => <UserDetailPage base={base} />, UserDetailPage)} />
       <Route path="/groups" component={withPreload(() => <GroupsPage base={base} />, GroupsPage)} />

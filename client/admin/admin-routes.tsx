@@ -1,5 +1,5 @@
 import { Route } from '@solidjs/router';
-import { createEffect, createSignal, type Component, type JSX } from 'solid-js';
+import { createEffect, createMemo, createSignal, type Component, type JSX } from 'solid-js';
 import { chunkOnce } from '../auth/chunk';
 import { whenIdle } from '../auth/idle';
 import { lazyPage } from '../auth/lazy-page';
@@ -43,11 +43,13 @@ export function createAdminRoutes(loadTable: () => Promise<AdminRouteTableCompon
     createEffect(() => {
       if (auth.isStaff) whenIdle(() => void load().catch(() => {}));
     });
-    // `<Router>` reads its children reactively: the accessor swaps the placeholder for the table once it is in.
-    const routes = (): JSX.Element => {
+    // `<Router>` reads its children reactively: the memo swaps the placeholder for the table once
+    // it is in, and only then. A plain function would build new routes each time the router reads
+    // its children (another route's memo changing), and the router would mount the console again.
+    const routes = createMemo((): JSX.Element => {
       const Table = table();
       return Table ? <Table base={base} /> : <Route path={`${base}/*`} component={WaitForTable} />;
-    };
+    });
     return routes as unknown as JSX.Element;
   };
 }
@@ -61,8 +63,9 @@ export function createAdminRoutes(loadTable: () => Promise<AdminRouteTableCompon
  * The console's code stays out of the bundle a first visit downloads: its
  * route table is a chunk fetched at the first visit under `base` (which shows
  * **Loading…** meanwhile, or the lazy pages' alert when it cannot load, tried
- * again at the next visit), or when the browser is idle once the user is
- * staff. Each page is a chunk of its own too.
+ * again at the next visit), when the mouse rests on a link there, or when
+ * the browser is idle once the user is staff. Each page is a chunk of its
+ * own too, fetched the same ways.
  *
  * @example
  * <Router root={Shell}>

@@ -1,18 +1,18 @@
-import { createMemo, useContext, type Accessor } from 'solid-js';
+import type { Accessor } from 'solid-js';
 import { EN_ACCOUNT_TEXTS, withOverrides, type AccountTexts } from '../../server/shared';
-import { AuthPagesContext } from './auth-context';
+import { useTextsOf } from './auth-context';
 import { overridesLanguageOf } from './lazy-catalogs';
 import { AUTH_CATALOGS, AUTH_EN, type AuthMessages } from './messages';
-import { useLanguage, useSite } from './site';
 
 /*
  * The texts of the pages a first visit does not load: Settings (password,
  * email, two-factor, passkeys, connected accounts, deleting the account), the
  * two-factor step and **Confirm it's you**. Only those pages' chunks import
  * this module, so English comes with their code rather than with the first
- * visit. Other languages need no chunk of their own: each language's
- * catalog in `AUTH_CATALOGS` carries these texts too (a catalog without
- * them shows them in English).
+ * visit (the barrel `index.ts` re-exports it, which the bundler drops from
+ * a chunk that uses none of it). Other languages need no chunk of their own:
+ * each language's catalog in `AUTH_CATALOGS` carries these texts too (a
+ * catalog without them shows them in English).
  */
 
 /** The page-only texts of those pages, beside the shared catalog's `EN_ACCOUNT_TEXTS`. */
@@ -34,6 +34,12 @@ const ACCOUNT_PAGE_EN = {
   removePasswordHelp: 'Sign in with your passkeys only. “Forgot your password?” sets a new one if you need it.',
   removePasswordNeedsPasskey: 'Add a passkey before you remove your password.',
   noPasswordSet: 'Your account has no password: you sign in with a passkey.',
+  connect: 'Connect',
+  notConnected: 'Not connected',
+  passkeys: 'Passkeys',
+  addPasskey: 'Add a passkey',
+  save: 'Save',
+  remove: 'Remove',
 } as const;
 
 /** A key of the page-only texts of the pages fetched on first use. */
@@ -78,6 +84,19 @@ export function accountMessagesFor(language: string, overrides: Readonly<Record<
 }
 
 /**
+ * The texts of the pages fetched on first use in `language` once its
+ * catalog is loaded (fetched if need be), with `overrides` applied; rejects
+ * when its chunk cannot be loaded. {@link loadAuthMessages} for these pages.
+ *
+ * @example
+ * const t = await loadAccountMessages('ar');
+ * t.turnOnTwoFactor; // 'تشغيل المصادقة الثنائية'
+ */
+export async function loadAccountMessages(language: string, overrides: Readonly<Record<string, string>> = {}): Promise<AccountMessages> {
+  return withOverrides(completed(await AUTH_CATALOGS.load(language)), ACCOUNT_EN, language, overrides) as AccountMessages;
+}
+
+/**
  * {@link useAuthMessages} for the pages fetched on first use: the same texts
  * plus theirs, in the tab's language, with the same overrides. Reactive.
  *
@@ -86,8 +105,5 @@ export function accountMessagesFor(language: string, overrides: Readonly<Record<
  * return <h2>{t().security}</h2>;
  */
 export function useAccountMessages(): Accessor<AccountMessages> {
-  const options = useContext(AuthPagesContext);
-  const site = useSite();
-  const language = useLanguage();
-  return createMemo(() => accountMessagesFor(language().language, { ...site().messages, ...options.messages }));
+  return useTextsOf(accountMessagesFor);
 }

@@ -44,8 +44,20 @@ export const AuthPagesContext = createContext<AuthPagesOptions>({});
  * return <button>{t().signIn}</button>;
  */
 export function useAuthMessages(): Accessor<AuthMessages> {
+  return useTextsOf(authMessagesFor);
+}
+
+/**
+ * A set of texts in the tab's language as `textsFor` words it, given the
+ * `site` slice's `messages` and then the nearest provider's as overrides.
+ * Reactive. {@link useAuthMessages} is this with `authMessagesFor`.
+ *
+ * @example
+ * const t = useTextsOf(accountMessagesFor);
+ */
+export function useTextsOf<T>(textsFor: (language: string, overrides: Readonly<Record<string, string>>) => T): Accessor<T> {
   const options = useContext(AuthPagesContext);
   const site = useSite();
   const language = useLanguage();
-  return createMemo(() => authMessagesFor(language().language, { ...site().messages, ...options.messages }));
+  return createMemo(() => textsFor(language().language, { ...site().messages, ...options.messages }));
 }

@@ -10,7 +10,7 @@
  */
 export { AuthRoutes, type AuthRoutesProps } from './auth-routes';
 export { AuthPagesProvider, DEFAULT_AUTH_COMPONENTS, useAuthComponents, type AuthComponents } from './auth-components';
-export { useAuthMessages, type AuthPagesOptions, type RegisterField } from './auth-context';
+export { useAuthMessages, useTextsOf, type AuthPagesOptions, type RegisterField } from './auth-context';
 export { useAuthClient, type BuiltinRouter } from './auth-client';
 export { LoginPage, loginIdLabel } from './login-page';
 export { RegisterPage } from './register-page';
@@ -55,6 +55,7 @@ export {
 export {
   ACCOUNT_EN,
   accountMessagesFor,
+  loadAccountMessages,
   useAccountMessages,
   type AccountMessages,
   type AccountPageMessageKey,

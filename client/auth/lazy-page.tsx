@@ -67,14 +67,16 @@ export type LazyPage<P extends object> = Component<P> & {
 };
 
 /**
- * `component`, preloading what `from` preloads: for a route component that
- * wraps a {@link lazyPage} (a guard, props of its own), so that a link to the
- * route still fetches the page's code on hover.
+ * `component` as a route component that preloads what `from` preloads: for
+ * a route component wrapping a {@link lazyPage} (a guard, props of its own),
+ * so that a link to the route still fetches the page's code on hover.
+ * Without a `preload` on `from`, `component` itself.
  *
  * @example
  * <Route path="/users" component={withPreload(() => <UsersPage base={base} />, UsersPage)} />
  */
 export function withPreload<P extends object>(component: Component<P>, from: object): Component<P> {
-  const preload = (from as Partial<Pick<LazyPage<object>, 'preload'>>).preload;
-  return typeof preload === 'function' ? Object.assign(component, { preload }) : component;
+  if (!('preload' in from) || typeof from.preload !== 'function') return component;
+  const preload = from.preload;
+  return Object.assign((props: P) => component(props), { preload: () => Promise.resolve(preload()).then(noop, noop) });
 }

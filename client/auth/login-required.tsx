@@ -11,7 +11,9 @@ export interface LoginRequiredOptions {
  * Wraps a page component so only signed-in users see it; anyone else goes
  * to `loginUrl?next=<this page>`. The page (and the calls it makes) is not
  * created until the visitor is known to be signed in. A {@link lazyPage}'s
- * `preload` is kept, so a link to the page still fetches its code on hover.
+ * `preload` is kept: a link to the page still fetches its code on hover, and
+ * a signed-out visitor sent to sign in has it fetched meanwhile (the router
+ * preloads a route it matches), so the page shows at once after sign-in.
  *
  * @example
  * <Route path="/notes" component={loginRequired(NotesPage)} />

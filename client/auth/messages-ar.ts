@@ -30,8 +30,6 @@ const PAGE_AR: Readonly<Record<PageMessageKey, string>> = {
   emailSignInLink: 'أرسل لي رابط تسجيل الدخول بالبريد',
   sendingSignInLink: 'جارٍ الإرسال…',
   signInLinkSent: 'إن كان هناك حساب بهذا العنوان فرابط تسجيل الدخول في طريقه إليه. يعمل مرة واحدة خلال 15 دقيقة.',
-  connect: 'ربط',
-  notConnected: 'غير مرتبط',
   oauth_state: 'تعذّر التحقق من تسجيل الدخول هذا. يُرجى البدء من جديد.',
   oauth_denied: 'أُلغي تسجيل الدخول لدى المزوّد.',
   oauth_failed: 'تعذّر استخدام ردّ المزوّد. يُرجى المحاولة مرة أخرى.',
@@ -44,10 +42,6 @@ const PAGE_AR: Readonly<Record<PageMessageKey, string>> = {
   // Passkeys
   signInWithPasskey: 'تسجيل الدخول بمفتاح مرور',
   waitingForPasskey: 'في انتظار مفتاح المرور…',
-  passkeys: 'مفاتيح المرور',
-  addPasskey: 'إضافة مفتاح مرور',
-  save: 'حفظ',
-  remove: 'إزالة',
   passkeyCancelled: 'أُغلق طلب مفتاح المرور أو انتهت مهلته. حاول مرة أخرى عندما تكون مستعدًا.',
   passkeyUnsupported: 'لا يمكن لهذا المتصفح استخدام مفاتيح المرور هنا.',
   passkeyAlreadyOnDevice: 'يحمل هذا الجهاز مفتاح مرور لحسابك بالفعل.',
@@ -72,6 +66,12 @@ const ACCOUNT_PAGE_AR: Readonly<Record<AccountPageMessageKey, string>> = {
   removePasswordHelp: 'سجّل الدخول بمفاتيح المرور فقط. يمكنك تعيين كلمة مرور جديدة من «هل نسيت كلمة المرور؟» عند الحاجة.',
   removePasswordNeedsPasskey: 'أضف مفتاح مرور قبل إزالة كلمة المرور.',
   noPasswordSet: 'لا توجد كلمة مرور لحسابك: تسجّل الدخول بمفتاح مرور.',
+  connect: 'ربط',
+  notConnected: 'غير مرتبط',
+  passkeys: 'مفاتيح المرور',
+  addPasskey: 'إضافة مفتاح مرور',
+  save: 'حفظ',
+  remove: 'إزالة',
 };
 
 /**

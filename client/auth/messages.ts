@@ -3,8 +3,10 @@ import { lazyCatalogs, overridesLanguageOf } from './lazy-catalogs';
 
 /**
  * Texts only the Solid pages need (titles, busy labels, links), next to the
- * shared catalog in `server/i18n/catalog-en.ts`. Same override rules: a plain
- * key replaces the text in every language, `lang.key` in one language only.
+ * shared catalog's browser part (`server/i18n/catalog-en-browser.ts`); those
+ * of the pages fetched on first use are in `account-messages.ts`. Same
+ * override rules: a plain key replaces the text in every language, `lang.key`
+ * in one language only.
  */
 const PAGE_EN = {
   createAnAccount: 'Create an account',
@@ -29,8 +31,6 @@ const PAGE_EN = {
   emailSignInLink: 'Email me a sign-in link',
   sendingSignInLink: 'Sending…',
   signInLinkSent: 'If an account has this address, a sign-in link is on its way. It works once, within 15 minutes.',
-  connect: 'Connect',
-  notConnected: 'Not connected',
   oauth_state: 'That sign-in could not be checked. Please start again.',
   oauth_denied: 'The sign-in was cancelled at the provider.',
   oauth_failed: 'The provider’s answer could not be used. Please try again.',
@@ -44,10 +44,6 @@ const PAGE_EN = {
   // Passkeys
   signInWithPasskey: 'Sign in with a passkey',
   waitingForPasskey: 'Waiting for your passkey…',
-  passkeys: 'Passkeys',
-  addPasskey: 'Add a passkey',
-  save: 'Save',
-  remove: 'Remove',
   passkeyCancelled: 'The passkey prompt was closed or timed out. Try again when you are ready.',
   passkeyUnsupported: 'This browser cannot use passkeys here.',
   passkeyAlreadyOnDevice: 'This device already holds a passkey for your account.',

@@ -46,6 +46,9 @@ export const EN_ACCOUNT_TEXTS = {
   recoveryCodesLeft: 'Recovery codes left: {count}.',
   download: 'Download',
   regenerate: 'Regenerate',
+  confirm: 'Confirm',
+  verify: 'Verify',
+  done: 'Done',
 } as const;
 
 /** A key of the texts of the pages fetched on first use. */

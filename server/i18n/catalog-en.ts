@@ -19,8 +19,9 @@ import { EN_BROWSER_TEXTS } from './catalog-en-browser';
 
 /**
  * The texts only the server words: refusals, notices and toasts, sent in the
- * user's language. The browser never bundles them; a page shows them as the
- * server's message.
+ * user's language, and the few no canned page shows (`noAccount`,
+ * `correctErrors`…, kept for apps' own pages through `messageFor`). The
+ * browser never bundles them; a page shows the server's as its message.
  */
 export const EN_SERVER_TEXTS = {
   passwordChanged: 'Your password was changed.',
@@ -43,6 +44,12 @@ export const EN_SERVER_TEXTS = {
   codeIncorrect: 'That code is not valid. Check your authenticator app and try again.',
   recoveryCodeIncorrect: 'That recovery code is not valid or was used already.',
   twoFactorTurnedOff: 'Two-factor authentication is off. Your other sessions were signed out.',
+  noAccount: 'No account yet?',
+  passwordSet: 'Your new password is set and you are signed in.',
+  loginRequired: 'Please sign in to continue.',
+  correctErrors: 'Please correct the errors below.',
+  signupDisabled: 'Sign-up is disabled.',
+  passwordIncorrect: 'Your password was entered incorrectly.',
 } as const;
 
 /** The whole English catalog: what the server renders refusals, toasts and mails from. */

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from 'bun:test';
 import { Route } from '@solidjs/router';
+import { createSignal, Show } from 'solid-js';
 import { AdminRouteTable } from '../../client/admin/admin-route-table';
 import { createAdminRoutes, type AdminRouteTableComponent } from '../../client/admin/admin-routes';
 import { ANONYMOUS_SNAPSHOT } from '../../server/state/protocol';
@@ -91,7 +92,7 @@ describe('AdminRoutes', () => {
   test('a first load of a deep link shows Loading… until the table is in, then the page it names', async () => {
     const { AdminRoutes, asked } = deferredTable();
     const { container } = await mount(AdminRoutes, '/admin/users/5');
-    await eventually(() => expect(asked.length).toBeGreaterThan(0));
+    await eventually(() => expect(asked).toHaveLength(1));
     expect(text(container, '[role="status"]')).toBe('Loading…');
     asked[0]!(AdminRouteTable);
     await eventually(() => expect(text(container, '#user-title')).toBe('bob'));
@@ -101,7 +102,7 @@ describe('AdminRoutes', () => {
   test('a first load of /admin opens Users once the table is in', async () => {
     const { AdminRoutes, asked } = deferredTable();
     const { container, history } = await mount(AdminRoutes, '/admin');
-    await eventually(() => expect(asked.length).toBeGreaterThan(0));
+    await eventually(() => expect(asked).toHaveLength(1));
     asked[0]!(AdminRouteTable);
     await eventually(() => expect(history.get()).toBe('/admin/users'));
     await eventually(() => expect(container.querySelector('.admin-pager')).not.toBeNull());
@@ -140,5 +141,56 @@ describe('AdminRoutes', () => {
     await Bun.sleep(1_200);
     expect(asked).toHaveLength(0);
     expect(text(container, '[data-testid="home"]')).toBe('home');
+  });
+
+  test('the console stays mounted when another of the router’s routes changes', async () => {
+    const { AdminRoutes, asked } = deferredTable();
+    const [extra, setExtra] = createSignal(false);
+    const routes = () => (
+      <>
+        <Show when={extra()}>
+          <Route path="/extra" component={() => <p>extra</p>} />
+        </Show>
+        <AdminRoutes />
+      </>
+    );
+    const mounted = mountOnFakeServer(server, routes, '/admin/users/5', cleanups);
+    (await mounted.connection()).push('statehouse.state', {
+      full: true,
+      delta: { auth: ROOT, site: SITE, i18n: { language: 'en', dir: 'ltr' }, admin: { revision: 0 } },
+      actions: [],
+    });
+    await eventually(() => expect(asked).toHaveLength(1));
+    asked[0]!(AdminRouteTable);
+    await eventually(() => expect(text(mounted.container, '#user-title')).toBe('bob'));
+    const title = mounted.container.querySelector('#user-title');
+    const fetched = () => server.calls.filter((call) => call.path === 'admin.users.get').length;
+    const before = fetched();
+    setExtra(true);
+    setExtra(false);
+    await Bun.sleep(50);
+    expect(mounted.container.querySelector('#user-title')).toBe(title);
+    expect(fetched()).toBe(before);
+  });
+
+  test('the pointer resting on a link into the console fetches the table before the click', async () => {
+    const { AdminRoutes, asked } = deferredTable();
+    const routes = () => (
+      <>
+        <Route path="/" component={() => <a href="/admin/users">Admin</a>} />
+        <AdminRoutes />
+      </>
+    );
+    const mounted = mountOnFakeServer(server, routes, '/', cleanups);
+    // Anonymous: no idle prefetch, only the pointer's.
+    (await mounted.connection()).push('statehouse.state', {
+      full: true,
+      delta: { auth: ANONYMOUS_SNAPSHOT, site: SITE, i18n: { language: 'en', dir: 'ltr' } },
+      actions: [],
+    });
+    await eventually(() => expect(mounted.container.querySelector('a')).not.toBeNull());
+    expect(asked).toHaveLength(0);
+    mounted.container.querySelector('a')!.dispatchEvent(new MouseEvent('mousemove', { bubbles: true, button: 0 }));
+    await eventually(() => expect(asked).toHaveLength(1));
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { Route } from '@solidjs/router';
 import { VerifyEmailBanner } from '../../client/auth';
+import { useAuth } from '../../client/state';
 import { ANONYMOUS_SNAPSHOT } from '../../server/state/protocol';
 import { eventually } from '../helpers/wait-for';
 import { fakeServerPerFile, mountOnFakeServer } from './mount-on-fake-server';
@@ -11,11 +12,27 @@ const fake = fakeServerPerFile();
 const SITE = { siteName: 'Test site', loginUrl: '/login', messages: {}, languages: ['en'], emailVerification: 'optional' };
 const ALICE = { ...ANONYMOUS_SNAPSHOT, userId: 2, username: 'alice', isAuthenticated: true };
 
-async function mount(auth: typeof ALICE) {
-  const mounted = mountOnFakeServer(fake.server, () => <Route path="/" component={VerifyEmailBanner} />, '/', fake.cleanups);
+async function mount(auth: typeof ALICE, site = SITE) {
+  const mounted = mountOnFakeServer(
+    fake.server,
+    () => (
+      <Route
+        path="/"
+        component={() => (
+          <>
+            {/* Says the push is applied: the banner, if due, would be up by then. */}
+            <p id="ready">{useAuth().username}</p>
+            <VerifyEmailBanner />
+          </>
+        )}
+      />
+    ),
+    '/',
+    fake.cleanups,
+  );
   (await mounted.connection()).push('statehouse.state', {
     full: true,
-    delta: { auth, site: SITE, i18n: { language: 'en', dir: 'ltr' } },
+    delta: { auth, site, i18n: { language: 'en', dir: 'ltr' } },
     actions: [],
   });
   return mounted;
@@ -37,5 +54,20 @@ describe('VerifyEmailBanner', () => {
       actions: [],
     });
     await eventually(() => expect(container.querySelector('.sh-verify-banner')).toBeNull());
+  });
+
+  test('never shows while verification is off, nor to a verified user', async () => {
+    for (const [auth, site] of [
+      [
+        { ...ALICE, emailVerified: false },
+        { ...SITE, emailVerification: 'off' },
+      ],
+      [{ ...ALICE, emailVerified: true }, SITE],
+    ] as const) {
+      const { container } = await mount(auth, site);
+      await eventually(() => expect(container.querySelector('#ready')?.textContent).toBe('alice'));
+      expect(container.querySelector('.sh-verify-banner')).toBeNull();
+      container.remove();
+    }
   });
 });
