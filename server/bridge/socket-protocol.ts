@@ -49,8 +49,8 @@ export function expectsConnectionParams(request: Request): boolean {
  * a running subscription is free: it ends work.
  */
 export interface MessageMeter {
-  /** Spends one message; `false` when the budget is empty. */
-  take(): boolean;
+  /** Spends one message at `now` (`performance.now()` ms, read when omitted); `false` when the budget is empty. */
+  take(now?: number): boolean;
   /** Seconds until one message is available again. */
   retryAfter(): number;
 }
@@ -294,11 +294,11 @@ export class SocketConnection<TContext extends object> {
     this.protocol.respondWithError(this.sink, this.ctx, id, jsonrpc, call, cause);
   }
 
-  /** A frame from the client. */
-  message(frame: string | Buffer): void {
+  /** A frame from the client, received at `now` (`performance.now()` ms, read by the meter when omitted). */
+  message(frame: string | Buffer, now?: number): void {
     const text = typeof frame === 'string' ? frame : frame.toString('utf8');
     if (text === 'PING') {
-      if (this.meter !== null && !this.meter.take()) return;
+      if (this.meter !== null && !this.meter.take(now)) return;
       if (this.sink.readyState === OPEN) this.sink.send('PONG');
       return;
     }
@@ -307,11 +307,11 @@ export class SocketConnection<TContext extends object> {
       this.context = this.createContext(text);
       return;
     }
-    const calls = this.parse(text);
+    const calls = this.parse(text, now);
     const { onCall } = this.protocol.options;
     if (onCall) for (let i = 0; i < calls.length; i++) onCall(this.sink, calls[i]!);
     for (let i = 0; i < calls.length; i++) {
-      this.handle(calls[i]!, i).catch((cause: unknown) => this.protocol.report(cause, this.ctx, UNKNOWN_CALL));
+      this.handle(calls[i]!, i, now).catch((cause: unknown) => this.protocol.report(cause, this.ctx, UNKNOWN_CALL));
     }
   }
 
@@ -375,18 +375,19 @@ export class SocketConnection<TContext extends object> {
   }
 
   /** A frame's calls, or none when it is refused (answered here). */
-  private parse(text: string): CallMessage[] {
+  private parse(text: string, now: number | undefined): CallMessage[] {
     const { transformer } = this.protocol.options.router._def._config;
     try {
       const json: unknown = JSON.parse(text);
       if (!Array.isArray(json)) return [parseTRPCMessage(json, transformer) as CallMessage];
       if (json.length > this.protocol.options.maxBatchSize) {
-        if (this.meter === null || this.meter.take()) this.refuseBatch(json);
+        if (this.meter === null || this.meter.take(now)) this.refuseBatch(json);
         return [];
       }
       return json.map((raw) => parseTRPCMessage(raw, transformer) as CallMessage);
     } catch (cause) {
-      if (this.meter === null || this.meter.take()) this.fail(null, undefined, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', cause }));
+      if (this.meter === null || this.meter.take(now))
+        this.fail(null, undefined, UNKNOWN_CALL, new TRPCError({ code: 'PARSE_ERROR', cause }));
       return [];
     }
   }
@@ -404,7 +405,7 @@ export class SocketConnection<TContext extends object> {
     if (!answered) this.fail(null, undefined, UNKNOWN_CALL, error);
   }
 
-  private async handle(msg: CallMessage, batchIndex: number): Promise<void> {
+  private async handle(msg: CallMessage, batchIndex: number, now: number | undefined): Promise<void> {
     const { id, jsonrpc } = msg;
     if (msg.method === 'subscription.stop' && id !== null) {
       // Free only when it ends real work; a stop naming nothing spends the budget.
@@ -413,11 +414,11 @@ export class SocketConnection<TContext extends object> {
         running.stop();
         return;
       }
-      this.meter?.take();
+      this.meter?.take(now);
       return;
     }
     // Before the path is looked up: a call to no procedure spends the budget too.
-    if (this.meter !== null && !this.meter.take()) {
+    if (this.meter !== null && !this.meter.take(now)) {
       const refused = { path: msg.params?.path, type: 'unknown', input: undefined } as const;
       this.fail(id, jsonrpc, refused, tooManyRequests(this.meter.retryAfter(), 'Too many messages on this connection.'));
       return;

@@ -19,6 +19,7 @@ import {
   type SocketSink,
 } from './socket-protocol';
 import type { ConnectionContext } from './trpc';
+import { TurnSlices, type SliceOwner } from './turn-slices';
 
 const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -48,6 +49,8 @@ export function socketServerOptions(config: StatehouseConfig) {
 interface Transport {
   runtime: Runtime;
   protocol: SocketProtocol<ConnectionContext>;
+  /** Every socket's frames, handled at once or, when they pile up, in slices of a turn. */
+  slices: TurnSlices<TabSocket>;
 }
 
 /**
@@ -55,8 +58,11 @@ interface Transport {
  * `open` / `message` / `close`. Methods on the prototype, so a connection
  * costs no closures.
  */
-class TabSocket implements ContextSource<ConnectionContext> {
+class TabSocket implements ContextSource<ConnectionContext>, SliceOwner {
   private protocol: SocketConnection<ConnectionContext> | null = null;
+  /** Its context is built: its frames are events of a tab that is back. */
+  private ready = false;
+  queued = 0;
 
   constructor(
     private readonly transport: Transport,
@@ -70,11 +76,21 @@ class TabSocket implements ContextSource<ConnectionContext> {
     this.protocol = this.transport.protocol.connect(ws, this.expectParams, this, this.connection);
   }
 
-  message(_ws: ServerWebSocket<TabSocket>, message: string | Buffer): void {
-    this.protocol?.message(message);
+  message(ws: ServerWebSocket<TabSocket>, message: string | Buffer): void {
+    if (!this.transport.slices.offer(this, message, this.ready)) ws.close(1008, 'Too many frames before the connection was set up');
   }
 
   close(): void {
+    this.transport.slices.close(this);
+  }
+
+  /** Handles one frame received at `now`, or the close (`null`), when {@link TurnSlices} says. */
+  handle(frame: string | Buffer | null, now: number | undefined): void {
+    if (frame !== null) this.protocol?.message(frame, now);
+    else this.closed();
+  }
+
+  private closed(): void {
     const { runtime } = this.transport;
     runtime.resumeStash.keep(this.connection);
     runtime.registry.remove(this.connection);
@@ -111,6 +127,7 @@ class TabSocket implements ContextSource<ConnectionContext> {
       // Closed while its slices were on their way back: kept again, not lost.
       if (resumed && conn.closed) runtime.resumeStash.keep(conn);
     }
+    this.ready = true;
     return { runtime, connection: conn };
   }
 }
@@ -132,7 +149,11 @@ export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
       }
     },
   });
-  const transport: Transport = { runtime, protocol };
+  const slices = new TurnSlices<TabSocket>(
+    (tab, frame, now) => tab.handle(frame, now),
+    (error) => runtime.log.error('a socket frame failed', { error }),
+  );
+  const transport: Transport = { runtime, protocol, slices };
 
   return new Elysia({ name: 'statehouse-transport' }).get('/trpc', ({ request, server, status }) => {
     if (!server) return status(500, 'No server');
