@@ -278,6 +278,12 @@ export class SocketConnection<TContext extends object> {
     if (!expectConnectionParams) this.context = this.createContext(null);
   }
 
+  /** Whether the context is built, or failed: the frames of the connection no longer wait for it. */
+  get settled(): boolean {
+    const context = this.context;
+    return context !== null && !(context instanceof Promise);
+  }
+
   /** The context once built (for error reports), else `undefined`. */
   private get ctx(): TContext | undefined {
     const context = this.context;

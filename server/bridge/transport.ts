@@ -60,9 +60,6 @@ interface Transport {
  */
 class TabSocket implements ContextSource<ConnectionContext>, SliceOwner {
   private protocol: SocketConnection<ConnectionContext> | null = null;
-  /** Its context is built: its frames are events of a tab that is back. */
-  private ready = false;
-  queued = 0;
 
   constructor(
     private readonly transport: Transport,
@@ -77,20 +74,27 @@ class TabSocket implements ContextSource<ConnectionContext>, SliceOwner {
   }
 
   message(ws: ServerWebSocket<TabSocket>, message: string | Buffer): void {
-    if (!this.transport.slices.offer(this, message, this.ready)) ws.close(1008, 'Too many frames before the connection was set up');
+    const protocol = this.protocol;
+    if (protocol === null) return;
+    const { slices } = this.transport;
+    // A tab that is back, with nothing queued anywhere, and keep-alives: at once, as always.
+    if ((slices.pending === 0 && protocol.settled) || message === 'PING' || message === 'PONG') {
+      protocol.message(message);
+      return;
+    }
+    const offered = slices.offer(this, message, protocol.settled);
+    if (offered === 'flooding') ws.close(1008, 'Too many frames waiting');
+    else if (offered === 'busy') ws.close(1013, 'The server is busy: try again later');
+  }
+
+  /** Handles one frame (`now`: when it was received or reached in the queue) when {@link TurnSlices} says. */
+  handle(frame: string | Buffer, now: number | undefined): void {
+    this.protocol?.message(frame, now);
   }
 
   close(): void {
-    this.transport.slices.close(this);
-  }
-
-  /** Handles one frame received at `now`, or the close (`null`), when {@link TurnSlices} says. */
-  handle(frame: string | Buffer | null, now: number | undefined): void {
-    if (frame !== null) this.protocol?.message(frame, now);
-    else this.closed();
-  }
-
-  private closed(): void {
+    // Its frames still waiting are dropped: the socket cannot be answered.
+    this.transport.slices.forget(this);
     const { runtime } = this.transport;
     runtime.resumeStash.keep(this.connection);
     runtime.registry.remove(this.connection);
@@ -127,7 +131,6 @@ class TabSocket implements ContextSource<ConnectionContext>, SliceOwner {
       // Closed while its slices were on their way back: kept again, not lost.
       if (resumed && conn.closed) runtime.resumeStash.keep(conn);
     }
-    this.ready = true;
     return { runtime, connection: conn };
   }
 }
@@ -149,10 +152,7 @@ export function socketTransport(runtime: Runtime, appRouter: AnyRouter) {
       }
     },
   });
-  const slices = new TurnSlices<TabSocket>(
-    (tab, frame, now) => tab.handle(frame, now),
-    (error) => runtime.log.error('a socket frame failed', { error }),
-  );
+  const slices = new TurnSlices<TabSocket>((error) => runtime.log.error('a queued socket frame failed', { error }));
   const transport: Transport = { runtime, protocol, slices };
 
   return new Elysia({ name: 'statehouse-transport' }).get('/trpc', ({ request, server, status }) => {

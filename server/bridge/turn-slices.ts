@@ -1,42 +1,55 @@
 /**
- * Keeps the event loop's turns short when frames pile up, so that the server
- * goes on accepting connections.
+ * Keeps the event loop's turns short while tabs come back in a crowd, so
+ * that the server goes on accepting connections.
  *
  * Bun accepts new connections between turns of its event loop, from a queue
- * the kernel holds for it (512 long, not configurable). After a deploy or a
- * crash every tab comes back within a second or two; a turn then delivers
- * hundreds of frames (connection params, subscriptions), and handling them
- * one after another keeps the loop away from that queue long enough for it
- * to overflow. The kernel drops what does not fit, and each dropped
- * connection is tried again by TCP only after a second, then three. Handling
- * the same frames in slices of a few milliseconds, with the loop polling
- * between them, lets the accepts keep up: the same work, without the
- * retransmission waits (`bench/README.md`, the reconnect storm).
+ * the kernel holds for it (512 long; `Bun.serve` does not let it be set).
+ * After a deploy or a crash every tab comes back within a second or two; a
+ * turn then delivers hundreds of frames of sockets setting up (connection
+ * params, subscriptions), and handling them one after another keeps the loop
+ * away from that queue long enough for it to overflow. The kernel drops what
+ * does not fit, and TCP tries each dropped connection again only 1 s later,
+ * then 2 s after that. Handling those frames in slices of a few
+ * milliseconds, with the loop polling between them, lets the accepts keep
+ * up: the same work, without the retransmission waits (`bench/README.md`,
+ * the reconnect storm).
  *
- * Only the frames of sockets still setting up are sliced: their connection
- * params and first subscription, the work a returning tab costs. The events
- * of tabs that are back are handled at once, as they always were (their own
- * TCP flow control holds back a client that sends faster than the server
- * answers, which a queue would undo), and so a storm does not delay them.
- * In a quiet turn a frame of a socket setting up is handled at once too.
- * Once a turn has spent `sliceMs` on them, later ones queue until the queue
- * is empty again, handled in order; an owner (a socket) whose frames wait
- * keeps its later frames behind them, even once it is set up.
+ * What is sliced: the frames of a socket until its context is built (its
+ * connection params, its first subscription, calls it sent meanwhile), and
+ * any later frame of a socket while one of its frames waits, so that a
+ * socket's frames keep their order. The first frames of a turn are handled
+ * at once; once `sliceMs` has passed since the first of them, the rest
+ * queue until the queue is empty again. The events of tabs that are back
+ * are handled at once, as they always were: their own TCP flow control
+ * holds back a client that sends faster than the server answers, which a
+ * queue would undo, and a storm does not delay them. `PING` is always
+ * answered at once (by the caller).
+ *
+ * A slice counts the continuations a frame sets off that are ready at once
+ * (it yields to them before reading the clock); what waits on the database
+ * resumes in a later turn, unsliced. Sockets already set up can make a turn
+ * long with their own events, and each drain still gets its `sliceMs`, at
+ * least one frame.
  */
 
-/** What owns queued frames (a socket): how many it has queued. */
+/** What owns queued frames (a socket): it handles one when its turn comes. */
 export interface SliceOwner {
-  /** Its frames waiting in the queue; while any do, its next ones queue behind them. */
-  queued: number;
+  /** Handles `frame`, received (or reached in the queue) at `now`, `performance.now()` ms; `undefined`: not read. */
+  handle(frame: string | Buffer, now: number | undefined): void;
 }
 
 interface Queued<T> {
   owner: T;
-  /** A frame to handle, or `null` for the owner's close, which waits for its frames. */
-  frame: string | Buffer | null;
+  frame: string | Buffer;
 }
 
-/** The queue: an array read from `head`, emptied once read through. */
+/** An owner's frames in the queue: how many, and whether it closed meanwhile (they are then dropped). */
+interface Waiting {
+  count: number;
+  closed: boolean;
+}
+
+/** A FIFO over an array read from `head`: emptied once read through, compacted when mostly read. */
 class Queue<T> {
   private items: T[] = [];
   private head = 0;
@@ -56,40 +69,55 @@ class Queue<T> {
     if (this.head === this.items.length) {
       this.items = [];
       this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      // A backlog that never quite empties does not keep a slot per frame it ever held.
+      this.items = this.items.slice(this.head);
+      this.head = 0;
     }
     return item;
   }
 }
 
-/** How long one turn of the event loop handles frames before the rest wait for the next turns. */
+/** How long one turn of the event loop handles frames of sockets setting up before the rest wait for the next turns. */
 export const TURN_SLICE_MS = 4;
 
 /**
  * The most frames one socket may have waiting. A tab sends two while it sets
- * up (its connection params, its subscription); a socket with this many
- * waiting floods, and its frames are not read into memory without bound.
+ * up, and the calls it made offline when it comes back; a socket with this
+ * many waiting is flooding, and is closed (1008) rather than read into memory.
  */
-export const MAX_QUEUED_PER_OWNER = 64;
+export const MAX_QUEUED_PER_OWNER = 256;
 
 /**
- * The frames of every socket of one server, handled at once or in slices
- * (see the module's comment). `run` handles one frame (`null`: the owner
- * closed) at `now`, the clock's reading when one was taken (the frame's
- * message budget spends at it, so a frame reads the clock once); `report`
- * hears what `run` throws, and the queue goes on.
+ * The most bytes of frames waiting, all sockets together (10,000 returning
+ * tabs queue about 4 MB). Past it, a socket setting up is closed (1013, try
+ * again later) instead of queued; its client comes back after its backoff.
+ */
+export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+
+/** What {@link TurnSlices.offer} did with a frame: handled or queued, or refused for one of two reasons. */
+export type Offered = 'taken' | 'flooding' | 'busy';
+
+/**
+ * The frames of the sockets of one server, handled at once or in slices (see
+ * the module's comment). `report` hears what a queued frame's handling
+ * throws, and the queue goes on; `clock` is `performance.now()` (the
+ * readings go on to the frames' message budgets).
  *
  * @example
- * const slices = new TurnSlices<Tab>((tab, frame) => tab.handle(frame), (error) => log.error('frame failed', { error }));
- * if (!slices.offer(tab, frame, tab.ready)) ws.close(1008); // in the socket's `message`
+ * const slices = new TurnSlices<Tab>((error) => log.error('a queued frame failed', { error }));
+ * if (slices.offer(tab, frame, tab.ready) !== 'taken') ws.close(1008); // in the socket's `message`
  */
 export class TurnSlices<T extends SliceOwner> {
   private readonly queue = new Queue<Queued<T>>();
-  /** When the current turn began handling frames at once; `-1` outside such a turn. */
+  /** The owners with frames in the queue. */
+  private readonly waiting = new Map<T, Waiting>();
+  private queuedBytes = 0;
+  /** When the current turn handled its first frame of a socket setting up; `-1` outside such a turn. */
   private turnStart = -1;
   private draining = false;
 
   constructor(
-    private readonly run: (owner: T, frame: string | Buffer | null, now: number | undefined) => void,
     private readonly report: (error: unknown) => void,
     private readonly sliceMs: number = TURN_SLICE_MS,
     private readonly clock: () => number = () => performance.now(),
@@ -102,71 +130,95 @@ export class TurnSlices<T extends SliceOwner> {
 
   /**
    * Handles `frame` of `owner` now, or queues it: behind the owner's frames
-   * that wait, if any. Otherwise a set-up owner's (`setUp`: a tab that is
-   * back) is handled at once, as it always was; an owner's setting up waits
-   * when other frames wait or this turn has handled such frames for `sliceMs`.
-   * `false`, and the frame dropped, when the owner has
-   * {@link MAX_QUEUED_PER_OWNER} frames waiting already: the caller closes it.
+   * that wait, if any. Otherwise a set-up owner's (`setUp`: its context is
+   * built) is handled at once, as always; one setting up waits when other
+   * frames wait or `sliceMs` has passed since this turn's first such frame.
+   * `flooding` or `busy` (nothing handled, nothing kept): the owner has
+   * {@link MAX_QUEUED_PER_OWNER} frames waiting, or all owners
+   * {@link MAX_QUEUED_BYTES}; the caller closes the socket.
    */
-  offer(owner: T, frame: string | Buffer, setUp: boolean): boolean {
-    if (owner.queued === 0) {
+  offer(owner: T, frame: string | Buffer, setUp: boolean): Offered {
+    const waiting = this.queue.size === 0 ? undefined : this.waiting.get(owner);
+    if (waiting === undefined) {
       if (setUp) {
-        this.run(owner, frame, undefined);
-        return true;
+        owner.handle(frame, undefined);
+        return 'taken';
       }
-      if (this.pending === 0) {
+      if (this.queue.size === 0) {
         const now = this.clock();
         if (this.turnStart < 0) {
           this.turnStart = now;
           setImmediate(this.endTurn);
         }
         if (now - this.turnStart <= this.sliceMs) {
-          this.run(owner, frame, now);
-          return true;
+          owner.handle(frame, now);
+          return 'taken';
         }
       }
-    } else if (owner.queued >= MAX_QUEUED_PER_OWNER) {
-      return false;
+    } else if (waiting.count >= MAX_QUEUED_PER_OWNER) {
+      return 'flooding';
     }
-    this.enqueue(owner, frame);
-    return true;
+    if (this.queuedBytes + frame.length > MAX_QUEUED_BYTES) return 'busy';
+    this.enqueue(owner, frame, waiting);
+    return 'taken';
   }
 
-  /** The owner closed: at once when none of its frames wait, else after them. */
-  close(owner: T): void {
-    if (owner.queued === 0) this.run(owner, null, this.clock());
-    else this.enqueue(owner, null);
+  /** The owner closed: its frames that wait are dropped (its client fails the calls a lost socket had in flight). */
+  forget(owner: T): void {
+    const waiting = this.queue.size === 0 ? undefined : this.waiting.get(owner);
+    if (waiting) waiting.closed = true;
   }
 
   private readonly endTurn = (): void => {
     this.turnStart = -1;
   };
 
-  private enqueue(owner: T, frame: string | Buffer | null): void {
-    owner.queued++;
+  private enqueue(owner: T, frame: string | Buffer, waiting: Waiting | undefined): void {
+    if (waiting) waiting.count++;
+    else this.waiting.set(owner, { count: 1, closed: false });
+    this.queuedBytes += frame.length;
     this.queue.push({ owner, frame });
     if (!this.draining) {
       this.draining = true;
-      setImmediate(this.drain);
+      setImmediate(this.drainSlice);
     }
   }
 
-  /** One slice: frames in order until `sliceMs` has passed; the rest in the next turn. */
-  private readonly drain = (): void => {
-    const start = this.clock();
-    let now = start;
-    do {
-      const next = this.queue.shift();
-      if (next === undefined) break;
-      next.owner.queued--;
-      try {
-        this.run(next.owner, next.frame, now);
-      } catch (error) {
-        this.report(error);
-      }
-      now = this.clock();
-    } while (now - start <= this.sliceMs);
-    if (this.pending > 0) setImmediate(this.drain);
-    else this.draining = false;
+  private readonly drainSlice = (): void => {
+    void this.drain();
   };
+
+  /** One slice: frames in order until `sliceMs` has passed (at least one); the rest in the next turn. */
+  private async drain(): Promise<void> {
+    try {
+      const start = this.clock();
+      let now = start;
+      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
+        this.queuedBytes -= next.frame.length;
+        const waiting = this.waiting.get(next.owner)!;
+        if (--waiting.count === 0) this.waiting.delete(next.owner);
+        if (waiting.closed) continue;
+        try {
+          next.owner.handle(next.frame, now);
+        } catch (error) {
+          this.reportSafely(error);
+        }
+        // The continuations this frame set off that are ready run now, and count in the slice.
+        await undefined;
+        now = this.clock();
+        if (now - start > this.sliceMs) break;
+      }
+    } finally {
+      if (this.queue.size > 0) setImmediate(this.drainSlice);
+      else this.draining = false;
+    }
+  }
+
+  private reportSafely(error: unknown): void {
+    try {
+      this.report(error);
+    } catch {
+      // A report that throws must not stop the queue: the tabs behind would never be served.
+    }
+  }
 }
