@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from 'bun:test';
 import { ADMIN_CATALOGS, ADMIN_EN, AdminRoutes, type AdminMessages } from '../../client/admin';
 import { AUTH_CATALOGS, AUTH_EN, type AuthMessages } from '../../client/auth/messages';
-import { ANONYMOUS_SNAPSHOT, type SiteSnapshot } from '../../server/state/protocol';
-import { startFakeTrpcServer, type FakeCall, type FakeReply, type FakeTrpcServer } from './fake-trpc-server';
+import type { SiteSnapshot } from '../../server/state/protocol';
+import { answerAdminReads, ROOT } from './admin-fixtures';
+import { startFakeTrpcServer, type FakeTrpcServer } from './fake-trpc-server';
 import { mountOnFakeServer } from './mount-on-fake-server';
 
 /** The admin console in the tab's language: Arabic texts, right to left; and its Delete user button. */
@@ -10,37 +11,8 @@ let server: FakeTrpcServer;
 const cleanups: (() => unknown)[] = [];
 
 const SITE: Partial<SiteSnapshot> = { siteName: 'Test site', loginUrl: '/login', messages: {}, languages: ['en', 'ar'] };
-const ROOT = { ...ANONYMOUS_SNAPSHOT, userId: 1, username: 'root', isAuthenticated: true, isStaff: true, isSuperuser: true };
-const BOB = {
-  id: 5,
-  username: 'bob',
-  email: 'bob@example.com',
-  firstName: '',
-  lastName: '',
-  isActive: true,
-  isStaff: false,
-  isSuperuser: false,
-  dateJoined: Date.UTC(2026, 0, 31, 9, 5),
-  lastLogin: null,
-};
-
-function answer(call: FakeCall): FakeReply {
-  const data = (value: unknown): FakeReply => ({ data: { data: value, delta: {}, actions: [] } });
-  switch (call.path) {
-    case 'admin.users.get':
-      return data({ user: BOB, groups: [], permissions: [], sessions: [], mayDelete: true });
-    case 'admin.users.list':
-      return data({ rows: [BOB], total: 1, page: 1, pageSize: 25 });
-    case 'admin.groups.list':
-    case 'admin.permissions':
-      return data([]);
-    default:
-      return data(null);
-  }
-}
-
 beforeAll(() => {
-  server = startFakeTrpcServer(answer);
+  server = startFakeTrpcServer(answerAdminReads);
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

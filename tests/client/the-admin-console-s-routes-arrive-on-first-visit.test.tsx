@@ -5,7 +5,8 @@ import { AdminRouteTable } from '../../client/admin/admin-route-table';
 import { createAdminRoutes, type AdminRouteTableComponent } from '../../client/admin/admin-routes';
 import { ANONYMOUS_SNAPSHOT } from '../../server/state/protocol';
 import { eventually } from '../helpers/wait-for';
-import { startFakeTrpcServer, type FakeCall, type FakeReply, type FakeTrpcServer } from './fake-trpc-server';
+import { answerAdminReads, ROOT } from './admin-fixtures';
+import { startFakeTrpcServer, type FakeTrpcServer } from './fake-trpc-server';
 import { mountOnFakeServer } from './mount-on-fake-server';
 
 /**
@@ -19,38 +20,10 @@ spyOn(console, 'error').mockImplementation(() => undefined);
 const cleanups: (() => unknown)[] = [];
 
 const SITE = { siteName: 'Test site', loginUrl: '/login', messages: {}, languages: ['en'] };
-const ROOT = { ...ANONYMOUS_SNAPSHOT, userId: 1, username: 'root', isAuthenticated: true, isStaff: true, isSuperuser: true };
 const ALICE = { ...ANONYMOUS_SNAPSHOT, userId: 2, username: 'alice', isAuthenticated: true };
-const BOB = {
-  id: 5,
-  username: 'bob',
-  email: 'bob@example.com',
-  firstName: '',
-  lastName: '',
-  isActive: true,
-  isStaff: false,
-  isSuperuser: false,
-  dateJoined: Date.UTC(2026, 0, 31, 9, 5),
-  lastLogin: null,
-};
-
-function answer(call: FakeCall): FakeReply {
-  const data = (value: unknown): FakeReply => ({ data: { data: value, delta: {}, actions: [] } });
-  switch (call.path) {
-    case 'admin.users.get':
-      return data({ user: BOB, groups: [], permissions: [], sessions: [], mayDelete: true });
-    case 'admin.users.list':
-      return data({ rows: [BOB], total: 1, page: 1, pageSize: 25 });
-    case 'admin.groups.list':
-    case 'admin.permissions':
-      return data([]);
-    default:
-      return data(null);
-  }
-}
 
 beforeAll(() => {
-  server = startFakeTrpcServer(answer);
+  server = startFakeTrpcServer(answerAdminReads);
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
