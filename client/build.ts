@@ -33,7 +33,7 @@ export interface BuildClientOptions {
    * and its static imports, and each `import()` first adds a
    * `<link rel="modulepreload">` for those, so a lazily loaded page's
    * shared chunks download beside it rather than after it. It costs every
-   * first visit about 0.9 KB gzipped (the example app's), so it is off: a
+   * first visit about 0.8 KB gzipped (the example app's), so it is off: a
    * page's code starts loading when the mouse rests on a link to it
    * (`lazyPage`'s `preload`), which usually hides the extra round trip;
    * turn it on when pages are mostly reached otherwise (touch screens,
