@@ -1,27 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from 'bun:test';
+import { describe, expect, spyOn, test } from 'bun:test';
 import { ADMIN_CATALOGS, ADMIN_EN, AdminRoutes, type AdminMessages } from '../../client/admin';
 import { AUTH_CATALOGS, AUTH_EN, type AuthMessages } from '../../client/auth/messages';
 import type { SiteSnapshot } from '../../server/state/protocol';
 import { answerAdminReads, ROOT } from './admin-fixtures';
-import { startFakeTrpcServer, type FakeTrpcServer } from './fake-trpc-server';
-import { mountOnFakeServer } from './mount-on-fake-server';
+import { fakeServerPerFile, mountOnFakeServer } from './mount-on-fake-server';
 
 /** The admin console in the tab's language: Arabic texts, right to left; and its Delete user button. */
-let server: FakeTrpcServer;
-const cleanups: (() => unknown)[] = [];
+const fake = fakeServerPerFile(answerAdminReads);
 
 const SITE: Partial<SiteSnapshot> = { siteName: 'Test site', loginUrl: '/login', messages: {}, languages: ['en', 'ar'] };
-beforeAll(() => {
-  server = startFakeTrpcServer(answerAdminReads);
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  document.body.innerHTML = '';
-});
-afterAll(() => server.stop());
-
 async function mount(start: string, language: string) {
-  const { container, history, connection, client } = mountOnFakeServer(server, () => <AdminRoutes />, start, cleanups);
+  const { container, history, connection, client } = mountOnFakeServer(fake.server, () => <AdminRoutes />, start, fake.cleanups);
   (await connection()).push('statehouse.state', {
     full: true,
     delta: { auth: ROOT, site: SITE, i18n: { language, dir: language === 'ar' ? 'rtl' : 'ltr' }, admin: { revision: 0 } },
@@ -48,9 +37,9 @@ describe('the admin pages', () => {
       if (text && headings.at(-1) !== text) headings.push(text);
     });
     observer.observe(document.body, { childList: true, subtree: true, characterData: true });
-    cleanups.push(() => observer.disconnect());
+    fake.cleanups.push(() => observer.disconnect());
     const { container } = await mount('/admin/users/5', 'ar');
-    await server.waitFor(() => container.querySelector('#user-title')?.textContent === 'bob');
+    await fake.server.waitFor(() => container.querySelector('#user-title')?.textContent === 'bob');
     expect(headings).toEqual(['الإدارة']);
     const section = container.querySelector('section.admin')!;
     expect(section.getAttribute('dir')).toBe('rtl');
@@ -66,7 +55,7 @@ describe('the admin pages', () => {
 
   test('list users in Arabic with an Arabic pager', async () => {
     const { container } = await mount('/admin/users', 'ar');
-    await server.waitFor(() => container.querySelector('.admin-pager') !== null);
+    await fake.server.waitFor(() => container.querySelector('.admin-pager') !== null);
     expect(container.querySelector('.admin-pager span')?.textContent).toBe('الصفحة 1 من 1 · 1 مستخدم');
     expect([...container.querySelectorAll('th')].map((th) => th.textContent?.replace(/ [▲▼]$/, ''))).toEqual([
       'اسم المستخدم',
@@ -80,13 +69,13 @@ describe('the admin pages', () => {
 
   test('Delete user asks once more, then calls admin.users.delete and goes back to the list', async () => {
     const { container, history } = await mount('/admin/users/5', 'en');
-    await server.waitFor(() => buttons(container).includes('Delete user'));
+    await fake.server.waitFor(() => buttons(container).includes('Delete user'));
     clickButton(container, 'Delete user');
-    expect(server.calls.some((c) => c.path === 'admin.users.delete')).toBe(false);
+    expect(fake.server.calls.some((c) => c.path === 'admin.users.delete')).toBe(false);
     clickButton(container, 'Yes, delete bob');
-    await server.waitFor(() => server.calls.some((c) => c.path === 'admin.users.delete'));
-    expect(server.calls.find((c) => c.path === 'admin.users.delete')?.input).toEqual({ id: 5 });
-    await server.waitFor(() => history.get() === '/admin/users');
+    await fake.server.waitFor(() => fake.server.calls.some((c) => c.path === 'admin.users.delete'));
+    expect(fake.server.calls.find((c) => c.path === 'admin.users.delete')?.input).toEqual({ id: 5 });
+    await fake.server.waitFor(() => history.get() === '/admin/users');
   });
 
   test('say Loading… while the console’s texts load, fetched beside the pages’ texts, then show them', async () => {
@@ -96,11 +85,11 @@ describe('the admin pages', () => {
     AUTH_CATALOGS.add('qaf', pages.load);
     ADMIN_CATALOGS.add('qaf', admin.load);
     const { container } = await mount('/admin/users', 'qaf');
-    await server.waitFor(() => pages.asked.length === 1 && admin.asked.length === 1);
-    await server.waitFor(() => container.querySelector('.admin-loading')?.textContent === ADMIN_EN.loading);
+    await fake.server.waitFor(() => pages.asked.length === 1 && admin.asked.length === 1);
+    await fake.server.waitFor(() => container.querySelector('.admin-loading')?.textContent === ADMIN_EN.loading);
     pages.asked[0]!(AUTH_EN);
     admin.asked[0]!({ ...ADMIN_EN, administration: 'Qaf administration' });
-    await server.waitFor(() => container.querySelector('#admin-title')?.textContent === 'Qaf administration');
+    await fake.server.waitFor(() => container.querySelector('#admin-title')?.textContent === 'Qaf administration');
     expect(container.querySelector('.admin-loading')).toBeNull();
     expect(container.querySelector('section.admin')?.getAttribute('lang')).toBe('qaf');
   });
@@ -110,14 +99,14 @@ describe('the admin pages', () => {
     ADMIN_CATALOGS.add('qag', admin.load);
     const timeout = ADMIN_CATALOGS.timeoutMs;
     ADMIN_CATALOGS.timeoutMs = 50;
-    cleanups.push(() => (ADMIN_CATALOGS.timeoutMs = timeout));
+    fake.cleanups.push(() => (ADMIN_CATALOGS.timeoutMs = timeout));
     const errors = spyOn(console, 'error').mockImplementation(() => undefined);
-    cleanups.push(() => errors.mockRestore());
+    fake.cleanups.push(() => errors.mockRestore());
     const { container, client } = await mount('/admin/users', 'qag');
-    await server.waitFor(() => container.querySelector('#admin-title')?.textContent === ADMIN_EN.administration);
+    await fake.server.waitFor(() => container.querySelector('#admin-title')?.textContent === ADMIN_EN.administration);
     expect(ADMIN_CATALOGS.status('qag')).toBe('failed');
     expect(container.querySelector('section.admin')?.getAttribute('lang')).toBe('en');
-    await server.waitFor(() => client.toasts.some((t) => t.message === AUTH_EN.languageLoadFailed));
+    await fake.server.waitFor(() => client.toasts.some((t) => t.message === AUTH_EN.languageLoadFailed));
     expect(errors.mock.calls.some((args) => String(args[0]).includes('"qag"'))).toBe(true);
   });
 });

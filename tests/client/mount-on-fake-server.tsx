@@ -6,7 +6,7 @@ import { StateProvider } from '../../client/state/context';
 import type { SliceMap } from '../../client/state/store';
 import { createFakeLocation, createMemoryStorage, type EventLog } from './browser-fakes';
 import { afterAll, afterEach, beforeAll } from 'bun:test';
-import { startFakeTrpcServer, type FakeConnection, type FakeTrpcServer } from './fake-trpc-server';
+import { startFakeTrpcServer, type FakeConnection, type FakeHandler, type FakeTrpcServer } from './fake-trpc-server';
 
 /**
  * Renders `routes` at `start` in a memory router, under a state client of
@@ -47,17 +47,20 @@ export function mountOnFakeServer(server: FakeTrpcServer, routes: () => JSX.Elem
  * For a test file whose calls all answer an empty envelope: starts a fake
  * server before its tests, runs the `cleanups` its mounts leave after each
  * test (newest first) and empties the page, and stops the server after the
- * last one.
+ * last one. `answer` replies to the calls (default: `null` to every one).
  *
  * @example
  * const fake = fakeServerPerFile();
  * test('…', () => mountOnFakeServer(fake.server, routes, '/', fake.cleanups));
  */
-export function fakeServerPerFile(): { readonly server: FakeTrpcServer; cleanups: (() => unknown)[] } {
+export function fakeServerPerFile(answer: FakeHandler = () => ({ data: { data: null, delta: {}, actions: [] } })): {
+  readonly server: FakeTrpcServer;
+  cleanups: (() => unknown)[];
+} {
   let server: FakeTrpcServer | null = null;
   const cleanups: (() => unknown)[] = [];
   beforeAll(() => {
-    server = startFakeTrpcServer(() => ({ data: { data: null, delta: {}, actions: [] } }));
+    server = startFakeTrpcServer(answer);
   });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from 'bun:test';
+import { describe, expect, spyOn, test } from 'bun:test';
 import { Route } from '@solidjs/router';
 import { createSignal, Show } from 'solid-js';
 import { AdminRouteTable } from '../../client/admin/admin-route-table';
@@ -6,8 +6,7 @@ import { createAdminRoutes, type AdminRouteTableComponent } from '../../client/a
 import { ANONYMOUS_SNAPSHOT } from '../../server/state/protocol';
 import { eventually } from '../helpers/wait-for';
 import { answerAdminReads, ROOT } from './admin-fixtures';
-import { startFakeTrpcServer, type FakeTrpcServer } from './fake-trpc-server';
-import { mountOnFakeServer } from './mount-on-fake-server';
+import { fakeServerPerFile, mountOnFakeServer } from './mount-on-fake-server';
 
 /**
  * The console's route table is a chunk fetched on first need: a deep link
@@ -15,21 +14,11 @@ import { mountOnFakeServer } from './mount-on-fake-server';
  * load shows the lazy pages' alert, and the next visit tries again; staff
  * fetch it before they ask for it.
  */
-let server: FakeTrpcServer;
 spyOn(console, 'error').mockImplementation(() => undefined);
-const cleanups: (() => unknown)[] = [];
+const fake = fakeServerPerFile(answerAdminReads);
 
 const SITE = { siteName: 'Test site', loginUrl: '/login', messages: {}, languages: ['en'] };
 const ALICE = { ...ANONYMOUS_SNAPSHOT, userId: 2, username: 'alice', isAuthenticated: true };
-
-beforeAll(() => {
-  server = startFakeTrpcServer(answerAdminReads);
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  document.body.innerHTML = '';
-});
-afterAll(() => server.stop());
 
 /** An `AdminRoutes` whose table's chunk the test delivers (or fails) when it chooses; `asked` counts the fetches. */
 function deferredTable() {
@@ -50,7 +39,7 @@ async function mount(AdminRoutes: ReturnType<typeof deferredTable>['AdminRoutes'
       <AdminRoutes />
     </>
   );
-  const mounted = mountOnFakeServer(server, routes, start, cleanups);
+  const mounted = mountOnFakeServer(fake.server, routes, start, fake.cleanups);
   (await mounted.connection()).push('statehouse.state', {
     full: true,
     delta: { auth, site: SITE, i18n: { language: 'en', dir: 'ltr' }, admin: { revision: 0 } },
@@ -127,7 +116,7 @@ describe('AdminRoutes', () => {
         <AdminRoutes />
       </>
     );
-    const mounted = mountOnFakeServer(server, routes, '/admin/users/5', cleanups);
+    const mounted = mountOnFakeServer(fake.server, routes, '/admin/users/5', fake.cleanups);
     (await mounted.connection()).push('statehouse.state', {
       full: true,
       delta: { auth: ROOT, site: SITE, i18n: { language: 'en', dir: 'ltr' }, admin: { revision: 0 } },
@@ -137,7 +126,7 @@ describe('AdminRoutes', () => {
     asked[0]!(AdminRouteTable);
     await eventually(() => expect(text(mounted.container, '#user-title')).toBe('bob'));
     const title = mounted.container.querySelector('#user-title');
-    const fetched = () => server.calls.filter((call) => call.path === 'admin.users.get').length;
+    const fetched = () => fake.server.calls.filter((call) => call.path === 'admin.users.get').length;
     const before = fetched();
     setExtra(true);
     setExtra(false);
@@ -154,7 +143,7 @@ describe('AdminRoutes', () => {
         <AdminRoutes />
       </>
     );
-    const mounted = mountOnFakeServer(server, routes, '/', cleanups);
+    const mounted = mountOnFakeServer(fake.server, routes, '/', fake.cleanups);
     // Anonymous: no idle prefetch, only the pointer's.
     (await mounted.connection()).push('statehouse.state', {
       full: true,

@@ -34,6 +34,19 @@ const HANDSHAKE = {
   'sec-websocket-extensions': 'permessage-deflate',
 };
 
+/** A connection of an upgrade that sent `headers`, sharing kept header lists through `strings`. */
+function openSharing(strings: SharedStrings, headers: Record<string, string>): Connection {
+  return new Connection({
+    headers: new Headers(headers),
+    ip: '127.0.0.1',
+    secure: false,
+    origin: 'http://127.0.0.1:3000',
+    messageBurst: 10,
+    messagesPerSecond: 10,
+    strings,
+  });
+}
+
 describe('the headers a connection keeps', () => {
   test('are the upgrade request’s, read case-insensitively, without the handshake’s own', () => {
     const conn = connection(HANDSHAKE);
@@ -255,16 +268,7 @@ describe('shared strings', () => {
 
   test('tabs that sent the same headers share one kept list; a tab whose headers differ keeps its own', () => {
     const strings = new SharedStrings();
-    const open = (headers: Record<string, string>) =>
-      new Connection({
-        headers: new Headers(headers),
-        ip: '127.0.0.1',
-        secure: false,
-        origin: 'http://127.0.0.1:3000',
-        messageBurst: 10,
-        messagesPerSecond: 10,
-        strings,
-      });
+    const open = (headers: Record<string, string>) => openSharing(strings, headers);
     const one = open(HANDSHAKE);
     const two = open({ ...HANDSHAKE, cookie: 'statehouse_session=other.tab', 'sec-websocket-key': 'another' });
     const three = open({ ...HANDSHAKE, 'accept-language': 'en' });
@@ -279,16 +283,7 @@ describe('shared strings', () => {
 });
 
 describe('shared header lists', () => {
-  const open = (strings: SharedStrings, headers: Record<string, string>) =>
-    new Connection({
-      headers: new Headers(headers),
-      ip: '127.0.0.1',
-      secure: false,
-      origin: 'http://127.0.0.1:3000',
-      messageBurst: 10,
-      messagesPerSecond: 10,
-      strings,
-    });
+  const open = openSharing;
 
   test('a kept list cannot be changed by one of the tabs that share it', () => {
     const strings = new SharedStrings();
